@@ -1,0 +1,172 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.schema';
+import { Database } from './db/database';
+import { createMigrator, migrationsAreCurrent, type Migrator } from './db/migrator';
+import { Authenticator } from './http/authenticator';
+import { createHttpApp } from './http/http-app.factory';
+import type { AppState } from './http/http-state';
+import { RouteRegistry } from './http/route-registry';
+import { eventsRoutes } from './http/routes/events.routes';
+import { healthRoutes } from './http/routes/health.routes';
+import { metricsRoutes } from './http/routes/metrics.routes';
+import { profilesRoutes } from './http/routes/profiles.routes';
+import { EventPipeline } from './ingest/event-pipeline';
+import type { InboundEvent } from './ingest/inbound-event';
+import { inboxPurgeJob } from './ingest/inbox-purge.job';
+import { InboxService } from './ingest/inbox.service';
+import { InboxWorker } from './ingest/inbox.worker';
+import { jobHistoryPurgeJob } from './jobs/job-history-purge.job';
+import { JobLeaseService } from './jobs/job-lease.service';
+import { JobScheduler } from './jobs/job-scheduler';
+import { Metrics } from './metrics/metrics';
+import { PluginHost } from './plugins/plugin-host';
+import { loadPlugins } from './plugins/plugin-loader';
+import { ProfileResolver } from './profiles/profile-resolver';
+import { ProfileService } from './profiles/profile.service';
+import { TimelineService } from './timeline/timeline.service';
+
+/**
+ * One running Persona: the object graph built from config. `start` migrates, sets up plugins, starts the worker and
+ * jobs and listens; `stop` undoes it in reverse, letting in-flight requests and the current worker batch finish.
+ * Holds no logic of its own.
+ */
+export class Persona {
+  readonly db: Database;
+  readonly migrator: Migrator;
+  readonly metrics = new Metrics();
+  readonly inbox: InboxService;
+  readonly profiles: ProfileService;
+  readonly timeline: TimelineService;
+  readonly pipeline: EventPipeline;
+  readonly worker: InboxWorker;
+  readonly jobs: JobScheduler;
+  readonly plugins: PluginHost;
+  readonly http: Koa<AppState>;
+  private server: Server | undefined;
+  private state: 'new' | 'starting' | 'started' | 'stopping' | 'stopped' = 'new';
+
+  constructor(
+    readonly config: Config,
+    readonly log: Logger,
+  ) {
+    const loadedPlugins = loadPlugins(config);
+    this.db = new Database({ ...config.database, log, url: config.database.url });
+    this.migrator = createMigrator(this.db, log);
+    this.inbox = new InboxService(this.db);
+    this.profiles = new ProfileService(this.db);
+    this.timeline = new TimelineService(this.db);
+    this.pipeline = new EventPipeline(this.db, this.inbox, new ProfileResolver(this.db), this.profiles, this.timeline);
+    this.worker = new InboxWorker(this.inbox, this.pipeline, config.ingest.worker, log.child({ room: 'ingest' }), this.metrics);
+    const leases = new JobLeaseService(this.db);
+    this.jobs = new JobScheduler(leases, { leaseMs: config.jobs.leaseMs, timezone: config.timezone }, log.child({ room: 'jobs' }), this.metrics);
+    this.jobs.register(inboxPurgeJob(this.inbox, config.ingest.inboxRetentionHours));
+    this.jobs.register(jobHistoryPurgeJob(leases, config.jobs.historyRetentionDays));
+
+    const authenticator = new Authenticator(config.auth);
+    const pluginRoutes = new RouteRegistry(authenticator);
+    this.plugins = new PluginHost(loadedPlugins, {
+      log,
+      settings: { timezone: config.timezone, locale: config.locale },
+      routes: pluginRoutes,
+      jobs: this.jobs,
+      submit: (source, events) => this.accept(source, events),
+    });
+    this.metrics.gauge('persona_inbox_depth', 'Inbox rows waiting to be processed', () =>
+      this.inbox.depth().catch(() => Number.NaN),
+    );
+    this.http = createHttpApp({
+      log,
+      metrics: this.metrics,
+      trustProxy: config.server.trustProxy,
+      pluginRoutes,
+      routers: [
+        healthRoutes({
+          shuttingDown: () => this.state === 'stopping' || this.state === 'stopped',
+          database: () => this.db.ping(),
+          migrationsCurrent: () => migrationsAreCurrent(this.migrator),
+        }),
+        metricsRoutes(this.metrics),
+        eventsRoutes({
+          authenticator,
+          metrics: this.metrics,
+          bodyLimitBytes: config.server.bodyLimitKb * 1024,
+          maxBatch: config.ingest.maxBatch,
+          accept: async (source, events) => {
+            await this.accept(source, events);
+          },
+        }),
+        profilesRoutes({ authenticator, profiles: this.profiles, timeline: this.timeline }),
+      ],
+    });
+    if (!authenticator.hasAdminToken) {
+      log.warn('ADMIN_TOKEN is not set: the admin API refuses every request');
+    }
+  }
+
+  /** Durably stores inbound events (the only work done before an HTTP answer) and wakes the worker. */
+  async accept(source: string, events: InboundEvent[]): Promise<number> {
+    const stored = await this.inbox.write(source, events);
+    this.worker.wake();
+    return stored;
+  }
+
+  async start(options: { listen?: boolean } = {}): Promise<void> {
+    if (this.state !== 'new') throw new Error(`Persona can't start from state ${this.state}`);
+    this.state = 'starting';
+    await this.db.ping();
+    if (this.config.database.migrateOnStart) await this.migrator.up();
+    await this.plugins.setup();
+    await this.plugins.start();
+    if (this.config.jobs.enabled) await this.jobs.start();
+    if (this.config.ingest.worker.enabled) this.worker.start();
+    if (options.listen !== false) await this.listen();
+    this.state = 'started';
+  }
+
+  /** Base URL of the listening server. */
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    if (!address) throw new Error('not listening');
+    const host = ['0.0.0.0', '::'].includes(address.address) ? 'localhost' : address.address;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  }
+
+  private listen(): Promise<void> {
+    const server = this.http.listen(this.config.server.port, this.config.server.host);
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  }
+
+  /** Graceful: stop accepting, finish in-flight requests (up to the timeout), the worker's batch and jobs, close the DB. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') throw new Error('Persona is already stopping');
+    const wasStarted = this.state !== 'new';
+    this.state = 'stopping';
+    if (this.server) await closeServer(this.server, this.config.server.shutdownTimeoutMs);
+    if (wasStarted) {
+      await this.worker.stop().catch(() => undefined);
+      await this.jobs.stop();
+      await this.plugins.stop().catch((error: unknown) => this.log.error({ err: error }, 'stopping plugins failed'));
+    }
+    await this.db.close();
+    this.state = 'stopped';
+  }
+}
+
+function closeServer(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { intBetween, secret, slug, timeZone } from './config-fields';
+
+/**
+ * The one schema for Persona's configuration. Defaults live here; `config/default.yaml` repeats them with
+ * comments for operators (a test keeps the two equal).
+ */
+export const configSchema = z
+  .object({
+    /** HTTP server. */
+    server: z
+      .object({
+        /** Interface to listen on. */
+        host: z.string().min(1).default('0.0.0.0'),
+        /** TCP port; 0 picks a free one (tests). */
+        port: intBetween(0, 65535).default(3000),
+        /** Largest JSON body the API accepts, in kilobytes. */
+        bodyLimitKb: intBetween(1, 16384).default(1024),
+        /** Trust X-Forwarded-* headers (only behind a proxy you control). */
+        trustProxy: z.boolean().default(false),
+        /** On SIGTERM, how long in-flight requests and worker batches get to finish, in milliseconds. */
+        shutdownTimeoutMs: intBetween(0, 300_000).default(10_000),
+      })
+      .strict()
+      .prefault({}),
+
+    /** The store. */
+    database: z
+      .object({
+        /** `sqlite:<file>`, `sqlite::memory:` (a throwaway file) or `mysql://user:pass@host:port/db`. Env: DATABASE_URL. */
+        url: z
+          .string()
+          .regex(/^(sqlite:|mysql:\/\/|mariadb:\/\/)/, {
+            error: 'expected sqlite:<file>, sqlite::memory: or mysql://user:password@host:port/database',
+          })
+          .default('sqlite:data/persona.sqlite'),
+        /** Most connections open at once (MySQL). */
+        poolMax: intBetween(1, 500).default(10),
+        /** Log every SQL statement at debug level. */
+        logQueries: z.boolean().default(false),
+        /** Run pending migrations at start. */
+        migrateOnStart: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+
+    log: z
+      .object({
+        /** Env: LOG_LEVEL. */
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
+      .strict()
+      .prefault({}),
+
+    /** Who may call the HTTP API. */
+    auth: z
+      .object({
+        /** Full access. `env:ADMIN_TOKEN`; without it the admin API refuses every call. At least 16 characters. */
+        adminToken: secret({ minLength: 16 }).optional(),
+        /** Keys that may only send events (`POST /api/events`), each named for logs and metrics. */
+        writeKeys: z
+          .array(z.object({ name: slug, key: secret({ minLength: 16 }) }).strict())
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
+
+    /** Intake of events: the durable inbox and the worker that drains it. */
+    ingest: z
+      .object({
+        /** Most events in one `POST /api/events`. */
+        maxBatch: intBetween(1, 10_000).default(1000),
+        /** How long processed inbox rows are kept (for inspection and dedupe) before the purge job deletes them, in hours. */
+        inboxRetentionHours: intBetween(0, 24 * 365).default(72),
+        worker: z
+          .object({
+            /** Drain the inbox in this process. */
+            enabled: z.boolean().default(true),
+            /** Rows claimed at once. */
+            batchSize: intBetween(1, 1000).default(100),
+            /** How often an idle worker looks for work, in milliseconds (writes in this process wake it at once). */
+            pollIntervalMs: intBetween(10, 60_000).default(500),
+            /** How long a claimed batch is reserved before another worker may take it over, in milliseconds. */
+            leaseMs: intBetween(1000, 3_600_000).default(60_000),
+            /** Attempts before a row is parked as failed. */
+            maxAttempts: intBetween(1, 100).default(8),
+            /** First retry delay in milliseconds; doubles per attempt. */
+            retryBaseMs: intBetween(10, 3_600_000).default(2000),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+
+    /** Scheduled jobs. */
+    jobs: z
+      .object({
+        /** Run scheduled jobs in this process (each tick still runs once across all instances). */
+        enabled: z.boolean().default(true),
+        /** How long a running job holds its lease before another instance may assume it crashed, in milliseconds; renewed while it runs. */
+        leaseMs: intBetween(1000, 86_400_000).default(300_000),
+        /** How long job run history is kept, in days. */
+        historyRetentionDays: intBetween(1, 3650).default(14),
+      })
+      .strict()
+      .prefault({}),
+
+    /** The account's time zone: schedules, quiet hours and what operators read. Storage is always UTC. */
+    timezone: timeZone.default('Asia/Shanghai'),
+
+    /** Language of operator- and follower-facing text. */
+    locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
+
+    /** Folders searched for plugins, relative to the project root. */
+    pluginDirs: z.array(z.string().min(1)).default(['plugins']),
+
+    /** Plugins by name; each plugin validates the rest of its own block. */
+    plugins: z.record(slug, z.looseObject({ enabled: z.boolean().default(false) })).default({}),
+  })
+  .strict();
+
+export type Config = z.output<typeof configSchema>;

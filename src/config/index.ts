@@ -1,0 +1,7 @@
+export { loadConfig, type LoadConfigOptions, unsetEnvReferences } from './config.loader';
+export { type Config, configSchema } from './config.schema';
+export { ConfigError } from './config.error';
+export { Secret } from './secret';
+export { projectRoot } from './project-root';
+export { formatIssues } from './config-issues';
+export { intBetween, secret, slug, timeZone } from './config-fields';

@@ -1,0 +1,212 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { type Options, QueryTypes, Sequelize, Transaction } from 'sequelize';
+import type { Logger } from 'pino';
+import { type DatabaseTarget, parseDatabaseUrl } from './database-url';
+import { TransientDbError, translateDbError } from './db-error.translator';
+
+export type Dialect = DatabaseTarget['dialect'];
+
+export interface DatabaseOptions {
+  url: string;
+  poolMax?: number;
+  log?: Logger;
+  logQueries?: boolean;
+}
+
+const sqliteBusyTimeoutMs = 10_000;
+const transientRetries = 4;
+
+/**
+ * Persona's handle on its store: the Sequelize instance plus the few things that differ by dialect.
+ * Every multi-statement write goes through `transaction`, which retries deadlocks and translates driver errors.
+ */
+export class Database {
+  readonly sequelize: Sequelize;
+  readonly dialect: Dialect;
+  readonly target: DatabaseTarget;
+
+  constructor(options: DatabaseOptions) {
+    this.target = parseDatabaseUrl(options.url);
+    this.dialect = this.target.dialect;
+    const logging: Options['logging'] =
+      options.logQueries && options.log ? (sql: string) => options.log?.debug({ sql }, 'sql') : false;
+    const common: Options = {
+      logging,
+      define: { underscored: true, freezeTableName: true },
+      timezone: '+00:00',
+    };
+    if (this.target.dialect === 'sqlite') {
+      this.sequelize = new Sequelize({
+        ...common,
+        dialect: 'sqlite',
+        storage: this.target.storage,
+        // SQLite has one writer: taking the write lock up front turns would-be deadlocks into an orderly queue.
+        transactionType: Transaction.TYPES.IMMEDIATE,
+      });
+      this.configureSqliteConnections();
+    } else {
+      this.sequelize = new Sequelize(this.target.database, this.target.user, this.target.password, {
+        ...common,
+        dialect: 'mysql',
+        host: this.target.host,
+        port: this.target.port,
+        pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000, acquire: 30_000 },
+        dialectOptions: { supportBigNumbers: true, bigNumberStrings: false, charset: 'utf8mb4' },
+      });
+    }
+  }
+
+  /**
+   * Sequelize opens a fresh SQLite connection per transaction and sets no busy timeout, so a second writer would fail
+   * at once with SQLITE_BUSY. Every connection gets a busy timeout, and the file runs in WAL mode so readers never wait.
+   */
+  private configureSqliteConnections(): void {
+    const manager = this.sequelize.connectionManager as unknown as {
+      getConnection(options?: unknown): Promise<SqliteConnection>;
+    };
+    const open = manager.getConnection.bind(manager);
+    const configured = new WeakSet<SqliteConnection>();
+    manager.getConnection = async (options?: unknown) => {
+      const connection = await open(options);
+      if (!configured.has(connection)) {
+        configured.add(connection);
+        connection.configure('busyTimeout', sqliteBusyTimeoutMs);
+        await new Promise<void>((resolve, reject) =>
+          connection.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;', (error) =>
+            error ? reject(error) : resolve(),
+          ),
+        );
+      }
+      return connection;
+    };
+  }
+
+  private readonly models = new Map<string, unknown>();
+
+  /**
+   * A Sequelize model bound to this database, defined on first use. Models are per database (not module-level
+   * classes) so several apps, each with its own store, can run in one process.
+   */
+  model<M>(name: string, define: (sequelize: Sequelize) => M): M {
+    if (!this.models.has(name)) this.models.set(name, define(this.sequelize));
+    return this.models.get(name) as M;
+  }
+
+  get isMysql(): boolean {
+    return this.dialect === 'mysql';
+  }
+
+  /** ` FOR UPDATE SKIP LOCKED` where row locks exist; SQLite's immediate transactions already exclude other writers. */
+  get skipLocked(): string {
+    return this.isMysql ? ' FOR UPDATE SKIP LOCKED' : '';
+  }
+
+  /**
+   * Runs `work` in a transaction. Deadlocks and busy errors retry the whole transaction; everything else is translated
+   * (unique violations become `ConflictError`) and rethrown after rollback.
+   */
+  async transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.sequelize.transaction(work);
+      } catch (error) {
+        const translated = translateDbError(error);
+        if (translated instanceof TransientDbError && attempt < transientRetries) continue;
+        throw translated;
+      }
+    }
+  }
+
+  /** A parameterized SELECT returning plain rows. */
+  async select<Row extends object>(
+    sql: string,
+    replacements: Record<string, unknown> | unknown[] = {},
+    transaction?: Transaction,
+  ): Promise<Row[]> {
+    try {
+      return await this.sequelize.query<Row>(sql, {
+        replacements: this.bindable(replacements),
+        type: QueryTypes.SELECT,
+        transaction,
+      });
+    } catch (error) {
+      throw translateDbError(error);
+    }
+  }
+
+  /** A parameterized INSERT/UPDATE/DELETE; answers the number of rows it changed. */
+  async execute(sql: string, replacements: Record<string, unknown> | unknown[] = {}, transaction?: Transaction): Promise<number> {
+    try {
+      const result = await this.sequelize.query(sql, {
+        replacements: this.bindable(replacements),
+        transaction,
+        type: this.isMysql ? QueryTypes.RAW : sqliteWriteType(sql),
+      });
+      return affectedRows(result);
+    } catch (error) {
+      throw translateDbError(error);
+    }
+  }
+
+  /**
+   * Sequelize escapes a Date in a raw MySQL query without milliseconds; times are stored with ms precision, so
+   * replacements carry them as text in the format each dialect stores.
+   */
+  private bindable(replacements: Record<string, unknown> | unknown[]): Record<string, unknown> | unknown[] {
+    const convert = (value: unknown) => (value instanceof Date ? this.formatTime(value) : value);
+    if (Array.isArray(replacements)) return replacements.map(convert);
+    return Object.fromEntries(Object.entries(replacements).map(([key, value]) => [key, convert(value)]));
+  }
+
+  /** A UTC instant as this dialect stores DATETIME(3): `2026-11-22 13:52:00.123` (SQLite adds ` +00:00`, as Sequelize does). */
+  formatTime(date: Date): string {
+    const text = date.toISOString().replace('T', ' ').replace('Z', '');
+    return this.isMysql ? text : `${text} +00:00`;
+  }
+
+  /** Reads a DATETIME(3) column from a raw row: a Date on MySQL, text on SQLite. */
+  parseTime(value: unknown): Date | null {
+    if (value === null || value === undefined) return null;
+    if (value instanceof Date) return value;
+    const text = String(value);
+    return new Date(text.includes('T') ? text : `${text.replace(' ', 'T').replace(' +00:00', '')}Z`);
+  }
+
+  async ping(): Promise<void> {
+    await this.select('SELECT 1 AS ok');
+  }
+
+  async close(): Promise<void> {
+    await this.sequelize.close();
+    if (this.target.dialect === 'sqlite' && this.target.temporary) {
+      rmSync(path.dirname(this.target.storage), { recursive: true, force: true });
+    }
+  }
+}
+
+interface SqliteConnection {
+  configure(option: 'busyTimeout', value: number): void;
+  exec(sql: string, callback: (error: Error | null) => void): void;
+}
+
+/**
+ * Sequelize's SQLite query reports changed rows only when told the statement's kind (and never for RAW), so writes
+ * are typed by their verb; MySQL's RAW result carries `affectedRows`.
+ */
+function sqliteWriteType(sql: string): QueryTypes {
+  const verb = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase();
+  if (verb === 'INSERT') return QueryTypes.INSERT;
+  if (verb === 'DELETE') return QueryTypes.BULKDELETE;
+  return QueryTypes.BULKUPDATE;
+}
+
+function affectedRows(result: unknown): number {
+  if (typeof result === 'number') return result;
+  if (Array.isArray(result)) {
+    const [, metadata] = result as [unknown, unknown];
+    if (typeof metadata === 'number') return metadata;
+    return (metadata as { affectedRows?: number } | undefined)?.affectedRows ?? 0;
+  }
+  return 0;
+}

@@ -1,0 +1,68 @@
+import Router from '@koa/router';
+import { ValidationError } from '../../errors/validation.error';
+import { type FieldProblem, toInboundEvent } from '../../ingest/api-event.schema';
+import type { InboundEvent } from '../../ingest/inbound-event';
+import type { Metrics } from '../../metrics/metrics';
+import type { Authenticator } from '../authenticator';
+import type { AppState } from '../http-state';
+import { requireAuth } from '../middleware/auth.middleware';
+import { readJsonBody } from '../read-body';
+
+export interface EventsRouteDeps {
+  authenticator: Authenticator;
+  metrics: Metrics;
+  bodyLimitBytes: number;
+  maxBatch: number;
+  /** Durably stores the events; resolves once they are safe. */
+  accept(source: string, events: InboundEvent[]): Promise<void>;
+}
+
+interface Rejection {
+  index: number;
+  problems: FieldProblem[];
+}
+
+/**
+ * `POST /api/events`: one event, or `{ "events": [...] }` with up to `maxBatch`. Each event is checked on its own:
+ * valid ones are stored before the answer (202), invalid ones are reported by index. All invalid → 400.
+ */
+export function eventsRoutes(deps: EventsRouteDeps): Router<AppState> {
+  const router = new Router<AppState>();
+  router.post('/api/events', requireAuth(deps.authenticator, 'write'), async (ctx) => {
+    const { json } = await readJsonBody(ctx, deps.bodyLimitBytes);
+    const batch = isBatch(json);
+    const items: unknown[] = batch ? (json as { events: unknown[] }).events : [json];
+    if (items.length === 0) throw new ValidationError('events: expected at least one event');
+    if (items.length > deps.maxBatch) {
+      throw new ValidationError(`events: at most ${deps.maxBatch} events per request, got ${items.length}`);
+    }
+
+    const receivedAt = new Date();
+    const accepted: InboundEvent[] = [];
+    const rejected: Rejection[] = [];
+    items.forEach((item, index) => {
+      const result = toInboundEvent(item, receivedAt);
+      if ('problems' in result) rejected.push({ index, problems: result.problems });
+      else accepted.push(result);
+    });
+
+    deps.metrics.ingestEvents.inc({ source: 'api', outcome: 'rejected' }, rejected.length);
+    if (accepted.length === 0) {
+      throw new ValidationError(batch ? 'no event in the batch is valid' : 'the event is not valid', { errors: rejected });
+    }
+    await deps.accept('api', accepted);
+    deps.metrics.ingestEvents.inc({ source: 'api', outcome: 'accepted' }, accepted.length);
+    ctx.status = 202;
+    ctx.body = { accepted: accepted.length, rejected: rejected.length, errors: rejected };
+  });
+  return router;
+}
+
+function isBatch(json: unknown): boolean {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ValidationError('expected an event object or {"events": [...]}');
+  }
+  if (!('events' in json)) return false;
+  if (!Array.isArray((json as { events: unknown }).events)) throw new ValidationError('events: expected an array');
+  return true;
+}

@@ -1,0 +1,78 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { ValidationError } from '../../errors/validation.error';
+import { defaultOpenidScope, type IdentityType } from '../../profiles/identity';
+import { normalizeIdentity } from '../../profiles/identity-normalizer';
+import type { ProfileService } from '../../profiles/profile.service';
+import type { TimelineService } from '../../timeline/timeline.service';
+import type { Authenticator } from '../authenticator';
+import type { AppState } from '../http-state';
+import { requireAuth } from '../middleware/auth.middleware';
+
+export interface ProfilesRouteDeps {
+  authenticator: Authenticator;
+  profiles: ProfileService;
+  timeline: TimelineService;
+}
+
+const queryIdentityTypes: Record<string, IdentityType> = {
+  email: 'email',
+  phone: 'phone',
+  openid: 'openid',
+  unionid: 'unionid',
+  crmId: 'crm_id',
+  anonymousId: 'anonymous_id',
+};
+
+const profileId = z.coerce
+  .number({ error: 'expected a profile id' })
+  .int({ error: 'expected a profile id' })
+  .positive({ error: 'expected a profile id' })
+  .max(2 ** 31 - 1, { error: 'expected a profile id' });
+
+const timelineQuery = z.object({
+  before: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(200, { error: 'expected at most 200' }).default(50),
+});
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue.path.join('.') || what;
+    throw new ValidationError(`${field}: ${issue.message}`, { field });
+  }
+  return result.data;
+}
+
+/** Reading profiles and their timelines (admin token). */
+export function profilesRoutes(deps: ProfilesRouteDeps): Router<AppState> {
+  const router = new Router<AppState>();
+  router.use(requireAuth(deps.authenticator, 'admin'));
+
+  router.get('/api/profiles', async (ctx) => {
+    const identity = typeof ctx.query.identity === 'string' ? ctx.query.identity : undefined;
+    if (!identity) throw new ValidationError('identity: expected ?identity=<type>:<value>, e.g. email:a@b.com');
+    const separator = identity.indexOf(':');
+    const type = queryIdentityTypes[identity.slice(0, Math.max(separator, 0))];
+    if (separator <= 0 || !type) {
+      throw new ValidationError(`identity: expected a type among ${Object.keys(queryIdentityTypes).join(', ')}`);
+    }
+    const normalized = normalizeIdentity(type, identity.slice(separator + 1), type === 'openid' ? defaultOpenidScope : '');
+    if ('error' in normalized) throw new ValidationError(`identity: ${normalized.error}`);
+    const profile = await deps.profiles.findByIdentity(normalized);
+    ctx.body = { profiles: profile ? [profile] : [] };
+  });
+
+  router.get('/api/profiles/:id', async (ctx) => {
+    ctx.body = await deps.profiles.get(parse(profileId, ctx.params.id, 'id'));
+  });
+
+  router.get('/api/profiles/:id/timeline', async (ctx) => {
+    const id = parse(profileId, ctx.params.id, 'id');
+    const query = parse(timelineQuery, ctx.query, 'query');
+    await deps.profiles.get(id);
+    ctx.body = await deps.timeline.list(id, query);
+  });
+  return router;
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Identity, IdentityType } from '../profiles/identity';
+import { defaultOpenidScope } from '../profiles/identity';
+import { normalizeIdentity } from '../profiles/identity-normalizer';
+import type { InboundEvent } from './inbound-event';
+
+const maxPropertiesBytes = 32 * 1024;
+const futureToleranceMs = 24 * 60 * 60 * 1000;
+const earliest = Date.UTC(2000, 0, 1);
+
+/** API identity field → identity type. */
+const identityFields = {
+  email: 'email',
+  phone: 'phone',
+  openid: 'openid',
+  unionid: 'unionid',
+  crmId: 'crm_id',
+  anonymousId: 'anonymous_id',
+} as const satisfies Record<string, IdentityType>;
+
+const identityValue = z.string().min(1).max(255);
+
+export const eventTypePattern = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/;
+export const channelPattern = /^[a-z0-9][a-z0-9_-]*$/;
+
+const occurredAt = z
+  .union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()], {
+    error: 'expected an ISO 8601 time with a time zone (2026-11-22T10:00:00.000+08:00) or epoch milliseconds',
+  })
+  .transform((value) => new Date(value))
+  .refine((date) => date.getTime() >= earliest, { error: 'expected a time after 2000-01-01' })
+  .refine((date) => date.getTime() <= Date.now() + futureToleranceMs, {
+    error: 'is more than 24 hours in the future',
+  });
+
+/** One event of `POST /api/events`. */
+export const apiEventSchema = z
+  .object({
+    id: z.string().min(1).max(128).optional(),
+    type: z.string({ error: 'expected an event type such as page_view' }).max(64).regex(eventTypePattern, {
+      error: 'expected a lower-case event type such as page_view or lead.created',
+    }),
+    channel: z.string().max(64).regex(channelPattern, { error: 'expected a lower-case channel name' }).optional(),
+    occurredAt: occurredAt.optional(),
+    identities: z
+      .object({
+        email: identityValue.optional(),
+        phone: identityValue.optional(),
+        openid: identityValue.optional(),
+        unionid: identityValue.optional(),
+        crmId: identityValue.optional(),
+        anonymousId: identityValue.optional(),
+      }, { error: 'expected an object of identities, e.g. {"email": "a@b.com"}' })
+      .strict(),
+    properties: z
+      .record(z.string(), z.unknown(), { error: 'expected an object' })
+      .refine((properties) => Buffer.byteLength(JSON.stringify(properties)) <= maxPropertiesBytes, {
+        error: `properties are larger than ${maxPropertiesBytes} bytes`,
+      })
+      .optional(),
+  })
+  .strict();
+
+export type ApiEvent = z.output<typeof apiEventSchema>;
+
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * Validates and normalizes one API event. Answers the inbound event, or every problem found (field path and message)
+ * so the caller can report it by index.
+ */
+export function toInboundEvent(input: unknown, receivedAt: Date): InboundEvent | { problems: FieldProblem[] } {
+  const parsed = apiEventSchema.safeParse(input);
+  if (!parsed.success) {
+    return {
+      problems: parsed.error.issues.map((issue) => ({
+        path: issue.path.join('.') || '(event)',
+        message: issue.code === 'unrecognized_keys' ? `unknown field: ${issue.keys.join(', ')}` : issue.message,
+      })),
+    };
+  }
+  const event = parsed.data;
+  const identities: Identity[] = [];
+  const problems: FieldProblem[] = [];
+  for (const [field, type] of Object.entries(identityFields)) {
+    const raw = event.identities[field as keyof typeof identityFields];
+    if (raw === undefined) continue;
+    const identity = normalizeIdentity(type, raw, type === 'openid' ? defaultOpenidScope : '');
+    if ('error' in identity) problems.push({ path: `identities.${field}`, message: identity.error });
+    else identities.push(identity);
+  }
+  if (identities.length === 0 && problems.length === 0) {
+    problems.push({ path: 'identities', message: 'expected at least one identity (email, phone, openid, unionid, crmId or anonymousId)' });
+  }
+  if (problems.length > 0) return { problems };
+  return {
+    key: event.id ?? randomUUID(),
+    type: event.type,
+    channel: event.channel ?? 'api',
+    occurredAt: event.occurredAt ?? receivedAt,
+    identities,
+    properties: event.properties ?? {},
+  };
+}

@@ -1,0 +1,109 @@
+import type { Transaction } from 'sequelize';
+import type { Database } from '../db/database';
+import type { Identity } from '../profiles/identity';
+import type { ProfileResolver } from '../profiles/profile-resolver';
+import type { ProfileService } from '../profiles/profile.service';
+import type { TimelineService } from '../timeline/timeline.service';
+import type { InboxPayload } from './inbound-event';
+import type { InboxEntry, InboxService } from './inbox.service';
+
+/** What the pipeline knows about one event once it is on a timeline. */
+export interface ProcessedEvent {
+  eventId: number;
+  profileId: number;
+  profileCreated: boolean;
+  source: string;
+  type: string;
+  channel: string | null;
+  occurredAt: Date;
+  identities: Identity[];
+  properties: Record<string, unknown>;
+}
+
+/**
+ * A step that reacts to an event inside the same transaction as the timeline write (scoring and tagging plug in
+ * here), so an event and its effects commit together or not at all.
+ */
+export type PipelineStage = (event: ProcessedEvent, transaction: Transaction) => Promise<void>;
+
+export type ProcessOutcome = 'processed' | 'duplicate';
+
+/** A payload that can never be processed, however often it is retried. */
+export class UnprocessableEntryError extends Error {}
+
+/**
+ * Runs one inbox entry through identity resolution, the timeline and every registered stage, in one transaction that
+ * also marks the entry done.
+ */
+export class EventPipeline {
+  private readonly stages: PipelineStage[] = [];
+
+  constructor(
+    private readonly db: Database,
+    private readonly inbox: InboxService,
+    private readonly resolver: ProfileResolver,
+    private readonly profiles: ProfileService,
+    private readonly timeline: TimelineService,
+  ) {}
+
+  /** Adds a stage; the returned function removes it. */
+  use(stage: PipelineStage): () => void {
+    this.stages.push(stage);
+    return () => {
+      const index = this.stages.indexOf(stage);
+      if (index >= 0) this.stages.splice(index, 1);
+    };
+  }
+
+  async process(entry: InboxEntry): Promise<ProcessOutcome> {
+    const payload = parsePayload(entry.payload);
+    return this.db.transaction(async (transaction) => {
+      if (await this.timeline.has(entry.sourceKey, transaction)) {
+        await this.inbox.markDone(entry.id, transaction);
+        return 'duplicate';
+      }
+      const occurredAt = new Date(payload.occurredAt);
+      const { profileId, created } = await this.resolver.resolve(payload.identities, transaction);
+      const eventId = await this.timeline.append(
+        {
+          profileId,
+          type: payload.type,
+          channel: payload.channel,
+          source: entry.source,
+          sourceKey: entry.sourceKey,
+          occurredAt,
+          receivedAt: new Date(),
+          properties: payload.properties,
+        },
+        transaction,
+      );
+      await this.profiles.touch(profileId, occurredAt, transaction);
+      const processed: ProcessedEvent = {
+        eventId,
+        profileId,
+        profileCreated: created,
+        source: entry.source,
+        type: payload.type,
+        channel: payload.channel,
+        occurredAt,
+        identities: payload.identities,
+        properties: payload.properties,
+      };
+      for (const stage of this.stages) await stage(processed, transaction);
+      await this.inbox.markDone(entry.id, transaction);
+      return 'processed';
+    });
+  }
+}
+
+function parsePayload(text: string): InboxPayload {
+  try {
+    const payload = JSON.parse(text) as InboxPayload;
+    if (!payload.type || !Array.isArray(payload.identities) || payload.identities.length === 0) {
+      throw new Error('missing type or identities');
+    }
+    return payload;
+  } catch (error) {
+    throw new UnprocessableEntryError(`unreadable inbox payload: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,27 @@
+import type { Identity } from '../profiles/identity';
+
+/**
+ * An event as every source hands it to the inbox, already normalized: the API, the website beacon, WeChat and the
+ * CRMs all produce this shape.
+ */
+export interface InboundEvent {
+  /** Unique within its source (a client's event id, a WeChat MsgId…): the same key twice is one event. */
+  key: string;
+  /** From the shared vocabulary: `page_view`, `article_view`, `subscribe`, `lead_created`… */
+  type: string;
+  /** `wechat`, `website`, `app`, `crm`, `api` or a named offline channel. */
+  channel: string | null;
+  occurredAt: Date;
+  /** At least one; they decide which profile the event lands on. */
+  identities: Identity[];
+  properties: Record<string, unknown>;
+}
+
+/** What the inbox stores for one event (JSON). */
+export interface InboxPayload {
+  type: string;
+  channel: string | null;
+  occurredAt: string;
+  identities: Identity[];
+  properties: Record<string, unknown>;
+}

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import type { Transaction } from 'sequelize';
+import type { Database } from '../db/database';
+import type { InboundEvent, InboxPayload } from './inbound-event';
+
+export type InboxStatus = 'pending' | 'processing' | 'done' | 'failed';
+
+/** A claimed inbox row, ready for the pipeline. */
+export interface InboxEntry {
+  id: number;
+  source: string;
+  sourceKey: string;
+  payload: string;
+  attempts: number;
+}
+
+/**
+ * The durable intake. `write` is the only thing a request does before answering; the worker claims rows with a lease,
+ * so a crashed worker's rows return to the queue and several instances never process the same row at once.
+ */
+export class InboxService {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Stores events in one statement, skipping any whose (source, key) is already in the inbox. Durable when it returns.
+   * Answers how many rows were new.
+   */
+  async write(source: string, events: readonly InboundEvent[], now = new Date()): Promise<number> {
+    if (events.length === 0) return 0;
+    const insert = this.db.isMysql ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO';
+    const rows = events.map(() => "(?, ?, ?, 'pending', 0, ?, ?)").join(', ');
+    const values = events.flatMap((event) => {
+      const payload: InboxPayload = {
+        type: event.type,
+        channel: event.channel,
+        occurredAt: event.occurredAt.toISOString(),
+        identities: event.identities,
+        properties: event.properties,
+      };
+      return [source, sourceKey(source, event.key), JSON.stringify(payload), now, now];
+    });
+    return this.db.execute(
+      `${insert} inbox (source, source_key, payload, status, attempts, available_at, received_at) VALUES ${rows}`,
+      values,
+    );
+  }
+
+  /** Claims up to `limit` due rows for `worker` until `leaseMs` from now. */
+  async claim(worker: string, limit: number, leaseMs: number, now = new Date()): Promise<InboxEntry[]> {
+    return this.db.transaction(async (transaction) => {
+      const due = await this.db.select<{ id: number }>(
+        `SELECT id FROM inbox WHERE status = 'pending' AND available_at <= :now ORDER BY id LIMIT :limit${this.db.skipLocked}`,
+        { now, limit },
+        transaction,
+      );
+      if (due.length === 0) return [];
+      const ids = due.map((row) => Number(row.id));
+      await this.db.execute(
+        "UPDATE inbox SET status = 'processing', locked_by = :worker, locked_until = :until WHERE id IN (:ids)",
+        { worker, until: new Date(now.getTime() + leaseMs), ids },
+        transaction,
+      );
+      const rows = await this.db.select<{ id: number; source: string; source_key: string; payload: string; attempts: number }>(
+        'SELECT id, source, source_key, payload, attempts FROM inbox WHERE id IN (:ids) ORDER BY id',
+        { ids },
+        transaction,
+      );
+      return rows.map((row) => ({
+        id: Number(row.id),
+        source: row.source,
+        sourceKey: row.source_key,
+        payload: row.payload,
+        attempts: Number(row.attempts),
+      }));
+    });
+  }
+
+  /** Inside the pipeline's transaction, so the row is done exactly when its effects are committed. */
+  async markDone(id: number, transaction: Transaction, now = new Date()): Promise<void> {
+    await this.db.execute(
+      "UPDATE inbox SET status = 'done', processed_at = :now, locked_by = NULL, locked_until = NULL, last_error = NULL WHERE id = :id",
+      { id, now },
+      transaction,
+    );
+  }
+
+  /** Back to the queue after `retryAt`, or parked as failed when attempts are used up. */
+  async markFailed(id: number, error: string, retryAt: Date | null, now = new Date()): Promise<void> {
+    await this.db.execute(
+      `UPDATE inbox SET status = :status, attempts = attempts + 1, available_at = :availableAt, last_error = :error,
+         locked_by = NULL, locked_until = NULL, processed_at = :processedAt WHERE id = :id`,
+      {
+        id,
+        status: retryAt ? 'pending' : 'failed',
+        availableAt: retryAt ?? now,
+        error: error.slice(0, 2000),
+        processedAt: retryAt ? null : now,
+      },
+    );
+  }
+
+  /** Rows whose worker died mid-batch go back to the queue once their lease has run out. */
+  async releaseExpired(now = new Date()): Promise<number> {
+    return this.db.execute(
+      "UPDATE inbox SET status = 'pending', locked_by = NULL, locked_until = NULL WHERE status = 'processing' AND locked_until < :now",
+      { now },
+    );
+  }
+
+  /** Deletes processed rows older than the retention; failed rows stay for inspection. */
+  async purge(olderThan: Date): Promise<number> {
+    return this.db.execute("DELETE FROM inbox WHERE status = 'done' AND processed_at < :olderThan", { olderThan });
+  }
+
+  /** Rows not yet processed (pending or in flight). */
+  async depth(): Promise<number> {
+    const [row] = await this.db.select<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM inbox WHERE status IN ('pending', 'processing')",
+    );
+    return Number(row?.n ?? 0);
+  }
+}
+
+const maxSourceKeyLength = 191;
+
+/** Keys are namespaced by source, so two sources can't collide on the same client id; overlong keys are hashed. */
+export function sourceKey(source: string, key: string): string {
+  const plain = `${source}:${key}`;
+  if (plain.length <= maxSourceKeyLength) return plain;
+  return `${source}:#${createHash('sha256').update(key).digest('hex')}`;
+}

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ConflictError } from '../errors/conflict.error';
+import type { Metrics } from '../metrics/metrics';
+import { type EventPipeline, UnprocessableEntryError } from './event-pipeline';
+import type { InboxEntry, InboxService } from './inbox.service';
+
+export interface InboxWorkerOptions {
+  batchSize: number;
+  pollIntervalMs: number;
+  leaseMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+}
+
+/** A write that lost a race on a unique key is tried again at once: the second try sees the winner's row. */
+const conflictRetries = 3;
+const maxRetryDelayMs = 60 * 60 * 1000;
+
+/**
+ * Drains the inbox: claims a batch under a lease, runs each entry through the pipeline, and either commits it done,
+ * reschedules it with exponential backoff, or parks it as failed after `maxAttempts`. Every instance runs one; leases
+ * keep them off each other's rows.
+ */
+export class InboxWorker {
+  readonly id = `worker-${randomUUID().slice(0, 8)}`;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private pendingWake = false;
+
+  constructor(
+    private readonly inbox: InboxService,
+    private readonly pipeline: EventPipeline,
+    private readonly options: InboxWorkerOptions,
+    private readonly log: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  start(): void {
+    if (this.running) throw new Error('inbox worker already started');
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Lets the current batch finish, then stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  /** New work was written: look now instead of at the next poll. */
+  wake(): void {
+    this.pendingWake = true;
+    this.wakeUp?.();
+  }
+
+  /** Processes until nothing is due. For tests, tools and shutdown; answers how many entries it handled. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const handled = await this.runOnce();
+      if (handled === 0) return total;
+      total += handled;
+    }
+  }
+
+  /** One claim-and-process round; answers how many entries it handled. */
+  async runOnce(): Promise<number> {
+    await this.inbox.releaseExpired();
+    const batch = await this.inbox.claim(this.id, this.options.batchSize, this.options.leaseMs);
+    for (const entry of batch) await this.handle(entry);
+    return batch.length;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.pendingWake = false;
+      let handled = 0;
+      try {
+        handled = await this.runOnce();
+      } catch (error) {
+        this.log.error({ err: error }, 'inbox worker round failed; retrying after the poll interval');
+      }
+      if (handled === 0 && this.running) await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    if (this.pendingWake) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.options.pollIntervalMs);
+      this.wakeUp = done;
+    });
+  }
+
+  private async handle(entry: InboxEntry): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const outcome = await this.pipeline.process(entry);
+        this.metrics.ingestEvents.inc({ source: entry.source, outcome });
+        return;
+      } catch (error) {
+        if (error instanceof ConflictError && attempt < conflictRetries) continue;
+        await this.fail(entry, error);
+        return;
+      }
+    }
+  }
+
+  private async fail(entry: InboxEntry, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    const attempts = entry.attempts + 1;
+    const permanent = error instanceof UnprocessableEntryError || attempts >= this.options.maxAttempts;
+    const delay = Math.min(this.options.retryBaseMs * 2 ** (attempts - 1), maxRetryDelayMs);
+    const retryAt = permanent ? null : new Date(Date.now() + delay);
+    this.log[permanent ? 'error' : 'warn'](
+      { err: error, inboxId: entry.id, source: entry.source, attempts, retryAt },
+      permanent ? 'inbox entry failed for good' : 'inbox entry failed; will retry',
+    );
+    this.metrics.ingestEvents.inc({ source: entry.source, outcome: permanent ? 'failed' : 'retried' });
+    try {
+      await this.inbox.markFailed(entry.id, message, retryAt);
+    } catch (markError) {
+      // The lease will expire and the entry will be claimed again: nothing is lost.
+      this.log.error({ err: markError, inboxId: entry.id }, 'could not record the failure of an inbox entry');
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import type { Logger } from 'pino';
+import type { RouteRegistry } from '../http/route-registry';
+import type { InboundEvent } from '../ingest/inbound-event';
+import type { JobScheduler } from '../jobs/job-scheduler';
+import type { BotCommand, PushSender, RuleVocabulary } from './extension-points';
+import { NamedRegistry } from './named-registry';
+import type { LoadedPlugin } from './plugin-loader';
+import { PluginError } from './plugin.error';
+import type { PluginContext, Teardown } from './plugin.types';
+
+export interface PluginHostDeps {
+  log: Logger;
+  settings: { timezone: string; locale: string };
+  routes: RouteRegistry;
+  jobs: JobScheduler;
+  submit(source: string, events: InboundEvent[]): Promise<number>;
+}
+
+type HostState = 'new' | 'set-up' | 'started' | 'stopped';
+
+interface Running {
+  plugin: LoadedPlugin;
+  context: PluginContext<unknown>;
+  /** The plugin's own stop hooks and the teardown its setup returned: run first. */
+  stopHooks: Teardown[];
+  /** Undo functions of its registrations: run after, newest first. */
+  registrations: Teardown[];
+}
+
+/**
+ * Runs plugins through setup → start → stop, once each and in that order (a second call throws). Every
+ * registration a plugin makes is recorded, so stop undoes all of it, last in first out.
+ */
+export class PluginHost {
+  readonly pushSenders = new NamedRegistry<PushSender>('push sender');
+  readonly commands = new NamedRegistry<BotCommand>('bot command');
+  readonly vocabularies = new NamedRegistry<RuleVocabulary>('rule vocabulary');
+  private state: HostState = 'new';
+  private readonly running: Running[] = [];
+
+  constructor(
+    private readonly plugins: readonly LoadedPlugin[],
+    private readonly deps: PluginHostDeps,
+  ) {}
+
+  get names(): string[] {
+    return this.plugins.map((plugin) => plugin.definition.name);
+  }
+
+  async setup(): Promise<void> {
+    this.advance('new', 'set-up');
+    for (const plugin of this.plugins) {
+      const running: Running = { plugin, context: undefined as never, stopHooks: [], registrations: [] };
+      running.context = this.contextFor(plugin, running);
+      this.running.push(running);
+      try {
+        const teardown = await plugin.definition.setup(running.context);
+        if (typeof teardown === 'function') running.stopHooks.push(teardown);
+      } catch (error) {
+        throw new PluginError(plugin.definition.name, `setup failed: ${(error as Error).message}`, { cause: error });
+      }
+      this.deps.log.info({ plugin: plugin.definition.name }, 'plugin set up');
+    }
+  }
+
+  async start(): Promise<void> {
+    this.advance('set-up', 'started');
+    for (const { plugin, context } of this.running) {
+      try {
+        await plugin.definition.start?.(context);
+      } catch (error) {
+        throw new PluginError(plugin.definition.name, `start failed: ${(error as Error).message}`, { cause: error });
+      }
+    }
+  }
+
+  /**
+   * Stops every plugin, newest first: its stop hooks, then its registrations undone newest first. A failing teardown is
+   * logged and the rest still run. Also valid after a failed setup or start, to undo what got registered.
+   */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') throw new Error('plugins already stopped');
+    this.state = 'stopped';
+    for (const { plugin, stopHooks, registrations } of [...this.running].reverse()) {
+      for (const teardown of [...stopHooks.reverse(), ...registrations.reverse()]) {
+        try {
+          await teardown();
+        } catch (error) {
+          this.deps.log.error({ err: error, plugin: plugin.definition.name }, 'plugin teardown failed');
+        }
+      }
+    }
+    this.running.length = 0;
+  }
+
+  private advance(from: HostState, to: HostState): void {
+    if (this.state !== from) throw new Error(`plugins: cannot ${to.replace('-', ' ')} from state ${this.state}`);
+    this.state = to;
+  }
+
+  private contextFor(plugin: LoadedPlugin, running: Running): PluginContext<unknown> {
+    const name = plugin.definition.name;
+    const { deps } = this;
+    const record = (undo: () => void) => running.registrations.push(undo);
+    return {
+      name,
+      config: plugin.config,
+      log: deps.log.child({ plugin: name }),
+      settings: deps.settings,
+      http: { route: (route) => record(deps.routes.add(name, route)) },
+      inbound: { submit: (events) => deps.submit(name, events) },
+      jobs: { register: (job) => record(deps.jobs.register({ ...job, name: `${name}.${job.name}` })) },
+      pushSenders: { register: (sender) => record(this.pushSenders.add(name, sender.channel, sender)) },
+      commands: { register: (command) => record(this.commands.add(name, command.name, command)) },
+      vocabularies: { register: (vocabulary) => record(this.vocabularies.add(name, vocabulary.name, vocabulary)) },
+      onStop: (teardown) => {
+        running.stopHooks.push(teardown);
+      },
+    };
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * The only module plugins import from Persona: the plugin API, the errors they may throw, the helpers for verifying
+ * signed webhooks and reading bodies, and the shapes of the events they hand in.
+ */
+export { definePlugin, type PluginContext, type PluginDefinition, type Teardown } from './plugin.types';
+export type { BotCommand, PushSender, RuleVocabulary } from './extension-points';
+export type { RouteDefinition } from '../http/route-registry';
+export type { AppContext } from '../http/http-state';
+export type { InboundEvent } from '../ingest/inbound-event';
+export type { JobDefinition, JobContext } from '../jobs/job.types';
+export { type Identity, type IdentityType, defaultOpenidScope } from '../profiles/identity';
+export { normalizeIdentity } from '../profiles/identity-normalizer';
+export { channelPattern, eventTypePattern } from '../ingest/api-event.schema';
+export { readJsonBody, readRawBody } from '../http/read-body';
+export { verifyTimestampedHmac } from '../http/timestamped-hmac';
+export { intBetween, secret, slug } from '../config/config-fields';
+export { Secret } from '../config/secret';
+export * from '../errors';

@@ -1,0 +1,45 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { RouteDefinition } from '../http/route-registry';
+import type { InboundEvent } from '../ingest/inbound-event';
+import type { JobDefinition } from '../jobs/job.types';
+import type { BotCommand, PushSender, RuleVocabulary } from './extension-points';
+
+/** Undoes what a plugin set up; run in reverse order at stop. */
+export type Teardown = () => void | Promise<void>;
+
+/**
+ * A plugin: one outside system. `setup` registers everything through the context (each registration is undone at
+ * stop) and may return a teardown of its own; `start` begins background work once the whole app is set up.
+ */
+export interface PluginDefinition<C = unknown> {
+  /** Matches its folder and its key under `plugins:` in config. */
+  name: string;
+  description?: string;
+  /** Validates the plugin's config block (everything but `enabled`). */
+  configSchema: z.ZodType<C>;
+  setup(context: PluginContext<C>): void | Teardown | Promise<void | Teardown>;
+  start?(context: PluginContext<C>): void | Promise<void>;
+}
+
+/** Everything a plugin may touch. Plugins reach Persona only through this. */
+export interface PluginContext<C = unknown> {
+  readonly name: string;
+  readonly config: C;
+  readonly log: Logger;
+  /** Account-wide settings plugins need to read. */
+  readonly settings: { readonly timezone: string; readonly locale: string };
+  readonly http: { route(route: RouteDefinition): void };
+  /** Hands normalized events to the durable inbox (source = the plugin's name); resolves once they are stored. */
+  readonly inbound: { submit(events: InboundEvent[]): Promise<number> };
+  readonly jobs: { register(job: JobDefinition): void };
+  readonly pushSenders: { register(sender: PushSender): void };
+  readonly commands: { register(command: BotCommand): void };
+  readonly vocabularies: { register(vocabulary: RuleVocabulary): void };
+  /** Runs at stop, before the registrations are undone. */
+  onStop(teardown: Teardown): void;
+}
+
+export function definePlugin<C>(definition: PluginDefinition<C>): PluginDefinition<C> {
+  return definition;
+}

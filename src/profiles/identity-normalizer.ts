@@ -1,0 +1,48 @@
+import type { Identity, IdentityType } from './identity';
+
+/** Lower-cased and checked: `Alice@Example.COM ` → `alice@example.com`; undefined when it isn't an address. */
+export function normalizeEmail(raw: string): string | undefined {
+  const email = raw.trim().toLowerCase();
+  if (email.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return undefined;
+  return email;
+}
+
+/**
+ * E.164 with China (+86) as the default country: `138 1234 5678` → `+8613812345678`, `0086…` → `+86…`,
+ * `021-1234 5678` → `+862112345678`. Undefined when what's left isn't 8 to 15 digits.
+ */
+export function normalizePhone(raw: string, defaultCountryCode = '86'): string | undefined {
+  const compact = raw.trim().replace(/[\s\-().]/g, '');
+  let digits: string;
+  if (compact.startsWith('+')) digits = compact.slice(1);
+  else if (compact.startsWith('00')) digits = compact.slice(2);
+  else if (compact.startsWith('0')) digits = defaultCountryCode + compact.slice(1);
+  else digits = defaultCountryCode + compact;
+  if (!/^[1-9]\d{7,14}$/.test(digits)) return undefined;
+  return `+${digits}`;
+}
+
+/** An opaque id (openid, unionid, CRM id, anonymous id): trimmed, printable, at most 128 characters. */
+export function normalizeOpaqueId(raw: string): string | undefined {
+  const id = raw.trim();
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+  if (!id || id.length > 128 || /[\u0000-\u001f\u007f]/.test(id)) return undefined;
+  return id;
+}
+
+const expected: Record<IdentityType, string> = {
+  email: 'an email address',
+  phone: 'a phone number (8 to 15 digits, optionally with +country code)',
+  openid: 'an openid of at most 128 characters',
+  unionid: 'a unionid of at most 128 characters',
+  crm_id: 'a CRM id of at most 128 characters',
+  anonymous_id: 'an anonymous id of at most 128 characters',
+};
+
+/** Normalizes one identity, or answers what was expected instead. */
+export function normalizeIdentity(type: IdentityType, raw: string, scope = ''): Identity | { error: string } {
+  const value =
+    type === 'email' ? normalizeEmail(raw) : type === 'phone' ? normalizePhone(raw) : normalizeOpaqueId(raw);
+  if (value === undefined) return { error: `expected ${expected[type]}` };
+  return { type, scope, value };
+}

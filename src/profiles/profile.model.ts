@@ -1,0 +1,23 @@
+import { DataTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
+
+export interface ProfileRow {
+  id: number;
+  createdAt: Date;
+  updatedAt: Date;
+  lastSeenAt: Date | null;
+}
+
+export type ProfileModel = ModelStatic<Model<ProfileRow, Partial<ProfileRow>>>;
+
+export function defineProfileModel(sequelize: Sequelize): ProfileModel {
+  return sequelize.define<Model<ProfileRow, Partial<ProfileRow>>>(
+    'profiles',
+    {
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      createdAt: { type: DataTypes.DATE(3), allowNull: false },
+      updatedAt: { type: DataTypes.DATE(3), allowNull: false },
+      lastSeenAt: { type: DataTypes.DATE(3), allowNull: true },
+    },
+    { tableName: 'profiles', timestamps: true },
+  );
+}

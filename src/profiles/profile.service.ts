@@ -1,0 +1,62 @@
+import type { Transaction } from 'sequelize';
+import type { Database } from '../db/database';
+import { NotFoundError } from '../errors/not-found.error';
+import type { Identity } from './identity';
+import { defineIdentityModel } from './identity.model';
+import { defineProfileModel } from './profile.model';
+
+/** A profile as the API shows it. */
+export interface ProfileView {
+  id: number;
+  createdAt: string;
+  updatedAt: string;
+  lastSeenAt: string | null;
+  identities: Identity[];
+}
+
+export class ProfileService {
+  constructor(private readonly db: Database) {}
+
+  private get profiles() {
+    return this.db.model('profiles', defineProfileModel);
+  }
+
+  private get identities() {
+    return this.db.model('identities', defineIdentityModel);
+  }
+
+  async get(id: number): Promise<ProfileView> {
+    const profile = await this.profiles.findByPk(id);
+    if (!profile) throw new NotFoundError(`no profile ${id}`);
+    const identities = await this.identities.findAll({
+      where: { profileId: id },
+      order: [['type', 'ASC'], ['id', 'ASC']],
+    });
+    const row = profile.get();
+    return {
+      id: row.id,
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+      lastSeenAt: row.lastSeenAt ? row.lastSeenAt.toISOString() : null,
+      identities: identities.map((identity) => {
+        const { type, scope, value } = identity.get();
+        return { type, scope, value };
+      }),
+    };
+  }
+
+  /** The profile holding this identity, if any. */
+  async findByIdentity(identity: Identity): Promise<ProfileView | undefined> {
+    const found = await this.identities.findOne({ where: { ...identity } });
+    return found ? this.get(Number(found.get('profileId'))) : undefined;
+  }
+
+  /** Moves `last_seen_at` forward (never back: events may arrive out of order). */
+  async touch(profileId: number, seenAt: Date, transaction: Transaction): Promise<void> {
+    await this.db.execute(
+      'UPDATE profiles SET last_seen_at = :seenAt, updated_at = :now WHERE id = :id AND (last_seen_at IS NULL OR last_seen_at < :seenAt)',
+      { id: profileId, seenAt, now: new Date() },
+      transaction,
+    );
+  }
+}

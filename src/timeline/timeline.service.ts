@@ -1,0 +1,77 @@
+import { Op, type Transaction, type WhereOptions } from 'sequelize';
+import type { Database } from '../db/database';
+import { decodeCursor, encodeCursor } from './timeline-cursor';
+import { defineTimelineEventModel, type TimelineEventRow } from './timeline-event.model';
+
+/** An event to put on a profile's timeline. `sourceKey` is unique across all sources: writing it twice is a no-op. */
+export type NewTimelineEvent = Omit<TimelineEventRow, 'id'>;
+
+export interface TimelineEventView {
+  id: number;
+  type: string;
+  channel: string | null;
+  source: string;
+  occurredAt: string;
+  receivedAt: string;
+  properties: Record<string, unknown>;
+}
+
+export interface TimelinePage {
+  events: TimelineEventView[];
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export class TimelineService {
+  constructor(private readonly db: Database) {}
+
+  private get events() {
+    return this.db.model('events', defineTimelineEventModel);
+  }
+
+  async append(event: NewTimelineEvent, transaction: Transaction): Promise<number> {
+    const created = await this.events.create(event, { transaction });
+    return Number(created.get('id'));
+  }
+
+  /** True when an event with this source key is already on some timeline. */
+  async has(sourceKey: string, transaction?: Transaction): Promise<boolean> {
+    return (await this.events.count({ where: { sourceKey }, transaction })) > 0;
+  }
+
+  /** Newest first, `limit` at a time, continuing from `before` (a cursor from the previous page). */
+  async list(profileId: number, options: { before?: string; limit: number }): Promise<TimelinePage> {
+    const where: WhereOptions = { profileId };
+    if (options.before) {
+      const cursor = decodeCursor(options.before);
+      Object.assign(where, {
+        [Op.or]: [
+          { occurredAt: { [Op.lt]: cursor.occurredAt } },
+          { occurredAt: cursor.occurredAt, id: { [Op.lt]: cursor.id } },
+        ],
+      });
+    }
+    const rows = await this.events.findAll({
+      where,
+      order: [
+        ['occurredAt', 'DESC'],
+        ['id', 'DESC'],
+      ],
+      limit: options.limit + 1,
+    });
+    const page = rows.slice(0, options.limit).map((row) => row.get({ plain: true }) as TimelineEventRow);
+    const last = page[page.length - 1];
+    return {
+      events: page.map((event) => ({
+        id: Number(event.id),
+        type: event.type,
+        channel: event.channel,
+        source: event.source,
+        occurredAt: event.occurredAt.toISOString(),
+        receivedAt: event.receivedAt.toISOString(),
+        properties: event.properties,
+      })),
+      nextCursor: rows.length > options.limit && last ? encodeCursor({ occurredAt: last.occurredAt, id: Number(last.id) }) : null,
+    };
+  }
+}
