@@ -4,6 +4,7 @@ import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.schema';
 import { Database } from './db/database';
+import { withMigrationLock } from './db/migration-lock';
 import { createMigrator, migrationsAreCurrent, type Migrator } from './db/migrator';
 import { Authenticator } from './http/authenticator';
 import { createHttpApp } from './http/http-app.factory';
@@ -117,7 +118,7 @@ export class Persona {
     if (this.state !== 'new') throw new Error(`Persona can't start from state ${this.state}`);
     this.state = 'starting';
     await this.db.ping();
-    if (this.config.database.migrateOnStart) await this.migrator.up();
+    if (this.config.database.migrateOnStart) await withMigrationLock(this.db, () => this.migrator.up());
     await this.plugins.setup();
     await this.plugins.start();
     if (this.config.jobs.enabled) await this.jobs.start();
@@ -159,14 +160,20 @@ export class Persona {
   }
 }
 
+/**
+ * Stops accepting and waits for in-flight requests. Keep-alive connections that go idle once their request is answered
+ * are closed as they do (close() only closes those idle at the moment it is called); after the timeout, all are.
+ */
 function closeServer(server: Server, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    sweep.unref();
     force.unref();
     server.close(() => {
+      clearInterval(sweep);
       clearTimeout(force);
       resolve();
     });
-    server.closeIdleConnections();
   });
 }

@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/config.error';
 import { loadConfig } from '../config/config.loader';
 import { Database } from '../db/database';
+import { withMigrationLock } from '../db/migration-lock';
 import { createMigrator } from '../db/migrator';
 import { createLogger } from '../logging/logger';
 
@@ -18,10 +19,10 @@ async function run(args: string[]): Promise<void> {
   const migrator = createMigrator(db, log);
   try {
     if (command === 'up') {
-      const applied = await migrator.up();
+      const applied = await withMigrationLock(db, () => migrator.up());
       log.info({ applied: applied.map((m) => m.name), database: db.target.display }, `applied ${applied.length} migration(s)`);
     } else if (command === 'down') {
-      const undone = await migrator.down(flag === '--all' ? { to: 0 } : undefined);
+      const undone = await withMigrationLock(db, () => migrator.down(flag === '--all' ? { to: 0 } : undefined));
       log.info({ undone: undone.map((m) => m.name), database: db.target.display }, `undid ${undone.length} migration(s)`);
     } else if (command === 'status') {
       const executed = (await migrator.executed()).map((m) => m.name);

@@ -48,7 +48,7 @@ export class PluginHost {
   }
 
   async setup(): Promise<void> {
-    this.advance('new', 'set-up');
+    this.advance('setup', 'new', 'set-up');
     for (const plugin of this.plugins) {
       const running: Running = { plugin, context: undefined as never, stopHooks: [], registrations: [] };
       running.context = this.contextFor(plugin, running);
@@ -64,7 +64,7 @@ export class PluginHost {
   }
 
   async start(): Promise<void> {
-    this.advance('set-up', 'started');
+    this.advance('start', 'set-up', 'started');
     for (const { plugin, context } of this.running) {
       try {
         await plugin.definition.start?.(context);
@@ -93,8 +93,8 @@ export class PluginHost {
     this.running.length = 0;
   }
 
-  private advance(from: HostState, to: HostState): void {
-    if (this.state !== from) throw new Error(`plugins: cannot ${to.replace('-', ' ')} from state ${this.state}`);
+  private advance(step: string, from: HostState, to: HostState): void {
+    if (this.state !== from) throw new Error(`plugins: ${step} called when already ${this.state}`);
     this.state = to;
   }
 

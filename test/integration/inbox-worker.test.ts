@@ -1,0 +1,80 @@
+import { InboxWorker } from '../../src/ingest/inbox.worker';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
+
+const event = (id: string, email: string) => ({ id, type: 'page_view', identities: { email } });
+
+describe('inbox worker', () => {
+  let app: TestApp;
+
+  beforeEach(async () => {
+    app = await startTestApp({ ingest: { worker: { maxAttempts: 3, retryBaseMs: 10 } } });
+  });
+
+  afterEach(async () => {
+    await app.stop();
+  });
+
+  async function inboxRows() {
+    return app.persona.db.select<{ status: string; attempts: number; last_error: string | null }>(
+      'SELECT status, attempts, last_error FROM inbox ORDER BY id',
+    );
+  }
+
+  it('retries a failing entry with backoff, then parks it as failed, without half-writing', async () => {
+    let failures = 0;
+    app.persona.pipeline.use(async () => {
+      failures += 1;
+      throw new Error('rule engine exploded');
+    });
+    await app.request('/api/events', { method: 'POST', json: event('e-fail', 'fail@example.com') });
+
+    expect(await app.persona.worker.runOnce()).toBe(1);
+    expect(await inboxRows()).toEqual([{ status: 'pending', attempts: 1, last_error: 'rule engine exploded' }]);
+    // Not due yet: the backoff holds it back.
+    await app.persona.db.execute("UPDATE inbox SET available_at = ? WHERE status = 'pending'", [new Date(Date.now() - 1)]);
+    await app.persona.worker.runOnce();
+    await app.persona.db.execute("UPDATE inbox SET available_at = ? WHERE status = 'pending'", [new Date(Date.now() - 1)]);
+    await app.persona.worker.runOnce();
+    expect(failures).toBe(3);
+    expect(await inboxRows()).toEqual([{ status: 'failed', attempts: 3, last_error: 'rule engine exploded' }]);
+    expect(await app.persona.worker.runOnce()).toBe(0);
+
+    // The stage's transaction rolled back every time: no profile, no event.
+    const [{ n }] = await app.persona.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM events');
+    const [{ p }] = await app.persona.db.select<{ p: number }>('SELECT COUNT(*) AS p FROM profiles');
+    expect([Number(n), Number(p)]).toEqual([0, 0]);
+  });
+
+  it('gives a crashed worker’s claimed rows to another worker once the lease has run out', async () => {
+    await app.request('/api/events', { method: 'POST', json: event('e-lease', 'lease@example.com') });
+    const claimed = await app.persona.inbox.claim('crashed-worker', 10, 60_000);
+    expect(claimed).toHaveLength(1);
+    expect(await app.persona.worker.runOnce()).toBe(0); // still leased
+    await app.persona.db.execute("UPDATE inbox SET locked_until = ? WHERE locked_by = 'crashed-worker'", [
+      new Date(Date.now() - 1),
+    ]);
+    expect(await app.persona.worker.runOnce()).toBe(1);
+    expect((await inboxRows())[0].status).toBe('done');
+  });
+
+  it('lets two workers race on the same new identity and still makes one profile', async () => {
+    const events = Array.from({ length: 20 }, (_, index) => event(`race-${index}`, 'race@example.com'));
+    await app.request('/api/events', { method: 'POST', json: { events } });
+    const { persona } = app;
+    const options = { ...persona.config.ingest.worker, batchSize: 1 };
+    const worker = () => new InboxWorker(persona.inbox, persona.pipeline, options, persona.log, persona.metrics);
+    const [a, b] = await Promise.all([worker().drain(), worker().drain()]);
+    expect(a + b).toBe(20);
+    const [{ p }] = await app.persona.db.select<{ p: number }>('SELECT COUNT(*) AS p FROM profiles');
+    const [{ n }] = await app.persona.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM events');
+    expect([Number(p), Number(n)]).toEqual([1, 20]);
+  });
+
+  it('drains on its own when started, woken by the write', async () => {
+    app.persona.worker.start();
+    await app.request('/api/events', { method: 'POST', json: event('e-live', 'live@example.com') });
+    await waitFor(async () => (await inboxRows())[0]?.status === 'done', 10_000, 'the worker to process the event');
+    expect(await inboxRows()).toEqual([{ status: 'done', attempts: 0, last_error: null }]);
+  });
+});
