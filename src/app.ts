@@ -26,7 +26,10 @@ import { Metrics } from './metrics/metrics';
 import { PluginHost } from './plugins/plugin-host';
 import { loadPlugins } from './plugins/plugin-loader';
 import { ProfileResolver } from './profiles/profile-resolver';
+import { profileStateStage } from './profiles/profile-state.stage';
 import { ProfileService } from './profiles/profile.service';
+import { SubscriptionService } from './profiles/subscription.service';
+import { DeliveryReportService } from './pushes/delivery-report.service';
 import { TimelineService } from './timeline/timeline.service';
 
 /**
@@ -40,6 +43,8 @@ export class Persona {
   readonly metrics = new Metrics();
   readonly inbox: InboxService;
   readonly profiles: ProfileService;
+  readonly subscriptions: SubscriptionService;
+  readonly deliveryReports: DeliveryReportService;
   readonly timeline: TimelineService;
   readonly pipeline: EventPipeline;
   readonly worker: InboxWorker;
@@ -57,9 +62,12 @@ export class Persona {
     this.db = new Database({ ...config.database, log, url: config.database.url });
     this.migrator = createMigrator(this.db, log);
     this.inbox = new InboxService(this.db);
-    this.profiles = new ProfileService(this.db);
+    this.subscriptions = new SubscriptionService(this.db);
+    this.profiles = new ProfileService(this.db, this.subscriptions);
     this.timeline = new TimelineService(this.db);
+    this.deliveryReports = new DeliveryReportService(this.db);
     this.pipeline = new EventPipeline(this.db, this.inbox, new ProfileResolver(this.db), this.profiles, this.timeline);
+    this.pipeline.use(profileStateStage(this.db, this.subscriptions));
     this.worker = new InboxWorker(this.inbox, this.pipeline, config.ingest.worker, log.child({ room: 'ingest' }), this.metrics);
     const leases = new JobLeaseService(this.db);
     this.jobs = new JobScheduler(leases, { leaseMs: config.jobs.leaseMs, timezone: config.timezone }, log.child({ room: 'jobs' }), this.metrics);
@@ -74,6 +82,7 @@ export class Persona {
       routes: pluginRoutes,
       jobs: this.jobs,
       submit: (source, events) => this.accept(source, events),
+      recordDeliveryReport: (source, report) => this.deliveryReports.record(source, report),
     });
     this.metrics.gauge('persona_inbox_depth', 'Inbox rows waiting to be processed', () =>
       this.inbox.depth().catch(() => Number.NaN),

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { RouteRegistry } from '../http/route-registry';
 import type { InboundEvent } from '../ingest/inbound-event';
 import type { JobScheduler } from '../jobs/job-scheduler';
+import type { DeliveryReport } from '../pushes/delivery-report.service';
 import type { BotCommand, PushSender, RuleVocabulary } from './extension-points';
 import { NamedRegistry } from './named-registry';
 import type { LoadedPlugin } from './plugin-loader';
@@ -14,6 +15,7 @@ export interface PluginHostDeps {
   routes: RouteRegistry;
   jobs: JobScheduler;
   submit(source: string, events: InboundEvent[]): Promise<number>;
+  recordDeliveryReport(source: string, report: DeliveryReport): Promise<boolean>;
 }
 
 type HostState = 'new' | 'set-up' | 'started' | 'stopped';
@@ -109,6 +111,7 @@ export class PluginHost {
       settings: deps.settings,
       http: { route: (route) => record(deps.routes.add(name, route)) },
       inbound: { submit: (events) => deps.submit(name, events) },
+      deliveryReports: { record: (report) => deps.recordDeliveryReport(name, report) },
       jobs: { register: (job) => record(deps.jobs.register({ ...job, name: `${name}.${job.name}` })) },
       pushSenders: { register: (sender) => record(this.pushSenders.add(name, sender.channel, sender)) },
       commands: { register: (command) => record(this.commands.add(name, command.name, command)) },

@@ -7,6 +7,7 @@ export type { BotCommand, PushSender, RuleVocabulary } from './extension-points'
 export type { RouteDefinition } from '../http/route-registry';
 export type { AppContext } from '../http/http-state';
 export type { InboundEvent } from '../ingest/inbound-event';
+export type { DeliveryReport } from '../pushes/delivery-report.service';
 export type { JobDefinition, JobContext } from '../jobs/job.types';
 export { type Identity, type IdentityType, defaultOpenidScope } from '../profiles/identity';
 export { normalizeIdentity } from '../profiles/identity-normalizer';

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { RouteDefinition } from '../http/route-registry';
 import type { InboundEvent } from '../ingest/inbound-event';
 import type { JobDefinition } from '../jobs/job.types';
+import type { DeliveryReport } from '../pushes/delivery-report.service';
 import type { BotCommand, PushSender, RuleVocabulary } from './extension-points';
 
 /** Undoes what a plugin set up; run in reverse order at stop. */
@@ -32,6 +33,8 @@ export interface PluginContext<C = unknown> {
   readonly http: { route(route: RouteDefinition): void };
   /** Hands normalized events to the durable inbox (source = the plugin's name); resolves once they are stored. */
   readonly inbound: { submit(events: InboundEvent[]): Promise<number> };
+  /** Stores what a channel reports about sends (for the push engine); false when already stored. */
+  readonly deliveryReports: { record(report: DeliveryReport): Promise<boolean> };
   readonly jobs: { register(job: JobDefinition): void };
   readonly pushSenders: { register(sender: PushSender): void };
   readonly commands: { register(command: BotCommand): void };

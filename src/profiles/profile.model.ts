@@ -5,6 +5,9 @@ export interface ProfileRow {
   createdAt: Date;
   updatedAt: Date;
   lastSeenAt: Date | null;
+  firstTouchSource: string | null;
+  firstTouchChannel: string | null;
+  firstTouchAt: Date | null;
 }
 
 export type ProfileModel = ModelStatic<Model<ProfileRow, Partial<ProfileRow>>>;
@@ -17,6 +20,9 @@ export function defineProfileModel(sequelize: Sequelize): ProfileModel {
       createdAt: { type: DataTypes.DATE(3), allowNull: false },
       updatedAt: { type: DataTypes.DATE(3), allowNull: false },
       lastSeenAt: { type: DataTypes.DATE(3), allowNull: true },
+      firstTouchSource: { type: DataTypes.STRING(128), allowNull: true },
+      firstTouchChannel: { type: DataTypes.STRING(64), allowNull: true },
+      firstTouchAt: { type: DataTypes.DATE(3), allowNull: true },
     },
     { tableName: 'profiles', timestamps: true },
   );

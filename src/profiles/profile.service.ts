@@ -4,6 +4,7 @@ import { NotFoundError } from '../errors/not-found.error';
 import type { Identity } from './identity';
 import { defineIdentityModel } from './identity.model';
 import { defineProfileModel } from './profile.model';
+import type { SubscriptionService, SubscriptionView } from './subscription.service';
 
 /** A profile as the API shows it. */
 export interface ProfileView {
@@ -11,11 +12,18 @@ export interface ProfileView {
   createdAt: string;
   updatedAt: string;
   lastSeenAt: string | null;
+  /** How the person first reached the brand; null until an event says. */
+  firstTouch: { source: string; channel: string | null; at: string } | null;
   identities: Identity[];
+  /** Follow state per official account. */
+  subscriptions: SubscriptionView[];
 }
 
 export class ProfileService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly subscriptions: SubscriptionService,
+  ) {}
 
   private get profiles() {
     return this.db.model('profiles', defineProfileModel);
@@ -38,10 +46,15 @@ export class ProfileService {
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
       lastSeenAt: row.lastSeenAt ? row.lastSeenAt.toISOString() : null,
+      firstTouch:
+        row.firstTouchSource && row.firstTouchAt
+          ? { source: row.firstTouchSource, channel: row.firstTouchChannel, at: row.firstTouchAt.toISOString() }
+          : null,
       identities: identities.map((identity) => {
         const { type, scope, value } = identity.get();
         return { type, scope, value };
       }),
+      subscriptions: await this.subscriptions.list(id),
     };
   }
 

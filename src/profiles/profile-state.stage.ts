@@ -1,0 +1,45 @@
+import type { Transaction } from 'sequelize';
+import type { Database } from '../db/database';
+import type { PipelineStage, ProcessedEvent } from '../ingest/event-pipeline';
+import type { SubscriptionService } from './subscription.service';
+
+/** Events that carry how a person arrived through an official account. */
+const followTypes = new Set(['subscribe', 'qr_scan']);
+
+/** The source an event attributes: its QR scene, `unknown` for a follow without one, else its channel. */
+export function touchSource(event: ProcessedEvent): string {
+  const scene = event.properties.scene;
+  if (typeof scene === 'string' && scene) return scene;
+  if (followTypes.has(event.type)) return 'unknown';
+  return event.channel ?? event.source;
+}
+
+/**
+ * Keeps the profile's own state in step with its events, in the event's transaction: the first touch (the earliest
+ * event's source and channel) and the follow state per official account (`subscribe` / `unsubscribe` events with an
+ * `account` property).
+ */
+export function profileStateStage(db: Database, subscriptions: SubscriptionService): PipelineStage {
+  return async (event: ProcessedEvent, transaction: Transaction) => {
+    await db.execute(
+      `UPDATE profiles SET first_touch_source = :source, first_touch_channel = :channel, first_touch_at = :at
+        WHERE id = :id AND (first_touch_at IS NULL OR first_touch_at > :at)`,
+      { id: event.profileId, source: touchSource(event).slice(0, 128), channel: event.channel, at: event.occurredAt },
+      transaction,
+    );
+    const account = event.properties.account;
+    if ((event.type === 'subscribe' || event.type === 'unsubscribe') && typeof account === 'string') {
+      await subscriptions.apply(
+        {
+          profileId: event.profileId,
+          account,
+          subscribed: event.type === 'subscribe',
+          at: event.occurredAt,
+          source: touchSource(event).slice(0, 128),
+          channel: event.channel,
+        },
+        transaction,
+      );
+    }
+  };
+}
