@@ -14,6 +14,6 @@ export { normalizeIdentity } from '../profiles/identity-normalizer';
 export { channelPattern, eventTypePattern } from '../ingest/api-event.schema';
 export { readJsonBody, readRawBody } from '../http/read-body';
 export { verifyTimestampedHmac } from '../http/timestamped-hmac';
-export { intBetween, secret, slug } from '../config/config-fields';
+export { intBetween, secret, slug, timeZone } from '../config/config-fields';
 export { Secret } from '../config/secret';
 export * from '../errors';

@@ -13,6 +13,13 @@ export const testEnv: NodeJS.ProcessEnv = {
   ADMIN_TOKEN: adminToken,
   TEST_WRITE_KEY: writeKey,
   WEBSITE_WEBHOOK_SECRET: websiteSecret,
+  // The official sample account of ../shared/wechat/PROTOCOL.md.
+  WECHAT_APP_ID: 'wx2c2769f8efd9abc2',
+  WECHAT_TOKEN: 'spamtest',
+  WECHAT_ENCODING_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  BRAND_B_APP_ID: 'wx00000000000000b2',
+  BRAND_B_TOKEN: 'brand-b-token',
+  BRAND_B_AES_KEY: 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut',
 };
 
 export interface TestApp {
