@@ -66,7 +66,7 @@ export class Persona {
     this.profiles = new ProfileService(this.db, this.subscriptions);
     this.timeline = new TimelineService(this.db);
     this.deliveryReports = new DeliveryReportService(this.db);
-    this.pipeline = new EventPipeline(this.db, this.inbox, new ProfileResolver(this.db), this.profiles, this.timeline);
+    this.pipeline = new EventPipeline(this.db, this.inbox, new ProfileResolver(this.db), this.timeline);
     this.pipeline.use(profileStateStage(this.db, this.subscriptions));
     this.worker = new InboxWorker(this.inbox, this.pipeline, config.ingest.worker, log.child({ room: 'ingest' }), this.metrics);
     const leases = new JobLeaseService(this.db);
@@ -117,10 +117,9 @@ export class Persona {
   }
 
   /** Durably stores inbound events (the only work done before an HTTP answer) and wakes the worker. */
-  async accept(source: string, events: InboundEvent[]): Promise<number> {
-    const stored = await this.inbox.write(source, events);
+  async accept(source: string, events: InboundEvent[]): Promise<void> {
+    await this.inbox.write(source, events);
     this.worker.wake();
-    return stored;
   }
 
   async start(options: { listen?: boolean } = {}): Promise<void> {

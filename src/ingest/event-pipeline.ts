@@ -2,7 +2,6 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { Identity } from '../profiles/identity';
 import type { ProfileResolver } from '../profiles/profile-resolver';
-import type { ProfileService } from '../profiles/profile.service';
 import type { TimelineService } from '../timeline/timeline.service';
 import type { InboxPayload } from './inbound-event';
 import type { InboxEntry, InboxService } from './inbox.service';
@@ -42,7 +41,6 @@ export class EventPipeline {
     private readonly db: Database,
     private readonly inbox: InboxService,
     private readonly resolver: ProfileResolver,
-    private readonly profiles: ProfileService,
     private readonly timeline: TimelineService,
   ) {}
 
@@ -77,7 +75,6 @@ export class EventPipeline {
         },
         transaction,
       );
-      await this.profiles.touch(profileId, occurredAt, transaction);
       const processed: ProcessedEvent = {
         eventId,
         profileId,

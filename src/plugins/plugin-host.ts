@@ -14,7 +14,7 @@ export interface PluginHostDeps {
   settings: { timezone: string; locale: string };
   routes: RouteRegistry;
   jobs: JobScheduler;
-  submit(source: string, events: InboundEvent[]): Promise<number>;
+  submit(source: string, events: InboundEvent[]): Promise<void>;
   recordDeliveryReport(source: string, report: DeliveryReport): Promise<boolean>;
 }
 

@@ -32,7 +32,7 @@ export interface PluginContext<C = unknown> {
   readonly settings: { readonly timezone: string; readonly locale: string };
   readonly http: { route(route: RouteDefinition): void };
   /** Hands normalized events to the durable inbox (source = the plugin's name); resolves once they are stored. */
-  readonly inbound: { submit(events: InboundEvent[]): Promise<number> };
+  readonly inbound: { submit(events: InboundEvent[]): Promise<void> };
   /** Stores what a channel reports about sends (for the push engine); false when already stored. */
   readonly deliveryReports: { record(report: DeliveryReport): Promise<boolean> };
   readonly jobs: { register(job: JobDefinition): void };

@@ -15,16 +15,28 @@ export function touchSource(event: ProcessedEvent): string {
 }
 
 /**
- * Keeps the profile's own state in step with its events, in the event's transaction: the first touch (the earliest
- * event's source and channel) and the follow state per official account (`subscribe` / `unsubscribe` events with an
- * `account` property).
+ * Keeps the profile's own state in step with its events, in the event's transaction: when it was last seen (never
+ * moved back: events arrive out of order), its first touch (the earliest event's source and channel), and the
+ * follow state per official account (`subscribe` / `unsubscribe` events with an `account` property).
  */
 export function profileStateStage(db: Database, subscriptions: SubscriptionService): PipelineStage {
   return async (event: ProcessedEvent, transaction: Transaction) => {
+    const earliest = 'first_touch_at IS NULL OR first_touch_at > :at';
     await db.execute(
-      `UPDATE profiles SET first_touch_source = :source, first_touch_channel = :channel, first_touch_at = :at
-        WHERE id = :id AND (first_touch_at IS NULL OR first_touch_at > :at)`,
-      { id: event.profileId, source: touchSource(event).slice(0, 128), channel: event.channel, at: event.occurredAt },
+      `UPDATE profiles SET
+         last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < :at THEN :at ELSE last_seen_at END,
+         first_touch_source = CASE WHEN ${earliest} THEN :source ELSE first_touch_source END,
+         first_touch_channel = CASE WHEN ${earliest} THEN :channel ELSE first_touch_channel END,
+         first_touch_at = CASE WHEN ${earliest} THEN :at ELSE first_touch_at END,
+         updated_at = :now
+       WHERE id = :id`,
+      {
+        id: event.profileId,
+        source: touchSource(event).slice(0, 128),
+        channel: event.channel,
+        at: event.occurredAt,
+        now: new Date(),
+      },
       transaction,
     );
     const account = event.properties.account;

@@ -1,4 +1,3 @@
-import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { NotFoundError } from '../errors/not-found.error';
 import type { Identity } from './identity';
@@ -62,14 +61,5 @@ export class ProfileService {
   async findByIdentity(identity: Identity): Promise<ProfileView | undefined> {
     const found = await this.identities.findOne({ where: { ...identity } });
     return found ? this.get(Number(found.get('profileId'))) : undefined;
-  }
-
-  /** Moves `last_seen_at` forward (never back: events may arrive out of order). */
-  async touch(profileId: number, seenAt: Date, transaction: Transaction): Promise<void> {
-    await this.db.execute(
-      'UPDATE profiles SET last_seen_at = :seenAt, updated_at = :now WHERE id = :id AND (last_seen_at IS NULL OR last_seen_at < :seenAt)',
-      { id: profileId, seenAt, now: new Date() },
-      transaction,
-    );
   }
 }

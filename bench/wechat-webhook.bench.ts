@@ -1,0 +1,175 @@
+/**
+ * npm run bench:wechat [-- --messages 2000 --concurrency 50 --split]
+ *
+ * Starts the built server (node dist/src/main.js) on DATABASE_URL (a temporary SQLite file when unset; a mysql:// URL
+ * gets a fresh database created on that server and dropped afterwards), then posts signed WeChat text messages, plain
+ * and safe mode, `concurrency` in flight, and prints accepted messages per second with p50/p99 latency of the webhook
+ * answer, next to the same run's figures for GET /healthz. Finally checks that every message landed exactly once.
+ *
+ * By default one process both answers webhooks and runs the inbox worker (the out-of-the-box setup). With `--split`
+ * the webhook process runs no worker and a second process drains the inbox (ingest.worker.enabled: false on web
+ * nodes), which is how a busy account would be deployed.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import YAML from 'yaml';
+import { Database } from '../src/db/database';
+import { sampleAccount, signedPost, textMessage } from '../test/support/wechat-client';
+import { BenchClient } from './support/http-client';
+import { argument, printResults, runLoad } from './support/load';
+
+const messages = argument('messages', 2000);
+const concurrency = argument('concurrency', 50);
+const split = process.argv.includes('--split');
+const root = path.join(__dirname, '..');
+
+async function prepareDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const given = process.env.DATABASE_URL;
+  if (!given || given.startsWith('sqlite')) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'persona-bench-'));
+    return { url: `sqlite:${path.join(dir, 'bench.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const server = new URL(given);
+  const name = `persona_bench_${randomUUID().slice(0, 8)}`;
+  const admin = () =>
+    createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username), password: decodeURIComponent(server.password) });
+  const connection = await admin();
+  await connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+  await connection.end();
+  server.pathname = `/${name}`;
+  return {
+    url: server.toString(),
+    drop: async () => {
+      const dropper = await admin();
+      await dropper.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await dropper.end();
+    },
+  };
+}
+
+async function startServer(databaseUrl: string, worker: boolean): Promise<{ url: string; stop(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'persona-bench-config-'));
+  const configFile = path.join(dir, 'bench.yaml');
+  writeFileSync(
+    configFile,
+    YAML.stringify({
+      server: { host: '127.0.0.1', port: 0 },
+      database: { url: databaseUrl },
+      ingest: { worker: { enabled: worker } },
+      plugins: {
+        'wechat-official-account': {
+          enabled: true,
+          accounts: [{ name: 'default', appId: 'env:WECHAT_APP_ID', token: 'env:WECHAT_TOKEN', encodingAESKey: 'env:WECHAT_ENCODING_AES_KEY' }],
+        },
+      },
+    }),
+  );
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      PERSONA_CONFIG: configFile,
+      WECHAT_APP_ID: sampleAccount.appId,
+      WECHAT_TOKEN: sampleAccount.token,
+      WECHAT_ENCODING_AES_KEY: sampleAccount.encodingAESKey,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    const listen = (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(buffered);
+      if (!match) return;
+      // From here on the server's logs are drained unread, so reading them costs the load generator nothing.
+      child.stdout.off('data', listen);
+      if (process.env.BENCH_SERVER_LOG) child.stdout.pipe(createWriteStream(process.env.BENCH_SERVER_LOG));
+      else child.stdout.resume();
+      resolve(match[1]);
+    };
+    child.stdout.on('data', listen);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function main(): Promise<void> {
+  const database = await prepareDatabase();
+  const server = await startServer(database.url, !split);
+  const worker = split ? await startServer(database.url, true) : undefined;
+  const client = new BenchClient(server.url, concurrency);
+  const run = randomUUID().slice(0, 8);
+  const prepare = (mode: 'plain' | 'safe', offset: number) =>
+    Array.from({ length: messages }, (_, index) => {
+      const n = offset + index;
+      const request = signedPost(sampleAccount, textMessage(`oBench-${run}-${n % 500}`, `message ${n}`, `${run}-${n}`), { mode });
+      return () => client.request('POST', `/wechat?${request.query}`, request.body);
+    });
+  try {
+    console.log(
+      `Persona webhook benchmark: ${messages} messages per run, ${concurrency} in flight, ` +
+        `${split ? 'inbox worker in a second process' : 'inbox worker in the webhook process'}, ` +
+        `database ${database.url.replace(/:[^:@/]*@/, ':***@')}`,
+    );
+    const warmUp = Array.from({ length: 200 }, (_, n) => {
+      const request = signedPost(sampleAccount, textMessage(`oWarm-${run}`, 'warm-up', `warm-${run}-${n}`));
+      return () => client.request('POST', `/wechat?${request.query}`, request.body);
+    });
+    await runLoad('warm-up', warmUp, concurrency);
+    const healthz = Array.from({ length: messages }, () => () => client.request('GET', '/healthz'));
+    const results = [
+      await runLoad('GET /healthz (baseline)', healthz, concurrency),
+      await runLoad('POST /wechat plain', prepare('plain', 0), concurrency),
+      await runLoad('POST /wechat safe mode', prepare('safe', messages), concurrency),
+    ];
+    printResults(results);
+
+    const db = new Database({ url: database.url });
+    try {
+      const deadline = Date.now() + 120_000;
+      let landed = 0;
+      let failed = 0;
+      for (;;) {
+        // Pending first, then the count: counted the other way round, the last events could land in between.
+        const [{ pending }] = await db.select<{ pending: number }>("SELECT COUNT(*) AS pending FROM inbox WHERE status IN ('pending', 'processing')");
+        const [{ n }] = await db.select<{ n: number }>('SELECT COUNT(*) AS n FROM events WHERE source_key LIKE :prefix', {
+          prefix: `wechat-official-account:default:msg:oBench-${run}-%`,
+        });
+        const [{ f }] = await db.select<{ f: number }>("SELECT COUNT(*) AS f FROM inbox WHERE status = 'failed'");
+        landed = Number(n);
+        failed = Number(f);
+        if (Number(pending) === 0 || Date.now() > deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      if (failed > 0) console.log(`inbox entries that failed processing: ${failed}`);
+      console.log(`landed on timelines: ${landed} of ${2 * messages} (exactly once: ${landed === 2 * messages ? 'yes' : 'NO'})`);
+      if (landed !== 2 * messages) process.exitCode = 1;
+    } finally {
+      await db.close();
+    }
+  } finally {
+    client.close();
+    await server.stop();
+    await worker?.stop();
+    await database.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
