@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  type Identity,
-  type IdentityType,
-  type InboundEvent,
-  defaultOpenidScope,
-  normalizeIdentity,
-} from '../../src/plugins/plugin-sdk';
+import { type IdentityType, type InboundEvent, normalizeIdentityFields } from '../../src/plugins/plugin-sdk';
 
 /** What a website or app may report: the behaviour half of the shared event vocabulary. */
 export const beaconTypes = [
@@ -73,15 +67,8 @@ export function toInboundEvent(input: unknown, receivedAt: Date): InboundEvent |
     };
   }
   const beacon = parsed.data;
-  const identities: Identity[] = [];
-  const problems: BeaconProblem[] = [];
-  for (const [field, type] of Object.entries(identityFields)) {
-    const raw = beacon[field as keyof typeof identityFields];
-    if (raw === undefined) continue;
-    const identity = normalizeIdentity(type, raw, type === 'openid' ? defaultOpenidScope : '');
-    if ('error' in identity) problems.push({ path: field, message: identity.error });
-    else identities.push(identity);
-  }
+  const { anonymousId, email, phone, openid, unionid } = beacon;
+  const { identities, problems } = normalizeIdentityFields({ anonymousId, email, phone, openid, unionid }, identityFields);
   if (identities.length === 0 && problems.length === 0) {
     problems.push({ path: 'anonymousId', message: 'expected anonymousId or another identity' });
   }

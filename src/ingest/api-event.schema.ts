@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Identity, IdentityType } from '../profiles/identity';
-import { defaultOpenidScope } from '../profiles/identity';
-import { normalizeIdentity } from '../profiles/identity-normalizer';
+import type { IdentityType } from '../profiles/identity';
+import { normalizeIdentityFields } from '../profiles/identity-normalizer';
 import type { InboundEvent } from './inbound-event';
 
 const maxPropertiesBytes = 32 * 1024;
@@ -84,15 +83,7 @@ export function toInboundEvent(input: unknown, receivedAt: Date): InboundEvent |
     };
   }
   const event = parsed.data;
-  const identities: Identity[] = [];
-  const problems: FieldProblem[] = [];
-  for (const [field, type] of Object.entries(identityFields)) {
-    const raw = event.identities[field as keyof typeof identityFields];
-    if (raw === undefined) continue;
-    const identity = normalizeIdentity(type, raw, type === 'openid' ? defaultOpenidScope : '');
-    if ('error' in identity) problems.push({ path: `identities.${field}`, message: identity.error });
-    else identities.push(identity);
-  }
+  const { identities, problems } = normalizeIdentityFields(event.identities, identityFields, 'identities.');
   if (identities.length === 0 && problems.length === 0) {
     problems.push({ path: 'identities', message: 'expected at least one identity (email, phone, openid, unionid, crmId or anonymousId)' });
   }

@@ -10,7 +10,7 @@ export type { InboundEvent } from '../ingest/inbound-event';
 export type { DeliveryReport } from '../pushes/delivery-report.service';
 export type { JobDefinition, JobContext } from '../jobs/job.types';
 export { type Identity, type IdentityType, defaultOpenidScope } from '../profiles/identity';
-export { normalizeIdentity } from '../profiles/identity-normalizer';
+export { normalizeIdentity, normalizeIdentityFields } from '../profiles/identity-normalizer';
 export { channelPattern, eventTypePattern } from '../ingest/api-event.schema';
 export { readJsonBody, readRawBody } from '../http/read-body';
 export { verifyTimestampedHmac } from '../http/timestamped-hmac';

@@ -1,4 +1,4 @@
-import type { Identity, IdentityType } from './identity';
+import { defaultOpenidScope, type Identity, type IdentityType } from './identity';
 
 /** Lower-cased and checked: `Alice@Example.COM ` → `alice@example.com`; undefined when it isn't an address. */
 export function normalizeEmail(raw: string): string | undefined {
@@ -45,4 +45,25 @@ export function normalizeIdentity(type: IdentityType, raw: string, scope = ''): 
     type === 'email' ? normalizeEmail(raw) : type === 'phone' ? normalizePhone(raw) : normalizeOpaqueId(raw);
   if (value === undefined) return { error: `expected ${expected[type]}` };
   return { type, scope, value };
+}
+
+/**
+ * Normalizes the identity fields of an inbound payload (`{ email, phone, anonymousId… }`, mapped to types by
+ * `fields`), collecting every problem by field. Openids without a named account get the default account's scope.
+ */
+export function normalizeIdentityFields(
+  values: Readonly<Record<string, string | undefined>>,
+  fields: Readonly<Record<string, IdentityType>>,
+  pathPrefix = '',
+): { identities: Identity[]; problems: { path: string; message: string }[] } {
+  const identities: Identity[] = [];
+  const problems: { path: string; message: string }[] = [];
+  for (const [field, type] of Object.entries(fields)) {
+    const raw = values[field];
+    if (raw === undefined) continue;
+    const identity = normalizeIdentity(type, raw, type === 'openid' ? defaultOpenidScope : '');
+    if ('error' in identity) problems.push({ path: `${pathPrefix}${field}`, message: identity.error });
+    else identities.push(identity);
+  }
+  return { identities, problems };
 }
