@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { type Options, QueryTypes, Sequelize, Transaction } from 'sequelize';
 import type { Logger } from 'pino';
+import { AsyncMutex } from './async-mutex';
 import { type DatabaseTarget, parseDatabaseUrl } from './database-url';
 import { TransientDbError, translateDbError } from './db-error.translator';
 
@@ -83,6 +84,12 @@ export class Database {
   }
 
   private readonly models = new Map<string, unknown>();
+  /**
+   * SQLite takes one writer at a time, and a writer that finds the file locked sleeps in growing steps (up to 100 ms)
+   * before it retries. Queuing this process's writes here instead hands the lock over the moment it is free; the busy
+   * timeout still covers other processes.
+   */
+  private readonly sqliteWriter = new AsyncMutex();
 
   /**
    * A Sequelize model bound to this database, defined on first use. Models are per database (not module-level
@@ -109,13 +116,17 @@ export class Database {
   async transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.sequelize.transaction(work);
+        return await this.serializedWrite(() => this.sequelize.transaction(work));
       } catch (error) {
         const translated = translateDbError(error);
         if (translated instanceof TransientDbError && attempt < transientRetries) continue;
         throw translated;
       }
     }
+  }
+
+  private serializedWrite<T>(work: () => Promise<T>): Promise<T> {
+    return this.isMysql ? work() : this.sqliteWriter.run(work);
   }
 
   /** A parameterized SELECT returning plain rows. */
@@ -138,11 +149,14 @@ export class Database {
   /** A parameterized INSERT/UPDATE/DELETE; answers the number of rows it changed. */
   async execute(sql: string, replacements: Record<string, unknown> | unknown[] = {}, transaction?: Transaction): Promise<number> {
     try {
-      const result = await this.sequelize.query(sql, {
-        replacements: this.bindable(replacements),
-        transaction,
-        type: this.isMysql ? QueryTypes.RAW : sqliteWriteType(sql),
-      });
+      const run = () =>
+        this.sequelize.query(sql, {
+          replacements: this.bindable(replacements),
+          transaction,
+          type: this.isMysql ? QueryTypes.RAW : sqliteWriteType(sql),
+        });
+      // Inside a transaction the lock is already held; outside, a statement is its own write.
+      const result = transaction ? await run() : await this.serializedWrite(run);
       return affectedRows(result);
     } catch (error) {
       throw translateDbError(error);
