@@ -125,6 +125,23 @@ export class Database {
     }
   }
 
+  /** A parameterized single-row INSERT into a table with an auto-increment key; answers the new row's id. */
+  async insert(sql: string, replacements: Record<string, unknown> | unknown[], transaction?: Transaction): Promise<number> {
+    try {
+      const run = () =>
+        this.sequelize.query(sql, {
+          replacements: this.bindable(replacements),
+          transaction,
+          type: this.isMysql ? QueryTypes.RAW : QueryTypes.INSERT,
+        });
+      const [result] = (transaction ? await run() : await this.serializedWrite(run)) as [unknown, unknown];
+      // Sequelize answers the new id itself for an `INSERT INTO …` (both dialects), the result header otherwise.
+      return Number(typeof result === 'object' && result !== null ? (result as { insertId: number }).insertId : result);
+    } catch (error) {
+      throw translateDbError(error);
+    }
+  }
+
   private serializedWrite<T>(work: () => Promise<T>): Promise<T> {
     return this.isMysql ? work() : this.sqliteWriter.run(work);
   }

@@ -1,8 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { type Identity, identityKey } from './identity';
-import { defineIdentityModel } from './identity.model';
-import { defineProfileModel } from './profile.model';
 
 export interface Resolution {
   profileId: number;
@@ -20,30 +18,23 @@ export interface Resolution {
 export class ProfileResolver {
   constructor(private readonly db: Database) {}
 
-  private get profiles() {
-    return this.db.model('profiles', defineProfileModel);
-  }
-
-  private get identities() {
-    return this.db.model('identities', defineIdentityModel);
-  }
-
   async resolve(identities: readonly Identity[], transaction: Transaction): Promise<Resolution> {
     if (identities.length === 0) throw new Error('an event needs at least one identity');
     const owners = await this.findOwners(identities, transaction);
     const matched = [...new Set(owners.values())].sort((a, b) => a - b);
     let profileId = matched[0];
     let created = false;
+    const now = new Date();
     if (profileId === undefined) {
-      const profile = await this.profiles.create({}, { transaction });
-      profileId = Number(profile.get('id'));
+      profileId = await this.db.insert('INSERT INTO profiles (created_at, updated_at) VALUES (?, ?)', [now, now], transaction);
       created = true;
     }
     const fresh = identities.filter((identity) => !owners.has(identityKey(identity)));
     if (fresh.length > 0) {
-      await this.identities.bulkCreate(
-        fresh.map((identity) => ({ ...identity, profileId })),
-        { transaction },
+      await this.db.execute(
+        `INSERT INTO identities (profile_id, type, scope, value, created_at) VALUES ${fresh.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+        fresh.flatMap((identity) => [profileId, identity.type, identity.scope, identity.value, now]),
+        transaction,
       );
     }
     return { profileId, created };

@@ -30,13 +30,27 @@ export class TimelineService {
   }
 
   async append(event: NewTimelineEvent, transaction: Transaction): Promise<number> {
-    const created = await this.events.create(event, { transaction });
-    return Number(created.get('id'));
+    return this.db.insert(
+      `INSERT INTO events (profile_id, type, channel, source, source_key, occurred_at, received_at, properties)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        event.profileId,
+        event.type,
+        event.channel,
+        event.source,
+        event.sourceKey,
+        event.occurredAt,
+        event.receivedAt,
+        JSON.stringify(event.properties ?? {}),
+      ],
+      transaction,
+    );
   }
 
   /** True when an event with this source key is already on some timeline. */
   async has(sourceKey: string, transaction?: Transaction): Promise<boolean> {
-    return (await this.events.count({ where: { sourceKey }, transaction })) > 0;
+    const rows = await this.db.select('SELECT 1 AS found FROM events WHERE source_key = ? LIMIT 1', [sourceKey], transaction);
+    return rows.length > 0;
   }
 
   /** Newest first, `limit` at a time, continuing from `before` (a cursor from the previous page). */

@@ -52,8 +52,11 @@ describe('migrations', () => {
 
   it('keep millisecond precision and the unique keys the pipeline relies on', async () => {
     const at = new Date('2026-11-22T01:02:03.456Z');
-    await db.execute('INSERT INTO profiles (created_at, updated_at) VALUES (?, ?)', [at, at]);
+    const id = await db.insert('INSERT INTO profiles (created_at, updated_at) VALUES (?, ?)', [at, at]);
     const [profile] = await db.select<{ id: number; created_at: unknown }>('SELECT id, created_at FROM profiles');
+    expect(Number(profile.id)).toBe(id);
+    expect(await db.execute('UPDATE profiles SET updated_at = ? WHERE id = ?', [new Date(), id])).toBe(1);
+    expect(await db.execute('UPDATE profiles SET updated_at = ? WHERE id = ?', [new Date(), id + 1])).toBe(0);
     expect(db.parseTime(profile.created_at)?.toISOString()).toBe('2026-11-22T01:02:03.456Z');
     const identity = 'INSERT INTO identities (profile_id, type, scope, value, created_at) VALUES (?, ?, ?, ?, ?)';
     await db.execute(identity, [profile.id, 'email', '', 'a@b.com', at]);
