@@ -134,11 +134,28 @@ export class Database {
           transaction,
           type: this.isMysql ? QueryTypes.RAW : QueryTypes.INSERT,
         });
-      const [result] = (transaction ? await run() : await this.serializedWrite(run)) as [unknown, unknown];
+      const [result] = (transaction ? await run() : await this.autocommit(run)) as [unknown, unknown];
       // Sequelize answers the new id itself for an `INSERT INTO …` (both dialects), the result header otherwise.
       return Number(typeof result === 'object' && result !== null ? (result as { insertId: number }).insertId : result);
     } catch (error) {
       throw translateDbError(error);
+    }
+  }
+
+  /**
+   * A statement outside any transaction is its own transaction: it takes this process's SQLite write lock, and when
+   * it loses a deadlock (MySQL's inbox inserts can meet the worker's claims) it was rolled back whole, so it is
+   * simply run again. Inside a transaction the caller's retry covers the whole transaction instead.
+   */
+  private async autocommit<T>(statement: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.serializedWrite(statement);
+      } catch (error) {
+        const translated = translateDbError(error);
+        if (translated instanceof TransientDbError && attempt < transientRetries) continue;
+        throw error;
+      }
     }
   }
 
@@ -172,9 +189,7 @@ export class Database {
           transaction,
           type: this.isMysql ? QueryTypes.RAW : sqliteWriteType(sql),
         });
-      // Inside a transaction the lock is already held; outside, a statement is its own write.
-      const result = transaction ? await run() : await this.serializedWrite(run);
-      return affectedRows(result);
+      return affectedRows(transaction ? await run() : await this.autocommit(run));
     } catch (error) {
       throw translateDbError(error);
     }
