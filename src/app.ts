@@ -59,7 +59,12 @@ export class Persona {
     readonly log: Logger,
   ) {
     const loadedPlugins = loadPlugins(config);
-    this.db = new Database({ ...config.database, log, url: config.database.url });
+    this.db = new Database({
+      url: config.database.url,
+      poolMax: config.database.poolMax,
+      logQueries: config.database.logQueries,
+      log,
+    });
     this.migrator = createMigrator(this.db, log);
     this.inbox = new InboxService(this.db);
     this.subscriptions = new SubscriptionService(this.db);

@@ -74,7 +74,7 @@ export class WechatWebhook {
       return;
     }
     const document = renderReply(reply, String(fields.FromUserName), String(fields.ToUserName));
-    ctx.type = 'application/xml';
+    ctx.type = 'text/xml';
     ctx.body = encrypted ? this.seal(document) : document;
   };
 

@@ -14,7 +14,10 @@ export interface TimelineEventRow {
 
 export type TimelineEventModel = ModelStatic<Model<TimelineEventRow, Omit<TimelineEventRow, 'id'>>>;
 
-/** `events`: the append-only timeline. Properties are JSON text, so both dialects read them with JSON functions. */
+/**
+ * `events`, for reading timelines (writes are plain INSERTs in TimelineService). Properties are JSON text, so both
+ * dialects can also reach into them with their JSON functions.
+ */
 export function defineTimelineEventModel(sequelize: Sequelize): TimelineEventModel {
   return sequelize.define<Model<TimelineEventRow, Omit<TimelineEventRow, 'id'>>>(
     'events',
@@ -33,9 +36,6 @@ export function defineTimelineEventModel(sequelize: Sequelize): TimelineEventMod
         get(this: Model) {
           const raw = this.getDataValue('properties') as string | null;
           return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-        },
-        set(this: Model, value: Record<string, unknown>) {
-          this.setDataValue('properties', JSON.stringify(value ?? {}));
         },
       },
     },
