@@ -109,6 +109,16 @@ export class Database {
     return this.isMysql ? ' FOR UPDATE SKIP LOCKED' : '';
   }
 
+  /** ` FOR UPDATE` where row locks exist (SQLite: the transaction already holds the write lock). */
+  get forUpdate(): string {
+    return this.isMysql ? ' FOR UPDATE' : '';
+  }
+
+  /** The start of an insert that skips rows whose unique key is taken: idempotent writes by key. */
+  get insertIgnoreInto(): string {
+    return this.isMysql ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO';
+  }
+
   /**
    * Runs `work` in a transaction. Deadlocks and busy errors retry the whole transaction; everything else is translated
    * (unique violations become `ConflictError`) and rethrown after rollback.

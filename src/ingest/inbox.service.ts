@@ -46,9 +46,8 @@ export class InboxService {
   }
 
   private async insert(rows: unknown[][]): Promise<void> {
-    const insert = this.db.isMysql ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO';
     await this.db.execute(
-      `${insert} inbox (source, source_key, payload, status, attempts, available_at, received_at) VALUES ${rows
+      `${this.db.insertIgnoreInto} inbox (source, source_key, payload, status, attempts, available_at, received_at) VALUES ${rows
         .map(() => "(?, ?, ?, 'pending', 0, ?, ?)")
         .join(', ')}`,
       rows.flat(),

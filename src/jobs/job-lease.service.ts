@@ -12,8 +12,7 @@ export class JobLeaseService {
   constructor(private readonly db: Database) {}
 
   async ensure(name: string): Promise<void> {
-    const insert = this.db.isMysql ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO';
-    await this.db.execute(`${insert} job_leases (name, holder, locked_until) VALUES (?, NULL, NULL)`, [name]);
+    await this.db.execute(`${this.db.insertIgnoreInto} job_leases (name, holder, locked_until) VALUES (?, NULL, NULL)`, [name]);
   }
 
   async begin(name: string, tick: Date, holder: string, leaseMs: number, now = new Date()): Promise<BeginOutcome> {

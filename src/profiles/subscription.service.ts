@@ -44,7 +44,7 @@ export class SubscriptionService {
   async apply(change: SubscriptionChange, transaction: Transaction): Promise<void> {
     const [current] = await this.db.select<SubscriptionRow>(
       `SELECT account, subscribed, first_subscribed_at, subscribed_at, unsubscribed_at, source, channel, changed_at
-         FROM subscriptions WHERE profile_id = :profileId AND account = :account${this.db.isMysql ? ' FOR UPDATE' : ''}`,
+         FROM subscriptions WHERE profile_id = :profileId AND account = :account${this.db.forUpdate}`,
       { profileId: change.profileId, account: change.account },
       transaction,
     );

@@ -27,9 +27,8 @@ export class DeliveryReportService {
 
   /** Answers false when this report was already stored. */
   async record(source: string, report: DeliveryReport, now = new Date()): Promise<boolean> {
-    const insert = this.db.isMysql ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO';
     const stored = await this.db.execute(
-      `${insert} delivery_reports (source, kind, external_id, status, recipient, details, occurred_at, received_at)
+      `${this.db.insertIgnoreInto} delivery_reports (source, kind, external_id, status, recipient, details, occurred_at, received_at)
        VALUES (:source, :kind, :externalId, :status, :recipient, :details, :occurredAt, :now)`,
       {
         source,
