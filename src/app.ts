@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
@@ -26,6 +27,7 @@ import { Metrics } from './metrics/metrics';
 import { PluginHost } from './plugins/plugin-host';
 import { loadPlugins } from './plugins/plugin-loader';
 import { ProfileResolver } from './profiles/profile-resolver';
+import { AttributeService } from './profiles/attribute.service';
 import { profileStateStage } from './profiles/profile-state.stage';
 import { ProfileService } from './profiles/profile.service';
 import { SubscriptionService } from './profiles/subscription.service';
@@ -44,6 +46,7 @@ export class Persona {
   readonly inbox: InboxService;
   readonly profiles: ProfileService;
   readonly subscriptions: SubscriptionService;
+  readonly attributes: AttributeService;
   readonly deliveryReports: DeliveryReportService;
   readonly timeline: TimelineService;
   readonly pipeline: EventPipeline;
@@ -68,11 +71,15 @@ export class Persona {
     this.migrator = createMigrator(this.db, log);
     this.inbox = new InboxService(this.db);
     this.subscriptions = new SubscriptionService(this.db);
-    this.profiles = new ProfileService(this.db, this.subscriptions);
     this.timeline = new TimelineService(this.db);
+    this.attributes = new AttributeService(this.db, this.timeline, {
+      default: config.attributes.precedence,
+      byAttribute: config.attributes.precedenceByAttribute,
+    });
+    this.profiles = new ProfileService(this.db, this.subscriptions, this.attributes);
     this.deliveryReports = new DeliveryReportService(this.db);
     this.pipeline = new EventPipeline(this.db, this.inbox, new ProfileResolver(this.db), this.timeline);
-    this.pipeline.use(profileStateStage(this.db, this.subscriptions));
+    this.pipeline.use(profileStateStage(this.db, this.subscriptions, this.attributes));
     this.worker = new InboxWorker(this.inbox, this.pipeline, config.ingest.worker, log.child({ room: 'ingest' }), this.metrics);
     const leases = new JobLeaseService(this.db);
     this.jobs = new JobScheduler(leases, { leaseMs: config.jobs.leaseMs, timezone: config.timezone }, log.child({ room: 'jobs' }), this.metrics);
@@ -113,7 +120,19 @@ export class Persona {
             await this.accept(source, events);
           },
         }),
-        profilesRoutes({ authenticator, profiles: this.profiles, timeline: this.timeline }),
+        profilesRoutes({
+          authenticator,
+          profiles: this.profiles,
+          timeline: this.timeline,
+          bodyLimitBytes: config.server.bodyLimitKb * 1024,
+          updateAttributes: (profileId, values) =>
+            this.db.transaction((transaction) =>
+              this.attributes.apply(
+                { profileId, values, source: 'operator', at: new Date(), key: `operator:${randomUUID()}` },
+                transaction,
+              ),
+            ),
+        }),
       ],
     });
     if (!authenticator.hasAdminToken) {

@@ -106,6 +106,17 @@ export const configSchema = z
       .strict()
       .prefault({}),
 
+    /** Who wins when sources disagree about an attribute. */
+    attributes: z
+      .object({
+        /** Sources from most to least trusted (a value replaces another only from a source ranked at least as high). */
+        precedence: z.array(slug).default(['operator', 'crm', 'website', 'app', 'api', 'wechat']),
+        /** Per-attribute orders, e.g. `city: [crm, wechat, website]`. */
+        precedenceByAttribute: z.record(z.string(), z.array(slug)).default({}),
+      })
+      .strict()
+      .prefault({}),
+
     /** The account's time zone: schedules, quiet hours and what operators read. Storage is always UTC. */
     timezone: timeZone.default('Asia/Shanghai'),
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { normalizeAttributes } from '../profiles/attribute-catalog';
 import type { IdentityType } from '../profiles/identity';
 import { normalizeIdentityFields } from '../profiles/identity-normalizer';
 import type { InboundEvent } from './inbound-event';
@@ -58,6 +59,7 @@ export const apiEventSchema = z
         error: `properties are larger than ${maxPropertiesBytes} bytes`,
       })
       .optional(),
+    attributes: z.record(z.string(), z.unknown(), { error: 'expected an object of attributes' }).optional(),
   })
   .strict();
 
@@ -87,8 +89,11 @@ export function toInboundEvent(input: unknown, receivedAt: Date): InboundEvent |
   if (identities.length === 0 && problems.length === 0) {
     problems.push({ path: 'identities', message: 'expected at least one identity (email, phone, openid, unionid, crmId or anonymousId)' });
   }
+  const { values: attributes, problems: attributeProblems } = normalizeAttributes(event.attributes ?? {});
+  problems.push(...attributeProblems);
   if (problems.length > 0) return { problems };
   return {
+    attributes,
     key: event.id ?? randomUUID(),
     type: event.type,
     channel: event.channel ?? 'api',

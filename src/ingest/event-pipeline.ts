@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
+import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { Identity } from '../profiles/identity';
 import type { ProfileResolver } from '../profiles/profile-resolver';
 import type { TimelineService } from '../timeline/timeline.service';
@@ -12,11 +13,14 @@ export interface ProcessedEvent {
   profileId: number;
   profileCreated: boolean;
   source: string;
+  /** The event's unique key: effects keyed by it are idempotent. */
+  sourceKey: string;
   type: string;
   channel: string | null;
   occurredAt: Date;
   identities: Identity[];
   properties: Record<string, unknown>;
+  attributes: Record<string, AttributeValue | null>;
 }
 
 /**
@@ -80,11 +84,13 @@ export class EventPipeline {
         profileId,
         profileCreated: created,
         source: entry.source,
+        sourceKey: entry.sourceKey,
         type: payload.type,
         channel: payload.channel,
         occurredAt,
         identities: payload.identities,
         properties: payload.properties,
+        attributes: payload.attributes ?? {},
       };
       for (const stage of this.stages) await stage(processed, transaction);
       await this.inbox.markDone(entry.id, transaction);

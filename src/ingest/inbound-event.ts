@@ -1,3 +1,4 @@
+import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { Identity } from '../profiles/identity';
 
 /**
@@ -15,6 +16,8 @@ export interface InboundEvent {
   /** At least one; they decide which profile the event lands on. */
   identities: Identity[];
   properties: Record<string, unknown>;
+  /** Attributes the source states about the person (normalized; null clears). */
+  attributes?: Record<string, AttributeValue | null>;
 }
 
 /** What the inbox stores for one event (JSON). */
@@ -24,4 +27,5 @@ export interface InboxPayload {
   occurredAt: string;
   identities: Identity[];
   properties: Record<string, unknown>;
+  attributes?: Record<string, AttributeValue | null>;
 }

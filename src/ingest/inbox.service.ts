@@ -39,6 +39,7 @@ export class InboxService {
           occurredAt: event.occurredAt.toISOString(),
           identities: event.identities,
           properties: event.properties,
+          ...(event.attributes && Object.keys(event.attributes).length > 0 ? { attributes: event.attributes } : {}),
         };
         return [source, sourceKey(source, event.key), JSON.stringify(payload), now, now];
       }),

@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { PipelineStage, ProcessedEvent } from '../ingest/event-pipeline';
+import type { AttributeService } from './attribute.service';
 import type { SubscriptionService } from './subscription.service';
 
 /** Events that carry how a person arrived through an official account. */
@@ -17,9 +18,14 @@ export function touchSource(event: ProcessedEvent): string {
 /**
  * Keeps the profile's own state in step with its events, in the event's transaction: when it was last seen (never
  * moved back: events arrive out of order), its first touch (the earliest event's source and channel), and the
- * follow state per official account (`subscribe` / `unsubscribe` events with an `account` property).
+ * follow state per official account (`subscribe` / `unsubscribe` events with an `account` property), and the
+ * attributes the event states, ranked by its channel as their source.
  */
-export function profileStateStage(db: Database, subscriptions: SubscriptionService): PipelineStage {
+export function profileStateStage(
+  db: Database,
+  subscriptions: SubscriptionService,
+  attributes: AttributeService,
+): PipelineStage {
   return async (event: ProcessedEvent, transaction: Transaction) => {
     const earliest = 'first_touch_at IS NULL OR first_touch_at > :at';
     await db.execute(
@@ -39,6 +45,18 @@ export function profileStateStage(db: Database, subscriptions: SubscriptionServi
       },
       transaction,
     );
+    if (Object.keys(event.attributes).length > 0) {
+      await attributes.apply(
+        {
+          profileId: event.profileId,
+          values: event.attributes,
+          source: event.channel ?? event.source,
+          at: event.occurredAt,
+          key: event.sourceKey,
+        },
+        transaction,
+      );
+    }
     const account = event.properties.account;
     if ((event.type === 'subscribe' || event.type === 'unsubscribe') && typeof account === 'string') {
       await subscriptions.apply(

@@ -3,6 +3,7 @@ import { NotFoundError } from '../errors/not-found.error';
 import type { Identity } from './identity';
 import { defineIdentityModel } from './identity.model';
 import { defineProfileModel } from './profile.model';
+import type { AttributeService, AttributeView } from './attribute.service';
 import type { SubscriptionService, SubscriptionView } from './subscription.service';
 
 /** A profile as the API shows it. */
@@ -14,6 +15,8 @@ export interface ProfileView {
   /** How the person first reached the brand; null until an event says. */
   firstTouch: { source: string; channel: string | null; at: string } | null;
   identities: Identity[];
+  /** Known attributes, each with the source that set it. */
+  attributes: Record<string, AttributeView>;
   /** Follow state per official account. */
   subscriptions: SubscriptionView[];
 }
@@ -22,6 +25,7 @@ export class ProfileService {
   constructor(
     private readonly db: Database,
     private readonly subscriptions: SubscriptionService,
+    private readonly attributes: AttributeService,
   ) {}
 
   private get profiles() {
@@ -53,6 +57,7 @@ export class ProfileService {
         const { type, scope, value } = identity.get();
         return { type, scope, value };
       }),
+      attributes: await this.attributes.list(id),
       subscriptions: await this.subscriptions.list(id),
     };
   }

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { ValidationError } from '../../errors/validation.error';
+import { type AttributeValue, normalizeAttributes } from '../../profiles/attribute-catalog';
 import { defaultOpenidScope, type IdentityType } from '../../profiles/identity';
 import { normalizeIdentity } from '../../profiles/identity-normalizer';
 import type { ProfileService } from '../../profiles/profile.service';
@@ -8,11 +9,15 @@ import type { TimelineService } from '../../timeline/timeline.service';
 import type { Authenticator } from '../authenticator';
 import type { AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';
+import { readJsonBody } from '../read-body';
 
 export interface ProfilesRouteDeps {
   authenticator: Authenticator;
   profiles: ProfileService;
   timeline: TimelineService;
+  bodyLimitBytes: number;
+  /** Writes attributes as the operator (the most trusted source by default); answers the names that changed. */
+  updateAttributes(profileId: number, values: Record<string, AttributeValue | null>): Promise<string[]>;
 }
 
 const queryIdentityTypes: Record<string, IdentityType> = {
@@ -66,6 +71,20 @@ export function profilesRoutes(deps: ProfilesRouteDeps): Router<AppState> {
 
   router.get('/api/profiles/:id', async (ctx) => {
     ctx.body = await deps.profiles.get(parse(profileId, ctx.params.id, 'id'));
+  });
+
+  router.patch('/api/profiles/:id', async (ctx) => {
+    const id = parse(profileId, ctx.params.id, 'id');
+    const { json } = await readJsonBody(ctx, deps.bodyLimitBytes);
+    const attributes = (json as { attributes?: unknown })?.attributes;
+    if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
+      throw new ValidationError('attributes: expected {"attributes": {"city": "Shanghai", …}}');
+    }
+    const { values, problems } = normalizeAttributes(attributes as Record<string, unknown>);
+    if (problems.length > 0) throw new ValidationError('some attributes are not valid', { problems });
+    await deps.profiles.get(id);
+    const changed = await deps.updateAttributes(id, values);
+    ctx.body = { changed, profile: await deps.profiles.get(id) };
   });
 
   router.get('/api/profiles/:id/timeline', async (ctx) => {

@@ -1,0 +1,77 @@
+/** A value an attribute may hold. */
+export type AttributeValue = string | number | boolean;
+
+/** The attributes Persona knows by name, each normalized on the way in; any other lower-case name is free-form. */
+const known: Record<string, (raw: unknown) => AttributeValue | undefined> = {
+  name: text(64),
+  gender: (raw) => {
+    const value = String(raw).trim().toLowerCase();
+    if (['male', 'm', '男'].includes(value)) return 'male';
+    if (['female', 'f', '女'].includes(value)) return 'female';
+    if (['unknown', '未知'].includes(value)) return 'unknown';
+    return undefined;
+  },
+  birthday: (raw) => {
+    const value = String(raw).trim();
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+    const date = new Date(`${value}T00:00:00Z`);
+    if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value || date.getTime() > Date.now()) return undefined;
+    return value;
+  },
+  city: text(128),
+  province: text(128),
+  country: text(128),
+  language: text(32),
+  company: text(128),
+  title: text(128),
+};
+
+const expected: Record<string, string> = {
+  gender: 'expected male, female or unknown (男/女 accepted)',
+  birthday: 'expected a past date as YYYY-MM-DD',
+};
+
+function text(max: number) {
+  return (raw: unknown) => {
+    if (typeof raw !== 'string' && typeof raw !== 'number') return undefined;
+    const value = String(raw).trim();
+    return value && value.length <= max ? value : undefined;
+  };
+}
+
+const freeFormName = /^[a-z][a-zA-Z0-9_]{0,63}$/;
+
+export const knownAttributes = Object.keys(known);
+
+/**
+ * Normalizes one attribute: known ones by their rule, free-form ones if they are short text, a number or a boolean.
+ * `null` clears the attribute. Answers what was expected when the value can't be used.
+ */
+export function normalizeAttribute(name: string, raw: unknown): { value: AttributeValue | null } | { error: string } {
+  if (!freeFormName.test(name)) return { error: 'expected a camelCase attribute name of at most 64 characters' };
+  if (raw === null) return { value: null };
+  const rule = known[name];
+  if (rule) {
+    const value = rule(raw);
+    return value === undefined ? { error: expected[name] ?? 'expected text of reasonable length' } : { value };
+  }
+  if (typeof raw === 'number' && Number.isFinite(raw)) return { value: raw };
+  if (typeof raw === 'boolean') return { value: raw };
+  if (typeof raw === 'string' && raw.trim() && raw.length <= 512) return { value: raw.trim() };
+  return { error: 'expected text (at most 512 characters), a number or a boolean' };
+}
+
+/** Normalizes a set of attributes, collecting every problem by name (`<pathPrefix><name>`). */
+export function normalizeAttributes(
+  raw: Readonly<Record<string, unknown>>,
+  pathPrefix = 'attributes.',
+): { values: Record<string, AttributeValue | null>; problems: { path: string; message: string }[] } {
+  const values: Record<string, AttributeValue | null> = {};
+  const problems: { path: string; message: string }[] = [];
+  for (const [name, value] of Object.entries(raw)) {
+    const normalized = normalizeAttribute(name, value);
+    if ('error' in normalized) problems.push({ path: `${pathPrefix}${name}`, message: normalized.error });
+    else values[name] = normalized.value;
+  }
+  return { values, problems };
+}

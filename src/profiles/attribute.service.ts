@@ -1,0 +1,128 @@
+import type { Transaction } from 'sequelize';
+import type { Database } from '../db/database';
+import type { TimelineService } from '../timeline/timeline.service';
+import type { AttributeValue } from './attribute-catalog';
+
+/** An attribute as a profile holds it. */
+export interface AttributeView {
+  value: AttributeValue;
+  source: string;
+  updatedAt: string;
+}
+
+export interface AttributePrecedence {
+  /** Sources from most to least trusted; sources not listed come after all listed ones. */
+  default: readonly string[];
+  /** Per attribute, overriding the default order. */
+  byAttribute: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface AttributeWrite {
+  profileId: number;
+  values: Record<string, AttributeValue | null>;
+  /** Who says so: `crm`, `website`, `wechat`, `api`, `operator`… */
+  source: string;
+  at: Date;
+  /** Makes the `attribute_changed` timeline events idempotent: `<key>:attr:<name>`. */
+  key: string;
+}
+
+interface Row {
+  name: string;
+  value: string;
+  source: string;
+  updated_at: unknown;
+}
+
+/**
+ * Attributes with provenance. A value from a source replaces the current one only if that source ranks at least as
+ * high for the attribute (ties: the newer value wins), so a website form can't overwrite what the CRM said. Every
+ * change is an `attribute_changed` event on the timeline, with the old and new value.
+ */
+export class AttributeService {
+  constructor(
+    private readonly db: Database,
+    private readonly timeline: TimelineService,
+    private readonly precedence: AttributePrecedence,
+  ) {}
+
+  async apply(write: AttributeWrite, transaction: Transaction): Promise<string[]> {
+    const names = Object.keys(write.values);
+    if (names.length === 0) return [];
+    const rows = await this.db.select<Row>(
+      `SELECT name, value, source, updated_at FROM attributes WHERE profile_id = :profileId AND name IN (:names)${this.db.forUpdate}`,
+      { profileId: write.profileId, names },
+      transaction,
+    );
+    const current = new Map(rows.map((row) => [row.name, row]));
+    const changed: string[] = [];
+    for (const name of names) {
+      const next = write.values[name];
+      const existing = current.get(name);
+      const before = existing ? (JSON.parse(existing.value) as AttributeValue) : null;
+      if (existing && !this.mayReplace(name, write, existing)) continue;
+      if (before === next) continue;
+      if (next === null) {
+        await this.db.execute('DELETE FROM attributes WHERE profile_id = ? AND name = ?', [write.profileId, name], transaction);
+      } else if (existing) {
+        await this.db.execute(
+          'UPDATE attributes SET value = ?, source = ?, updated_at = ? WHERE profile_id = ? AND name = ?',
+          [JSON.stringify(next), write.source, write.at, write.profileId, name],
+          transaction,
+        );
+      } else {
+        await this.db.execute(
+          'INSERT INTO attributes (profile_id, name, value, source, updated_at) VALUES (?, ?, ?, ?, ?)',
+          [write.profileId, name, JSON.stringify(next), write.source, write.at],
+          transaction,
+        );
+      }
+      await this.timeline.append(
+        {
+          profileId: write.profileId,
+          type: 'attribute_changed',
+          channel: null,
+          source: 'persona',
+          sourceKey: `${write.key}:attr:${name}`.slice(0, 191),
+          occurredAt: write.at,
+          receivedAt: new Date(),
+          properties: { name, from: before, to: next, source: write.source },
+        },
+        transaction,
+      );
+      changed.push(name);
+    }
+    return changed;
+  }
+
+  async list(profileId: number): Promise<Record<string, AttributeView>> {
+    const rows = await this.db.select<Row>(
+      'SELECT name, value, source, updated_at FROM attributes WHERE profile_id = ? ORDER BY name',
+      [profileId],
+    );
+    return Object.fromEntries(
+      rows.map((row) => [
+        row.name,
+        {
+          value: JSON.parse(row.value) as AttributeValue,
+          source: row.source,
+          updatedAt: this.db.parseTime(row.updated_at)?.toISOString() ?? '',
+        },
+      ]),
+    );
+  }
+
+  private rank(name: string, source: string): number {
+    const order = this.precedence.byAttribute[name] ?? this.precedence.default;
+    const index = order.indexOf(source);
+    return index < 0 ? order.length : index;
+  }
+
+  private mayReplace(name: string, write: AttributeWrite, existing: Row): boolean {
+    const incoming = this.rank(name, write.source);
+    const holder = this.rank(name, existing.source);
+    if (incoming !== holder) return incoming < holder;
+    const updatedAt = this.db.parseTime(existing.updated_at);
+    return !updatedAt || write.at.getTime() >= updatedAt.getTime();
+  }
+}
