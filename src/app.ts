@@ -95,6 +95,7 @@ export class Persona {
       jobs: this.jobs,
       submit: (source, events) => this.accept(source, events),
       recordDeliveryReport: (source, report) => this.deliveryReports.record(source, report),
+      attributesOf: (identity) => this.attributes.valuesForIdentity(identity),
     });
     this.metrics.gauge('persona_inbox_depth', 'Inbox rows waiting to be processed', () =>
       this.inbox.depth().catch(() => Number.NaN),

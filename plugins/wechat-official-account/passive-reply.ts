@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AttributeValue } from '../../src/plugins/plugin-sdk';
 import type { Reply, WechatAccount } from './wechat-config.schema';
 import type { NormalizedMessage } from './wechat-message.normalizer';
 import { scenePattern } from './scene-channel';
@@ -55,4 +56,36 @@ export function renderReply(reply: Reply, to: string, from: string, now = Date.n
 /** A fresh nonce for an encrypted reply envelope. */
 export function replyNonce(): string {
   return randomBytes(8).toString('hex');
+}
+
+const placeholder = /\{\{\s*([a-zA-Z][a-zA-Z0-9_]*)\s*(?:\|([^}]*))?\}\}/g;
+
+/** True when the reply's text refers to the follower's attributes (`{{name}}`, `{{city|上海}}`). */
+export function isPersonalized(reply: Reply): boolean {
+  placeholder.lastIndex = 0;
+  return placeholder.test(JSON.stringify(reply));
+}
+
+/** Fills `{{attribute}}` and `{{attribute|fallback}}` from the follower's attributes; unknown ones take the fallback or nothing. */
+export function personalize(reply: Reply, attributes: Readonly<Record<string, AttributeValue>>): Reply {
+  const fill = (text: string) =>
+    text.replace(placeholder, (_, name: string, fallback: string | undefined) => {
+      const value = attributes[name];
+      return value === undefined ? (fallback ?? '') : String(value);
+    });
+  switch (reply.type) {
+    case 'text':
+      return { ...reply, content: fill(reply.content) };
+    case 'news':
+      return {
+        ...reply,
+        articles: reply.articles.map((article) => ({
+          ...article,
+          title: fill(article.title),
+          ...(article.description !== undefined ? { description: fill(article.description) } : {}),
+        })),
+      };
+    default:
+      return reply;
+  }
 }

@@ -6,7 +6,7 @@ import {
   UnauthorizedError,
   ValidationError,
 } from '../../src/plugins/plugin-sdk';
-import { ReplyChooser, renderReply, replyNonce } from './passive-reply';
+import { isPersonalized, personalize, ReplyChooser, renderReply, replyNonce } from './passive-reply';
 import type { SceneChannels } from './scene-channel';
 import type { WechatAccount, WechatConfig } from './wechat-config.schema';
 import { WechatCrypto, WechatCryptoError, WrongAppIdError } from './wechat-crypto';
@@ -67,7 +67,11 @@ export class WechatWebhook {
     if (message.events.length > 0) await this.context.inbound.submit(message.events);
     if (message.report) await this.context.deliveryReports.record(message.report);
 
-    const reply = this.replies.choose(message);
+    const chosen = this.replies.choose(message);
+    const reply =
+      chosen && isPersonalized(chosen)
+        ? personalize(chosen, await this.context.profiles.attributesOf(this.follower(fields)))
+        : chosen;
     if (!reply) {
       ctx.type = 'text/plain';
       ctx.body = 'success';
@@ -77,6 +81,11 @@ export class WechatWebhook {
     ctx.type = 'text/xml';
     ctx.body = encrypted ? this.seal(document) : document;
   };
+
+  /** The sender's identity, to look up what Persona knows about them for a personalized reply. */
+  private follower(fields: Record<string, unknown>) {
+    return { type: 'openid' as const, scope: this.account.name, value: String(fields.FromUserName) };
+  }
 
   /** Checks `signature` over (token, timestamp, nonce) and the replay window. Nothing has been read yet. */
   private verifyQuery(ctx: AppContext): { timestamp: string; nonce: string } {

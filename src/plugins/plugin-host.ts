@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { RouteRegistry } from '../http/route-registry';
 import type { InboundEvent } from '../ingest/inbound-event';
 import type { JobScheduler } from '../jobs/job-scheduler';
+import type { AttributeValue } from '../profiles/attribute-catalog';
+import type { Identity } from '../profiles/identity';
 import type { DeliveryReport } from '../pushes/delivery-report.service';
 import type { BotCommand, PushSender, RuleVocabulary } from './extension-points';
 import { NamedRegistry } from './named-registry';
@@ -16,6 +18,7 @@ export interface PluginHostDeps {
   jobs: JobScheduler;
   submit(source: string, events: InboundEvent[]): Promise<void>;
   recordDeliveryReport(source: string, report: DeliveryReport): Promise<boolean>;
+  attributesOf(identity: Identity): Promise<Record<string, AttributeValue>>;
 }
 
 type HostState = 'new' | 'set-up' | 'started' | 'stopped';
@@ -112,6 +115,7 @@ export class PluginHost {
       http: { route: (route) => record(deps.routes.add(name, route)) },
       inbound: { submit: (events) => deps.submit(name, events) },
       deliveryReports: { record: (report) => deps.recordDeliveryReport(name, report) },
+      profiles: { attributesOf: (identity) => deps.attributesOf(identity) },
       jobs: { register: (job) => record(deps.jobs.register({ ...job, name: `${name}.${job.name}` })) },
       pushSenders: { register: (sender) => record(this.pushSenders.add(name, sender.channel, sender)) },
       commands: { register: (command) => record(this.commands.add(name, command.name, command)) },

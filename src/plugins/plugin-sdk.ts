@@ -8,6 +8,7 @@ export type { RouteDefinition } from '../http/route-registry';
 export type { AppContext } from '../http/http-state';
 export type { InboundEvent } from '../ingest/inbound-event';
 export type { DeliveryReport } from '../pushes/delivery-report.service';
+export type { AttributeValue } from '../profiles/attribute-catalog';
 export type { JobDefinition, JobContext } from '../jobs/job.types';
 export { type Identity, type IdentityType, defaultOpenidScope } from '../profiles/identity';
 export { normalizeIdentity, normalizeIdentityFields } from '../profiles/identity-normalizer';

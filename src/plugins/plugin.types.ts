@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import type { RouteDefinition } from '../http/route-registry';
 import type { InboundEvent } from '../ingest/inbound-event';
 import type { JobDefinition } from '../jobs/job.types';
+import type { AttributeValue } from '../profiles/attribute-catalog';
+import type { Identity } from '../profiles/identity';
 import type { DeliveryReport } from '../pushes/delivery-report.service';
 import type { BotCommand, PushSender, RuleVocabulary } from './extension-points';
 
@@ -35,6 +37,8 @@ export interface PluginContext<C = unknown> {
   readonly inbound: { submit(events: InboundEvent[]): Promise<void> };
   /** Stores what a channel reports about sends (for the push engine); false when already stored. */
   readonly deliveryReports: { record(report: DeliveryReport): Promise<boolean> };
+  /** Read-only facts about known people, e.g. for personalizing a reply. */
+  readonly profiles: { attributesOf(identity: Identity): Promise<Record<string, AttributeValue>> };
   readonly jobs: { register(job: JobDefinition): void };
   readonly pushSenders: { register(sender: PushSender): void };
   readonly commands: { register(command: BotCommand): void };

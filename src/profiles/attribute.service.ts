@@ -2,6 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { TimelineService } from '../timeline/timeline.service';
 import type { AttributeValue } from './attribute-catalog';
+import type { Identity } from './identity';
 
 /** An attribute as a profile holds it. */
 export interface AttributeView {
@@ -110,6 +111,16 @@ export class AttributeService {
         },
       ]),
     );
+  }
+
+  /** The attribute values of the profile an identity belongs to (empty if Persona doesn't know it yet). One query. */
+  async valuesForIdentity(identity: Identity): Promise<Record<string, AttributeValue>> {
+    const rows = await this.db.select<{ name: string; value: string }>(
+      `SELECT a.name, a.value FROM identities i JOIN attributes a ON a.profile_id = i.profile_id
+        WHERE i.type = ? AND i.scope = ? AND i.value = ?`,
+      [identity.type, identity.scope, identity.value],
+    );
+    return Object.fromEntries(rows.map((row) => [row.name, JSON.parse(row.value) as AttributeValue]));
   }
 
   private rank(name: string, source: string): number {

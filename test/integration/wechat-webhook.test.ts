@@ -36,6 +36,7 @@ const wechatPlugin = {
         keywords: [
           { keyword: '优惠', match: 'contains', reply: { type: 'news', articles: [{ title: '双十一', url: 'https://brand.cn/d11' }] } },
           { keyword: '人工', reply: { type: 'transfer_customer_service' } },
+          { keyword: '我是谁', reply: { type: 'text', content: '你好，{{name|朋友}}！{{city}}' } },
         ],
         default: { type: 'text', content: '收到' },
       },
@@ -62,7 +63,7 @@ describe('WeChat webhook', () => {
   });
 
   beforeEach(async () => {
-    for (const table of ['events', 'subscriptions', 'identities', 'inbox', 'delivery_reports']) {
+    for (const table of ['events', 'subscriptions', 'attributes', 'identities', 'inbox', 'delivery_reports']) {
       await app.persona.db.execute(`DELETE FROM ${table}`);
     }
     await app.persona.db.execute('DELETE FROM profiles');
@@ -249,6 +250,16 @@ describe('WeChat webhook', () => {
     expect(fallback).toContain('<Content><![CDATA[收到]]></Content>');
     const click = await post(eventMessage('oKw', 'CLICK', { EventKey: 'K' }));
     expect(await click.text()).toBe('success');
+  });
+
+  it('personalizes a reply with what Persona knows about the follower, falling back when it knows nothing', async () => {
+    const first = await (await post(textMessage('oKnown', '我是谁', '41'))).text();
+    expect(first).toContain('<Content><![CDATA[你好，朋友！]]></Content>');
+    const { profile } = await profileOf('oKnown');
+    const patched = await app.request(`/api/profiles/${profile.id}`, { method: 'PATCH', json: { attributes: { name: '李娜', city: '上海' } } });
+    expect(patched.status).toBe(200);
+    const second = await (await post(textMessage('oKnown', '我是谁', '42'))).text();
+    expect(second).toContain('<Content><![CDATA[你好，李娜！上海]]></Content>');
   });
 
   it('keeps every message type and event, scopes openids per account, and stores delivery reports once', async () => {
