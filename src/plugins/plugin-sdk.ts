@@ -12,6 +12,7 @@ export type { AttributeValue } from '../profiles/attribute-catalog';
 export type { JobDefinition, JobContext } from '../jobs/job.types';
 export { type Identity, type IdentityType, defaultOpenidScope } from '../profiles/identity';
 export { normalizeIdentity, normalizeIdentityFields } from '../profiles/identity-normalizer';
+export { normalizeAttributes } from '../profiles/attribute-catalog';
 export { channelPattern, eventTypePattern } from '../ingest/api-event.schema';
 export { readJsonBody, readRawBody } from '../http/read-body';
 export { verifyTimestampedHmac } from '../http/timestamped-hmac';

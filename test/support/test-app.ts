@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from './test-database';
 export const adminToken = 'test-admin-token-0123456789';
 export const writeKey = 'test-write-key-0123456789';
 export const websiteSecret = 'test-website-secret-0123456789';
+export const crmSecret = 'test-crm-secret-0123456789';
 
 /** The environment a test app sees: only what it is given (never the developer's shell). */
 export const testEnv: NodeJS.ProcessEnv = {
@@ -20,6 +21,7 @@ export const testEnv: NodeJS.ProcessEnv = {
   BRAND_B_APP_ID: 'wx00000000000000b2',
   BRAND_B_TOKEN: 'brand-b-token',
   BRAND_B_AES_KEY: 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut',
+  CRM_WEBHOOK_SECRET: crmSecret,
 };
 
 export interface TestApp {

@@ -63,7 +63,11 @@ export function profilesRoutes(deps: ProfilesRouteDeps): Router<AppState> {
     if (separator <= 0 || !type) {
       throw new ValidationError(`identity: expected a type among ${Object.keys(queryIdentityTypes).join(', ')}`);
     }
-    const normalized = normalizeIdentity(type, identity.slice(separator + 1), type === 'openid' ? defaultOpenidScope : '');
+    // openid and crmId are scoped (to an account, to a CRM source): `openid:brand-b:o123`, `crmId:salesforce:L-1`.
+    const rest = identity.slice(separator + 1);
+    const scoped = type === 'openid' || type === 'crm_id' ? /^([a-z0-9][a-z0-9_-]*):(.+)$/.exec(rest) : null;
+    const scope = scoped?.[1] ?? (type === 'openid' ? defaultOpenidScope : '');
+    const normalized = normalizeIdentity(type, scoped?.[2] ?? rest, scope);
     if ('error' in normalized) throw new ValidationError(`identity: ${normalized.error}`);
     const profile = await deps.profiles.findByIdentity(normalized);
     ctx.body = { profiles: profile ? [profile] : [] };

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import {
+  type AppContext,
+  definePlugin,
+  intBetween,
+  readRawBody,
+  secret,
+  slug,
+  ValidationError,
+  verifyTimestampedHmac,
+} from '../../src/plugins/plugin-sdk';
+import { type CrmProblem, toInboundEvent } from './crm-event.schema';
+
+const configSchema = z
+  .object({
+    /** One entry per CRM: POST /webhooks/crm/<name>, signed with its own secret. */
+    sources: z
+      .array(z.object({ name: slug, secret: secret({ minLength: 16 }) }).strict())
+      .min(1)
+      .refine((sources) => new Set(sources.map((source) => source.name)).size === sources.length, {
+        error: 'source names must be unique',
+      }),
+    /** Oldest accepted X-Persona-Timestamp, in seconds. */
+    toleranceSeconds: intBetween(1, 3600).default(300),
+    maxBatch: intBetween(1, 1000).default(500),
+    bodyLimitKb: intBetween(1, 8192).default(1024),
+  })
+  .strict();
+
+/**
+ * The generic CRM webhook: leads and deals from any CRM that can sign a request (HMAC-SHA256 over
+ * "<timestamp>.<raw body>", like Stripe), onto the lead's profile, idempotent by event id.
+ */
+export default definePlugin({
+  name: 'crm-webhook',
+  description: 'POST /webhooks/crm/<source>: signed lead and deal events',
+  configSchema,
+  setup(context) {
+    const { config } = context;
+    for (const source of config.sources) {
+      context.http.route({
+        method: 'POST',
+        path: `/webhooks/crm/${source.name}`,
+        auth: 'none',
+        handler: async (ctx: AppContext) => {
+          const raw = await readRawBody(ctx, config.bodyLimitKb * 1024);
+          verifyTimestampedHmac({
+            secret: source.secret.reveal(),
+            timestamp: ctx.get('x-persona-timestamp') || undefined,
+            signature: ctx.get('x-persona-signature') || undefined,
+            rawBody: raw,
+            toleranceSeconds: config.toleranceSeconds,
+          });
+          const items = parseEvents(raw, config.maxBatch);
+          const errors: { index: number; problems: CrmProblem[] }[] = [];
+          const events = items.flatMap((item, index) => {
+            const result = toInboundEvent(item, source.name);
+            if ('problems' in result) {
+              errors.push({ index, problems: result.problems });
+              return [];
+            }
+            return [result];
+          });
+          if (events.length === 0) throw new ValidationError('no valid event in the request', { errors });
+          await context.inbound.submit(events.map((event) => ({ ...event, key: `${source.name}:${event.key}` })));
+          ctx.status = 202;
+          ctx.body = { accepted: events.length, rejected: errors.length, errors };
+        },
+      });
+    }
+  },
+});
+
+function parseEvents(raw: Buffer, maxBatch: number): unknown[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new ValidationError('the body is not valid JSON');
+  }
+  const events = (json as { events?: unknown })?.events;
+  if (!Array.isArray(events) || events.length === 0) throw new ValidationError('events: expected a non-empty array');
+  if (events.length > maxBatch) throw new ValidationError(`events: at most ${maxBatch} per request`);
+  return events;
+}
