@@ -28,6 +28,7 @@ import { PluginHost } from './plugins/plugin-host';
 import { loadPlugins } from './plugins/plugin-loader';
 import { ProfileResolver } from './profiles/profile-resolver';
 import { AttributeService } from './profiles/attribute.service';
+import { ProfileEraser } from './profiles/profile-eraser';
 import { profileStateStage } from './profiles/profile-state.stage';
 import { ProfileService } from './profiles/profile.service';
 import { SubscriptionService } from './profiles/subscription.service';
@@ -87,6 +88,7 @@ export class Persona {
     this.jobs.register(jobHistoryPurgeJob(leases, config.jobs.historyRetentionDays));
 
     const authenticator = new Authenticator(config.auth);
+    const eraser = new ProfileEraser(this.db);
     const pluginRoutes = new RouteRegistry(authenticator);
     this.plugins = new PluginHost(loadedPlugins, {
       log,
@@ -126,6 +128,7 @@ export class Persona {
           profiles: this.profiles,
           timeline: this.timeline,
           bodyLimitBytes: config.server.bodyLimitKb * 1024,
+          erase: (profileId, actor) => eraser.erase(profileId, actor),
           updateAttributes: (profileId, values) =>
             this.db.transaction((transaction) =>
               this.attributes.apply(

@@ -8,6 +8,7 @@ export interface ProfileRow {
   firstTouchSource: string | null;
   firstTouchChannel: string | null;
   firstTouchAt: Date | null;
+  erasedAt: Date | null;
 }
 
 export type ProfileModel = ModelStatic<Model<ProfileRow, Partial<ProfileRow>>>;
@@ -23,6 +24,7 @@ export function defineProfileModel(sequelize: Sequelize): ProfileModel {
       firstTouchSource: { type: DataTypes.STRING(128), allowNull: true },
       firstTouchChannel: { type: DataTypes.STRING(64), allowNull: true },
       firstTouchAt: { type: DataTypes.DATE(3), allowNull: true },
+      erasedAt: { type: DataTypes.DATE(3), allowNull: true },
     },
     { tableName: 'profiles', timestamps: true },
   );

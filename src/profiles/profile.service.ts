@@ -38,7 +38,7 @@ export class ProfileService {
 
   async get(id: number): Promise<ProfileView> {
     const profile = await this.profiles.findByPk(id);
-    if (!profile) throw new NotFoundError(`no profile ${id}`);
+    if (!profile || profile.get('erasedAt')) throw new NotFoundError(`no profile ${id}`);
     const identities = await this.identities.findAll({
       where: { profileId: id },
       order: [['type', 'ASC'], ['id', 'ASC']],

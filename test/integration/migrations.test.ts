@@ -2,7 +2,7 @@ import { Database } from '../../src/db/database';
 import { createMigrator } from '../../src/db/migrator';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
-const tables = ['profiles', 'identities', 'events', 'inbox', 'job_leases', 'job_runs', 'subscriptions', 'delivery_reports', 'attributes'];
+const tables = ['profiles', 'identities', 'events', 'inbox', 'job_leases', 'job_runs', 'subscriptions', 'delivery_reports', 'attributes', 'audit_log'];
 
 describe('migrations', () => {
   let database: TestDatabase;

@@ -16,6 +16,8 @@ export interface ProfilesRouteDeps {
   profiles: ProfileService;
   timeline: TimelineService;
   bodyLimitBytes: number;
+  /** Erases a person; answers what was removed. */
+  erase(profileId: number, actor: string): Promise<unknown>;
   /** Writes attributes as the operator (the most trusted source by default); answers the names that changed. */
   updateAttributes(profileId: number, values: Record<string, AttributeValue | null>): Promise<string[]>;
 }
@@ -89,6 +91,13 @@ export function profilesRoutes(deps: ProfilesRouteDeps): Router<AppState> {
     await deps.profiles.get(id);
     const changed = await deps.updateAttributes(id, values);
     ctx.body = { changed, profile: await deps.profiles.get(id) };
+  });
+
+  router.delete('/api/profiles/:id', async (ctx) => {
+    const id = parse(profileId, ctx.params.id, 'id');
+    const principal = ctx.state.principal;
+    const actor = principal?.kind === 'write-key' ? `write-key:${principal.name}` : 'admin';
+    ctx.body = { erased: await deps.erase(id, `${actor} (request ${ctx.state.requestId})`) };
   });
 
   router.get('/api/profiles/:id/timeline', async (ctx) => {
