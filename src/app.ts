@@ -79,7 +79,12 @@ export class Persona {
     });
     this.profiles = new ProfileService(this.db, this.subscriptions, this.attributes);
     this.deliveryReports = new DeliveryReportService(this.db);
-    this.pipeline = new EventPipeline(this.db, this.inbox, new ProfileResolver(this.db), this.timeline);
+    this.pipeline = new EventPipeline(
+      this.db,
+      this.inbox,
+      new ProfileResolver(this.db, config.identities),
+      this.timeline,
+    );
     this.pipeline.use(profileStateStage(this.db, this.subscriptions, this.attributes));
     this.worker = new InboxWorker(this.inbox, this.pipeline, config.ingest.worker, log.child({ room: 'ingest' }), this.metrics);
     const leases = new JobLeaseService(this.db);

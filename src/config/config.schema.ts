@@ -106,6 +106,30 @@ export const configSchema = z
       .strict()
       .prefault({}),
 
+    /** How identities link events to people. */
+    identities: z
+      .object({
+        /**
+         * strong identities (one per person) decide which profile an event belongs to first, then scoped ones
+         * (an openid within its account), then weak ones (an anonymous web id).
+         */
+        strength: z
+          .record(z.enum(['email', 'phone', 'openid', 'unionid', 'crm_id', 'anonymous_id']), z.enum(['strong', 'scoped', 'weak']))
+          .default({ unionid: 'strong', phone: 'strong', email: 'strong', crm_id: 'strong', openid: 'scoped', anonymous_id: 'weak' }),
+        /** Values that never link anyone (test numbers, shared office mailboxes), by type; normalized like incoming ones. */
+        blocked: z
+          .object({
+            email: z.array(z.string()).default([]),
+            phone: z.array(z.string()).default([]),
+            unionid: z.array(z.string()).default([]),
+            anonymous_id: z.array(z.string()).default([]),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+
     /** Who wins when sources disagree about an attribute. */
     attributes: z
       .object({

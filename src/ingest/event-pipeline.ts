@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { Identity } from '../profiles/identity';
-import type { ProfileResolver } from '../profiles/profile-resolver';
+import { BlockedIdentitiesError, type ProfileResolver } from '../profiles/profile-resolver';
 import type { TimelineService } from '../timeline/timeline.service';
 import type { InboxPayload } from './inbound-event';
 import type { InboxEntry, InboxService } from './inbox.service';
@@ -65,7 +65,9 @@ export class EventPipeline {
         return 'duplicate';
       }
       const occurredAt = new Date(payload.occurredAt);
-      const { profileId, created } = await this.resolver.resolve(payload.identities, transaction);
+      const { profileId, created } = await this.resolver.resolve(payload.identities, transaction).catch((error: unknown) => {
+        throw error instanceof BlockedIdentitiesError ? new UnprocessableEntryError(error.message) : error;
+      });
       const eventId = await this.timeline.append(
         {
           profileId,

@@ -1,6 +1,19 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
-import { type Identity, identityKey } from './identity';
+import { type Identity, identityKey, type IdentityType } from './identity';
+import { normalizeIdentity } from './identity-normalizer';
+
+export type IdentityStrength = 'strong' | 'scoped' | 'weak';
+
+export interface ResolverOptions {
+  strength: Partial<Record<IdentityType, IdentityStrength>>;
+  blocked: Partial<Record<IdentityType, readonly string[]>>;
+}
+
+const strengthOrder: Record<IdentityStrength, number> = { strong: 0, scoped: 1, weak: 2 };
+
+/** An event whose identities are all on the blocked list: it can't be put on anyone's timeline. */
+export class BlockedIdentitiesError extends Error {}
 
 export interface Resolution {
   profileId: number;
@@ -12,17 +25,41 @@ export interface Resolution {
  * new to Persona. Runs inside the caller's transaction; two writers racing on the same new identity meet at the unique
  * key (identities.type+scope+value) and the loser's transaction fails with ConflictError, to be retried whole.
  *
- * When the identities point at more than one profile, the oldest one is used and identities owned by others stay
- * where they are (merging profiles is a separate, reversible step).
+ * Blocked values (test numbers, shared mailboxes) are ignored, so they never link two people. When the identities
+ * point at more than one profile, the one holding the strongest identity wins (ties: the oldest), and identities
+ * owned by others stay where they are (merging profiles is a separate, reversible step).
  */
 export class ProfileResolver {
-  constructor(private readonly db: Database) {}
+  private readonly blocked: Set<string>;
 
-  async resolve(identities: readonly Identity[], transaction: Transaction): Promise<Resolution> {
-    if (identities.length === 0) throw new Error('an event needs at least one identity');
+  constructor(
+    private readonly db: Database,
+    private readonly options: ResolverOptions = { strength: {}, blocked: {} },
+  ) {
+    this.blocked = new Set(
+      Object.entries(options.blocked).flatMap(([type, values]) =>
+        (values ?? []).map((value) => {
+          const identity = normalizeIdentity(type as IdentityType, value);
+          if ('error' in identity) throw new Error(`identities.blocked.${type}: "${value}" is not usable: ${identity.error}`);
+          return identityKey(identity);
+        }),
+      ),
+    );
+  }
+
+  private rank(identity: Identity): number {
+    return strengthOrder[this.options.strength[identity.type] ?? 'strong'];
+  }
+
+  async resolve(given: readonly Identity[], transaction: Transaction): Promise<Resolution> {
+    const identities = given.filter((identity) => !this.blocked.has(identityKey(identity)));
+    if (identities.length === 0) throw new BlockedIdentitiesError('every identity of this event is on the blocked list');
     const owners = await this.findOwners(identities, transaction);
-    const matched = [...new Set(owners.values())].sort((a, b) => a - b);
-    let profileId = matched[0];
+    const ranked = identities
+      .filter((identity) => owners.has(identityKey(identity)))
+      .map((identity) => ({ rank: this.rank(identity), profileId: owners.get(identityKey(identity)) as number }))
+      .sort((a, b) => a.rank - b.rank || a.profileId - b.profileId);
+    let profileId = ranked[0]?.profileId;
     let created = false;
     const now = new Date();
     if (profileId === undefined) {

@@ -47,9 +47,21 @@ export async function startTestApp(overrides: PlainObject = {}, database?: TestD
     ingest: { worker: { enabled: false } },
     jobs: { enabled: false },
   };
-  const config = loadConfig({ env: testEnv, overrides: deepMerge(base, overrides) });
-  const persona = new Persona(config, createLogger({ level: config.log.level }));
-  await persona.start();
+  let persona: Persona;
+  try {
+    const config = loadConfig({ env: testEnv, overrides: deepMerge(base, overrides) });
+    persona = new Persona(config, createLogger({ level: config.log.level }));
+  } catch (error) {
+    if (!database) await db.drop();
+    throw error;
+  }
+  try {
+    await persona.start();
+  } catch (error) {
+    await persona.stop().catch(() => undefined);
+    if (!database) await db.drop();
+    throw error;
+  }
   const url = persona.url;
   return {
     persona,
