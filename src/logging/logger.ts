@@ -2,7 +2,10 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
-/** JSON logs on stdout. Credentials are redacted by path; personal data is masked where it is logged (pii-mask.ts). */
+/**
+ * JSON logs on stdout. Credentials and contact details are redacted by path wherever an object carrying them is
+ * logged; code that means to show a person names them through pii-mask.ts.
+ */
 export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {
   return pino(
     {
@@ -10,7 +13,17 @@ export function createLogger(options: { level: string; destination?: pino.Destin
       base: { service: 'persona' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
-        paths: ['headers.authorization', 'req.headers.authorization', '*.secret', '*.token', '*.password'],
+        paths: [
+          'headers.authorization',
+          'req.headers.authorization',
+          '*.secret',
+          '*.token',
+          '*.password',
+          '*.email',
+          '*.phone',
+          '*.identities',
+          '*.attributes',
+        ],
         censor: '[redacted]',
       },
     },
