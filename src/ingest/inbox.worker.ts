@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { TransientDbError } from '../db/db-error.translator';
 import { ConflictError } from '../errors/conflict.error';
 import type { Metrics } from '../metrics/metrics';
 import { type EventPipeline, UnprocessableEntryError } from './event-pipeline';
@@ -13,8 +14,11 @@ export interface InboxWorkerOptions {
   retryBaseMs: number;
 }
 
-/** A write that lost a race on a unique key is tried again at once: the second try sees the winner's row. */
-const conflictRetries = 3;
+/**
+ * A write that lost a race on a unique key, or a deadlock, is tried again at once: the next try sees the winner's
+ * row. Only when that keeps happening does the entry wait for its backoff.
+ */
+const raceRetries = 5;
 const maxRetryDelayMs = 60 * 60 * 1000;
 
 /**
@@ -108,7 +112,8 @@ export class InboxWorker {
         this.metrics.ingestEvents.inc({ source: entry.source, outcome });
         return;
       } catch (error) {
-        if (error instanceof ConflictError && attempt < conflictRetries) continue;
+        const lostRace = error instanceof ConflictError || error instanceof TransientDbError;
+        if (lostRace && attempt < raceRetries) continue;
         await this.fail(entry, error);
         return;
       }

@@ -65,6 +65,11 @@ export class ProfileResolver {
     if (profileId === undefined) {
       profileId = await this.db.insert('INSERT INTO profiles (created_at, updated_at) VALUES (?, ?)', [now, now], transaction);
       created = true;
+    } else {
+      // Take the profile's row lock before writing anything that refers to it. Child inserts (identities, events)
+      // take a shared lock on it through their foreign keys; two transactions that each hold that shared lock and
+      // then update the profile would deadlock. Locking first makes them queue instead.
+      await this.db.select(`SELECT id FROM profiles WHERE id = ?${this.db.forUpdate}`, [profileId], transaction);
     }
     const fresh = identities.filter((identity) => !owners.has(identityKey(identity)));
     if (fresh.length > 0) {

@@ -144,6 +144,8 @@ describe('generic CRM webhook', () => {
     const { InboxWorker } = await import('../../src/ingest/inbox.worker');
     const workers = Array.from({ length: 4 }, () => new InboxWorker(persona.inbox, persona.pipeline, { ...persona.config.ingest.worker, batchSize: 1 }, persona.log, persona.metrics));
     await Promise.all(workers.map((worker) => worker.drain()));
+    const retried = await app.persona.db.select<{ status: string; last_error: string }>("SELECT status, last_error FROM inbox WHERE status <> 'done'");
+    expect(retried).toEqual([]);
     expect(await count('profiles')).toBe(1);
     expect(await count('events')).toBe(20);
     expect(await count('identities')).toBe(21); // the email and 20 CRM ids
