@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import {
   type AttributeValue,
+  type FieldProblem,
   type InboundEvent,
   type IdentityType,
   normalizeAttributes,
   normalizeIdentity,
   normalizeIdentityFields,
+  toFieldProblems,
 } from '../../src/plugins/plugin-sdk';
 
 /** CRM event types → timeline event types. */
@@ -59,26 +61,14 @@ export const crmEventSchema = z
   .strict()
   .refine((event) => !event.type.startsWith('deal.') || event.deal, { error: 'deal events need a deal', path: ['deal'] });
 
-export interface CrmProblem {
-  path: string;
-  message: string;
-}
-
 /**
  * One CRM event → an inbound event on the lead's profile. The lead's CRM id is an identity scoped to this CRM source;
  * email, phone and the WeChat unionid link it to what Persona already knows. Lead fields become attributes with the
  * `crm` channel as their source; `crmStatus` keeps the lead status.
  */
-export function toInboundEvent(input: unknown, source: string): InboundEvent | { problems: CrmProblem[] } {
+export function toInboundEvent(input: unknown, source: string): InboundEvent | { problems: FieldProblem[] } {
   const parsed = crmEventSchema.safeParse(input);
-  if (!parsed.success) {
-    return {
-      problems: parsed.error.issues.map((issue) => ({
-        path: issue.path.join('.') || '(event)',
-        message: issue.code === 'unrecognized_keys' ? `unknown field: ${issue.keys.join(', ')}` : issue.message,
-      })),
-    };
-  }
+  if (!parsed.success) return { problems: toFieldProblems(parsed.error.issues) };
   const event = parsed.data;
   const { lead, deal } = event;
   const identityFields: Record<string, IdentityType> = { email: 'email', phone: 'phone', wechatUnionId: 'unionid' };

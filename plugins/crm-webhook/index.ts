@@ -3,13 +3,14 @@ import {
   type AppContext,
   definePlugin,
   intBetween,
+  partitionBatch,
   readRawBody,
   secret,
   slug,
   ValidationError,
   verifyTimestampedHmac,
 } from '../../src/plugins/plugin-sdk';
-import { type CrmProblem, toInboundEvent } from './crm-event.schema';
+import { toInboundEvent } from './crm-event.schema';
 
 const configSchema = z
   .object({
@@ -52,15 +53,7 @@ export default definePlugin({
             toleranceSeconds: config.toleranceSeconds,
           });
           const items = parseEvents(raw, config.maxBatch);
-          const errors: { index: number; problems: CrmProblem[] }[] = [];
-          const events = items.flatMap((item, index) => {
-            const result = toInboundEvent(item, source.name);
-            if ('problems' in result) {
-              errors.push({ index, problems: result.problems });
-              return [];
-            }
-            return [result];
-          });
+          const { accepted: events, rejected: errors } = partitionBatch(items, (item) => toInboundEvent(item, source.name));
           if (events.length === 0) throw new ValidationError('no valid event in the request', { errors });
           await context.inbound.submit(events.map((event) => ({ ...event, key: `${source.name}:${event.key}` })));
           ctx.status = 202;

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { type IdentityType, type InboundEvent, normalizeIdentityFields } from '../../src/plugins/plugin-sdk';
+import {
+  type FieldProblem,
+  type IdentityType,
+  type InboundEvent,
+  normalizeIdentityFields,
+  toFieldProblems,
+} from '../../src/plugins/plugin-sdk';
 
 /** What a website or app may report: the behaviour half of the shared event vocabulary. */
 export const beaconTypes = [
@@ -51,21 +57,9 @@ export const beaconSchema = z
   })
   .strict();
 
-export interface BeaconProblem {
-  path: string;
-  message: string;
-}
-
-export function toInboundEvent(input: unknown, receivedAt: Date): InboundEvent | { problems: BeaconProblem[] } {
+export function toInboundEvent(input: unknown, receivedAt: Date): InboundEvent | { problems: FieldProblem[] } {
   const parsed = beaconSchema.safeParse(input);
-  if (!parsed.success) {
-    return {
-      problems: parsed.error.issues.map((issue) => ({
-        path: issue.path.join('.') || '(beacon)',
-        message: issue.code === 'unrecognized_keys' ? `unknown field: ${issue.keys.join(', ')}` : issue.message,
-      })),
-    };
-  }
+  if (!parsed.success) return { problems: toFieldProblems(parsed.error.issues, '(beacon)') };
   const beacon = parsed.data;
   const { anonymousId, email, phone, openid, unionid } = beacon;
   const { identities, problems } = normalizeIdentityFields({ anonymousId, email, phone, openid, unionid }, identityFields);

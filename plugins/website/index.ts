@@ -3,12 +3,13 @@ import {
   type AppContext,
   definePlugin,
   intBetween,
+  partitionBatch,
   readRawBody,
   secret,
   ValidationError,
   verifyTimestampedHmac,
 } from '../../src/plugins/plugin-sdk';
-import { type BeaconProblem, toInboundEvent } from './beacon.schema';
+import { toInboundEvent } from './beacon.schema';
 
 const configSchema = z
   .object({
@@ -48,15 +49,7 @@ export default definePlugin({
         });
         const items = parseBeacons(raw, config.maxBatch);
         const receivedAt = new Date();
-        const errors: { index: number; problems: BeaconProblem[] }[] = [];
-        const events = items.flatMap((item, index) => {
-          const result = toInboundEvent(item, receivedAt);
-          if ('problems' in result) {
-            errors.push({ index, problems: result.problems });
-            return [];
-          }
-          return [result];
-        });
+        const { accepted: events, rejected: errors } = partitionBatch(items, (item) => toInboundEvent(item, receivedAt));
         if (events.length === 0) throw new ValidationError('no valid beacon in the request', { errors });
         await context.inbound.submit(events);
         ctx.status = 202;

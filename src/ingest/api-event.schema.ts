@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { normalizeAttributes } from '../profiles/attribute-catalog';
 import type { IdentityType } from '../profiles/identity';
 import { normalizeIdentityFields } from '../profiles/identity-normalizer';
+import { type FieldProblem, toFieldProblems } from './event-batch';
 import type { InboundEvent } from './inbound-event';
 
 const maxPropertiesBytes = 32 * 1024;
@@ -65,10 +66,7 @@ export const apiEventSchema = z
 
 export type ApiEvent = z.output<typeof apiEventSchema>;
 
-export interface FieldProblem {
-  path: string;
-  message: string;
-}
+export type { FieldProblem } from './event-batch';
 
 /**
  * Validates and normalizes one API event. Answers the inbound event, or every problem found (field path and message)
@@ -76,14 +74,7 @@ export interface FieldProblem {
  */
 export function toInboundEvent(input: unknown, receivedAt: Date): InboundEvent | { problems: FieldProblem[] } {
   const parsed = apiEventSchema.safeParse(input);
-  if (!parsed.success) {
-    return {
-      problems: parsed.error.issues.map((issue) => ({
-        path: issue.path.join('.') || '(event)',
-        message: issue.code === 'unrecognized_keys' ? `unknown field: ${issue.keys.join(', ')}` : issue.message,
-      })),
-    };
-  }
+  if (!parsed.success) return { problems: toFieldProblems(parsed.error.issues) };
   const event = parsed.data;
   const { identities, problems } = normalizeIdentityFields(event.identities, identityFields, 'identities.');
   if (identities.length === 0 && problems.length === 0) {

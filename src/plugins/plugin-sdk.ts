@@ -14,6 +14,7 @@ export { type Identity, type IdentityType, defaultOpenidScope } from '../profile
 export { normalizeIdentity, normalizeIdentityFields } from '../profiles/identity-normalizer';
 export { normalizeAttributes } from '../profiles/attribute-catalog';
 export { channelPattern, eventTypePattern } from '../ingest/api-event.schema';
+export { type FieldProblem, partitionBatch, toFieldProblems } from '../ingest/event-batch';
 export { readJsonBody, readRawBody } from '../http/read-body';
 export { verifyTimestampedHmac } from '../http/timestamped-hmac';
 export { intBetween, secret, slug, timeZone } from '../config/config-fields';

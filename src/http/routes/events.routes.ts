@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { ValidationError } from '../../errors/validation.error';
-import { type FieldProblem, toInboundEvent } from '../../ingest/api-event.schema';
+import { toInboundEvent } from '../../ingest/api-event.schema';
+import { partitionBatch } from '../../ingest/event-batch';
 import type { InboundEvent } from '../../ingest/inbound-event';
 import type { Metrics } from '../../metrics/metrics';
 import type { Authenticator } from '../authenticator';
@@ -15,11 +16,6 @@ export interface EventsRouteDeps {
   maxBatch: number;
   /** Durably stores the events; resolves once they are safe. */
   accept(source: string, events: InboundEvent[]): Promise<void>;
-}
-
-interface Rejection {
-  index: number;
-  problems: FieldProblem[];
 }
 
 /**
@@ -38,13 +34,7 @@ export function eventsRoutes(deps: EventsRouteDeps): Router<AppState> {
     }
 
     const receivedAt = new Date();
-    const accepted: InboundEvent[] = [];
-    const rejected: Rejection[] = [];
-    items.forEach((item, index) => {
-      const result = toInboundEvent(item, receivedAt);
-      if ('problems' in result) rejected.push({ index, problems: result.problems });
-      else accepted.push(result);
-    });
+    const { accepted, rejected } = partitionBatch(items, (item) => toInboundEvent(item, receivedAt));
 
     deps.metrics.ingestEvents.inc({ source: 'api', outcome: 'rejected' }, rejected.length);
     if (accepted.length === 0) {
