@@ -9,6 +9,9 @@
  * By default one process both answers webhooks and runs the inbox worker (the out-of-the-box setup). With `--split`
  * the webhook process runs no worker and a second process drains the inbox (ingest.worker.enabled: false on web
  * nodes), which is how a busy account would be deployed.
+ *
+ * BENCH_NODE_ARGS passes flags to the server processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them);
+ * BENCH_SERVER_LOG keeps the server's log in a file.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -68,7 +71,7 @@ async function startServer(databaseUrl: string, worker: boolean): Promise<{ url:
       },
     }),
   );
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), 'dist/src/main.js'], {
     cwd: root,
     env: {
       PATH: process.env.PATH,
@@ -117,7 +120,8 @@ async function main(): Promise<void> {
     Array.from({ length: messages }, (_, index) => {
       const n = offset + index;
       const request = signedPost(sampleAccount, textMessage(`oBench-${run}-${n % 500}`, `message ${n}`, `${run}-${n}`), { mode });
-      return () => client.request('POST', `/wechat?${request.query}`, request.body);
+      const prepared = client.prepare('POST', `/wechat?${request.query}`, request.body);
+      return () => client.send(prepared);
     });
   try {
     console.log(
@@ -127,10 +131,12 @@ async function main(): Promise<void> {
     );
     const warmUp = Array.from({ length: 200 }, (_, n) => {
       const request = signedPost(sampleAccount, textMessage(`oWarm-${run}`, 'warm-up', `warm-${run}-${n}`));
-      return () => client.request('POST', `/wechat?${request.query}`, request.body);
+      const prepared = client.prepare('POST', `/wechat?${request.query}`, request.body);
+      return () => client.send(prepared);
     });
     await runLoad('warm-up', warmUp, concurrency);
-    const healthz = Array.from({ length: messages }, () => () => client.request('GET', '/healthz'));
+    const healthzRequest = client.prepare('GET', '/healthz');
+    const healthz = Array.from({ length: messages }, () => () => client.send(healthzRequest));
     const results = [
       await runLoad('GET /healthz (baseline)', healthz, concurrency),
       await runLoad('POST /wechat plain', prepare('plain', 0), concurrency),

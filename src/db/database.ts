@@ -1,10 +1,12 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { type Options, QueryTypes, Sequelize, Transaction } from 'sequelize';
+import { type Options, Sequelize, Transaction } from 'sequelize';
 import type { Logger } from 'pino';
 import { AsyncMutex } from './async-mutex';
 import { type DatabaseTarget, parseDatabaseUrl } from './database-url';
 import { TransientDbError, translateDbError } from './db-error.translator';
+import { type DriverConnection, type DriverResult, runOnDriver } from './driver-query';
+import { bindStatement, type Replacements } from './sql-statement';
 
 export type Dialect = DatabaseTarget['dialect'];
 
@@ -26,12 +28,15 @@ export class Database {
   readonly sequelize: Sequelize;
   readonly dialect: Dialect;
   readonly target: DatabaseTarget;
+  private readonly log: Logger | undefined;
+  private readonly logQueries: boolean;
 
   constructor(options: DatabaseOptions) {
     this.target = parseDatabaseUrl(options.url);
     this.dialect = this.target.dialect;
-    const logging: Options['logging'] =
-      options.logQueries && options.log ? (sql: string) => options.log?.debug({ sql }, 'sql') : false;
+    this.log = options.log;
+    this.logQueries = Boolean(options.logQueries && options.log);
+    const logging: Options['logging'] = this.logQueries ? (sql: string) => options.log?.debug({ sql }, 'sql') : false;
     const common: Options = {
       logging,
       define: { underscored: true, freezeTableName: true },
@@ -136,20 +141,8 @@ export class Database {
   }
 
   /** A parameterized single-row INSERT into a table with an auto-increment key; answers the new row's id. */
-  async insert(sql: string, replacements: Record<string, unknown> | unknown[], transaction?: Transaction): Promise<number> {
-    try {
-      const run = () =>
-        this.sequelize.query(sql, {
-          replacements: this.bindable(replacements),
-          transaction,
-          type: this.isMysql ? QueryTypes.RAW : QueryTypes.INSERT,
-        });
-      const [result] = (transaction ? await run() : await this.autocommit(run)) as [unknown, unknown];
-      // Sequelize answers the new id itself for an `INSERT INTO …` (both dialects), the result header otherwise.
-      return Number(typeof result === 'object' && result !== null ? (result as { insertId: number }).insertId : result);
-    } catch (error) {
-      throw translateDbError(error);
-    }
+  async insert(sql: string, replacements: Replacements, transaction?: Transaction): Promise<number> {
+    return (await this.run(sql, replacements, 'write', transaction)).insertId;
   }
 
   /**
@@ -174,46 +167,45 @@ export class Database {
   }
 
   /** A parameterized SELECT returning plain rows. */
-  async select<Row extends object>(
-    sql: string,
-    replacements: Record<string, unknown> | unknown[] = {},
-    transaction?: Transaction,
-  ): Promise<Row[]> {
-    try {
-      return await this.sequelize.query<Row>(sql, {
-        replacements: this.bindable(replacements),
-        type: QueryTypes.SELECT,
-        transaction,
-      });
-    } catch (error) {
-      throw translateDbError(error);
-    }
+  async select<Row extends object>(sql: string, replacements: Replacements = {}, transaction?: Transaction): Promise<Row[]> {
+    return (await this.run(sql, replacements, 'read', transaction)).rows as Row[];
   }
 
   /** A parameterized INSERT/UPDATE/DELETE; answers the number of rows it changed. */
-  async execute(sql: string, replacements: Record<string, unknown> | unknown[] = {}, transaction?: Transaction): Promise<number> {
+  async execute(sql: string, replacements: Replacements = {}, transaction?: Transaction): Promise<number> {
+    return (await this.run(sql, replacements, 'write', transaction)).affectedRows;
+  }
+
+  /**
+   * Binds and runs one statement on the driver: on the transaction's connection, or (outside one) on a pooled
+   * connection as its own autocommit transaction. Driver errors come out translated.
+   */
+  private async run(sql: string, replacements: Replacements, kind: 'read' | 'write', transaction?: Transaction): Promise<DriverResult> {
+    const statement = bindStatement(sql, replacements, this.scalar);
+    if (this.logQueries) this.log?.debug({ sql: statement.sql }, 'sql');
+    const onConnection = async (): Promise<DriverResult> => {
+      if (transaction) return runOnDriver(this.dialect, driverConnection(transaction), statement, kind);
+      const manager = this.sequelize.connectionManager as unknown as ConnectionManager;
+      const connection = await manager.getConnection({ type: kind });
+      try {
+        return await runOnDriver(this.dialect, connection, statement, kind);
+      } finally {
+        manager.releaseConnection(connection);
+      }
+    };
     try {
-      const run = () =>
-        this.sequelize.query(sql, {
-          replacements: this.bindable(replacements),
-          transaction,
-          type: this.isMysql ? QueryTypes.RAW : sqliteWriteType(sql),
-        });
-      return affectedRows(transaction ? await run() : await this.autocommit(run));
+      return transaction || kind === 'read' ? await onConnection() : await this.autocommit(onConnection);
     } catch (error) {
       throw translateDbError(error);
     }
   }
 
-  /**
-   * Sequelize escapes a Date in a raw MySQL query without milliseconds; times are stored with ms precision, so
-   * replacements carry them as text in the format each dialect stores.
-   */
-  private bindable(replacements: Record<string, unknown> | unknown[]): Record<string, unknown> | unknown[] {
-    const convert = (value: unknown) => (value instanceof Date ? this.formatTime(value) : value);
-    if (Array.isArray(replacements)) return replacements.map(convert);
-    return Object.fromEntries(Object.entries(replacements).map(([key, value]) => [key, convert(value)]));
-  }
+  /** One bound value: times as the text each dialect stores (with milliseconds), booleans as 0/1. */
+  private readonly scalar = (value: unknown): unknown => {
+    if (value instanceof Date) return this.formatTime(value);
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    return value ?? null;
+  };
 
   /** A UTC instant as this dialect stores DATETIME(3): `2026-11-22 13:52:00.123` (SQLite adds ` +00:00`, as Sequelize does). */
   formatTime(date: Date): string {
@@ -241,28 +233,17 @@ export class Database {
   }
 }
 
+interface ConnectionManager {
+  getConnection(options: { type: 'read' | 'write' }): Promise<DriverConnection>;
+  releaseConnection(connection: DriverConnection): void;
+}
+
+/** The driver connection Sequelize opened for a transaction. */
+function driverConnection(transaction: Transaction): DriverConnection {
+  return (transaction as unknown as { connection: DriverConnection }).connection;
+}
+
 interface SqliteConnection {
   configure(option: 'busyTimeout', value: number): void;
   exec(sql: string, callback: (error: Error | null) => void): void;
-}
-
-/**
- * Sequelize's SQLite query reports changed rows only when told the statement's kind (and never for RAW), so writes
- * are typed by their verb; MySQL's RAW result carries `affectedRows`.
- */
-function sqliteWriteType(sql: string): QueryTypes {
-  const verb = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase();
-  if (verb === 'INSERT') return QueryTypes.INSERT;
-  if (verb === 'DELETE') return QueryTypes.BULKDELETE;
-  return QueryTypes.BULKUPDATE;
-}
-
-function affectedRows(result: unknown): number {
-  if (typeof result === 'number') return result;
-  if (Array.isArray(result)) {
-    const [, metadata] = result as [unknown, unknown];
-    if (typeof metadata === 'number') return metadata;
-    return (metadata as { affectedRows?: number } | undefined)?.affectedRows ?? 0;
-  }
-  return 0;
 }

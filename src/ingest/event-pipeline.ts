@@ -57,47 +57,74 @@ export class EventPipeline {
     };
   }
 
+  /** One entry in its own transaction. */
   async process(entry: InboxEntry): Promise<ProcessOutcome> {
-    const payload = parsePayload(entry.payload);
+    const [outcome] = await this.processBatch([entry]);
+    return outcome;
+  }
+
+  /**
+   * Several entries in one transaction: one commit, one duplicate check and one "done" update for all of them, which
+   * is most of what an event costs once the profile is known. All or nothing: when any entry fails, none is
+   * committed, and the caller processes them one by one to find the culprit.
+   */
+  async processBatch(entries: readonly InboxEntry[]): Promise<ProcessOutcome[]> {
+    const parsed = entries.map((entry) => ({ entry, payload: parsePayload(entry.payload) }));
     return this.db.transaction(async (transaction) => {
-      if (await this.timeline.has(entry.sourceKey, transaction)) {
-        await this.inbox.markDone(entry.id, transaction);
-        return 'duplicate';
-      }
-      const occurredAt = new Date(payload.occurredAt);
-      const { profileId, created } = await this.resolver.resolve(payload.identities, transaction).catch((error: unknown) => {
-        throw error instanceof BlockedIdentitiesError ? new UnprocessableEntryError(error.message) : error;
-      });
-      const eventId = await this.timeline.append(
-        {
-          profileId,
-          type: payload.type,
-          channel: payload.channel,
-          source: entry.source,
-          sourceKey: entry.sourceKey,
-          occurredAt,
-          receivedAt: new Date(),
-          properties: payload.properties,
-        },
+      const seen = await this.timeline.existingKeys(
+        entries.map((entry) => entry.sourceKey),
         transaction,
       );
-      const processed: ProcessedEvent = {
-        eventId,
+      const outcomes: ProcessOutcome[] = [];
+      for (const { entry, payload } of parsed) {
+        if (seen.has(entry.sourceKey)) {
+          outcomes.push('duplicate');
+          continue;
+        }
+        await this.apply(entry, payload, transaction);
+        seen.add(entry.sourceKey);
+        outcomes.push('processed');
+      }
+      await this.inbox.markDone(
+        entries.map((entry) => entry.id),
+        transaction,
+      );
+      return outcomes;
+    });
+  }
+
+  private async apply(entry: InboxEntry, payload: InboxPayload, transaction: Transaction): Promise<void> {
+    const occurredAt = new Date(payload.occurredAt);
+    const { profileId, created } = await this.resolver.resolve(payload.identities, transaction).catch((error: unknown) => {
+      throw error instanceof BlockedIdentitiesError ? new UnprocessableEntryError(error.message) : error;
+    });
+    const eventId = await this.timeline.append(
+      {
         profileId,
-        profileCreated: created,
-        source: entry.source,
-        sourceKey: entry.sourceKey,
         type: payload.type,
         channel: payload.channel,
+        source: entry.source,
+        sourceKey: entry.sourceKey,
         occurredAt,
-        identities: payload.identities,
+        receivedAt: new Date(),
         properties: payload.properties,
-        attributes: payload.attributes ?? {},
-      };
-      for (const stage of this.stages) await stage(processed, transaction);
-      await this.inbox.markDone(entry.id, transaction);
-      return 'processed';
-    });
+      },
+      transaction,
+    );
+    const processed: ProcessedEvent = {
+      eventId,
+      profileId,
+      profileCreated: created,
+      source: entry.source,
+      sourceKey: entry.sourceKey,
+      type: payload.type,
+      channel: payload.channel,
+      occurredAt,
+      identities: payload.identities,
+      properties: payload.properties,
+      attributes: payload.attributes ?? {},
+    };
+    for (const stage of this.stages) await stage(processed, transaction);
   }
 }
 

@@ -85,11 +85,11 @@ export class InboxService {
     });
   }
 
-  /** Inside the pipeline's transaction, so the row is done exactly when its effects are committed. */
-  async markDone(id: number, transaction: Transaction, now = new Date()): Promise<void> {
+  /** Inside the pipeline's transaction, so the rows are done exactly when their effects are committed. */
+  async markDone(ids: readonly number[], transaction: Transaction, now = new Date()): Promise<void> {
     await this.db.execute(
-      "UPDATE inbox SET status = 'done', processed_at = :now, locked_by = NULL, locked_until = NULL, last_error = NULL WHERE id = :id",
-      { id, now },
+      "UPDATE inbox SET status = 'done', processed_at = :now, locked_by = NULL, locked_until = NULL, last_error = NULL WHERE id IN (:ids)",
+      { ids, now },
       transaction,
     );
   }

@@ -8,6 +8,8 @@ import type { InboxEntry, InboxService } from './inbox.service';
 
 export interface InboxWorkerOptions {
   batchSize: number;
+  /** Entries committed together; a failing group is retried one entry at a time. */
+  entriesPerTransaction: number;
   pollIntervalMs: number;
   leaseMs: number;
   maxAttempts: number;
@@ -75,7 +77,9 @@ export class InboxWorker {
   async runOnce(): Promise<number> {
     await this.inbox.releaseExpired();
     const batch = await this.inbox.claim(this.id, this.options.batchSize, this.options.leaseMs);
-    for (const entry of batch) await this.handle(entry);
+    for (let start = 0; start < batch.length; start += this.options.entriesPerTransaction) {
+      await this.handleGroup(batch.slice(start, start + this.options.entriesPerTransaction));
+    }
     return batch.length;
   }
 
@@ -103,6 +107,21 @@ export class InboxWorker {
       const timer = setTimeout(done, this.options.pollIntervalMs);
       this.wakeUp = done;
     });
+  }
+
+  /** A group commits together; if it can't, each entry gets its own transaction, retries and failure record. */
+  private async handleGroup(entries: InboxEntry[]): Promise<void> {
+    if (entries.length > 1) {
+      try {
+        const outcomes = await this.pipeline.processBatch(entries);
+        outcomes.forEach((outcome, index) => this.metrics.ingestEvents.inc({ source: entries[index].source, outcome }));
+        return;
+      } catch (error) {
+        // Nothing of the group was committed; the one-by-one pass below records what failed and why.
+        this.log.debug({ err: error, entries: entries.length }, 'inbox group failed; processing its entries one by one');
+      }
+    }
+    for (const entry of entries) await this.handle(entry);
   }
 
   private async handle(entry: InboxEntry): Promise<void> {

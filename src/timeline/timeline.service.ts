@@ -47,10 +47,15 @@ export class TimelineService {
     );
   }
 
-  /** True when an event with this source key is already on some timeline. */
-  async has(sourceKey: string, transaction?: Transaction): Promise<boolean> {
-    const rows = await this.db.select('SELECT 1 AS found FROM events WHERE source_key = ? LIMIT 1', [sourceKey], transaction);
-    return rows.length > 0;
+  /** Those of `sourceKeys` already on some timeline. One query. */
+  async existingKeys(sourceKeys: readonly string[], transaction?: Transaction): Promise<Set<string>> {
+    if (sourceKeys.length === 0) return new Set();
+    const rows = await this.db.select<{ source_key: string }>(
+      'SELECT source_key FROM events WHERE source_key IN (:sourceKeys)',
+      { sourceKeys },
+      transaction,
+    );
+    return new Set(rows.map((row) => row.source_key));
   }
 
   /** Newest first, `limit` at a time, continuing from `before` (a cursor from the previous page). */
