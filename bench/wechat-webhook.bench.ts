@@ -62,7 +62,7 @@ async function startServer(databaseUrl: string, worker: boolean): Promise<{ url:
     YAML.stringify({
       server: { host: '127.0.0.1', port: 0 },
       database: { url: databaseUrl },
-      ingest: { worker: { enabled: worker } },
+      ingest: { worker: { enabled: worker, ...(process.env.EPT ? { entriesPerTransaction: Number(process.env.EPT) } : {}) } },
       plugins: {
         'wechat-official-account': {
           enabled: true,
@@ -162,6 +162,15 @@ async function main(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       if (failed > 0) console.log(`inbox entries that failed processing: ${failed}`);
+      const [span] = await db.select<{ first: unknown; last: unknown }>(
+        'SELECT MIN(received_at) AS first, MAX(processed_at) AS last FROM inbox WHERE source_key LIKE :prefix',
+        { prefix: `wechat-official-account:default:msg:oBench-${run}-%` },
+      );
+      const seconds = ((db.parseTime(span.last)?.getTime() ?? 0) - (db.parseTime(span.first)?.getTime() ?? 0)) / 1000;
+      console.log(
+        `inbox worker: ${landed} events on timelines ${seconds.toFixed(1)} s after the first was received ` +
+          `(${Math.round(landed / seconds)} events/s while also answering webhooks)`,
+      );
       console.log(`landed on timelines: ${landed} of ${2 * messages} (exactly once: ${landed === 2 * messages ? 'yes' : 'NO'})`);
       if (landed !== 2 * messages) process.exitCode = 1;
     } finally {

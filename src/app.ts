@@ -86,7 +86,13 @@ export class Persona {
       this.timeline,
     );
     this.pipeline.use(profileStateStage(this.db, this.subscriptions, this.attributes));
-    this.worker = new InboxWorker(this.inbox, this.pipeline, config.ingest.worker, log.child({ room: 'ingest' }), this.metrics);
+    this.worker = new InboxWorker(
+      this.inbox,
+      this.pipeline,
+      { ...config.ingest.worker, entriesPerTransaction: config.ingest.worker.entriesPerTransaction ?? (this.db.isMysql ? 20 : 1) },
+      log.child({ room: 'ingest' }),
+      this.metrics,
+    );
     const leases = new JobLeaseService(this.db);
     this.jobs = new JobScheduler(leases, { leaseMs: config.jobs.leaseMs, timezone: config.timezone }, log.child({ room: 'jobs' }), this.metrics);
     this.jobs.register(inboxPurgeJob(this.inbox, config.ingest.inboxRetentionHours));

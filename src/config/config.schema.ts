@@ -79,10 +79,11 @@ export const configSchema = z
             /** Rows claimed at once. */
             batchSize: intBetween(1, 1000).default(100),
             /**
-             * Claimed rows committed in one transaction. More saves commits (MySQL writes its log once per commit);
-             * on SQLite a transaction holds the only write lock, so webhook writes wait for the whole group.
+             * Claimed rows committed in one transaction; unset: 20 on MySQL, 1 on SQLite. More saves commits (MySQL
+             * flushes its log once per commit, which bounds a one-at-a-time worker); on SQLite a transaction holds
+             * the only write lock, so webhook writes would wait for the whole group.
              */
-            entriesPerTransaction: intBetween(1, 1000).default(20),
+            entriesPerTransaction: intBetween(1, 1000).optional(),
             /** How often an idle worker looks for work, in milliseconds (writes in this process wake it at once). */
             pollIntervalMs: intBetween(10, 60_000).default(500),
             /** How long a claimed batch is reserved before another worker may take it over, in milliseconds. */

@@ -64,27 +64,38 @@ export class Database {
   }
 
   /**
-   * Sequelize opens a fresh SQLite connection per transaction and sets no busy timeout, so a second writer would fail
-   * at once with SQLITE_BUSY. Every connection gets a busy timeout, and the file runs in WAL mode so readers never wait.
+   * Sequelize opens (and afterwards closes) a fresh SQLite connection per transaction and sets no busy timeout.
+   * Opening a file and setting it up costs more than a small transaction itself, and this process runs its SQLite
+   * transactions one at a time anyway (see `sqliteWriter`), so they all share one long-lived connection. Every
+   * connection gets a busy timeout, so a second process's writer waits instead of failing at once with SQLITE_BUSY,
+   * and the file runs in WAL mode so readers never wait.
    */
   private configureSqliteConnections(): void {
     const manager = this.sequelize.connectionManager as unknown as {
-      getConnection(options?: unknown): Promise<SqliteConnection>;
+      getConnection(options?: { uuid?: string }): Promise<SqliteConnection>;
+      releaseConnection(connection: SqliteConnection, force?: boolean): void;
     };
     const open = manager.getConnection.bind(manager);
+    const release = manager.releaseConnection.bind(manager);
     const configured = new WeakSet<SqliteConnection>();
-    manager.getConnection = async (options?: unknown) => {
-      const connection = await open(options);
-      if (!configured.has(connection)) {
-        configured.add(connection);
-        connection.configure('busyTimeout', sqliteBusyTimeoutMs);
-        await new Promise<void>((resolve, reject) =>
-          connection.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;', (error) =>
-            error ? reject(error) : resolve(),
-          ),
-        );
-      }
+    let transactions: SqliteConnection | undefined;
+    const configure = async (connection: SqliteConnection) => {
+      if (configured.has(connection)) return connection;
+      configured.add(connection);
+      connection.configure('busyTimeout', sqliteBusyTimeoutMs);
+      await new Promise<void>((resolve, reject) =>
+        connection.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;', (error) => (error ? reject(error) : resolve())),
+      );
       return connection;
+    };
+    manager.getConnection = async (options) => {
+      // A transaction asks for a connection of its own by its id.
+      if (!options?.uuid || options.uuid === 'default') return configure(await open(options));
+      transactions ??= await configure(await open({ uuid: 'persona-transactions' }));
+      return transactions;
+    };
+    manager.releaseConnection = (connection, force) => {
+      if (connection !== transactions) release(connection, force);
     };
   }
 

@@ -142,7 +142,7 @@ describe('generic CRM webhook', () => {
     expect(responses.map((response) => response.status)).toEqual(Array(20).fill(202));
     const { persona } = app;
     const { InboxWorker } = await import('../../src/ingest/inbox.worker');
-    const workers = Array.from({ length: 4 }, () => new InboxWorker(persona.inbox, persona.pipeline, { ...persona.config.ingest.worker, batchSize: 1 }, persona.log, persona.metrics));
+    const workers = Array.from({ length: 4 }, () => new InboxWorker(persona.inbox, persona.pipeline, { ...persona.config.ingest.worker, batchSize: 1, entriesPerTransaction: 1 }, persona.log, persona.metrics));
     await Promise.all(workers.map((worker) => worker.drain()));
     const retried = await app.persona.db.select<{ status: string; last_error: string }>("SELECT status, last_error FROM inbox WHERE status <> 'done'");
     expect(retried).toEqual([]);

@@ -62,13 +62,40 @@ describe('inbox worker', () => {
     const events = Array.from({ length: 20 }, (_, index) => event(`race-${index}`, 'race@example.com'));
     await app.request('/api/events', { method: 'POST', json: { events } });
     const { persona } = app;
-    const options = { ...persona.config.ingest.worker, batchSize: 1 };
+    const options = { ...persona.config.ingest.worker, batchSize: 1, entriesPerTransaction: 1 };
     const worker = () => new InboxWorker(persona.inbox, persona.pipeline, options, persona.log, persona.metrics);
     const [a, b] = await Promise.all([worker().drain(), worker().drain()]);
     expect(a + b).toBe(20);
     const [{ p }] = await app.persona.db.select<{ p: number }>('SELECT COUNT(*) AS p FROM profiles');
     const [{ n }] = await app.persona.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM events');
     expect([Number(p), Number(n)]).toEqual([1, 20]);
+  });
+
+  it('commits a group together, and when one entry of it fails, still lands the others and parks only that one', async () => {
+    const { persona } = app;
+    const seen: string[] = [];
+    app.persona.pipeline.use(async (event) => {
+      seen.push(event.sourceKey);
+      if (event.properties.poison) throw new Error('this one never works');
+    });
+    const events = Array.from({ length: 6 }, (_, index) => ({
+      ...event(`group-${index}`, `group${index}@example.com`),
+      properties: { poison: index === 3 },
+    }));
+    await app.request('/api/events', { method: 'POST', json: { events } });
+    const worker = new InboxWorker(
+      persona.inbox,
+      persona.pipeline,
+      { ...persona.config.ingest.worker, entriesPerTransaction: 6, maxAttempts: 1 },
+      persona.log,
+      persona.metrics,
+    );
+    expect(await worker.drain()).toBe(6);
+    expect((await inboxRows()).map((row) => row.status)).toEqual(['done', 'done', 'done', 'failed', 'done', 'done']);
+    const [{ n }] = await app.persona.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM events');
+    expect(Number(n)).toBe(5);
+    // The first entry ran in the group that failed and again alone, yet is on the timeline once: the group rolled back.
+    expect(seen.filter((key) => key.endsWith(':group-0'))).toHaveLength(2);
   });
 
   it('drains on its own when started, woken by the write', async () => {
