@@ -30,9 +30,12 @@ import { ProfileResolver } from './profiles/profile-resolver';
 import { AttributeService } from './profiles/attribute.service';
 import { ProfileEraser } from './profiles/profile-eraser';
 import { profileStateStage } from './profiles/profile-state.stage';
+import { ProfileMerger } from './profiles/profile-merger';
 import { ProfileService } from './profiles/profile.service';
 import { SubscriptionService } from './profiles/subscription.service';
 import { DeliveryReportService } from './pushes/delivery-report.service';
+import { TagService } from './rules/tag.service';
+import { tagStage } from './rules/tag.stage';
 import { TimelineService } from './timeline/timeline.service';
 
 /**
@@ -52,6 +55,8 @@ export class Persona {
   readonly timeline: TimelineService;
   readonly pipeline: EventPipeline;
   readonly worker: InboxWorker;
+  readonly tags: TagService;
+  readonly merger: ProfileMerger;
   readonly jobs: JobScheduler;
   readonly plugins: PluginHost;
   readonly http: Koa<AppState>;
@@ -77,15 +82,18 @@ export class Persona {
       default: config.attributes.precedence,
       byAttribute: config.attributes.precedenceByAttribute,
     });
-    this.profiles = new ProfileService(this.db, this.subscriptions, this.attributes);
+    this.tags = new TagService(this.db, this.timeline);
+    this.profiles = new ProfileService(this.db, this.subscriptions, this.attributes, this.tags);
     this.deliveryReports = new DeliveryReportService(this.db);
+    this.merger = new ProfileMerger(this.db, this.timeline, (name, survivor, absorbed) => this.attributes.outranks(name, absorbed, survivor));
     this.pipeline = new EventPipeline(
       this.db,
       this.inbox,
-      new ProfileResolver(this.db, config.identities),
+      new ProfileResolver(this.db, this.merger, config.identities),
       this.timeline,
     );
     this.pipeline.use(profileStateStage(this.db, this.subscriptions, this.attributes));
+    this.pipeline.use(tagStage(this.tags));
     this.worker = new InboxWorker(
       this.inbox,
       this.pipeline,
@@ -138,6 +146,7 @@ export class Persona {
           authenticator,
           profiles: this.profiles,
           timeline: this.timeline,
+          merger: this.merger,
           bodyLimitBytes: config.server.bodyLimitKb * 1024,
           erase: (profileId, actor) => eraser.erase(profileId, actor),
           updateAttributes: (profileId, values) =>

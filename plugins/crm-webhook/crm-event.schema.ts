@@ -4,6 +4,7 @@ import {
   type FieldProblem,
   type InboundEvent,
   type IdentityType,
+  type TagEdit,
   normalizeAttributes,
   normalizeIdentity,
   normalizeIdentityFields,
@@ -66,7 +67,11 @@ export const crmEventSchema = z
  * email, phone and the WeChat unionid link it to what Persona already knows. Lead fields become attributes with the
  * `crm` channel as their source; `crmStatus` keeps the lead status.
  */
-export function toInboundEvent(input: unknown, source: string): InboundEvent | { problems: FieldProblem[] } {
+export function toInboundEvent(
+  input: unknown,
+  source: string,
+  statusTags: Readonly<Record<string, string>> = {},
+): InboundEvent | { problems: FieldProblem[] } {
   const parsed = crmEventSchema.safeParse(input);
   if (!parsed.success) return { problems: toFieldProblems(parsed.error.issues) };
   const event = parsed.data;
@@ -99,5 +104,15 @@ export function toInboundEvent(input: unknown, source: string): InboundEvent | {
     identities,
     properties,
     attributes: event.type === 'lead.deleted' ? {} : (attributes as Record<string, AttributeValue | null>),
+    ...(lead.status !== undefined && event.type !== 'lead.deleted' ? { tags: statusTagEdit(lead.status, statusTags) } : {}),
+  };
+}
+
+/** A lead has one status at a time: its mapped tag is added and every other status tag taken away. */
+function statusTagEdit(status: string, statusTags: Readonly<Record<string, string>>): TagEdit {
+  const tag = statusTags[status];
+  return {
+    add: tag ? [tag] : [],
+    remove: [...new Set(Object.values(statusTags))].filter((other) => other !== tag),
   };
 }

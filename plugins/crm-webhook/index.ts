@@ -7,6 +7,7 @@ import {
   readRawBody,
   secret,
   slug,
+  tagName,
   ValidationError,
   verifyTimestampedHmac,
 } from '../../src/plugins/plugin-sdk';
@@ -21,6 +22,11 @@ const configSchema = z
       .refine((sources) => new Set(sources.map((source) => source.name)).size === sources.length, {
         error: 'source names must be unique',
       }),
+    /**
+     * Lead statuses as tags, e.g. `{ MQL: crm/mql, SQL: crm/sql }`: a lead holds the tag of its current status and
+     * loses the others when the status changes. Unmapped statuses only clear the mapped tags.
+     */
+    statusTags: z.record(z.string().min(1).max(64), tagName).default({}),
     /** Oldest accepted X-Persona-Timestamp, in seconds. */
     toleranceSeconds: intBetween(1, 3600).default(300),
     maxBatch: intBetween(1, 1000).default(500),
@@ -53,7 +59,7 @@ export default definePlugin({
             toleranceSeconds: config.toleranceSeconds,
           });
           const items = parseEvents(raw, config.maxBatch);
-          const { accepted: events, rejected: errors } = partitionBatch(items, (item) => toInboundEvent(item, source.name));
+          const { accepted: events, rejected: errors } = partitionBatch(items, (item) => toInboundEvent(item, source.name, config.statusTags));
           if (events.length === 0) throw new ValidationError('no valid event in the request', { errors });
           await context.inbound.submit(events.map((event) => ({ ...event, key: `${source.name}:${event.key}` })));
           ctx.status = 202;

@@ -17,6 +17,16 @@ export const slug = z
   .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { error: 'expected a lower-case name of letters, digits, "-" and "_"' });
 
 /**
+ * A tag's name: `category/name` (`crm/mql`, `interest/体育`) or a bare manual tag; any script, no slashes at either
+ * end, no blanks at the ends, no control characters.
+ */
+export const tagName = z
+  .string({ error: 'expected a tag name' })
+  .min(1, { error: 'expected a tag name' })
+  .max(128, { error: 'expected a tag name of at most 128 characters' })
+  .regex(/^(?!\/)(?!.*\/$)(?!\s)(?!.*\s$)[^\p{Cc}]+$/u, { error: 'expected a tag name such as crm/mql (no control characters, no slash or blank at either end)' });
+
+/**
  * A secret: written in config as `env:VARIABLE_NAME` and read from the environment, never from a file.
  * `minLength` guards against placeholder tokens such as `test`.
  */

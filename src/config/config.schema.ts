@@ -122,6 +122,11 @@ export const configSchema = z
         strength: z
           .record(z.enum(['email', 'phone', 'openid', 'unionid', 'crm_id', 'anonymous_id']), z.enum(['strong', 'scoped', 'weak']))
           .default({ unionid: 'strong', phone: 'strong', email: 'strong', crm_id: 'strong', openid: 'scoped', anonymous_id: 'weak' }),
+        /**
+         * When one event's strong identities belong to different profiles: `auto` merges them (reversibly; the
+         * older profile survives), `suggest` lists the merge for an operator to approve (GET /api/merges).
+         */
+        merge: z.enum(['auto', 'suggest']).default('auto'),
         /** Values that never link anyone (test numbers, shared office mailboxes), by type; normalized like incoming ones. */
         blocked: z
           .object({

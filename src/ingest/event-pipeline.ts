@@ -4,7 +4,7 @@ import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { Identity } from '../profiles/identity';
 import { BlockedIdentitiesError, type ProfileResolver } from '../profiles/profile-resolver';
 import type { TimelineService } from '../timeline/timeline.service';
-import type { InboxPayload } from './inbound-event';
+import type { InboxPayload, TagEdit } from './inbound-event';
 import type { InboxEntry, InboxService } from './inbox.service';
 
 /** What the pipeline knows about one event once it is on a timeline. */
@@ -21,6 +21,7 @@ export interface ProcessedEvent {
   identities: Identity[];
   properties: Record<string, unknown>;
   attributes: Record<string, AttributeValue | null>;
+  tags: TagEdit;
 }
 
 /**
@@ -95,7 +96,7 @@ export class EventPipeline {
 
   private async apply(entry: InboxEntry, payload: InboxPayload, transaction: Transaction): Promise<void> {
     const occurredAt = new Date(payload.occurredAt);
-    const { profileId, created } = await this.resolver.resolve(payload.identities, transaction).catch((error: unknown) => {
+    const { profileId, created } = await this.resolver.resolve(payload.identities, transaction, entry.sourceKey).catch((error: unknown) => {
       throw error instanceof BlockedIdentitiesError ? new UnprocessableEntryError(error.message) : error;
     });
     const eventId = await this.timeline.append(
@@ -123,6 +124,7 @@ export class EventPipeline {
       identities: payload.identities,
       properties: payload.properties,
       attributes: payload.attributes ?? {},
+      tags: payload.tags ?? {},
     };
     for (const stage of this.stages) await stage(processed, transaction);
   }

@@ -18,6 +18,13 @@ export interface InboundEvent {
   properties: Record<string, unknown>;
   /** Attributes the source states about the person (normalized; null clears). */
   attributes?: Record<string, AttributeValue | null>;
+  /** Tags the event gives or takes away (a CRM status maps to one), set with the event's channel as their source. */
+  tags?: TagEdit;
+}
+
+export interface TagEdit {
+  add?: string[];
+  remove?: string[];
 }
 
 /** What the inbox stores for one event (JSON). */
@@ -28,4 +35,5 @@ export interface InboxPayload {
   identities: Identity[];
   properties: Record<string, unknown>;
   attributes?: Record<string, AttributeValue | null>;
+  tags?: TagEdit;
 }

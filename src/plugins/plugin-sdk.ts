@@ -6,7 +6,7 @@ export { definePlugin, type PluginContext, type PluginDefinition, type Teardown 
 export type { BotCommand, PushSender, RuleVocabulary } from './extension-points';
 export type { RouteDefinition } from '../http/route-registry';
 export type { AppContext } from '../http/http-state';
-export type { InboundEvent } from '../ingest/inbound-event';
+export type { InboundEvent, TagEdit } from '../ingest/inbound-event';
 export type { DeliveryReport } from '../pushes/delivery-report.service';
 export type { AttributeValue } from '../profiles/attribute-catalog';
 export type { JobDefinition, JobContext } from '../jobs/job.types';
@@ -17,6 +17,6 @@ export { channelPattern, eventTypePattern } from '../ingest/api-event.schema';
 export { type FieldProblem, partitionBatch, toFieldProblems } from '../ingest/event-batch';
 export { readJsonBody, readRawBody } from '../http/read-body';
 export { verifyTimestampedHmac } from '../http/timestamped-hmac';
-export { intBetween, secret, slug, timeZone } from '../config/config-fields';
+export { intBetween, secret, slug, tagName, timeZone } from '../config/config-fields';
 export { Secret } from '../config/secret';
 export * from '../errors';

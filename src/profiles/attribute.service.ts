@@ -130,10 +130,14 @@ export class AttributeService {
   }
 
   private mayReplace(name: string, write: AttributeWrite, existing: Row): boolean {
-    const incoming = this.rank(name, write.source);
-    const holder = this.rank(name, existing.source);
-    if (incoming !== holder) return incoming < holder;
-    const updatedAt = this.db.parseTime(existing.updated_at);
-    return !updatedAt || write.at.getTime() >= updatedAt.getTime();
+    return this.outranks(name, { source: write.source, updatedAt: write.at }, { source: existing.source, updatedAt: this.db.parseTime(existing.updated_at) });
+  }
+
+  /** Whether a value from `incoming` should replace one from `holder`: the higher-ranked source, on a tie the newer. */
+  outranks(name: string, incoming: { source: string; updatedAt: Date | null }, holder: { source: string; updatedAt: Date | null }): boolean {
+    const incomingRank = this.rank(name, incoming.source);
+    const holderRank = this.rank(name, holder.source);
+    if (incomingRank !== holderRank) return incomingRank < holderRank;
+    return !holder.updatedAt || (incoming.updatedAt?.getTime() ?? 0) >= holder.updatedAt.getTime();
   }
 }

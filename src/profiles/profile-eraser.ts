@@ -1,4 +1,6 @@
+import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
+import { liveProfileId } from './live-profile';
 import { NotFoundError } from '../errors/not-found.error';
 
 export interface ErasureReceipt {
@@ -17,53 +19,82 @@ export interface ErasureReceipt {
 export class ProfileEraser {
   constructor(private readonly db: Database) {}
 
-  async erase(profileId: number, actor: string): Promise<ErasureReceipt> {
-    const erasedAt = new Date();
+  /**
+   * Erases the person behind `requestedId`: the live profile (a merged one's survivor) and every profile merged into
+   * it, whose leftover rows (a tag or attribute the survivor also had) and merge records (the evidence names
+   * identities) are theirs too.
+   */
+  async erase(requestedId: number, actor: string): Promise<ErasureReceipt> {
+    const profileId = await liveProfileId(this.db, requestedId);
     return this.db.transaction(async (transaction) => {
-      const [profile] = await this.db.select<{ id: number }>(
-        `SELECT id FROM profiles WHERE id = ? AND erased_at IS NULL${this.db.forUpdate}`,
-        [profileId],
-        transaction,
-      );
-      if (!profile) throw new NotFoundError(`no profile ${profileId}`);
-      const openids = await this.db.select<{ value: string }>(
-        "SELECT value FROM identities WHERE profile_id = ? AND type = 'openid'",
-        [profileId],
-        transaction,
-      );
-      if (openids.length > 0) {
-        await this.db.execute(
-          'DELETE FROM delivery_reports WHERE recipient IN (:openids)',
-          { openids: openids.map((row) => row.value) },
-          transaction,
-        );
+      const family = await this.mergedFamily(profileId, transaction);
+      let receipt: ErasureReceipt | undefined;
+      for (const id of family) {
+        const erased = await this.eraseOne(id, actor, transaction);
+        receipt ??= erased;
       }
-      await this.db.execute(
-        'DELETE FROM inbox WHERE source_key IN (SELECT source_key FROM events WHERE profile_id = ?)',
-        [profileId],
-        transaction,
-      );
-      const identities = await this.db.execute('DELETE FROM identities WHERE profile_id = ?', [profileId], transaction);
-      const attributes = await this.db.execute('DELETE FROM attributes WHERE profile_id = ?', [profileId], transaction);
-      await this.db.execute('DELETE FROM subscriptions WHERE profile_id = ?', [profileId], transaction);
-      const events = await this.db.execute(
-        "UPDATE events SET properties = '{}' WHERE profile_id = ?",
-        [profileId],
-        transaction,
-      );
-      await this.db.execute(
-        `UPDATE profiles SET erased_at = ?, updated_at = ?, first_touch_source = NULL, first_touch_channel = NULL
-          WHERE id = ?`,
-        [erasedAt, erasedAt, profileId],
-        transaction,
-      );
-      const receipt = { profileId, erasedAt: erasedAt.toISOString(), identities, attributes, events };
-      await this.db.execute(
-        "INSERT INTO audit_log (actor, action, subject, details, at) VALUES (?, 'profile.erased', ?, ?, ?)",
-        [actor, `profile:${profileId}`, JSON.stringify(receipt), erasedAt],
-        transaction,
-      );
-      return receipt;
+      await this.db.execute('DELETE FROM merges WHERE survivor_id IN (:family) OR absorbed_id IN (:family)', { family }, transaction);
+      return receipt as ErasureReceipt;
     });
+  }
+
+  /** The profile and all profiles merged into it, directly or through others; the profile first. */
+  private async mergedFamily(profileId: number, transaction: Transaction): Promise<number[]> {
+    const family = [profileId];
+    for (let frontier = [profileId]; frontier.length > 0; ) {
+      const rows = await this.db.select<{ id: number }>('SELECT id FROM profiles WHERE merged_into IN (:frontier)', { frontier }, transaction);
+      frontier = rows.map((row) => Number(row.id)).filter((id) => !family.includes(id));
+      family.push(...frontier);
+    }
+    return family;
+  }
+
+  private async eraseOne(profileId: number, actor: string, transaction: Transaction): Promise<ErasureReceipt> {
+    const erasedAt = new Date();
+    const [profile] = await this.db.select<{ id: number }>(
+      `SELECT id FROM profiles WHERE id = ?${this.db.forUpdate}`,
+      [profileId],
+      transaction,
+    );
+    if (!profile) throw new NotFoundError(`no profile ${profileId}`);
+    const openids = await this.db.select<{ value: string }>(
+      "SELECT value FROM identities WHERE profile_id = ? AND type = 'openid'",
+      [profileId],
+      transaction,
+    );
+    if (openids.length > 0) {
+      await this.db.execute(
+        'DELETE FROM delivery_reports WHERE recipient IN (:openids)',
+        { openids: openids.map((row) => row.value) },
+        transaction,
+      );
+    }
+    await this.db.execute(
+      'DELETE FROM inbox WHERE source_key IN (SELECT source_key FROM events WHERE profile_id = ?)',
+      [profileId],
+      transaction,
+    );
+    const identities = await this.db.execute('DELETE FROM identities WHERE profile_id = ?', [profileId], transaction);
+    const attributes = await this.db.execute('DELETE FROM attributes WHERE profile_id = ?', [profileId], transaction);
+    await this.db.execute('DELETE FROM tags WHERE profile_id = ?', [profileId], transaction);
+    await this.db.execute('DELETE FROM subscriptions WHERE profile_id = ?', [profileId], transaction);
+    const events = await this.db.execute(
+      "UPDATE events SET properties = '{}' WHERE profile_id = ?",
+      [profileId],
+      transaction,
+    );
+    await this.db.execute(
+      `UPDATE profiles SET erased_at = ?, updated_at = ?, first_touch_source = NULL, first_touch_channel = NULL
+        WHERE id = ?`,
+      [erasedAt, erasedAt, profileId],
+      transaction,
+    );
+    const receipt = { profileId, erasedAt: erasedAt.toISOString(), identities, attributes, events };
+    await this.db.execute(
+      "INSERT INTO audit_log (actor, action, subject, details, at) VALUES (?, 'profile.erased', ?, ?, ?)",
+      [actor, `profile:${profileId}`, JSON.stringify(receipt), erasedAt],
+      transaction,
+    );
+    return receipt;
   }
 }

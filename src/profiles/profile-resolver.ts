@@ -2,12 +2,15 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { type Identity, identityKey, type IdentityType } from './identity';
 import { normalizeIdentity } from './identity-normalizer';
+import type { ProfileMerger } from './profile-merger';
 
 export type IdentityStrength = 'strong' | 'scoped' | 'weak';
 
 export interface ResolverOptions {
   strength: Partial<Record<IdentityType, IdentityStrength>>;
   blocked: Partial<Record<IdentityType, readonly string[]>>;
+  /** When an event's strong identities belong to different profiles: merge them, or suggest it to an operator. */
+  merge?: 'auto' | 'suggest';
 }
 
 const strengthOrder: Record<IdentityStrength, number> = { strong: 0, scoped: 1, weak: 2 };
@@ -25,15 +28,18 @@ export interface Resolution {
  * new to Persona. Runs inside the caller's transaction; two writers racing on the same new identity meet at the unique
  * key (identities.type+scope+value) and the loser's transaction fails with ConflictError, to be retried whole.
  *
- * Blocked values (test numbers, shared mailboxes) are ignored, so they never link two people. When the identities
- * point at more than one profile, the one holding the strongest identity wins (ties: the oldest), and identities
- * owned by others stay where they are (merging profiles is a separate, reversible step).
+ * Blocked values (test numbers, shared mailboxes) are ignored, so they never link two people. When the event's
+ * strong identities belong to different profiles, those profiles are one person: they merge (reversibly, see
+ * ProfileMerger), or in suggest mode the merge waits for an operator. Otherwise, when the identities point at more
+ * than one profile, the one holding the strongest identity wins (ties: the oldest), and identities owned by others
+ * stay where they are.
  */
 export class ProfileResolver {
   private readonly blocked: Set<string>;
 
   constructor(
     private readonly db: Database,
+    private readonly merger: ProfileMerger,
     private readonly options: ResolverOptions = { strength: {}, blocked: {} },
   ) {
     this.blocked = new Set(
@@ -51,10 +57,12 @@ export class ProfileResolver {
     return strengthOrder[this.options.strength[identity.type] ?? 'strong'];
   }
 
-  async resolve(given: readonly Identity[], transaction: Transaction): Promise<Resolution> {
+  /** `cause` names what is being resolved (the event's source key), for the record of any merge it leads to. */
+  async resolve(given: readonly Identity[], transaction: Transaction, cause: string): Promise<Resolution> {
     const identities = given.filter((identity) => !this.blocked.has(identityKey(identity)));
     if (identities.length === 0) throw new BlockedIdentitiesError('every identity of this event is on the blocked list');
     const owners = await this.findOwners(identities, transaction);
+    await this.mergeStrongOwners(identities, owners, transaction, cause);
     const ranked = identities
       .filter((identity) => owners.has(identityKey(identity)))
       .map((identity) => ({ rank: this.rank(identity), profileId: owners.get(identityKey(identity)) as number }))
@@ -80,6 +88,32 @@ export class ProfileResolver {
       );
     }
     return { profileId, created };
+  }
+
+  /**
+   * The profiles holding this event's strong identities are one person. Auto mode merges them into the oldest and
+   * re-points `owners`; suggest mode records the suggestion and leaves resolution to the strongest identity.
+   */
+  private async mergeStrongOwners(
+    identities: readonly Identity[],
+    owners: Map<string, number>,
+    transaction: Transaction,
+    cause: string,
+  ): Promise<void> {
+    const evidence = identities
+      .filter((identity) => this.rank(identity) === strengthOrder.strong && owners.has(identityKey(identity)))
+      .map((identity) => ({ ...identity, profileId: owners.get(identityKey(identity)) as number }));
+    const profiles = [...new Set(evidence.map((item) => item.profileId))].sort((a, b) => a - b);
+    if (profiles.length < 2) return;
+    const [survivor, ...others] = profiles;
+    for (const other of others) {
+      if (this.options.merge === 'suggest') {
+        await this.merger.store.suggest(survivor, other, evidence, cause, transaction);
+        continue;
+      }
+      await this.merger.merge(survivor, other, evidence, cause, transaction);
+      for (const [key, owner] of owners) if (owner === other) owners.set(key, survivor);
+    }
   }
 
   /** identityKey → profile id, for those of `identities` Persona already knows. One query. */

@@ -5,6 +5,8 @@ import { defineIdentityModel } from './identity.model';
 import { defineProfileModel } from './profile.model';
 import type { AttributeService, AttributeView } from './attribute.service';
 import type { SubscriptionService, SubscriptionView } from './subscription.service';
+import type { TagService, TagView } from '../rules/tag.service';
+import { liveProfileId } from './live-profile';
 
 /** A profile as the API shows it. */
 export interface ProfileView {
@@ -19,6 +21,7 @@ export interface ProfileView {
   attributes: Record<string, AttributeView>;
   /** Follow state per official account. */
   subscriptions: SubscriptionView[];
+  tags: TagView[];
 }
 
 export class ProfileService {
@@ -26,6 +29,7 @@ export class ProfileService {
     private readonly db: Database,
     private readonly subscriptions: SubscriptionService,
     private readonly attributes: AttributeService,
+    private readonly tags: TagService,
   ) {}
 
   private get profiles() {
@@ -36,7 +40,9 @@ export class ProfileService {
     return this.db.model('identities', defineIdentityModel);
   }
 
-  async get(id: number): Promise<ProfileView> {
+  /** The profile, or (for a merged one) its survivor. */
+  async get(requestedId: number): Promise<ProfileView> {
+    const id = await liveProfileId(this.db, requestedId);
     const profile = await this.profiles.findByPk(id);
     if (!profile || profile.get('erasedAt')) throw new NotFoundError(`no profile ${id}`);
     const identities = await this.identities.findAll({
@@ -59,6 +65,7 @@ export class ProfileService {
       }),
       attributes: await this.attributes.list(id),
       subscriptions: await this.subscriptions.list(id),
+      tags: await this.tags.list(id),
     };
   }
 

@@ -4,10 +4,11 @@ import { ValidationError } from '../../errors/validation.error';
 import { type AttributeValue, normalizeAttributes } from '../../profiles/attribute-catalog';
 import { defaultOpenidScope, type IdentityType } from '../../profiles/identity';
 import { normalizeIdentity } from '../../profiles/identity-normalizer';
+import type { ProfileMerger } from '../../profiles/profile-merger';
 import type { ProfileService } from '../../profiles/profile.service';
 import type { TimelineService } from '../../timeline/timeline.service';
 import type { Authenticator } from '../authenticator';
-import type { AppState } from '../http-state';
+import type { AppContext, AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';
 import { readJsonBody } from '../read-body';
 
@@ -18,6 +19,7 @@ export interface ProfilesRouteDeps {
   bodyLimitBytes: number;
   /** Erases a person; answers what was removed. */
   erase(profileId: number, actor: string): Promise<unknown>;
+  merger: ProfileMerger;
   /** Writes attributes as the operator (the most trusted source by default); answers the names that changed. */
   updateAttributes(profileId: number, values: Record<string, AttributeValue | null>): Promise<string[]>;
 }
@@ -31,16 +33,31 @@ const queryIdentityTypes: Record<string, IdentityType> = {
   anonymousId: 'anonymous_id',
 };
 
-const profileId = z.coerce
-  .number({ error: 'expected a profile id' })
-  .int({ error: 'expected a profile id' })
-  .positive({ error: 'expected a profile id' })
-  .max(2 ** 31 - 1, { error: 'expected a profile id' });
+const recordId = (what: string) =>
+  z.coerce
+    .number({ error: `expected ${what}` })
+    .int({ error: `expected ${what}` })
+    .positive({ error: `expected ${what}` })
+    .max(2 ** 31 - 1, { error: `expected ${what}` });
+const profileId = recordId('a profile id');
+const mergeId = recordId('a merge id');
 
 const timelineQuery = z.object({
   before: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(200, { error: 'expected at most 200' }).default(50),
 });
+
+const mergesQuery = z.object({
+  status: z.enum(['suggested', 'merged', 'unmerged', 'rejected'], { error: 'expected suggested, merged, unmerged or rejected' }).default('suggested'),
+  limit: z.coerce.number().int().min(1).max(500, { error: 'expected at most 500' }).default(100),
+});
+
+/** Who did it, for the audit log: the credential and the request. */
+function actorOf(ctx: AppContext): string {
+  const principal = ctx.state.principal;
+  const actor = principal?.kind === 'write-key' ? `write-key:${principal.name}` : 'admin';
+  return `${actor} (request ${ctx.state.requestId})`;
+}
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
@@ -88,23 +105,44 @@ export function profilesRoutes(deps: ProfilesRouteDeps): Router<AppState> {
     }
     const { values, problems } = normalizeAttributes(attributes as Record<string, unknown>);
     if (problems.length > 0) throw new ValidationError('some attributes are not valid', { problems });
-    await deps.profiles.get(id);
-    const changed = await deps.updateAttributes(id, values);
-    ctx.body = { changed, profile: await deps.profiles.get(id) };
+    const live = await deps.profiles.get(id);
+    const changed = await deps.updateAttributes(live.id, values);
+    ctx.body = { changed, profile: await deps.profiles.get(live.id) };
   });
 
   router.delete('/api/profiles/:id', async (ctx) => {
     const id = parse(profileId, ctx.params.id, 'id');
-    const principal = ctx.state.principal;
-    const actor = principal?.kind === 'write-key' ? `write-key:${principal.name}` : 'admin';
-    ctx.body = { erased: await deps.erase(id, `${actor} (request ${ctx.state.requestId})`) };
+    ctx.body = { erased: await deps.erase(id, actorOf(ctx)) };
   });
 
   router.get('/api/profiles/:id/timeline', async (ctx) => {
     const id = parse(profileId, ctx.params.id, 'id');
     const query = parse(timelineQuery, ctx.query, 'query');
-    await deps.profiles.get(id);
-    ctx.body = await deps.timeline.list(id, query);
+    const live = await deps.profiles.get(id);
+    ctx.body = await deps.timeline.list(live.id, query);
+  });
+
+  router.post('/api/profiles/:id/unmerge', async (ctx) => {
+    const id = parse(profileId, ctx.params.id, 'id');
+    const merge = await deps.merger.unmerge(id, actorOf(ctx));
+    ctx.body = { unmerged: merge, profiles: [await deps.profiles.get(merge.survivorId), await deps.profiles.get(merge.absorbedId)] };
+  });
+
+  router.get('/api/merges', async (ctx) => {
+    const query = parse(mergesQuery, ctx.query, 'query');
+    ctx.body = { merges: await deps.merger.store.list(query.status, query.limit) };
+  });
+
+  router.post('/api/merges/:id/approve', async (ctx) => {
+    const id = parse(mergeId, ctx.params.id, 'id');
+    const merged = await deps.merger.approve(id, actorOf(ctx));
+    ctx.body = { merged, profile: await deps.profiles.get(merged.survivorId) };
+  });
+
+  router.post('/api/merges/:id/reject', async (ctx) => {
+    const id = parse(mergeId, ctx.params.id, 'id');
+    await deps.merger.reject(id, actorOf(ctx));
+    ctx.body = { rejected: id };
   });
   return router;
 }

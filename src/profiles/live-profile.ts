@@ -1,0 +1,25 @@
+import type { Transaction } from 'sequelize';
+import type { Database } from '../db/database';
+import { NotFoundError } from '../errors/not-found.error';
+
+/** Merges chain (A into B, later B into C); no real chain is this long, a cycle would be. */
+const maxHops = 32;
+
+/**
+ * The live profile behind an id: itself, or the survivor it was merged into (following later merges too). Erased
+ * and unknown profiles are not found.
+ */
+export async function liveProfileId(db: Database, id: number, transaction?: Transaction): Promise<number> {
+  let current = id;
+  for (let hop = 0; hop < maxHops; hop += 1) {
+    const [row] = await db.select<{ merged_into: number | null; erased_at: unknown }>(
+      'SELECT merged_into, erased_at FROM profiles WHERE id = ?',
+      [current],
+      transaction,
+    );
+    if (!row || row.erased_at) throw new NotFoundError(`no profile ${id}`);
+    if (row.merged_into === null) return current;
+    current = Number(row.merged_into);
+  }
+  throw new Error(`profile ${id}: merge pointers go round in a circle`);
+}

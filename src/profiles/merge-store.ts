@@ -1,0 +1,180 @@
+import type { Transaction } from 'sequelize';
+import type { Database } from '../db/database';
+import { ConflictError } from '../errors/conflict.error';
+import { NotFoundError } from '../errors/not-found.error';
+import { ValidationError } from '../errors/validation.error';
+import type { MergeEvidence } from './profile-merger';
+
+export type MergeStatus = 'suggested' | 'merged' | 'unmerged' | 'rejected';
+
+/** The survivor's own columns before the merge, restored by unmerge. */
+export interface SurvivorBefore {
+  first_touch_source: string | null;
+  first_touch_channel: string | null;
+  first_touch_at: string | null;
+  last_seen_at: string | null;
+}
+
+export interface MergeRow {
+  id: number;
+  survivorId: number;
+  absorbedId: number;
+  status: MergeStatus;
+  evidence: MergeEvidence;
+  cause: string;
+  createdAt: string;
+  mergedAt: string | null;
+  unmergedAt: string | null;
+  decidedBy: string | null;
+  survivorBefore: SurvivorBefore | null;
+}
+
+export interface MoveRow {
+  kind: 'move' | 'swap';
+  table_name: string;
+  row_id: number;
+  other_row_id: number | null;
+}
+
+interface StoredMerge {
+  id: number;
+  survivor_id: number;
+  absorbed_id: number;
+  status: MergeStatus;
+  evidence: string;
+  cause: string;
+  survivor_before: string | null;
+  created_at: unknown;
+  merged_at: unknown;
+  unmerged_at: unknown;
+  decided_by: string | null;
+}
+
+/** Merge records and their row-by-row moves: the bookkeeping behind merge, unmerge and suggestions. */
+export class MergeStore {
+  constructor(private readonly db: Database) {}
+
+  /** A done merge, new or approving a suggestion (which then stops blocking the pair). */
+  async recordMerge(
+    merge: { survivorId: number; absorbedId: number; evidence: MergeEvidence; cause: string; decidedBy?: string; suggestionId?: number },
+    survivorBefore: SurvivorBefore,
+    at: Date,
+    transaction: Transaction,
+  ): Promise<number> {
+    const values = {
+      survivor: merge.survivorId,
+      absorbed: merge.absorbedId,
+      evidence: JSON.stringify(merge.evidence),
+      cause: merge.cause.slice(0, 191),
+      before: JSON.stringify(survivorBefore),
+      decidedBy: merge.decidedBy ?? null,
+      at,
+    };
+    if (merge.suggestionId !== undefined) {
+      await this.db.execute(
+        `UPDATE merges SET status = 'merged', pair_key = NULL, survivor_id = :survivor, absorbed_id = :absorbed,
+           survivor_before = :before, merged_at = :at, decided_by = :decidedBy WHERE id = :id`,
+        { ...values, id: merge.suggestionId },
+        transaction,
+      );
+      return merge.suggestionId;
+    }
+    return this.db.insert(
+      `INSERT INTO merges (survivor_id, absorbed_id, status, evidence, cause, survivor_before, created_at, merged_at, decided_by)
+       VALUES (:survivor, :absorbed, 'merged', :evidence, :cause, :before, :at, :at, :decidedBy)`,
+      values,
+      transaction,
+    );
+  }
+
+  /** A merge for an operator to approve; a pair already suggested (or rejected) is not suggested again. */
+  async suggest(survivorId: number, absorbedId: number, evidence: MergeEvidence, cause: string, transaction: Transaction): Promise<void> {
+    await this.db.execute(
+      `${this.db.insertIgnoreInto} merges (survivor_id, absorbed_id, status, pair_key, evidence, cause, created_at)
+       VALUES (?, ?, 'suggested', ?, ?, ?, ?)`,
+      [survivorId, absorbedId, `${survivorId}:${absorbedId}`, JSON.stringify(evidence), cause.slice(0, 191), new Date()],
+      transaction,
+    );
+  }
+
+  async recordMove(mergeId: number, kind: MoveRow['kind'], table: string, rowId: number, otherRowId: number | null, transaction: Transaction): Promise<void> {
+    await this.db.execute(
+      'INSERT INTO merge_moves (merge_id, kind, table_name, row_id, other_row_id) VALUES (?, ?, ?, ?, ?)',
+      [mergeId, kind, table, rowId, otherRowId],
+      transaction,
+    );
+  }
+
+  async movesOf(mergeId: number, transaction: Transaction): Promise<MoveRow[]> {
+    return this.db.select<MoveRow>(
+      'SELECT kind, table_name, row_id, other_row_id FROM merge_moves WHERE merge_id = ? ORDER BY id',
+      [mergeId],
+      transaction,
+    );
+  }
+
+  /** The done merge that absorbed `profileId`; else, when `profileId` survived exactly one, that one. */
+  async activeMergeOf(profileId: number, transaction: Transaction): Promise<MergeRow> {
+    const [absorbedBy] = await this.select("WHERE absorbed_id = ? AND status = 'merged'", [profileId], transaction);
+    if (absorbedBy) return absorbedBy;
+    const survived = await this.select("WHERE survivor_id = ? AND status = 'merged' ORDER BY id", [profileId], transaction);
+    if (survived.length === 1) return survived[0];
+    if (survived.length > 1) {
+      throw new ValidationError(`profile ${profileId} absorbed several profiles: unmerge one of them by its own id`, {
+        absorbed: survived.map((merge) => merge.absorbedId),
+      });
+    }
+    throw new NotFoundError(`profile ${profileId} is not part of a merge`);
+  }
+
+  async markUnmerged(mergeId: number, actor: string, at: Date, transaction: Transaction): Promise<void> {
+    await this.db.execute("UPDATE merges SET status = 'unmerged', unmerged_at = ?, decided_by = ? WHERE id = ?", [at, actor.slice(0, 128), mergeId], transaction);
+  }
+
+  /** A suggestion, locked for deciding on it. */
+  async suggestion(mergeId: number, transaction: Transaction): Promise<MergeRow> {
+    const [merge] = await this.select(`WHERE id = ?${this.db.forUpdate}`, [mergeId], transaction);
+    if (!merge) throw new NotFoundError(`no merge ${mergeId}`);
+    if (merge.status !== 'suggested') throw new ConflictError(`merge ${mergeId} is ${merge.status}, not suggested`);
+    return merge;
+  }
+
+  async reject(mergeId: number, actor: string, transaction: Transaction): Promise<void> {
+    await this.db.execute("UPDATE merges SET status = 'rejected', decided_by = ? WHERE id = ?", [actor.slice(0, 128), mergeId], transaction);
+  }
+
+  async list(status: MergeStatus, limit: number): Promise<MergeRow[]> {
+    return this.select('WHERE status = ? ORDER BY id DESC LIMIT ?', [status, limit]);
+  }
+
+  async audit(actor: string, action: string, merge: MergeRow, at: Date, transaction: Transaction): Promise<void> {
+    await this.db.execute(
+      'INSERT INTO audit_log (actor, action, subject, details, at) VALUES (?, ?, ?, ?, ?)',
+      [actor.slice(0, 128), action, `merge:${merge.id}`, JSON.stringify({ survivorId: merge.survivorId, absorbedId: merge.absorbedId }), at],
+      transaction,
+    );
+  }
+
+  private async select(where: string, values: unknown[], transaction?: Transaction): Promise<MergeRow[]> {
+    const rows = await this.db.select<StoredMerge>(
+      `SELECT id, survivor_id, absorbed_id, status, evidence, cause, survivor_before, created_at, merged_at, unmerged_at, decided_by
+         FROM merges ${where}`,
+      values,
+      transaction,
+    );
+    const time = (value: unknown) => this.db.parseTime(value)?.toISOString() ?? null;
+    return rows.map((row) => ({
+      id: Number(row.id),
+      survivorId: Number(row.survivor_id),
+      absorbedId: Number(row.absorbed_id),
+      status: row.status,
+      evidence: JSON.parse(row.evidence) as MergeEvidence,
+      cause: row.cause,
+      createdAt: time(row.created_at) ?? '',
+      mergedAt: time(row.merged_at),
+      unmergedAt: time(row.unmerged_at),
+      decidedBy: row.decided_by,
+      survivorBefore: row.survivor_before ? (JSON.parse(row.survivor_before) as SurvivorBefore) : null,
+    }));
+  }
+}

@@ -1,0 +1,101 @@
+import type { Transaction } from 'sequelize';
+import type { Database } from '../db/database';
+import type { TimelineService } from '../timeline/timeline.service';
+
+/** A tag as a profile holds it. */
+export interface TagView {
+  name: string;
+  /** The part before the first slash: `crm/mql` → `crm`; `manual` when there is none. */
+  category: string;
+  source: string;
+  addedAt: string;
+}
+
+export interface TagChange {
+  profileId: number;
+  add?: readonly string[];
+  remove?: readonly string[];
+  /** Who says so: `crm:<source>`, `operator`, a rule's name… */
+  source: string;
+  at: Date;
+  /** Makes the `tag_added` / `tag_removed` timeline events idempotent: `<key>:tag:<name>:added`. */
+  key: string;
+}
+
+export function tagCategory(name: string): string {
+  const slash = name.indexOf('/');
+  return slash > 0 ? name.slice(0, slash) : 'manual';
+}
+
+/**
+ * Tags on profiles. Adding a tag the profile has, or removing one it lacks, changes nothing; every real change is a
+ * `tag_added` or `tag_removed` event on the timeline.
+ */
+export class TagService {
+  constructor(
+    private readonly db: Database,
+    private readonly timeline: TimelineService,
+  ) {}
+
+  async apply(change: TagChange, transaction: Transaction): Promise<{ added: string[]; removed: string[] }> {
+    const add = [...new Set(change.add ?? [])];
+    const remove = [...new Set(change.remove ?? [])].filter((name) => !add.includes(name));
+    if (add.length === 0 && remove.length === 0) return { added: [], removed: [] };
+    const rows = await this.db.select<{ name: string }>(
+      'SELECT name FROM tags WHERE profile_id = :profileId AND name IN (:names)',
+      { profileId: change.profileId, names: [...add, ...remove] },
+      transaction,
+    );
+    const held = new Set(rows.map((row) => row.name));
+    const added = add.filter((name) => !held.has(name));
+    const removed = remove.filter((name) => held.has(name));
+    if (added.length > 0) {
+      await this.db.execute(
+        `INSERT INTO tags (profile_id, name, source, added_at) VALUES ${added.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        added.flatMap((name) => [change.profileId, name, change.source, change.at]),
+        transaction,
+      );
+    }
+    if (removed.length > 0) {
+      await this.db.execute(
+        'DELETE FROM tags WHERE profile_id = :profileId AND name IN (:removed)',
+        { profileId: change.profileId, removed },
+        transaction,
+      );
+    }
+    for (const [names, type] of [
+      [added, 'tag_added'],
+      [removed, 'tag_removed'],
+    ] as const) {
+      for (const name of names) {
+        await this.timeline.append(
+          {
+            profileId: change.profileId,
+            type,
+            channel: null,
+            source: 'persona',
+            sourceKey: `${change.key}:tag:${name}:${type === 'tag_added' ? 'added' : 'removed'}`.slice(0, 191),
+            occurredAt: change.at,
+            receivedAt: new Date(),
+            properties: { tag: name, category: tagCategory(name), source: change.source },
+          },
+          transaction,
+        );
+      }
+    }
+    return { added, removed };
+  }
+
+  async list(profileId: number): Promise<TagView[]> {
+    const rows = await this.db.select<{ name: string; source: string; added_at: unknown }>(
+      'SELECT name, source, added_at FROM tags WHERE profile_id = ? ORDER BY name',
+      [profileId],
+    );
+    return rows.map((row) => ({
+      name: row.name,
+      category: tagCategory(row.name),
+      source: row.source,
+      addedAt: this.db.parseTime(row.added_at)?.toISOString() ?? '',
+    }));
+  }
+}
