@@ -14,6 +14,7 @@ import { RouteRegistry } from './http/route-registry';
 import { eventsRoutes } from './http/routes/events.routes';
 import { healthRoutes } from './http/routes/health.routes';
 import { metricsRoutes } from './http/routes/metrics.routes';
+import { webhooksRoutes } from './http/routes/webhooks.routes';
 import { profilesRoutes } from './http/routes/profiles.routes';
 import { EventPipeline } from './ingest/event-pipeline';
 import type { InboundEvent } from './ingest/inbound-event';
@@ -35,6 +36,8 @@ import { ProfileService } from './profiles/profile.service';
 import { SubscriptionService } from './profiles/subscription.service';
 import { DeliveryReportService } from './pushes/delivery-report.service';
 import { TagService } from './rules/tag.service';
+import { WebhookDeliveryWorker } from './webhooks/webhook-delivery.worker';
+import { WebhookOutbox } from './webhooks/webhook-outbox.service';
 import { tagStage } from './rules/tag.stage';
 import { TimelineService } from './timeline/timeline.service';
 
@@ -56,6 +59,8 @@ export class Persona {
   readonly pipeline: EventPipeline;
   readonly worker: InboxWorker;
   readonly tags: TagService;
+  readonly outbox: WebhookOutbox;
+  readonly webhooks: WebhookDeliveryWorker;
   readonly merger: ProfileMerger;
   readonly jobs: JobScheduler;
   readonly plugins: PluginHost;
@@ -82,6 +87,9 @@ export class Persona {
       default: config.attributes.precedence,
       byAttribute: config.attributes.precedenceByAttribute,
     });
+    this.outbox = new WebhookOutbox(this.db, config.webhooks.subscribers);
+    this.timeline.onAppend(this.outbox.enqueue);
+    this.webhooks = new WebhookDeliveryWorker(this.db, this.outbox, config.webhooks, log.child({ room: 'webhooks' }), this.metrics);
     this.tags = new TagService(this.db, this.timeline);
     this.profiles = new ProfileService(this.db, this.subscriptions, this.attributes, this.tags);
     this.deliveryReports = new DeliveryReportService(this.db);
@@ -121,6 +129,9 @@ export class Persona {
     this.metrics.gauge('persona_inbox_depth', 'Inbox rows waiting to be processed', () =>
       this.inbox.depth().catch(() => Number.NaN),
     );
+    this.metrics.gauge('persona_webhook_outbox_depth', 'Outbound webhook deliveries not yet delivered', () =>
+      this.outbox.depth().catch(() => Number.NaN),
+    );
     this.http = createHttpApp({
       log,
       metrics: this.metrics,
@@ -157,6 +168,7 @@ export class Persona {
               ),
             ),
         }),
+        webhooksRoutes({ authenticator, outbox: this.outbox, wake: () => this.webhooks.wake() }),
       ],
     });
     if (!authenticator.hasAdminToken) {
@@ -179,6 +191,7 @@ export class Persona {
     await this.plugins.start();
     if (this.config.jobs.enabled) await this.jobs.start();
     if (this.config.ingest.worker.enabled) this.worker.start();
+    if (this.config.webhooks.enabled) this.webhooks.start();
     if (options.listen !== false) await this.listen();
     this.state = 'started';
   }
@@ -208,6 +221,7 @@ export class Persona {
     if (this.server) await closeServer(this.server, this.config.server.shutdownTimeoutMs);
     if (wasStarted) {
       await this.worker.stop().catch(() => undefined);
+      await this.webhooks.stop().catch(() => undefined);
       await this.jobs.stop();
       await this.plugins.stop().catch((error: unknown) => this.log.error({ err: error }, 'stopping plugins failed'));
     }

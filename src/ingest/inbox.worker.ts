@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { TransientDbError } from '../db/db-error.translator';
 import { ConflictError } from '../errors/conflict.error';
+import { PollingLoop } from '../jobs/polling-loop';
 import type { Metrics } from '../metrics/metrics';
 import { type EventPipeline, UnprocessableEntryError } from './event-pipeline';
 import type { InboxEntry, InboxService } from './inbox.service';
@@ -30,10 +31,7 @@ const maxRetryDelayMs = 60 * 60 * 1000;
  */
 export class InboxWorker {
   readonly id = `worker-${randomUUID().slice(0, 8)}`;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
-  private pendingWake = false;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly inbox: InboxService,
@@ -41,26 +39,24 @@ export class InboxWorker {
     private readonly options: InboxWorkerOptions,
     private readonly log: Logger,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.loop = new PollingLoop('inbox worker', () => this.runOnce(), options.pollIntervalMs, (error) =>
+      this.log.error({ err: error }, 'inbox worker round failed; retrying after the poll interval'),
+    );
+  }
 
   start(): void {
-    if (this.running) throw new Error('inbox worker already started');
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Lets the current batch finish, then stops. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
-    this.loop = undefined;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** New work was written: look now instead of at the next poll. */
   wake(): void {
-    this.pendingWake = true;
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** Processes until nothing is due. For tests, tools and shutdown; answers how many entries it handled. */
@@ -81,32 +77,6 @@ export class InboxWorker {
       await this.handleGroup(batch.slice(start, start + this.options.entriesPerTransaction));
     }
     return batch.length;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      this.pendingWake = false;
-      let handled = 0;
-      try {
-        handled = await this.runOnce();
-      } catch (error) {
-        this.log.error({ err: error }, 'inbox worker round failed; retrying after the poll interval');
-      }
-      if (handled === 0 && this.running) await this.idle();
-    }
-  }
-
-  private idle(): Promise<void> {
-    if (this.pendingWake) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wakeUp = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, this.options.pollIntervalMs);
-      this.wakeUp = done;
-    });
   }
 
   /** A group commits together; if it can't, each entry gets its own transaction, retries and failure record. */

@@ -29,6 +29,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly webhookDeliveries = new Counter({
+    name: 'persona_webhook_deliveries_total',
+    help: 'Outbound webhook delivery attempts by subscriber and outcome (delivered, retried, failed)',
+    labelNames: ['subscriber', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'persona_' });
   }

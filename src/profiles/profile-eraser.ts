@@ -34,6 +34,8 @@ export class ProfileEraser {
         receipt ??= erased;
       }
       await this.db.execute('DELETE FROM merges WHERE survivor_id IN (:family) OR absorbed_id IN (:family)', { family }, transaction);
+      // Queued announcements about them would carry their data (and are fetched with their identities): unsent.
+      await this.db.execute('DELETE FROM webhook_deliveries WHERE profile_id IN (:family)', { family }, transaction);
       return receipt as ErasureReceipt;
     });
   }

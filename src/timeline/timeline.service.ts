@@ -22,15 +22,32 @@ export interface TimelinePage {
   nextCursor: string | null;
 }
 
+/** An event just put on a timeline, seen inside the transaction that wrote it. */
+export type AppendListener = (event: NewTimelineEvent & { id: number }, transaction: Transaction) => Promise<void>;
+
 export class TimelineService {
+  private readonly listeners: AppendListener[] = [];
+
   constructor(private readonly db: Database) {}
+
+  /**
+   * Runs `listener` for every event appended from now on, in the appending transaction (so what it writes commits
+   * with the event or not at all). Answers the function that removes it.
+   */
+  onAppend(listener: AppendListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const index = this.listeners.indexOf(listener);
+      if (index >= 0) this.listeners.splice(index, 1);
+    };
+  }
 
   private get events() {
     return this.db.model('events', defineTimelineEventModel);
   }
 
   async append(event: NewTimelineEvent, transaction: Transaction): Promise<number> {
-    return this.db.insert(
+    const id = await this.db.insert(
       `INSERT INTO events (profile_id, type, channel, source, source_key, occurred_at, received_at, properties)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       [
@@ -45,6 +62,8 @@ export class TimelineService {
       ],
       transaction,
     );
+    for (const listener of this.listeners) await listener({ ...event, id }, transaction);
+    return id;
   }
 
   /** Those of `sourceKeys` already on some timeline. One query. */

@@ -8,6 +8,7 @@ export const adminToken = 'test-admin-token-0123456789';
 export const writeKey = 'test-write-key-0123456789';
 export const websiteSecret = 'test-website-secret-0123456789';
 export const crmSecret = 'test-crm-secret-0123456789';
+export const outboundSecret = 'test-outbound-secret-0123456789';
 
 /** The environment a test app sees: only what it is given (never the developer's shell). */
 export const testEnv: NodeJS.ProcessEnv = {
@@ -22,6 +23,7 @@ export const testEnv: NodeJS.ProcessEnv = {
   BRAND_B_TOKEN: 'brand-b-token',
   BRAND_B_AES_KEY: 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut',
   CRM_WEBHOOK_SECRET: crmSecret,
+  OUTBOUND_WEBHOOK_SECRET: outboundSecret,
 };
 
 export interface TestApp {
@@ -35,7 +37,8 @@ export interface TestApp {
 
 /**
  * A real Persona on a fresh database (SQLite, or MySQL with TEST_DATABASE_URL), migrated, listening on a free
- * loopback port. The worker and the jobs don't run on their own: tests drain the inbox when they want it processed.
+ * loopback port. The workers and the jobs don't run on their own: tests drain the inbox (and the webhook outbox) when
+ * they want it processed.
  */
 export async function startTestApp(overrides: PlainObject = {}, database?: TestDatabase): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
@@ -45,6 +48,7 @@ export async function startTestApp(overrides: PlainObject = {}, database?: TestD
     log: { level: process.env.TEST_LOG_LEVEL ?? 'silent' },
     auth: { writeKeys: [{ name: 'test-writer', key: 'env:TEST_WRITE_KEY' }] },
     ingest: { worker: { enabled: false } },
+    webhooks: { enabled: false },
     jobs: { enabled: false },
   };
   let persona: Persona;

@@ -10,6 +10,7 @@ import type { TimelineService } from '../../timeline/timeline.service';
 import type { Authenticator } from '../authenticator';
 import type { AppContext, AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';
+import { parseInput, recordId } from '../parse-input';
 import { readJsonBody } from '../read-body';
 
 export interface ProfilesRouteDeps {
@@ -33,12 +34,6 @@ const queryIdentityTypes: Record<string, IdentityType> = {
   anonymousId: 'anonymous_id',
 };
 
-const recordId = (what: string) =>
-  z.coerce
-    .number({ error: `expected ${what}` })
-    .int({ error: `expected ${what}` })
-    .positive({ error: `expected ${what}` })
-    .max(2 ** 31 - 1, { error: `expected ${what}` });
 const profileId = recordId('a profile id');
 const mergeId = recordId('a merge id');
 
@@ -57,16 +52,6 @@ function actorOf(ctx: AppContext): string {
   const principal = ctx.state.principal;
   const actor = principal?.kind === 'write-key' ? `write-key:${principal.name}` : 'admin';
   return `${actor} (request ${ctx.state.requestId})`;
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const field = issue.path.join('.') || what;
-    throw new ValidationError(`${field}: ${issue.message}`, { field });
-  }
-  return result.data;
 }
 
 /** Reading profiles and their timelines (admin token). */
@@ -93,11 +78,11 @@ export function profilesRoutes(deps: ProfilesRouteDeps): Router<AppState> {
   });
 
   router.get('/api/profiles/:id', async (ctx) => {
-    ctx.body = await deps.profiles.get(parse(profileId, ctx.params.id, 'id'));
+    ctx.body = await deps.profiles.get(parseInput(profileId, ctx.params.id, 'id'));
   });
 
   router.patch('/api/profiles/:id', async (ctx) => {
-    const id = parse(profileId, ctx.params.id, 'id');
+    const id = parseInput(profileId, ctx.params.id, 'id');
     const { json } = await readJsonBody(ctx, deps.bodyLimitBytes);
     const attributes = (json as { attributes?: unknown })?.attributes;
     if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
@@ -111,36 +96,36 @@ export function profilesRoutes(deps: ProfilesRouteDeps): Router<AppState> {
   });
 
   router.delete('/api/profiles/:id', async (ctx) => {
-    const id = parse(profileId, ctx.params.id, 'id');
+    const id = parseInput(profileId, ctx.params.id, 'id');
     ctx.body = { erased: await deps.erase(id, actorOf(ctx)) };
   });
 
   router.get('/api/profiles/:id/timeline', async (ctx) => {
-    const id = parse(profileId, ctx.params.id, 'id');
-    const query = parse(timelineQuery, ctx.query, 'query');
+    const id = parseInput(profileId, ctx.params.id, 'id');
+    const query = parseInput(timelineQuery, ctx.query, 'query');
     const live = await deps.profiles.get(id);
     ctx.body = await deps.timeline.list(live.id, query);
   });
 
   router.post('/api/profiles/:id/unmerge', async (ctx) => {
-    const id = parse(profileId, ctx.params.id, 'id');
+    const id = parseInput(profileId, ctx.params.id, 'id');
     const merge = await deps.merger.unmerge(id, actorOf(ctx));
     ctx.body = { unmerged: merge, profiles: [await deps.profiles.get(merge.survivorId), await deps.profiles.get(merge.absorbedId)] };
   });
 
   router.get('/api/merges', async (ctx) => {
-    const query = parse(mergesQuery, ctx.query, 'query');
+    const query = parseInput(mergesQuery, ctx.query, 'query');
     ctx.body = { merges: await deps.merger.store.list(query.status, query.limit) };
   });
 
   router.post('/api/merges/:id/approve', async (ctx) => {
-    const id = parse(mergeId, ctx.params.id, 'id');
+    const id = parseInput(mergeId, ctx.params.id, 'id');
     const merged = await deps.merger.approve(id, actorOf(ctx));
     ctx.body = { merged, profile: await deps.profiles.get(merged.survivorId) };
   });
 
   router.post('/api/merges/:id/reject', async (ctx) => {
-    const id = parse(mergeId, ctx.params.id, 'id');
+    const id = parseInput(mergeId, ctx.params.id, 'id');
     await deps.merger.reject(id, actorOf(ctx));
     ctx.body = { rejected: id };
   });

@@ -1,0 +1,30 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { WebhookOutbox } from '../../webhooks/webhook-outbox.service';
+import type { Authenticator } from '../authenticator';
+import type { AppState } from '../http-state';
+import { requireAuth } from '../middleware/auth.middleware';
+import { parseInput, recordId } from '../parse-input';
+
+const deliveriesQuery = z.object({
+  status: z.enum(['pending', 'delivering', 'delivered', 'failed'], { error: 'expected pending, delivering, delivered or failed' }).optional(),
+  subscriber: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(500, { error: 'expected at most 500' }).default(100),
+});
+
+/** The outbound webhook outbox for operators: what was sent, what is waiting, and the dead letters (admin token). */
+export function webhooksRoutes(deps: { authenticator: Authenticator; outbox: WebhookOutbox; wake(): void }): Router<AppState> {
+  const router = new Router<AppState>();
+  router.use(requireAuth(deps.authenticator, 'admin'));
+
+  router.get('/api/webhooks/deliveries', async (ctx) => {
+    ctx.body = { deliveries: await deps.outbox.list(parseInput(deliveriesQuery, ctx.query, 'query')) };
+  });
+
+  router.post('/api/webhooks/deliveries/:id/retry', async (ctx) => {
+    const delivery = await deps.outbox.retry(parseInput(recordId('a delivery id'), ctx.params.id, 'id'));
+    deps.wake();
+    ctx.body = { delivery };
+  });
+  return router;
+}

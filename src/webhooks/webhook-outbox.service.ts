@@ -1,0 +1,201 @@
+import type { Transaction } from 'sequelize';
+import type { Secret } from '../config/secret';
+import type { Database } from '../db/database';
+import { ConflictError } from '../errors/conflict.error';
+import { NotFoundError } from '../errors/not-found.error';
+import type { NewTimelineEvent } from '../timeline/timeline.service';
+import { type WebhookEventName, webhookEventFor } from './webhook-events';
+
+export interface WebhookSubscriber {
+  name: string;
+  url: string;
+  secret: Secret;
+  events: readonly WebhookEventName[];
+}
+
+export type DeliveryStatus = 'pending' | 'delivering' | 'delivered' | 'failed';
+
+/** A claimed delivery, ready to send. */
+export interface DueDelivery {
+  id: number;
+  subscriber: string;
+  eventId: string;
+  eventName: string;
+  profileId: number | null;
+  payload: string;
+  attempts: number;
+}
+
+/** A delivery as the API shows it. */
+export interface DeliveryView {
+  id: number;
+  subscriber: string;
+  eventId: string;
+  event: string;
+  profileId: number | null;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+}
+
+interface DeliveryRow {
+  id: number;
+  subscriber: string;
+  event_id: string;
+  event_name: string;
+  profile_id: number | null;
+  payload: string;
+  status: DeliveryStatus;
+  attempts: number;
+  last_error: string | null;
+  available_at: unknown;
+  created_at: unknown;
+  delivered_at: unknown;
+}
+
+/**
+ * The outbound webhook outbox. A timeline event that a subscriber wants becomes one row per subscriber, in the
+ * transaction that wrote the event (so nothing is announced that didn't happen, and nothing that happened is
+ * missed); the delivery worker claims due rows under a lease and sends them at least once. Receivers dedupe on the
+ * event id, the same for every subscriber and every retry.
+ */
+export class WebhookOutbox {
+  constructor(
+    private readonly db: Database,
+    private readonly subscribers: readonly WebhookSubscriber[],
+  ) {}
+
+  subscriber(name: string): WebhookSubscriber | undefined {
+    return this.subscribers.find((subscriber) => subscriber.name === name);
+  }
+
+  /** The timeline listener: queues the event for every subscriber that wants it. Idempotent by (subscriber, event). */
+  readonly enqueue = async (event: NewTimelineEvent & { id: number }, transaction: Transaction): Promise<void> => {
+    const name = webhookEventFor(event.type);
+    if (!name) return;
+    const targets = this.subscribers.filter((subscriber) => subscriber.events.includes(name));
+    if (targets.length === 0) return;
+    const eventId = `evt_${event.id}`;
+    const payload = JSON.stringify({
+      id: eventId,
+      type: name,
+      occurredAt: event.occurredAt.toISOString(),
+      profileId: event.profileId,
+      data: event.properties,
+    });
+    const now = new Date();
+    await this.db.execute(
+      `${this.db.insertIgnoreInto} webhook_deliveries
+         (subscriber, event_id, event_name, profile_id, payload, status, attempts, available_at, created_at)
+       VALUES ${targets.map(() => "(?, ?, ?, ?, ?, 'pending', 0, ?, ?)").join(', ')}`,
+      targets.flatMap((subscriber) => [subscriber.name, eventId, name, event.profileId, payload, now, now]),
+      transaction,
+    );
+  };
+
+  /** Claims up to `limit` due deliveries for `worker` until `leaseMs` from now. */
+  async claim(worker: string, limit: number, leaseMs: number, now = new Date()): Promise<DueDelivery[]> {
+    return this.db.transaction(async (transaction) => {
+      const rows = await this.db.select<DeliveryRow>(
+        `SELECT id, subscriber, event_id, event_name, profile_id, payload, attempts FROM webhook_deliveries
+          WHERE status = 'pending' AND available_at <= :now ORDER BY id LIMIT :limit${this.db.skipLocked}`,
+        { now, limit },
+        transaction,
+      );
+      if (rows.length === 0) return [];
+      await this.db.execute(
+        "UPDATE webhook_deliveries SET status = 'delivering', locked_by = :worker, locked_until = :until WHERE id IN (:ids)",
+        { worker, until: new Date(now.getTime() + leaseMs), ids: rows.map((row) => row.id) },
+        transaction,
+      );
+      return rows.map((row) => ({
+        id: Number(row.id),
+        subscriber: row.subscriber,
+        eventId: row.event_id,
+        eventName: row.event_name,
+        profileId: row.profile_id === null ? null : Number(row.profile_id),
+        payload: row.payload,
+        attempts: Number(row.attempts),
+      }));
+    });
+  }
+
+  async markDelivered(id: number, now = new Date()): Promise<void> {
+    await this.db.execute(
+      `UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL,
+         locked_by = NULL, locked_until = NULL WHERE id = ?`,
+      [now, id],
+    );
+  }
+
+  /** Back to the queue at `retryAt`, or parked as failed (the dead-letter list) when `retryAt` is null. */
+  async markAttemptFailed(id: number, error: string, retryAt: Date | null, now = new Date()): Promise<void> {
+    await this.db.execute(
+      `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, available_at = ?, last_error = ?,
+         locked_by = NULL, locked_until = NULL WHERE id = ?`,
+      [retryAt ? 'pending' : 'failed', retryAt ?? now, error.slice(0, 2000), id],
+    );
+  }
+
+  /** Deliveries whose instance died mid-send go back to the queue once their lease has run out. */
+  async releaseExpired(now = new Date()): Promise<number> {
+    return this.db.execute(
+      "UPDATE webhook_deliveries SET status = 'pending', locked_by = NULL, locked_until = NULL WHERE status = 'delivering' AND locked_until < ?",
+      [now],
+    );
+  }
+
+  /** A failed delivery goes back to the queue with a fresh set of attempts. */
+  async retry(id: number, now = new Date()): Promise<DeliveryView> {
+    const changed = await this.db.execute(
+      "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, available_at = ?, last_error = NULL WHERE id = ? AND status = 'failed'",
+      [now, id],
+    );
+    const [view] = await this.list({ id, limit: 1 });
+    if (!view) throw new NotFoundError(`no webhook delivery ${id}`);
+    if (changed === 0) throw new ConflictError(`webhook delivery ${id} is ${view.status}: only failed deliveries can be retried`);
+    return view;
+  }
+
+  async list(filter: { status?: DeliveryStatus; subscriber?: string; id?: number; limit: number }): Promise<DeliveryView[]> {
+    const where: string[] = [];
+    const values: Record<string, unknown> = { limit: filter.limit };
+    for (const [column, value] of [
+      ['status', filter.status],
+      ['subscriber', filter.subscriber],
+      ['id', filter.id],
+    ] as const) {
+      if (value === undefined) continue;
+      where.push(`${column} = :${column}`);
+      values[column] = value;
+    }
+    const rows = await this.db.select<DeliveryRow>(
+      `SELECT id, subscriber, event_id, event_name, profile_id, status, attempts, last_error, available_at, created_at, delivered_at
+         FROM webhook_deliveries ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT :limit`,
+      values,
+    );
+    const time = (value: unknown) => this.db.parseTime(value)?.toISOString() ?? null;
+    return rows.map((row) => ({
+      id: Number(row.id),
+      subscriber: row.subscriber,
+      eventId: row.event_id,
+      event: row.event_name,
+      profileId: row.profile_id === null ? null : Number(row.profile_id),
+      status: row.status,
+      attempts: Number(row.attempts),
+      lastError: row.last_error,
+      createdAt: time(row.created_at) ?? '',
+      nextAttemptAt: row.status === 'pending' ? time(row.available_at) : null,
+      deliveredAt: time(row.delivered_at),
+    }));
+  }
+
+  /** Rows not yet delivered (pending or in flight). */
+  async depth(): Promise<number> {
+    const [row] = await this.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status IN ('pending', 'delivering')");
+    return Number(row?.n ?? 0);
+  }
+}
