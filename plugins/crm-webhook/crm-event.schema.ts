@@ -4,8 +4,8 @@ import {
   type FieldProblem,
   type InboundEvent,
   type IdentityType,
-  type TagEdit,
   normalizeAttributes,
+  statusTagEdit,
   normalizeIdentity,
   normalizeIdentityFields,
   toFieldProblems,
@@ -105,14 +105,5 @@ export function toInboundEvent(
     properties,
     attributes: event.type === 'lead.deleted' ? {} : (attributes as Record<string, AttributeValue | null>),
     ...(lead.status !== undefined && event.type !== 'lead.deleted' ? { tags: statusTagEdit(lead.status, statusTags) } : {}),
-  };
-}
-
-/** A lead has one status at a time: its mapped tag is added and every other status tag taken away. */
-function statusTagEdit(status: string, statusTags: Readonly<Record<string, string>>): TagEdit {
-  const tag = statusTags[status];
-  return {
-    add: tag ? [tag] : [],
-    remove: [...new Set(Object.values(statusTags))].filter((other) => other !== tag),
   };
 }

@@ -13,6 +13,7 @@ export type { JobDefinition, JobContext } from '../jobs/job.types';
 export { type Identity, type IdentityType, defaultOpenidScope } from '../profiles/identity';
 export { normalizeIdentity, normalizeIdentityFields } from '../profiles/identity-normalizer';
 export { normalizeAttributes } from '../profiles/attribute-catalog';
+export { statusTagEdit } from '../rules/status-tags';
 export { channelPattern, eventTypePattern } from '../ingest/api-event.schema';
 export { type FieldProblem, partitionBatch, toFieldProblems } from '../ingest/event-batch';
 export { readJsonBody, readRawBody } from '../http/read-body';

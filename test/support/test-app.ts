@@ -2,6 +2,7 @@ import { Persona } from '../../src/app';
 import { loadConfig } from '../../src/config/config.loader';
 import { deepMerge, type PlainObject } from '../../src/config/deep-merge';
 import { createLogger } from '../../src/logging/logger';
+import { hubspotToken } from './fake-hubspot';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export const adminToken = 'test-admin-token-0123456789';
@@ -9,6 +10,7 @@ export const writeKey = 'test-write-key-0123456789';
 export const websiteSecret = 'test-website-secret-0123456789';
 export const crmSecret = 'test-crm-secret-0123456789';
 export const outboundSecret = 'test-outbound-secret-0123456789';
+export const hubspotClientSecret = 'test-hubspot-client-secret-0123';
 
 /** The environment a test app sees: only what it is given (never the developer's shell). */
 export const testEnv: NodeJS.ProcessEnv = {
@@ -24,6 +26,8 @@ export const testEnv: NodeJS.ProcessEnv = {
   BRAND_B_AES_KEY: 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut',
   CRM_WEBHOOK_SECRET: crmSecret,
   OUTBOUND_WEBHOOK_SECRET: outboundSecret,
+  HUBSPOT_CLIENT_SECRET: hubspotClientSecret,
+  HUBSPOT_ACCESS_TOKEN: hubspotToken,
 };
 
 export interface TestApp {
