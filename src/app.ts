@@ -93,7 +93,7 @@ export class Persona {
     this.tags = new TagService(this.db, this.timeline);
     this.profiles = new ProfileService(this.db, this.subscriptions, this.attributes, this.tags);
     this.deliveryReports = new DeliveryReportService(this.db);
-    this.merger = new ProfileMerger(this.db, this.timeline, (name, survivor, absorbed) => this.attributes.outranks(name, absorbed, survivor));
+    this.merger = new ProfileMerger(this.db, this.timeline, (name, survivor, absorbed) => this.attributes.prevailsInMerge(name, absorbed, survivor));
     this.pipeline = new EventPipeline(
       this.db,
       this.inbox,

@@ -18,6 +18,18 @@ const known: Record<string, (raw: unknown) => AttributeValue | undefined> = {
     if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value || date.getTime() > Date.now()) return undefined;
     return value;
   },
+  ageBand: (raw) => {
+    const value = String(raw).trim();
+    return (ageBands as readonly string[]).includes(value) ? value : undefined;
+  },
+  /** Whether the person agreed to marketing messages: false is an opt-out, and outlives any merge. */
+  marketingConsent: (raw) => {
+    if (typeof raw === 'boolean') return raw;
+    const value = String(raw).trim().toLowerCase();
+    if (['true', 'yes', '1', '同意'].includes(value)) return true;
+    if (['false', 'no', '0', '拒绝', '退订'].includes(value)) return false;
+    return undefined;
+  },
   city: text(128),
   province: text(128),
   country: text(128),
@@ -26,10 +38,34 @@ const known: Record<string, (raw: unknown) => AttributeValue | undefined> = {
   title: text(128),
 };
 
+/** Age bands, as marketing segments them. */
+export const ageBands = ['under-18', '18-24', '25-34', '35-44', '45-54', '55-64', '65+'] as const;
+
 const expected: Record<string, string> = {
   gender: 'expected male, female or unknown (男/女 accepted)',
   birthday: 'expected a past date as YYYY-MM-DD',
+  ageBand: `expected one of ${ageBands.join(', ')}`,
+  marketingConsent: 'expected true or false (同意/拒绝 accepted)',
 };
+
+/** The age band of someone born on `birthday` (YYYY-MM-DD), on `today`. */
+export function ageBandOf(birthday: string, today = new Date()): (typeof ageBands)[number] {
+  const [year, month, day] = birthday.split('-').map(Number);
+  let age = today.getUTCFullYear() - year;
+  if (today.getUTCMonth() + 1 < month || (today.getUTCMonth() + 1 === month && today.getUTCDate() < day)) age -= 1;
+  if (age < 18) return 'under-18';
+  if (age >= 65) return '65+';
+  const lower = [18, 25, 35, 45, 55].filter((start) => age >= start).pop() as number;
+  return ageBands[[18, 25, 35, 45, 55].indexOf(lower) + 1];
+}
+
+/**
+ * Attributes where one value is more restrictive than the other, whoever said it: when two profiles of one person
+ * disagree, the restrictive value stands (an opt-out is never undone by merging).
+ */
+export function isMoreRestrictive(name: string, candidate: AttributeValue, current: AttributeValue): boolean {
+  return name === 'marketingConsent' && candidate === false && current !== false;
+}
 
 function text(max: number) {
   return (raw: unknown) => {

@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { TimelineService } from '../timeline/timeline.service';
-import type { AttributeValue } from './attribute-catalog';
+import { ageBandOf, type AttributeValue, isMoreRestrictive } from './attribute-catalog';
 import type { Identity } from './identity';
 
 /** An attribute as a profile holds it. */
@@ -16,6 +16,13 @@ export interface AttributePrecedence {
   default: readonly string[];
   /** Per attribute, overriding the default order. */
   byAttribute: Readonly<Record<string, readonly string[]>>;
+}
+
+/** One profile's value of an attribute, with who said it and when. */
+export interface AttributeHolding {
+  value: AttributeValue;
+  source: string;
+  updatedAt: Date | null;
 }
 
 export interface AttributeWrite {
@@ -101,7 +108,7 @@ export class AttributeService {
       'SELECT name, value, source, updated_at FROM attributes WHERE profile_id = ? ORDER BY name',
       [profileId],
     );
-    return Object.fromEntries(
+    const views: Record<string, AttributeView> = Object.fromEntries(
       rows.map((row) => [
         row.name,
         {
@@ -111,6 +118,10 @@ export class AttributeService {
         },
       ]),
     );
+    // A known birthday gives today's age band (a stored band would go stale); else a stated band stands.
+    const birthday = views.birthday;
+    if (birthday) views.ageBand = { value: ageBandOf(String(birthday.value)), source: 'birthday', updatedAt: birthday.updatedAt };
+    return Object.fromEntries(Object.entries(views).sort(([a], [b]) => a.localeCompare(b)));
   }
 
   /** The attribute values of the profile an identity belongs to (empty if Persona doesn't know it yet). One query. */
@@ -120,7 +131,9 @@ export class AttributeService {
         WHERE i.type = ? AND i.scope = ? AND i.value = ?`,
       [identity.type, identity.scope, identity.value],
     );
-    return Object.fromEntries(rows.map((row) => [row.name, JSON.parse(row.value) as AttributeValue]));
+    const values: Record<string, AttributeValue> = Object.fromEntries(rows.map((row) => [row.name, JSON.parse(row.value) as AttributeValue]));
+    if (typeof values.birthday === 'string') values.ageBand = ageBandOf(values.birthday);
+    return values;
   }
 
   private rank(name: string, source: string): number {
@@ -131,6 +144,16 @@ export class AttributeService {
 
   private mayReplace(name: string, write: AttributeWrite, existing: Row): boolean {
     return this.outranks(name, { source: write.source, updatedAt: write.at }, { source: existing.source, updatedAt: this.db.parseTime(existing.updated_at) });
+  }
+
+  /**
+   * When two profiles of one person merge and both hold `name`: whether `candidate` (the absorbed profile's) should be
+   * the survivor's. A more restrictive value (an opt-out) always stands; otherwise the usual precedence decides.
+   */
+  prevailsInMerge(name: string, candidate: AttributeHolding, holder: AttributeHolding): boolean {
+    if (isMoreRestrictive(name, candidate.value, holder.value)) return true;
+    if (isMoreRestrictive(name, holder.value, candidate.value)) return false;
+    return this.outranks(name, candidate, holder);
   }
 
   /** Whether a value from `incoming` should replace one from `holder`: the higher-ranked source, on a tie the newer. */

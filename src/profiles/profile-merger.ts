@@ -2,6 +2,8 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { ConflictError } from '../errors/conflict.error';
 import type { TimelineService } from '../timeline/timeline.service';
+import type { AttributeValue } from './attribute-catalog';
+import type { AttributeHolding } from './attribute.service';
 import type { Identity } from './identity';
 import { liveProfileId } from './live-profile';
 import { type MergeRow, MergeStore } from './merge-store';
@@ -10,11 +12,7 @@ import { type MergeRow, MergeStore } from './merge-store';
 export type MergeEvidence = (Identity & { profileId: number })[];
 
 /** Decides, for an attribute both profiles hold, whether the absorbed profile's value should win. */
-export type AttributeArbiter = (
-  name: string,
-  survivor: { source: string; updatedAt: Date | null },
-  absorbed: { source: string; updatedAt: Date | null },
-) => boolean;
+export type AttributeArbiter = (name: string, survivor: AttributeHolding, absorbed: AttributeHolding) => boolean;
 
 /**
  * Tables whose rows belong to a profile and move with a merge. Identities and events always move; tags,
@@ -243,8 +241,8 @@ export class ProfileMerger {
     if (table === 'attributes') {
       return this.absorbedWins(
         String(row.name),
-        { source: String(held.source), updatedAt: this.db.parseTime(held.updated_at) },
-        { source: String(row.source), updatedAt: this.db.parseTime(row.updated_at) },
+        { value: JSON.parse(String(held.value)) as AttributeValue, source: String(held.source), updatedAt: this.db.parseTime(held.updated_at) },
+        { value: JSON.parse(String(row.value)) as AttributeValue, source: String(row.source), updatedAt: this.db.parseTime(row.updated_at) },
       );
     }
     // Follow state: the more recent change is the truth. Tags: the survivor's row stands.

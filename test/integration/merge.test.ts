@@ -1,4 +1,5 @@
 import { signTimestampedHmac } from '../../src/http/timestamped-hmac';
+import { ageBandOf } from '../../src/profiles/attribute-catalog';
 import { crmSecret, startTestApp, type TestApp } from '../support/test-app';
 
 const crmConfig = {
@@ -143,6 +144,24 @@ describe('merging and unmerging profiles', () => {
 
     // Undone once; a second unmerge has nothing to undo.
     expect((await app.request(`/api/profiles/${b}/unmerge`, { method: 'POST' })).status).toBe(404);
+  });
+
+  it('keeps the most restrictive consent when merging, whatever precedence would say', async () => {
+    await start();
+    // A opted in more recently; B opted out earlier. By precedence A's newer value would stand; the opt-out does.
+    await crm([{ id: 'e-a', type: 'lead.created', occurredAt: '2026-11-20T09:00:00Z', lead: { ...leadA, attributes: { marketingConsent: true, birthday: '1990-06-01' } } }]);
+    await crm([{ id: 'e-b', type: 'lead.created', occurredAt: '2026-11-19T09:00:00Z', lead: { ...leadB, attributes: { marketingConsent: '拒绝' } } }]);
+    await crm([linking]);
+    const [a, b] = (await app.persona.db.select<{ id: number }>('SELECT id FROM profiles ORDER BY id')).map((row) => Number(row.id));
+    const merged = await profile(b);
+    expect(merged.id).toBe(a);
+    expect(merged.attributes.marketingConsent).toEqual(expect.objectContaining({ value: false, source: 'crm' }));
+    // The age band follows from the birthday (the bands themselves: test/unit/attribute-catalog.test.ts).
+    expect(merged.attributes.ageBand).toEqual(expect.objectContaining({ value: ageBandOf('1990-06-01'), source: 'birthday' }));
+    // Unmerge gives each their own answer back.
+    expect((await app.request(`/api/profiles/${b}/unmerge`, { method: 'POST' })).status).toBe(200);
+    expect((await profile(a)).attributes.marketingConsent.value).toBe(true);
+    expect((await profile(b)).attributes.marketingConsent.value).toBe(false);
   });
 
   it('in suggest mode lists the merge for an operator, who approves one and rejects another for good', async () => {
