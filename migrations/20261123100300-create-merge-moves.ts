@@ -3,8 +3,9 @@ import type { MigrationParams } from '../src/db/migration.types';
 
 /**
  * What a merge changed, row by row, so unmerge can put it back: a `move` took a row (identity, event, tag,
- * attribute, subscription) from the absorbed profile to the survivor; a `swap` exchanged the contents of the
- * survivor's row and the absorbed profile's row for the same attribute or account (the absorbed one was better).
+ * attribute, subscription) from the absorbed profile to the survivor; a `swap` rewrote the survivor's row for an
+ * attribute or account both held (the absorbed one's was better) and gave the absorbed row the survivor's old
+ * contents.
  */
 export async function up({ context: { queryInterface } }: MigrationParams): Promise<void> {
   await queryInterface.createTable('merge_moves', {
@@ -19,6 +20,8 @@ export async function up({ context: { queryInterface } }: MigrationParams): Prom
     table_name: { type: DataTypes.STRING(32), allowNull: false },
     row_id: { type: DataTypes.BIGINT, allowNull: false },
     other_row_id: { type: DataTypes.BIGINT, allowNull: true },
+    /** A swap's record: both rows' contents before it and the survivor's after it (JSON). */
+    original: { type: DataTypes.TEXT, allowNull: true },
   });
   await queryInterface.addIndex('merge_moves', ['merge_id'], { name: 'merge_moves_merge' });
 }

@@ -31,6 +31,7 @@ import { ProfileResolver } from './profiles/profile-resolver';
 import { AttributeService } from './profiles/attribute.service';
 import { ProfileEraser } from './profiles/profile-eraser';
 import { profileStateStage } from './profiles/profile-state.stage';
+import { liveProfileId } from './profiles/live-profile';
 import { ProfileMerger } from './profiles/profile-merger';
 import { ProfileService } from './profiles/profile.service';
 import { SubscriptionService } from './profiles/subscription.service';
@@ -160,13 +161,15 @@ export class Persona {
           merger: this.merger,
           bodyLimitBytes: config.server.bodyLimitKb * 1024,
           erase: (profileId, actor) => eraser.erase(profileId, actor),
-          updateAttributes: (profileId, values) =>
-            this.db.transaction((transaction) =>
-              this.attributes.apply(
+          updateAttributes: (requestedId, values) =>
+            this.db.transaction(async (transaction) => {
+              const profileId = await liveProfileId(this.db, requestedId, transaction, { lock: true });
+              const changed = await this.attributes.apply(
                 { profileId, values, source: 'operator', at: new Date(), key: `operator:${randomUUID()}` },
                 transaction,
-              ),
-            ),
+              );
+              return { profileId, changed };
+            }),
         }),
         webhooksRoutes({ authenticator, outbox: this.outbox, wake: () => this.webhooks.wake() }),
       ],

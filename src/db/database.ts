@@ -74,6 +74,7 @@ export class Database {
     const manager = this.sequelize.connectionManager as unknown as {
       getConnection(options?: { uuid?: string }): Promise<SqliteConnection>;
       releaseConnection(connection: SqliteConnection, force?: boolean): void;
+      destroyConnection(connection: SqliteConnection): Promise<void>;
     };
     const open = manager.getConnection.bind(manager);
     const release = manager.releaseConnection.bind(manager);
@@ -96,6 +97,14 @@ export class Database {
     };
     manager.releaseConnection = (connection, force) => {
       if (connection !== transactions) release(connection, force);
+    };
+    // A commit or rollback that failed leaves the connection in an unknown state, and Sequelize destroys it: the
+    // shared one is closed, and the next transaction opens a fresh one.
+    const destroy = manager.destroyConnection.bind(manager);
+    manager.destroyConnection = async (connection) => {
+      if (connection !== transactions) return destroy(connection);
+      transactions = undefined;
+      connection.close();
     };
   }
 
@@ -256,5 +265,6 @@ function driverConnection(transaction: Transaction): DriverConnection {
 
 interface SqliteConnection {
   configure(option: 'busyTimeout', value: number): void;
+  close(): void;
   exec(sql: string, callback: (error: Error | null) => void): void;
 }

@@ -7,13 +7,14 @@ const maxHops = 32;
 
 /**
  * The live profile behind an id: itself, or the survivor it was merged into (following later merges too). Erased
- * and unknown profiles are not found.
+ * and unknown profiles are not found. With `lock` (inside a transaction that is about to write to the profile) the
+ * reads are locking ones: they see the latest commit, and the live profile stays live until the transaction ends.
  */
-export async function liveProfileId(db: Database, id: number, transaction?: Transaction): Promise<number> {
+export async function liveProfileId(db: Database, id: number, transaction?: Transaction, options: { lock?: boolean } = {}): Promise<number> {
   let current = id;
   for (let hop = 0; hop < maxHops; hop += 1) {
     const [row] = await db.select<{ merged_into: number | null; erased_at: unknown }>(
-      'SELECT merged_into, erased_at FROM profiles WHERE id = ?',
+      `SELECT merged_into, erased_at FROM profiles WHERE id = ?${options.lock ? db.forUpdate : ''}`,
       [current],
       transaction,
     );

@@ -29,13 +29,6 @@ export interface MergeRow {
   survivorBefore: SurvivorBefore | null;
 }
 
-export interface MoveRow {
-  kind: 'move' | 'swap';
-  table_name: string;
-  row_id: number;
-  other_row_id: number | null;
-}
-
 interface StoredMerge {
   id: number;
   survivor_id: number;
@@ -48,6 +41,11 @@ interface StoredMerge {
   merged_at: unknown;
   unmerged_at: unknown;
   decided_by: string | null;
+}
+
+/** Two profiles as a pair, whichever order they come in. */
+export function pairKey(a: number, b: number): string {
+  return `${Math.min(a, b)}:${Math.max(a, b)}`;
 }
 
 /** Merge records and their row-by-row moves: the bookkeeping behind merge, unmerge and suggestions. */
@@ -92,32 +90,28 @@ export class MergeStore {
     await this.db.execute(
       `${this.db.insertIgnoreInto} merges (survivor_id, absorbed_id, status, pair_key, evidence, cause, created_at)
        VALUES (?, ?, 'suggested', ?, ?, ?, ?)`,
-      [survivorId, absorbedId, `${survivorId}:${absorbedId}`, JSON.stringify(evidence), cause.slice(0, 191), new Date()],
+      [survivorId, absorbedId, pairKey(survivorId, absorbedId), JSON.stringify(evidence), cause.slice(0, 191), new Date()],
       transaction,
     );
   }
 
-  async recordMove(mergeId: number, kind: MoveRow['kind'], table: string, rowId: number, otherRowId: number | null, transaction: Transaction): Promise<void> {
-    await this.db.execute(
-      'INSERT INTO merge_moves (merge_id, kind, table_name, row_id, other_row_id) VALUES (?, ?, ?, ?, ?)',
-      [mergeId, kind, table, rowId, otherRowId],
-      transaction,
-    );
+  /** The merge record of a pair (suggested, rejected or unmerged: the operator's decision about it), locked. */
+  async byPair(key: string, transaction: Transaction): Promise<{ id: number; status: MergeStatus } | undefined> {
+    const [row] = await this.db.select<{ id: number; status: MergeStatus }>(`SELECT id, status FROM merges WHERE pair_key = ?${this.db.forUpdate}`, [key], transaction);
+    return row ? { id: Number(row.id), status: row.status } : undefined;
   }
 
-  async movesOf(mergeId: number, transaction: Transaction): Promise<MoveRow[]> {
-    return this.db.select<MoveRow>(
-      'SELECT kind, table_name, row_id, other_row_id FROM merge_moves WHERE merge_id = ? ORDER BY id',
-      [mergeId],
-      transaction,
-    );
+  /** A merge into the same survivor done after `merge` and still standing. */
+  async laterMergeInto(merge: MergeRow, transaction: Transaction): Promise<MergeRow | undefined> {
+    const [later] = await this.select("WHERE survivor_id = ? AND status = 'merged' AND id > ? ORDER BY id DESC LIMIT 1", [merge.survivorId, merge.id], transaction);
+    return later;
   }
 
   /** The done merge that absorbed `profileId`; else, when `profileId` survived exactly one, that one. */
   async activeMergeOf(profileId: number, transaction: Transaction): Promise<MergeRow> {
-    const [absorbedBy] = await this.select("WHERE absorbed_id = ? AND status = 'merged'", [profileId], transaction);
+    const [absorbedBy] = await this.select(`WHERE absorbed_id = ? AND status = 'merged'${this.db.forUpdate}`, [profileId], transaction);
     if (absorbedBy) return absorbedBy;
-    const survived = await this.select("WHERE survivor_id = ? AND status = 'merged' ORDER BY id", [profileId], transaction);
+    const survived = await this.select(`WHERE survivor_id = ? AND status = 'merged' ORDER BY id${this.db.forUpdate}`, [profileId], transaction);
     if (survived.length === 1) return survived[0];
     if (survived.length > 1) {
       throw new ValidationError(`profile ${profileId} absorbed several profiles: unmerge one of them by its own id`, {
@@ -127,8 +121,13 @@ export class MergeStore {
     throw new NotFoundError(`profile ${profileId} is not part of a merge`);
   }
 
-  async markUnmerged(mergeId: number, actor: string, at: Date, transaction: Transaction): Promise<void> {
-    await this.db.execute("UPDATE merges SET status = 'unmerged', unmerged_at = ?, decided_by = ? WHERE id = ?", [at, actor.slice(0, 128), mergeId], transaction);
+  /** Undone; the pair is remembered, so the same evidence doesn't merge it again. */
+  async markUnmerged(merge: MergeRow, actor: string, at: Date, transaction: Transaction): Promise<void> {
+    await this.db.execute(
+      "UPDATE merges SET status = 'unmerged', pair_key = ?, unmerged_at = ?, decided_by = ? WHERE id = ?",
+      [pairKey(merge.survivorId, merge.absorbedId), at, actor.slice(0, 128), merge.id],
+      transaction,
+    );
   }
 
   /** A suggestion, locked for deciding on it. */

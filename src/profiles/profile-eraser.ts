@@ -25,8 +25,8 @@ export class ProfileEraser {
    * identities) are theirs too.
    */
   async erase(requestedId: number, actor: string): Promise<ErasureReceipt> {
-    const profileId = await liveProfileId(this.db, requestedId);
     return this.db.transaction(async (transaction) => {
+      const profileId = await liveProfileId(this.db, requestedId, transaction, { lock: true });
       const family = await this.mergedFamily(profileId, transaction);
       let receipt: ErasureReceipt | undefined;
       for (const id of family) {
@@ -51,6 +51,30 @@ export class ProfileEraser {
     return family;
   }
 
+  /**
+   * Inbox rows keep payloads (identities, attributes) until the purge job: those of the person's events, and any other
+   * that carries one of their identity values (an event that linked them to someone else). Found by plain reads and
+   * deleted by id, so the inbox is never locked beyond those rows (webhooks keep writing to it meanwhile).
+   */
+  private async purgeInbox(profileId: number, transaction: Transaction): Promise<void> {
+    const ids = new Set<number>();
+    const keys = await this.db.select<{ source_key: string }>('SELECT source_key FROM events WHERE profile_id = ?', [profileId], transaction);
+    for (let start = 0; start < keys.length; start += 500) {
+      const part = keys.slice(start, start + 500).map((row) => row.source_key);
+      const rows = await this.db.select<{ id: number }>('SELECT id FROM inbox WHERE source_key IN (:part)', { part }, transaction);
+      for (const row of rows) ids.add(Number(row.id));
+    }
+    const values = await this.db.select<{ value: string }>('SELECT value FROM identities WHERE profile_id = ?', [profileId], transaction);
+    for (const { value } of values) {
+      const rows = await this.db.select<{ id: number }>("SELECT id FROM inbox WHERE payload LIKE ? ESCAPE '!'", [`%${value.replace(/[!%_]/g, '!$&')}%`], transaction);
+      for (const row of rows) ids.add(Number(row.id));
+    }
+    const all = [...ids];
+    for (let start = 0; start < all.length; start += 500) {
+      await this.db.execute('DELETE FROM inbox WHERE id IN (:part)', { part: all.slice(start, start + 500) }, transaction);
+    }
+  }
+
   private async eraseOne(profileId: number, actor: string, transaction: Transaction): Promise<ErasureReceipt> {
     const erasedAt = new Date();
     const [profile] = await this.db.select<{ id: number }>(
@@ -71,11 +95,7 @@ export class ProfileEraser {
         transaction,
       );
     }
-    await this.db.execute(
-      'DELETE FROM inbox WHERE source_key IN (SELECT source_key FROM events WHERE profile_id = ?)',
-      [profileId],
-      transaction,
-    );
+    await this.purgeInbox(profileId, transaction);
     const identities = await this.db.execute('DELETE FROM identities WHERE profile_id = ?', [profileId], transaction);
     const attributes = await this.db.execute('DELETE FROM attributes WHERE profile_id = ?', [profileId], transaction);
     await this.db.execute('DELETE FROM tags WHERE profile_id = ?', [profileId], transaction);

@@ -1,29 +1,29 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { ConflictError } from '../errors/conflict.error';
+import { maskIdentity } from '../logging/pii-mask';
 import type { TimelineService } from '../timeline/timeline.service';
 import type { AttributeValue } from './attribute-catalog';
 import type { AttributeHolding } from './attribute.service';
 import type { Identity } from './identity';
 import { liveProfileId } from './live-profile';
-import { type MergeRow, MergeStore } from './merge-store';
-
-/** What made two profiles one person: identities of one event (or one operator's word) found on both. */
-export type MergeEvidence = (Identity & { profileId: number })[];
-
-/** Decides, for an attribute both profiles hold, whether the absorbed profile's value should win. */
-export type AttributeArbiter = (name: string, survivor: AttributeHolding, absorbed: AttributeHolding) => boolean;
+import { type KeyedTable, MergeRows } from './merge-rows';
+import { type MergeRow, MergeStore, pairKey } from './merge-store';
 
 /**
- * Tables whose rows belong to a profile and move with a merge. Identities and events always move; tags,
- * attributes and follow state move unless the survivor has a row for the same tag, attribute or account, in which
- * case the better row's contents end up on the survivor (a swap) and the other stays behind on the absorbed profile.
+ * What made two profiles one person: identities of one event found on both. Values are masked: the record
+ * outlives the identities (an erased or unmerged person's must not stay readable in it).
  */
-const keyedTables = {
-  tags: 'name',
-  attributes: 'name',
-  subscriptions: 'account',
-} as const;
+export type MergeEvidence = (Omit<Identity, 'value'> & { value: string; profileId: number })[];
+
+/** Whether, for an attribute both profiles hold, the absorbed profile's value should be the survivor's. */
+export type AttributeArbiter = (name: string, survivor: AttributeHolding, absorbed: AttributeHolding) => boolean;
+
+export interface MergeResult {
+  mergeId: number;
+  survivorId: number;
+  absorbedId: number;
+}
 
 interface ProfileColumns {
   id: number;
@@ -35,16 +35,23 @@ interface ProfileColumns {
   last_seen_at: unknown;
 }
 
+/** Masks the values of the identities that matched, keeping which profile held each. */
+export function mergeEvidence(identities: readonly (Identity & { profileId: number })[]): MergeEvidence {
+  return identities.map((identity) => ({ ...identity, value: maskIdentity(identity.type, identity.value) }));
+}
+
 /**
  * Merges two profiles of one person without deleting anything, and undoes it exactly.
  *
- * Survivor rule: the older profile (the lower id) survives. Every row moved or swapped is recorded in
- * `merge_moves`, the survivor's own columns before the merge are kept on the merge, and the absorbed profile
- * becomes a pointer to the survivor. Unmerge plays the record backwards. Events, identities and attribute values
- * that reached the survivor after the merge stay with it.
+ * Survivor rule: the older profile (the lower id) survives. Rows move or are rewritten through MergeRows (which
+ * records everything), the survivor's own columns before the merge are kept on the merge, and the absorbed profile
+ * becomes a pointer to the survivor. Unmerge plays the record backwards, newest merge first. Events, identities
+ * and values that reached the survivor after the merge stay with it, and an unmerged pair is not merged again by
+ * the same evidence.
  */
 export class ProfileMerger {
   readonly store: MergeStore;
+  private readonly rows: MergeRows;
 
   constructor(
     private readonly db: Database,
@@ -52,9 +59,13 @@ export class ProfileMerger {
     private readonly absorbedWins: AttributeArbiter,
   ) {
     this.store = new MergeStore(db);
+    this.rows = new MergeRows(db, (table, survivor, absorbed) => this.mergedContents(table, survivor, absorbed));
   }
 
-  /** Merges inside the caller's transaction; answers the merge id. */
+  /**
+   * Merges `a` and `b` inside the caller's transaction, unless an operator unmerged or rejected that pair before
+   * (then answers undefined). A pending suggestion for the pair becomes this merge.
+   */
   async merge(
     a: number,
     b: number,
@@ -62,11 +73,17 @@ export class ProfileMerger {
     cause: string,
     transaction: Transaction,
     options: { decidedBy?: string; suggestionId?: number; at?: Date } = {},
-  ): Promise<{ mergeId: number; survivorId: number; absorbedId: number }> {
+  ): Promise<MergeResult | undefined> {
     const at = options.at ?? new Date();
     const [survivor, absorbed] = await this.lockLive([a, b], transaction);
+    let suggestionId = options.suggestionId;
+    if (suggestionId === undefined) {
+      const decided = await this.store.byPair(pairKey(survivor.id, absorbed.id), transaction);
+      if (decided && decided.status !== 'suggested') return undefined;
+      suggestionId = decided?.id;
+    }
     const mergeId = await this.store.recordMerge(
-      { survivorId: survivor.id, absorbedId: absorbed.id, evidence, cause, decidedBy: options.decidedBy, suggestionId: options.suggestionId },
+      { survivorId: survivor.id, absorbedId: absorbed.id, evidence, cause, decidedBy: options.decidedBy, suggestionId },
       {
         first_touch_source: survivor.first_touch_source,
         first_touch_channel: survivor.first_touch_channel,
@@ -76,19 +93,9 @@ export class ProfileMerger {
       at,
       transaction,
     );
-    const ids = { merge: mergeId, survivor: survivor.id, absorbed: absorbed.id };
-    for (const table of ['identities', 'events'] as const) {
-      await this.db.execute(
-        `INSERT INTO merge_moves (merge_id, kind, table_name, row_id)
-         SELECT :merge, 'move', '${table}', id FROM ${table} WHERE profile_id = :absorbed`,
-        ids,
-        transaction,
-      );
-    }
-    for (const [table, key] of Object.entries(keyedTables)) await this.planKeyed(table, key, ids, transaction);
-    await this.applyMoves(mergeId, survivor.id, transaction);
+    await this.rows.move(mergeId, survivor.id, absorbed.id, transaction);
 
-    const firstTouchAt = [survivor, absorbed]
+    const earliest = [survivor, absorbed]
       .filter((profile) => profile.first_touch_at !== null)
       .sort((x, y) => (this.db.parseTime(x.first_touch_at)?.getTime() ?? 0) - (this.db.parseTime(y.first_touch_at)?.getTime() ?? 0))[0];
     await this.db.execute(
@@ -96,9 +103,9 @@ export class ProfileMerger {
          last_seen_at = :lastSeenAt, updated_at = :at WHERE id = :survivor`,
       {
         survivor: survivor.id,
-        source: firstTouchAt?.first_touch_source ?? null,
-        channel: firstTouchAt?.first_touch_channel ?? null,
-        firstTouchAt: firstTouchAt ? this.db.parseTime(firstTouchAt.first_touch_at) : null,
+        source: earliest?.first_touch_source ?? null,
+        channel: earliest?.first_touch_channel ?? null,
+        firstTouchAt: earliest ? this.db.parseTime(earliest.first_touch_at) : null,
         lastSeenAt: latest(this.db.parseTime(survivor.last_seen_at), this.db.parseTime(absorbed.last_seen_at)),
         at,
       },
@@ -122,14 +129,14 @@ export class ProfileMerger {
   }
 
   /** An operator approves a suggested merge: the two profiles (or whatever they were merged into since) merge now. */
-  async approve(mergeId: number, actor: string): Promise<{ mergeId: number; survivorId: number; absorbedId: number }> {
+  async approve(mergeId: number, actor: string): Promise<MergeResult> {
     return this.db.transaction(async (transaction) => {
       const suggestion = await this.store.suggestion(mergeId, transaction);
       const a = await liveProfileId(this.db, suggestion.survivorId, transaction);
       const b = await liveProfileId(this.db, suggestion.absorbedId, transaction);
       if (a === b) throw new ConflictError(`profiles ${suggestion.survivorId} and ${suggestion.absorbedId} are already one profile (${a})`);
       const at = new Date();
-      const merged = await this.merge(a, b, suggestion.evidence, suggestion.cause, transaction, { decidedBy: actor, suggestionId: mergeId, at });
+      const merged = (await this.merge(a, b, suggestion.evidence, suggestion.cause, transaction, { decidedBy: actor, suggestionId: mergeId, at })) as MergeResult;
       await this.store.audit(actor, 'profile.merged', { ...suggestion, ...merged }, at, transaction);
       return merged;
     });
@@ -145,31 +152,20 @@ export class ProfileMerger {
   }
 
   /**
-   * Undoes the merge that absorbed `profileId`, or, given a survivor, its only merge. Refused while the survivor is
-   * itself merged into another profile (undo that one first).
+   * Undoes the merge that absorbed `profileId`, or, given a survivor, its only merge. Merges are undone newest first:
+   * refused while the survivor has absorbed another profile since, or has itself been merged into another.
    */
   async unmerge(profileId: number, actor: string): Promise<MergeRow> {
     const at = new Date();
     return this.db.transaction(async (transaction) => {
       const merge = await this.store.activeMergeOf(profileId, transaction);
-      const [survivor] = await this.lockProfiles([merge.survivorId, merge.absorbedId], transaction).then((rows) =>
-        rows.filter((row) => row.id === merge.survivorId),
-      );
+      const later = await this.store.laterMergeInto(merge, transaction);
+      if (later) throw new ConflictError(`profile ${merge.survivorId} absorbed profile ${later.absorbedId} after this merge: unmerge that one first`);
+      const [survivor] = (await this.lockProfiles([merge.survivorId, merge.absorbedId], transaction)).filter((row) => row.id === merge.survivorId);
       if (survivor?.merged_into) {
         throw new ConflictError(`profile ${merge.survivorId} has since been merged into profile ${survivor.merged_into}: unmerge that first`);
       }
-      const moves = await this.store.movesOf(merge.id, transaction);
-      for (const swap of moves.filter((move) => move.kind === 'swap').reverse()) {
-        await this.swap(swap.table_name, Number(swap.row_id), Number(swap.other_row_id), transaction);
-      }
-      for (const table of new Set(moves.filter((move) => move.kind === 'move').map((move) => move.table_name))) {
-        await this.db.execute(
-          `UPDATE ${table} SET profile_id = :absorbed
-            WHERE id IN (SELECT row_id FROM merge_moves WHERE merge_id = :merge AND kind = 'move' AND table_name = :table)`,
-          { absorbed: merge.absorbedId, merge: merge.id, table },
-          transaction,
-        );
-      }
+      await this.rows.restore(merge.id, merge.survivorId, merge.absorbedId, transaction);
       const before = merge.survivorBefore;
       const [{ lastEvent }] = await this.db.select<{ lastEvent: unknown }>(
         "SELECT MAX(occurred_at) AS lastEvent FROM events WHERE profile_id = ? AND source <> 'persona'",
@@ -190,7 +186,7 @@ export class ProfileMerger {
         transaction,
       );
       await this.db.execute('UPDATE profiles SET merged_into = NULL, updated_at = ? WHERE id = ?', [at, merge.absorbedId], transaction);
-      await this.store.markUnmerged(merge.id, actor, at, transaction);
+      await this.store.markUnmerged(merge, actor, at, transaction);
       for (const id of [merge.survivorId, merge.absorbedId]) {
         await this.timeline.append(
           {
@@ -212,71 +208,29 @@ export class ProfileMerger {
   }
 
   /**
-   * Rows of a keyed table: the absorbed profile's rows for keys the survivor lacks move; for keys both hold, the
-   * absorbed row's contents are swapped onto the survivor when they are better.
+   * The survivor's contents for a key both profiles hold, or undefined to keep its own. Attributes: the arbiter
+   * (precedence, consent). Follow state: the newer change, keeping the earlier first follow and how it came.
+   * Tags: the survivor's.
    */
-  private async planKeyed(
-    table: string,
-    key: string,
-    ids: { merge: number; survivor: number; absorbed: number },
-    transaction: Transaction,
-  ): Promise<void> {
-    const rows = await this.db.select<Record<string, unknown> & { id: number; profile_id: number }>(
-      `SELECT * FROM ${table} WHERE profile_id IN (:survivor, :absorbed)`,
-      ids,
-      transaction,
-    );
-    const survivorRows = new Map(rows.filter((row) => Number(row.profile_id) === ids.survivor).map((row) => [String(row[key]), row]));
-    for (const row of rows.filter((candidate) => Number(candidate.profile_id) === ids.absorbed)) {
-      const held = survivorRows.get(String(row[key]));
-      if (!held) {
-        await this.store.recordMove(ids.merge, 'move', table, Number(row.id), null, transaction);
-      } else if (this.absorbedRowWins(table, held, row)) {
-        await this.store.recordMove(ids.merge, 'swap', table, Number(held.id), Number(row.id), transaction);
-      }
-    }
-  }
-
-  private absorbedRowWins(table: string, held: Record<string, unknown>, row: Record<string, unknown>): boolean {
+  private mergedContents(table: KeyedTable, survivor: Record<string, unknown>, absorbed: Record<string, unknown>): Record<string, unknown> | undefined {
+    const { id: _s, profile_id: _sp, ...survivorContents } = survivor;
+    const { id: _a, profile_id: _ap, ...absorbedContents } = absorbed;
     if (table === 'attributes') {
-      return this.absorbedWins(
-        String(row.name),
-        { value: JSON.parse(String(held.value)) as AttributeValue, source: String(held.source), updatedAt: this.db.parseTime(held.updated_at) },
-        { value: JSON.parse(String(row.value)) as AttributeValue, source: String(row.source), updatedAt: this.db.parseTime(row.updated_at) },
-      );
+      const holding = (row: Record<string, unknown>): AttributeHolding => ({
+        value: JSON.parse(String(row.value)) as AttributeValue,
+        source: String(row.source),
+        updatedAt: this.db.parseTime(row.updated_at),
+      });
+      return this.absorbedWins(String(survivor.name), holding(survivor), holding(absorbed)) ? absorbedContents : undefined;
     }
-    // Follow state: the more recent change is the truth. Tags: the survivor's row stands.
     if (table === 'subscriptions') {
-      return (this.db.parseTime(row.changed_at)?.getTime() ?? 0) > (this.db.parseTime(held.changed_at)?.getTime() ?? 0);
+      const time = (row: Record<string, unknown>, column: string) => this.db.parseTime(row[column])?.getTime() ?? Number.POSITIVE_INFINITY;
+      const state = time(absorbed, 'changed_at') > time(survivor, 'changed_at') ? absorbedContents : survivorContents;
+      const first = time(absorbed, 'first_subscribed_at') < time(survivor, 'first_subscribed_at') ? absorbed : survivor;
+      const merged = { ...state, first_subscribed_at: first.first_subscribed_at, source: first.source, channel: first.channel };
+      return merged;
     }
-    return false;
-  }
-
-  private async applyMoves(mergeId: number, survivorId: number, transaction: Transaction): Promise<void> {
-    const moves = await this.store.movesOf(mergeId, transaction);
-    for (const table of new Set(moves.filter((move) => move.kind === 'move').map((move) => move.table_name))) {
-      await this.db.execute(
-        `UPDATE ${table} SET profile_id = :survivor
-          WHERE id IN (SELECT row_id FROM merge_moves WHERE merge_id = :merge AND kind = 'move' AND table_name = :table)`,
-        { survivor: survivorId, merge: mergeId, table },
-        transaction,
-      );
-    }
-    for (const swap of moves.filter((move) => move.kind === 'swap')) {
-      await this.swap(swap.table_name, Number(swap.row_id), Number(swap.other_row_id), transaction);
-    }
-  }
-
-  /** Exchanges everything but the id, the owner and the key between two rows of one table (its own inverse). */
-  private async swap(table: string, rowId: number, otherRowId: number, transaction: Transaction): Promise<void> {
-    const rows = await this.db.select<Record<string, unknown>>(`SELECT * FROM ${table} WHERE id IN (?, ?)`, [rowId, otherRowId], transaction);
-    const first = rows.find((row) => Number(row.id) === rowId);
-    const second = rows.find((row) => Number(row.id) === otherRowId);
-    if (!first || !second) return; // one of them is gone since (cleared later): nothing to exchange
-    const columns = Object.keys(first).filter((column) => !['id', 'profile_id', keyedTables[table as keyof typeof keyedTables]].includes(column));
-    const assign = columns.map((column) => `${column} = ?`).join(', ');
-    await this.db.execute(`UPDATE ${table} SET ${assign} WHERE id = ?`, [...columns.map((column) => second[column]), rowId], transaction);
-    await this.db.execute(`UPDATE ${table} SET ${assign} WHERE id = ?`, [...columns.map((column) => first[column]), otherRowId], transaction);
+    return undefined;
   }
 
   /** Both profiles, locked in id order (so two merges can't deadlock), survivor (the older) first; both must be live. */

@@ -2,7 +2,8 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { type Identity, identityKey, type IdentityType } from './identity';
 import { normalizeIdentity } from './identity-normalizer';
-import type { ProfileMerger } from './profile-merger';
+import { mergeEvidence, type ProfileMerger } from './profile-merger';
+import { ConflictError } from '../errors/conflict.error';
 
 export type IdentityStrength = 'strong' | 'scoped' | 'weak';
 
@@ -76,8 +77,17 @@ export class ProfileResolver {
     } else {
       // Take the profile's row lock before writing anything that refers to it. Child inserts (identities, events)
       // take a shared lock on it through their foreign keys; two transactions that each hold that shared lock and
-      // then update the profile would deadlock. Locking first makes them queue instead.
-      await this.db.select(`SELECT id FROM profiles WHERE id = ?${this.db.forUpdate}`, [profileId], transaction);
+      // then update the profile would deadlock. Locking first makes them queue instead. The locking read sees the
+      // latest commit: if the profile was merged away or erased since this transaction's snapshot, the owners read
+      // above are stale, and the entry is tried again in a fresh transaction.
+      const [row] = await this.db.select<{ merged_into: number | null; erased_at: unknown }>(
+        `SELECT merged_into, erased_at FROM profiles WHERE id = ?${this.db.forUpdate}`,
+        [profileId],
+        transaction,
+      );
+      if (!row || row.merged_into !== null || row.erased_at) {
+        throw new ConflictError(`profile ${profileId} was merged or erased while this event was being resolved`);
+      }
     }
     const fresh = identities.filter((identity) => !owners.has(identityKey(identity)));
     if (fresh.length > 0) {
@@ -100,19 +110,21 @@ export class ProfileResolver {
     transaction: Transaction,
     cause: string,
   ): Promise<void> {
-    const evidence = identities
+    const matched = identities
       .filter((identity) => this.rank(identity) === strengthOrder.strong && owners.has(identityKey(identity)))
       .map((identity) => ({ ...identity, profileId: owners.get(identityKey(identity)) as number }));
-    const profiles = [...new Set(evidence.map((item) => item.profileId))].sort((a, b) => a - b);
+    const profiles = [...new Set(matched.map((item) => item.profileId))].sort((a, b) => a - b);
     if (profiles.length < 2) return;
+    const evidence = mergeEvidence(matched);
     const [survivor, ...others] = profiles;
     for (const other of others) {
       if (this.options.merge === 'suggest') {
         await this.merger.store.suggest(survivor, other, evidence, cause, transaction);
         continue;
       }
-      await this.merger.merge(survivor, other, evidence, cause, transaction);
-      for (const [key, owner] of owners) if (owner === other) owners.set(key, survivor);
+      // Undefined when an operator unmerged or rejected this pair: the strongest identity decides instead.
+      const merged = await this.merger.merge(survivor, other, evidence, cause, transaction);
+      if (merged) for (const [key, owner] of owners) if (owner === other) owners.set(key, survivor);
     }
   }
 

@@ -21,6 +21,23 @@ describe('identity resolution', () => {
     return ((await response.json()) as { profiles: { id: number }[] }).profiles[0]?.id;
   }
 
+  it('tells apart openids and tags that differ only in case or accents (byte-for-byte keys, on MySQL too)', async () => {
+    await post([
+      { id: 'c1', type: 'page_view', identities: { openid: 'oAbCdEf123' } },
+      { id: 'c2', type: 'page_view', identities: { openid: 'oabcdef123' } },
+    ]);
+    const upper = await profileIdOf('openid:oAbCdEf123');
+    const lower = await profileIdOf('openid:oabcdef123');
+    expect(upper).toBeDefined();
+    expect(lower).toBeDefined();
+    expect(upper).not.toBe(lower);
+    const { db, tags } = app.persona;
+    await db.transaction((transaction) =>
+      tags.apply({ profileId: upper as number, add: ['interest/Café', 'interest/cafe'], source: 'operator', at: new Date(), key: 'case-test' }, transaction),
+    );
+    expect((await tags.list(upper as number)).map((tag) => tag.name)).toEqual(['interest/Café', 'interest/cafe']);
+  });
+
   it('never links two people through a blocked value, and parks an event that has nothing else', async () => {
     await post([
       { id: 'o1', type: 'form_submit', identities: { email: 'office@brand.cn', phone: '13911110001' } },

@@ -112,9 +112,10 @@ describe('merging and unmerging profiles', () => {
         survivorId: a,
         absorbedId: b,
         cause: 'crm-webhook:crm:e-link',
+        // Masked: the record outlives the identities.
         evidence: expect.arrayContaining([
-          { type: 'phone', scope: '', value: `+86${phone}`, profileId: a },
-          { type: 'unionid', scope: '', value: unionid, profileId: b },
+          { type: 'phone', scope: '', value: '+86139****5678', profileId: a },
+          { type: 'unionid', scope: '', value: 'oUnion…', profileId: b },
         ]),
       }),
     );
@@ -144,6 +145,42 @@ describe('merging and unmerging profiles', () => {
 
     // Undone once; a second unmerge has nothing to undo.
     expect((await app.request(`/api/profiles/${b}/unmerge`, { method: 'POST' })).status).toBe(404);
+    // The operator's decision stands: the same evidence again doesn't merge the pair a second time.
+    await crm([{ ...linking, id: 'e-link-again' }]);
+    expect((await profile(b)).id).toBe(b);
+  });
+
+  it('keeps what the survivor learnt after the merge, and gives the absorbed profile its own values back', async () => {
+    await start();
+    const [a, b] = await twoLeads();
+    await crm([linking]);
+    // B's newer name won on the survivor; then the CRM corrects the name and the city on the merged person.
+    expect((await profile(a)).attributes.name.value).toBe('Wei Zhang');
+    await crm([{ id: 'e-later', type: 'lead.updated', occurredAt: '2026-11-23T09:00:00Z', lead: { id: 'L-A', name: 'Zhang Wei', city: 'Hangzhou' } }]);
+    expect((await app.request(`/api/profiles/${b}/unmerge`, { method: 'POST' })).status).toBe(200);
+    const [afterA, afterB] = [await profile(a), await profile(b)];
+    expect([afterA.attributes.name.value, afterA.attributes.city.value]).toEqual(['Zhang Wei', 'Hangzhou']);
+    expect([afterB.attributes.name.value, afterB.attributes.city.value]).toEqual(['Wei Zhang', 'Beijing']);
+  });
+
+  it('undoes merges newest first', async () => {
+    await start();
+    const [a, b] = await twoLeads();
+    await crm([linking]);
+    await crm([{ id: 'e-c', type: 'lead.created', occurredAt: '2026-11-22T10:00:00Z', lead: { id: 'L-C', email: 'c@example.com', city: 'Guangzhou' } }]);
+    await crm([{ id: 'e-c2', type: 'lead.updated', occurredAt: '2026-11-22T11:00:00Z', lead: { id: 'L-C', email: 'c@example.com', phone } }]);
+    const [, , c] = (await app.persona.db.select<{ id: number }>('SELECT id FROM profiles ORDER BY id')).map((row) => Number(row.id));
+    expect((await profile(c)).id).toBe(a);
+    const refused = await app.request(`/api/profiles/${b}/unmerge`, { method: 'POST' });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toBe(`profile ${a} absorbed profile ${c} after this merge: unmerge that one first`);
+    expect((await app.request(`/api/profiles/${c}/unmerge`, { method: 'POST' })).status).toBe(200);
+    expect((await app.request(`/api/profiles/${b}/unmerge`, { method: 'POST' })).status).toBe(200);
+    expect([(await profile(a)).attributes.city.value, (await profile(b)).attributes.city.value, (await profile(c)).attributes.city.value]).toEqual([
+      'Shanghai',
+      'Beijing',
+      'Guangzhou',
+    ]);
   });
 
   it('keeps the most restrictive consent when merging, whatever precedence would say', async () => {
@@ -200,6 +237,19 @@ describe('merging and unmerging profiles', () => {
     expect(((await response.json()) as { error: { message: string } }).error.message).toBe(`profile ${a} is not part of a merge`);
     expect((await app.request('/api/merges/abc/approve', { method: 'POST' })).status).toBe(400);
     expect((await app.request('/api/merges?status=maybe')).status).toBe(400);
+  });
+
+  it('erasing a person once unmerged leaves none of their data on the profile they were merged into', async () => {
+    await start();
+    const [a, b] = await twoLeads();
+    await crm([linking]);
+    expect((await app.request(`/api/profiles/${b}/unmerge`, { method: 'POST' })).status).toBe(200);
+    expect((await app.request(`/api/profiles/${b}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await profile(a)).id).toBe(a);
+    for (const table of ['identities', 'attributes', 'tags', 'events', 'merges', 'merge_moves', 'inbox', 'webhook_deliveries']) {
+      const dump = JSON.stringify(await app.persona.db.select<Record<string, unknown>>(`SELECT * FROM ${table}`));
+      for (const secret of ['b@example.com', unionid, 'Wei Zhang']) expect(dump).not.toContain(secret);
+    }
   });
 
   it('erasing a merged person erases the absorbed profile and the merge records too', async () => {

@@ -21,8 +21,11 @@ export interface ProfilesRouteDeps {
   /** Erases a person; answers what was removed. */
   erase(profileId: number, actor: string): Promise<unknown>;
   merger: ProfileMerger;
-  /** Writes attributes as the operator (the most trusted source by default); answers the names that changed. */
-  updateAttributes(profileId: number, values: Record<string, AttributeValue | null>): Promise<string[]>;
+  /**
+   * Writes attributes as the operator (the most trusted source by default) on the live profile behind the id;
+   * answers that profile and the names that changed.
+   */
+  updateAttributes(profileId: number, values: Record<string, AttributeValue | null>): Promise<{ profileId: number; changed: string[] }>;
 }
 
 const queryIdentityTypes: Record<string, IdentityType> = {
@@ -90,9 +93,8 @@ export function profilesRoutes(deps: ProfilesRouteDeps): Router<AppState> {
     }
     const { values, problems } = normalizeAttributes(attributes as Record<string, unknown>);
     if (problems.length > 0) throw new ValidationError('some attributes are not valid', { problems });
-    const live = await deps.profiles.get(id);
-    const changed = await deps.updateAttributes(live.id, values);
-    ctx.body = { changed, profile: await deps.profiles.get(live.id) };
+    const { profileId: liveId, changed } = await deps.updateAttributes(id, values);
+    ctx.body = { changed, profile: await deps.profiles.get(liveId) };
   });
 
   router.delete('/api/profiles/:id', async (ctx) => {
