@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { TransientDbError } from '../db/db-error.translator';
 import { ConflictError } from '../errors/conflict.error';
-import { PollingLoop } from '../jobs/polling-loop';
+import { PollingWorker, retryDelay } from '../jobs/polling-worker';
 import type { Metrics } from '../metrics/metrics';
 import { type EventPipeline, UnprocessableEntryError } from './event-pipeline';
 import type { InboxEntry, InboxService } from './inbox.service';
@@ -22,51 +22,23 @@ export interface InboxWorkerOptions {
  * row. Only when that keeps happening does the entry wait for its backoff.
  */
 const raceRetries = 5;
-const maxRetryDelayMs = 60 * 60 * 1000;
 
 /**
  * Drains the inbox: claims a batch under a lease, runs each entry through the pipeline, and either commits it done,
  * reschedules it with exponential backoff, or parks it as failed after `maxAttempts`. Every instance runs one; leases
  * keep them off each other's rows.
  */
-export class InboxWorker {
+export class InboxWorker extends PollingWorker {
   readonly id = `worker-${randomUUID().slice(0, 8)}`;
-  private readonly loop: PollingLoop;
 
   constructor(
     private readonly inbox: InboxService,
     private readonly pipeline: EventPipeline,
     private readonly options: InboxWorkerOptions,
-    private readonly log: Logger,
+    log: Logger,
     private readonly metrics: Metrics,
   ) {
-    this.loop = new PollingLoop('inbox worker', () => this.runOnce(), options.pollIntervalMs, (error) =>
-      this.log.error({ err: error }, 'inbox worker round failed; retrying after the poll interval'),
-    );
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  /** Lets the current batch finish, then stops. */
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  /** New work was written: look now instead of at the next poll. */
-  wake(): void {
-    this.loop.wake();
-  }
-
-  /** Processes until nothing is due. For tests, tools and shutdown; answers how many entries it handled. */
-  async drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const handled = await this.runOnce();
-      if (handled === 0) return total;
-      total += handled;
-    }
+    super('inbox worker', options.pollIntervalMs, log);
   }
 
   /** One claim-and-process round; answers how many entries it handled. */
@@ -113,8 +85,7 @@ export class InboxWorker {
     const message = error instanceof Error ? error.message : String(error);
     const attempts = entry.attempts + 1;
     const permanent = error instanceof UnprocessableEntryError || attempts >= this.options.maxAttempts;
-    const delay = Math.min(this.options.retryBaseMs * 2 ** (attempts - 1), maxRetryDelayMs);
-    const retryAt = permanent ? null : new Date(Date.now() + delay);
+    const retryAt = permanent ? null : new Date(Date.now() + retryDelay(this.options.retryBaseMs, attempts));
     this.log[permanent ? 'error' : 'warn'](
       { err: error, inboxId: entry.id, source: entry.source, attempts, retryAt },
       permanent ? 'inbox entry failed for good' : 'inbox entry failed; will retry',

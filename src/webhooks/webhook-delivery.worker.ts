@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database';
 import { signTimestampedHmac } from '../http/timestamped-hmac';
-import { PollingLoop } from '../jobs/polling-loop';
+import { maxRetryDelayMs, PollingWorker, retryDelay } from '../jobs/polling-worker';
 import { liveProfileId } from '../profiles/live-profile';
 import type { Metrics } from '../metrics/metrics';
 import type { DueDelivery, WebhookOutbox } from './webhook-outbox.service';
@@ -16,40 +16,23 @@ export interface WebhookDeliveryOptions {
   leaseMs: number;
 }
 
-const maxRetryDelayMs = 60 * 60 * 1000;
-
 /**
  * Sends the outbox: claims due deliveries under a lease, POSTs each (signed like the inbound CRM webhook:
  * `X-Persona-Timestamp` and `X-Persona-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`), and
  * records a 2xx as delivered; anything else (an error status, a timeout, a refused connection) is retried with
  * exponential backoff, or after a `Retry-After` the receiver asked for, until the attempts are used up.
  */
-export class WebhookDeliveryWorker {
+export class WebhookDeliveryWorker extends PollingWorker {
   readonly id = `webhooks-${randomUUID().slice(0, 8)}`;
-  private readonly loop: PollingLoop;
 
   constructor(
     private readonly db: Database,
     private readonly outbox: WebhookOutbox,
     private readonly options: WebhookDeliveryOptions,
-    private readonly log: Logger,
+    log: Logger,
     private readonly metrics: Metrics,
   ) {
-    this.loop = new PollingLoop('webhook delivery worker', () => this.runOnce(), options.pollIntervalMs, (error) =>
-      this.log.error({ err: error }, 'webhook delivery round failed; retrying after the poll interval'),
-    );
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  wake(): void {
-    this.loop.wake();
+    super('webhook delivery worker', options.pollIntervalMs, log);
   }
 
   /** One claim-and-send round (the batch in parallel); answers how many deliveries it attempted. */
@@ -58,16 +41,6 @@ export class WebhookDeliveryWorker {
     const batch = await this.outbox.claim(this.id, this.options.batchSize, this.options.leaseMs);
     await Promise.all(batch.map((delivery) => this.deliver(delivery)));
     return batch.length;
-  }
-
-  /** Sends until nothing is due. For tests and tools; answers how many attempts it made. */
-  async drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const attempted = await this.runOnce();
-      if (attempted === 0) return total;
-      total += attempted;
-    }
   }
 
   private async deliver(delivery: DueDelivery): Promise<void> {
@@ -107,7 +80,7 @@ export class WebhookDeliveryWorker {
     }
     const attempts = delivery.attempts + 1;
     const permanent = attempts >= this.options.maxAttempts;
-    const backoff = Math.min(this.options.retryBaseMs * 2 ** (attempts - 1), maxRetryDelayMs);
+    const backoff = retryDelay(this.options.retryBaseMs, attempts);
     const retryAt = permanent ? null : new Date(Date.now() + Math.min(Math.max(backoff, failure.retryAfterMs ?? 0), maxRetryDelayMs));
     this.metrics.webhookDeliveries.inc({ subscriber: subscriber.name, outcome: permanent ? 'failed' : 'retried' });
     this.log[permanent ? 'error' : 'warn'](
