@@ -1,0 +1,49 @@
+import type { IdentityType } from '../profiles/identity';
+
+/** The expression language's tree: what a segment, a tag rule or a push audience says, parsed once. */
+export type SegmentExpr =
+  | { kind: 'and'; items: SegmentExpr[] }
+  | { kind: 'or'; items: SegmentExpr[] }
+  | { kind: 'not'; item: SegmentExpr }
+  | { kind: 'tag'; name: string }
+  | { kind: 'lifecycle'; stage: LifecycleStage }
+  | { kind: 'score'; group: string | null; op: CompareOp; value: number }
+  | { kind: 'field'; field: string; op: CompareOp; value: Scalar }
+  | { kind: 'fieldIn'; field: string; values: Scalar[] }
+  | { kind: 'subscribed'; account: string | null }
+  | { kind: 'has'; identity: IdentityType }
+  | { kind: 'event'; type: string; filters: PropertyFilter[]; op: CompareOp; count: number; window: Duration | null }
+  | { kind: 'lastSeen'; op: CompareOp; ago: Duration }
+  | { kind: 'segment'; name: string };
+
+export type Scalar = string | number | boolean;
+
+export const compareOps = ['=', '!=', '>', '>=', '<', '<='] as const;
+export type CompareOp = (typeof compareOps)[number];
+
+export const lifecycleStages = ['potential', 'new', 'active', 'dormant', 'churned'] as const;
+export type LifecycleStage = (typeof lifecycleStages)[number];
+
+/** `30d`: a rolling window or an age, in hours, days or weeks. */
+export interface Duration {
+  amount: number;
+  unit: 'h' | 'd' | 'w';
+}
+
+/** `[topic=sports]`, `[amount>=10000]`: a condition on an event's properties. */
+export interface PropertyFilter {
+  property: string;
+  op: CompareOp;
+  value: Scalar;
+}
+
+/**
+ * Fields written `name:value` / `name in (…)` / `name >= value`: profile columns (first-touch `source` and
+ * `channel`) and the known attributes. Any other attribute is `attr.<name>`.
+ */
+export const shorthandFields = ['city', 'province', 'country', 'gender', 'language', 'age', 'ageBand', 'company', 'title', 'source', 'channel'] as const;
+
+export function durationMs(duration: Duration): number {
+  const hour = 60 * 60 * 1000;
+  return duration.amount * { h: hour, d: 24 * hour, w: 7 * 24 * hour }[duration.unit];
+}

@@ -1,0 +1,265 @@
+import { identityTypes, type IdentityType } from '../profiles/identity';
+import { closestName } from './closest-name';
+import {
+  type CompareOp,
+  compareOps,
+  type Duration,
+  lifecycleStages,
+  type LifecycleStage,
+  type PropertyFilter,
+  type Scalar,
+  type SegmentExpr,
+  shorthandFields,
+} from './segment-ast';
+import { type Token, tokenize } from './segment-lexer';
+import { SegmentSyntaxError } from './segment-syntax.error';
+
+const keywords: Record<string, 'AND' | 'OR' | 'NOT' | 'IN'> = { and: 'AND', or: 'OR', not: 'NOT', in: 'IN', 且: 'AND', 或: 'OR', 非: 'NOT' };
+/** Lifecycle stages as operators say them in Chinese. */
+const stageAliases: Record<string, LifecycleStage> = { 潜在: 'potential', 新: 'new', 新用户: 'new', 活跃: 'active', 沉睡: 'dormant', 流失: 'churned' };
+/** Identity types as written after `has:`. */
+const identityWords: Record<string, IdentityType> = { ...Object.fromEntries(identityTypes.map((type) => [type, type])), crmid: 'crm_id', crm: 'crm_id', anonymousid: 'anonymous_id' };
+const termWords = ['tag', 'lifecycle', 'score', 'subscribed', 'has', 'event', 'last_seen', 'segment', 'attr.', ...shorthandFields];
+const maxDepth = 64;
+
+/**
+ * Reads an expression (`tag:兴趣/运动 AND (city:Shanghai OR city:Hangzhou) AND NOT event:purchase in 90d`) into its tree.
+ * Precedence NOT > AND > OR; terms side by side are ANDed; keywords are case-insensitive, 且/或/非 accepted.
+ * Throws SegmentSyntaxError with the column and what was expected there.
+ */
+export function parseSegment(source: string): SegmentExpr {
+  if (source.length > 4000) throw new SegmentSyntaxError(4001, 'an expression of at most 4000 characters');
+  return new Parser(tokenize(source)).parse();
+}
+
+class Parser {
+  private position = 0;
+  private depth = 0;
+
+  constructor(private readonly tokens: Token[]) {}
+
+  parse(): SegmentExpr {
+    if (this.peek().kind === 'end') throw new SegmentSyntaxError(1, 'a condition, e.g. tag:loyal');
+    const expr = this.or();
+    const rest = this.peek();
+    if (rest.kind !== 'end') throw new SegmentSyntaxError(rest.column, rest.kind === ')' ? 'no ")" here: it has no "(" to close' : 'AND, OR or the end of the expression');
+    return expr;
+  }
+
+  private or(): SegmentExpr {
+    const items = [this.and()];
+    while (this.keyword() === 'OR') {
+      this.next();
+      items.push(this.and());
+    }
+    return items.length === 1 ? items[0] : { kind: 'or', items: items.flatMap((item) => (item.kind === 'or' ? item.items : [item])) };
+  }
+
+  private and(): SegmentExpr {
+    const items = [this.unary()];
+    for (;;) {
+      const keyword = this.keyword();
+      if (keyword === 'AND') {
+        this.next();
+      } else if (keyword === 'OR' || this.peek().kind === 'end' || this.peek().kind === ')') {
+        break;
+      }
+      // Side by side without a keyword: AND.
+      items.push(this.unary());
+    }
+    return items.length === 1 ? items[0] : { kind: 'and', items: items.flatMap((item) => (item.kind === 'and' ? item.items : [item])) };
+  }
+
+  private unary(): SegmentExpr {
+    if (this.keyword() === 'NOT') {
+      this.next();
+      return { kind: 'not', item: this.unary() };
+    }
+    const token = this.peek();
+    if (token.kind === '(') {
+      if (++this.depth > maxDepth) throw new SegmentSyntaxError(token.column, `at most ${maxDepth} nested brackets`);
+      this.next();
+      const inner = this.or();
+      this.expect(')', 'a ")" to close the "(" at column ' + token.column);
+      this.depth -= 1;
+      return inner;
+    }
+    return this.term();
+  }
+
+  private term(): SegmentExpr {
+    const token = this.next();
+    if (token.kind !== 'word' || this.isKeyword(token)) {
+      throw new SegmentSyntaxError(token.column, token.kind === 'end' ? 'a condition after this, e.g. tag:loyal' : 'a condition such as tag:loyal, city:Shanghai or event:article_view in 30d');
+    }
+    const word = token.text;
+    const lower = word.toLowerCase();
+    if (lower === 'tag') return { kind: 'tag', name: this.nameAfterColon('a tag name after "tag:"') };
+    if (lower === 'segment') return { kind: 'segment', name: this.nameAfterColon('a segment name after "segment:"') };
+    if (lower === 'lifecycle') {
+      const at = this.peekAfterColon();
+      const name = this.nameAfterColon('a lifecycle stage after "lifecycle:"');
+      const stage = (lifecycleStages as readonly string[]).includes(name.toLowerCase()) ? (name.toLowerCase() as LifecycleStage) : stageAliases[name];
+      if (!stage) throw new SegmentSyntaxError(at, `a lifecycle stage (${lifecycleStages.join(', ')})`, closestName(name, lifecycleStages));
+      return { kind: 'lifecycle', stage };
+    }
+    if (lower === 'subscribed') {
+      if (this.peek().kind !== ':') return { kind: 'subscribed', account: null };
+      return { kind: 'subscribed', account: this.nameAfterColon('an official account name after "subscribed:"') };
+    }
+    if (lower === 'has') {
+      const at = this.peekAfterColon();
+      const name = this.nameAfterColon('an identity type after "has:"');
+      const identity = identityWords[name.toLowerCase().replace(/[-\s]/g, '')];
+      if (!identity) throw new SegmentSyntaxError(at, `an identity type (${identityTypes.join(', ')})`, closestName(name, identityTypes));
+      return { kind: 'has', identity };
+    }
+    if (lower === 'score' || lower.startsWith('score.')) {
+      const group = lower === 'score' ? null : word.slice('score.'.length);
+      if (group === '') throw new SegmentSyntaxError(token.column + 6, 'a score group after "score."');
+      const op = this.compareOp('a comparison after the score (>= 90)');
+      return { kind: 'score', group, op, value: this.number('a number') };
+    }
+    if (lower === 'event') return this.event();
+    if (lower === 'last_seen') {
+      const op = this.compareOp('a comparison after last_seen (last_seen < 7d: seen within 7 days)');
+      return { kind: 'lastSeen', op, ago: this.duration() };
+    }
+    if (lower.startsWith('attr.')) {
+      const name = word.slice('attr.'.length);
+      if (!/^[a-z][a-zA-Z0-9_]{0,63}$/.test(name)) throw new SegmentSyntaxError(token.column + 5, 'a camelCase attribute name after "attr."');
+      return this.fieldCondition(canonicalField(name), token);
+    }
+    const field = shorthandFields.find((candidate) => candidate.toLowerCase() === lower);
+    if (field) return this.fieldCondition(field, token);
+    throw new SegmentSyntaxError(token.column, 'a condition such as tag:loyal, city:Shanghai or event:article_view in 30d', closestName(word, termWords));
+  }
+
+  /** `city:Shanghai`, `city in (Shanghai, Hangzhou)`, `age >= 30`, `attr.company = "Acme"`. */
+  private fieldCondition(field: string, token: Token): SegmentExpr {
+    const next = this.peek();
+    if (next.kind === ':') {
+      this.next();
+      return { kind: 'field', field, op: '=', value: this.scalar(`a value after "${token.text}:"`) };
+    }
+    if (this.keyword() === 'IN') {
+      this.next();
+      this.expect('(', 'a "(" starting the list of values');
+      const values = [this.scalar('a value')];
+      while (this.peek().kind === ',') {
+        this.next();
+        values.push(this.scalar('a value after ","'));
+      }
+      this.expect(')', 'a "," or a ")" ending the list');
+      return { kind: 'fieldIn', field, values };
+    }
+    const op = this.compareOp(`":", "in (…)" or a comparison after ${token.text}`);
+    return { kind: 'field', field, op, value: this.scalar('a value') };
+  }
+
+  /** `event:article_view[topic=sports] >= 3 in 30d`; `>= n` defaults to at least once, the window to all time. */
+  private event(): SegmentExpr {
+    const type = this.nameAfterColon('an event type after "event:"');
+    if (!/^[a-z][a-z0-9_]{0,63}$/.test(type)) throw new SegmentSyntaxError(this.tokens[this.position - 1].column, 'an event type such as article_view');
+    const filters: PropertyFilter[] = [];
+    if (this.peek().kind === '[') {
+      this.next();
+      do {
+        if (filters.length > 0) this.next();
+        const property = this.next();
+        if (property.kind !== 'word' || !/^[a-zA-Z][a-zA-Z0-9_]{0,63}$/.test(property.text)) {
+          throw new SegmentSyntaxError(property.column, 'a property name such as topic');
+        }
+        const op = this.compareOp(`a comparison after ${property.text}`);
+        filters.push({ property: property.text, op, value: this.scalar('a value') });
+      } while (this.peek().kind === ',');
+      this.expect(']', 'a "," or a "]" ending the property filters');
+    }
+    let op: CompareOp = '>=';
+    let count = 1;
+    if (this.peek().kind === 'op') {
+      op = this.compareOp('a comparison');
+      count = this.number('a count of events');
+      if (!Number.isInteger(count) || count < 0) throw new SegmentSyntaxError(this.tokens[this.position - 1].column, 'a whole number of events');
+    }
+    let window: Duration | null = null;
+    if (this.keyword() === 'IN') {
+      this.next();
+      window = this.duration();
+    }
+    return { kind: 'event', type, filters, op, count, window };
+  }
+
+  private duration(): Duration {
+    const token = this.next();
+    const match = token.kind === 'word' ? /^(\d{1,5})([hdw])$/i.exec(token.text) : null;
+    if (!match || Number(match[1]) === 0) throw new SegmentSyntaxError(token.column, 'a duration such as 12h, 30d or 2w');
+    return { amount: Number(match[1]), unit: match[2].toLowerCase() as Duration['unit'] };
+  }
+
+  private compareOp(what: string): CompareOp {
+    const token = this.next();
+    if (token.kind !== 'op' || !(compareOps as readonly string[]).includes(token.text)) throw new SegmentSyntaxError(token.column, what);
+    return token.text as CompareOp;
+  }
+
+  private number(what: string): number {
+    const token = this.next();
+    if (token.kind !== 'word' || !/^-?\d{1,15}(\.\d+)?$/.test(token.text)) throw new SegmentSyntaxError(token.column, what);
+    return Number(token.text);
+  }
+
+  /** A value: a quoted string stays text; a bare word is a number or true/false when it reads as one. */
+  private scalar(what: string): Scalar {
+    const token = this.next();
+    if (token.kind === 'string') return token.text;
+    if (token.kind !== 'word' || this.isKeyword(token)) throw new SegmentSyntaxError(token.column, what);
+    if (/^-?\d{1,15}(\.\d+)?$/.test(token.text)) return Number(token.text);
+    if (/^(true|false)$/i.test(token.text)) return token.text.toLowerCase() === 'true';
+    return token.text;
+  }
+
+  /** `:` then a name: a bare word or a quoted string. */
+  private nameAfterColon(what: string): string {
+    const colon = this.peek();
+    if (colon.kind !== ':') throw new SegmentSyntaxError(colon.column, what.replace(/ after "(\w+):"$/, ' (write $1:<name>)'));
+    this.next();
+    const token = this.next();
+    if ((token.kind !== 'word' && token.kind !== 'string') || token.text === '') throw new SegmentSyntaxError(token.column, what);
+    return token.text;
+  }
+
+  private peekAfterColon(): number {
+    return this.tokens[this.position + 1]?.column ?? this.peek().column;
+  }
+
+  private keyword(): 'AND' | 'OR' | 'NOT' | 'IN' | undefined {
+    const token = this.peek();
+    return token.kind === 'word' ? keywords[token.text.toLowerCase()] : undefined;
+  }
+
+  private isKeyword(token: Token): boolean {
+    return token.kind === 'word' && keywords[token.text.toLowerCase()] !== undefined;
+  }
+
+  private expect(kind: Token['kind'], what: string): Token {
+    const token = this.next();
+    if (token.kind !== kind) throw new SegmentSyntaxError(token.column, what);
+    return token;
+  }
+
+  private peek(): Token {
+    return this.tokens[this.position];
+  }
+
+  private next(): Token {
+    const token = this.tokens[this.position];
+    if (token.kind !== 'end') this.position += 1;
+    return token;
+  }
+}
+
+/** `attr.city` is `city`: one spelling for one field, so a parsed expression prints back the same. */
+function canonicalField(name: string): string {
+  return (shorthandFields as readonly string[]).includes(name) ? name : `attr.${name}`;
+}
