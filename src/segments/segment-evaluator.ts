@@ -1,0 +1,112 @@
+import type { AttributeValue } from '../profiles/attribute-catalog';
+import type { IdentityType } from '../profiles/identity';
+import { type CompareOp, durationMs, type PropertyFilter, type Scalar, type SegmentExpr } from './segment-ast';
+import { checkComparable, lastSeenOps, SegmentMeaningError } from './segment-semantics';
+
+/** What the evaluator needs to know about one profile. */
+export interface ProfileFacts {
+  tags: ReadonlySet<string>;
+  attributes: Readonly<Record<string, AttributeValue>>;
+  identityTypes: ReadonlySet<IdentityType>;
+  /** Follow state by official account name. */
+  subscriptions: ReadonlyMap<string, boolean>;
+  lastSeenAt: Date | null;
+  firstTouch: { source: string | null; channel: string | null };
+  /** How many of the profile's events an `event:` term counts (fetched for the whole expression at once). */
+  eventCount(term: Extract<SegmentExpr, { kind: 'event' }>): number;
+}
+
+export type EventTerm = Extract<SegmentExpr, { kind: 'event' }>;
+
+/** A stored event, for counting in memory. */
+export interface FactEvent {
+  type: string;
+  occurredAt: Date;
+  properties: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Decides an expression for one profile, with exactly the meaning the SQL compiler gives it (a property test keeps
+ * the two in step). Segment references must be resolved first (resolveSegmentRefs); scores arrive with the ledger.
+ */
+export function evaluateSegment(expr: SegmentExpr, facts: ProfileFacts, now: Date): boolean {
+  switch (expr.kind) {
+    case 'and':
+      return expr.items.every((item) => evaluateSegment(item, facts, now));
+    case 'or':
+      return expr.items.some((item) => evaluateSegment(item, facts, now));
+    case 'not':
+      return !evaluateSegment(expr.item, facts, now);
+    case 'tag':
+      return facts.tags.has(expr.name);
+    case 'lifecycle':
+      return facts.tags.has(`lifecycle/${expr.stage}`);
+    case 'has':
+      return facts.identityTypes.has(expr.identity);
+    case 'subscribed':
+      return facts.subscriptions.get(expr.account ?? 'default') === true;
+    case 'field':
+      return matchesField(facts, expr.field, expr.op, expr.value);
+    case 'fieldIn':
+      return expr.values.some((value) => matchesField(facts, expr.field, '=', value));
+    case 'lastSeen': {
+      if (!(lastSeenOps as readonly string[]).includes(expr.op)) throw new SegmentMeaningError(`last_seen compares with <, <=, > or >=, not ${expr.op}`);
+      if (!facts.lastSeenAt) return expr.op === '>' || expr.op === '>=';
+      return compare(now.getTime() - facts.lastSeenAt.getTime(), expr.op, durationMs(expr.ago));
+    }
+    case 'event':
+      for (const filter of expr.filters) checkComparable(filter.property, filter.op, filter.value);
+      return compare(facts.eventCount(expr), expr.op, expr.count);
+    case 'score':
+    case 'segment':
+      throw new SegmentMeaningError(`${expr.kind} conditions can't be evaluated yet`);
+  }
+}
+
+/** Counts the events an `event:` term matches, in memory (events the caller already holds). */
+export function countEvents(events: readonly FactEvent[], term: EventTerm, now: Date): number {
+  const since = term.window ? now.getTime() - durationMs(term.window) : Number.NEGATIVE_INFINITY;
+  return events.filter(
+    (event) => event.type === term.type && event.occurredAt.getTime() >= since && term.filters.every((filter) => matchesProperty(event.properties[filter.property], filter)),
+  ).length;
+}
+
+function matchesField(facts: ProfileFacts, field: string, op: CompareOp, value: Scalar): boolean {
+  checkComparable(field, op, value);
+  if (field === 'source' || field === 'channel') {
+    const held = facts.firstTouch[field];
+    const equal = held !== null && held === String(value);
+    return op === '=' ? equal : !equal;
+  }
+  const held = facts.attributes[field.startsWith('attr.') ? field.slice('attr.'.length) : field];
+  if (op === '=' || op === '!=') {
+    const equal = held !== undefined && held === value;
+    return op === '=' ? equal : !equal;
+  }
+  return typeof held === 'number' && compare(held, op, value as number);
+}
+
+/** Typed like the SQL: text and booleans equal exactly, numbers compare by value; `!=` includes "not there". */
+function matchesProperty(held: unknown, filter: PropertyFilter): boolean {
+  let matches: boolean;
+  if (typeof filter.value === 'number') matches = typeof held === 'number' && compare(held, filter.op === '!=' ? '=' : filter.op, filter.value);
+  else matches = held === filter.value;
+  return filter.op === '!=' ? !matches : matches;
+}
+
+function compare(left: number, op: CompareOp, right: number): boolean {
+  switch (op) {
+    case '=':
+      return left === right;
+    case '!=':
+      return left !== right;
+    case '>':
+      return left > right;
+    case '>=':
+      return left >= right;
+    case '<':
+      return left < right;
+    case '<=':
+      return left <= right;
+  }
+}
