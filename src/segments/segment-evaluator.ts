@@ -1,7 +1,7 @@
 import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { IdentityType } from '../profiles/identity';
 import { type CompareOp, durationMs, type PropertyFilter, type Scalar, type SegmentExpr } from './segment-ast';
-import { checkComparable, lastSeenOps, SegmentMeaningError } from './segment-semantics';
+import { ageRange, birthdayCutoff, checkComparable, lastSeenOps, SegmentMeaningError } from './segment-semantics';
 
 /** What the evaluator needs to know about one profile. */
 export interface ProfileFacts {
@@ -12,6 +12,8 @@ export interface ProfileFacts {
   subscriptions: ReadonlyMap<string, boolean>;
   lastSeenAt: Date | null;
   firstTouch: { source: string | null; channel: string | null };
+  /** Points per score group (decay applied); the total is their sum. */
+  scores: ReadonlyMap<string, number>;
   /** How many of the profile's events an `event:` term counts (fetched for the whole expression at once). */
   eventCount(term: Extract<SegmentExpr, { kind: 'event' }>): number;
 }
@@ -27,7 +29,7 @@ export interface FactEvent {
 
 /**
  * Decides an expression for one profile, with exactly the meaning the SQL compiler gives it (a property test keeps
- * the two in step). Segment references must be resolved first (resolveSegmentRefs); scores arrive with the ledger.
+ * the two in step). Segment references must be resolved first (resolveSegmentRefs).
  */
 export function evaluateSegment(expr: SegmentExpr, facts: ProfileFacts, now: Date): boolean {
   switch (expr.kind) {
@@ -46,9 +48,9 @@ export function evaluateSegment(expr: SegmentExpr, facts: ProfileFacts, now: Dat
     case 'subscribed':
       return facts.subscriptions.get(expr.account ?? 'default') === true;
     case 'field':
-      return matchesField(facts, expr.field, expr.op, expr.value);
+      return matchesField(facts, expr.field, expr.op, expr.value, now);
     case 'fieldIn':
-      return expr.values.some((value) => matchesField(facts, expr.field, '=', value));
+      return expr.values.some((value) => matchesField(facts, expr.field, '=', value, now));
     case 'lastSeen': {
       if (!(lastSeenOps as readonly string[]).includes(expr.op)) throw new SegmentMeaningError(`last_seen compares with <, <=, > or >=, not ${expr.op}`);
       if (!facts.lastSeenAt) return expr.op === '>' || expr.op === '>=';
@@ -57,9 +59,12 @@ export function evaluateSegment(expr: SegmentExpr, facts: ProfileFacts, now: Dat
     case 'event':
       for (const filter of expr.filters) checkComparable(filter.property, filter.op, filter.value);
       return compare(facts.eventCount(expr), expr.op, expr.count);
-    case 'score':
+    case 'score': {
+      const points = expr.group === null ? [...facts.scores.values()].reduce((sum, value) => sum + value, 0) : (facts.scores.get(expr.group) ?? 0);
+      return compare(points, expr.op, expr.value);
+    }
     case 'segment':
-      throw new SegmentMeaningError(`${expr.kind} conditions can't be evaluated yet`);
+      throw new SegmentMeaningError(`segment:${expr.name} must be resolved before it is evaluated`);
   }
 }
 
@@ -71,7 +76,19 @@ export function countEvents(events: readonly FactEvent[], term: EventTerm, now: 
   ).length;
 }
 
-function matchesField(facts: ProfileFacts, field: string, op: CompareOp, value: Scalar): boolean {
+function matchesField(facts: ProfileFacts, field: string, op: CompareOp, value: Scalar, now: Date): boolean {
+  if (field === 'age' || field === 'ageBand') {
+    const range = ageRange(op === '!=' ? '=' : op, value);
+    const birthday = facts.attributes.birthday;
+    let matches: boolean;
+    if (typeof birthday === 'string') {
+      matches =
+        (range.from === null || birthday <= birthdayCutoff(range.from, now)) && (range.until === null || birthday > birthdayCutoff(range.until, now));
+    } else {
+      matches = typeof value === 'string' && facts.attributes.ageBand === value;
+    }
+    return op === '!=' ? !matches : matches;
+  }
   checkComparable(field, op, value);
   if (field === 'source' || field === 'channel') {
     const held = facts.firstTouch[field];

@@ -37,3 +37,46 @@ export async function resolveSegmentRefs(expr: SegmentExpr, lookup: SegmentLooku
       return expr;
   }
 }
+
+/** An age range in whole years, `[from, until)`; either end may be open. */
+export interface AgeRange {
+  from: number | null;
+  until: number | null;
+}
+
+/**
+ * What `age …` asks, as a range: `age >= 30`, `age = 30`, and the bands `age:25-34` (also `ageBand:25-34`),
+ * `age:under-18`, `age:65+`. `!=` is the negation of `=`, answered by the caller.
+ */
+export function ageRange(op: CompareOp, value: Scalar): AgeRange {
+  if (typeof value === 'string') {
+    if (op !== '=' && op !== '!=') throw new SegmentMeaningError(`age ${op} needs a number of years`);
+    if (value === 'under-18') return { from: null, until: 18 };
+    if (value === '65+') return { from: 65, until: null };
+    const band = /^(\d{1,3})-(\d{1,3})$/.exec(value);
+    if (!band || Number(band[1]) > Number(band[2])) {
+      throw new SegmentMeaningError(`age: expected a number of years or an age band such as 25-34, under-18 or 65+, not ${JSON.stringify(value)}`);
+    }
+    return { from: Number(band[1]), until: Number(band[2]) + 1 };
+  }
+  checkComparable('age', op, value);
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new SegmentMeaningError('age: expected a whole number of years');
+  switch (op) {
+    case '>=':
+      return { from: value, until: null };
+    case '>':
+      return { from: value + 1, until: null };
+    case '<':
+      return { from: null, until: value };
+    case '<=':
+      return { from: null, until: value + 1 };
+    default:
+      return { from: value, until: value + 1 };
+  }
+}
+
+/** The latest birthday (`YYYY-MM-DD`) of someone at least `years` old on `now`'s UTC date. */
+export function birthdayCutoff(years: number, now: Date): string {
+  const date = now.toISOString().slice(0, 10);
+  return `${String(now.getUTCFullYear() - years).padStart(4, '0')}${date.slice(4)}`;
+}

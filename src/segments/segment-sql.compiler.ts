@@ -1,11 +1,14 @@
 import type { Dialect } from '../db/database';
 import { type CompareOp, type Duration, durationMs, type PropertyFilter, type Scalar, type SegmentExpr } from './segment-ast';
-import { SegmentMeaningError, checkComparable, lastSeenOps, resolveSegmentRefs, type SegmentLookup } from './segment-semantics';
+import { ageRange, birthdayCutoff, checkComparable, lastSeenOps, resolveSegmentRefs, SegmentMeaningError, type SegmentLookup } from './segment-semantics';
 
-/** A WHERE clause over `profiles p`, with its values to bind: never a value in the text. */
+/**
+ * A WHERE clause over `profiles p`, with its values to bind by name (`:s0`, `:s1`…; never a value in the text), so
+ * it combines with a caller's own named replacements.
+ */
 export interface CompiledSegment {
   sql: string;
-  values: unknown[];
+  values: Record<string, unknown>;
 }
 
 export interface CompileContext {
@@ -26,7 +29,7 @@ const profileColumns: Record<string, string> = { source: 'p.first_touch_source',
  */
 export async function compileSegment(expr: SegmentExpr, context: CompileContext): Promise<CompiledSegment> {
   const resolved = await resolveSegmentRefs(expr, context.segments);
-  const values: unknown[] = [];
+  const values: Record<string, unknown> = {};
   const sql = new SqlWriter(context, values).write(resolved);
   return { sql, values };
 }
@@ -37,12 +40,14 @@ export const liveProfiles = 'p.merged_into IS NULL AND p.erased_at IS NULL';
 class SqlWriter {
   constructor(
     private readonly context: CompileContext,
-    private readonly values: unknown[],
+    private readonly values: Record<string, unknown>,
   ) {}
 
-  private bind(...values: unknown[]): string {
-    this.values.push(...values);
-    return values.map(() => '?').join(', ');
+  /** A named placeholder for one value: the text can be assembled in any order. */
+  private bind(value: unknown): string {
+    const name = `s${Object.keys(this.values).length}`;
+    this.values[name] = value;
+    return `:${name}`;
   }
 
   private get mysql(): boolean {
@@ -78,10 +83,16 @@ class SqlWriter {
         return this.lastSeen(expr.op, expr.ago);
       case 'event':
         return this.event(expr.type, expr.filters, expr.op, expr.count, expr.window);
-      case 'score':
+      case 'score': {
+        const points =
+          expr.group === null
+            ? '(SELECT SUM(sc.points) FROM scores sc WHERE sc.profile_id = p.id)'
+            : `(SELECT sc.points FROM scores sc WHERE sc.profile_id = p.id AND sc.score_group = ${this.bind(expr.group)})`;
+        return `COALESCE(${points}, 0) ${expr.op} ${this.bind(expr.value)}`;
+      }
       case 'segment':
-        // Scores arrive with the scoring ledger; segment references were inlined by resolveSegmentRefs.
-        throw new SegmentMeaningError(`${expr.kind === 'score' ? 'score' : 'segment'} conditions can't be counted yet`);
+        // resolveSegmentRefs inlined every reference before writing.
+        throw new SegmentMeaningError(`segment:${expr.name} was not resolved`);
     }
   }
 
@@ -91,6 +102,7 @@ class SqlWriter {
    * negation (`!=`) also matches profiles without the attribute.
    */
   private field(field: string, op: CompareOp, value: Scalar): string {
+    if (field === 'age' || field === 'ageBand') return this.age(op, value);
     checkComparable(field, op, value);
     const column = profileColumns[field];
     if (column) {
@@ -108,6 +120,24 @@ class SqlWriter {
     const number = this.mysql ? 'CAST(a.value AS DECIMAL(30, 6))' : 'CAST(a.value AS REAL)';
     const isNumber = `(SUBSTR(a.value, 1, 1) IN ('-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'))`;
     return `EXISTS (${has} AND ${isNumber} AND ${number} ${op} ${this.bind(value)})`;
+  }
+
+  /**
+   * Age from the birthday, compared as dates (`YYYY-MM-DD` sorts like the date): at least `from` years old is born on
+   * or before the cutoff. A band also matches a profile that has no birthday but a stated `ageBand`.
+   */
+  private age(op: CompareOp, value: Scalar): string {
+    const range = ageRange(op === '!=' ? '=' : op, value);
+    const bounds: string[] = [];
+    if (range.from !== null) bounds.push(`a.value <= ${this.bind(JSON.stringify(birthdayCutoff(range.from, this.context.now)))}`);
+    if (range.until !== null) bounds.push(`a.value > ${this.bind(JSON.stringify(birthdayCutoff(range.until, this.context.now)))}`);
+    const birthday = `SELECT 1 FROM attributes a WHERE a.profile_id = p.id AND a.name = ${this.bind('birthday')}`;
+    let matches = `EXISTS (${birthday}${bounds.map((bound) => ` AND ${bound}`).join('')})`;
+    if (typeof value === 'string') {
+      const stated = `EXISTS (SELECT 1 FROM attributes a WHERE a.profile_id = p.id AND a.name = ${this.bind('ageBand')} AND a.value = ${this.bind(JSON.stringify(value))})`;
+      matches = `(${matches} OR (NOT EXISTS (SELECT 1 FROM attributes a WHERE a.profile_id = p.id AND a.name = ${this.bind('birthday')}) AND ${stated}))`;
+    }
+    return op === '!=' ? `NOT ${matches}` : matches;
   }
 
   /** Recency: `last_seen < 7d` is seen within 7 days; never seen counts as longer ago than anything. */

@@ -5,6 +5,8 @@ import { compareOps, lifecycleStages, type SegmentExpr } from '../../src/segment
 import { countEvents, evaluateSegment, type FactEvent, type ProfileFacts } from '../../src/segments/segment-evaluator';
 import { parseSegment } from '../../src/segments/segment-parser';
 import { printSegment } from '../../src/segments/segment-printer';
+import { resolveSegmentRefs } from '../../src/segments/segment-semantics';
+import { ageBands } from '../../src/profiles/attribute-catalog';
 import { compileSegment, liveProfiles } from '../../src/segments/segment-sql.compiler';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -24,6 +26,9 @@ interface GeneratedProfile {
   city: string | null;
   level: number | string | null;
   vip: boolean | null;
+  birthday: string | null;
+  ageBand: string | null;
+  scores: { group: string; points: number }[];
   identities: IdentityType[];
   subscriptions: { account: string; subscribed: boolean }[];
   lastSeenDaysAgo: number | null;
@@ -37,6 +42,13 @@ const profileArbitrary: fc.Arbitrary<GeneratedProfile> = fc.record({
   city: fc.option(fc.constantFrom(...cities), { nil: null }),
   level: fc.option(fc.oneof(fc.integer({ min: -3, max: 10 }), fc.constant('3')), { nil: null }),
   vip: fc.option(fc.boolean(), { nil: null }),
+  // Birthdays around the band edges of `now` (2026-11-23): the day before, on and after an anniversary.
+  birthday: fc.option(
+    fc.record({ year: fc.integer({ min: 1955, max: 2012 }), day: fc.constantFrom('11-22', '11-23', '11-24', '02-28', '06-01') }).map(({ year, day: date }) => `${year}-${date}`),
+    { nil: null },
+  ),
+  ageBand: fc.option(fc.constantFrom(...ageBands), { nil: null }),
+  scores: fc.uniqueArray(fc.record({ group: fc.constantFrom('engagement', 'intent'), points: fc.integer({ min: 0, max: 80 }) }), { selector: (s) => s.group, maxLength: 2 }),
   identities: fc.uniqueArray(fc.constantFrom(...identityTypes), { maxLength: 3 }),
   subscriptions: fc.uniqueArray(fc.record({ account: fc.constantFrom('default', 'brand_b'), subscribed: fc.boolean() }), { selector: (s) => s.account, maxLength: 2 }),
   lastSeenDaysAgo: fc.option(fc.integer({ min: 0, max: 120 }), { nil: null }),
@@ -56,6 +68,10 @@ const op = fc.constantFrom(...compareOps);
 const orderOp = fc.constantFrom('<' as const, '<=' as const, '>' as const, '>=' as const);
 const duration = fc.record({ amount: fc.integer({ min: 1, max: 12 }), unit: fc.constantFrom('h' as const, 'd' as const, 'w' as const) });
 const leaf: fc.Arbitrary<SegmentExpr> = fc.oneof(
+  fc.record({ group: fc.option(fc.constantFrom('engagement', 'intent', 'none'), { nil: null }), op, value: fc.integer({ min: 0, max: 120 }) }).map((c) => ({ kind: 'score' as const, ...c })),
+  fc.record({ field: fc.constant('age'), op, value: fc.integer({ min: 10, max: 75 }) }).map((c) => ({ kind: 'field' as const, ...c })),
+  fc.record({ field: fc.constantFrom('age', 'ageBand'), op: fc.constantFrom('=' as const, '!=' as const), value: fc.constantFrom<string>(...ageBands) }).map((c) => ({ kind: 'field' as const, ...c })),
+  fc.constantFrom('sporty', 'shanghai-vip').map((name) => ({ kind: 'segment' as const, name })),
   fc.constantFrom(...tagNames.filter((name) => !name.startsWith('lifecycle/'))).map((name) => ({ kind: 'tag' as const, name })),
   fc.constantFrom(...lifecycleStages).map((stage) => ({ kind: 'lifecycle' as const, stage })),
   fc.constantFrom(...identityTypes).map((identity) => ({ kind: 'has' as const, identity })),
@@ -107,7 +123,12 @@ async function seed(db: Database, profiles: GeneratedProfile[]): Promise<void> {
       ['city', profile.city],
       ['level', profile.level],
       ['vip', profile.vip],
+      ['birthday', profile.birthday],
+      ['ageBand', profile.ageBand],
     ];
+    for (const { group, points } of profile.scores) {
+      await db.execute('INSERT INTO scores (profile_id, score_group, points, updated_at) VALUES (?, ?, ?, ?)', [id, group, points, now]);
+    }
     for (const [name, value] of attributes) {
       if (value !== null) await db.execute('INSERT INTO attributes (profile_id, name, value, source, updated_at) VALUES (?, ?, ?, ?, ?)', [id, name, JSON.stringify(value), 'test', now]);
     }
@@ -133,6 +154,8 @@ function factsOf(profile: GeneratedProfile): ProfileFacts {
   if (profile.city !== null) attributes.city = profile.city;
   if (profile.level !== null) attributes.level = profile.level;
   if (profile.vip !== null) attributes.vip = profile.vip;
+  if (profile.birthday !== null) attributes.birthday = profile.birthday;
+  if (profile.ageBand !== null) attributes.ageBand = profile.ageBand;
   return {
     tags: new Set(profile.tags),
     attributes,
@@ -140,6 +163,7 @@ function factsOf(profile: GeneratedProfile): ProfileFacts {
     subscriptions: new Map(profile.subscriptions.map((s) => [s.account, s.subscribed])),
     lastSeenAt: profile.lastSeenDaysAgo === null ? null : at(profile.lastSeenDaysAgo),
     firstTouch: { source: profile.source, channel: profile.channel },
+    scores: new Map(profile.scores.map((score) => [score.group, score.points])),
     eventCount: (term) => countEvents(events, term, now),
   };
 }
@@ -164,8 +188,15 @@ describe('segment SQL and the in-memory evaluator agree', () => {
     await app.stop();
   });
 
+  /** Saved segments the random expressions may refer to. */
+  const saved: Record<string, SegmentExpr> = {
+    sporty: parseSegment('tag:interest/sports OR event:article_view[topic=sports] >= 2 in 30d'),
+    'shanghai-vip': parseSegment('city:Shanghai AND (attr.vip = true OR segment:sporty)'),
+  };
+  const segments = async (name: string) => saved[name];
+
   async function sqlCount(expr: SegmentExpr): Promise<number> {
-    const compiled = await compileSegment(expr, { dialect: app.persona.db.dialect, now });
+    const compiled = await compileSegment(expr, { dialect: app.persona.db.dialect, now, segments });
     const [row] = await app.persona.db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM profiles p WHERE ${liveProfiles} AND ${compiled.sql}`, compiled.values);
     return Number(row.n);
   }
@@ -174,7 +205,8 @@ describe('segment SQL and the in-memory evaluator agree', () => {
     const facts = profiles.map(factsOf);
     await fc.assert(
       fc.asyncProperty(expression, async (expr) => {
-        const expected = facts.filter((profile) => evaluateSegment(expr, profile, now)).length;
+        const resolved = await resolveSegmentRefs(expr, segments);
+        const expected = facts.filter((profile) => evaluateSegment(resolved, profile, now)).length;
         expect({ expression: printSegment(expr), count: await sqlCount(expr) }).toEqual({ expression: printSegment(expr), count: expected });
       }),
       { numRuns: 500, seed: Number(process.env.SEGMENT_SEED ?? Date.now() % 1_000_000) },
