@@ -14,6 +14,7 @@ import { RouteRegistry } from './http/route-registry';
 import { eventsRoutes } from './http/routes/events.routes';
 import { healthRoutes } from './http/routes/health.routes';
 import { metricsRoutes } from './http/routes/metrics.routes';
+import { segmentsRoutes } from './http/routes/segments.routes';
 import { webhooksRoutes } from './http/routes/webhooks.routes';
 import { profilesRoutes } from './http/routes/profiles.routes';
 import { EventPipeline } from './ingest/event-pipeline';
@@ -37,6 +38,8 @@ import { ProfileService } from './profiles/profile.service';
 import { SubscriptionService } from './profiles/subscription.service';
 import { DeliveryReportService } from './pushes/delivery-report.service';
 import { TagService } from './rules/tag.service';
+import { segmentCountsJob } from './segments/segment-counts.job';
+import { SegmentService } from './segments/segment.service';
 import { WebhookDeliveryWorker } from './webhooks/webhook-delivery.worker';
 import { WebhookOutbox } from './webhooks/webhook-outbox.service';
 import { tagStage } from './rules/tag.stage';
@@ -63,6 +66,7 @@ export class Persona {
   readonly outbox: WebhookOutbox;
   readonly webhooks: WebhookDeliveryWorker;
   readonly merger: ProfileMerger;
+  readonly segments: SegmentService;
   readonly jobs: JobScheduler;
   readonly plugins: PluginHost;
   readonly http: Koa<AppState>;
@@ -114,6 +118,8 @@ export class Persona {
     this.jobs = new JobScheduler(leases, { leaseMs: config.jobs.leaseMs, timezone: config.timezone }, log.child({ room: 'jobs' }), this.metrics);
     this.jobs.register(inboxPurgeJob(this.inbox, config.ingest.inboxRetentionHours));
     this.jobs.register(jobHistoryPurgeJob(leases, config.jobs.historyRetentionDays));
+    this.segments = new SegmentService(this.db);
+    this.jobs.register(segmentCountsJob(this.segments, config.timezone));
 
     const authenticator = new Authenticator(config.auth);
     const eraser = new ProfileEraser(this.db);
@@ -172,6 +178,7 @@ export class Persona {
             }),
         }),
         webhooksRoutes({ authenticator, outbox: this.outbox, wake: () => this.webhooks.wake() }),
+        segmentsRoutes({ authenticator, segments: this.segments, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
       ],
     });
     if (!authenticator.hasAdminToken) {

@@ -8,7 +8,7 @@ const movedTables = ['identities', 'events'] as const;
  * Tables with one row per profile and key: the absorbed profile's row moves when the survivor has none for its key;
  * when both have one, the better contents end up in the survivor's row (a swap) and the other row stays behind.
  */
-const keyedTables = { tags: 'name', attributes: 'name', subscriptions: 'account' } as const;
+const keyedTables = { tags: 'name', attributes: 'name', subscriptions: 'account', scores: 'score_group' } as const;
 export type KeyedTable = keyof typeof keyedTables;
 
 type Row = Record<string, unknown> & { id: number; profile_id: number };

@@ -99,6 +99,7 @@ export class ProfileEraser {
     const identities = await this.db.execute('DELETE FROM identities WHERE profile_id = ?', [profileId], transaction);
     const attributes = await this.db.execute('DELETE FROM attributes WHERE profile_id = ?', [profileId], transaction);
     await this.db.execute('DELETE FROM tags WHERE profile_id = ?', [profileId], transaction);
+    await this.db.execute('DELETE FROM scores WHERE profile_id = ?', [profileId], transaction);
     await this.db.execute('DELETE FROM subscriptions WHERE profile_id = ?', [profileId], transaction);
     const events = await this.db.execute(
       "UPDATE events SET properties = '{}' WHERE profile_id = ?",

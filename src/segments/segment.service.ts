@@ -1,0 +1,266 @@
+import type { Database } from '../db/database';
+import { ConflictError } from '../errors/conflict.error';
+import { NotFoundError } from '../errors/not-found.error';
+import { ValidationError } from '../errors/validation.error';
+import { maskIdentity } from '../logging/pii-mask';
+import type { SegmentExpr } from './segment-ast';
+import { parseSegment } from './segment-parser';
+import { printSegment } from './segment-printer';
+import { compileSegment, liveProfiles } from './segment-sql.compiler';
+
+export interface SegmentView {
+  name: string;
+  expression: string;
+  description: string | null;
+  /** When it became a static list; null for a live segment. */
+  frozenAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SegmentPreview {
+  /** The expression as Persona reads it (canonical). */
+  expression: string;
+  count: number;
+  /** Up to 20 matching profiles, contact details masked. */
+  sample: { id: number; name: string | null; identities: { type: string; value: string }[]; tags: string[] }[];
+  byLifecycle: Record<string, number>;
+  topTags: { tag: string; count: number }[];
+}
+
+interface SegmentRow {
+  id: number;
+  name: string;
+  expression: string;
+  description: string | null;
+  frozen_at: unknown;
+  created_at: unknown;
+  updated_at: unknown;
+}
+
+const sampleSize = 20;
+
+/** A segment's name: what operators type after `segment:`; any script, no blanks at the ends, no control characters. */
+function checkName(name: unknown): string {
+  if (typeof name !== 'string' || !/^(?!\s)(?!.*\s$)[^\p{Cc}]{1,64}$/u.test(name)) {
+    throw new ValidationError('name: expected a name of 1 to 64 characters, without blanks at either end');
+  }
+  return name;
+}
+
+/**
+ * Saved segments: named expressions operators build on (`segment:vip`), counted on demand, previewed before a push,
+ * frozen into static lists, and counted daily for trend lines.
+ */
+export class SegmentService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** A saved segment's expression, for `segment:<name>` references. */
+  readonly lookup = async (name: string): Promise<SegmentExpr | undefined> => {
+    const [row] = await this.db.select<{ expression: string }>('SELECT expression FROM segments WHERE name = ?', [name]);
+    return row ? parseSegment(row.expression) : undefined;
+  };
+
+  async create(input: { name: unknown; expression: unknown; description?: unknown }): Promise<SegmentView> {
+    const name = checkName(input.name);
+    const expression = await this.canonical(input.expression, name);
+    const now = this.clock();
+    try {
+      await this.db.execute('INSERT INTO segments (name, expression, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [
+        name,
+        expression,
+        description(input.description),
+        now,
+        now,
+      ]);
+    } catch (error) {
+      if (error instanceof ConflictError) throw new ConflictError(`a segment named ${name} already exists`);
+      throw error;
+    }
+    return this.get(name);
+  }
+
+  async list(): Promise<SegmentView[]> {
+    return (await this.db.select<SegmentRow>('SELECT * FROM segments ORDER BY name')).map((row) => this.view(row));
+  }
+
+  async get(name: string): Promise<SegmentView> {
+    return this.view(await this.row(name));
+  }
+
+  async update(name: string, input: { expression?: unknown; description?: unknown }): Promise<SegmentView> {
+    const row = await this.row(name);
+    let expression = row.expression;
+    if (input.expression !== undefined) {
+      if (row.frozen_at) throw new ConflictError(`segment ${name} is frozen: its expression can't change (save a new segment instead)`);
+      expression = await this.canonical(input.expression, name);
+    }
+    const text = input.description === undefined ? row.description : description(input.description);
+    await this.db.execute('UPDATE segments SET expression = ?, description = ?, updated_at = ? WHERE id = ?', [expression, text, this.clock(), row.id]);
+    return this.get(name);
+  }
+
+  /** Refused while another segment refers to this one. */
+  async delete(name: string): Promise<void> {
+    const row = await this.row(name);
+    const users = (await this.db.select<{ name: string; expression: string }>('SELECT name, expression FROM segments WHERE id <> ?', [row.id])).filter((other) =>
+      refersTo(parseSegment(other.expression), name),
+    );
+    if (users.length > 0) throw new ConflictError(`segment ${name} is used by ${users.map((other) => `segment:${other.name}`).join(', ')}`);
+    await this.db.execute('DELETE FROM segments WHERE id = ?', [row.id]);
+  }
+
+  /** How many live profiles match: a frozen segment counts its members that are still live. */
+  async countOf(name: string): Promise<number> {
+    const row = await this.row(name);
+    if (row.frozen_at) {
+      const [result] = await this.db.select<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM segment_members m JOIN profiles p ON p.id = m.profile_id WHERE m.segment_id = ? AND ${liveProfiles}`,
+        [row.id],
+      );
+      return Number(result.n);
+    }
+    return this.count(parseSegment(row.expression));
+  }
+
+  async count(expr: SegmentExpr): Promise<number> {
+    const { sql, values } = await this.compile(expr);
+    const [row] = await this.db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM profiles p WHERE ${liveProfiles} AND ${sql}`, values);
+    return Number(row.n);
+  }
+
+  /** What an expression would select, before it is saved or pushed to. */
+  async preview(expression: unknown): Promise<SegmentPreview> {
+    const expr = parseExpression(expression);
+    const { sql, values } = await this.compile(expr);
+    const where = `${liveProfiles} AND ${sql}`;
+    const [{ n }] = await this.db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM profiles p WHERE ${where}`, values);
+    const ids = (await this.db.select<{ id: number }>(`SELECT p.id FROM profiles p WHERE ${where} ORDER BY p.id LIMIT ${sampleSize}`, values)).map((row) => Number(row.id));
+    const tagCounts = await this.db.select<{ name: string; n: number }>(
+      `SELECT lt.name AS name, COUNT(*) AS n FROM profiles p JOIN tags lt ON lt.profile_id = p.id WHERE ${where} GROUP BY lt.name ORDER BY n DESC, lt.name`,
+      values,
+    );
+    const byLifecycle = Object.fromEntries(
+      tagCounts.filter((row) => row.name.startsWith('lifecycle/')).map((row) => [row.name.slice('lifecycle/'.length), Number(row.n)]),
+    );
+    const topTags = tagCounts
+      .filter((row) => !row.name.startsWith('lifecycle/'))
+      .slice(0, 10)
+      .map((row) => ({ tag: row.name, count: Number(row.n) }));
+    return { expression: printSegment(expr), count: Number(n), sample: await this.sample(ids), byLifecycle, topTags };
+  }
+
+  /** Turns a segment into a static list of the profiles it matches now; answers how many. */
+  async freeze(name: string): Promise<number> {
+    const row = await this.row(name);
+    if (row.frozen_at) throw new ConflictError(`segment ${name} is already frozen`);
+    const { sql, values } = await this.compile(parseSegment(row.expression));
+    // Read first (a plain read locks nothing on MySQL), then write the list: webhooks and the worker go on meanwhile.
+    const ids = (await this.db.select<{ id: number }>(`SELECT p.id FROM profiles p WHERE ${liveProfiles} AND ${sql} ORDER BY p.id`, values)).map((member) => Number(member.id));
+    await this.db.transaction(async (transaction) => {
+      for (let start = 0; start < ids.length; start += 500) {
+        const part = ids.slice(start, start + 500);
+        await this.db.execute(
+          `INSERT INTO segment_members (segment_id, profile_id) VALUES ${part.map(() => '(?, ?)').join(', ')}`,
+          part.flatMap((id) => [row.id, id]),
+          transaction,
+        );
+      }
+      await this.db.execute('UPDATE segments SET frozen_at = ?, updated_at = ? WHERE id = ?', [this.clock(), this.clock(), row.id], transaction);
+    });
+    return ids.length;
+  }
+
+  /** Records every segment's count for `day` (YYYY-MM-DD, the account's calendar); a second run that day replaces it. */
+  async snapshotCounts(day: string): Promise<number> {
+    const segments = await this.db.select<{ id: number; name: string }>('SELECT id, name FROM segments ORDER BY id');
+    for (const { id, name } of segments) {
+      const count = await this.countOf(name);
+      await this.db.transaction(async (transaction) => {
+        await this.db.execute('DELETE FROM segment_counts WHERE segment_id = ? AND day = ?', [id, day], transaction);
+        await this.db.execute('INSERT INTO segment_counts (segment_id, day, count, counted_at) VALUES (?, ?, ?, ?)', [id, day, count, this.clock()], transaction);
+      });
+    }
+    return segments.length;
+  }
+
+  async history(name: string): Promise<{ day: string; count: number }[]> {
+    const row = await this.row(name);
+    const rows = await this.db.select<{ day: string; count: number }>('SELECT day, count FROM segment_counts WHERE segment_id = ? ORDER BY day', [row.id]);
+    return rows.map((entry) => ({ day: entry.day, count: Number(entry.count) }));
+  }
+
+  private compile(expr: SegmentExpr) {
+    return compileSegment(expr, { dialect: this.db.dialect, now: this.clock(), segments: this.lookup });
+  }
+
+  /** Parses, checks that it compiles (references exist, no cycle through `self`), and answers the canonical text. */
+  private async canonical(expression: unknown, self: string): Promise<string> {
+    const expr = parseExpression(expression);
+    await compileSegment(expr, {
+      dialect: this.db.dialect,
+      now: this.clock(),
+      segments: async (name) => (name === self ? expr : this.lookup(name)),
+    });
+    return printSegment(expr);
+  }
+
+  private async sample(ids: number[]): Promise<SegmentPreview['sample']> {
+    if (ids.length === 0) return [];
+    const identities = await this.db.select<{ profile_id: number; type: string; value: string }>(
+      'SELECT profile_id, type, value FROM identities WHERE profile_id IN (:ids) ORDER BY id',
+      { ids },
+    );
+    const names = await this.db.select<{ profile_id: number; value: string }>("SELECT profile_id, value FROM attributes WHERE profile_id IN (:ids) AND name = 'name'", { ids });
+    const tags = await this.db.select<{ profile_id: number; name: string }>('SELECT profile_id, name FROM tags WHERE profile_id IN (:ids) ORDER BY name', { ids });
+    return ids.map((id) => {
+      const name = names.find((row) => Number(row.profile_id) === id);
+      const text = name ? String(JSON.parse(name.value)) : null;
+      return {
+        id,
+        name: text ? `${[...text][0]}${'*'.repeat(Math.max(1, [...text].length - 1))}` : null,
+        identities: identities.filter((row) => Number(row.profile_id) === id).map((row) => ({ type: row.type, value: maskIdentity(row.type, row.value) })),
+        tags: tags.filter((row) => Number(row.profile_id) === id).map((row) => row.name),
+      };
+    });
+  }
+
+  private async row(name: string): Promise<SegmentRow> {
+    const [row] = await this.db.select<SegmentRow>('SELECT * FROM segments WHERE name = ?', [name]);
+    if (!row) throw new NotFoundError(`no segment named ${name}`);
+    return row;
+  }
+
+  private view(row: SegmentRow): SegmentView {
+    const time = (value: unknown) => this.db.parseTime(value)?.toISOString() ?? null;
+    return {
+      name: row.name,
+      expression: row.expression,
+      description: row.description,
+      frozenAt: time(row.frozen_at),
+      createdAt: time(row.created_at) ?? '',
+      updatedAt: time(row.updated_at) ?? '',
+    };
+  }
+}
+
+function parseExpression(expression: unknown): SegmentExpr {
+  if (typeof expression !== 'string' || expression.trim() === '') throw new ValidationError('expression: expected an expression such as tag:loyal AND city:Shanghai');
+  return parseSegment(expression);
+}
+
+function description(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.length > 2000) throw new ValidationError('description: expected text of at most 2000 characters');
+  return value;
+}
+
+function refersTo(expr: SegmentExpr, name: string): boolean {
+  if (expr.kind === 'segment') return expr.name === name;
+  if (expr.kind === 'and' || expr.kind === 'or') return expr.items.some((item) => refersTo(item, name));
+  if (expr.kind === 'not') return refersTo(expr.item, name);
+  return false;
+}
