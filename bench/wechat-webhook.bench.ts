@@ -18,10 +18,10 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createConnection } from 'mysql2/promise';
 import YAML from 'yaml';
 import { Database } from '../src/db/database';
 import { sampleAccount, signedPost, textMessage } from '../test/support/wechat-client';
+import { prepareBenchDatabase } from './support/bench-database';
 import { BenchClient } from './support/http-client';
 import { argument, printResults, runLoad } from './support/load';
 
@@ -29,30 +29,6 @@ const messages = argument('messages', 2000);
 const concurrency = argument('concurrency', 50);
 const split = process.argv.includes('--split');
 const root = path.join(__dirname, '..');
-
-async function prepareDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const given = process.env.DATABASE_URL;
-  if (!given || given.startsWith('sqlite')) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'persona-bench-'));
-    return { url: `sqlite:${path.join(dir, 'bench.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const server = new URL(given);
-  const name = `persona_bench_${randomUUID().slice(0, 8)}`;
-  const admin = () =>
-    createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username), password: decodeURIComponent(server.password) });
-  const connection = await admin();
-  await connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
-  await connection.end();
-  server.pathname = `/${name}`;
-  return {
-    url: server.toString(),
-    drop: async () => {
-      const dropper = await admin();
-      await dropper.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await dropper.end();
-    },
-  };
-}
 
 async function startServer(databaseUrl: string, worker: boolean): Promise<{ url: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'persona-bench-config-'));
@@ -111,7 +87,7 @@ async function startServer(databaseUrl: string, worker: boolean): Promise<{ url:
 }
 
 async function main(): Promise<void> {
-  const database = await prepareDatabase();
+  const database = await prepareBenchDatabase();
   const server = await startServer(database.url, !split);
   const worker = split ? await startServer(database.url, true) : undefined;
   const client = new BenchClient(server.url, concurrency);
