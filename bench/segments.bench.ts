@@ -241,7 +241,9 @@ async function main(): Promise<void> {
     if (rows.some((row) => row.agree !== 'yes')) process.exitCode = 1;
   } finally {
     await db.close();
-    await database.drop();
+    // BENCH_KEEP=1 leaves the seeded database for trying queries by hand.
+    if (process.env.BENCH_KEEP) console.log(`kept ${database.url}`);
+    else await database.drop();
   }
 }
 
