@@ -201,7 +201,8 @@ export class Persona {
     await this.plugins.start();
     if (this.config.jobs.enabled) await this.jobs.start();
     if (this.config.ingest.worker.enabled) this.worker.start();
-    if (this.config.webhooks.enabled) this.webhooks.start();
+    // Nobody subscribed: nothing is ever queued, so no instance polls the outbox for nothing.
+    if (this.config.webhooks.enabled && this.config.webhooks.subscribers.length > 0) this.webhooks.start();
     if (options.listen !== false) await this.listen();
     this.state = 'started';
   }

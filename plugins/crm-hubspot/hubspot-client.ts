@@ -1,3 +1,5 @@
+import { retryAfterMs } from '../../src/plugins/plugin-sdk';
+
 /** A CRM object as HubSpot's v3 API answers it. */
 export interface HubspotObject {
   id: string;
@@ -48,7 +50,7 @@ export class HubspotClient {
     if (query.associations?.length) url.searchParams.set('associations', query.associations.join(','));
     for (let retry = 0; ; retry += 1) {
       let problem: string;
-      let retryAfterMs: number | undefined;
+      let retryAfter: number | undefined;
       try {
         const response = await fetch(url, {
           headers: { authorization: `Bearer ${this.options.accessToken}`, accept: 'application/json' },
@@ -59,13 +61,13 @@ export class HubspotClient {
         if (response.status === 404) return null;
         problem = `HubSpot answered ${response.status}: ${hubspotMessage(text)}`;
         if (response.status !== 429 && response.status < 500) throw new HubspotUnavailableError(problem);
-        retryAfterMs = retryAfter(response.headers.get('retry-after'));
+        retryAfter = retryAfterMs(response.headers.get('retry-after'));
       } catch (error) {
         // fetch reports an unreachable host as a TypeError and a timeout as a DOMException; the rest is final.
         if (!(error instanceof TypeError) && !(error instanceof DOMException)) throw error;
         problem = `HubSpot unreachable: ${error.message}`;
       }
-      const wait = Math.max(this.options.retryBaseMs * 2 ** retry, retryAfterMs ?? 0);
+      const wait = Math.max(this.options.retryBaseMs * 2 ** retry, retryAfter ?? 0);
       if (retry >= this.options.maxRetries || this.now() + wait >= deadline) throw new HubspotUnavailableError(problem);
       await this.sleep(wait);
     }
@@ -93,9 +95,4 @@ function hubspotMessage(text: string): string {
   } catch {
     return text.slice(0, 200);
   }
-}
-
-function retryAfter(header: string | null): number | undefined {
-  if (!header || !/^\d+$/.test(header.trim())) return undefined;
-  return Number(header.trim()) * 1000;
 }

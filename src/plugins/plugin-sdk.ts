@@ -18,6 +18,7 @@ export { channelPattern, eventTypePattern } from '../ingest/api-event.schema';
 export { type FieldProblem, partitionBatch, toFieldProblems } from '../ingest/event-batch';
 export { readJsonBody, readRawBody } from '../http/read-body';
 export { verifyTimestampedHmac } from '../http/timestamped-hmac';
+export { retryAfterMs } from '../http/retry-after';
 export { intBetween, secret, slug, tagName, timeZone } from '../config/config-fields';
 export { Secret } from '../config/secret';
 export * from '../errors';

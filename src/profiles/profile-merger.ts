@@ -98,20 +98,18 @@ export class ProfileMerger {
     const earliest = [survivor, absorbed]
       .filter((profile) => profile.first_touch_at !== null)
       .sort((x, y) => (this.db.parseTime(x.first_touch_at)?.getTime() ?? 0) - (this.db.parseTime(y.first_touch_at)?.getTime() ?? 0))[0];
-    await this.db.execute(
-      `UPDATE profiles SET first_touch_source = :source, first_touch_channel = :channel, first_touch_at = :firstTouchAt,
-         last_seen_at = :lastSeenAt, updated_at = :at WHERE id = :survivor`,
+    await this.writeProfiles(
       {
-        survivor: survivor.id,
+        id: survivor.id,
         source: earliest?.first_touch_source ?? null,
         channel: earliest?.first_touch_channel ?? null,
         firstTouchAt: earliest ? this.db.parseTime(earliest.first_touch_at) : null,
         lastSeenAt: latest(this.db.parseTime(survivor.last_seen_at), this.db.parseTime(absorbed.last_seen_at)),
-        at,
       },
+      { id: absorbed.id, mergedInto: survivor.id },
+      at,
       transaction,
     );
-    await this.db.execute('UPDATE profiles SET merged_into = ?, updated_at = ? WHERE id = ?', [survivor.id, at, absorbed.id], transaction);
     await this.timeline.append(
       {
         profileId: survivor.id,
@@ -172,20 +170,18 @@ export class ProfileMerger {
         [merge.survivorId],
         transaction,
       );
-      await this.db.execute(
-        `UPDATE profiles SET first_touch_source = :source, first_touch_channel = :channel, first_touch_at = :firstTouchAt,
-           last_seen_at = :lastSeenAt, updated_at = :at WHERE id = :survivor`,
+      await this.writeProfiles(
         {
-          survivor: merge.survivorId,
+          id: merge.survivorId,
           source: before?.first_touch_source ?? null,
           channel: before?.first_touch_channel ?? null,
           firstTouchAt: before?.first_touch_at ? new Date(before.first_touch_at) : null,
           lastSeenAt: latest(before?.last_seen_at ? new Date(before.last_seen_at) : null, this.db.parseTime(lastEvent)),
-          at,
         },
+        { id: merge.absorbedId, mergedInto: null },
+        at,
         transaction,
       );
-      await this.db.execute('UPDATE profiles SET merged_into = NULL, updated_at = ? WHERE id = ?', [at, merge.absorbedId], transaction);
       await this.store.markUnmerged(merge, actor, at, transaction);
       for (const id of [merge.survivorId, merge.absorbedId]) {
         await this.timeline.append(
@@ -231,6 +227,22 @@ export class ProfileMerger {
       return merged;
     }
     return undefined;
+  }
+
+  /** The survivor's own columns after a merge or an unmerge, and the absorbed profile's pointer (null: live again). */
+  private async writeProfiles(
+    survivor: { id: number; source: string | null; channel: string | null; firstTouchAt: Date | null; lastSeenAt: Date | null },
+    absorbed: { id: number; mergedInto: number | null },
+    at: Date,
+    transaction: Transaction,
+  ): Promise<void> {
+    await this.db.execute(
+      `UPDATE profiles SET first_touch_source = :source, first_touch_channel = :channel, first_touch_at = :firstTouchAt,
+         last_seen_at = :lastSeenAt, updated_at = :at WHERE id = :id`,
+      { ...survivor, at },
+      transaction,
+    );
+    await this.db.execute('UPDATE profiles SET merged_into = ?, updated_at = ? WHERE id = ?', [absorbed.mergedInto, at, absorbed.id], transaction);
   }
 
   /** Both profiles, locked in id order (so two merges can't deadlock), survivor (the older) first; both must be live. */

@@ -15,7 +15,7 @@ export interface ProfileFacts {
   /** Points per score group (decay applied); the total is their sum. */
   scores: ReadonlyMap<string, number>;
   /** How many of the profile's events an `event:` term counts (fetched for the whole expression at once). */
-  eventCount(term: Extract<SegmentExpr, { kind: 'event' }>): number;
+  eventCount(term: EventTerm): number;
 }
 
 export type EventTerm = Extract<SegmentExpr, { kind: 'event' }>;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database';
+import { retryAfterMs } from '../http/retry-after';
 import { signTimestampedHmac } from '../http/timestamped-hmac';
 import { maxRetryDelayMs, PollingWorker, retryDelay } from '../jobs/polling-worker';
 import { liveProfileId } from '../profiles/live-profile';
@@ -74,7 +75,7 @@ export class WebhookDeliveryWorker extends PollingWorker {
         this.metrics.webhookDeliveries.inc({ subscriber: subscriber.name, outcome: 'delivered' });
         return;
       }
-      failure = { message: `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, retryAfterMs: retryAfter(response.headers.get('retry-after')) };
+      failure = { message: `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, retryAfterMs: retryAfterMs(response.headers.get('retry-after')) };
     } catch (error) {
       failure = { message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
     }
@@ -104,12 +105,4 @@ export class WebhookDeliveryWorker extends PollingWorker {
     );
     return JSON.stringify({ ...payload, profileId, identities });
   }
-}
-
-/** `Retry-After` in seconds or as an HTTP date, in milliseconds from now. */
-function retryAfter(header: string | null): number | undefined {
-  if (!header) return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
