@@ -1,3 +1,5 @@
+import { ownValue } from '../util/own-value';
+
 /** A value an attribute may hold. */
 export type AttributeValue = string | number | boolean;
 
@@ -86,10 +88,10 @@ export const knownAttributes = Object.keys(known);
 export function normalizeAttribute(name: string, raw: unknown): { value: AttributeValue | null } | { error: string } {
   if (!freeFormName.test(name)) return { error: 'expected a camelCase attribute name of at most 64 characters' };
   if (raw === null) return { value: null };
-  const rule = known[name];
+  const rule = ownValue(known, name);
   if (rule) {
     const value = rule(raw);
-    return value === undefined ? { error: expected[name] ?? 'expected text of reasonable length' } : { value };
+    return value === undefined ? { error: ownValue(expected, name) ?? 'expected text of reasonable length' } : { value };
   }
   if (typeof raw === 'number' && Number.isFinite(raw)) return { value: raw };
   if (typeof raw === 'boolean') return { value: raw };

@@ -1,4 +1,5 @@
 import { SegmentSyntaxError } from './segment-syntax.error';
+import { ownValue } from '../util/own-value';
 
 export type TokenKind = 'word' | 'string' | 'op' | '(' | ')' | '[' | ']' | ',' | ':' | 'end';
 
@@ -45,7 +46,7 @@ export function tokenize(source: string): Token[] {
       tokens.push({ kind: 'op', text: op, column });
       i += op.length;
     } else if ('()[],:（），：'.includes(char)) {
-      tokens.push({ kind: (fullWidth[char] ?? char) as TokenKind, text: fullWidth[char] ?? char, column });
+      tokens.push({ kind: (ownValue(fullWidth, char) ?? char) as TokenKind, text: ownValue(fullWidth, char) ?? char, column });
       i += 1;
     } else {
       let j = i;

@@ -118,6 +118,14 @@ describe('POST /api/events → timeline', () => {
     ]);
   });
 
+  it('answers a lookup by an unknown identity type with the types it knows', async () => {
+    for (const type of ['fax', 'constructor', '__proto__']) {
+      const response = await app.request(`/api/profiles?identity=${type}:x`);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toContain('identity: expected a type among email, phone, openid');
+    }
+  });
+
   it('refuses a missing or wrong token with 401, and a write key on the admin API with 403', async () => {
     const none = await app.request('/api/events', { method: 'POST', auth: null, json: batch });
     expect(none.status).toBe(401);

@@ -21,6 +21,11 @@ describe('attribute catalogue', () => {
     expect(normalizeAttribute('marketingConsent', 'maybe')).toEqual({ error: 'expected true or false (同意/拒绝 accepted)' });
   });
 
+  it('treats names of built-in object members as free-form attributes', () => {
+    expect(normalizeAttribute('constructor', 'Acme')).toEqual({ value: 'Acme' });
+    expect(normalizeAttribute('toString', 3)).toEqual({ value: 3 });
+  });
+
   it('knows an opt-out is more restrictive than consent, and nothing else is', () => {
     expect(isMoreRestrictive('marketingConsent', false, true)).toBe(true);
     expect(isMoreRestrictive('marketingConsent', true, false)).toBe(false);

@@ -12,6 +12,7 @@ import type { AppContext, AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';
 import { parseInput, recordId } from '../parse-input';
 import { readJsonBody } from '../read-body';
+import { ownValue } from '../../util/own-value';
 
 export interface ProfilesRouteDeps {
   authenticator: Authenticator;
@@ -66,7 +67,7 @@ export function profilesRoutes(deps: ProfilesRouteDeps): Router<AppState> {
     const identity = typeof ctx.query.identity === 'string' ? ctx.query.identity : undefined;
     if (!identity) throw new ValidationError('identity: expected ?identity=<type>:<value>, e.g. email:a@b.com');
     const separator = identity.indexOf(':');
-    const type = queryIdentityTypes[identity.slice(0, Math.max(separator, 0))];
+    const type = ownValue(queryIdentityTypes, identity.slice(0, Math.max(separator, 0)));
     if (separator <= 0 || !type) {
       throw new ValidationError(`identity: expected a type among ${Object.keys(queryIdentityTypes).join(', ')}`);
     }
