@@ -4,12 +4,18 @@ import type { Database } from '../db/database';
 /** Tables whose rows always move with a merge. */
 const movedTables = ['identities', 'events'] as const;
 
+/** Rows derived from a moved row that carry its owner too, so they move with it: (table, column naming the row). */
+const derivedRows: Partial<Record<string, { table: string; column: string }>> = { events: { table: 'event_properties', column: 'event_id' } };
+
 /**
  * Tables with one row per profile and key: the absorbed profile's row moves when the survivor has none for its key;
  * when both have one, the better contents end up in the survivor's row (a swap) and the other row stays behind.
  */
 const keyedTables = { tags: 'name', attributes: 'name', subscriptions: 'account', scores: 'score_group' } as const;
 export type KeyedTable = keyof typeof keyedTables;
+
+/** Columns the database computes from the others: read with the row, never written. */
+const generatedColumns: Partial<Record<KeyedTable, readonly string[]>> = { attributes: ['value_key', 'value_number'] };
 
 type Row = Record<string, unknown> & { id: number; profile_id: number };
 /** A row's contents: every column but the id, the owner and the key, in the form each dialect stores. */
@@ -112,12 +118,13 @@ export class MergeRows {
       byTable.set(move.table_name, [...(byTable.get(move.table_name) ?? []), Number(move.row_id)]);
     }
     for (const [table, ids] of byTable) {
+      const derived = derivedRows[table];
       for (let start = 0; start < ids.length; start += chunk) {
-        await this.db.execute(
-          `UPDATE ${knownTable(table)} SET profile_id = :absorbedId WHERE id IN (:ids) AND profile_id = :survivorId`,
-          { absorbedId, survivorId, ids: ids.slice(start, start + chunk) },
-          transaction,
-        );
+        const values = { absorbedId, survivorId, ids: ids.slice(start, start + chunk) };
+        await this.db.execute(`UPDATE ${knownTable(table)} SET profile_id = :absorbedId WHERE id IN (:ids) AND profile_id = :survivorId`, values, transaction);
+        if (derived) {
+          await this.db.execute(`UPDATE ${derived.table} SET profile_id = :absorbedId WHERE ${derived.column} IN (:ids) AND profile_id = :survivorId`, values, transaction);
+        }
       }
     }
   }
@@ -131,6 +138,8 @@ export class MergeRows {
         transaction,
       );
       await this.db.execute(`UPDATE ${table} SET profile_id = :survivorId WHERE id IN (:part)`, { survivorId, part }, transaction);
+      const derived = derivedRows[table];
+      if (derived) await this.db.execute(`UPDATE ${derived.table} SET profile_id = :survivorId WHERE ${derived.column} IN (:part)`, { survivorId, part }, transaction);
     }
   }
 
@@ -146,6 +155,7 @@ export class MergeRows {
 
   private contents(table: KeyedTable, row: Row): Contents {
     const { id: _id, profile_id: _profileId, [keyedTables[table]]: _key, ...rest } = row;
+    for (const column of generatedColumns[table] ?? []) delete rest[column];
     return this.normalize(rest);
   }
 

@@ -14,7 +14,9 @@ export type SegmentExpr =
   | { kind: 'has'; identity: IdentityType }
   | { kind: 'event'; type: string; filters: PropertyFilter[]; op: CompareOp; count: number; window: Duration | null }
   | { kind: 'lastSeen'; op: CompareOp; ago: Duration }
-  | { kind: 'segment'; name: string };
+  | { kind: 'segment'; name: string }
+  /** A frozen segment's static list: what `segment:<name>` resolves to once the segment is frozen (never parsed). */
+  | { kind: 'frozenList'; name: string; segmentId: number };
 
 export type Scalar = string | number | boolean;
 
@@ -29,6 +31,9 @@ export interface Duration {
   amount: number;
   unit: 'h' | 'd' | 'w';
 }
+
+/** What a property filter can name: a top-level property of up to 64 letters, digits and underscores. */
+export const propertyNamePattern = /^[a-zA-Z][a-zA-Z0-9_]{0,63}$/;
 
 /** `[topic=sports]`, `[amount>=10000]`: a condition on an event's properties. */
 export interface PropertyFilter {

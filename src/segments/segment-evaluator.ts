@@ -1,7 +1,8 @@
 import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { IdentityType } from '../profiles/identity';
 import { type CompareOp, durationMs, type PropertyFilter, type Scalar, type SegmentExpr } from './segment-ast';
-import { ageRange, birthdayCutoff, checkComparable, lastSeenOps, SegmentMeaningError } from './segment-semantics';
+import { ageRange, birthdayCutoff, checkComparable, compareNumbers, lastSeenOps, SegmentMeaningError } from './segment-semantics';
+import { ownValue } from '../util/own-value';
 
 /** What the evaluator needs to know about one profile. */
 export interface ProfileFacts {
@@ -12,6 +13,8 @@ export interface ProfileFacts {
   subscriptions: ReadonlyMap<string, boolean>;
   lastSeenAt: Date | null;
   firstTouch: { source: string | null; channel: string | null };
+  /** The frozen segments (by id) whose static lists hold the profile. */
+  frozenSegments: ReadonlySet<number>;
   /** Points per score group (decay applied); the total is their sum. */
   scores: ReadonlyMap<string, number>;
   /** How many of the profile's events an `event:` term counts (fetched for the whole expression at once). */
@@ -54,15 +57,17 @@ export function evaluateSegment(expr: SegmentExpr, facts: ProfileFacts, now: Dat
     case 'lastSeen': {
       if (!(lastSeenOps as readonly string[]).includes(expr.op)) throw new SegmentMeaningError(`last_seen compares with <, <=, > or >=, not ${expr.op}`);
       if (!facts.lastSeenAt) return expr.op === '>' || expr.op === '>=';
-      return compare(now.getTime() - facts.lastSeenAt.getTime(), expr.op, durationMs(expr.ago));
+      return compareNumbers(now.getTime() - facts.lastSeenAt.getTime(), expr.op, durationMs(expr.ago));
     }
     case 'event':
       for (const filter of expr.filters) checkComparable(filter.property, filter.op, filter.value);
-      return compare(facts.eventCount(expr), expr.op, expr.count);
+      return compareNumbers(facts.eventCount(expr), expr.op, expr.count);
     case 'score': {
       const points = expr.group === null ? [...facts.scores.values()].reduce((sum, value) => sum + value, 0) : (facts.scores.get(expr.group) ?? 0);
-      return compare(points, expr.op, expr.value);
+      return compareNumbers(points, expr.op, expr.value);
     }
+    case 'frozenList':
+      return facts.frozenSegments.has(expr.segmentId);
     case 'segment':
       throw new SegmentMeaningError(`segment:${expr.name} must be resolved before it is evaluated`);
   }
@@ -72,7 +77,7 @@ export function evaluateSegment(expr: SegmentExpr, facts: ProfileFacts, now: Dat
 export function countEvents(events: readonly FactEvent[], term: EventTerm, now: Date): number {
   const since = term.window ? now.getTime() - durationMs(term.window) : Number.NEGATIVE_INFINITY;
   return events.filter(
-    (event) => event.type === term.type && event.occurredAt.getTime() >= since && term.filters.every((filter) => matchesProperty(event.properties[filter.property], filter)),
+    (event) => event.type === term.type && event.occurredAt.getTime() >= since && term.filters.every((filter) => matchesProperty(ownValue(event.properties, filter.property), filter)),
   ).length;
 }
 
@@ -95,35 +100,18 @@ function matchesField(facts: ProfileFacts, field: string, op: CompareOp, value: 
     const equal = held !== null && held === String(value);
     return op === '=' ? equal : !equal;
   }
-  const held = facts.attributes[field.startsWith('attr.') ? field.slice('attr.'.length) : field];
+  const held = ownValue(facts.attributes, field.startsWith('attr.') ? field.slice('attr.'.length) : field);
   if (op === '=' || op === '!=') {
     const equal = held !== undefined && held === value;
     return op === '=' ? equal : !equal;
   }
-  return typeof held === 'number' && compare(held, op, value as number);
+  return typeof held === 'number' && compareNumbers(held, op, value as number);
 }
 
 /** Typed like the SQL: text and booleans equal exactly, numbers compare by value; `!=` includes "not there". */
 function matchesProperty(held: unknown, filter: PropertyFilter): boolean {
   let matches: boolean;
-  if (typeof filter.value === 'number') matches = typeof held === 'number' && compare(held, filter.op === '!=' ? '=' : filter.op, filter.value);
+  if (typeof filter.value === 'number') matches = typeof held === 'number' && compareNumbers(held, filter.op === '!=' ? '=' : filter.op, filter.value);
   else matches = held === filter.value;
   return filter.op === '!=' ? !matches : matches;
-}
-
-function compare(left: number, op: CompareOp, right: number): boolean {
-  switch (op) {
-    case '=':
-      return left === right;
-    case '!=':
-      return left !== right;
-    case '>':
-      return left > right;
-    case '>=':
-      return left >= right;
-    case '<':
-      return left < right;
-    case '<=':
-      return left <= right;
-  }
 }

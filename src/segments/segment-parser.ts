@@ -6,6 +6,7 @@ import {
   type Duration,
   lifecycleStages,
   type LifecycleStage,
+  propertyNamePattern,
   type PropertyFilter,
   type Scalar,
   type SegmentExpr,
@@ -13,6 +14,7 @@ import {
 } from './segment-ast';
 import { type Token, tokenize } from './segment-lexer';
 import { SegmentSyntaxError } from './segment-syntax.error';
+import { ownValue } from '../util/own-value';
 
 const keywords: Record<string, 'AND' | 'OR' | 'NOT' | 'IN'> = { and: 'AND', or: 'OR', not: 'NOT', in: 'IN', 且: 'AND', 或: 'OR', 非: 'NOT' };
 /** Lifecycle stages as operators say them in Chinese. */
@@ -99,7 +101,7 @@ class Parser {
     if (lower === 'lifecycle') {
       const at = this.peekAfterColon();
       const name = this.nameAfterColon('a lifecycle stage after "lifecycle:"');
-      const stage = (lifecycleStages as readonly string[]).includes(name.toLowerCase()) ? (name.toLowerCase() as LifecycleStage) : stageAliases[name];
+      const stage = (lifecycleStages as readonly string[]).includes(name.toLowerCase()) ? (name.toLowerCase() as LifecycleStage) : ownValue(stageAliases, name);
       if (!stage) throw new SegmentSyntaxError(at, `a lifecycle stage (${lifecycleStages.join(', ')})`, closestName(name, lifecycleStages));
       return { kind: 'lifecycle', stage };
     }
@@ -110,7 +112,7 @@ class Parser {
     if (lower === 'has') {
       const at = this.peekAfterColon();
       const name = this.nameAfterColon('an identity type after "has:"');
-      const identity = identityWords[name.toLowerCase().replace(/[-\s]/g, '')];
+      const identity = ownValue(identityWords, name.toLowerCase().replace(/[-\s]/g, ''));
       if (!identity) throw new SegmentSyntaxError(at, `an identity type (${identityTypes.join(', ')})`, closestName(name, identityTypes));
       return { kind: 'has', identity };
     }
@@ -167,7 +169,7 @@ class Parser {
       do {
         if (filters.length > 0) this.next();
         const property = this.next();
-        if (property.kind !== 'word' || !/^[a-zA-Z][a-zA-Z0-9_]{0,63}$/.test(property.text)) {
+        if (property.kind !== 'word' || !propertyNamePattern.test(property.text)) {
           throw new SegmentSyntaxError(property.column, 'a property name such as topic');
         }
         const op = this.compareOp(`a comparison after ${property.text}`);
@@ -235,11 +237,11 @@ class Parser {
 
   private keyword(): 'AND' | 'OR' | 'NOT' | 'IN' | undefined {
     const token = this.peek();
-    return token.kind === 'word' ? keywords[token.text.toLowerCase()] : undefined;
+    return token.kind === 'word' ? ownValue(keywords, token.text.toLowerCase()) : undefined;
   }
 
   private isKeyword(token: Token): boolean {
-    return token.kind === 'word' && keywords[token.text.toLowerCase()] !== undefined;
+    return token.kind === 'word' && ownValue(keywords, token.text.toLowerCase()) !== undefined;
   }
 
   private expect(kind: Token['kind'], what: string): Token {

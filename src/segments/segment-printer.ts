@@ -20,6 +20,7 @@ export function printSegment(expr: SegmentExpr): string {
     case 'tag':
       return `tag:${name(expr.name)}`;
     case 'segment':
+    case 'frozenList':
       return `segment:${name(expr.name)}`;
     case 'lifecycle':
       return `lifecycle:${expr.stage}`;

@@ -4,7 +4,7 @@ import type { CompareOp, Scalar, SegmentExpr } from './segment-ast';
 /** An expression that reads fine but can't mean anything: `city > Shanghai`, a cycle of segments, an unknown segment. */
 export class SegmentMeaningError extends ValidationError {}
 
-/** Saved segments by name (undefined: no such segment). */
+/** Saved segments by name: the expression, or a frozen segment's `frozenList` (undefined: no such segment). */
 export type SegmentLookup = (name: string) => Promise<SegmentExpr | undefined>;
 
 export const lastSeenOps = ['<', '<=', '>', '>='] as const;
@@ -79,4 +79,22 @@ export function ageRange(op: CompareOp, value: Scalar): AgeRange {
 export function birthdayCutoff(years: number, now: Date): string {
   const date = now.toISOString().slice(0, 10);
   return `${String(now.getUTCFullYear() - years).padStart(4, '0')}${date.slice(4)}`;
+}
+
+/** `left <op> right` on numbers: what both the compiler and the evaluator mean by a comparison. */
+export function compareNumbers(left: number, op: CompareOp, right: number): boolean {
+  switch (op) {
+    case '=':
+      return left === right;
+    case '!=':
+      return left !== right;
+    case '>':
+      return left > right;
+    case '>=':
+      return left >= right;
+    case '<':
+      return left < right;
+    case '<=':
+      return left <= right;
+  }
 }

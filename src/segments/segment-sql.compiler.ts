@@ -1,6 +1,8 @@
 import type { Dialect } from '../db/database';
+import { propertyKey } from '../timeline/event-property-index';
 import { type CompareOp, type Duration, durationMs, type PropertyFilter, type Scalar, type SegmentExpr } from './segment-ast';
-import { ageRange, birthdayCutoff, checkComparable, lastSeenOps, resolveSegmentRefs, SegmentMeaningError, type SegmentLookup } from './segment-semantics';
+import { ageRange, birthdayCutoff, checkComparable, compareNumbers, lastSeenOps, resolveSegmentRefs, SegmentMeaningError, type SegmentLookup } from './segment-semantics';
+import { ownValue } from '../util/own-value';
 
 /**
  * A WHERE clause over `profiles p`, with its values to bind by name (`:s0`, `:s1`…; never a value in the text), so
@@ -24,8 +26,12 @@ const profileColumns: Record<string, string> = { source: 'p.first_touch_source',
 
 /**
  * Compiles an expression to one predicate on `profiles p`, for `SELECT … FROM profiles p WHERE <live> AND (<sql>)`.
- * Each term is an indexed lookup: tag membership by (profile, name), attributes by (profile, name), identities by
- * profile, event counts by (profile, occurred_at) with the type and property filters, recency on the profile row.
+ * Each term is membership in a set of profile ids that one index range answers without visiting table rows
+ * (`p.id IN (SELECT t.profile_id FROM tags t WHERE t.name = …)`): tags by (name, profile), attributes by (name,
+ * indexed value, profile), identities by (type, profile), followers by (account, state, profile), scores by (group,
+ * points, profile), events by (type, occurred_at, profile). Being uncorrelated, a set can drive the count (the
+ * database starts from the smallest one of an AND) or be probed; recency and first touch are read from the profile
+ * row itself.
  */
 export async function compileSegment(expr: SegmentExpr, context: CompileContext): Promise<CompiledSegment> {
   const resolved = await resolveSegmentRefs(expr, context.segments);
@@ -33,6 +39,9 @@ export async function compileSegment(expr: SegmentExpr, context: CompileContext)
   const sql = new SqlWriter(context, values).write(resolved);
   return { sql, values };
 }
+
+/** The longest stored JSON text an attribute's indexed `value_key` holds (see migration segment-indexes). */
+const indexedValueLength = 191;
 
 /** The live profiles (not merged into another, not erased): what every segment counts from. */
 export const liveProfiles = 'p.merged_into IS NULL AND p.erased_at IS NULL';
@@ -68,13 +77,15 @@ class SqlWriter {
       case 'not':
         return `NOT ${this.write(expr.item)}`;
       case 'tag':
-        return `EXISTS (SELECT 1 FROM tags t WHERE t.profile_id = p.id AND t.name = ${this.bind(expr.name)})`;
+        return this.member(`SELECT t.profile_id FROM tags t WHERE t.name = ${this.bind(expr.name)}`);
       case 'lifecycle':
-        return `EXISTS (SELECT 1 FROM tags t WHERE t.profile_id = p.id AND t.name = ${this.bind(`lifecycle/${expr.stage}`)})`;
+        return this.member(`SELECT t.profile_id FROM tags t WHERE t.name = ${this.bind(`lifecycle/${expr.stage}`)}`);
       case 'has':
-        return `EXISTS (SELECT 1 FROM identities i WHERE i.profile_id = p.id AND i.type = ${this.bind(expr.identity)})`;
+        return this.member(`SELECT i.profile_id FROM identities i WHERE i.type = ${this.bind(expr.identity)}`);
       case 'subscribed':
-        return `EXISTS (SELECT 1 FROM subscriptions s WHERE s.profile_id = p.id AND s.account = ${this.bind(expr.account ?? 'default')} AND s.subscribed = ${this.bind(1)})`;
+        return this.member(
+          `SELECT s.profile_id FROM subscriptions s WHERE s.account = ${this.bind(expr.account ?? 'default')} AND s.subscribed = ${this.bind(1)}`,
+        );
       case 'field':
         return this.field(expr.field, expr.op, expr.value);
       case 'fieldIn':
@@ -83,17 +94,31 @@ class SqlWriter {
         return this.lastSeen(expr.op, expr.ago);
       case 'event':
         return this.event(expr.type, expr.filters, expr.op, expr.count, expr.window);
-      case 'score': {
-        const points =
-          expr.group === null
-            ? '(SELECT SUM(sc.points) FROM scores sc WHERE sc.profile_id = p.id)'
-            : `(SELECT sc.points FROM scores sc WHERE sc.profile_id = p.id AND sc.score_group = ${this.bind(expr.group)})`;
-        return `COALESCE(${points}, 0) ${expr.op} ${this.bind(expr.value)}`;
-      }
+      case 'score':
+        // A profile without a row for a group has 0 in it.
+        if (expr.group === null) return this.compared('SUM(sc.points)', expr.op, expr.value, (test) => `SELECT sc.profile_id FROM scores sc GROUP BY sc.profile_id HAVING ${test}`);
+        return this.compared('sc.points', expr.op, expr.value, (test) => `SELECT sc.profile_id FROM scores sc WHERE sc.score_group = ${this.bind(expr.group)} AND ${test}`);
+      case 'frozenList':
+        return this.member(`SELECT m.profile_id FROM segment_members m WHERE m.segment_id = ${this.bind(expr.segmentId)}`);
       case 'segment':
         // resolveSegmentRefs inlined every reference before writing.
         throw new SegmentMeaningError(`segment:${expr.name} was not resolved`);
     }
+  }
+
+  /** Membership in a set of profile ids; never NULL (ids are never NULL), so it negates safely. */
+  private member(ids: string): string {
+    return `p.id IN (${ids})`;
+  }
+
+  /**
+   * `<value> <op> <than>` for a number each profile has once (a score, an event count) and that is 0 for profiles
+   * without rows: `ids(test)` selects the profiles whose rows pass `test`. When 0 passes, the answer is the complement
+   * of the profiles that fail, so profiles without rows are counted without needing one each.
+   */
+  private compared(value: string, op: CompareOp, than: number, ids: (test: string) => string): string {
+    const condition = `${value} ${op} ${this.bind(than)}`;
+    return compareNumbers(0, op, than) ? `NOT ${this.member(ids(`NOT (${condition})`))}` : this.member(ids(condition));
   }
 
   /**
@@ -104,22 +129,28 @@ class SqlWriter {
   private field(field: string, op: CompareOp, value: Scalar): string {
     if (field === 'age' || field === 'ageBand') return this.age(op, value);
     checkComparable(field, op, value);
-    const column = profileColumns[field];
+    const column = ownValue(profileColumns, field);
     if (column) {
       // Two-valued on purpose: a NULL inside NOT would drop the profile instead of matching it.
       const exact = `(${column} IS NOT NULL AND ${column}${this.collateBinary} = ${this.bind(String(value))})`;
       return op === '=' ? exact : `NOT ${exact}`;
     }
     const name = field.startsWith('attr.') ? field.slice('attr.'.length) : field;
-    const has = `SELECT 1 FROM attributes a WHERE a.profile_id = p.id AND a.name = ${this.bind(name)}`;
     if (op === '=' || op === '!=') {
-      const equal = `EXISTS (${has} AND a.value${this.collateBinary} = ${this.bind(JSON.stringify(value))})`;
+      const equal = this.attribute(name, this.storedAs(JSON.stringify(value)));
       return op === '=' ? equal : `NOT ${equal}`;
     }
-    // A JSON number is text that starts with a digit or a minus sign.
-    const number = this.mysql ? 'CAST(a.value AS DECIMAL(30, 6))' : 'CAST(a.value AS REAL)';
-    const isNumber = `(SUBSTR(a.value, 1, 1) IN ('-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'))`;
-    return `EXISTS (${has} AND ${isNumber} AND ${number} ${op} ${this.bind(value)})`;
+    return this.attribute(name, `a.value_number ${op} ${this.bind(value)}`);
+  }
+
+  /** The profiles whose attribute `name` satisfies `condition` (on `a`). */
+  private attribute(name: string, condition: string): string {
+    return this.member(`SELECT a.profile_id FROM attributes a WHERE a.name = ${this.bind(name)} AND ${condition}`);
+  }
+
+  /** An attribute's stored JSON text equals `json`: through the indexed `value_key` unless it is too long for it. */
+  private storedAs(json: string): string {
+    return json.length <= indexedValueLength ? `a.value_key = ${this.bind(json)}` : `a.value_key IS NULL AND a.value${this.collateBinary} = ${this.bind(json)}`;
   }
 
   /**
@@ -129,13 +160,12 @@ class SqlWriter {
   private age(op: CompareOp, value: Scalar): string {
     const range = ageRange(op === '!=' ? '=' : op, value);
     const bounds: string[] = [];
-    if (range.from !== null) bounds.push(`a.value <= ${this.bind(JSON.stringify(birthdayCutoff(range.from, this.context.now)))}`);
-    if (range.until !== null) bounds.push(`a.value > ${this.bind(JSON.stringify(birthdayCutoff(range.until, this.context.now)))}`);
-    const birthday = `SELECT 1 FROM attributes a WHERE a.profile_id = p.id AND a.name = ${this.bind('birthday')}`;
-    let matches = `EXISTS (${birthday}${bounds.map((bound) => ` AND ${bound}`).join('')})`;
+    if (range.from !== null) bounds.push(`a.value_key <= ${this.bind(JSON.stringify(birthdayCutoff(range.from, this.context.now)))}`);
+    if (range.until !== null) bounds.push(`a.value_key > ${this.bind(JSON.stringify(birthdayCutoff(range.until, this.context.now)))}`);
+    let matches = this.attribute('birthday', bounds.length > 0 ? bounds.join(' AND ') : 'a.value_key IS NOT NULL');
     if (typeof value === 'string') {
-      const stated = `EXISTS (SELECT 1 FROM attributes a WHERE a.profile_id = p.id AND a.name = ${this.bind('ageBand')} AND a.value = ${this.bind(JSON.stringify(value))})`;
-      matches = `(${matches} OR (NOT EXISTS (SELECT 1 FROM attributes a WHERE a.profile_id = p.id AND a.name = ${this.bind('birthday')}) AND ${stated}))`;
+      const stated = this.attribute('ageBand', this.storedAs(JSON.stringify(value)));
+      matches = `(${matches} OR (NOT ${this.member(`SELECT a.profile_id FROM attributes a WHERE a.name = ${this.bind('birthday')}`)} AND ${stated}))`;
     }
     return op === '!=' ? `NOT ${matches}` : matches;
   }
@@ -149,41 +179,39 @@ class SqlWriter {
     return op === '<' || op === '<=' ? `(p.last_seen_at IS NOT NULL AND ${compare})` : `(p.last_seen_at IS NULL OR ${compare})`;
   }
 
+  /**
+   * The profiles with so many events of `type` in the window whose properties pass the filters. With an equality or
+   * ordering filter, the event property index drives: one range of (type, property, value, time); further filters are
+   * checked by (event, property). With none, the events index (type, time) does.
+   */
   private event(type: string, filters: PropertyFilter[], op: CompareOp, count: number, window: Duration | null): string {
-    const conditions = [`e.profile_id = p.id`, `e.type = ${this.bind(type)}`];
-    if (window) conditions.push(`e.occurred_at >= ${this.bind(new Date(this.context.now.getTime() - durationMs(window)))}`);
-    for (const filter of filters) conditions.push(this.propertyFilter(filter));
-    const counted = `(SELECT COUNT(*) FROM events e WHERE ${conditions.join(' AND ')})`;
-    // "At least once" needs no count: EXISTS stops at the first event.
-    if (op === '>=' && count === 1) return `EXISTS (SELECT 1 FROM events e WHERE ${conditions.join(' AND ')})`;
-    return `${counted} ${op} ${this.bind(count)}`;
+    for (const filter of filters) checkComparable(filter.property, filter.op, filter.value);
+    const since = window ? this.bind(new Date(this.context.now.getTime() - durationMs(window))) : null;
+    const driver = filters.find((filter) => filter.op !== '!=');
+    const [table, alias, eventId] = driver ? ['event_properties', 'ep', 'ep.event_id'] : ['events', 'e', 'e.id'];
+    const conditions = [`${alias}.type = ${this.bind(type)}`];
+    if (driver) conditions.push(`${alias}.name = ${this.bind(driver.property)}`, this.propertyValue(alias, driver));
+    if (since) conditions.push(`${alias}.occurred_at >= ${since}`);
+    for (const filter of filters) if (filter !== driver) conditions.push(this.otherProperty(eventId, filter));
+    const select = `SELECT ${alias}.profile_id FROM ${table} ${alias} WHERE ${conditions.join(' AND ')}`;
+    // "At least once" needs no count: the profiles with any such event.
+    if (op === '>=' && count === 1) return this.member(select);
+    return this.compared('COUNT(*)', op, count, (test) => `${select} GROUP BY ${alias}.profile_id HAVING ${test}`);
   }
 
-  /** A condition on one event property, typed like the attributes: text and booleans exactly, numbers by value. */
-  private propertyFilter(filter: PropertyFilter): string {
-    checkComparable(filter.property, filter.op, filter.value);
-    const path = `$.${filter.property}`;
-    const kind = typeof filter.value === 'string' ? 'text' : typeof filter.value === 'boolean' ? 'boolean' : 'number';
-    // The property's JSON type, then its value as text (MySQL) or as an SQL value (SQLite), in that order.
-    const typeSql = this.mysql ? `JSON_TYPE(JSON_EXTRACT(e.properties, ${this.bind(path)}))` : `json_type(e.properties, ${this.bind(path)})`;
-    const types = this.mysql
-      ? { text: "('STRING')", boolean: "('BOOLEAN')", number: "('INTEGER', 'DOUBLE', 'DECIMAL', 'UNSIGNED INTEGER')" }[kind]
-      : { text: "('text')", boolean: "('true', 'false')", number: "('integer', 'real')" }[kind];
-    const valueSql = this.mysql ? `JSON_UNQUOTE(JSON_EXTRACT(e.properties, ${this.bind(path)}))` : `json_extract(e.properties, ${this.bind(path)})`;
-    let compared: string;
-    if (kind === 'number') {
-      compared = `${this.mysql ? `CAST(${valueSql} AS DECIMAL(30, 6))` : valueSql} ${filter.op === '!=' ? '=' : filter.op} ${this.bind(filter.value)}`;
-    } else if (kind === 'boolean') {
-      // MySQL reads true/false as text; SQLite's json_extract gives 1/0.
-      compared = `${valueSql} = ${this.bind(this.mysql ? String(filter.value) : filter.value ? 1 : 0)}`;
-    } else {
-      compared = `${valueSql}${this.collateBinary} = ${this.bind(filter.value)}`;
-    }
-    return this.negatable(filter.op, `${typeSql} IN ${types} AND ${compared}`);
+  /**
+   * An index row (`alias`) holds a value the filter accepts, typed like the attributes: text and booleans by their
+   * JSON text, numbers by value. `!=` is tested as `=` and negated by the caller.
+   */
+  private propertyValue(alias: string, filter: PropertyFilter): string {
+    const op = filter.op === '!=' ? '=' : filter.op;
+    if (typeof filter.value === 'number') return `${alias}.value_number ${op} ${this.bind(filter.value)}`;
+    return `${alias}.value_key = ${this.bind(propertyKey(filter.value))}`;
   }
 
-  /** `!=` on a property is "not equal to it", which includes events without the property. */
-  private negatable(op: CompareOp, matches: string): string {
-    return op === '!=' ? `NOT COALESCE((${matches}), FALSE)` : `COALESCE((${matches}), FALSE)`;
+  /** A filter checked on one event by its index rows; `!=` also accepts events without the property. */
+  private otherProperty(eventId: string, filter: PropertyFilter): string {
+    const matches = `EXISTS (SELECT 1 FROM event_properties q WHERE q.event_id = ${eventId} AND q.name = ${this.bind(filter.property)} AND ${this.propertyValue('q', filter)})`;
+    return filter.op === '!=' ? `NOT ${matches}` : matches;
   }
 }

@@ -6,7 +6,9 @@ import { maskIdentity } from '../logging/pii-mask';
 import type { SegmentExpr } from './segment-ast';
 import { parseSegment } from './segment-parser';
 import { printSegment } from './segment-printer';
+import { resolveSegmentRefs } from './segment-semantics';
 import { compileSegment, liveProfiles } from './segment-sql.compiler';
+import { loadVocabulary, unknownNameWarnings } from './segment-vocabulary';
 
 export interface SegmentView {
   name: string;
@@ -26,7 +28,12 @@ export interface SegmentPreview {
   sample: { id: number; name: string | null; identities: { type: string; value: string }[]; tags: string[] }[];
   byLifecycle: Record<string, number>;
   topTags: { tag: string; count: number }[];
+  /** Names nothing holds yet (a likely typo, with the closest known name), see unknownNameWarnings. */
+  warnings: string[];
 }
+
+/** A segment as saved, with what the operator should know about its names. */
+export type SavedSegment = SegmentView & { warnings: string[] };
 
 interface SegmentRow {
   id: number;
@@ -58,13 +65,14 @@ export class SegmentService {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  /** A saved segment's expression, for `segment:<name>` references. */
+  /** What `segment:<name>` stands for: the saved expression, or the static list of a frozen segment. */
   readonly lookup = async (name: string): Promise<SegmentExpr | undefined> => {
-    const [row] = await this.db.select<{ expression: string }>('SELECT expression FROM segments WHERE name = ?', [name]);
-    return row ? parseSegment(row.expression) : undefined;
+    const [row] = await this.db.select<{ id: number; expression: string; frozen_at: unknown }>('SELECT id, expression, frozen_at FROM segments WHERE name = ?', [name]);
+    if (!row) return undefined;
+    return row.frozen_at ? { kind: 'frozenList', name, segmentId: Number(row.id) } : parseSegment(row.expression);
   };
 
-  async create(input: { name: unknown; expression: unknown; description?: unknown }): Promise<SegmentView> {
+  async create(input: { name: unknown; expression: unknown; description?: unknown }): Promise<SavedSegment> {
     const name = checkName(input.name);
     const expression = await this.canonical(input.expression, name);
     const now = this.clock();
@@ -80,7 +88,7 @@ export class SegmentService {
       if (error instanceof ConflictError) throw new ConflictError(`a segment named ${name} already exists`);
       throw error;
     }
-    return this.get(name);
+    return { ...(await this.get(name)), warnings: await this.warnings(parseSegment(expression)) };
   }
 
   async list(): Promise<SegmentView[]> {
@@ -91,7 +99,7 @@ export class SegmentService {
     return this.view(await this.row(name));
   }
 
-  async update(name: string, input: { expression?: unknown; description?: unknown }): Promise<SegmentView> {
+  async update(name: string, input: { expression?: unknown; description?: unknown }): Promise<SavedSegment> {
     const row = await this.row(name);
     let expression = row.expression;
     if (input.expression !== undefined) {
@@ -100,7 +108,7 @@ export class SegmentService {
     }
     const text = input.description === undefined ? row.description : description(input.description);
     await this.db.execute('UPDATE segments SET expression = ?, description = ?, updated_at = ? WHERE id = ?', [expression, text, this.clock(), row.id]);
-    return this.get(name);
+    return { ...(await this.get(name)), warnings: await this.warnings(parseSegment(expression)) };
   }
 
   /** Refused while another segment refers to this one. */
@@ -115,15 +123,9 @@ export class SegmentService {
 
   /** How many live profiles match: a frozen segment counts its members that are still live. */
   async countOf(name: string): Promise<number> {
-    const row = await this.row(name);
-    if (row.frozen_at) {
-      const [result] = await this.db.select<{ n: number }>(
-        `SELECT COUNT(*) AS n FROM segment_members m JOIN profiles p ON p.id = m.profile_id WHERE m.segment_id = ? AND ${liveProfiles}`,
-        [row.id],
-      );
-      return Number(result.n);
-    }
-    return this.count(parseSegment(row.expression));
+    const expr = await this.lookup(name);
+    if (!expr) throw new NotFoundError(`no segment named ${name}`);
+    return this.count(expr);
   }
 
   async count(expr: SegmentExpr): Promise<number> {
@@ -150,7 +152,7 @@ export class SegmentService {
       .filter((row) => !row.name.startsWith('lifecycle/'))
       .slice(0, 10)
       .map((row) => ({ tag: row.name, count: Number(row.n) }));
-    return { expression: printSegment(expr), count: Number(n), sample: await this.sample(ids), byLifecycle, topTags };
+    return { expression: printSegment(expr), count: Number(n), sample: await this.sample(ids), byLifecycle, topTags, warnings: await this.warnings(expr) };
   }
 
   /** Turns a segment into a static list of the profiles it matches now; answers how many. */
@@ -191,6 +193,11 @@ export class SegmentService {
     const row = await this.row(name);
     const rows = await this.db.select<{ day: string; count: number }>('SELECT day, count FROM segment_counts WHERE segment_id = ? ORDER BY day', [row.id]);
     return rows.map((entry) => ({ day: entry.day, count: Number(entry.count) }));
+  }
+
+  /** Unknown names in the expression and in the saved segments it refers to. */
+  private async warnings(expr: SegmentExpr): Promise<string[]> {
+    return unknownNameWarnings(await resolveSegmentRefs(expr, this.lookup), await loadVocabulary(this.db));
   }
 
   private compile(expr: SegmentExpr) {

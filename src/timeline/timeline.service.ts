@@ -1,5 +1,6 @@
 import { Op, type Transaction, type WhereOptions } from 'sequelize';
 import type { Database } from '../db/database';
+import { indexEventProperties } from './event-property-index';
 import { decodeCursor, encodeCursor } from './timeline-cursor';
 import { defineTimelineEventModel, type TimelineEventRow } from './timeline-event.model';
 
@@ -62,6 +63,7 @@ export class TimelineService {
       ],
       transaction,
     );
+    await indexEventProperties(this.db, [{ id, profileId: event.profileId, type: event.type, occurredAt: event.occurredAt, properties: event.properties }], transaction);
     for (const listener of this.listeners) await listener({ ...event, id }, transaction);
     return id;
   }

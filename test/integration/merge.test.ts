@@ -73,6 +73,15 @@ describe('merging and unmerging profiles', () => {
     };
   }
 
+  /** The event property index names each event's current owner (it moves with the events). */
+  async function expectPropertyIndexFollowsEvents(): Promise<void> {
+    const { db } = app.persona;
+    const [{ n }] = await db.select<{ n: number }>('SELECT COUNT(*) AS n FROM event_properties');
+    expect(Number(n)).toBeGreaterThan(0);
+    const strays = await db.select('SELECT ep.event_id FROM event_properties ep JOIN events e ON e.id = ep.event_id WHERE ep.profile_id <> e.profile_id');
+    expect(strays).toEqual([]);
+  }
+
   async function profile(id: number) {
     const response = await app.request(`/api/profiles/${id}`);
     expect(response.status).toBe(200);
@@ -120,11 +129,13 @@ describe('merging and unmerging profiles', () => {
       }),
     );
     expect(await snapshot(b)).toEqual(expect.objectContaining({ identities: [], events: [] }));
+    await expectPropertyIndexFollowsEvents();
 
     const unmerge = await app.request(`/api/profiles/${b}/unmerge`, { method: 'POST' });
     expect(unmerge.status).toBe(200);
 
     const afterA = await snapshot(a);
+    await expectPropertyIndexFollowsEvents();
     expect(await snapshot(b)).toEqual({
       ...beforeB,
       events: [...beforeB.events, expect.objectContaining({ type: 'profile_unmerged' })],

@@ -50,6 +50,28 @@ describe('migrations', () => {
     await migrator.up();
   });
 
+  it('index the properties of events stored before the event property index existed', async () => {
+    const migrator = createMigrator(db);
+    await migrator.up();
+    await migrator.down({ to: '20261123150100-create-event-properties' });
+    const at = new Date('2026-11-20T08:00:00.123Z');
+    const profileId = await db.insert('INSERT INTO profiles (created_at, updated_at) VALUES (?, ?)', [at, at]);
+    const event = 'INSERT INTO events (profile_id, type, source, source_key, occurred_at, received_at, properties) VALUES (?, ?, ?, ?, ?, ?, ?)';
+    const viewed = await db.insert(event, [profileId, 'article_view', 'test', 'k1', at, at, JSON.stringify({ topic: 'sports', words: 800, nested: { a: 1 } })]);
+    await db.insert(event, [profileId, 'page_view', 'test', 'k2', at, at, '{}']);
+    await migrator.up();
+    const rows = await db.select<Record<string, unknown>>(
+      'SELECT event_id, profile_id, type, occurred_at, name, value_key, value_number FROM event_properties ORDER BY name',
+    );
+    expect(rows.map((row) => ({ ...row, event_id: Number(row.event_id), occurred_at: db.parseTime(row.occurred_at)?.toISOString() }))).toEqual([
+      { event_id: viewed, profile_id: profileId, type: 'article_view', occurred_at: at.toISOString(), name: 'topic', value_key: '"sports"', value_number: null },
+      { event_id: viewed, profile_id: profileId, type: 'article_view', occurred_at: at.toISOString(), name: 'words', value_key: null, value_number: 800 },
+    ]);
+    await db.execute('DELETE FROM event_properties');
+    await db.execute('DELETE FROM events');
+    await db.execute('DELETE FROM profiles');
+  });
+
   it('keep millisecond precision and the unique keys the pipeline relies on', async () => {
     const at = new Date('2026-11-22T01:02:03.456Z');
     const id = await db.insert('INSERT INTO profiles (created_at, updated_at) VALUES (?, ?)', [at, at]);

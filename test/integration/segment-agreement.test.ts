@@ -7,6 +7,7 @@ import { parseSegment } from '../../src/segments/segment-parser';
 import { printSegment } from '../../src/segments/segment-printer';
 import { resolveSegmentRefs } from '../../src/segments/segment-semantics';
 import { ageBands } from '../../src/profiles/attribute-catalog';
+import { TimelineService } from '../../src/timeline/timeline.service';
 import { compileSegment, liveProfiles } from '../../src/segments/segment-sql.compiler';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -16,8 +17,10 @@ const day = 24 * 60 * 60 * 1000;
 /** Small vocabularies, so random expressions and random profiles meet often. */
 const tagNames = ['loyal', 'interest/sports', '兴趣/运动', 'Loyal', 'vip gold', ...lifecycleStages.map((stage) => `lifecycle/${stage}`)];
 const cities = ['Shanghai', 'shanghai', 'Hangzhou', '上海'];
-const eventTypes = ['article_view', 'purchase', 'page_view'];
-const topics = ['sports', 'Sports', 'tech'];
+const eventTypes = ['article_view', 'purchase', 'Purchase', 'page_view'];
+/** Longer than an indexed value: attributes compare it on the stored text, the event property index by digest. */
+const longText = `long ${'x'.repeat(200)}`;
+const topics = ['sports', 'Sports', 'tech', longText];
 const sources = ['store-0217', 'poster-double11', 'unknown'];
 const channels = ['offline-store', 'website', 'wechat'];
 
@@ -40,7 +43,7 @@ interface GeneratedProfile {
 const profileArbitrary: fc.Arbitrary<GeneratedProfile> = fc.record({
   tags: fc.uniqueArray(fc.constantFrom(...tagNames), { maxLength: 4 }),
   city: fc.option(fc.constantFrom(...cities), { nil: null }),
-  level: fc.option(fc.oneof(fc.integer({ min: -3, max: 10 }), fc.constant('3')), { nil: null }),
+  level: fc.option(fc.oneof(fc.integer({ min: -3, max: 10 }), fc.constant(2.5), fc.constant('3'), fc.constant(longText)), { nil: null }),
   vip: fc.option(fc.boolean(), { nil: null }),
   // Birthdays around the band edges of `now` (2026-11-23): the day before, on and after an anniversary.
   birthday: fc.option(
@@ -58,7 +61,7 @@ const profileArbitrary: fc.Arbitrary<GeneratedProfile> = fc.record({
     fc.record({
       type: fc.constantFrom(...eventTypes),
       daysAgo: fc.integer({ min: 0, max: 100 }),
-      properties: fc.record({ topic: fc.constantFrom(...topics), amount: fc.oneof(fc.integer({ min: 0, max: 20_000 }), fc.constant('500')), gift: fc.boolean() }, { requiredKeys: [] }),
+      properties: fc.record({ topic: fc.constantFrom(...topics), amount: fc.oneof(fc.integer({ min: 0, max: 20_000 }), fc.constant(2.5), fc.constant('500')), gift: fc.boolean() }, { requiredKeys: [] }),
     }),
     { maxLength: 8 },
   ),
@@ -71,7 +74,7 @@ const leaf: fc.Arbitrary<SegmentExpr> = fc.oneof(
   fc.record({ group: fc.option(fc.constantFrom('engagement', 'intent', 'none'), { nil: null }), op, value: fc.integer({ min: 0, max: 120 }) }).map((c) => ({ kind: 'score' as const, ...c })),
   fc.record({ field: fc.constant('age'), op, value: fc.integer({ min: 10, max: 75 }) }).map((c) => ({ kind: 'field' as const, ...c })),
   fc.record({ field: fc.constantFrom('age', 'ageBand'), op: fc.constantFrom('=' as const, '!=' as const), value: fc.constantFrom<string>(...ageBands) }).map((c) => ({ kind: 'field' as const, ...c })),
-  fc.constantFrom('sporty', 'shanghai-vip').map((name) => ({ kind: 'segment' as const, name })),
+  fc.constantFrom('sporty', 'shanghai-vip', 'picks').map((name) => ({ kind: 'segment' as const, name })),
   fc.constantFrom(...tagNames.filter((name) => !name.startsWith('lifecycle/'))).map((name) => ({ kind: 'tag' as const, name })),
   fc.constantFrom(...lifecycleStages).map((stage) => ({ kind: 'lifecycle' as const, stage })),
   fc.constantFrom(...identityTypes).map((identity) => ({ kind: 'has' as const, identity })),
@@ -79,8 +82,10 @@ const leaf: fc.Arbitrary<SegmentExpr> = fc.oneof(
   fc.record({ field: fc.constant('city'), op: fc.constantFrom('=' as const, '!=' as const), value: fc.constantFrom<string | number>(...cities, 3) }).map((c) => ({ kind: 'field' as const, ...c })),
   fc.record({ field: fc.constant('city'), values: fc.uniqueArray(fc.constantFrom(...cities), { minLength: 1, maxLength: 3 }) }).map((c) => ({ kind: 'fieldIn' as const, ...c })),
   fc.record({ field: fc.constant('attr.level'), op, value: fc.integer({ min: -3, max: 10 }) }).map((c) => ({ kind: 'field' as const, ...c })),
-  fc.record({ field: fc.constant('attr.level'), op: fc.constantFrom('=' as const, '!=' as const), value: fc.constant('3') }).map((c) => ({ kind: 'field' as const, ...c })),
+  fc.record({ field: fc.constant('attr.level'), op: fc.constantFrom('=' as const, '!=' as const), value: fc.constantFrom('3', longText) }).map((c) => ({ kind: 'field' as const, ...c })),
   fc.record({ field: fc.constant('attr.vip'), op: fc.constantFrom('=' as const, '!=' as const), value: fc.boolean() }).map((c) => ({ kind: 'field' as const, ...c })),
+  // A name no profile holds that is also a built-in member of every JavaScript object.
+  fc.record({ field: fc.constant('attr.constructor'), op: fc.constantFrom('=' as const, '!=' as const), value: fc.constant('x') }).map((c) => ({ kind: 'field' as const, ...c })),
   fc.record({ field: fc.constantFrom('source', 'channel'), op: fc.constantFrom('=' as const, '!=' as const), value: fc.constantFrom(...sources, ...channels) }).map((c) => ({ kind: 'field' as const, ...c })),
   fc.record({ op: orderOp, ago: duration }).map((c) => ({ kind: 'lastSeen' as const, ...c })),
   fc
@@ -92,6 +97,7 @@ const leaf: fc.Arbitrary<SegmentExpr> = fc.oneof(
           fc.record({ property: fc.constant('amount'), op, value: fc.integer({ min: 0, max: 20_000 }) }),
           fc.record({ property: fc.constant('amount'), op: fc.constant('=' as const), value: fc.constant('500') }),
           fc.record({ property: fc.constant('gift'), op: fc.constantFrom('=' as const, '!=' as const), value: fc.boolean() }),
+          fc.record({ property: fc.constant('constructor'), op: fc.constantFrom('=' as const, '!=' as const), value: fc.constant('x') }),
         ),
         { maxLength: 2 },
       ),
@@ -111,13 +117,16 @@ const expression = fc.letrec<{ expr: SegmentExpr }>((tie) => ({
   ),
 })).expr;
 
-async function seed(db: Database, profiles: GeneratedProfile[]): Promise<void> {
+async function seed(db: Database, profiles: GeneratedProfile[]): Promise<number[]> {
+  const ids: number[] = [];
+  const timeline = new TimelineService(db);
   const at = (daysAgo: number) => new Date(now.getTime() - daysAgo * day - 3_600_000);
   for (const [index, profile] of profiles.entries()) {
     const id = await db.insert(
       'INSERT INTO profiles (created_at, updated_at, last_seen_at, first_touch_source, first_touch_channel) VALUES (?, ?, ?, ?, ?)',
       [now, now, profile.lastSeenDaysAgo === null ? null : at(profile.lastSeenDaysAgo), profile.source, profile.channel],
     );
+    ids.push(id);
     for (const name of profile.tags) await db.execute('INSERT INTO tags (profile_id, name, source, added_at) VALUES (?, ?, ?, ?)', [id, name, 'test', now]);
     const attributes: [string, unknown][] = [
       ['city', profile.city],
@@ -138,16 +147,23 @@ async function seed(db: Database, profiles: GeneratedProfile[]): Promise<void> {
     for (const { account, subscribed } of profile.subscriptions) {
       await db.execute('INSERT INTO subscriptions (profile_id, account, subscribed, changed_at) VALUES (?, ?, ?, ?)', [id, account, subscribed, now]);
     }
-    for (const [n, event] of profile.events.entries()) {
-      await db.execute(
-        'INSERT INTO events (profile_id, type, channel, source, source_key, occurred_at, received_at, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        [id, event.type, 'website', 'test', `seed:${index}:${n}`, at(event.daysAgo), now, JSON.stringify(event.properties)],
-      );
-    }
+    // Through the timeline, so the event property index is written as in production.
+    await db.transaction(async (transaction) => {
+      for (const [n, event] of profile.events.entries()) {
+        await timeline.append(
+          { profileId: id, type: event.type, channel: 'website', source: 'test', sourceKey: `seed:${index}:${n}`, occurredAt: at(event.daysAgo), receivedAt: now, properties: event.properties },
+          transaction,
+        );
+      }
+    });
   }
+  return ids;
 }
 
-function factsOf(profile: GeneratedProfile): ProfileFacts {
+/** A frozen segment's static list: every third profile (and, below, a merged pointer that must not count). */
+const frozenPick = (index: number) => index % 3 === 0;
+
+function factsOf(profile: GeneratedProfile, index: number, frozenSegmentId: number): ProfileFacts {
   const at = (daysAgo: number) => new Date(now.getTime() - daysAgo * day - 3_600_000);
   const events: FactEvent[] = profile.events.map((event) => ({ type: event.type, occurredAt: at(event.daysAgo), properties: event.properties }));
   const attributes: Record<string, string | number | boolean> = {};
@@ -164,6 +180,7 @@ function factsOf(profile: GeneratedProfile): ProfileFacts {
     lastSeenAt: profile.lastSeenDaysAgo === null ? null : at(profile.lastSeenDaysAgo),
     firstTouch: { source: profile.source, channel: profile.channel },
     scores: new Map(profile.scores.map((score) => [score.group, score.points])),
+    frozenSegments: new Set(frozenPick(index) ? [frozenSegmentId] : []),
     eventCount: (term) => countEvents(events, term, now),
   };
 }
@@ -171,17 +188,23 @@ function factsOf(profile: GeneratedProfile): ProfileFacts {
 describe('segment SQL and the in-memory evaluator agree', () => {
   let app: TestApp;
   let profiles: GeneratedProfile[];
+  let frozenSegmentId: number;
 
   beforeAll(async () => {
     app = await startTestApp();
     profiles = fc.sample(profileArbitrary, { numRuns: 60, seed: 20261123 });
-    await seed(app.persona.db, profiles);
-    // A merged pointer and an erased profile hold tags but are nobody to count.
+    const { db } = app.persona;
+    const ids = await seed(db, profiles);
+    frozenSegmentId = await db.insert('INSERT INTO segments (name, expression, created_at, updated_at, frozen_at) VALUES (?, ?, ?, ?, ?)', ['picks', 'tag:x', now, now, now]);
+    const members = ids.filter((_, index) => frozenPick(index));
+    // A merged pointer and an erased profile hold tags and list places but are nobody to count.
     for (const column of ['merged_into = 1', 'erased_at = created_at']) {
-      const id = await app.persona.db.insert('INSERT INTO profiles (created_at, updated_at) VALUES (?, ?)', [now, now]);
-      await app.persona.db.execute(`UPDATE profiles SET ${column} WHERE id = ?`, [id]);
-      await app.persona.db.execute('INSERT INTO tags (profile_id, name, source, added_at) VALUES (?, ?, ?, ?)', [id, 'loyal', 'test', now]);
+      const id = await db.insert('INSERT INTO profiles (created_at, updated_at) VALUES (?, ?)', [now, now]);
+      await db.execute(`UPDATE profiles SET ${column} WHERE id = ?`, [id]);
+      await db.execute('INSERT INTO tags (profile_id, name, source, added_at) VALUES (?, ?, ?, ?)', [id, 'loyal', 'test', now]);
+      members.push(id);
     }
+    for (const id of members) await db.execute('INSERT INTO segment_members (segment_id, profile_id) VALUES (?, ?)', [frozenSegmentId, id]);
   });
 
   afterAll(async () => {
@@ -193,7 +216,7 @@ describe('segment SQL and the in-memory evaluator agree', () => {
     sporty: parseSegment('tag:interest/sports OR event:article_view[topic=sports] >= 2 in 30d'),
     'shanghai-vip': parseSegment('city:Shanghai AND (attr.vip = true OR segment:sporty)'),
   };
-  const segments = async (name: string) => saved[name];
+  const segments = async (name: string): Promise<SegmentExpr | undefined> => (name === 'picks' ? { kind: 'frozenList', name, segmentId: frozenSegmentId } : saved[name]);
 
   async function sqlCount(expr: SegmentExpr): Promise<number> {
     const compiled = await compileSegment(expr, { dialect: app.persona.db.dialect, now, segments });
@@ -202,7 +225,7 @@ describe('segment SQL and the in-memory evaluator agree', () => {
   }
 
   it('counts the same profiles for 500 random expressions over 60 random profiles', async () => {
-    const facts = profiles.map(factsOf);
+    const facts = profiles.map((profile, index) => factsOf(profile, index, frozenSegmentId));
     await fc.assert(
       fc.asyncProperty(expression, async (expr) => {
         const resolved = await resolveSegmentRefs(expr, segments);

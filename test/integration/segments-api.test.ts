@@ -67,8 +67,27 @@ describe('saved segments', () => {
       sample: expect.arrayContaining([expect.objectContaining({ name: '李*', identities: [{ type: 'email', value: 'l***@example.com' }] })]),
       byLifecycle: { active: 1, dormant: 2 },
       topTags: [{ tag: 'interest/sports', count: 2 }],
+      warnings: [],
     });
     expect(JSON.stringify(preview.body)).not.toContain('li.na@example.com');
+  });
+
+  it('warns about names nothing holds yet, suggesting the closest known one, without refusing them', async () => {
+    const preview = await json(await post('/api/segments/preview', { expression: 'tag:interest/sprots OR (attr.ctiy = Shanghai AND event:article_veiw in 7d) OR tag:brand-new' }));
+    expect(preview.status).toBe(200);
+    expect(preview.body.warnings).toEqual([
+      'no profile has the tag interest/sprots yet: did you mean interest/sports?',
+      'no profile has the attribute ctiy yet: did you mean city?',
+      'no profile has an event of type article_veiw yet',
+      'no profile has the tag brand-new yet',
+    ]);
+    const saved = await json(await post('/api/segments', { name: 'typo', expression: 'lifecycle:dormant AND tag:lifecycle/actve' }));
+    expect(saved).toEqual({
+      status: 201,
+      body: expect.objectContaining({ expression: 'lifecycle:dormant AND tag:lifecycle/actve', warnings: ['no profile has the tag lifecycle/actve yet: did you mean lifecycle/active?'] }),
+    });
+    const fixed = await json(await app.request('/api/segments/typo', { method: 'PUT', json: { expression: 'tag:interest/sports' } }));
+    expect(fixed.body.warnings).toEqual([]);
   });
 
   it('answers a malformed expression with its position, and an unknown segment with its name', async () => {
@@ -87,6 +106,9 @@ describe('saved segments', () => {
     const [{ id }] = await app.persona.db.select<{ id: number }>("SELECT p.id FROM profiles p JOIN attributes a ON a.profile_id = p.id WHERE a.name = 'city' AND a.value = '\"Hangzhou\"'");
     await app.persona.db.transaction((transaction) => app.persona.tags.apply({ profileId: Number(id), add: ['lifecycle/dormant'], source: 'rule', at: new Date(), key: 'later' }, transaction));
     expect((await json(await app.request('/api/segments/dormant'))).body.count).toBe(2);
+    // Other expressions see the list too.
+    expect((await json(await post('/api/segments/preview', { expression: 'segment:dormant' }))).body.count).toBe(2);
+    expect((await json(await post('/api/segments/preview', { expression: 'lifecycle:dormant' }))).body.count).toBe(3);
     expect((await app.request('/api/segments/dormant', { method: 'PUT', json: { expression: 'tag:x' } })).status).toBe(409);
 
     await app.persona.segments.snapshotCounts('2026-11-22');

@@ -60,6 +60,13 @@ describe('segment expressions', () => {
     });
   });
 
+  it('reads names of built-in object members as plain names, never as something inherited', () => {
+    expect(parseSegment('city in (__proto__, constructor)')).toEqual({ kind: 'fieldIn', field: 'city', values: ['__proto__', 'constructor'] });
+    expect(parseSegment('attr.constructor = toString')).toEqual({ kind: 'field', field: 'attr.constructor', op: '=', value: 'toString' });
+    expect(() => parseSegment('has:constructor')).toThrow('column 5: expected an identity type');
+    expect(() => parseSegment('lifecycle:__proto__')).toThrow('column 11: expected a lifecycle stage');
+  });
+
   it('keeps an injection attempt as a plain name', () => {
     const tree = parseSegment(`tag:"x' OR 1=1 --"`);
     expect(tree).toEqual({ kind: 'tag', name: "x' OR 1=1 --" });
@@ -92,7 +99,7 @@ describe('segment expressions', () => {
   });
 
   it('prints every tree so that it parses back to the same tree', () => {
-    const text = fc.string({ minLength: 1, maxLength: 12 });
+    const text = fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'toString', 'in', 'and'));
     const word = fc.stringMatching(/^[a-z][a-z0-9_]{0,10}$/);
     const scalar = fc.oneof(text, fc.integer({ min: -100_000, max: 100_000 }), fc.boolean());
     const op = fc.constantFrom(...compareOps);

@@ -1,0 +1,75 @@
+import type { Database } from '../db/database';
+import { knownAttributes } from '../profiles/attribute-catalog';
+import { closestName } from './closest-name';
+import type { SegmentExpr } from './segment-ast';
+
+/** The names an expression can use that only the data knows: tags held, attributes set, event types recorded. */
+export interface SegmentVocabulary {
+  tags: readonly string[];
+  attributes: readonly string[];
+  eventTypes: readonly string[];
+}
+
+/** Fields that are not attributes (the profile row, or computed). */
+const builtInFields = new Set(['source', 'channel', 'age', 'ageBand']);
+
+/**
+ * Reads the vocabulary. Each list is the distinct values of an index's first column, read by skipping through the
+ * index (one seek per distinct value), which takes milliseconds on millions of rows: MySQL does that for DISTINCT
+ * (a loose index scan); SQLite reads every entry for DISTINCT, so it is asked for one next value at a time.
+ */
+export async function loadVocabulary(db: Database): Promise<SegmentVocabulary> {
+  const distinct = async (table: string, column: string) => {
+    const sql = db.isMysql
+      ? `SELECT DISTINCT ${column} AS name FROM ${table}`
+      : `WITH RECURSIVE names (name) AS (
+           SELECT MIN(${column}) FROM ${table}
+           UNION ALL
+           SELECT (SELECT MIN(${column}) FROM ${table} WHERE ${column} > names.name) FROM names WHERE names.name IS NOT NULL
+         ) SELECT name FROM names WHERE name IS NOT NULL`;
+    return (await db.select<{ name: string }>(sql)).map((row) => String(row.name));
+  };
+  return {
+    tags: await distinct('tags', 'name'),
+    attributes: [...new Set([...knownAttributes, ...(await distinct('attributes', 'name'))])],
+    eventTypes: await distinct('events', 'type'),
+  };
+}
+
+/**
+ * Names the expression uses that nothing holds yet, each with the closest known one when it looks like a typo:
+ * worth telling the operator, not an error (a rule may add the tag tomorrow).
+ */
+export function unknownNameWarnings(expr: SegmentExpr, vocabulary: SegmentVocabulary): string[] {
+  const warnings = new Set<string>();
+  const check = (what: string, name: string, known: readonly string[]) => {
+    if (known.includes(name)) return;
+    const closest = closestName(name, known);
+    warnings.add(`no profile has ${what} ${name} yet${closest ? `: did you mean ${closest}?` : ''}`);
+  };
+  const visit = (node: SegmentExpr): void => {
+    switch (node.kind) {
+      case 'and':
+      case 'or':
+        node.items.forEach(visit);
+        return;
+      case 'not':
+        visit(node.item);
+        return;
+      case 'tag':
+        check('the tag', node.name, vocabulary.tags);
+        return;
+      case 'field':
+      case 'fieldIn':
+        if (!builtInFields.has(node.field)) check('the attribute', node.field.startsWith('attr.') ? node.field.slice('attr.'.length) : node.field, vocabulary.attributes);
+        return;
+      case 'event':
+        check('an event of type', node.type, vocabulary.eventTypes);
+        return;
+      default:
+        return;
+    }
+  };
+  visit(expr);
+  return [...warnings];
+}
