@@ -37,7 +37,14 @@ import { ProfileMerger } from './profiles/profile-merger';
 import { ProfileService } from './profiles/profile.service';
 import { SubscriptionService } from './profiles/subscription.service';
 import { DeliveryReportService } from './pushes/delivery-report.service';
+import type { RulesDocument } from './rules/rules-document.schema';
+import { RulesProvider } from './rules/rules.provider';
+import { rulesStage } from './rules/rules.stage';
+import { ScoreThresholds } from './rules/score-thresholds';
+import { ScoringService } from './rules/scoring.service';
+import { TagRuleService } from './rules/tag-rule.service';
 import { TagService } from './rules/tag.service';
+import { ProfileFactsLoader } from './segments/profile-facts.loader';
 import { segmentCountsJob } from './segments/segment-counts.job';
 import { SegmentService } from './segments/segment.service';
 import { WebhookDeliveryWorker } from './webhooks/webhook-delivery.worker';
@@ -50,8 +57,20 @@ import { TimelineService } from './timeline/timeline.service';
  * jobs and listens; `stop` undoes it in reverse, letting in-flight requests and the current worker batch finish.
  * Holds no logic of its own.
  */
+/** What the composition root may add to the config: how to read the rules again, and the clock (tests move it). */
+export interface PersonaOptions {
+  /** Reads the rules document from the config files again (hot reload); without it the rules never change. */
+  readRules?: () => RulesDocument;
+  /** Config files to watch for rule changes. */
+  watchFiles?: readonly string[];
+  clock?: () => Date;
+}
+
 export class Persona {
   readonly db: Database;
+  readonly rules: RulesProvider;
+  readonly scoring: ScoringService;
+  readonly tagRules: TagRuleService;
   readonly migrator: Migrator;
   readonly metrics = new Metrics();
   readonly inbox: InboxService;
@@ -76,7 +95,10 @@ export class Persona {
   constructor(
     readonly config: Config,
     readonly log: Logger,
+    private readonly options: PersonaOptions = {},
   ) {
+    const clock = options.clock ?? (() => new Date());
+    this.rules = new RulesProvider(config.rules, options.readRules ?? (() => config.rules), log.child({ room: 'rules' }));
     const loadedPlugins = loadPlugins(config);
     this.db = new Database({
       url: config.database.url,
@@ -95,7 +117,9 @@ export class Persona {
     this.outbox = new WebhookOutbox(this.db, config.webhooks.subscribers);
     this.timeline.onAppend(this.outbox.enqueue);
     this.webhooks = new WebhookDeliveryWorker(this.db, this.outbox, config.webhooks, log.child({ room: 'webhooks' }), this.metrics);
-    this.tags = new TagService(this.db, this.timeline);
+    this.tags = new TagService(this.db, this.timeline, (name) => this.rules.current.categoryOf(name));
+    this.scoring = new ScoringService(this.db, config.timezone);
+    this.tagRules = new TagRuleService(this.db, new ProfileFactsLoader(this.db), this.tags);
     this.profiles = new ProfileService(this.db, this.subscriptions, this.attributes, this.tags);
     this.deliveryReports = new DeliveryReportService(this.db);
     this.merger = new ProfileMerger(this.db, this.timeline, (name, survivor, absorbed) => this.attributes.prevailsInMerge(name, absorbed, survivor));
@@ -107,6 +131,7 @@ export class Persona {
     );
     this.pipeline.use(profileStateStage(this.db, this.subscriptions, this.attributes));
     this.pipeline.use(tagStage(this.tags));
+    this.pipeline.use(rulesStage(this.rules, this.scoring, new ScoreThresholds(this.timeline), this.tagRules, clock));
     this.worker = new InboxWorker(
       this.inbox,
       this.pipeline,
@@ -199,6 +224,7 @@ export class Persona {
     if (this.config.database.migrateOnStart) await withMigrationLock(this.db, () => this.migrator.up());
     await this.plugins.setup();
     await this.plugins.start();
+    if (this.options.watchFiles) this.rules.watch(this.options.watchFiles);
     if (this.config.jobs.enabled) await this.jobs.start();
     if (this.config.ingest.worker.enabled) this.worker.start();
     // Nobody subscribed: nothing is ever queued, so no instance polls the outbox for nothing.
@@ -230,6 +256,7 @@ export class Persona {
     const wasStarted = this.state !== 'new';
     this.state = 'stopping';
     if (this.server) await closeServer(this.server, this.config.server.shutdownTimeoutMs);
+    this.rules.stop();
     if (wasStarted) {
       await this.worker.stop().catch(() => undefined);
       await this.webhooks.stop().catch(() => undefined);

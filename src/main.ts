@@ -1,6 +1,6 @@
 import { Persona } from './app';
 import { ConfigError } from './config/config.error';
-import { loadConfig } from './config/config.loader';
+import { configFiles, loadConfig } from './config/config.loader';
 import type { Config } from './config/config.schema';
 import { createLogger } from './logging/logger';
 
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
 
   let persona: Persona;
   try {
-    persona = new Persona(config, log);
+    persona = new Persona(config, log, { readRules: () => loadConfig().rules, watchFiles: configFiles() });
   } catch (error) {
     log.fatal({ err: error }, `Persona can't start: ${(error as Error).message}`);
     process.exit(1);

@@ -50,20 +50,24 @@ function setPath(tree: PlainObject, keys: readonly string[], value: unknown): vo
   node[keys[keys.length - 1]] = value;
 }
 
+/** The files configuration is read from, in order, whether or not each exists yet (`local.yaml` is optional). */
+export function configFiles(options: Pick<LoadConfigOptions, 'env' | 'rootDir'> = {}): string[] {
+  const env = options.env ?? process.env;
+  const rootDir = options.rootDir ?? projectRoot();
+  const files = [path.join(rootDir, 'config', 'default.yaml'), path.join(rootDir, 'config', 'local.yaml')];
+  if (env.PERSONA_CONFIG) files.push(path.resolve(env.PERSONA_CONFIG));
+  return files;
+}
+
 /**
  * Loads `config/default.yaml`, then `config/local.yaml` if present, then the file named by `PERSONA_CONFIG`, then the
  * environment; validates the result once and freezes it. Throws `ConfigError` naming each offending key.
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
-  const rootDir = options.rootDir ?? projectRoot();
-  const files = [path.join(rootDir, 'config', 'default.yaml')];
-  const local = path.join(rootDir, 'config', 'local.yaml');
-  if (existsSync(local)) files.push(local);
-  if (env.PERSONA_CONFIG) {
-    const named = path.resolve(env.PERSONA_CONFIG);
-    if (!existsSync(named)) throw new ConfigError([`PERSONA_CONFIG: no file at ${named}`]);
-    files.push(named);
+  const files = configFiles(options).filter((file) => existsSync(file));
+  if (env.PERSONA_CONFIG && !existsSync(path.resolve(env.PERSONA_CONFIG))) {
+    throw new ConfigError([`PERSONA_CONFIG: no file at ${path.resolve(env.PERSONA_CONFIG)}`]);
   }
 
   let tree: PlainObject = {};

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rulesDocumentSchema } from '../rules/rules-document.schema';
 import { webhookEventNames } from '../webhooks/webhook-events';
 import { intBetween, secret, slug, timeZone } from './config-fields';
 
@@ -189,6 +190,9 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+
+    /** Scoring and tagging rules (hot-reloaded from the config files; an invalid change is refused and the old rules stay). */
+    rules: rulesDocumentSchema.prefault({}),
 
     /** The account's time zone: schedules, quiet hours and what operators read. Storage is always UTC. */
     timezone: timeZone.default('Asia/Shanghai'),

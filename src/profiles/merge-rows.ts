@@ -5,7 +5,12 @@ import type { Database } from '../db/database';
 const movedTables = ['identities', 'events'] as const;
 
 /** Rows derived from a moved row that carry its owner too, so they move with it: (table, column naming the row). */
-const derivedRows: Partial<Record<string, { table: string; column: string }>> = { events: { table: 'event_properties', column: 'event_id' } };
+const derivedRows: Partial<Record<string, readonly { table: string; column: string }[]>> = {
+  events: [
+    { table: 'event_properties', column: 'event_id' },
+    { table: 'score_ledger', column: 'event_id' },
+  ],
+};
 
 /**
  * Tables with one row per profile and key: the absorbed profile's row moves when the survivor has none for its key;
@@ -118,11 +123,10 @@ export class MergeRows {
       byTable.set(move.table_name, [...(byTable.get(move.table_name) ?? []), Number(move.row_id)]);
     }
     for (const [table, ids] of byTable) {
-      const derived = derivedRows[table];
       for (let start = 0; start < ids.length; start += chunk) {
         const values = { absorbedId, survivorId, ids: ids.slice(start, start + chunk) };
         await this.db.execute(`UPDATE ${knownTable(table)} SET profile_id = :absorbedId WHERE id IN (:ids) AND profile_id = :survivorId`, values, transaction);
-        if (derived) {
+        for (const derived of derivedRows[table] ?? []) {
           await this.db.execute(`UPDATE ${derived.table} SET profile_id = :absorbedId WHERE ${derived.column} IN (:ids) AND profile_id = :survivorId`, values, transaction);
         }
       }
@@ -138,8 +142,9 @@ export class MergeRows {
         transaction,
       );
       await this.db.execute(`UPDATE ${table} SET profile_id = :survivorId WHERE id IN (:part)`, { survivorId, part }, transaction);
-      const derived = derivedRows[table];
-      if (derived) await this.db.execute(`UPDATE ${derived.table} SET profile_id = :survivorId WHERE ${derived.column} IN (:part)`, { survivorId, part }, transaction);
+      for (const derived of derivedRows[table] ?? []) {
+        await this.db.execute(`UPDATE ${derived.table} SET profile_id = :survivorId WHERE ${derived.column} IN (:part)`, { survivorId, part }, transaction);
+      }
     }
   }
 

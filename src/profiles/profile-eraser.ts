@@ -102,6 +102,7 @@ export class ProfileEraser {
     await this.db.execute('DELETE FROM scores WHERE profile_id = ?', [profileId], transaction);
     await this.db.execute('DELETE FROM subscriptions WHERE profile_id = ?', [profileId], transaction);
     await this.db.execute('DELETE FROM event_properties WHERE profile_id = ?', [profileId], transaction);
+    await this.db.execute('DELETE FROM score_ledger WHERE profile_id = ?', [profileId], transaction);
     const events = await this.db.execute(
       "UPDATE events SET properties = '{}' WHERE profile_id = ?",
       [profileId],

@@ -35,6 +35,8 @@ export class TagService {
   constructor(
     private readonly db: Database,
     private readonly timeline: TimelineService,
+    /** A tag's category in the taxonomy in force. */
+    private readonly categoryOf: (name: string) => string = tagCategory,
   ) {}
 
   async apply(change: TagChange, transaction: Transaction): Promise<{ added: string[]; removed: string[] }> {
@@ -77,7 +79,7 @@ export class TagService {
             sourceKey: `${change.key}:tag:${name}:${type === 'tag_added' ? 'added' : 'removed'}`.slice(0, 191),
             occurredAt: change.at,
             receivedAt: new Date(),
-            properties: { tag: name, category: tagCategory(name), source: change.source },
+            properties: { tag: name, category: this.categoryOf(name), source: change.source },
           },
           transaction,
         );
@@ -93,7 +95,7 @@ export class TagService {
     );
     return rows.map((row) => ({
       name: row.name,
-      category: tagCategory(row.name),
+      category: this.categoryOf(row.name),
       source: row.source,
       addedAt: this.db.parseTime(row.added_at)?.toISOString() ?? '',
     }));

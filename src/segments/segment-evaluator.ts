@@ -109,6 +109,14 @@ function matchesField(facts: ProfileFacts, field: string, op: CompareOp, value: 
 }
 
 /** Typed like the SQL: text and booleans equal exactly, numbers compare by value; `!=` includes "not there". */
+/** Whether properties pass every filter, with the meaning event filters have in segments (`channel=website, topic=sports`). */
+export function matchesFilters(properties: Readonly<Record<string, unknown>>, filters: readonly PropertyFilter[]): boolean {
+  return filters.every((filter) => {
+    checkComparable(filter.property, filter.op, filter.value);
+    return matchesProperty(ownValue(properties, filter.property), filter);
+  });
+}
+
 function matchesProperty(held: unknown, filter: PropertyFilter): boolean {
   let matches: boolean;
   if (typeof filter.value === 'number') matches = typeof held === 'number' && compareNumbers(held, filter.op === '!=' ? '=' : filter.op, filter.value);

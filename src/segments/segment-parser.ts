@@ -34,6 +34,18 @@ export function parseSegment(source: string): SegmentExpr {
   return new Parser(tokenize(source)).parse();
 }
 
+/**
+ * Reads property conditions as written between the brackets of an event term (`channel=website, topic=sports`), for
+ * the places that filter events without counting them (scoring rules).
+ */
+export function parsePropertyFilters(source: string): PropertyFilter[] {
+  if (source.length > 4000) throw new SegmentSyntaxError(4001, 'conditions of at most 4000 characters');
+  const parser = new Parser(tokenize(source));
+  const filters = parser.propertyFilters();
+  parser.end('a "," and another condition, or the end');
+  return filters;
+}
+
 class Parser {
   private position = 0;
   private depth = 0;
@@ -163,18 +175,10 @@ class Parser {
   private event(): SegmentExpr {
     const type = this.nameAfterColon('an event type after "event:"');
     if (!/^[a-z][a-z0-9_]{0,63}$/.test(type)) throw new SegmentSyntaxError(this.tokens[this.position - 1].column, 'an event type such as article_view');
-    const filters: PropertyFilter[] = [];
+    let filters: PropertyFilter[] = [];
     if (this.peek().kind === '[') {
       this.next();
-      do {
-        if (filters.length > 0) this.next();
-        const property = this.next();
-        if (property.kind !== 'word' || !propertyNamePattern.test(property.text)) {
-          throw new SegmentSyntaxError(property.column, 'a property name such as topic');
-        }
-        const op = this.compareOp(`a comparison after ${property.text}`);
-        filters.push({ property: property.text, op, value: this.scalar('a value') });
-      } while (this.peek().kind === ',');
+      filters = this.propertyFilters();
       this.expect(']', 'a "," or a "]" ending the property filters');
     }
     let op: CompareOp = '>=';
@@ -190,6 +194,27 @@ class Parser {
       window = this.duration();
     }
     return { kind: 'event', type, filters, op, count, window };
+  }
+
+  /** `topic=sports, amount>=10000`: one or more conditions on event properties, separated by commas. */
+  propertyFilters(): PropertyFilter[] {
+    const filters: PropertyFilter[] = [];
+    do {
+      if (filters.length > 0) this.next();
+      const property = this.next();
+      if (property.kind !== 'word' || !propertyNamePattern.test(property.text)) {
+        throw new SegmentSyntaxError(property.column, 'a property name such as topic');
+      }
+      const op = this.compareOp(`a comparison after ${property.text}`);
+      filters.push({ property: property.text, op, value: this.scalar('a value') });
+    } while (this.peek().kind === ',');
+    return filters;
+  }
+
+  /** Throws unless every token was read. */
+  end(what: string): void {
+    const rest = this.peek();
+    if (rest.kind !== 'end') throw new SegmentSyntaxError(rest.column, what);
   }
 
   private duration(): Duration {

@@ -98,3 +98,34 @@ export function compareNumbers(left: number, op: CompareOp, right: number): bool
       return left <= right;
   }
 }
+
+/**
+ * Throws the SegmentMeaningError the compiler or the evaluator would throw for this expression (`city > Shanghai`,
+ * `last_seen = 7d`, `age:teen`), so rules can be checked when they are loaded rather than when they first run.
+ */
+export function checkMeaning(expr: SegmentExpr): void {
+  switch (expr.kind) {
+    case 'and':
+    case 'or':
+      expr.items.forEach(checkMeaning);
+      return;
+    case 'not':
+      checkMeaning(expr.item);
+      return;
+    case 'field':
+      if (expr.field === 'age' || expr.field === 'ageBand') ageRange(expr.op === '!=' ? '=' : expr.op, expr.value);
+      else checkComparable(expr.field, expr.op, expr.value);
+      return;
+    case 'fieldIn':
+      if (expr.field === 'age' || expr.field === 'ageBand') expr.values.forEach((value) => ageRange('=', value));
+      return;
+    case 'lastSeen':
+      if (!(lastSeenOps as readonly string[]).includes(expr.op)) throw new SegmentMeaningError(`last_seen compares with <, <=, > or >=, not ${expr.op}`);
+      return;
+    case 'event':
+      for (const filter of expr.filters) checkComparable(filter.property, filter.op, filter.value);
+      return;
+    default:
+      return;
+  }
+}

@@ -1,4 +1,4 @@
-import { Persona } from '../../src/app';
+import { Persona, type PersonaOptions } from '../../src/app';
 import { loadConfig } from '../../src/config/config.loader';
 import { deepMerge, type PlainObject } from '../../src/config/deep-merge';
 import { createLogger } from '../../src/logging/logger';
@@ -44,7 +44,7 @@ export interface TestApp {
  * loopback port. The workers and the jobs don't run on their own: tests drain the inbox (and the webhook outbox) when
  * they want it processed.
  */
-export async function startTestApp(overrides: PlainObject = {}, database?: TestDatabase): Promise<TestApp> {
+export async function startTestApp(overrides: PlainObject = {}, database?: TestDatabase, options: PersonaOptions = {}): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
   const base: PlainObject = {
     server: { host: '127.0.0.1', port: 0 },
@@ -58,7 +58,7 @@ export async function startTestApp(overrides: PlainObject = {}, database?: TestD
   let persona: Persona;
   try {
     const config = loadConfig({ env: testEnv, overrides: deepMerge(base, overrides) });
-    persona = new Persona(config, createLogger({ level: config.log.level }));
+    persona = new Persona(config, createLogger({ level: config.log.level }), options);
   } catch (error) {
     if (!database) await db.drop();
     throw error;

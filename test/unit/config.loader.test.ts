@@ -21,7 +21,7 @@ function projectWith(files: Record<string, unknown> = {}): string {
 describe('config loader', () => {
   it('documents exactly the schema defaults in config/default.yaml', () => {
     const fromYaml = loadConfig({ env: {} });
-    const fromSchema = configSchema.parse({ plugins: fromYaml.plugins });
+    const fromSchema = configSchema.parse({ plugins: fromYaml.plugins, rules: fromYaml.rules });
     expect(fromYaml).toEqual(fromSchema);
   });
 

@@ -1,0 +1,56 @@
+import type { PropertyFilter, SegmentExpr } from '../segments/segment-ast';
+import { parsePropertyFilters, parseSegment } from '../segments/segment-parser';
+import type { RulesDocument, ScoringRule } from './rules-document.schema';
+import { tagCategory } from './tag.service';
+
+/** A scoring rule ready to match events: its `where` read once. */
+export interface CompiledScoringRule extends ScoringRule {
+  filters: PropertyFilter[];
+}
+
+/** A rule tag ready to evaluate: its expression read once. */
+export interface CompiledTagRule {
+  tag: string;
+  expr: SegmentExpr;
+  /** The expression as written, for explanations. */
+  when: string;
+  category: string;
+}
+
+/**
+ * The rules in force, read from a validated rules document: what scoring and tagging consult for every event.
+ * Immutable; a reload builds a new one.
+ */
+export class RuleSet {
+  readonly scoring: readonly CompiledScoringRule[];
+  readonly tagRules: readonly CompiledTagRule[];
+  /** Half-life in days per score group (0: no fading). */
+  readonly halfLives: ReadonlyMap<string, number>;
+  private readonly byEventType = new Map<string, CompiledScoringRule[]>();
+
+  constructor(readonly document: RulesDocument) {
+    this.scoring = document.scoring.map((rule) => ({ ...rule, filters: rule.where ? parsePropertyFilters(rule.where) : [] }));
+    for (const rule of this.scoring) this.byEventType.set(rule.on, [...(this.byEventType.get(rule.on) ?? []), rule]);
+    this.tagRules = document.tags.rules.map((rule) => ({
+      tag: rule.tag,
+      expr: parseSegment(rule.when),
+      when: rule.when,
+      category: rule.category ?? tagCategory(rule.tag),
+    }));
+    this.halfLives = new Map(Object.entries(document.scoreGroups).map(([group, { halfLifeDays }]) => [group, halfLifeDays]));
+  }
+
+  /** The scoring rules for an event type. */
+  scoringRulesFor(type: string): readonly CompiledScoringRule[] {
+    return this.byEventType.get(type) ?? [];
+  }
+
+  halfLifeOf(group: string): number {
+    return this.halfLives.get(group) ?? 0;
+  }
+
+  /** A tag's category: the one its rule names, else the part before its slash, else manual. */
+  categoryOf(tag: string): string {
+    return this.tagRules.find((rule) => rule.tag === tag)?.category ?? tagCategory(tag);
+  }
+}

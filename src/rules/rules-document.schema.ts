@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { intBetween, slug, tagName } from '../config/config-fields';
+import { propertyNamePattern, type SegmentExpr } from '../segments/segment-ast';
+import { parsePropertyFilters, parseSegment } from '../segments/segment-parser';
+import { checkComparable, checkMeaning } from '../segments/segment-semantics';
+
+/** Where an expression fails to read, as a zod issue message. */
+function readable(parse: (text: string) => unknown): (text: string, context: z.RefinementCtx) => void {
+  return (text, context) => {
+    try {
+      parse(text);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  };
+}
+
+function referencesSegment(expr: SegmentExpr): boolean {
+  if (expr.kind === 'segment' || expr.kind === 'frozenList') return true;
+  if (expr.kind === 'and' || expr.kind === 'or') return expr.items.some(referencesSegment);
+  return expr.kind === 'not' && referencesSegment(expr.item);
+}
+
+const eventType = z.string({ error: 'expected an event type' }).regex(/^[a-z][a-z0-9_]{0,63}$/, { error: 'expected an event type such as article_view' });
+
+/** How often one rule may give points to one person. */
+const cap = z.union(
+  [
+    z.literal('once'),
+    z.object({ oncePer: z.string().regex(propertyNamePattern, { error: 'expected a property name such as articleId' }) }).strict(),
+    z.object({ max: intBetween(1, 10_000), per: z.enum(['1d', '7d', '30d'], { error: 'expected 1d, 7d or 30d' }) }).strict(),
+  ],
+  { error: 'expected once, { oncePer: <property> } or { max: <n>, per: 1d | 7d | 30d }' },
+);
+
+/** One way to earn (or lose) points. */
+export const scoringRuleSchema = z
+  .object({
+    /** Stable name: the ledger keys points by (event, rule id), so renaming a rule scores its events again. */
+    id: slug,
+    /** The event type it scores. */
+    on: eventType,
+    /** Conditions on the event, in the segment language's property syntax: `channel=website, topic=sports`. */
+    where: z
+      .string()
+      .max(4000)
+      .superRefine(readable((text) => parsePropertyFilters(text).forEach((filter) => checkComparable(filter.property, filter.op, filter.value))))
+      .optional(),
+    /** Points given (negative: taken away). */
+    points: z.number({ error: 'expected a number of points' }).int({ error: 'expected whole points' }).min(-10_000).max(10_000),
+    /** The score group the points go to; the total score is the sum of the groups. */
+    group: slug.default('engagement'),
+    /** At most once ever, once per value of a property (once per article), or at most N per day, week or month. */
+    cap: cap.optional(),
+  })
+  .strict();
+
+/** A tag that holds exactly while its expression is true: added when it becomes true, removed when it becomes false. */
+export const tagRuleSchema = z
+  .object({
+    tag: tagName,
+    /** An expression in the segment language (`score >= 90`); saved segments can't be referenced, rules stand alone. */
+    when: z
+      .string()
+      .max(4000)
+      .superRefine(
+        readable((text) => {
+          const expr = parseSegment(text);
+          checkMeaning(expr);
+          if (referencesSegment(expr)) throw new Error('tag rules stand alone: write the condition instead of segment:<name>');
+        }),
+      ),
+    /** The tag's category when its name has none (`loyal` → value). */
+    category: slug.optional(),
+  })
+  .strict();
+
+const displayNames = z.object({ 'zh-CN': z.string().min(1).max(64), en: z.string().min(1).max(64) }).strict();
+
+/**
+ * Persona's rules: how interactions score and which tags follow from a profile's facts. Written under `rules:` in
+ * the config (hot-reloaded); `POST /api/rules/preview` takes the same document.
+ */
+export const rulesDocumentSchema = z
+  .object({
+    /** Score groups and how fast their points fade: after `halfLifeDays` an event's points count half (0: never fade). */
+    scoreGroups: z
+      .record(slug, z.object({ halfLifeDays: z.number().min(0).max(3650) }).strict())
+      .default({ engagement: { halfLifeDays: 90 }, intent: { halfLifeDays: 90 } }),
+    /** Scoring rules; every matching rule scores an event. */
+    scoring: z.array(scoringRuleSchema).default([]),
+    /** Score levels whose crossing, up or down, is a `score_crossed` event (and webhook): `total` or a group. */
+    thresholds: z
+      .array(z.object({ score: slug, at: z.number({ error: 'expected a number of points' }).min(-1_000_000).max(1_000_000) }).strict())
+      .default([]),
+    tags: z
+      .object({
+        /** Tag categories (the part of a tag's name before its slash) with their display names. */
+        categories: z.record(slug, displayNames.extend({ exclusive: z.boolean().default(false) })).default({}),
+        /** Rule tags. */
+        rules: z.array(tagRuleSchema).default([]),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((document, context) => {
+    const ids = new Set<string>();
+    document.scoring.forEach((rule, index) => {
+      if (ids.has(rule.id)) context.addIssue({ code: 'custom', path: ['scoring', index, 'id'], input: rule.id, message: `rule id ${rule.id} is used twice` });
+      ids.add(rule.id);
+      if (!Object.hasOwn(document.scoreGroups, rule.group)) {
+        context.addIssue({ code: 'custom', path: ['scoring', index, 'group'], input: rule.group, message: `expected a score group declared in scoreGroups (${Object.keys(document.scoreGroups).join(', ')})` });
+      }
+    });
+    document.thresholds.forEach((threshold, index) => {
+      if (threshold.score !== 'total' && !Object.hasOwn(document.scoreGroups, threshold.score)) {
+        context.addIssue({ code: 'custom', path: ['thresholds', index, 'score'], input: threshold.score, message: `expected total or a score group declared in scoreGroups` });
+      }
+    });
+    const tags = new Set<string>();
+    document.tags.rules.forEach((rule, index) => {
+      if (tags.has(rule.tag)) context.addIssue({ code: 'custom', path: ['tags', 'rules', index, 'tag'], input: rule.tag, message: `tag ${rule.tag} has two rules` });
+      tags.add(rule.tag);
+    });
+  });
+
+export type RulesDocument = z.output<typeof rulesDocumentSchema>;
+export type ScoringRule = z.output<typeof scoringRuleSchema>;
+export type TagRule = z.output<typeof tagRuleSchema>;

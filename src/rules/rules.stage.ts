@@ -1,0 +1,19 @@
+import type { PipelineStage } from '../ingest/event-pipeline';
+import type { RulesProvider } from './rules.provider';
+import type { ScoreThresholds } from './score-thresholds';
+import type { ScoringService } from './scoring.service';
+import type { TagRuleService } from './tag-rule.service';
+
+/**
+ * Scores the arriving event, records the thresholds its points cross, and brings the profile's rule tags in line,
+ * inside the event's own transaction: the event and everything it causes commit together or not at all.
+ */
+export function rulesStage(provider: RulesProvider, scoring: ScoringService, thresholds: ScoreThresholds, tagRules: TagRuleService, clock: () => Date): PipelineStage {
+  return async (event, transaction) => {
+    const rules = provider.current;
+    const now = clock();
+    const change = await scoring.score(event, rules, now, transaction);
+    if (change) await thresholds.record(event.profileId, change, rules, now, event.sourceKey, transaction);
+    await tagRules.apply(event.profileId, rules, now, event.sourceKey, transaction);
+  };
+}

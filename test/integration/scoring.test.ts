@@ -1,0 +1,130 @@
+import type { InboundEvent } from '../../src/ingest/inbound-event';
+import { decayFactor } from '../../src/rules/score-decay';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const day = 86_400_000;
+const start = new Date('2026-11-02T02:00:00Z'); // 10:00 in Shanghai
+const openid = { type: 'openid' as const, scope: 'default', value: 'oWorkedExample' };
+
+/** The worked example of ../shared/DOMAIN.md, as the follower lives it: minutes apart on day 0, then reads on later days. */
+function workedExample(): (InboundEvent & { points: number })[] {
+  const at = (days: number, minutes: number) => new Date(start.getTime() + days * day + minutes * 60_000);
+  const event = (key: string, type: string, when: Date, properties: Record<string, unknown>, points: number, channel = 'wechat') => ({
+    key,
+    type,
+    channel,
+    occurredAt: when,
+    identities: [openid],
+    properties,
+    points,
+  });
+  const events = [
+    event('entry', 'page_view', at(0, 0), { url: 'https://brand.example/' }, 10, 'website'),
+    event('entry-again', 'page_view', at(0, 1), { url: 'https://brand.example/about' }, 0, 'website'),
+    event('scan', 'qr_scan', at(0, 2), { scene: 'store-1' }, 8),
+    event('fav-1', 'article_favorite', at(0, 3), { articleId: 'a1' }, 8),
+    event('fav-1-again', 'article_favorite', at(0, 4), { articleId: 'a1' }, 0),
+    event('fav-2', 'article_favorite', at(0, 5), { articleId: 'a2' }, 8),
+  ];
+  // Reads: three count on each day, the fourth of a day doesn't.
+  for (const [days, reads] of [
+    [0, 4],
+    [1, 3],
+    [2, 3],
+  ] as const) {
+    for (let n = 0; n < reads; n += 1) events.push(event(`read-${days}-${n}`, 'article_view', at(days, 10 + n), { articleId: `r${days}${n}`, topic: 'sports' }, n < 3 ? 7 : 0));
+  }
+  return events.map(({ identities, ...rest }) => ({ ...rest, identities: identities.map((identity) => ({ ...identity })) }));
+}
+
+describe('scoring and rule tags', () => {
+  let app: TestApp;
+  let now = start;
+
+  beforeEach(async () => {
+    now = start;
+    app = await startTestApp({}, undefined, { clock: () => now });
+  });
+
+  afterEach(async () => {
+    await app.stop();
+  });
+
+  async function profileOf(value: string): Promise<number> {
+    const response = await app.request(`/api/profiles?identity=openid:default:${value}`);
+    const { profiles } = (await response.json()) as { profiles: { id: number }[] };
+    return profiles[0].id;
+  }
+
+  async function scoreOf(profileId: number): Promise<number> {
+    const rows = await app.persona.db.select<{ points: number; updated_at: unknown }>('SELECT points, updated_at FROM scores WHERE profile_id = ?', [profileId]);
+    return rows.reduce((sum, row) => sum + Number(row.points) * decayFactor(app.persona.db.parseTime(row.updated_at) ?? now, now, 90), 0);
+  }
+
+  async function tagsOf(profileId: number): Promise<{ name: string; source: string }[]> {
+    return app.persona.db.select('SELECT name, source FROM tags WHERE profile_id = ? ORDER BY name', [profileId]);
+  }
+
+  it('reproduces the worked example: exactly the points the rules give, faded by age, and loyal the moment the total reaches 90', async () => {
+    const events = workedExample();
+    let expected = 0;
+    let loyalAt: string | null = null;
+    let profileId = 0;
+    for (const { points: _points, ...event } of events) {
+      now = event.occurredAt;
+      await app.persona.accept('test', [event]);
+      await app.persona.worker.drain();
+      profileId ||= await profileOf(openid.value);
+      // Everything earned so far, faded from when it was earned to now.
+      expected = events
+        .slice(0, events.findIndex((candidate) => candidate.key === event.key) + 1)
+        .reduce((sum, earlier) => sum + earlier.points * decayFactor(earlier.occurredAt, now, 90), 0);
+      expect(await scoreOf(profileId)).toBeCloseTo(expected, 9);
+      const loyal = (await tagsOf(profileId)).find((tag) => tag.name === 'loyal');
+      expect(Boolean(loyal)).toBe(expected >= 90);
+      if (loyal && !loyalAt) loyalAt = event.key;
+    }
+    // 10 + 8 + 8 + 8 and nine reads of 7: 97 before fading; faded, the ninth read takes it over 90.
+    expect(loyalAt).toBe('read-2-2');
+    expect(await tagsOf(profileId)).toEqual([{ name: 'loyal', source: 'rule:loyal' }]);
+    const ledger = await app.persona.db.select<{ rule_id: string; points: number }>('SELECT rule_id, points FROM score_ledger WHERE profile_id = ? ORDER BY id', [profileId]);
+    expect(ledger.map((row) => row.rule_id)).toEqual([
+      'website-entry',
+      'qr-scan',
+      'article-favorite',
+      'article-favorite',
+      ...Array<string>(9).fill('article-read'),
+    ]);
+    const timeline = await app.request(`/api/profiles/${profileId}/timeline?limit=5`);
+    const { events: recent } = (await timeline.json()) as { events: { type: string; properties: Record<string, unknown> }[] };
+    // Newest first: the read, then the crossing it caused, then the tag that followed.
+    expect(recent.slice(0, 3).map((event) => event.type)).toEqual(['tag_added', 'score_crossed', 'article_view']);
+    expect(recent[0].properties).toEqual({ tag: 'loyal', category: 'value', source: 'rule:loyal' });
+    expect(recent[1].properties).toMatchObject({ score: 'total', threshold: 90, direction: 'up' });
+  });
+
+  it('gives the same ledger and score whatever order the events arrive in, and counts an event processed twice once', async () => {
+    const events = workedExample();
+    const reversed = events.map(({ points: _points, ...event }) => ({ ...event, key: `rev-${event.key}`, identities: [{ ...openid, value: 'oReversed' }] })).reverse();
+    now = new Date(start.getTime() + 3 * day);
+    await app.persona.accept('test', events.map(({ points: _points, ...event }) => event));
+    await app.persona.accept('test', reversed);
+    await app.persona.worker.drain();
+    // The same events again: the inbox sees new rows, the timeline knows their keys.
+    await app.persona.accept('test', events.map(({ points: _points, ...event }) => event));
+    await app.persona.worker.drain();
+
+    const inOrder = await profileOf(openid.value);
+    const outOfOrder = await profileOf('oReversed');
+    const ledgerOf = (profileId: number) =>
+      app.persona.db.select<{ rule_id: string; source_key: string }>(
+        `SELECT l.rule_id, e.source_key FROM score_ledger l JOIN events e ON e.id = l.event_id WHERE l.profile_id = ? ORDER BY e.source_key, l.rule_id`,
+        [profileId],
+      );
+    const forward = await ledgerOf(inOrder);
+    const backward = (await ledgerOf(outOfOrder)).map((row) => ({ ...row, source_key: row.source_key.replace('rev-', '') }));
+    expect(backward).toEqual(forward);
+    expect(forward).toHaveLength(13);
+    expect(await scoreOf(outOfOrder)).toBeCloseTo(await scoreOf(inOrder), 9);
+  });
+});
