@@ -117,7 +117,7 @@ export class Persona {
     this.outbox = new WebhookOutbox(this.db, config.webhooks.subscribers);
     this.timeline.onAppend(this.outbox.enqueue);
     this.webhooks = new WebhookDeliveryWorker(this.db, this.outbox, config.webhooks, log.child({ room: 'webhooks' }), this.metrics);
-    this.tags = new TagService(this.db, this.timeline, (name) => this.rules.current.categoryOf(name));
+    this.tags = new TagService(this.db, this.timeline, () => this.rules.current);
     this.scoring = new ScoringService(this.db, config.timezone);
     this.tagRules = new TagRuleService(this.db, new ProfileFactsLoader(this.db), this.tags);
     this.profiles = new ProfileService(this.db, this.subscriptions, this.attributes, this.tags);

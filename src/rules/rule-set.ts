@@ -1,7 +1,7 @@
 import type { PropertyFilter, SegmentExpr } from '../segments/segment-ast';
 import { parsePropertyFilters, parseSegment } from '../segments/segment-parser';
 import type { RulesDocument, ScoringRule } from './rules-document.schema';
-import { tagCategory } from './tag.service';
+import { tagCategory, type TagTaxonomy } from './tag.service';
 
 /** A scoring rule ready to match events: its `where` read once. */
 export interface CompiledScoringRule extends ScoringRule {
@@ -21,7 +21,7 @@ export interface CompiledTagRule {
  * The rules in force, read from a validated rules document: what scoring and tagging consult for every event.
  * Immutable; a reload builds a new one.
  */
-export class RuleSet {
+export class RuleSet implements TagTaxonomy {
   readonly scoring: readonly CompiledScoringRule[];
   readonly tagRules: readonly CompiledTagRule[];
   /** Half-life in days per score group (0: no fading). */
@@ -43,6 +43,10 @@ export class RuleSet {
   /** The scoring rules for an event type. */
   scoringRulesFor(type: string): readonly CompiledScoringRule[] {
     return this.byEventType.get(type) ?? [];
+  }
+
+  isExclusive(category: string): boolean {
+    return Object.hasOwn(this.document.tags.categories, category) && this.document.tags.categories[category].exclusive;
   }
 
   halfLifeOf(group: string): number {

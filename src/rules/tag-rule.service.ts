@@ -13,8 +13,9 @@ export function ruleSource(tag: string): string {
 /**
  * Keeps rule tags true for one profile: a rule's tag is added when its expression holds and removed when it no longer
  * does (re-armed, not fire-once). A rule only removes the tag it set: the same tag added by an operator or the CRM
- * stays until they take it away. Rules that read tags other rules set are evaluated again until nothing changes; a
- * tag changes at most once per evaluation.
+ * stays until they take it away. In an exclusive category the first rule that holds sets its tag and the later ones
+ * don't hold, so the order rules are written in gives precedence (churned before active). Rules that read tags other
+ * rules set are evaluated again until nothing changes; a tag changes at most once per evaluation.
  */
 export class TagRuleService {
   constructor(
@@ -43,9 +44,15 @@ export class TagRuleService {
         ).map((row) => [row.name, row.source]),
       );
       let changed = false;
+      // In an exclusive category (lifecycle) the first rule that holds wins; the later ones don't hold.
+      const taken = new Set<string>();
       for (const rule of rules.tagRules) {
+        let holds = evaluateSegment(rule.expr, facts, now);
+        if (rules.isExclusive(rule.category)) {
+          holds &&= !taken.has(rule.category);
+          if (holds) taken.add(rule.category);
+        }
         if (settled.has(rule.tag)) continue;
-        const holds = evaluateSegment(rule.expr, facts, now);
         const source = held.get(rule.tag);
         if (holds && source === undefined) {
           await this.tags.apply({ profileId, add: [rule.tag], source: ruleSource(rule.tag), at: now, key }, transaction);

@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
+import { ValidationError } from '../errors/validation.error';
 import type { TimelineService } from '../timeline/timeline.service';
 
 /** A tag as a profile holds it. */
@@ -22,6 +23,16 @@ export interface TagChange {
   key: string;
 }
 
+/** What the tag taxonomy in force says about tags. */
+export interface TagTaxonomy {
+  categoryOf(name: string): string;
+  /** A profile holds at most one tag of an exclusive category (lifecycle). */
+  isExclusive(category: string): boolean;
+}
+
+/** The taxonomy without config: categories by prefix, none exclusive. */
+export const prefixTaxonomy: TagTaxonomy = { categoryOf: tagCategory, isExclusive: () => false };
+
 export function tagCategory(name: string): string {
   const slash = name.indexOf('/');
   return slash > 0 ? name.slice(0, slash) : 'manual';
@@ -35,20 +46,32 @@ export class TagService {
   constructor(
     private readonly db: Database,
     private readonly timeline: TimelineService,
-    /** A tag's category in the taxonomy in force. */
-    private readonly categoryOf: (name: string) => string = tagCategory,
+    /** The taxonomy in force (it changes when the rules are reloaded). */
+    private readonly taxonomy: () => TagTaxonomy = () => prefixTaxonomy,
   ) {}
 
+  /**
+   * Adds and removes tags. Adding a tag of an exclusive category takes away the profile's other tags of that
+   * category, so it never holds two lifecycle stages.
+   */
   async apply(change: TagChange, transaction: Transaction): Promise<{ added: string[]; removed: string[] }> {
+    const taxonomy = this.taxonomy();
     const add = [...new Set(change.add ?? [])];
     const remove = [...new Set(change.remove ?? [])].filter((name) => !add.includes(name));
     if (add.length === 0 && remove.length === 0) return { added: [], removed: [] };
+    const exclusive = new Set(add.map((name) => taxonomy.categoryOf(name)).filter((category) => taxonomy.isExclusive(category)));
+    if (exclusive.size < add.filter((name) => taxonomy.isExclusive(taxonomy.categoryOf(name))).length) {
+      throw new ValidationError(`tags: at most one tag of an exclusive category (${[...exclusive].join(', ')}) at a time`);
+    }
     const rows = await this.db.select<{ name: string }>(
-      'SELECT name FROM tags WHERE profile_id = :profileId AND name IN (:names)',
+      exclusive.size > 0 ? 'SELECT name FROM tags WHERE profile_id = :profileId' : 'SELECT name FROM tags WHERE profile_id = :profileId AND name IN (:names)',
       { profileId: change.profileId, names: [...add, ...remove] },
       transaction,
     );
     const held = new Set(rows.map((row) => row.name));
+    for (const name of held) {
+      if (exclusive.has(taxonomy.categoryOf(name)) && !add.includes(name) && !remove.includes(name)) remove.push(name);
+    }
     const added = add.filter((name) => !held.has(name));
     const removed = remove.filter((name) => held.has(name));
     if (added.length > 0) {
@@ -79,7 +102,7 @@ export class TagService {
             sourceKey: `${change.key}:tag:${name}:${type === 'tag_added' ? 'added' : 'removed'}`.slice(0, 191),
             occurredAt: change.at,
             receivedAt: new Date(),
-            properties: { tag: name, category: this.categoryOf(name), source: change.source },
+            properties: { tag: name, category: taxonomy.categoryOf(name), source: change.source },
           },
           transaction,
         );
@@ -95,7 +118,7 @@ export class TagService {
     );
     return rows.map((row) => ({
       name: row.name,
-      category: this.categoryOf(row.name),
+      category: this.taxonomy().categoryOf(row.name),
       source: row.source,
       addedAt: this.db.parseTime(row.added_at)?.toISOString() ?? '',
     }));

@@ -1,6 +1,6 @@
 import type { InboundEvent } from '../../src/ingest/inbound-event';
 import { decayFactor } from '../../src/rules/score-decay';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { defaultRules, startTestApp, type TestApp } from '../support/test-app';
 
 const day = 86_400_000;
 const start = new Date('2026-11-02T02:00:00Z'); // 10:00 in Shanghai
@@ -19,6 +19,7 @@ function workedExample(): (InboundEvent & { points: number })[] {
     points,
   });
   const events = [
+    event('follow', 'subscribe', at(0, 0), { account: 'default' }, 0),
     event('entry', 'page_view', at(0, 0), { url: 'https://brand.example/' }, 10, 'website'),
     event('entry-again', 'page_view', at(0, 1), { url: 'https://brand.example/about' }, 0, 'website'),
     event('scan', 'qr_scan', at(0, 2), { scene: 'store-1' }, 8),
@@ -43,7 +44,7 @@ describe('scoring and rule tags', () => {
 
   beforeEach(async () => {
     now = start;
-    app = await startTestApp({}, undefined, { clock: () => now });
+    app = await startTestApp({ rules: defaultRules }, undefined, { clock: () => now });
   });
 
   afterEach(async () => {
@@ -86,7 +87,10 @@ describe('scoring and rule tags', () => {
     }
     // 10 + 8 + 8 + 8 and nine reads of 7: 97 before fading; faded, the ninth read takes it over 90.
     expect(loyalAt).toBe('read-2-2');
-    expect(await tagsOf(profileId)).toEqual([{ name: 'loyal', source: 'rule:loyal' }]);
+    expect(await tagsOf(profileId)).toEqual([
+      { name: 'lifecycle/new', source: 'rule:lifecycle/new' },
+      { name: 'loyal', source: 'rule:loyal' },
+    ]);
     const ledger = await app.persona.db.select<{ rule_id: string; points: number }>('SELECT rule_id, points FROM score_ledger WHERE profile_id = ? ORDER BY id', [profileId]);
     expect(ledger.map((row) => row.rule_id)).toEqual([
       'website-entry',

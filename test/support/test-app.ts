@@ -12,6 +12,9 @@ export const crmSecret = 'test-crm-secret-0123456789';
 export const outboundSecret = 'test-outbound-secret-0123456789';
 export const hubspotClientSecret = 'test-hubspot-client-secret-0123';
 
+/** The rules of config/default.yaml (the worked example, lifecycle, loyal), for tests of scoring and tagging. */
+export const defaultRules = loadConfig({ env: {} }).rules as unknown as PlainObject;
+
 /** The environment a test app sees: only what it is given (never the developer's shell). */
 export const testEnv: NodeJS.ProcessEnv = {
   ADMIN_TOKEN: adminToken,
@@ -54,6 +57,8 @@ export async function startTestApp(overrides: PlainObject = {}, database?: TestD
     ingest: { worker: { enabled: false } },
     webhooks: { enabled: false },
     jobs: { enabled: false },
+    // No scoring or rule tags unless a test asks for them (defaultRules): timelines hold only what the test sends.
+    rules: { scoring: [], thresholds: [], tags: { rules: [] } },
   };
   let persona: Persona;
   try {

@@ -14,7 +14,16 @@ describe('rules document', () => {
       ['article-read', 'article_view', 7],
     ]);
     expect(rules.scoringRulesFor('page_view')[0].filters).toEqual([{ property: 'channel', op: '=', value: 'website' }]);
-    expect(rules.tagRules.map((rule) => [rule.tag, rule.when, rule.category])).toEqual([['loyal', 'score >= 90', 'value']]);
+    expect(rules.tagRules.map((rule) => [rule.tag, rule.category])).toEqual([
+      ['lifecycle/churned', 'lifecycle'],
+      ['lifecycle/potential', 'lifecycle'],
+      ['lifecycle/new', 'lifecycle'],
+      ['lifecycle/active', 'lifecycle'],
+      ['lifecycle/dormant', 'lifecycle'],
+      ['loyal', 'value'],
+    ]);
+    expect(rules.isExclusive('lifecycle')).toBe(true);
+    expect(rules.isExclusive('value')).toBe(false);
     expect(rules.categoryOf('interest/sports')).toBe('interest');
     expect(rules.categoryOf('vip')).toBe('manual');
   });
