@@ -40,7 +40,11 @@ import { DeliveryReportService } from './pushes/delivery-report.service';
 import type { RulesDocument } from './rules/rules-document.schema';
 import { RulesProvider } from './rules/rules.provider';
 import { rulesStage } from './rules/rules.stage';
+import { RulesRecompute } from './rules/rules-recompute';
+import { rulesRecomputeJob } from './rules/rules-recompute.job';
+import { ScoreRefresh } from './rules/score-refresh';
 import { ScoreThresholds } from './rules/score-thresholds';
+import { TagRuleSweep } from './rules/tag-rule-sweep';
 import { ScoringService } from './rules/scoring.service';
 import { TagRuleService } from './rules/tag-rule.service';
 import { TagService } from './rules/tag.service';
@@ -71,6 +75,7 @@ export class Persona {
   readonly rules: RulesProvider;
   readonly scoring: ScoringService;
   readonly tagRules: TagRuleService;
+  readonly recompute: RulesRecompute;
   readonly migrator: Migrator;
   readonly metrics = new Metrics();
   readonly inbox: InboxService;
@@ -131,7 +136,8 @@ export class Persona {
     );
     this.pipeline.use(profileStateStage(this.db, this.subscriptions, this.attributes));
     this.pipeline.use(tagStage(this.tags));
-    this.pipeline.use(rulesStage(this.rules, this.scoring, new ScoreThresholds(this.timeline), this.tagRules, clock));
+    const thresholds = new ScoreThresholds(this.timeline);
+    this.pipeline.use(rulesStage(this.rules, this.scoring, thresholds, this.tagRules, clock));
     this.worker = new InboxWorker(
       this.inbox,
       this.pipeline,
@@ -145,6 +151,14 @@ export class Persona {
     this.jobs.register(jobHistoryPurgeJob(leases, config.jobs.historyRetentionDays));
     this.segments = new SegmentService(this.db);
     this.jobs.register(segmentCountsJob(this.segments, config.timezone));
+    this.recompute = new RulesRecompute(
+      this.rules,
+      new ScoreRefresh(this.db, thresholds),
+      new TagRuleSweep(this.db, this.tagRules),
+      { batchSize: config.jobs.rulesRecompute.batchSize, concurrency: this.db.isMysql ? config.jobs.rulesRecompute.concurrency : 1 },
+      this.metrics,
+    );
+    this.jobs.register(rulesRecomputeJob(this.recompute, config.jobs.rulesRecompute.schedule));
 
     const authenticator = new Authenticator(config.auth);
     const eraser = new ProfileEraser(this.db);

@@ -110,6 +110,18 @@ export const configSchema = z
         leaseMs: intBetween(1000, 86_400_000).default(300_000),
         /** How long job run history is kept, in days. */
         historyRetentionDays: intBetween(1, 3650).default(14),
+        /** The scheduled rules recompute: scores faded, lifecycle and other time-based rule tags kept true. */
+        rulesRecompute: z
+          .object({
+            /** Cron expression in the account's time zone. */
+            schedule: z.string().min(1).default('15 3 * * *'),
+            /** Profiles whose scores are faded per transaction. */
+            batchSize: intBetween(1, 10_000).default(1000),
+            /** Profiles brought up to date at once (each holds a connection; SQLite runs one at a time anyway). */
+            concurrency: intBetween(1, 64).default(4),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -145,6 +145,16 @@ export class Database {
   }
 
   /**
+   * The end of an INSERT that updates `columns` of the row already holding its unique key instead (`conflictKey`:
+   * that key's columns, which SQLite needs named; MySQL finds the key itself).
+   */
+  onConflictUpdate(conflictKey: readonly string[], columns: readonly string[]): string {
+    return this.isMysql
+      ? ` ON DUPLICATE KEY UPDATE ${columns.map((column) => `${column} = VALUES(${column})`).join(', ')}`
+      : ` ON CONFLICT (${conflictKey.join(', ')}) DO UPDATE SET ${columns.map((column) => `${column} = excluded.${column}`).join(', ')}`;
+  }
+
+  /**
    * Runs `work` in a transaction. Deadlocks and busy errors retry the whole transaction; everything else is translated
    * (unique violations become `ConflictError`) and rethrown after rollback.
    */

@@ -36,6 +36,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly rulesRecompute = new Counter({
+    name: 'persona_rules_recompute_profiles_total',
+    help: 'Profiles the scheduled rules recompute went through, by step (scores_faded, tags_updated)',
+    labelNames: ['step'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'persona_' });
   }

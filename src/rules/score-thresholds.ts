@@ -7,8 +7,9 @@ import { type ScoreChange, totalOf } from './scoring.service';
 export class ScoreThresholds {
   constructor(private readonly timeline: TimelineService) {}
 
-  /** Records every threshold `change` crosses; `key` makes the events idempotent. */
-  async record(profileId: number, change: ScoreChange, rules: RuleSet, now: Date, key: string, transaction: Transaction): Promise<void> {
+  /** Records every threshold `change` crosses, answering how many; `key` makes the events idempotent. */
+  async record(profileId: number, change: ScoreChange, rules: RuleSet, now: Date, key: string, transaction: Transaction): Promise<number> {
+    let crossed = 0;
     for (const threshold of rules.document.thresholds) {
       const pick = (points: ReadonlyMap<string, number>) => (threshold.score === 'total' ? totalOf(points) : (points.get(threshold.score) ?? 0));
       const before = pick(change.before);
@@ -28,6 +29,8 @@ export class ScoreThresholds {
         },
         transaction,
       );
+      crossed += 1;
     }
+    return crossed;
   }
 }

@@ -88,9 +88,10 @@ export class TagService {
         transaction,
       );
     }
+    // Leaving comes before entering: dormant is removed, then churned added.
     for (const [names, type] of [
-      [added, 'tag_added'],
       [removed, 'tag_removed'],
+      [added, 'tag_added'],
     ] as const) {
       for (const name of names) {
         await this.timeline.append(

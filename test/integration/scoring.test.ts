@@ -107,6 +107,68 @@ describe('scoring and rule tags', () => {
     expect(recent[1].properties).toMatchObject({ score: 'total', threshold: 90, direction: 'up' });
   });
 
+  it('moves a follower who falls silent from active to dormant to churned as the schedule runs, back to active on a new interaction, and takes loyal away when the score fades under 90', async () => {
+    const lifecycle = async (profileId: number) => (await tagsOf(profileId)).filter((tag) => tag.name.startsWith('lifecycle/')).map((tag) => tag.name);
+    for (const { points: _points, ...event } of workedExample()) {
+      now = event.occurredAt;
+      await app.persona.accept('test', [event]);
+      await app.persona.worker.drain();
+    }
+    const profileId = await profileOf(openid.value);
+    expect(await lifecycle(profileId)).toEqual(['lifecycle/new']);
+    expect((await tagsOf(profileId)).map((tag) => tag.name)).toContain('loyal');
+    const recompute = async (days: number) => {
+      now = new Date(start.getTime() + days * day);
+      return app.persona.recompute.run(now, app.persona.log);
+    };
+
+    // Three weeks on: no longer new, still active (seen within 30 days); the score has faded under 90, so loyal goes.
+    const first = await recompute(20);
+    expect(await lifecycle(profileId)).toEqual(['lifecycle/active']);
+    expect((await tagsOf(profileId)).map((tag) => tag.name)).not.toContain('loyal');
+    expect(await scoreOf(profileId)).toBeLessThan(90);
+    expect(first).toMatchObject({ profilesFaded: 1, crossings: 1, tagCandidates: 1, tagsUpdated: 1 });
+    // Run again at the same moment: nothing left to do, nothing recorded twice.
+    const eventsBefore = await app.persona.db.select('SELECT id FROM events WHERE profile_id = ?', [profileId]);
+    expect(await recompute(20)).toMatchObject({ crossings: 0, tagCandidates: 0, tagsUpdated: 0 });
+    expect(await app.persona.db.select('SELECT id FROM events WHERE profile_id = ?', [profileId])).toEqual(eventsBefore);
+
+    await recompute(45);
+    expect(await lifecycle(profileId)).toEqual(['lifecycle/dormant']);
+    await recompute(100);
+    expect(await lifecycle(profileId)).toEqual(['lifecycle/churned']);
+
+    // Back: a new read moves the stage at once, in the event's own transaction.
+    now = new Date(start.getTime() + 101 * day);
+    await app.persona.accept('test', [{ key: 'back', type: 'article_view', channel: 'wechat', occurredAt: now, identities: [openid], properties: { articleId: 'b1' } }]);
+    await app.persona.worker.drain();
+    expect(await lifecycle(profileId)).toEqual(['lifecycle/active']);
+
+    const timeline = await app.persona.db.select<{ type: string; properties: string }>(
+      "SELECT type, properties FROM events WHERE profile_id = ? AND type IN ('tag_added', 'tag_removed', 'score_crossed') ORDER BY id",
+      [profileId],
+    );
+    const changes = timeline.map((row) => {
+      const properties = JSON.parse(row.properties) as { tag?: string; direction?: string };
+      return `${row.type} ${properties.tag ?? properties.direction}`;
+    });
+    expect(changes).toEqual([
+      'tag_added lifecycle/new',
+      'score_crossed up',
+      'tag_added loyal',
+      'score_crossed down',
+      'tag_removed lifecycle/new',
+      'tag_added lifecycle/active',
+      'tag_removed loyal',
+      'tag_removed lifecycle/active',
+      'tag_added lifecycle/dormant',
+      'tag_removed lifecycle/dormant',
+      'tag_added lifecycle/churned',
+      'tag_removed lifecycle/churned',
+      'tag_added lifecycle/active',
+    ]);
+  });
+
   it('gives the same ledger and score whatever order the events arrive in, and counts an event processed twice once', async () => {
     const events = workedExample();
     const reversed = events.map(({ points: _points, ...event }) => ({ ...event, key: `rev-${event.key}`, identities: [{ ...openid, value: 'oReversed' }] })).reverse();

@@ -1,0 +1,76 @@
+import type { Database } from '../db/database';
+import type { SegmentExpr } from '../segments/segment-ast';
+import { compileSegment, liveProfiles } from '../segments/segment-sql.compiler';
+import type { CompiledTagRule, RuleSet } from './rule-set';
+import { ruleSource, type TagRuleService } from './tag-rule.service';
+
+export interface SweepProgress {
+  /** Profiles whose rule tags were out of date. */
+  candidates: number;
+  /** Of those, the ones brought up to date. */
+  updated: number;
+}
+
+/**
+ * Keeps rule tags true over all profiles as time passes (windows close, people fall silent, scores fade): each rule
+ * is asked in SQL only for the profiles it disagrees with (the expression holds and the tag is missing, or the rule's
+ * tag is there and the expression no longer holds), and each of those is then brought up to date under its profile
+ * lock by the same in-memory evaluation the pipeline uses, so an event arriving meanwhile is never overruled by a
+ * stale set. A profile already up to date isn't touched, which makes a rerun cheap and an interrupted run resumable.
+ */
+export class TagRuleSweep {
+  constructor(
+    private readonly db: Database,
+    private readonly tagRules: TagRuleService,
+  ) {}
+
+  async run(rules: RuleSet, now: Date, key: string, options: { concurrency: number; signal?: AbortSignal; onRule?: (rule: string, candidates: number) => void }): Promise<SweepProgress> {
+    const candidates = new Set<number>();
+    for (const [index, rule] of rules.tagRules.entries()) {
+      if (options.signal?.aborted) break;
+      const found = await this.disagreements(rule, this.effective(rules, index), now);
+      found.forEach((id) => candidates.add(id));
+      options.onRule?.(rule.tag, found.length);
+    }
+    const queue = [...candidates].sort((a, b) => a - b);
+    let updated = 0;
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined && !options.signal?.aborted; id = queue.shift()) {
+        const changed = await this.db.transaction(async (transaction) => {
+          const [live] = await this.db.select<{ id: number }>(
+            `SELECT id FROM profiles WHERE id = ? AND merged_into IS NULL AND erased_at IS NULL${this.db.forUpdate}`,
+            [id],
+            transaction,
+          );
+          if (!live) return false;
+          const { added, removed } = await this.tagRules.apply(id, rules, now, key, transaction);
+          return added.length + removed.length > 0;
+        });
+        if (changed) updated += 1;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+    return { candidates: candidates.size, updated };
+  }
+
+  /** When a rule's tag should hold: its expression, and in an exclusive category none of the earlier rules'. */
+  private effective(rules: RuleSet, index: number): SegmentExpr {
+    const rule = rules.tagRules[index];
+    if (!rules.isExclusive(rule.category)) return rule.expr;
+    const earlier = rules.tagRules.slice(0, index).filter((other) => other.category === rule.category);
+    if (earlier.length === 0) return rule.expr;
+    return { kind: 'and', items: [rule.expr, { kind: 'not', item: { kind: 'or', items: earlier.map((other) => other.expr) } }] };
+  }
+
+  /** Live profiles where the rule should hold and no source gave the tag, or where its own tag should no longer hold. */
+  private async disagreements(rule: CompiledTagRule, holds: SegmentExpr, now: Date): Promise<number[]> {
+    const { sql, values } = await compileSegment(holds, { dialect: this.db.dialect, now });
+    const tagged = 'p.id IN (SELECT t.profile_id FROM tags t WHERE t.name = :sweepTag)';
+    const taggedByRule = 'p.id IN (SELECT t.profile_id FROM tags t WHERE t.name = :sweepTag AND t.source = :sweepSource)';
+    const rows = await this.db.select<{ id: number }>(
+      `SELECT p.id FROM profiles p WHERE ${liveProfiles} AND ((${sql}) AND NOT ${tagged} OR NOT (${sql}) AND ${taggedByRule})`,
+      { ...values, sweepTag: rule.tag, sweepSource: ruleSource(rule.tag) },
+    );
+    return rows.map((row) => Number(row.id));
+  }
+}
