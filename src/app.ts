@@ -14,6 +14,7 @@ import { RouteRegistry } from './http/route-registry';
 import { eventsRoutes } from './http/routes/events.routes';
 import { healthRoutes } from './http/routes/health.routes';
 import { metricsRoutes } from './http/routes/metrics.routes';
+import { rulesRoutes } from './http/routes/rules.routes';
 import { segmentsRoutes } from './http/routes/segments.routes';
 import { webhooksRoutes } from './http/routes/webhooks.routes';
 import { profilesRoutes } from './http/routes/profiles.routes';
@@ -40,6 +41,7 @@ import { DeliveryReportService } from './pushes/delivery-report.service';
 import type { RulesDocument } from './rules/rules-document.schema';
 import { RulesProvider } from './rules/rules.provider';
 import { rulesStage } from './rules/rules.stage';
+import { ProfileExplainer } from './rules/profile-explainer';
 import { RulesRecompute } from './rules/rules-recompute';
 import { rulesRecomputeJob } from './rules/rules-recompute.job';
 import { ScoreRefresh } from './rules/score-refresh';
@@ -124,7 +126,8 @@ export class Persona {
     this.webhooks = new WebhookDeliveryWorker(this.db, this.outbox, config.webhooks, log.child({ room: 'webhooks' }), this.metrics);
     this.tags = new TagService(this.db, this.timeline, () => this.rules.current);
     this.scoring = new ScoringService(this.db, config.timezone);
-    this.tagRules = new TagRuleService(this.db, new ProfileFactsLoader(this.db), this.tags);
+    const facts = new ProfileFactsLoader(this.db);
+    this.tagRules = new TagRuleService(this.db, facts, this.tags);
     this.profiles = new ProfileService(this.db, this.subscriptions, this.attributes, this.tags);
     this.deliveryReports = new DeliveryReportService(this.db);
     this.merger = new ProfileMerger(this.db, this.timeline, (name, survivor, absorbed) => this.attributes.prevailsInMerge(name, absorbed, survivor));
@@ -218,6 +221,7 @@ export class Persona {
         }),
         webhooksRoutes({ authenticator, outbox: this.outbox, wake: () => this.webhooks.wake() }),
         segmentsRoutes({ authenticator, segments: this.segments, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
+        rulesRoutes({ authenticator, rules: this.rules, explainer: new ProfileExplainer(this.db, facts, this.tags), clock }),
       ],
     });
     if (!authenticator.hasAdminToken) {

@@ -99,6 +99,26 @@ describe('scoring and rule tags', () => {
       'article-favorite',
       ...Array<string>(9).fill('article-read'),
     ]);
+
+    // explain accounts for every point: per rule, as given and as it counts now; the groups sum to the score.
+    const explained = (await (await app.request(`/api/profiles/${profileId}/explain`)).json()) as {
+      score: { total: number; groups: { group: string; points: number; rules: { rule: string; events: number; points: number; faded: number }[] }[] };
+      tags: { name: string; source: string; rule?: { when: string; holds: boolean; terms: { term: string; holds: boolean; fact: unknown }[] } }[];
+    };
+    expect(explained.score.groups.map((group) => group.group)).toEqual(['engagement']);
+    const [engagement] = explained.score.groups;
+    expect(Object.fromEntries(engagement.rules.map((rule) => [rule.rule, [rule.events, rule.points]]))).toEqual({
+      'article-read': [9, 63],
+      'website-entry': [1, 10],
+      'qr-scan': [1, 8],
+      'article-favorite': [2, 16],
+    });
+    expect(engagement.rules.reduce((sum, rule) => sum + rule.faded, 0)).toBeCloseTo(engagement.points, 5);
+    expect(explained.score.total).toBeCloseTo(expected, 5);
+    const loyalWhy = explained.tags.find((tag) => tag.name === 'loyal')?.rule;
+    expect(loyalWhy).toEqual({ when: 'score >= 90', holds: true, terms: [{ term: 'score >= 90', holds: true, fact: expect.closeTo(expected, 5) as number }] });
+    expect(explained.tags.find((tag) => tag.name === 'lifecycle/new')?.rule?.terms).toEqual([{ term: 'event:subscribe in 7d', holds: true, fact: 1 }]);
+
     const timeline = await app.request(`/api/profiles/${profileId}/timeline?limit=5`);
     const { events: recent } = (await timeline.json()) as { events: { type: string; properties: Record<string, unknown> }[] };
     // Newest first: the read, then the crossing it caused, then the tag that followed.
