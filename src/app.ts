@@ -40,8 +40,11 @@ import { SubscriptionService } from './profiles/subscription.service';
 import { DeliveryReportService } from './pushes/delivery-report.service';
 import type { RulesDocument } from './rules/rules-document.schema';
 import { RulesProvider } from './rules/rules.provider';
+import { RuleVersionStore } from './rules/rule-versions.store';
 import { rulesStage } from './rules/rules.stage';
 import { ProfileExplainer } from './rules/profile-explainer';
+import { RulesBackfill } from './rules/rules-backfill';
+import { RulesPreview } from './rules/rules-preview';
 import { RulesRecompute } from './rules/rules-recompute';
 import { rulesRecomputeJob } from './rules/rules-recompute.job';
 import { ScoreRefresh } from './rules/score-refresh';
@@ -78,6 +81,7 @@ export class Persona {
   readonly scoring: ScoringService;
   readonly tagRules: TagRuleService;
   readonly recompute: RulesRecompute;
+  readonly backfill: RulesBackfill;
   readonly migrator: Migrator;
   readonly metrics = new Metrics();
   readonly inbox: InboxService;
@@ -105,7 +109,7 @@ export class Persona {
     private readonly options: PersonaOptions = {},
   ) {
     const clock = options.clock ?? (() => new Date());
-    this.rules = new RulesProvider(config.rules, options.readRules ?? (() => config.rules), log.child({ room: 'rules' }));
+    this.rules = new RulesProvider(config.rules, options.readRules ?? (() => config.rules), log.child({ room: 'rules' }), clock);
     const loadedPlugins = loadPlugins(config);
     this.db = new Database({
       url: config.database.url,
@@ -154,14 +158,21 @@ export class Persona {
     this.jobs.register(jobHistoryPurgeJob(leases, config.jobs.historyRetentionDays));
     this.segments = new SegmentService(this.db);
     this.jobs.register(segmentCountsJob(this.segments, config.timezone));
+    const sweep = new TagRuleSweep(this.db, this.tagRules);
+    const recomputeConcurrency = this.db.isMysql ? config.jobs.rulesRecompute.concurrency : 1;
     this.recompute = new RulesRecompute(
       this.rules,
       new ScoreRefresh(this.db, thresholds),
-      new TagRuleSweep(this.db, this.tagRules),
-      { batchSize: config.jobs.rulesRecompute.batchSize, concurrency: this.db.isMysql ? config.jobs.rulesRecompute.concurrency : 1 },
+      sweep,
+      { batchSize: config.jobs.rulesRecompute.batchSize, concurrency: recomputeConcurrency },
       this.metrics,
     );
     this.jobs.register(rulesRecomputeJob(this.recompute, config.jobs.rulesRecompute.schedule));
+    this.backfill = new RulesBackfill(this.db, this.rules, thresholds, sweep, {
+      timezone: config.timezone,
+      batchSize: config.jobs.rulesRecompute.batchSize,
+      concurrency: recomputeConcurrency,
+    });
 
     const authenticator = new Authenticator(config.auth);
     const eraser = new ProfileEraser(this.db);
@@ -221,7 +232,16 @@ export class Persona {
         }),
         webhooksRoutes({ authenticator, outbox: this.outbox, wake: () => this.webhooks.wake() }),
         segmentsRoutes({ authenticator, segments: this.segments, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
-        rulesRoutes({ authenticator, rules: this.rules, explainer: new ProfileExplainer(this.db, facts, this.tags), clock }),
+        rulesRoutes({
+          authenticator,
+          rules: this.rules,
+          explainer: new ProfileExplainer(this.db, facts, this.tags),
+          preview: new RulesPreview(this.db, this.rules, facts, { timezone: config.timezone, batchSize: config.jobs.rulesRecompute.batchSize }),
+          backfill: this.backfill,
+          clock,
+          log: log.child({ room: 'rules' }),
+          bodyLimitBytes: config.server.bodyLimitKb * 1024,
+        }),
       ],
     });
     if (!authenticator.hasAdminToken) {
@@ -242,7 +262,7 @@ export class Persona {
     if (this.config.database.migrateOnStart) await withMigrationLock(this.db, () => this.migrator.up());
     await this.plugins.setup();
     await this.plugins.start();
-    if (this.options.watchFiles) this.rules.watch(this.options.watchFiles);
+    await this.rules.start(new RuleVersionStore(this.db), this.options.watchFiles);
     if (this.config.jobs.enabled) await this.jobs.start();
     if (this.config.ingest.worker.enabled) this.worker.start();
     // Nobody subscribed: nothing is ever queued, so no instance polls the outbox for nothing.

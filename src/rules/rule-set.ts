@@ -40,6 +40,15 @@ export class RuleSet implements TagTaxonomy {
     this.halfLives = new Map(Object.entries(document.scoreGroups).map(([group, { halfLifeDays }]) => [group, halfLifeDays]));
   }
 
+  /** When the tag of the rule at `index` should hold: its expression, and in an exclusive category no earlier rule's. */
+  effectiveExpr(index: number): SegmentExpr {
+    const rule = this.tagRules[index];
+    if (!this.isExclusive(rule.category)) return rule.expr;
+    const earlier = this.tagRules.slice(0, index).filter((other) => other.category === rule.category);
+    if (earlier.length === 0) return rule.expr;
+    return { kind: 'and', items: [rule.expr, { kind: 'not', item: { kind: 'or', items: earlier.map((other) => other.expr) } }] };
+  }
+
   /** The scoring rules for an event type. */
   scoringRulesFor(type: string): readonly CompiledScoringRule[] {
     return this.byEventType.get(type) ?? [];

@@ -1,64 +1,125 @@
 import { type FSWatcher, watch } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { RulesDocument } from './rules-document.schema';
+import { formatIssues } from '../config/config-issues';
+import { ValidationError } from '../errors/validation.error';
+import { type RulesDocument, rulesDocumentSchema } from './rules-document.schema';
+import type { RuleVersionStore } from './rule-versions.store';
 import { RuleSet } from './rule-set';
 
 /** The outcome of a reload: the rules in force changed, stayed (the files say the same), or the change was refused. */
 export type ReloadOutcome = { status: 'reloaded' | 'unchanged' } | { status: 'refused'; error: string };
 
+/** Reads a rules document sent to the API, answering every problem by its path (`scoring[0].where: …`). */
+export function parseRulesDocument(input: unknown): RulesDocument {
+  const result = rulesDocumentSchema.safeParse(input, { reportInput: true });
+  if (!result.success) throw new ValidationError('the rules document is not valid', { problems: formatIssues(result.error.issues, { overriddenBy: new Map(), unsetEnv: new Map() }) });
+  return result.data;
+}
+
+const sameDocument = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
 /**
- * The rules in force, and their hot reload: when a config file changes, the rules are read again; a document that
- * doesn't validate is refused with the reason in the log and the rules in force stay. Every event is scored by the
- * rule set current when its transaction starts, so a reload never mixes two sets in one event.
+ * The rules in force and how they change. The config files are one source: when one changes, the rules are read
+ * again, and a document that doesn't validate is refused with the reason in the log while the rules in force stay.
+ * The API is the other (`apply`). Every change is recorded in `rule_versions`, and each instance follows the newest
+ * version, so a change made on one instance reaches all. A config change made while Persona was stopped wins at
+ * start; otherwise the newest version does. Every event is scored by the rule set current when its transaction
+ * starts, so a change never mixes two sets in one event.
  */
 export class RulesProvider {
   private rules: RuleSet;
+  private versionId = 0;
   private watchers: FSWatcher[] = [];
   private pending: NodeJS.Timeout | undefined;
-  private readonly listeners = new Set<(rules: RuleSet) => void>();
+  private poll: NodeJS.Timeout | undefined;
+  private store: RuleVersionStore | undefined;
 
   constructor(
-    initial: RulesDocument,
+    private readonly configDocument: RulesDocument,
     /** Reads the rules document from the config files again; throws (a ConfigError) when they don't validate. */
     private readonly read: () => RulesDocument,
     private readonly log: Logger,
+    private readonly clock: () => Date = () => new Date(),
   ) {
-    this.rules = new RuleSet(initial);
+    this.rules = new RuleSet(configDocument);
   }
 
   get current(): RuleSet {
     return this.rules;
   }
 
-  /** Calls `listener` with each new rule set; the returned function stops that. */
-  onChange(listener: (rules: RuleSet) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /**
+   * Settles which rules are in force from the config and the recorded versions (after migrations, before work),
+   * then follows versions other instances record, every `followMs`, and reloads when one of `files` changes.
+   */
+  async start(store: RuleVersionStore, files: readonly string[] = [], followMs = 5000): Promise<void> {
+    await this.init(store);
+    this.watch(files);
+    this.poll = setInterval(() => void this.follow().catch((error: unknown) => this.log.warn({ err: error }, 'checking for new rules failed')), followMs);
+    this.poll.unref();
   }
 
-  reload(): ReloadOutcome {
-    let next: RuleSet;
+  private async init(store: RuleVersionStore): Promise<void> {
+    this.store = store;
+    const fromConfig = await store.latest('config');
+    if (!fromConfig || !sameDocument(fromConfig.document, this.configDocument)) {
+      this.versionId = await store.add(this.configDocument, 'config', null, this.clock());
+      this.rules = new RuleSet(this.configDocument);
+      return;
+    }
+    await this.follow();
+  }
+
+  /** Takes the newest recorded version when another instance (or the API) made one. */
+  async follow(): Promise<void> {
+    if (!this.store || (await this.store.latestId()) === this.versionId) return;
+    const latest = await this.store.latest();
+    if (!latest) return;
     try {
-      const document = this.read();
-      if (JSON.stringify(document) === JSON.stringify(this.rules.document)) return { status: 'unchanged' };
-      next = new RuleSet(document);
+      const document = rulesDocumentSchema.parse(latest.document);
+      this.rules = new RuleSet(document);
+      this.versionId = latest.id;
+      this.log.info({ version: latest.id, source: latest.source }, 'rules changed');
+    } catch (error) {
+      // A version this build can't read (written by a newer one): keep what is in force, don't retry it.
+      this.versionId = latest.id;
+      this.log.error({ err: error, version: latest.id }, 'recorded rules version not readable; the rules in force stay');
+    }
+  }
+
+  /** Makes `document` the rules in force, recorded as applied by `actor`. */
+  async apply(document: RulesDocument, actor: string): Promise<RuleSet> {
+    const next = new RuleSet(document);
+    if (this.store) this.versionId = await this.store.add(document, 'api', actor, this.clock());
+    this.rules = next;
+    this.log.info({ actor, version: this.versionId }, 'rules applied');
+    return next;
+  }
+
+  /** Reads the config files again: takes their rules when they changed and validate. */
+  async reload(): Promise<ReloadOutcome> {
+    let document: RulesDocument;
+    try {
+      document = this.read();
     } catch (error) {
       const message = (error as Error).message;
       this.log.error({ reason: message }, `rules not reloaded, the rules in force stay: ${message}`);
       return { status: 'refused', error: message };
     }
+    if (sameDocument(document, this.rules.document)) return { status: 'unchanged' };
+    const next = new RuleSet(document);
+    if (this.store) this.versionId = await this.store.add(document, 'config', null, this.clock());
     this.rules = next;
     this.log.info({ scoringRules: next.scoring.length, tagRules: next.tagRules.length }, 'rules reloaded');
-    for (const listener of this.listeners) listener(next);
     return { status: 'reloaded' };
   }
 
   /**
-   * Reloads when one of `files` changes. Watches their folders rather than the files, since editors often save by
-   * replacing a file; changes within 200 ms are taken together.
+   * Reloads when one of `files` changes. Watches the files' folders rather than the files, since editors often save
+   * by replacing a file; changes within 200 ms are taken together.
    */
-  watch(files: readonly string[]): void {
+  private watch(files: readonly string[]): void {
     const byFolder = new Map<string, Set<string>>();
     for (const file of files) byFolder.set(path.dirname(file), (byFolder.get(path.dirname(file)) ?? new Set()).add(path.basename(file)));
     for (const [folder, names] of byFolder) {
@@ -66,7 +127,7 @@ export class RulesProvider {
         const watcher = watch(folder, (_event, name) => {
           if (name === null || !names.has(name.toString())) return;
           clearTimeout(this.pending);
-          this.pending = setTimeout(() => this.reload(), 200);
+          this.pending = setTimeout(() => void this.reload().catch((error: unknown) => this.log.error({ err: error }, 'rules reload failed')), 200);
         });
         watcher.on('error', (error) => this.log.warn({ err: error, folder }, 'config folder watch failed; rules reload on restart only'));
         this.watchers.push(watcher);
@@ -78,6 +139,7 @@ export class RulesProvider {
 
   stop(): void {
     clearTimeout(this.pending);
+    clearInterval(this.poll);
     for (const watcher of this.watchers) watcher.close();
     this.watchers = [];
   }

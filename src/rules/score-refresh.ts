@@ -56,7 +56,7 @@ export class ScoreRefresh {
         for (const [profileId, held] of byProfile) {
           const before = new Map(held.map((row) => [row.score_group, Number(row.points)]));
           const afterFading = new Map(held.map((row) => [row.score_group, fadedById.get(Number(row.id)) ?? 0]));
-          crossings += await this.thresholds.record(profileId, { before, after: afterFading }, rules, now, key, transaction);
+          crossings += await this.thresholds.record(profileId, { before, after: afterFading }, rules, now, `${key}:${profileId}`, transaction);
         }
         return crossings;
       });

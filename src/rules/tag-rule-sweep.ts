@@ -28,7 +28,7 @@ export class TagRuleSweep {
     const candidates = new Set<number>();
     for (const [index, rule] of rules.tagRules.entries()) {
       if (options.signal?.aborted) break;
-      const found = await this.disagreements(rule, this.effective(rules, index), now);
+      const found = await this.disagreements(rule, rules.effectiveExpr(index), now);
       found.forEach((id) => candidates.add(id));
       options.onRule?.(rule.tag, found.length);
     }
@@ -43,7 +43,7 @@ export class TagRuleSweep {
             transaction,
           );
           if (!live) return false;
-          const { added, removed } = await this.tagRules.apply(id, rules, now, key, transaction);
+          const { added, removed } = await this.tagRules.apply(id, rules, now, `${key}:${id}`, transaction);
           return added.length + removed.length > 0;
         });
         if (changed) updated += 1;
@@ -51,15 +51,6 @@ export class TagRuleSweep {
     };
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
     return { candidates: candidates.size, updated };
-  }
-
-  /** When a rule's tag should hold: its expression, and in an exclusive category none of the earlier rules'. */
-  private effective(rules: RuleSet, index: number): SegmentExpr {
-    const rule = rules.tagRules[index];
-    if (!rules.isExclusive(rule.category)) return rule.expr;
-    const earlier = rules.tagRules.slice(0, index).filter((other) => other.category === rule.category);
-    if (earlier.length === 0) return rule.expr;
-    return { kind: 'and', items: [rule.expr, { kind: 'not', item: { kind: 'or', items: earlier.map((other) => other.expr) } }] };
   }
 
   /** Live profiles where the rule should hold and no source gave the tag, or where its own tag should no longer hold. */

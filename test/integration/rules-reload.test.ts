@@ -31,13 +31,13 @@ describe('rules hot reload', () => {
   it('refuses a rules file that does not validate and keeps the rules in force, then takes a valid one', async () => {
     const before = app.persona.rules.current;
     writeRules({ scoring: [{ id: 'article-favorite', on: 'article_favorite', points: 8, where: 'topic >' }] });
-    const refused = app.persona.rules.reload();
+    const refused = await app.persona.rules.reload();
     expect(refused).toEqual({ status: 'refused', error: expect.stringContaining('rules.scoring[0].where: column 8: expected a value') as string });
     expect(app.persona.rules.current).toBe(before);
 
     writeRules(favorite(12));
-    expect(app.persona.rules.reload()).toEqual({ status: 'reloaded' });
-    expect(app.persona.rules.reload()).toEqual({ status: 'unchanged' });
+    expect(await app.persona.rules.reload()).toEqual({ status: 'reloaded' });
+    expect(await app.persona.rules.reload()).toEqual({ status: 'unchanged' });
     await app.persona.accept('test', [
       { key: 'fav', type: 'article_favorite', channel: 'wechat', occurredAt: new Date(), identities: [{ type: 'openid', scope: 'default', value: 'oReload' }], properties: { articleId: 'a1' } },
     ]);

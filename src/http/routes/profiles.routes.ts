@@ -8,8 +8,9 @@ import type { ProfileMerger } from '../../profiles/profile-merger';
 import type { ProfileService } from '../../profiles/profile.service';
 import type { TimelineService } from '../../timeline/timeline.service';
 import type { Authenticator } from '../authenticator';
-import type { AppContext, AppState } from '../http-state';
+import type { AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';
+import { actorOf } from '../actor';
 import { parseInput, recordId } from '../parse-input';
 import { readJsonBody } from '../read-body';
 import { ownValue } from '../../util/own-value';
@@ -50,13 +51,6 @@ const mergesQuery = z.object({
   status: z.enum(['suggested', 'merged', 'unmerged', 'rejected'], { error: 'expected suggested, merged, unmerged or rejected' }).default('suggested'),
   limit: z.coerce.number().int().min(1).max(500, { error: 'expected at most 500' }).default(100),
 });
-
-/** Who did it, for the audit log: the credential and the request. */
-function actorOf(ctx: AppContext): string {
-  const principal = ctx.state.principal;
-  const actor = principal?.kind === 'write-key' ? `write-key:${principal.name}` : 'admin';
-  return `${actor} (request ${ctx.state.requestId})`;
-}
 
 /** Reading profiles and their timelines (admin token). */
 export function profilesRoutes(deps: ProfilesRouteDeps): Router<AppState> {

@@ -1,0 +1,129 @@
+import type { Transaction } from 'sequelize';
+import type { Database } from '../db/database';
+import { matchesFilters } from '../segments/segment-evaluator';
+import type { CompiledScoringRule, RuleSet } from './rule-set';
+import { decayFactor } from './score-decay';
+import { capSlot } from './scoring-cap';
+
+/** One row of a profile's ledger as a rules document would have it. */
+export interface PlannedEntry {
+  eventId: number;
+  ruleId: string;
+  group: string;
+  points: number;
+  occurredAt: Date;
+  capKey: string | null;
+}
+
+/**
+ * How a change of scoring rules touches the ledger: rules whose matching is unchanged keep their rows (with the new
+ * points when those changed); rules that are new or match differently (event type, conditions, cap or group) are
+ * scored again from the events; rules no longer there lose their rows.
+ */
+export class LedgerChange {
+  /** Rules kept as they match, by id (points may differ). */
+  readonly kept = new Map<string, CompiledScoringRule>();
+  /** Rules scored again from the events. */
+  readonly replayed: CompiledScoringRule[] = [];
+  /** Rule ids whose old rows go (removed rules and replayed ones). */
+  readonly dropped: string[] = [];
+  /** Rule ids whose points change (kept rules). */
+  readonly repriced: string[] = [];
+
+  constructor(
+    readonly before: RuleSet,
+    readonly after: RuleSet,
+  ) {
+    const matching = (rule: CompiledScoringRule) => JSON.stringify([rule.on, rule.where ?? '', rule.cap ?? null, rule.group]);
+    const old = new Map(before.scoring.map((rule) => [rule.id, rule]));
+    for (const rule of after.scoring) {
+      const previous = old.get(rule.id);
+      if (previous && matching(previous) === matching(rule)) {
+        this.kept.set(rule.id, rule);
+        if (previous.points !== rule.points) this.repriced.push(rule.id);
+      } else {
+        this.replayed.push(rule);
+        if (previous) this.dropped.push(rule.id);
+      }
+    }
+    for (const rule of before.scoring) if (!after.scoring.some((other) => other.id === rule.id)) this.dropped.push(rule.id);
+  }
+
+  get empty(): boolean {
+    return this.replayed.length === 0 && this.dropped.length === 0 && this.repriced.length === 0;
+  }
+
+  /** Profiles whose ledger the change touches, in id order. */
+  async affectedProfiles(db: Database): Promise<number[]> {
+    const ids = new Set<number>();
+    const changedRules = [...this.dropped, ...this.repriced];
+    if (changedRules.length > 0) {
+      for (const row of await db.select<{ profile_id: number }>('SELECT DISTINCT profile_id FROM score_ledger WHERE rule_id IN (:rules)', { rules: changedRules })) {
+        ids.add(Number(row.profile_id));
+      }
+    }
+    const types = [...new Set(this.replayed.map((rule) => rule.on))];
+    if (types.length > 0) {
+      for (const row of await db.select<{ profile_id: number }>('SELECT DISTINCT profile_id FROM events WHERE type IN (:types)', { types })) ids.add(Number(row.profile_id));
+    }
+    return [...ids].sort((a, b) => a - b);
+  }
+
+  /**
+   * The ledger of each profile in `profileIds` under the new rules: kept rows repriced, replayed rules scored from the
+   * events with the pipeline's own matching and caps (the earliest events of each cap slot).
+   */
+  async plan(db: Database, profileIds: readonly number[], timezone: string, transaction?: Transaction): Promise<Map<number, PlannedEntry[]>> {
+    const planned = new Map<number, PlannedEntry[]>(profileIds.map((id) => [id, []]));
+    const rows = await db.select<{ profile_id: number; event_id: number; rule_id: string; score_group: string; occurred_at: unknown; cap_key: string | null }>(
+      'SELECT profile_id, event_id, rule_id, score_group, occurred_at, cap_key FROM score_ledger WHERE profile_id IN (:ids)',
+      { ids: profileIds },
+      transaction,
+    );
+    for (const row of rows) {
+      const rule = this.kept.get(row.rule_id);
+      if (!rule) continue;
+      planned.get(Number(row.profile_id))?.push({
+        eventId: Number(row.event_id),
+        ruleId: rule.id,
+        group: rule.group,
+        points: rule.points,
+        occurredAt: db.parseTime(row.occurred_at) ?? new Date(0),
+        capKey: row.cap_key,
+      });
+    }
+    const types = [...new Set(this.replayed.map((rule) => rule.on))];
+    if (types.length === 0) return planned;
+    const events = await db.select<{ id: number; profile_id: number; type: string; channel: string | null; occurred_at: unknown; properties: string | null }>(
+      'SELECT id, profile_id, type, channel, occurred_at, properties FROM events WHERE profile_id IN (:ids) AND type IN (:types) ORDER BY profile_id, occurred_at, id',
+      { ids: profileIds, types },
+      transaction,
+    );
+    // Per profile, rule and cap slot: how many events have taken a place (events come earliest first).
+    const taken = new Map<string, number>();
+    for (const event of events) {
+      const properties = JSON.parse(event.properties ?? '{}') as Record<string, unknown>;
+      const occurredAt = db.parseTime(event.occurred_at) ?? new Date(0);
+      for (const rule of this.replayed) {
+        if (rule.on !== event.type || !matchesFilters({ ...properties, channel: event.channel }, rule.filters)) continue;
+        const slot = capSlot(rule, { occurredAt, properties }, timezone);
+        if (slot === undefined) continue;
+        if (slot !== null) {
+          const key = `${event.profile_id}\u0000${rule.id}\u0000${slot.key}`;
+          const count = taken.get(key) ?? 0;
+          if (count >= slot.limit) continue;
+          taken.set(key, count + 1);
+        }
+        planned.get(Number(event.profile_id))?.push({ eventId: Number(event.id), ruleId: rule.id, group: rule.group, points: rule.points, occurredAt, capKey: slot?.key ?? null });
+      }
+    }
+    return planned;
+  }
+}
+
+/** Points per group of a ledger, faded to `now`. */
+export function scoresOf(entries: readonly PlannedEntry[], rules: RuleSet, now: Date): Map<string, number> {
+  const scores = new Map<string, number>();
+  for (const entry of entries) scores.set(entry.group, (scores.get(entry.group) ?? 0) + entry.points * decayFactor(entry.occurredAt, now, rules.halfLifeOf(entry.group)));
+  return scores;
+}

@@ -1,0 +1,183 @@
+import type { Database } from '../db/database';
+import type { ProfileFactsLoader } from '../segments/profile-facts.loader';
+import type { SegmentExpr } from '../segments/segment-ast';
+import { evaluateSegment, type ProfileFacts } from '../segments/segment-evaluator';
+import { compileSegment, liveProfiles } from '../segments/segment-sql.compiler';
+import { LedgerChange, scoresOf } from './ledger-plan';
+import { RuleSet } from './rule-set';
+import type { RulesDocument } from './rules-document.schema';
+import type { RulesProvider } from './rules.provider';
+import { ruleSource } from './tag-rule.service';
+
+/** Width of a score band in the distributions. */
+const bandWidth = 10;
+/** Scores from here up share the last band. */
+const topBand = 200;
+
+export interface TagImpact {
+  tag: string;
+  /** Live profiles holding the tag now (from any source). */
+  holders: number;
+  /** Profiles that would get the tag. */
+  gain: number;
+  /** Profiles whose rule-set tag would go. */
+  lose: number;
+}
+
+export interface RulesPreviewResult {
+  at: string;
+  scoring: {
+    /** Rules scored again from the events, repriced, and dropped. */
+    replayed: string[];
+    repriced: string[];
+    dropped: string[];
+    /** Profiles whose ledger the change touches, and of those the ones whose total would change. */
+    profilesAffected: number;
+    profilesChanged: number;
+    /** Live profiles per band of total score (`from` inclusive, `bandWidth` wide; the last band open-ended). */
+    distribution: { from: number; before: number; after: number }[];
+    mean: { before: number; after: number };
+  };
+  tags: TagImpact[];
+}
+
+const bandOf = (total: number) => Math.max(0, Math.min(topBand, Math.floor(total / bandWidth) * bandWidth));
+const totalOf = (scores: ReadonlyMap<string, number>) => [...scores.values()].reduce((sum, points) => sum + points, 0);
+
+function readsScore(expr: SegmentExpr): boolean {
+  if (expr.kind === 'score') return true;
+  if (expr.kind === 'and' || expr.kind === 'or') return expr.items.some(readsScore);
+  return expr.kind === 'not' && readsScore(expr.item);
+}
+
+/**
+ * What a changed rules document would do, without writing anything: the ledger each touched profile would have
+ * (the same plan `apply` writes), how the score distribution would move, and how many profiles would gain or lose
+ * each rule tag. Tags are counted in SQL over everyone; for profiles whose score would change, rules that read the
+ * score are evaluated in memory with the new score instead, so the numbers are the ones `apply` produces.
+ */
+export class RulesPreview {
+  constructor(
+    private readonly db: Database,
+    private readonly provider: RulesProvider,
+    private readonly facts: ProfileFactsLoader,
+    private readonly options: { timezone: string; batchSize: number },
+  ) {}
+
+  async preview(document: RulesDocument, now: Date): Promise<RulesPreviewResult> {
+    const before = this.provider.current;
+    const after = new RuleSet(document);
+    const change = new LedgerChange(before, after);
+    const affected = change.empty ? [] : await change.affectedProfiles(this.db);
+
+    // New scores of the touched profiles (faded to now, as apply stores them) next to what is stored.
+    const stored = new Map<number, Map<string, number>>();
+    const planned = new Map<number, Map<string, number>>();
+    for (let start = 0; start < affected.length; start += this.options.batchSize) {
+      const batch = affected.slice(start, start + this.options.batchSize);
+      const live = (await this.db.select<{ id: number }>(`SELECT p.id FROM profiles p WHERE p.id IN (:batch) AND ${liveProfiles}`, { batch })).map((row) => Number(row.id));
+      if (live.length === 0) continue;
+      for (const row of await this.db.select<{ profile_id: number; score_group: string; points: number }>('SELECT profile_id, score_group, points FROM scores WHERE profile_id IN (:live)', { live })) {
+        const scores = stored.get(Number(row.profile_id)) ?? new Map<string, number>();
+        stored.set(Number(row.profile_id), scores.set(row.score_group, Number(row.points)));
+      }
+      for (const [id, entries] of await change.plan(this.db, live, this.options.timezone)) planned.set(id, scoresOf(entries, after, now));
+    }
+    const changed = [...planned].filter(([id, scores]) => Math.abs(totalOf(scores) - totalOf(stored.get(id) ?? new Map())) > 1e-9).map(([id]) => id);
+
+    return {
+      at: now.toISOString(),
+      scoring: {
+        replayed: change.replayed.map((rule) => rule.id),
+        repriced: change.repriced,
+        dropped: change.dropped,
+        profilesAffected: planned.size,
+        profilesChanged: changed.length,
+        ...(await this.distribution(stored, planned)),
+      },
+      tags: await this.tagImpacts(after, changed, stored, planned, now),
+    };
+  }
+
+  private async distribution(stored: Map<number, Map<string, number>>, planned: Map<number, Map<string, number>>): Promise<Pick<RulesPreviewResult['scoring'], 'distribution' | 'mean'>> {
+    const rows = await this.db.select<{ band: number; n: number; total: number }>(
+      `SELECT FLOOR(t.total / ${bandWidth}) AS band, COUNT(*) AS n, SUM(t.total) AS total
+         FROM (SELECT p.id, COALESCE((SELECT SUM(sc.points) FROM scores sc WHERE sc.profile_id = p.id), 0) AS total FROM profiles p WHERE ${liveProfiles}) t
+        GROUP BY FLOOR(t.total / ${bandWidth})`,
+    );
+    const bands = new Map<number, { before: number; after: number }>();
+    const band = (from: number) => {
+      const counts = bands.get(from) ?? { before: 0, after: 0 };
+      bands.set(from, counts);
+      return counts;
+    };
+    let count = 0;
+    let sumBefore = 0;
+    for (const row of rows) {
+      const from = bandOf(Number(row.band) * bandWidth);
+      band(from).before += Number(row.n);
+      band(from).after += Number(row.n);
+      count += Number(row.n);
+      sumBefore += Number(row.total);
+    }
+    let sumAfter = sumBefore;
+    for (const [id, scores] of planned) {
+      const was = totalOf(stored.get(id) ?? new Map());
+      const will = totalOf(scores);
+      band(bandOf(was)).after -= 1;
+      band(bandOf(will)).after += 1;
+      sumAfter += will - was;
+    }
+    const round = (value: number) => Math.round(value * 100) / 100;
+    return {
+      distribution: [...bands].sort(([a], [b]) => a - b).map(([from, counts]) => ({ from, ...counts })),
+      mean: { before: count ? round(sumBefore / count) : 0, after: count ? round(sumAfter / count) : 0 },
+    };
+  }
+
+  private async tagImpacts(rules: RuleSet, changed: readonly number[], stored: Map<number, Map<string, number>>, planned: Map<number, Map<string, number>>, now: Date): Promise<TagImpact[]> {
+    const impacts: TagImpact[] = [];
+    for (const [index, rule] of rules.tagRules.entries()) {
+      const holds = rules.effectiveExpr(index);
+      const { sql, values } = await compileSegment(holds, { dialect: this.db.dialect, now });
+      const tagged = 'p.id IN (SELECT t.profile_id FROM tags t WHERE t.name = :previewTag)';
+      const byRule = 'p.id IN (SELECT t.profile_id FROM tags t WHERE t.name = :previewTag AND t.source = :previewSource)';
+      const [row] = await this.db.select<{ holders: number | null; gain: number | null; lose: number | null }>(
+        `SELECT SUM(CASE WHEN ${tagged} THEN 1 ELSE 0 END) AS holders,
+                SUM(CASE WHEN (${sql}) AND NOT ${tagged} THEN 1 ELSE 0 END) AS gain,
+                SUM(CASE WHEN NOT (${sql}) AND ${byRule} THEN 1 ELSE 0 END) AS lose
+           FROM profiles p WHERE ${liveProfiles}`,
+        { ...values, previewTag: rule.tag, previewSource: ruleSource(rule.tag) },
+      );
+      const impact = { tag: rule.tag, holders: Number(row?.holders ?? 0), gain: Number(row?.gain ?? 0), lose: Number(row?.lose ?? 0) };
+      // Profiles whose score would change: the SQL read their stored score; count them with the new one instead.
+      if (readsScore(holds)) {
+        for (let start = 0; start < changed.length; start += this.options.batchSize) {
+          const batch = changed.slice(start, start + this.options.batchSize);
+          const facts = await this.facts.loadMany(batch, [holds], now);
+          const sources = new Map(
+            (await this.db.select<{ profile_id: number; source: string }>('SELECT profile_id, source FROM tags WHERE name = :tag AND profile_id IN (:batch)', { tag: rule.tag, batch })).map((tag) => [
+              Number(tag.profile_id),
+              tag.source,
+            ]),
+          );
+          for (const id of batch) {
+            const current = facts.get(id) as ProfileFacts;
+            const withNewScore: ProfileFacts = { ...current, scores: planned.get(id) ?? new Map() };
+            const source = sources.get(id);
+            const count = (facts: ProfileFacts) => {
+              const on = evaluateSegment(holds, facts, now);
+              return { gain: on && source === undefined ? 1 : 0, lose: !on && source === ruleSource(rule.tag) ? 1 : 0 };
+            };
+            const was = count({ ...current, scores: stored.get(id) ?? new Map() });
+            const will = count(withNewScore);
+            impact.gain += will.gain - was.gain;
+            impact.lose += will.lose - was.lose;
+          }
+        }
+      }
+      impacts.push(impact);
+    }
+    return impacts;
+  }
+}
