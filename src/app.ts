@@ -131,7 +131,7 @@ export class Persona {
     this.tags = new TagService(this.db, this.timeline, () => this.rules.current);
     this.scoring = new ScoringService(this.db, config.timezone);
     const facts = new ProfileFactsLoader(this.db);
-    this.tagRules = new TagRuleService(this.db, facts, this.tags);
+    this.tagRules = new TagRuleService(facts, this.tags);
     this.profiles = new ProfileService(this.db, this.subscriptions, this.attributes, this.tags);
     this.deliveryReports = new DeliveryReportService(this.db);
     this.merger = new ProfileMerger(this.db, this.timeline, (name, survivor, absorbed) => this.attributes.prevailsInMerge(name, absorbed, survivor));

@@ -59,6 +59,17 @@ export class Database {
         port: this.target.port,
         pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000, acquire: 30_000 },
         dialectOptions: { supportBigNumbers: true, bigNumberStrings: false, charset: 'utf8mb4' },
+        hooks: {
+          // Persona takes the locks it needs explicitly (FOR UPDATE, SKIP LOCKED, unique keys). Under READ COMMITTED
+          // a locking read of rows that don't exist yet (a profile's first score) locks no gap, so two workers
+          // writing neighbouring profiles don't deadlock, and a plain read sees the latest commit.
+          afterConnect: (connection) =>
+            new Promise<void>((resolve, reject) =>
+              (connection as { query(sql: string, done: (error: Error | null) => void): void }).query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (error) =>
+                error ? reject(error) : resolve(),
+              ),
+            ),
+        },
       });
     }
   }

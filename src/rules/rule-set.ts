@@ -1,4 +1,5 @@
 import type { PropertyFilter, SegmentExpr } from '../segments/segment-ast';
+import { factNeeds, type FactNeeds } from '../segments/segment-dependencies';
 import { parsePropertyFilters, parseSegment } from '../segments/segment-parser';
 import type { RulesDocument, ScoringRule } from './rules-document.schema';
 import { tagCategory, type TagTaxonomy } from './tag.service';
@@ -8,10 +9,21 @@ export interface CompiledScoringRule extends ScoringRule {
   filters: PropertyFilter[];
 }
 
+/** What an event changed about its profile, for choosing the tag rules worth evaluating again. */
+export interface FactChanges {
+  eventTypes: ReadonlySet<string>;
+  scores: boolean;
+  attributes: boolean;
+  tags: boolean;
+  subscriptions: boolean;
+}
+
 /** A rule tag ready to evaluate: its expression read once. */
 export interface CompiledTagRule {
   tag: string;
   expr: SegmentExpr;
+  /** What the expression reads. */
+  needs: FactNeeds;
   /** The expression as written, for explanations. */
   when: string;
   category: string;
@@ -34,6 +46,7 @@ export class RuleSet implements TagTaxonomy {
     this.tagRules = document.tags.rules.map((rule) => ({
       tag: rule.tag,
       expr: parseSegment(rule.when),
+      needs: factNeeds(parseSegment(rule.when)),
       when: rule.when,
       category: rule.category ?? tagCategory(rule.tag),
     }));
@@ -47,6 +60,35 @@ export class RuleSet implements TagTaxonomy {
     const earlier = this.tagRules.slice(0, index).filter((other) => other.category === rule.category);
     if (earlier.length === 0) return rule.expr;
     return { kind: 'and', items: [rule.expr, { kind: 'not', item: { kind: 'or', items: earlier.map((other) => other.expr) } }] };
+  }
+
+  /**
+   * The tag rules whose outcome `changes` can move (all of them without `changes`), in their order; a rule of an
+   * exclusive category brings the whole category, whose precedence needs every rule in it. Recency and first touch
+   * move with any event, and identities may, so rules reading them are always among them.
+   */
+  tagRulesAffectedBy(changes?: FactChanges): CompiledTagRule[] {
+    if (!changes) return [...this.tagRules];
+    const affected = (rule: CompiledTagRule) =>
+      rule.needs.profile ||
+      rule.needs.identities ||
+      [...rule.needs.eventTypes].some((type) => changes.eventTypes.has(type)) ||
+      (rule.needs.scores && changes.scores) ||
+      (rule.needs.attributes && changes.attributes) ||
+      (rule.needs.subscriptions && changes.subscriptions) ||
+      (rule.needs.tags && changes.tags);
+    return this.withCategories(affected);
+  }
+
+  /** The tag rules that read one of `tags` (so its change can move them), with their exclusive categories. */
+  tagRulesReading(tags: readonly string[]): CompiledTagRule[] {
+    return this.withCategories((rule) => tags.some((tag) => rule.needs.tagNames.has(tag)));
+  }
+
+  /** The rules `selected` picks, plus every rule of an exclusive category one of them is in, in their order. */
+  private withCategories(selected: (rule: CompiledTagRule) => boolean): CompiledTagRule[] {
+    const categories = new Set(this.tagRules.filter((rule) => selected(rule) && this.isExclusive(rule.category)).map((rule) => rule.category));
+    return this.tagRules.filter((rule) => selected(rule) || categories.has(rule.category));
   }
 
   /** The scoring rules for an event type. */

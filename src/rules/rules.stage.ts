@@ -12,8 +12,15 @@ export function rulesStage(provider: RulesProvider, scoring: ScoringService, thr
   return async (event, transaction) => {
     const rules = provider.current;
     const now = clock();
-    const change = await scoring.score(event, rules, now, transaction);
+    // The pipeline runs stages only for events it just put on the timeline.
+    const change = await scoring.score(event, rules, now, transaction, { newEvent: true });
     if (change) await thresholds.record(event.profileId, change, rules, now, event.sourceKey, transaction);
-    await tagRules.apply(event.profileId, rules, now, event.sourceKey, transaction);
+    await tagRules.apply(event.profileId, rules, now, event.sourceKey, transaction, {
+      eventTypes: new Set([event.type]),
+      scores: change !== null,
+      attributes: Object.keys(event.attributes).length > 0,
+      tags: Boolean(event.tags.add?.length || event.tags.remove?.length),
+      subscriptions: event.type === 'subscribe' || event.type === 'unsubscribe',
+    });
   };
 }

@@ -59,7 +59,7 @@ export class ScoringService {
     private readonly timezone: string,
   ) {}
 
-  async score(event: ScorableEvent, rules: RuleSet, now: Date, transaction: Transaction): Promise<ScoreChange | null> {
+  async score(event: ScorableEvent, rules: RuleSet, now: Date, transaction: Transaction, options: { newEvent?: boolean } = {}): Promise<ScoreChange | null> {
     // `channel` in a rule's conditions is the event's channel.
     const facts = { ...event.properties, channel: event.channel };
     const candidates: Award[] = [];
@@ -70,9 +70,10 @@ export class ScoringService {
     }
     if (candidates.length === 0) return null;
 
-    const scored = new Set(
-      (await this.db.select<{ rule_id: string }>('SELECT rule_id FROM score_ledger WHERE event_id = ?', [event.eventId], transaction)).map((row) => row.rule_id),
-    );
+    // An event new to the timeline has no ledger rows yet; one scored before (a backfill's replay) keeps its rows.
+    const scored = options.newEvent
+      ? new Set<string>()
+      : new Set((await this.db.select<{ rule_id: string }>('SELECT rule_id FROM score_ledger WHERE event_id = ?', [event.eventId], transaction)).map((row) => row.rule_id));
     const pending = candidates.filter((candidate) => !scored.has(candidate.rule.id));
     const capped = pending.flatMap((candidate) => (candidate.slot ? [{ rule: candidate.rule, slot: candidate.slot }] : []));
     const holders = capped.length

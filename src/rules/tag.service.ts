@@ -21,6 +21,8 @@ export interface TagChange {
   at: Date;
   /** Makes the `tag_added` / `tag_removed` timeline events idempotent: `<key>:tag:<name>:added`. */
   key: string;
+  /** Every tag the profile holds, when the caller read them in this transaction with the profile locked (saves a read). */
+  held?: ReadonlySet<string>;
 }
 
 /** What the tag taxonomy in force says about tags. */
@@ -63,12 +65,17 @@ export class TagService {
     if (exclusive.size < add.filter((name) => taxonomy.isExclusive(taxonomy.categoryOf(name))).length) {
       throw new ValidationError(`tags: at most one tag of an exclusive category (${[...exclusive].join(', ')}) at a time`);
     }
-    const rows = await this.db.select<{ name: string }>(
-      exclusive.size > 0 ? 'SELECT name FROM tags WHERE profile_id = :profileId' : 'SELECT name FROM tags WHERE profile_id = :profileId AND name IN (:names)',
-      { profileId: change.profileId, names: [...add, ...remove] },
-      transaction,
-    );
-    const held = new Set(rows.map((row) => row.name));
+    const held =
+      change.held ??
+      new Set(
+        (
+          await this.db.select<{ name: string }>(
+            exclusive.size > 0 ? 'SELECT name FROM tags WHERE profile_id = :profileId' : 'SELECT name FROM tags WHERE profile_id = :profileId AND name IN (:names)',
+            { profileId: change.profileId, names: [...add, ...remove] },
+            transaction,
+          )
+        ).map((row) => row.name),
+      );
     for (const name of held) {
       if (exclusive.has(taxonomy.categoryOf(name)) && !add.includes(name) && !remove.includes(name)) remove.push(name);
     }

@@ -3,7 +3,19 @@ import type { Database } from '../db/database';
 import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { IdentityType } from '../profiles/identity';
 import { durationMs, type SegmentExpr } from './segment-ast';
+import { factNeeds, noNeeds } from './segment-dependencies';
 import { countEvents, type EventTerm, type FactEvent, type ProfileFacts } from './segment-evaluator';
+
+function appendTo<T>(lists: Map<number, T[]>, key: number, item: T): void {
+  const list = lists.get(key);
+  if (list) list.push(item);
+  else lists.set(key, [item]);
+}
+
+/** Facts as loaded: what the evaluator reads, and who gave each tag. */
+export interface LoadedFacts extends ProfileFacts {
+  tagSources: Map<string, string>;
+}
 
 /** The `event:` terms of expressions. */
 function eventTerms(exprs: readonly SegmentExpr[]): EventTerm[] {
@@ -26,37 +38,43 @@ function eventTerms(exprs: readonly SegmentExpr[]): EventTerm[] {
 export class ProfileFactsLoader {
   constructor(private readonly db: Database) {}
 
-  async load(profileId: number, exprs: readonly SegmentExpr[], now: Date, transaction?: Transaction): Promise<ProfileFacts> {
-    return (await this.loadMany([profileId], exprs, now, transaction)).get(profileId) as ProfileFacts;
+  async load(profileId: number, exprs: readonly SegmentExpr[], now: Date, transaction?: Transaction, also: { tags?: boolean } = {}): Promise<LoadedFacts> {
+    return (await this.loadMany([profileId], exprs, now, transaction, also)).get(profileId) as LoadedFacts;
   }
 
-  async loadMany(profileIds: readonly number[], exprs: readonly SegmentExpr[], now: Date, transaction?: Transaction): Promise<Map<number, ProfileFacts>> {
-    const select = <Row extends { profile_id: number }>(sql: string) => this.db.select<Row>(sql, { ids: profileIds }, transaction);
-    const grouped = <Row extends { profile_id: number }>(rows: Row[]) => {
+  /** `also.tags` reads the tags (with their sources) even when no expression does. */
+  async loadMany(profileIds: readonly number[], exprs: readonly SegmentExpr[], now: Date, transaction?: Transaction, also: { tags?: boolean } = {}): Promise<Map<number, LoadedFacts>> {
+    const needs = noNeeds();
+    for (const expr of exprs) factNeeds(expr, needs);
+    needs.tags ||= also.tags === true;
+    // Only what the expressions read is fetched; the rest stays empty, and nothing reads it.
+    const select = async <Row extends { profile_id: number }>(needed: boolean, sql: string) => {
+      const rows = needed ? await this.db.select<Row>(sql, { ids: profileIds }, transaction) : [];
       const byProfile = new Map<number, Row[]>();
-      for (const row of rows) byProfile.set(Number(row.profile_id), [...(byProfile.get(Number(row.profile_id)) ?? []), row]);
+      for (const row of rows) appendTo(byProfile, Number(row.profile_id), row);
       return (id: number) => byProfile.get(id) ?? [];
     };
-    const profiles = new Map(
-      (
-        await select<{ profile_id: number; last_seen_at: unknown; first_touch_source: string | null; first_touch_channel: string | null }>(
-          'SELECT id AS profile_id, last_seen_at, first_touch_source, first_touch_channel FROM profiles WHERE id IN (:ids)',
-        )
-      ).map((row) => [Number(row.profile_id), row]),
+    const profiles = await select<{ profile_id: number; last_seen_at: unknown; first_touch_source: string | null; first_touch_channel: string | null }>(
+      needs.profile,
+      'SELECT id AS profile_id, last_seen_at, first_touch_source, first_touch_channel FROM profiles WHERE id IN (:ids)',
     );
-    const tags = grouped(await select<{ profile_id: number; name: string }>('SELECT profile_id, name FROM tags WHERE profile_id IN (:ids)'));
-    const attributes = grouped(await select<{ profile_id: number; name: string; value: string }>('SELECT profile_id, name, value FROM attributes WHERE profile_id IN (:ids)'));
-    const identities = grouped(await select<{ profile_id: number; type: IdentityType }>('SELECT DISTINCT profile_id, type FROM identities WHERE profile_id IN (:ids)'));
-    const subscriptions = grouped(await select<{ profile_id: number; account: string; subscribed: unknown }>('SELECT profile_id, account, subscribed FROM subscriptions WHERE profile_id IN (:ids)'));
-    const scores = grouped(await select<{ profile_id: number; score_group: string; points: number }>('SELECT profile_id, score_group, points FROM scores WHERE profile_id IN (:ids)'));
-    const lists = grouped(await select<{ profile_id: number; segment_id: number }>('SELECT profile_id, segment_id FROM segment_members WHERE profile_id IN (:ids)'));
-    const events = grouped(await this.events(profileIds, eventTerms(exprs), now, transaction));
-    const facts = new Map<number, ProfileFacts>();
+    const tags = await select<{ profile_id: number; name: string; source: string }>(needs.tags, 'SELECT profile_id, name, source FROM tags WHERE profile_id IN (:ids)');
+    const attributes = await select<{ profile_id: number; name: string; value: string }>(needs.attributes, 'SELECT profile_id, name, value FROM attributes WHERE profile_id IN (:ids)');
+    const identities = await select<{ profile_id: number; type: IdentityType }>(needs.identities, 'SELECT DISTINCT profile_id, type FROM identities WHERE profile_id IN (:ids)');
+    const subscriptions = await select<{ profile_id: number; account: string; subscribed: unknown }>(
+      needs.subscriptions,
+      'SELECT profile_id, account, subscribed FROM subscriptions WHERE profile_id IN (:ids)',
+    );
+    const scores = await select<{ profile_id: number; score_group: string; points: number }>(needs.scores, 'SELECT profile_id, score_group, points FROM scores WHERE profile_id IN (:ids)');
+    const lists = await select<{ profile_id: number; segment_id: number }>(needs.frozenLists, 'SELECT profile_id, segment_id FROM segment_members WHERE profile_id IN (:ids)');
+    const events = await this.events(profileIds, eventTerms(exprs), now, transaction);
+    const facts = new Map<number, LoadedFacts>();
     for (const id of profileIds) {
-      const profile = profiles.get(id);
-      const held = events(id);
+      const [profile] = profiles(id);
+      const held = events.get(id) ?? [];
       facts.set(id, {
         tags: new Set(tags(id).map((row) => row.name)),
+        tagSources: new Map(tags(id).map((row) => [row.name, row.source])),
         attributes: Object.fromEntries(attributes(id).map((row) => [row.name, JSON.parse(row.value) as AttributeValue])),
         identityTypes: new Set(identities(id).map((row) => row.type)),
         subscriptions: new Map(subscriptions(id).map((row) => [row.account, Number(row.subscribed) === 1 || row.subscribed === true])),
@@ -70,22 +88,40 @@ export class ProfileFactsLoader {
     return facts;
   }
 
-  /** The profiles' events of the counted types, back to the widest window any term needs (all time if one has none). */
-  private async events(profileIds: readonly number[], terms: readonly EventTerm[], now: Date, transaction?: Transaction): Promise<(FactEvent & { profile_id: number })[]> {
-    if (terms.length === 0) return [];
-    const windows = terms.map((term) => (term.window ? durationMs(term.window) : Number.POSITIVE_INFINITY));
-    const widest = Math.max(...windows);
-    const since = Number.isFinite(widest) ? new Date(now.getTime() - widest) : null;
+  /**
+   * The profiles' events of the counted types, each type back to the widest window its terms need (all time if one
+   * has none); properties are parsed only for types some term filters on.
+   */
+  private async events(profileIds: readonly number[], terms: readonly EventTerm[], now: Date, transaction?: Transaction): Promise<Map<number, FactEvent[]>> {
+    const byProfile = new Map<number, FactEvent[]>();
+    if (terms.length === 0) return byProfile;
+    const since = new Map<string, number>();
+    const filtered = new Set<string>();
+    for (const term of terms) {
+      const from = term.window ? now.getTime() - durationMs(term.window) : Number.NEGATIVE_INFINITY;
+      since.set(term.type, Math.min(since.get(term.type) ?? Number.POSITIVE_INFINITY, from));
+      if (term.filters.length > 0) filtered.add(term.type);
+    }
+    const clauses: string[] = [];
+    const values: Record<string, unknown> = { ids: profileIds };
+    [...since].forEach(([type, from], index) => {
+      values[`type${index}`] = type;
+      if (Number.isFinite(from)) values[`since${index}`] = new Date(from);
+      clauses.push(`(type = :type${index}${Number.isFinite(from) ? ` AND occurred_at >= :since${index}` : ''})`);
+    });
     const rows = await this.db.select<{ profile_id: number; type: string; occurred_at: unknown; properties: string | null }>(
-      `SELECT profile_id, type, occurred_at, properties FROM events WHERE profile_id IN (:ids) AND type IN (:types)${since ? ' AND occurred_at >= :since' : ''}`,
-      { ids: profileIds, types: [...new Set(terms.map((term) => term.type))], since },
+      `SELECT profile_id, type, occurred_at, ${filtered.size > 0 ? 'properties' : 'NULL AS properties'} FROM events WHERE profile_id IN (:ids) AND (${clauses.join(' OR ')})`,
+      values,
       transaction,
     );
-    return rows.map((row) => ({
-      profile_id: Number(row.profile_id),
-      type: row.type,
-      occurredAt: this.db.parseTime(row.occurred_at) ?? now,
-      properties: JSON.parse(row.properties ?? '{}') as Record<string, unknown>,
-    }));
+    for (const row of rows) {
+      const event = {
+        type: row.type,
+        occurredAt: this.db.parseTime(row.occurred_at) ?? now,
+        properties: filtered.has(row.type) ? (JSON.parse(row.properties ?? '{}') as Record<string, unknown>) : {},
+      };
+      appendTo(byProfile, Number(row.profile_id), event);
+    }
+    return byProfile;
   }
 }

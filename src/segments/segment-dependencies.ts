@@ -1,0 +1,68 @@
+import type { SegmentExpr } from './segment-ast';
+
+/** The kinds of fact an expression reads: what must be loaded to evaluate it, and what can change its outcome. */
+export interface FactNeeds {
+  tags: boolean;
+  /** The tags read by name (`tag:loyal`, `lifecycle:new` → lifecycle/new). */
+  tagNames: Set<string>;
+  attributes: boolean;
+  identities: boolean;
+  subscriptions: boolean;
+  scores: boolean;
+  frozenLists: boolean;
+  /** The profile row: recency and first touch. */
+  profile: boolean;
+  /** Event types counted by `event:` terms. */
+  eventTypes: Set<string>;
+}
+
+export function noNeeds(): FactNeeds {
+  return { tags: false, tagNames: new Set(), attributes: false, identities: false, subscriptions: false, scores: false, frozenLists: false, profile: false, eventTypes: new Set() };
+}
+
+/** Adds what `expr` reads to `needs` (a fresh set when not given). */
+export function factNeeds(expr: SegmentExpr, needs: FactNeeds = noNeeds()): FactNeeds {
+  switch (expr.kind) {
+    case 'and':
+    case 'or':
+      expr.items.forEach((item) => factNeeds(item, needs));
+      break;
+    case 'not':
+      factNeeds(expr.item, needs);
+      break;
+    case 'tag':
+      needs.tags = true;
+      needs.tagNames.add(expr.name);
+      break;
+    case 'lifecycle':
+      needs.tags = true;
+      needs.tagNames.add(`lifecycle/${expr.stage}`);
+      break;
+    case 'has':
+      needs.identities = true;
+      break;
+    case 'subscribed':
+      needs.subscriptions = true;
+      break;
+    case 'score':
+      needs.scores = true;
+      break;
+    case 'frozenList':
+      needs.frozenLists = true;
+      break;
+    case 'lastSeen':
+      needs.profile = true;
+      break;
+    case 'field':
+    case 'fieldIn':
+      if (expr.field === 'source' || expr.field === 'channel') needs.profile = true;
+      else needs.attributes = true;
+      break;
+    case 'event':
+      needs.eventTypes.add(expr.type);
+      break;
+    case 'segment':
+      break;
+  }
+  return needs;
+}
