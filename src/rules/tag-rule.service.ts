@@ -32,10 +32,14 @@ export class TagRuleService {
     // A tag changes at most once per call: a rule that contradicts itself (or two that feed each other) can't loop.
     const settled = new Set<string>();
     let candidates: CompiledTagRule[] = rules.tagRulesAffectedBy(changes);
+    const stageOf = (held: ReadonlyMap<string, string>) => [...held.keys()].find((tag) => tag.startsWith('lifecycle/')) ?? null;
+    let stageBefore: string | null | undefined;
+    let stageAfter: string | null = null;
     while (candidates.length > 0) {
       // Tags are always read, with their sources: which rule tags are held, and by whom.
       const facts = await this.facts.load(profileId, candidates.map((rule) => rule.expr), now, transaction, { tags: true });
       const held = facts.tagSources;
+      if (stageBefore === undefined) stageBefore = stageOf(held);
       const changedTags: string[] = [];
       // In an exclusive category (lifecycle) the first rule that holds wins; the later ones don't hold.
       const taken = new Set<string>();
@@ -63,9 +67,11 @@ export class TagRuleService {
         }
         settled.add(rule.tag);
       }
+      stageAfter = stageOf(held);
       // Only rules that read a tag that changed can change because of it.
       candidates = changedTags.length > 0 ? rules.tagRulesReading(changedTags) : [];
     }
+    if (stageBefore !== undefined) await this.tags.recordLifecycleChange(profileId, stageBefore, stageAfter, key, now, transaction);
     return { added, removed };
   }
 }

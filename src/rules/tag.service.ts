@@ -119,6 +119,28 @@ export class TagService {
     return { added, removed };
   }
 
+  /**
+   * A move between lifecycle stages (`lifecycle/dormant` → `lifecycle/active`, either may be none) as one
+   * `lifecycle_changed` event: what a welcome-back push or a CRM listens for.
+   */
+  async recordLifecycleChange(profileId: number, from: string | null, to: string | null, key: string, at: Date, transaction: Transaction): Promise<void> {
+    if (from === to) return;
+    const stage = (tag: string | null) => (tag === null ? null : tag.slice(tag.indexOf('/') + 1));
+    await this.timeline.append(
+      {
+        profileId,
+        type: 'lifecycle_changed',
+        channel: null,
+        source: 'persona',
+        sourceKey: `${key}:lifecycle:${stage(from) ?? '-'}:${stage(to) ?? '-'}`.slice(0, 191),
+        occurredAt: at,
+        receivedAt: new Date(),
+        properties: { from: stage(from), to: stage(to) },
+      },
+      transaction,
+    );
+  }
+
   async list(profileId: number): Promise<TagView[]> {
     const rows = await this.db.select<{ name: string; source: string; added_at: unknown }>(
       'SELECT name, source, added_at FROM tags WHERE profile_id = ? ORDER BY name',

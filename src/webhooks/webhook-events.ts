@@ -1,3 +1,5 @@
+import { ownValue } from '../util/own-value';
+
 /**
  * What Persona tells subscribers, by the timeline event it comes from. A subscriber names the webhook events it
  * wants; the rest of the timeline stays inside.
@@ -17,5 +19,5 @@ export type WebhookEventName = (typeof webhookEventsByTimelineType)[keyof typeof
 export const webhookEventNames = Object.values(webhookEventsByTimelineType) as [WebhookEventName, ...WebhookEventName[]];
 
 export function webhookEventFor(timelineType: string): WebhookEventName | undefined {
-  return (webhookEventsByTimelineType as Record<string, WebhookEventName>)[timelineType];
+  return ownValue(webhookEventsByTimelineType as Record<string, WebhookEventName>, timelineType);
 }

@@ -187,6 +187,15 @@ describe('scoring and rule tags', () => {
       'tag_removed lifecycle/churned',
       'tag_added lifecycle/active',
     ]);
+    // Each move between stages is one lifecycle_changed event (and webhook): what a welcome-back push listens for.
+    const moves = await app.persona.db.select<{ properties: string }>("SELECT properties FROM events WHERE profile_id = ? AND type = 'lifecycle_changed' ORDER BY id", [profileId]);
+    expect(moves.map((row) => JSON.parse(row.properties) as unknown)).toEqual([
+      { from: null, to: 'new' },
+      { from: 'new', to: 'active' },
+      { from: 'active', to: 'dormant' },
+      { from: 'dormant', to: 'churned' },
+      { from: 'churned', to: 'active' },
+    ]);
   });
 
   it('gives the same ledger and score whatever order the events arrive in, and counts an event processed twice once', async () => {
