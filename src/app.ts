@@ -16,6 +16,7 @@ import { healthRoutes } from './http/routes/health.routes';
 import { metricsRoutes } from './http/routes/metrics.routes';
 import { rulesRoutes } from './http/routes/rules.routes';
 import { segmentsRoutes } from './http/routes/segments.routes';
+import { tagsRoutes } from './http/routes/tags.routes';
 import { webhooksRoutes } from './http/routes/webhooks.routes';
 import { profilesRoutes } from './http/routes/profiles.routes';
 import { EventPipeline } from './ingest/event-pipeline';
@@ -42,7 +43,9 @@ import type { RulesDocument } from './rules/rules-document.schema';
 import { RulesProvider } from './rules/rules.provider';
 import { RuleVersionStore } from './rules/rule-versions.store';
 import { rulesStage } from './rules/rules.stage';
+import { OperatorTags } from './rules/operator-tags';
 import { ProfileExplainer } from './rules/profile-explainer';
+import { tagExpiryJob } from './rules/tag-expiry.job';
 import { RulesBackfill } from './rules/rules-backfill';
 import { RulesPreview } from './rules/rules-preview';
 import { RulesRecompute } from './rules/rules-recompute';
@@ -82,6 +85,7 @@ export class Persona {
   readonly tagRules: TagRuleService;
   readonly recompute: RulesRecompute;
   readonly backfill: RulesBackfill;
+  readonly operatorTags: OperatorTags;
   readonly migrator: Migrator;
   readonly metrics = new Metrics();
   readonly inbox: InboxService;
@@ -168,6 +172,8 @@ export class Persona {
       this.metrics,
     );
     this.jobs.register(rulesRecomputeJob(this.recompute, config.jobs.rulesRecompute.schedule));
+    this.operatorTags = new OperatorTags(this.db, this.tags, this.rules, clock);
+    this.jobs.register(tagExpiryJob(this.operatorTags));
     this.backfill = new RulesBackfill(this.db, this.rules, thresholds, sweep, {
       timezone: config.timezone,
       batchSize: config.jobs.rulesRecompute.batchSize,
@@ -232,6 +238,7 @@ export class Persona {
         }),
         webhooksRoutes({ authenticator, outbox: this.outbox, wake: () => this.webhooks.wake() }),
         segmentsRoutes({ authenticator, segments: this.segments, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
+        tagsRoutes({ authenticator, operatorTags: this.operatorTags, profiles: this.profiles, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
         rulesRoutes({
           authenticator,
           rules: this.rules,

@@ -10,6 +10,8 @@ export interface TagView {
   category: string;
   source: string;
   addedAt: string;
+  /** When an operator's tag for a while goes; null: it stays. */
+  expiresAt: string | null;
 }
 
 export interface TagChange {
@@ -23,6 +25,8 @@ export interface TagChange {
   key: string;
   /** Every tag the profile holds, when the caller read them in this transaction with the profile locked (saves a read). */
   held?: ReadonlySet<string>;
+  /** When the added tags go (the tag-expiry job takes them away); adding a held tag sets its expiry anew. */
+  expiresAt?: Date | null;
 }
 
 /** What the tag taxonomy in force says about tags. */
@@ -83,8 +87,16 @@ export class TagService {
     const removed = remove.filter((name) => held.has(name));
     if (added.length > 0) {
       await this.db.execute(
-        `INSERT INTO tags (profile_id, name, source, added_at) VALUES ${added.map(() => '(?, ?, ?, ?)').join(', ')}`,
-        added.flatMap((name) => [change.profileId, name, change.source, change.at]),
+        `INSERT INTO tags (profile_id, name, source, added_at, expires_at) VALUES ${added.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+        added.flatMap((name) => [change.profileId, name, change.source, change.at, change.expiresAt ?? null]),
+        transaction,
+      );
+    }
+    const renewed = change.expiresAt === undefined ? [] : add.filter((name) => held.has(name));
+    if (renewed.length > 0) {
+      await this.db.execute(
+        'UPDATE tags SET expires_at = :expiresAt WHERE profile_id = :profileId AND name IN (:renewed)',
+        { expiresAt: change.expiresAt ?? null, profileId: change.profileId, renewed },
         transaction,
       );
     }
@@ -142,8 +154,8 @@ export class TagService {
   }
 
   async list(profileId: number): Promise<TagView[]> {
-    const rows = await this.db.select<{ name: string; source: string; added_at: unknown }>(
-      'SELECT name, source, added_at FROM tags WHERE profile_id = ? ORDER BY name',
+    const rows = await this.db.select<{ name: string; source: string; added_at: unknown; expires_at: unknown }>(
+      'SELECT name, source, added_at, expires_at FROM tags WHERE profile_id = ? ORDER BY name',
       [profileId],
     );
     return rows.map((row) => ({
@@ -151,6 +163,7 @@ export class TagService {
       category: this.taxonomy().categoryOf(row.name),
       source: row.source,
       addedAt: this.db.parseTime(row.added_at)?.toISOString() ?? '',
+      expiresAt: this.db.parseTime(row.expires_at)?.toISOString() ?? null,
     }));
   }
 }
