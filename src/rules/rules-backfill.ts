@@ -84,7 +84,7 @@ export class RulesBackfill {
       });
       log.info({ rescored: Math.min(start + this.options.batchSize, ids.length), of: ids.length }, 'rules apply: profiles scored again');
     }
-    const swept = await this.sweep.run(after, now, key, { concurrency: this.options.concurrency });
+    const swept = await this.sweep.run(after, now, key, { concurrency: this.options.concurrency, batchSize: this.options.batchSize });
     const outcome = { profilesRescored: ids.length, crossings, tagCandidates: swept.candidates, tagsUpdated: swept.updated };
     log.info(outcome, 'rules applied and backfilled');
     return outcome;

@@ -46,7 +46,9 @@ export class RulesRecompute {
     });
     const swept = await this.sweep.run(rules, now, key, {
       concurrency: this.options.concurrency,
+      batchSize: this.options.batchSize,
       signal,
+      onBatch: (done, of) => log.info({ done, of }, 'rules recompute: profiles brought up to date so far'),
       onRule: (tag, candidates) => log.info({ tag, candidates }, 'rules recompute: profiles whose rule tag is out of date'),
     });
     this.metrics.rulesRecompute.inc({ step: 'tags_updated' }, swept.updated);

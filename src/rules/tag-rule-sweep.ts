@@ -15,7 +15,7 @@ export interface SweepProgress {
  * Keeps rule tags true over all profiles as time passes (windows close, people fall silent, scores fade): each rule
  * is asked in SQL only for the profiles it disagrees with (the expression holds and the tag is missing, or the rule's
  * tag is there and the expression no longer holds), and each of those is then brought up to date under its profile
- * lock by the same in-memory evaluation the pipeline uses, so an event arriving meanwhile is never overruled by a
+ * lock by the same in-memory evaluation the pipeline uses (a batch of profiles per transaction), so an event arriving meanwhile is never overruled by a
  * stale set. A profile already up to date isn't touched, which makes a rerun cheap and an interrupted run resumable.
  */
 export class TagRuleSweep {
@@ -24,7 +24,12 @@ export class TagRuleSweep {
     private readonly tagRules: TagRuleService,
   ) {}
 
-  async run(rules: RuleSet, now: Date, key: string, options: { concurrency: number; signal?: AbortSignal; onRule?: (rule: string, candidates: number) => void }): Promise<SweepProgress> {
+  async run(
+    rules: RuleSet,
+    now: Date,
+    key: string,
+    options: { concurrency: number; batchSize: number; signal?: AbortSignal; onRule?: (rule: string, candidates: number) => void; onBatch?: (done: number, of: number) => void },
+  ): Promise<SweepProgress> {
     const candidates = new Set<number>();
     for (const [index, rule] of rules.tagRules.entries()) {
       if (options.signal?.aborted) break;
@@ -34,19 +39,23 @@ export class TagRuleSweep {
     }
     const queue = [...candidates].sort((a, b) => a - b);
     let updated = 0;
+    let done = 0;
     const worker = async () => {
-      for (let id = queue.shift(); id !== undefined && !options.signal?.aborted; id = queue.shift()) {
-        const changed = await this.db.transaction(async (transaction) => {
-          const [live] = await this.db.select<{ id: number }>(
-            `SELECT id FROM profiles WHERE id = ? AND merged_into IS NULL AND erased_at IS NULL${this.db.forUpdate}`,
-            [id],
-            transaction,
-          );
-          if (!live) return false;
-          const { added, removed } = await this.tagRules.apply(id, rules, now, `${key}:${id}`, transaction);
-          return added.length + removed.length > 0;
+      while (queue.length > 0 && !options.signal?.aborted) {
+        const batch = queue.splice(0, options.batchSize);
+        updated += await this.db.transaction(async (transaction) => {
+          // Locked in id order, so batches and the pipeline queue for a profile instead of overruling each other.
+          const live = (
+            await this.db.select<{ id: number }>(
+              `SELECT id FROM profiles WHERE id IN (:batch) AND merged_into IS NULL AND erased_at IS NULL ORDER BY id${this.db.forUpdate}`,
+              { batch },
+              transaction,
+            )
+          ).map((row) => Number(row.id));
+          return this.tagRules.applyMany(live, rules, now, (id) => `${key}:${id}`, transaction);
         });
-        if (changed) updated += 1;
+        done += batch.length;
+        options.onBatch?.(done, candidates.size);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
