@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AttributeValue } from '../../src/plugins/plugin-sdk';
+import { type AttributeValue, ownValue } from '../../src/plugins/plugin-sdk';
 import type { Reply, WechatAccount } from './wechat-config.schema';
 import type { NormalizedMessage } from './wechat-message.normalizer';
 import { scenePattern } from './scene-channel';
@@ -70,7 +70,7 @@ export function isPersonalized(reply: Reply): boolean {
 export function personalize(reply: Reply, attributes: Readonly<Record<string, AttributeValue>>): Reply {
   const fill = (text: string) =>
     text.replace(placeholder, (_, name: string, fallback: string | undefined) => {
-      const value = attributes[name];
+      const value = ownValue(attributes, name);
       return value === undefined ? (fallback ?? '') : String(value);
     });
   switch (reply.type) {

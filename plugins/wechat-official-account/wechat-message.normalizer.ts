@@ -1,4 +1,4 @@
-import { type DeliveryReport, type InboundEvent, ValidationError } from '../../src/plugins/plugin-sdk';
+import { type DeliveryReport, type InboundEvent, ownValue, ValidationError } from '../../src/plugins/plugin-sdk';
 import type { SceneChannels } from './scene-channel';
 import type { WechatFields } from './wechat-xml';
 
@@ -65,9 +65,9 @@ export function normalizeWechatMessage(fields: WechatFields, account: string, sc
   const result: NormalizedMessage = { events: [], followed: false, isMessage: msgType !== 'event' };
 
   if (msgType !== 'event') {
-    const msgId = field(fields, 'MsgId', msgType in messageFields) ?? field(fields, 'MsgID', false) ?? '';
+    const known = ownValue(messageFields, msgType);
+    const msgId = field(fields, 'MsgId', known !== undefined) ?? field(fields, 'MsgID', false) ?? '';
     const key = `${account}:msg:${openid}:${createTime}:${msgId}`;
-    const known = messageFields[msgType];
     if (known) {
       if (msgType === 'text') result.text = field(fields, 'Content', false) ?? '';
       result.events.push({

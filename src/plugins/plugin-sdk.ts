@@ -22,3 +22,4 @@ export { retryAfterMs } from '../http/retry-after';
 export { intBetween, secret, slug, tagName, timeZone } from '../config/config-fields';
 export { Secret } from '../config/secret';
 export * from '../errors';
+export { ownValue } from '../util/own-value';

@@ -1,3 +1,4 @@
+import { ownValue } from '../util/own-value';
 import type { TagEdit } from '../ingest/inbound-event';
 
 /**
@@ -5,7 +6,7 @@ import type { TagEdit } from '../ingest/inbound-event';
  * other status tag taken away, so the person holds one at a time. An unmapped status only clears the mapped tags.
  */
 export function statusTagEdit(status: string, statusTags: Readonly<Record<string, string>>): TagEdit {
-  const tag = statusTags[status];
+  const tag = ownValue(statusTags, status);
   return {
     add: tag ? [tag] : [],
     remove: [...new Set(Object.values(statusTags))].filter((other) => other !== tag),

@@ -74,6 +74,14 @@ describe('WeChat protocol: public vectors', () => {
 });
 
 describe('WeChat XML: hostile input', () => {
+  it('keeps a message type named like an object member as an unknown WeChat event', () => {
+    const xml =
+      '<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[FromUser]]></FromUserName><CreateTime>123456789</CreateTime><MsgType><![CDATA[constructor]]></MsgType><MsgId>1</MsgId></xml>';
+    const message = normalizeWechatMessage(parseWechatXml(xml), 'default', new SceneChannels([]));
+    expect(message.events.map((event) => [event.type, event.properties.msgType])).toEqual([['wechat_event', 'constructor']]);
+  });
+
+
   it('refuses DOCTYPE and entity declarations (XXE, billion laughs)', () => {
     const xxe = '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><Content>&x;</Content></xml>';
     const laughs = '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><xml><a>&lol2;</a></xml>';
