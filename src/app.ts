@@ -43,6 +43,7 @@ import type { RulesDocument } from './rules/rules-document.schema';
 import { RulesProvider } from './rules/rules.provider';
 import { RuleVersionStore } from './rules/rule-versions.store';
 import { rulesStage } from './rules/rules.stage';
+import { KeywordInterests } from './rules/keyword-interests';
 import { OperatorTags } from './rules/operator-tags';
 import { ProfileExplainer } from './rules/profile-explainer';
 import { tagExpiryJob } from './rules/tag-expiry.job';
@@ -148,7 +149,7 @@ export class Persona {
     this.pipeline.use(profileStateStage(this.db, this.subscriptions, this.attributes));
     this.pipeline.use(tagStage(this.tags));
     const thresholds = new ScoreThresholds(this.timeline);
-    this.pipeline.use(rulesStage(this.rules, this.scoring, thresholds, this.tagRules, clock));
+    this.pipeline.use(rulesStage(this.rules, this.scoring, thresholds, new KeywordInterests(this.tags), this.tagRules, clock));
     this.worker = new InboxWorker(
       this.inbox,
       this.pipeline,

@@ -1,7 +1,7 @@
 import type { PropertyFilter, SegmentExpr } from '../segments/segment-ast';
 import { factNeeds, type FactNeeds } from '../segments/segment-dependencies';
 import { parsePropertyFilters, parseSegment } from '../segments/segment-parser';
-import type { RulesDocument, ScoringRule } from './rules-document.schema';
+import { expandTagRule, type RulesDocument, type ScoringRule } from './rules-document.schema';
 import { tagCategory, type TagTaxonomy } from './tag.service';
 
 /** A scoring rule ready to match events: its `where` read once. */
@@ -43,7 +43,7 @@ export class RuleSet implements TagTaxonomy {
   constructor(readonly document: RulesDocument) {
     this.scoring = document.scoring.map((rule) => ({ ...rule, filters: rule.where ? parsePropertyFilters(rule.where) : [] }));
     for (const rule of this.scoring) this.byEventType.set(rule.on, [...(this.byEventType.get(rule.on) ?? []), rule]);
-    this.tagRules = document.tags.rules.map((rule) => ({
+    this.tagRules = document.tags.rules.flatMap(expandTagRule).map((rule) => ({
       tag: rule.tag,
       expr: parseSegment(rule.when),
       needs: factNeeds(parseSegment(rule.when)),

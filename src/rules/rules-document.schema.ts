@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { intBetween, slug, tagName } from '../config/config-fields';
 import { propertyNamePattern, type SegmentExpr } from '../segments/segment-ast';
 import { parsePropertyFilters, parseSegment } from '../segments/segment-parser';
+import { printName } from '../segments/segment-printer';
 import { checkComparable, checkMeaning } from '../segments/segment-semantics';
 
 /** Where an expression fails to read, as a zod issue message. */
@@ -58,22 +59,50 @@ export const scoringRuleSchema = z
 /** A tag that holds exactly while its expression is true: added when it becomes true, removed when it becomes false. */
 export const tagRuleSchema = z
   .object({
-    tag: tagName,
+    /** The tag; with `each`, `{name}` in it is replaced by each value (`interest/{topic}`). */
+    tag: z.string().min(1).max(128),
     /** An expression in the segment language (`score >= 90`); saved segments can't be referenced, rules stand alone. */
-    when: z
-      .string()
-      .max(4000)
-      .superRefine(
-        readable((text) => {
-          const expr = parseSegment(text);
-          checkMeaning(expr);
-          if (referencesSegment(expr)) throw new Error('tag rules stand alone: write the condition instead of segment:<name>');
-        }),
-      ),
+    when: z.string().max(4000),
     /** The tag's category when its name has none (`loyal` → value). */
     category: slug.optional(),
+    /** One rule per value: `{ topic: [sports, travel] }` makes `interest/sports` and `interest/travel`, each value written in place of `{topic}`. */
+    each: z
+      .record(z.string().regex(/^[a-z][a-zA-Z0-9]{0,31}$/, { error: 'expected a placeholder name such as topic' }), z.array(z.string().min(1).max(128)).min(1).max(500))
+      .refine((each) => Object.keys(each).length === 1, { error: 'expected one placeholder with its values, e.g. { topic: [sports, travel] }' })
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((rule, context) => {
+    for (const expanded of expandTagRule(rule)) {
+      const name = tagName.safeParse(expanded.tag);
+      if (!name.success) context.addIssue({ code: 'custom', path: ['tag'], input: expanded.tag, message: name.error.issues[0].message });
+      const problem = expressionProblem(expanded.when);
+      if (problem) context.addIssue({ code: 'custom', path: ['when'], input: expanded.when, message: problem });
+    }
+  });
+
+/** Why a tag rule's expression can't be used, if it can't. */
+function expressionProblem(text: string): string | undefined {
+  try {
+    const expr = parseSegment(text);
+    checkMeaning(expr);
+    return referencesSegment(expr) ? 'tag rules stand alone: write the condition instead of segment:<name>' : undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** A tag rule as one rule per value of its `each` (itself when it has none). */
+export function expandTagRule(rule: { tag: string; when: string; category?: string; each?: Record<string, string[]> }): { tag: string; when: string; category?: string }[] {
+  const [placeholder] = Object.entries(rule.each ?? {});
+  if (!placeholder) return [{ tag: rule.tag, when: rule.when, category: rule.category }];
+  const [key, values] = placeholder;
+  return values.map((value) => ({
+    tag: rule.tag.replaceAll(`{${key}}`, value),
+    when: rule.when.replaceAll(`{${key}}`, printName(value)),
+    category: rule.category,
+  }));
+}
 
 const displayNames = z.object({ 'zh-CN': z.string().min(1).max(64), en: z.string().min(1).max(64) }).strict();
 
@@ -93,6 +122,16 @@ export const rulesDocumentSchema = z
     thresholds: z
       .array(z.object({ score: slug, at: z.number({ error: 'expected a number of points' }).min(-1_000_000).max(1_000_000) }).strict())
       .default([]),
+    /** Interests from words followers write: a text (or recognised voice) message containing a keyword gives `interest/<name>` for `days`. */
+    keywordInterests: z
+      .object({
+        /** How long such a tag lasts after the last message that gave it. */
+        days: z.number().int().min(1).max(3650).default(90),
+        /** Keywords per interest, matched case-insensitively anywhere in the message. */
+        keywords: z.record(slug, z.array(z.string().min(1).max(64)).min(1).max(500)).default({}),
+      })
+      .strict()
+      .prefault({}),
     tags: z
       .object({
         /** Tag categories (the part of a tag's name before its slash) with their display names. */
@@ -120,8 +159,10 @@ export const rulesDocumentSchema = z
     });
     const tags = new Set<string>();
     document.tags.rules.forEach((rule, index) => {
-      if (tags.has(rule.tag)) context.addIssue({ code: 'custom', path: ['tags', 'rules', index, 'tag'], input: rule.tag, message: `tag ${rule.tag} has two rules` });
-      tags.add(rule.tag);
+      for (const { tag } of expandTagRule(rule)) {
+        if (tags.has(tag)) context.addIssue({ code: 'custom', path: ['tags', 'rules', index, 'tag'], input: rule.tag, message: `tag ${tag} has two rules` });
+        tags.add(tag);
+      }
     });
   });
 

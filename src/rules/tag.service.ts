@@ -92,11 +92,13 @@ export class TagService {
         transaction,
       );
     }
+    // A held tag gets a later expiry (or none) only from the source that holds it: a keyword never ends a rule's tag,
+    // and a message processed late never shortens what a newer one gave.
     const renewed = change.expiresAt === undefined ? [] : add.filter((name) => held.has(name));
     if (renewed.length > 0) {
       await this.db.execute(
-        'UPDATE tags SET expires_at = :expiresAt WHERE profile_id = :profileId AND name IN (:renewed)',
-        { expiresAt: change.expiresAt ?? null, profileId: change.profileId, renewed },
+        'UPDATE tags SET expires_at = :expiresAt WHERE profile_id = :profileId AND name IN (:renewed) AND source = :source AND (expires_at IS NULL OR :expiresAt IS NULL OR expires_at < :expiresAt)',
+        { expiresAt: change.expiresAt ?? null, profileId: change.profileId, renewed, source: change.source },
         transaction,
       );
     }

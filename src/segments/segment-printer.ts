@@ -59,6 +59,11 @@ function scalar(value: Scalar): string {
   return /^-?\d{1,15}(\.\d+)?$/.test(value) ? quote(value) : name(value);
 }
 
+/** A name or text value as the language writes it: bare when it reads back as itself, else quoted. */
+export function printName(text: string): string {
+  return name(text);
+}
+
 function name(text: string): string {
   return text === '' || unsafe.test(text) || keywords.has(text.toLowerCase()) ? quote(text) : text;
 }

@@ -87,7 +87,9 @@ describe('scoring and rule tags', () => {
     }
     // 10 + 8 + 8 + 8 and nine reads of 7: 97 before fading; faded, the ninth read takes it over 90.
     expect(loyalAt).toBe('read-2-2');
+    // Nine sports reads also make the follower interested in sports.
     expect(await tagsOf(profileId)).toEqual([
+      { name: 'interest/sports', source: 'rule:interest/sports' },
       { name: 'lifecycle/new', source: 'rule:lifecycle/new' },
       { name: 'loyal', source: 'rule:loyal' },
     ]);
@@ -174,6 +176,7 @@ describe('scoring and rule tags', () => {
     });
     expect(changes).toEqual([
       'tag_added lifecycle/new',
+      'tag_added interest/sports',
       'score_crossed up',
       'tag_added loyal',
       'score_crossed down',
@@ -182,6 +185,7 @@ describe('scoring and rule tags', () => {
       'tag_removed loyal',
       'tag_removed lifecycle/active',
       'tag_added lifecycle/dormant',
+      'tag_removed interest/sports',
       'tag_removed lifecycle/dormant',
       'tag_added lifecycle/churned',
       'tag_removed lifecycle/churned',

@@ -14,7 +14,7 @@ describe('rules document', () => {
       ['article-read', 'article_view', 7],
     ]);
     expect(rules.scoringRulesFor('page_view')[0].filters).toEqual([{ property: 'channel', op: '=', value: 'website' }]);
-    expect(rules.tagRules.map((rule) => [rule.tag, rule.category])).toEqual([
+    expect(rules.tagRules.slice(0, 6).map((rule) => [rule.tag, rule.category])).toEqual([
       ['lifecycle/churned', 'lifecycle'],
       ['lifecycle/potential', 'lifecycle'],
       ['lifecycle/new', 'lifecycle'],
@@ -22,6 +22,9 @@ describe('rules document', () => {
       ['lifecycle/dormant', 'lifecycle'],
       ['loyal', 'value'],
     ]);
+    // Rules with `each` are one rule per value.
+    expect(rules.tagRules.find((rule) => rule.tag === 'interest/travel')?.when).toBe('event:article_view[topic=travel] >= 3 in 30d');
+    expect(rules.tagRules.find((rule) => rule.tag === 'demographic/age-65+')).toMatchObject({ when: 'age:65+', category: 'demographic' });
     expect(rules.isExclusive('lifecycle')).toBe(true);
     expect(rules.isExclusive('value')).toBe(false);
     expect(rules.categoryOf('interest/sports')).toBe('interest');
@@ -38,9 +41,21 @@ describe('rules document', () => {
     ['a tag expression without meaning', { tags: { rules: [{ tag: 'x', when: 'last_seen = 7d' }] } }, 'rules.tags.rules[0].when: last_seen compares with <, <=, > or >=, not ='],
     ['a saved segment in a tag rule', { tags: { rules: [{ tag: 'x', when: 'tag:a OR segment:vip' }] } }, 'rules.tags.rules[0].when: tag rules stand alone'],
     ['a threshold on an undeclared group', { thresholds: [{ score: 'fame', at: 10 }] }, 'rules.thresholds[0].score: expected total or a score group'],
+    ['an each with two placeholders', { tags: { rules: [{ tag: 'x/{a}', when: 'tag:{a}', each: { a: ['1'], b: ['2'] } }] } }, 'rules.tags.rules[0].each: expected one placeholder'],
+    ['an each value that breaks the tag name', { tags: { rules: [{ tag: '{a}', when: 'tag:{a}', each: { a: ['/x'] } }] } }, 'rules.tags.rules[0].tag: expected a tag name such as crm/mql'],
+    ['an each that names a tag twice', { tags: { rules: [{ tag: 'x', when: 'city:{c}', each: { c: ['a', 'b'] } }] } }, 'rules.tags.rules[0].tag: tag x has two rules'],
     ['a tag with two rules', { tags: { rules: [{ tag: 'x', when: 'tag:a' }, { tag: 'x', when: 'tag:b' }] } }, 'rules.tags.rules[1].tag: tag x has two rules'],
   ])('refuses %s, naming the key', (_what, rules, message) => {
     expect(rulesWith(rules)).toThrow(message);
+  });
+
+  it('writes each value into the expression as the language reads it back', () => {
+    const rules = new RuleSet(rulesWith({ tags: { rules: [{ tag: 'demographic/{city}', when: 'city:{city}', each: { city: ['Shanghai', 'New York', 'a"b'] } }] } })().rules);
+    expect(rules.tagRules.map((rule) => [rule.tag, rule.expr])).toEqual([
+      ['demographic/Shanghai', { kind: 'field', field: 'city', op: '=', value: 'Shanghai' }],
+      ['demographic/New York', { kind: 'field', field: 'city', op: '=', value: 'New York' }],
+      ['demographic/a"b', { kind: 'field', field: 'city', op: '=', value: 'a"b' }],
+    ]);
   });
 
   it('takes a tag named like a segment reference for a tag', () => {
