@@ -8,7 +8,9 @@
  * same events with no scoring or tag rules, the same run's baseline for what the rules cost.
  *
  * With BENCH_RECOMPUTE=<mysql url of a database seeded by bench:segments (BENCH_KEEP=1)> it instead times the
- * nightly rules recompute (scores faded, every rule tag brought up to date) over that database's profiles.
+ * nightly rules recompute (scores faded, every rule tag brought up to date) over that database's profiles, at
+ * BENCH_RECOMPUTE_AT (an ISO time; default now). The first run on a seeded database brings every profile's rule tags
+ * in line (the seed's lifecycle tags are arbitrary); a run for the next night measures the steady state.
  */
 import { Persona } from '../src/app';
 import { loadConfig } from '../src/config/config.loader';
@@ -131,7 +133,9 @@ async function recompute(url: string): Promise<void> {
   try {
     const [{ n }] = await persona.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM profiles');
     const began = process.hrtime.bigint();
-    const outcome = await persona.recompute.run(new Date(), log);
+    // BENCH_RECOMPUTE_AT: the tick to recompute for, e.g. the next night after a first run.
+    const at = process.env.BENCH_RECOMPUTE_AT ? new Date(process.env.BENCH_RECOMPUTE_AT) : new Date();
+    const outcome = await persona.recompute.run(at, log);
     const seconds = Number(process.hrtime.bigint() - began) / 1e9;
     console.log(`nightly recompute over ${Number(n)} profiles: ${seconds.toFixed(1)} s`, outcome);
   } finally {
