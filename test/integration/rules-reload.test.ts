@@ -5,6 +5,7 @@ import YAML from 'yaml';
 import { configFiles, loadConfig } from '../../src/config/config.loader';
 import { projectRoot } from '../../src/config/project-root';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { createTestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
 
 describe('rules hot reload', () => {
@@ -48,5 +49,36 @@ describe('rules hot reload', () => {
   it('reloads when a config file changes on disk', async () => {
     writeRules(favorite(5));
     await waitFor(async () => app.persona.rules.current.scoring[0]?.points === 5, 10_000, 'the rules to reload');
+  });
+});
+
+describe('rules versions across restarts and instances', () => {
+  it('keeps an applied rules document over a restart, lets a changed config win, and brings other instances along', async () => {
+    const database = await createTestDatabase();
+    const favorite = (points: number) => ({ scoring: [{ id: 'article-favorite', on: 'article_favorite', points }], thresholds: [], tags: { rules: [] } });
+    const pointsOf = (app: TestApp) => app.persona.rules.current.scoring[0]?.points;
+    let first = await startTestApp({ rules: favorite(8) }, database);
+    const second = await startTestApp({ rules: favorite(8) }, database);
+    try {
+      const applied = await first.request('/api/rules/apply?wait=true', { method: 'POST', json: { rules: favorite(12) } });
+      expect(applied.status).toBe(200);
+      // The other instance takes the newest version when it next looks (every 5 s on its own).
+      await second.persona.rules.follow();
+      expect(pointsOf(second)).toBe(12);
+
+      // Same config at the next start: the applied version stays in force.
+      await first.persona.stop();
+      first = await startTestApp({ rules: favorite(8) }, database);
+      expect(pointsOf(first)).toBe(12);
+      // A config changed while stopped wins.
+      await first.persona.stop();
+      first = await startTestApp({ rules: favorite(9) }, database);
+      expect(pointsOf(first)).toBe(9);
+      const versions = await first.persona.db.select<{ source: string }>('SELECT source FROM rule_versions ORDER BY id');
+      expect(versions.map((version) => version.source)).toEqual(['config', 'api', 'config']);
+    } finally {
+      await second.persona.stop();
+      await first.stop();
+    }
   });
 });
