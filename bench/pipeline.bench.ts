@@ -42,7 +42,7 @@ function benchRules(): PlainObject {
   ];
   const tagRules = [
     ...defaults.tags.rules,
-    ...topics.map((topic) => ({ tag: `interest/${topic}`, when: `event:article_view[topic=${topic}] >= 3 in 30d` })),
+    ...topics.map((topic) => ({ tag: `behaviour/fan-${topic}`, when: `event:article_view[topic=${topic}] >= 6 in 90d` })),
     ...topics.map((topic) => ({ tag: `behaviour/sharer-${topic}`, when: `event:article_share[topic=${topic}] in 90d` })),
     { tag: 'value/buyer', when: 'event:purchase in 365d' },
     { tag: 'value/big-spender', when: 'event:purchase[amount>=50000] >= 2 in 365d' },

@@ -42,7 +42,7 @@ import { DeliveryReportService } from './pushes/delivery-report.service';
 import type { RulesDocument } from './rules/rules-document.schema';
 import { RulesProvider } from './rules/rules.provider';
 import { RuleVersionStore } from './rules/rule-versions.store';
-import { rulesStage } from './rules/rules.stage';
+import { rulesStages } from './rules/rules.stage';
 import { KeywordInterests } from './rules/keyword-interests';
 import { OperatorTags } from './rules/operator-tags';
 import { ProfileExplainer } from './rules/profile-explainer';
@@ -149,7 +149,9 @@ export class Persona {
     this.pipeline.use(profileStateStage(this.db, this.subscriptions, this.attributes));
     this.pipeline.use(tagStage(this.tags));
     const thresholds = new ScoreThresholds(this.timeline);
-    this.pipeline.use(rulesStage(this.rules, this.scoring, thresholds, new KeywordInterests(this.tags), this.tagRules, clock));
+    const rules = rulesStages({ db: this.db, provider: this.rules, scoring: this.scoring, thresholds, keywordInterests: new KeywordInterests(this.tags), tagRules: this.tagRules, clock });
+    this.pipeline.use(rules.perEvent);
+    this.pipeline.useForGroup(rules.perGroup);
     this.worker = new InboxWorker(
       this.inbox,
       this.pipeline,

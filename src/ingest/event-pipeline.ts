@@ -30,6 +30,12 @@ export interface ProcessedEvent {
  */
 export type PipelineStage = (event: ProcessedEvent, transaction: Transaction) => Promise<void>;
 
+/**
+ * A step that runs once per transaction, after every entry in it went through the stages, with the events it put on
+ * timelines: work that is cheaper for many profiles at once (rule tags) and still commits with the events.
+ */
+export type PipelineGroupStage = (events: readonly ProcessedEvent[], transaction: Transaction) => Promise<void>;
+
 export type ProcessOutcome = 'processed' | 'duplicate';
 
 /** A payload that can never be processed, however often it is retried. */
@@ -41,6 +47,7 @@ export class UnprocessableEntryError extends Error {}
  */
 export class EventPipeline {
   private readonly stages: PipelineStage[] = [];
+  private readonly groupStages: PipelineGroupStage[] = [];
 
   constructor(
     private readonly db: Database,
@@ -51,11 +58,12 @@ export class EventPipeline {
 
   /** Adds a stage; the returned function removes it. */
   use(stage: PipelineStage): () => void {
-    this.stages.push(stage);
-    return () => {
-      const index = this.stages.indexOf(stage);
-      if (index >= 0) this.stages.splice(index, 1);
-    };
+    return added(this.stages, stage);
+  }
+
+  /** Adds a stage that runs once per transaction, after the per-event stages; the returned function removes it. */
+  useForGroup(stage: PipelineGroupStage): () => void {
+    return added(this.groupStages, stage);
   }
 
   /** One entry in its own transaction. */
@@ -77,15 +85,17 @@ export class EventPipeline {
         transaction,
       );
       const outcomes: ProcessOutcome[] = [];
+      const processed: ProcessedEvent[] = [];
       for (const { entry, payload } of parsed) {
         if (seen.has(entry.sourceKey)) {
           outcomes.push('duplicate');
           continue;
         }
-        await this.apply(entry, payload, transaction);
+        processed.push(await this.apply(entry, payload, transaction));
         seen.add(entry.sourceKey);
         outcomes.push('processed');
       }
+      if (processed.length > 0) for (const stage of this.groupStages) await stage(processed, transaction);
       await this.inbox.markDone(
         entries.map((entry) => entry.id),
         transaction,
@@ -94,7 +104,7 @@ export class EventPipeline {
     });
   }
 
-  private async apply(entry: InboxEntry, payload: InboxPayload, transaction: Transaction): Promise<void> {
+  private async apply(entry: InboxEntry, payload: InboxPayload, transaction: Transaction): Promise<ProcessedEvent> {
     const occurredAt = new Date(payload.occurredAt);
     const { profileId, created } = await this.resolver.resolve(payload.identities, transaction, entry.sourceKey).catch((error: unknown) => {
       throw error instanceof BlockedIdentitiesError ? new UnprocessableEntryError(error.message) : error;
@@ -127,6 +137,7 @@ export class EventPipeline {
       tags: payload.tags ?? {},
     };
     for (const stage of this.stages) await stage(processed, transaction);
+    return processed;
   }
 }
 
@@ -140,4 +151,13 @@ function parsePayload(text: string): InboxPayload {
   } catch (error) {
     throw new UnprocessableEntryError(`unreadable inbox payload: ${(error as Error).message}`);
   }
+}
+
+/** Adds `item` to `list`; the returned function takes it out again. */
+function added<T>(list: T[], item: T): () => void {
+  list.push(item);
+  return () => {
+    const index = list.indexOf(item);
+    if (index >= 0) list.splice(index, 1);
+  };
 }

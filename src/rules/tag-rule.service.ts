@@ -36,16 +36,25 @@ export class TagRuleService {
   }
 
   /**
-   * The same for many profiles at once (a sweep's batch, locked by the caller): their facts are read together, so a
-   * batch costs a few queries rather than a few per profile. Answers how many profiles changed.
+   * The same for many profiles at once (a sweep's batch, a pipeline transaction's profiles; locked by the caller):
+   * their facts are read together, so a batch costs a few queries rather than a few per profile. `changesOf` narrows
+   * each profile's rules as in `apply`. Answers how many profiles changed.
    */
-  async applyMany(profileIds: readonly number[], rules: RuleSet, now: Date, keyOf: (profileId: number) => string, transaction: Transaction): Promise<number> {
-    const candidates = rules.tagRulesAffectedBy();
-    if (candidates.length === 0 || profileIds.length === 0) return 0;
-    const facts = await this.facts.loadMany(profileIds, candidates.map((rule) => rule.expr), now, transaction, { tags: true });
+  async applyMany(
+    profileIds: readonly number[],
+    rules: RuleSet,
+    now: Date,
+    keyOf: (profileId: number) => string,
+    transaction: Transaction,
+    changesOf: (profileId: number) => FactChanges | undefined = () => undefined,
+  ): Promise<number> {
+    const candidates = new Map(profileIds.map((id) => [id, rules.tagRulesAffectedBy(changesOf(id))]));
+    const exprs = [...new Set([...candidates.values()].flat())].map((rule) => rule.expr);
+    if (exprs.length === 0) return 0;
+    const facts = await this.facts.loadMany(profileIds, exprs, now, transaction, { tags: true });
     let changed = 0;
     for (const profileId of profileIds) {
-      const outcome = await this.settle(profileId, candidates, facts.get(profileId), rules, now, keyOf(profileId), transaction);
+      const outcome = await this.settle(profileId, candidates.get(profileId) ?? [], facts.get(profileId), rules, now, keyOf(profileId), transaction);
       if (outcome.added.length + outcome.removed.length > 0) changed += 1;
     }
     return changed;
