@@ -3,7 +3,7 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { ConflictError } from '../errors/conflict.error';
 import { LedgerChange, type PlannedEntry, scoresOf } from './ledger-plan';
-import type { RuleSet } from './rule-set';
+import { RuleSet } from './rule-set';
 import type { RulesDocument } from './rules-document.schema';
 import type { RulesProvider } from './rules.provider';
 import { decayFactor } from './score-decay';
@@ -65,7 +65,10 @@ export class RulesBackfill {
   }
 
   private async apply(document: RulesDocument, actor: string, now: Date, log: Logger): Promise<ApplyOutcome> {
-    const before = this.provider.current;
+    // Applying the rules already in force (say, to finish a backfill that failed) scores every rule again from the
+    // events: the ledger is rebuilt whatever state the last attempt left it in.
+    const current = this.provider.current;
+    const before = JSON.stringify(current.document) === JSON.stringify(document) ? new RuleSet({ ...current.document, scoring: [] }) : current;
     const after = await this.provider.apply(document, actor);
     const change = new LedgerChange(before, after);
     const key = `rules-apply:${now.toISOString()}`;

@@ -5,6 +5,7 @@ import { evaluateSegment, type ProfileFacts } from '../segments/segment-evaluato
 import { compileSegment, liveProfiles } from '../segments/segment-sql.compiler';
 import { LedgerChange, scoresOf } from './ledger-plan';
 import { RuleSet } from './rule-set';
+import { decayFactor } from './score-decay';
 import type { RulesDocument } from './rules-document.schema';
 import type { RulesProvider } from './rules.provider';
 import { ruleSource } from './tag-rule.service';
@@ -83,7 +84,12 @@ export class RulesPreview {
       }
       for (const [id, entries] of await change.plan(this.db, live, this.options.timezone)) planned.set(id, scoresOf(entries, after, now));
     }
-    const changed = [...planned].filter(([id, scores]) => Math.abs(totalOf(scores) - totalOf(stored.get(id) ?? new Map())) > 1e-9).map(([id]) => id);
+    // Profiles whose score the change moves: the plan against the stored scores faded to now (fading alone is no change).
+    const fadedNow = await this.fadedTotals([...planned.keys()], before, now);
+    const changed = [...planned].filter(([id, scores]) => Math.abs(totalOf(scores) - (fadedNow.get(id) ?? 0)) > 1e-6).map(([id]) => id);
+    // Apply stores every touched profile's score as planned; where that differs from what is stored (what the SQL
+    // reads), rules reading the score are counted with the planned one.
+    const restored = [...planned].filter(([id, scores]) => Math.abs(totalOf(scores) - totalOf(stored.get(id) ?? new Map())) > 1e-9).map(([id]) => id);
 
     return {
       at: now.toISOString(),
@@ -95,8 +101,24 @@ export class RulesPreview {
         profilesChanged: changed.length,
         ...(await this.distribution(stored, planned)),
       },
-      tags: await this.tagImpacts(after, changed, stored, planned, now),
+      tags: await this.tagImpacts(after, restored, stored, planned, now),
     };
+  }
+
+  private async fadedTotals(ids: readonly number[], rules: RuleSet, now: Date): Promise<Map<number, number>> {
+    const totals = new Map<number, number>();
+    for (let start = 0; start < ids.length; start += this.options.batchSize) {
+      const batch = ids.slice(start, start + this.options.batchSize);
+      const rows = await this.db.select<{ profile_id: number; score_group: string; points: number; updated_at: unknown }>(
+        'SELECT profile_id, score_group, points, updated_at FROM scores WHERE profile_id IN (:batch)',
+        { batch },
+      );
+      for (const row of rows) {
+        const faded = Number(row.points) * decayFactor(this.db.parseTime(row.updated_at) ?? now, now, rules.halfLifeOf(row.score_group));
+        totals.set(Number(row.profile_id), (totals.get(Number(row.profile_id)) ?? 0) + faded);
+      }
+    }
+    return totals;
   }
 
   private async distribution(stored: Map<number, Map<string, number>>, planned: Map<number, Map<string, number>>): Promise<Pick<RulesPreviewResult['scoring'], 'distribution' | 'mean'>> {
