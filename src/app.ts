@@ -149,6 +149,11 @@ export class Persona {
     this.pipeline.use(profileStateStage(this.db, this.subscriptions, this.attributes));
     this.pipeline.use(tagStage(this.tags));
     const thresholds = new ScoreThresholds(this.timeline);
+    // A merge or an unmerge moves ledger rows between profiles: their scores are summed again from their ledgers.
+    this.timeline.onAppend(async (event, transaction) => {
+      if (event.type !== 'profile_merged' && event.type !== 'profile_unmerged') return;
+      await this.scoring.rescore(event.profileId, this.rules.current, clock(), transaction);
+    });
     const rules = rulesStages({ db: this.db, provider: this.rules, scoring: this.scoring, thresholds, keywordInterests: new KeywordInterests(this.tags), tagRules: this.tagRules, clock });
     this.pipeline.use(rules.perEvent);
     this.pipeline.useForGroup(rules.perGroup);

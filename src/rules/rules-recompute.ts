@@ -32,6 +32,7 @@ export class RulesRecompute {
   ) {}
 
   async run(now: Date, log: Logger, signal?: AbortSignal): Promise<RecomputeOutcome> {
+    await this.rules.follow();
     const rules = this.rules.current;
     const key = `recompute:${now.toISOString()}`;
     let reported = 0;

@@ -126,6 +126,33 @@ export class ScoringService {
     return this.addToScores(event.profileId, delta, rules, now, transaction);
   }
 
+  /**
+   * Stores the profile's scores as its ledger says, faded to `now`: after a merge or an unmerge moved ledger rows
+   * between profiles. A group without rows any more is left at 0.
+   */
+  async rescore(profileId: number, rules: RuleSet, now: Date, transaction: Transaction): Promise<void> {
+    const rows = await this.db.select<{ score_group: string; points: number; occurred_at: unknown }>(
+      'SELECT score_group, points, occurred_at FROM score_ledger WHERE profile_id = ?',
+      [profileId],
+      transaction,
+    );
+    const scores = new Map<string, number>();
+    for (const row of rows) {
+      const faded = Number(row.points) * decayFactor(this.db.parseTime(row.occurred_at) ?? now, now, rules.halfLifeOf(row.score_group));
+      scores.set(row.score_group, (scores.get(row.score_group) ?? 0) + faded);
+    }
+    for (const row of await this.db.select<{ score_group: string }>('SELECT score_group FROM scores WHERE profile_id = ?', [profileId], transaction)) {
+      if (!scores.has(row.score_group)) scores.set(row.score_group, 0);
+    }
+    if (scores.size === 0) return;
+    const entries = [...scores];
+    await this.db.execute(
+      `INSERT INTO scores (profile_id, score_group, points, updated_at) VALUES ${entries.map(() => '(?, ?, ?, ?)').join(', ')}${this.db.onConflictUpdate(['profile_id', 'score_group'], ['points', 'updated_at'])}`,
+      entries.flatMap(([group, points]) => [profileId, group, points, now]),
+      transaction,
+    );
+  }
+
   /** Fades the profile's stored scores to `now`, adds `delta`, stores the result. */
   private async addToScores(profileId: number, delta: ReadonlyMap<string, number>, rules: RuleSet, now: Date, transaction: Transaction): Promise<ScoreChange> {
     const rows = await this.db.select<{ id: number; score_group: string; points: number; updated_at: unknown }>(

@@ -202,6 +202,27 @@ describe('scoring and rule tags', () => {
     ]);
   });
 
+  it('sums the scores of two profiles when they merge, and splits them again when they are unmerged', async () => {
+    const email = { type: 'email' as const, scope: '', value: 'fan@example.com' };
+    const phone = { type: 'phone' as const, scope: '', value: '+8613800138000' };
+    await app.persona.accept('test', [
+      { key: 'web', type: 'page_view', channel: 'website', occurredAt: now, identities: [email], properties: {} },
+      { key: 'scan', type: 'qr_scan', channel: 'wechat', occurredAt: now, identities: [phone], properties: { scene: 'store-1' } },
+    ]);
+    await app.persona.worker.drain();
+    const byEmail = async () => ((await (await app.request('/api/profiles?identity=email:fan@example.com')).json()) as { profiles: { id: number }[] }).profiles[0].id;
+    const first = await byEmail();
+    // Both identities on one form: the two profiles are one person.
+    await app.persona.accept('test', [{ key: 'form', type: 'form_submit', channel: 'website', occurredAt: now, identities: [email, phone], properties: {} }]);
+    await app.persona.worker.drain();
+    expect(await scoreOf(first)).toBeCloseTo(18, 9);
+    const merged = await app.persona.db.select<{ id: number; absorbed_id: number }>('SELECT id, absorbed_id FROM merges');
+    expect(merged).toHaveLength(1);
+    expect((await app.request(`/api/profiles/${merged[0].absorbed_id}/unmerge`, { method: 'POST' })).status).toBe(200);
+    expect(await scoreOf(first)).toBeCloseTo(10, 9);
+    expect(await scoreOf(Number(merged[0].absorbed_id))).toBeCloseTo(8, 9);
+  });
+
   it('gives the same ledger and score whatever order the events arrive in, and counts an event processed twice once', async () => {
     const events = workedExample();
     const reversed = events.map(({ points: _points, ...event }) => ({ ...event, key: `rev-${event.key}`, identities: [{ ...openid, value: 'oReversed' }] })).reverse();
