@@ -43,7 +43,8 @@ export class TagRuleSweep {
     const worker = async () => {
       while (queue.length > 0 && !options.signal?.aborted) {
         const batch = queue.splice(0, options.batchSize);
-        updated += await this.db.transaction(async (transaction) => {
+        // Not `updated += await …`: that reads `updated` before the wait, and the other workers' counts would be lost.
+        const changed = await this.db.transaction(async (transaction) => {
           // Locked in id order, so batches and the pipeline queue for a profile instead of overruling each other.
           const live = (
             await this.db.select<{ id: number }>(
@@ -54,6 +55,7 @@ export class TagRuleSweep {
           ).map((row) => Number(row.id));
           return this.tagRules.applyMany(live, rules, now, (id) => `${key}:${id}`, transaction);
         });
+        updated += changed;
         done += batch.length;
         options.onBatch?.(done, candidates.size);
       }
