@@ -42,6 +42,11 @@ export interface RulesPreviewResult {
   tags: TagImpact[];
 }
 
+/** Per group, not only in total: a rule may read one group (`score.intent >= 40`). */
+function sameScores(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  return [...new Set([...a.keys(), ...b.keys()])].every((group) => Math.abs((a.get(group) ?? 0) - (b.get(group) ?? 0)) <= 1e-9);
+}
+
 const bandOf = (total: number) => Math.max(0, Math.min(topBand, Math.floor(total / bandWidth) * bandWidth));
 const totalOf = (scores: ReadonlyMap<string, number>) => [...scores.values()].reduce((sum, points) => sum + points, 0);
 
@@ -73,23 +78,29 @@ export class RulesPreview {
 
     // New scores of the touched profiles (faded to now, as apply stores them) next to what is stored.
     const stored = new Map<number, Map<string, number>>();
+    const fadedNow = new Map<number, number>();
     const planned = new Map<number, Map<string, number>>();
     for (let start = 0; start < affected.length; start += this.options.batchSize) {
       const batch = affected.slice(start, start + this.options.batchSize);
       const live = (await this.db.select<{ id: number }>(`SELECT p.id FROM profiles p WHERE p.id IN (:batch) AND ${liveProfiles}`, { batch })).map((row) => Number(row.id));
       if (live.length === 0) continue;
-      for (const row of await this.db.select<{ profile_id: number; score_group: string; points: number }>('SELECT profile_id, score_group, points FROM scores WHERE profile_id IN (:live)', { live })) {
-        const scores = stored.get(Number(row.profile_id)) ?? new Map<string, number>();
-        stored.set(Number(row.profile_id), scores.set(row.score_group, Number(row.points)));
+      const rows = await this.db.select<{ profile_id: number; score_group: string; points: number; updated_at: unknown }>(
+        'SELECT profile_id, score_group, points, updated_at FROM scores WHERE profile_id IN (:live)',
+        { live },
+      );
+      for (const row of rows) {
+        const id = Number(row.profile_id);
+        stored.set(id, (stored.get(id) ?? new Map<string, number>()).set(row.score_group, Number(row.points)));
+        const faded = Number(row.points) * decayFactor(this.db.parseTime(row.updated_at) ?? now, now, before.halfLifeOf(row.score_group));
+        fadedNow.set(id, (fadedNow.get(id) ?? 0) + faded);
       }
       for (const [id, entries] of await change.plan(this.db, live, this.options.timezone)) planned.set(id, scoresOf(entries, after, now));
     }
     // Profiles whose score the change moves: the plan against the stored scores faded to now (fading alone is no change).
-    const fadedNow = await this.fadedTotals([...planned.keys()], before, now);
     const changed = [...planned].filter(([id, scores]) => Math.abs(totalOf(scores) - (fadedNow.get(id) ?? 0)) > 1e-6).map(([id]) => id);
     // Apply stores every touched profile's score as planned; where that differs from what is stored (what the SQL
     // reads), rules reading the score are counted with the planned one.
-    const restored = [...planned].filter(([id, scores]) => Math.abs(totalOf(scores) - totalOf(stored.get(id) ?? new Map())) > 1e-9).map(([id]) => id);
+    const restored = [...planned].filter(([id, scores]) => !sameScores(scores, stored.get(id) ?? new Map())).map(([id]) => id);
 
     return {
       at: now.toISOString(),
@@ -103,22 +114,6 @@ export class RulesPreview {
       },
       tags: await this.tagImpacts(after, restored, stored, planned, now),
     };
-  }
-
-  private async fadedTotals(ids: readonly number[], rules: RuleSet, now: Date): Promise<Map<number, number>> {
-    const totals = new Map<number, number>();
-    for (let start = 0; start < ids.length; start += this.options.batchSize) {
-      const batch = ids.slice(start, start + this.options.batchSize);
-      const rows = await this.db.select<{ profile_id: number; score_group: string; points: number; updated_at: unknown }>(
-        'SELECT profile_id, score_group, points, updated_at FROM scores WHERE profile_id IN (:batch)',
-        { batch },
-      );
-      for (const row of rows) {
-        const faded = Number(row.points) * decayFactor(this.db.parseTime(row.updated_at) ?? now, now, rules.halfLifeOf(row.score_group));
-        totals.set(Number(row.profile_id), (totals.get(Number(row.profile_id)) ?? 0) + faded);
-      }
-    }
-    return totals;
   }
 
   private async distribution(stored: Map<number, Map<string, number>>, planned: Map<number, Map<string, number>>): Promise<Pick<RulesPreviewResult['scoring'], 'distribution' | 'mean'>> {
