@@ -42,14 +42,15 @@ export class RulesBackfill {
   /** Starts applying `document` unless an apply is under way (then ConflictError); the promise settles when done. */
   start(document: RulesDocument, actor: string, now: Date, log: Logger): Promise<ApplyOutcome> {
     if (this.running) throw new ConflictError('rules are being applied already: wait for that backfill to finish');
-    this.last = { startedAt: now.toISOString(), actor };
+    const started = { startedAt: now.toISOString(), actor };
+    this.last = started;
     const run = this.apply(document, actor, now, log).then(
       (outcome) => {
-        this.last = { ...this.last!, outcome };
+        this.last = { ...started, outcome };
         return outcome;
       },
       (error: unknown) => {
-        this.last = { ...this.last!, error: (error as Error).message };
+        this.last = { ...started, error: (error as Error).message };
         log.error({ err: error }, 'rules backfill failed; apply the rules again to finish it');
         throw error;
       },

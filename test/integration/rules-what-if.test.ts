@@ -1,4 +1,5 @@
 import type { InboundEvent } from '../../src/ingest/inbound-event';
+import { parseRulesDocument } from '../../src/rules/rules.provider';
 import { defaultRules, startTestApp, type TestApp } from '../support/test-app';
 
 const day = 86_400_000;
@@ -138,6 +139,20 @@ describe('what-if and apply', () => {
     const rebuilt = await scores();
     expect(rebuilt.map((row) => row.profile_id)).toEqual(scored.map((row) => row.profile_id));
     rebuilt.forEach((row, index) => expect(Number(row.points)).toBeCloseTo(Number(scored[index].points), 6));
+  });
+
+  it('runs one apply at a time: a second while the first backfills is refused, and the state says how it went', async () => {
+    const document = parseRulesDocument(
+      changed((rule) => {
+        if (rule.id === 'qr-scan') rule.points = 9;
+      }),
+    );
+    const first = app.persona.backfill.start(document, 'test', now, app.persona.log);
+    expect(() => app.persona.backfill.start(document, 'test', now, app.persona.log)).toThrow('rules are being applied already');
+    expect(app.persona.backfill.status).toMatchObject({ running: true, actor: 'test' });
+    const outcome = await first;
+    const state = (await (await app.request('/api/rules')).json()) as { backfill: { running: boolean; outcome: unknown } };
+    expect(state.backfill).toMatchObject({ running: false, outcome });
   });
 
   it('refuses a rules document that does not validate, naming each problem', async () => {
