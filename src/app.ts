@@ -39,25 +39,11 @@ import { ProfileMerger } from './profiles/profile-merger';
 import { ProfileService } from './profiles/profile.service';
 import { SubscriptionService } from './profiles/subscription.service';
 import { DeliveryReportService } from './pushes/delivery-report.service';
+import { RuleEngine } from './rules/rule-engine';
 import type { RulesDocument } from './rules/rules-document.schema';
-import { RulesProvider } from './rules/rules.provider';
+import type { RulesProvider } from './rules/rules.provider';
+import type { TagService } from './rules/tag.service';
 import { RuleVersionStore } from './rules/rule-versions.store';
-import { rulesStages } from './rules/rules.stage';
-import { KeywordInterests } from './rules/keyword-interests';
-import { OperatorTags } from './rules/operator-tags';
-import { ProfileExplainer } from './rules/profile-explainer';
-import { tagExpiryJob } from './rules/tag-expiry.job';
-import { RulesBackfill } from './rules/rules-backfill';
-import { RulesPreview } from './rules/rules-preview';
-import { RulesRecompute } from './rules/rules-recompute';
-import { rulesRecomputeJob } from './rules/rules-recompute.job';
-import { ScoreRefresh } from './rules/score-refresh';
-import { ScoreThresholds } from './rules/score-thresholds';
-import { TagRuleSweep } from './rules/tag-rule-sweep';
-import { ScoringService } from './rules/scoring.service';
-import { TagRuleService } from './rules/tag-rule.service';
-import { TagService } from './rules/tag.service';
-import { ProfileFactsLoader } from './segments/profile-facts.loader';
 import { segmentCountsJob } from './segments/segment-counts.job';
 import { SegmentService } from './segments/segment.service';
 import { WebhookDeliveryWorker } from './webhooks/webhook-delivery.worker';
@@ -81,12 +67,8 @@ export interface PersonaOptions {
 
 export class Persona {
   readonly db: Database;
+  readonly engine: RuleEngine;
   readonly rules: RulesProvider;
-  readonly scoring: ScoringService;
-  readonly tagRules: TagRuleService;
-  readonly recompute: RulesRecompute;
-  readonly backfill: RulesBackfill;
-  readonly operatorTags: OperatorTags;
   readonly migrator: Migrator;
   readonly metrics = new Metrics();
   readonly inbox: InboxService;
@@ -114,7 +96,6 @@ export class Persona {
     private readonly options: PersonaOptions = {},
   ) {
     const clock = options.clock ?? (() => new Date());
-    this.rules = new RulesProvider(config.rules, options.readRules ?? (() => config.rules), log.child({ room: 'rules' }), clock);
     const loadedPlugins = loadPlugins(config);
     this.db = new Database({
       url: config.database.url,
@@ -133,10 +114,17 @@ export class Persona {
     this.outbox = new WebhookOutbox(this.db, config.webhooks.subscribers);
     this.timeline.onAppend(this.outbox.enqueue);
     this.webhooks = new WebhookDeliveryWorker(this.db, this.outbox, config.webhooks, log.child({ room: 'webhooks' }), this.metrics);
-    this.tags = new TagService(this.db, this.timeline, () => this.rules.current);
-    this.scoring = new ScoringService(this.db, config.timezone);
-    const facts = new ProfileFactsLoader(this.db);
-    this.tagRules = new TagRuleService(facts, this.tags);
+    this.engine = new RuleEngine({
+      config,
+      db: this.db,
+      timeline: this.timeline,
+      metrics: this.metrics,
+      log: log.child({ room: 'rules' }),
+      clock,
+      readRules: options.readRules ?? (() => config.rules),
+    });
+    this.rules = this.engine.provider;
+    this.tags = this.engine.tags;
     this.profiles = new ProfileService(this.db, this.subscriptions, this.attributes, this.tags);
     this.deliveryReports = new DeliveryReportService(this.db);
     this.merger = new ProfileMerger(this.db, this.timeline, (name, survivor, absorbed) => this.attributes.prevailsInMerge(name, absorbed, survivor));
@@ -148,15 +136,6 @@ export class Persona {
     );
     this.pipeline.use(profileStateStage(this.db, this.subscriptions, this.attributes));
     this.pipeline.use(tagStage(this.tags));
-    const thresholds = new ScoreThresholds(this.timeline);
-    // A merge or an unmerge moves ledger rows between profiles: their scores are summed again from their ledgers.
-    this.timeline.onAppend(async (event, transaction) => {
-      if (event.type !== 'profile_merged' && event.type !== 'profile_unmerged') return;
-      await this.scoring.rescore(event.profileId, this.rules.current, clock(), transaction);
-    });
-    const rules = rulesStages({ db: this.db, provider: this.rules, scoring: this.scoring, thresholds, keywordInterests: new KeywordInterests(this.tags), tagRules: this.tagRules, clock });
-    this.pipeline.use(rules.perEvent);
-    this.pipeline.useForGroup(rules.perGroup);
     this.worker = new InboxWorker(
       this.inbox,
       this.pipeline,
@@ -170,23 +149,7 @@ export class Persona {
     this.jobs.register(jobHistoryPurgeJob(leases, config.jobs.historyRetentionDays));
     this.segments = new SegmentService(this.db);
     this.jobs.register(segmentCountsJob(this.segments, config.timezone));
-    const sweep = new TagRuleSweep(this.db, this.tagRules);
-    const recomputeConcurrency = this.db.isMysql ? config.jobs.rulesRecompute.concurrency : 1;
-    this.recompute = new RulesRecompute(
-      this.rules,
-      new ScoreRefresh(this.db, thresholds),
-      sweep,
-      { batchSize: config.jobs.rulesRecompute.batchSize, concurrency: recomputeConcurrency },
-      this.metrics,
-    );
-    this.jobs.register(rulesRecomputeJob(this.recompute, config.jobs.rulesRecompute.schedule));
-    this.operatorTags = new OperatorTags(this.db, this.tags, this.rules, clock);
-    this.jobs.register(tagExpiryJob(this.operatorTags));
-    this.backfill = new RulesBackfill(this.db, this.rules, thresholds, sweep, {
-      timezone: config.timezone,
-      batchSize: config.jobs.rulesRecompute.batchSize,
-      concurrency: recomputeConcurrency,
-    });
+    this.engine.attach(this.pipeline, this.jobs);
 
     const authenticator = new Authenticator(config.auth);
     const eraser = new ProfileEraser(this.db);
@@ -246,13 +209,13 @@ export class Persona {
         }),
         webhooksRoutes({ authenticator, outbox: this.outbox, wake: () => this.webhooks.wake() }),
         segmentsRoutes({ authenticator, segments: this.segments, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
-        tagsRoutes({ authenticator, operatorTags: this.operatorTags, profiles: this.profiles, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
+        tagsRoutes({ authenticator, operatorTags: this.engine.operatorTags, profiles: this.profiles, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
         rulesRoutes({
           authenticator,
           rules: this.rules,
-          explainer: new ProfileExplainer(this.db, facts, this.tags),
-          preview: new RulesPreview(this.db, this.rules, facts, { timezone: config.timezone, batchSize: config.jobs.rulesRecompute.batchSize }),
-          backfill: this.backfill,
+          explainer: this.engine.explainer,
+          preview: this.engine.preview,
+          backfill: this.engine.backfill,
           clock,
           log: log.child({ room: 'rules' }),
           bodyLimitBytes: config.server.bodyLimitKb * 1024,

@@ -8,6 +8,7 @@ import { RuleSet } from './rule-set';
 import { decayFactor } from './score-decay';
 import type { RulesDocument } from './rules-document.schema';
 import type { RulesProvider } from './rules.provider';
+import { ruleTagHolders } from './tag-rule-sweep';
 import { ruleSource } from './tag-rule.service';
 
 /** Width of a score band in the distributions. */
@@ -157,14 +158,13 @@ export class RulesPreview {
     for (const [index, rule] of rules.tagRules.entries()) {
       const holds = rules.effectiveExpr(index);
       const { sql, values } = await compileSegment(holds, { dialect: this.db.dialect, now });
-      const tagged = 'p.id IN (SELECT t.profile_id FROM tags t WHERE t.name = :previewTag)';
-      const byRule = 'p.id IN (SELECT t.profile_id FROM tags t WHERE t.name = :previewTag AND t.source = :previewSource)';
+      const { any, byRule } = ruleTagHolders;
       const [row] = await this.db.select<{ holders: number | null; gain: number | null; lose: number | null }>(
-        `SELECT SUM(CASE WHEN ${tagged} THEN 1 ELSE 0 END) AS holders,
-                SUM(CASE WHEN (${sql}) AND NOT ${tagged} THEN 1 ELSE 0 END) AS gain,
+        `SELECT SUM(CASE WHEN ${any} THEN 1 ELSE 0 END) AS holders,
+                SUM(CASE WHEN (${sql}) AND NOT ${any} THEN 1 ELSE 0 END) AS gain,
                 SUM(CASE WHEN NOT (${sql}) AND ${byRule} THEN 1 ELSE 0 END) AS lose
            FROM profiles p WHERE ${liveProfiles}`,
-        { ...values, previewTag: rule.tag, previewSource: ruleSource(rule.tag) },
+        { ...values, ...ruleTagHolders.values(rule.tag) },
       );
       const impact = { tag: rule.tag, holders: Number(row?.holders ?? 0), gain: Number(row?.gain ?? 0), lose: Number(row?.lose ?? 0) };
       // Profiles whose score would change: the SQL read their stored score; count them with the new one instead.

@@ -4,6 +4,13 @@ import { compileSegment, liveProfiles } from '../segments/segment-sql.compiler';
 import type { CompiledTagRule, RuleSet } from './rule-set';
 import { ruleSource, type TagRuleService } from './tag-rule.service';
 
+/** Membership of `p` among a rule tag's holders (from any source, and from its own rule), as SQL predicates. */
+export const ruleTagHolders = {
+  any: 'p.id IN (SELECT t.profile_id FROM tags t WHERE t.name = :ruleTag)',
+  byRule: 'p.id IN (SELECT t.profile_id FROM tags t WHERE t.name = :ruleTag AND t.source = :ruleSource)',
+  values: (tag: string) => ({ ruleTag: tag, ruleSource: ruleSource(tag) }),
+};
+
 export interface SweepProgress {
   /** Profiles whose rule tags were out of date. */
   candidates: number;
@@ -67,11 +74,9 @@ export class TagRuleSweep {
   /** Live profiles where the rule should hold and no source gave the tag, or where its own tag should no longer hold. */
   private async disagreements(rule: CompiledTagRule, holds: SegmentExpr, now: Date): Promise<number[]> {
     const { sql, values } = await compileSegment(holds, { dialect: this.db.dialect, now });
-    const tagged = 'p.id IN (SELECT t.profile_id FROM tags t WHERE t.name = :sweepTag)';
-    const taggedByRule = 'p.id IN (SELECT t.profile_id FROM tags t WHERE t.name = :sweepTag AND t.source = :sweepSource)';
     const rows = await this.db.select<{ id: number }>(
-      `SELECT p.id FROM profiles p WHERE ${liveProfiles} AND ((${sql}) AND NOT ${tagged} OR NOT (${sql}) AND ${taggedByRule})`,
-      { ...values, sweepTag: rule.tag, sweepSource: ruleSource(rule.tag) },
+      `SELECT p.id FROM profiles p WHERE ${liveProfiles} AND ((${sql}) AND NOT ${ruleTagHolders.any} OR NOT (${sql}) AND ${ruleTagHolders.byRule})`,
+      { ...values, ...ruleTagHolders.values(rule.tag) },
     );
     return rows.map((row) => Number(row.id));
   }

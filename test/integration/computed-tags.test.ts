@@ -35,7 +35,7 @@ describe('built-in computed tags', () => {
     await send('m2', 'message', { account: 'default', subtype: 'text', content: '周末去打篮球' });
     expect((await tags())[0].expiresAt).toBe(new Date(now.getTime() + 90 * day).toISOString());
     now = new Date(now.getTime() + 91 * day);
-    expect(await app.persona.operatorTags.expire()).toBe(1);
+    expect(await app.persona.engine.operatorTags.expire()).toBe(1);
     expect(await tags()).toEqual([]);
   });
 

@@ -147,9 +147,9 @@ describe('what-if and apply', () => {
         if (rule.id === 'qr-scan') rule.points = 9;
       }),
     );
-    const first = app.persona.backfill.start(document, 'test', now, app.persona.log);
-    expect(() => app.persona.backfill.start(document, 'test', now, app.persona.log)).toThrow('rules are being applied already');
-    expect(app.persona.backfill.status).toMatchObject({ running: true, actor: 'test' });
+    const first = app.persona.engine.backfill.start(document, 'test', now, app.persona.log);
+    expect(() => app.persona.engine.backfill.start(document, 'test', now, app.persona.log)).toThrow('rules are being applied already');
+    expect(app.persona.engine.backfill.status).toMatchObject({ running: true, actor: 'test' });
     const outcome = await first;
     const state = (await (await app.request('/api/rules')).json()) as { backfill: { running: boolean; outcome: unknown } };
     expect(state.backfill).toMatchObject({ running: false, outcome });
