@@ -22,7 +22,6 @@ export interface EventPropertyRow {
 /** The longest JSON text `value_key` holds as it is (the column is VARCHAR(191)). */
 const indexedTextLength = 191;
 
-
 /** The indexed form of a JSON scalar as text: itself when short enough, else its digest. */
 export function propertyKey(value: string | boolean): string {
   const json = JSON.stringify(value);
