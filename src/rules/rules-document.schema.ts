@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { intBetween, slug, tagName } from '../config/config-fields';
-import { propertyNamePattern, type SegmentExpr } from '../segments/segment-ast';
+import { propertyNamePattern, type SegmentExpr, segmentTerms } from '../segments/segment-ast';
 import { parsePropertyFilters, parseSegment } from '../segments/segment-parser';
 import { printName } from '../segments/segment-printer';
 import { checkComparable, checkMeaning } from '../segments/segment-semantics';
@@ -17,9 +17,7 @@ function readable(parse: (text: string) => unknown): (text: string, context: z.R
 }
 
 function referencesSegment(expr: SegmentExpr): boolean {
-  if (expr.kind === 'segment' || expr.kind === 'frozenList') return true;
-  if (expr.kind === 'and' || expr.kind === 'or') return expr.items.some(referencesSegment);
-  return expr.kind === 'not' && referencesSegment(expr.item);
+  return segmentTerms(expr).some((term) => term.kind === 'segment' || term.kind === 'frozenList');
 }
 
 const eventType = z.string({ error: 'expected an event type' }).regex(/^[a-z][a-z0-9_]{0,63}$/, { error: 'expected an event type such as article_view' });

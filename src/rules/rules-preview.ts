@@ -1,6 +1,6 @@
 import type { Database } from '../db/database';
 import type { ProfileFactsLoader } from '../segments/profile-facts.loader';
-import type { SegmentExpr } from '../segments/segment-ast';
+import { factNeeds } from '../segments/segment-dependencies';
 import { evaluateSegment, type ProfileFacts } from '../segments/segment-evaluator';
 import { compileSegment, liveProfiles } from '../segments/segment-sql.compiler';
 import { LedgerChange, scoresOf } from './ledger-plan';
@@ -51,11 +51,6 @@ function sameScores(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, numbe
 const bandOf = (total: number) => Math.max(0, Math.min(topBand, Math.floor(total / bandWidth) * bandWidth));
 const totalOf = (scores: ReadonlyMap<string, number>) => [...scores.values()].reduce((sum, points) => sum + points, 0);
 
-function readsScore(expr: SegmentExpr): boolean {
-  if (expr.kind === 'score') return true;
-  if (expr.kind === 'and' || expr.kind === 'or') return expr.items.some(readsScore);
-  return expr.kind === 'not' && readsScore(expr.item);
-}
 
 /**
  * What a changed rules document would do, without writing anything: the ledger each touched profile would have
@@ -168,7 +163,7 @@ export class RulesPreview {
       );
       const impact = { tag: rule.tag, holders: Number(row?.holders ?? 0), gain: Number(row?.gain ?? 0), lose: Number(row?.lose ?? 0) };
       // Profiles whose score would change: the SQL read their stored score; count them with the new one instead.
-      if (readsScore(holds)) {
+      if (factNeeds(holds).scores) {
         for (let start = 0; start < changed.length; start += this.options.batchSize) {
           const batch = changed.slice(start, start + this.options.batchSize);
           const facts = await this.facts.loadMany(batch, [holds], now);

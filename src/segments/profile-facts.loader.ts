@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { IdentityType } from '../profiles/identity';
-import { durationMs, type SegmentExpr } from './segment-ast';
+import { durationMs, type SegmentExpr, segmentTerms } from './segment-ast';
 import { factNeeds, noNeeds } from './segment-dependencies';
 import { countEvents, type EventTerm, type FactEvent, type ProfileFacts } from './segment-evaluator';
 
@@ -19,14 +19,7 @@ export interface LoadedFacts extends ProfileFacts {
 
 /** The `event:` terms of expressions. */
 function eventTerms(exprs: readonly SegmentExpr[]): EventTerm[] {
-  const terms: EventTerm[] = [];
-  const visit = (expr: SegmentExpr): void => {
-    if (expr.kind === 'event') terms.push(expr);
-    else if (expr.kind === 'and' || expr.kind === 'or') expr.items.forEach(visit);
-    else if (expr.kind === 'not') visit(expr.item);
-  };
-  exprs.forEach(visit);
-  return terms;
+  return exprs.flatMap(segmentTerms).filter((term): term is EventTerm => term.kind === 'event');
 }
 
 /**

@@ -52,3 +52,13 @@ export function durationMs(duration: Duration): number {
   const hour = 60 * 60 * 1000;
   return duration.amount * { h: hour, d: 24 * hour, w: 7 * 24 * hour }[duration.unit];
 }
+
+/** A condition of an expression: anything but AND, OR and NOT. */
+export type SegmentTerm = Exclude<SegmentExpr, { kind: 'and' | 'or' | 'not' }>;
+
+/** The conditions of an expression, left to right, whatever ANDs, ORs and NOTs hold them. */
+export function segmentTerms(expr: SegmentExpr): SegmentTerm[] {
+  if (expr.kind === 'and' || expr.kind === 'or') return expr.items.flatMap(segmentTerms);
+  if (expr.kind === 'not') return segmentTerms(expr.item);
+  return [expr];
+}

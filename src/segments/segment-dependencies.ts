@@ -1,4 +1,4 @@
-import type { SegmentExpr } from './segment-ast';
+import { type SegmentExpr, segmentTerms } from './segment-ast';
 
 /** The kinds of fact an expression reads: what must be loaded to evaluate it, and what can change its outcome. */
 export interface FactNeeds {
@@ -22,47 +22,42 @@ export function noNeeds(): FactNeeds {
 
 /** Adds what `expr` reads to `needs` (a fresh set when not given). */
 export function factNeeds(expr: SegmentExpr, needs: FactNeeds = noNeeds()): FactNeeds {
-  switch (expr.kind) {
-    case 'and':
-    case 'or':
-      expr.items.forEach((item) => factNeeds(item, needs));
-      break;
-    case 'not':
-      factNeeds(expr.item, needs);
-      break;
-    case 'tag':
-      needs.tags = true;
-      needs.tagNames.add(expr.name);
-      break;
-    case 'lifecycle':
-      needs.tags = true;
-      needs.tagNames.add(`lifecycle/${expr.stage}`);
-      break;
-    case 'has':
-      needs.identities = true;
-      break;
-    case 'subscribed':
-      needs.subscriptions = true;
-      break;
-    case 'score':
-      needs.scores = true;
-      break;
-    case 'frozenList':
-      needs.frozenLists = true;
-      break;
-    case 'lastSeen':
-      needs.profile = true;
-      break;
-    case 'field':
-    case 'fieldIn':
-      if (expr.field === 'source' || expr.field === 'channel') needs.profile = true;
-      else needs.attributes = true;
-      break;
-    case 'event':
-      needs.eventTypes.add(expr.type);
-      break;
-    case 'segment':
-      break;
+  for (const term of segmentTerms(expr)) {
+    switch (term.kind) {
+      case 'tag':
+        needs.tags = true;
+        needs.tagNames.add(term.name);
+        break;
+      case 'lifecycle':
+        needs.tags = true;
+        needs.tagNames.add(`lifecycle/${term.stage}`);
+        break;
+      case 'has':
+        needs.identities = true;
+        break;
+      case 'subscribed':
+        needs.subscriptions = true;
+        break;
+      case 'score':
+        needs.scores = true;
+        break;
+      case 'frozenList':
+        needs.frozenLists = true;
+        break;
+      case 'lastSeen':
+        needs.profile = true;
+        break;
+      case 'field':
+      case 'fieldIn':
+        if (term.field === 'source' || term.field === 'channel') needs.profile = true;
+        else needs.attributes = true;
+        break;
+      case 'event':
+        needs.eventTypes.add(term.type);
+        break;
+      case 'segment':
+        break;
+    }
   }
   return needs;
 }

@@ -1,4 +1,4 @@
-import type { SegmentExpr } from './segment-ast';
+import { type SegmentExpr, segmentTerms, type SegmentTerm } from './segment-ast';
 import { evaluateSegment, type ProfileFacts } from './segment-evaluator';
 import { printSegment } from './segment-printer';
 import { ownValue } from '../util/own-value';
@@ -13,18 +13,10 @@ export interface TermExplanation {
 
 /** Each condition of `expr` with the fact it read and its outcome for this profile (what made a rule true or false). */
 export function explainSegment(expr: SegmentExpr, facts: ProfileFacts, now: Date): TermExplanation[] {
-  switch (expr.kind) {
-    case 'and':
-    case 'or':
-      return expr.items.flatMap((item) => explainSegment(item, facts, now));
-    case 'not':
-      return explainSegment(expr.item, facts, now);
-    default:
-      return [{ term: printSegment(expr), holds: evaluateSegment(expr, facts, now), fact: factOf(expr, facts) }];
-  }
+  return segmentTerms(expr).map((term) => ({ term: printSegment(term), holds: evaluateSegment(term, facts, now), fact: factOf(term, facts) }));
 }
 
-function factOf(expr: SegmentExpr, facts: ProfileFacts): unknown {
+function factOf(expr: SegmentTerm, facts: ProfileFacts): unknown {
   switch (expr.kind) {
     case 'tag':
       return facts.tags.has(expr.name);

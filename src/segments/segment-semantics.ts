@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors/validation.error';
-import type { CompareOp, Scalar, SegmentExpr } from './segment-ast';
+import { type CompareOp, type Scalar, type SegmentExpr, segmentTerms } from './segment-ast';
 
 /** An expression that reads fine but can't mean anything: `city > Shanghai`, a cycle of segments, an unknown segment. */
 export class SegmentMeaningError extends ValidationError {}
@@ -104,28 +104,23 @@ export function compareNumbers(left: number, op: CompareOp, right: number): bool
  * `last_seen = 7d`, `age:teen`), so rules can be checked when they are loaded rather than when they first run.
  */
 export function checkMeaning(expr: SegmentExpr): void {
-  switch (expr.kind) {
-    case 'and':
-    case 'or':
-      expr.items.forEach(checkMeaning);
-      return;
-    case 'not':
-      checkMeaning(expr.item);
-      return;
-    case 'field':
-      if (expr.field === 'age' || expr.field === 'ageBand') ageRange(expr.op === '!=' ? '=' : expr.op, expr.value);
-      else checkComparable(expr.field, expr.op, expr.value);
-      return;
-    case 'fieldIn':
-      if (expr.field === 'age' || expr.field === 'ageBand') expr.values.forEach((value) => ageRange('=', value));
-      return;
-    case 'lastSeen':
-      if (!(lastSeenOps as readonly string[]).includes(expr.op)) throw new SegmentMeaningError(`last_seen compares with <, <=, > or >=, not ${expr.op}`);
-      return;
-    case 'event':
-      for (const filter of expr.filters) checkComparable(filter.property, filter.op, filter.value);
-      return;
-    default:
-      return;
+  for (const term of segmentTerms(expr)) {
+    switch (term.kind) {
+      case 'field':
+        if (term.field === 'age' || term.field === 'ageBand') ageRange(term.op === '!=' ? '=' : term.op, term.value);
+        else checkComparable(term.field, term.op, term.value);
+        break;
+      case 'fieldIn':
+        if (term.field === 'age' || term.field === 'ageBand') term.values.forEach((value) => ageRange('=', value));
+        break;
+      case 'lastSeen':
+        if (!(lastSeenOps as readonly string[]).includes(term.op)) throw new SegmentMeaningError(`last_seen compares with <, <=, > or >=, not ${term.op}`);
+        break;
+      case 'event':
+        for (const filter of term.filters) checkComparable(filter.property, filter.op, filter.value);
+        break;
+      default:
+        break;
+    }
   }
 }

@@ -1,7 +1,7 @@
 import type { Database } from '../db/database';
 import { knownAttributes } from '../profiles/attribute-catalog';
 import { closestName } from './closest-name';
-import type { SegmentExpr } from './segment-ast';
+import { type SegmentExpr, segmentTerms } from './segment-ast';
 
 /** The names an expression can use that only the data knows: tags held, attributes set, event types recorded. */
 export interface SegmentVocabulary {
@@ -47,29 +47,11 @@ export function unknownNameWarnings(expr: SegmentExpr, vocabulary: SegmentVocabu
     const closest = closestName(name, known);
     warnings.add(`no profile has ${what} ${name} yet${closest ? `: did you mean ${closest}?` : ''}`);
   };
-  const visit = (node: SegmentExpr): void => {
-    switch (node.kind) {
-      case 'and':
-      case 'or':
-        node.items.forEach(visit);
-        return;
-      case 'not':
-        visit(node.item);
-        return;
-      case 'tag':
-        check('the tag', node.name, vocabulary.tags);
-        return;
-      case 'field':
-      case 'fieldIn':
-        if (!builtInFields.has(node.field)) check('the attribute', node.field.startsWith('attr.') ? node.field.slice('attr.'.length) : node.field, vocabulary.attributes);
-        return;
-      case 'event':
-        check('an event of type', node.type, vocabulary.eventTypes);
-        return;
-      default:
-        return;
-    }
-  };
-  visit(expr);
+  for (const term of segmentTerms(expr)) {
+    if (term.kind === 'tag') check('the tag', term.name, vocabulary.tags);
+    else if ((term.kind === 'field' || term.kind === 'fieldIn') && !builtInFields.has(term.field)) {
+      check('the attribute', term.field.startsWith('attr.') ? term.field.slice('attr.'.length) : term.field, vocabulary.attributes);
+    } else if (term.kind === 'event') check('an event of type', term.type, vocabulary.eventTypes);
+  }
   return [...warnings];
 }

@@ -3,7 +3,7 @@ import { ConflictError } from '../errors/conflict.error';
 import { NotFoundError } from '../errors/not-found.error';
 import { ValidationError } from '../errors/validation.error';
 import { maskIdentity } from '../logging/pii-mask';
-import type { SegmentExpr } from './segment-ast';
+import { type SegmentExpr, segmentTerms } from './segment-ast';
 import { parseSegment } from './segment-parser';
 import { printSegment } from './segment-printer';
 import { resolveSegmentRefs } from './segment-semantics';
@@ -266,8 +266,5 @@ function description(value: unknown): string | null {
 }
 
 function refersTo(expr: SegmentExpr, name: string): boolean {
-  if (expr.kind === 'segment') return expr.name === name;
-  if (expr.kind === 'and' || expr.kind === 'or') return expr.items.some((item) => refersTo(item, name));
-  if (expr.kind === 'not') return refersTo(expr.item, name);
-  return false;
+  return segmentTerms(expr).some((term) => term.kind === 'segment' && term.name === name);
 }
