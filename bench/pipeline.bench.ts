@@ -1,5 +1,5 @@
 /**
- * npm run bench:pipeline [-- --events 20000 --profiles 2000 --workers 4 --no-rules]
+ * npm run bench:pipeline [-- --events 20000 --profiles 2000 --workers 4 --per-transaction 100 --no-rules]
  *
  * Events per second through the whole pipeline (inbox → profile → timeline → ledger → tags) on DATABASE_URL (a
  * temporary SQLite file when unset; a mysql:// URL gets a fresh database on that server, dropped afterwards), with the
@@ -23,6 +23,8 @@ import { argument } from './support/load';
 const eventCount = argument('events', 20_000);
 const profileCount = argument('profiles', 2_000);
 const workers = argument('workers', 4);
+/** Inbox entries each worker commits together; 0: the configured default. */
+const perTransaction = argument('per-transaction', 0);
 const withRules = !process.argv.includes('--no-rules');
 const day = 86_400_000;
 const topics = ['sports', 'travel', 'food', 'tech', 'fashion', 'finance', 'music', 'games', 'health', 'auto'];
@@ -96,7 +98,7 @@ async function drainRate(url: string): Promise<number> {
         server: { host: '127.0.0.1', port: 0 },
         database: { url, migrateOnStart: index === 0 },
         log: { level: 'warn' },
-        ingest: { worker: { enabled: false } },
+        ingest: { worker: { enabled: false, ...(perTransaction > 0 ? { entriesPerTransaction: perTransaction } : {}) } },
         jobs: { enabled: false },
         webhooks: { enabled: false },
         rules: withRules ? benchRules() : { scoring: [], thresholds: [], tags: { rules: [] } },

@@ -25,10 +25,12 @@ export interface ProcessedEvent {
 }
 
 /**
- * A step that reacts to an event inside the same transaction as the timeline write (scoring and tagging plug in
- * here), so an event and its effects commit together or not at all.
+ * A step that reacts to events inside the same transaction as their timeline write (profile state, scoring and
+ * tagging plug in here), so an event and its effects commit together or not at all. It gets the events appended
+ * together, in inbox order, and handles them in that order; one transaction usually calls it once, more often when
+ * a merge splits the transaction's events (see `processBatch`).
  */
-export type PipelineStage = (event: ProcessedEvent, transaction: Transaction) => Promise<void>;
+export type PipelineStage = (events: readonly ProcessedEvent[], transaction: Transaction) => Promise<void>;
 
 /**
  * A step that runs once per transaction, after every entry in it went through the stages, with the events it put on
@@ -73,9 +75,12 @@ export class EventPipeline {
   }
 
   /**
-   * Several entries in one transaction: one commit, one duplicate check and one "done" update for all of them, which
-   * is most of what an event costs once the profile is known. All or nothing: when any entry fails, none is
-   * committed, and the caller processes them one by one to find the culprit.
+   * Several entries in one transaction: one commit, one duplicate check, one identity lookup, one profile lock and
+   * one "done" update for all of them, and each stage sees them all at once. All or nothing: when any entry fails,
+   * none is committed, and the caller processes them one by one to find the culprit.
+   *
+   * Entries are resolved in order. An entry whose identities merge two profiles moves those profiles' rows, so the
+   * events before it are put on their timelines, and through the stages, first.
    */
   async processBatch(entries: readonly InboxEntry[]): Promise<ProcessOutcome[]> {
     const parsed = entries.map((entry) => ({ entry, payload: parsePayload(entry.payload) }));
@@ -84,17 +89,31 @@ export class EventPipeline {
         entries.map((entry) => entry.sourceKey),
         transaction,
       );
+      const fresh = parsed.filter(({ entry }) => !seen.has(entry.sourceKey));
+      const known = await this.resolver.prepare(
+        fresh.flatMap(({ payload }) => payload.identities),
+        transaction,
+      );
       const outcomes: ProcessOutcome[] = [];
       const processed: ProcessedEvent[] = [];
+      let resolved: ResolvedEntry[] = [];
       for (const { entry, payload } of parsed) {
         if (seen.has(entry.sourceKey)) {
           outcomes.push('duplicate');
           continue;
         }
-        processed.push(await this.apply(entry, payload, transaction));
         seen.add(entry.sourceKey);
         outcomes.push('processed');
+        if (this.resolver.wouldMerge(payload.identities, known)) {
+          processed.push(...(await this.append(resolved, transaction)));
+          resolved = [];
+        }
+        const resolution = await this.resolver.resolve(payload.identities, transaction, entry.sourceKey, known).catch((error: unknown) => {
+          throw error instanceof BlockedIdentitiesError ? new UnprocessableEntryError(error.message) : error;
+        });
+        resolved.push({ entry, payload, ...resolution });
       }
+      processed.push(...(await this.append(resolved, transaction)));
       if (processed.length > 0) for (const stage of this.groupStages) await stage(processed, transaction);
       await this.inbox.markDone(
         entries.map((entry) => entry.id),
@@ -104,41 +123,49 @@ export class EventPipeline {
     });
   }
 
-  private async apply(entry: InboxEntry, payload: InboxPayload, transaction: Transaction): Promise<ProcessedEvent> {
-    const occurredAt = new Date(payload.occurredAt);
-    const { profileId, created } = await this.resolver.resolve(payload.identities, transaction, entry.sourceKey).catch((error: unknown) => {
-      throw error instanceof BlockedIdentitiesError ? new UnprocessableEntryError(error.message) : error;
-    });
-    const eventId = await this.timeline.append(
-      {
+  /** Puts resolved entries on their timelines together, then runs the stages over them. */
+  private async append(resolved: readonly ResolvedEntry[], transaction: Transaction): Promise<ProcessedEvent[]> {
+    if (resolved.length === 0) return [];
+    const receivedAt = new Date();
+    const occurred = resolved.map(({ payload }) => new Date(payload.occurredAt));
+    const ids = await this.timeline.appendMany(
+      resolved.map(({ entry, payload, profileId }, index) => ({
         profileId,
         type: payload.type,
         channel: payload.channel,
         source: entry.source,
         sourceKey: entry.sourceKey,
-        occurredAt,
-        receivedAt: new Date(),
+        occurredAt: occurred[index],
+        receivedAt,
         properties: payload.properties,
-      },
+      })),
       transaction,
     );
-    const processed: ProcessedEvent = {
-      eventId,
+    const events = resolved.map(({ entry, payload, profileId, created }, index): ProcessedEvent => ({
+      eventId: ids[index],
       profileId,
       profileCreated: created,
       source: entry.source,
       sourceKey: entry.sourceKey,
       type: payload.type,
       channel: payload.channel,
-      occurredAt,
+      occurredAt: occurred[index],
       identities: payload.identities,
       properties: payload.properties,
       attributes: payload.attributes ?? {},
       tags: payload.tags ?? {},
-    };
-    for (const stage of this.stages) await stage(processed, transaction);
-    return processed;
+    }));
+    for (const stage of this.stages) await stage(events, transaction);
+    return events;
   }
+}
+
+/** An inbox entry and the profile its event goes to. */
+interface ResolvedEntry {
+  entry: InboxEntry;
+  payload: InboxPayload;
+  profileId: number;
+  created: boolean;
 }
 
 function parsePayload(text: string): InboxPayload {

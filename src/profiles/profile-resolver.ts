@@ -19,6 +19,15 @@ const strengthOrder: Record<IdentityStrength, number> = { strong: 0, scoped: 1, 
 /** An event whose identities are all on the blocked list: it can't be put on anyone's timeline. */
 export class BlockedIdentitiesError extends Error {}
 
+/**
+ * The owners of a batch's identities (identityKey → profile id) and the profiles this transaction has locked, kept
+ * current while the batch resolves.
+ */
+export interface KnownOwners {
+  owners: Map<string, number>;
+  locked: Set<number>;
+}
+
 export interface Resolution {
   profileId: number;
   created: boolean;
@@ -58,11 +67,38 @@ export class ProfileResolver {
     return strengthOrder[this.options.strength[identity.type] ?? 'strong'];
   }
 
-  /** `cause` names what is being resolved (the event's source key), for the record of any merge it leads to. */
-  async resolve(given: readonly Identity[], transaction: Transaction, cause: string): Promise<Resolution> {
+  /**
+   * Looks up every identity of a batch of events at once and locks the profiles they point at, in id order (so two
+   * workers with overlapping batches queue instead of deadlocking). `resolve` then works from the answer, keeping it
+   * current as it creates profiles, attaches identities and merges.
+   */
+  async prepare(given: readonly Identity[], transaction: Transaction): Promise<KnownOwners> {
+    const identities = given.filter((identity) => !this.blocked.has(identityKey(identity)));
+    const owners = identities.length > 0 ? await this.findOwners(identities, transaction) : new Map<string, number>();
+    const known: KnownOwners = { owners, locked: new Set() };
+    await this.lock([...new Set(owners.values())], known, transaction);
+    return known;
+  }
+
+  /** Whether resolving these identities merges profiles (their strong identities belong to more than one). */
+  wouldMerge(given: readonly Identity[], known: KnownOwners): boolean {
+    const owners = new Set<number>();
+    for (const identity of given) {
+      const owner = known.owners.get(identityKey(identity));
+      if (owner !== undefined && this.rank(identity) === strengthOrder.strong && !this.blocked.has(identityKey(identity))) owners.add(owner);
+    }
+    return owners.size > 1;
+  }
+
+  /**
+   * `cause` names what is being resolved (the event's source key), for the record of any merge it leads to. With
+   * `known` (from `prepare`) nothing is read again unless profiles merge.
+   */
+  async resolve(given: readonly Identity[], transaction: Transaction, cause: string, known?: KnownOwners): Promise<Resolution> {
     const identities = given.filter((identity) => !this.blocked.has(identityKey(identity)));
     if (identities.length === 0) throw new BlockedIdentitiesError('every identity of this event is on the blocked list');
-    const owners = await this.findOwners(identities, transaction);
+    const state = known ?? { owners: await this.findOwners(identities, transaction), locked: new Set<number>() };
+    const { owners } = state;
     await this.mergeStrongOwners(identities, owners, transaction, cause);
     const ranked = identities
       .filter((identity) => owners.has(identityKey(identity)))
@@ -73,21 +109,10 @@ export class ProfileResolver {
     const now = new Date();
     if (profileId === undefined) {
       profileId = await this.db.insert('INSERT INTO profiles (created_at, updated_at) VALUES (?, ?)', [now, now], transaction);
+      state.locked.add(profileId);
       created = true;
     } else {
-      // Take the profile's row lock before writing anything that refers to it. Child inserts (identities, events)
-      // take a shared lock on it through their foreign keys; two transactions that each hold that shared lock and
-      // then update the profile would deadlock. Locking first makes them queue instead. The locking read sees the
-      // latest commit: if the profile was merged away or erased since this transaction's snapshot, the owners read
-      // above are stale, and the entry is tried again in a fresh transaction.
-      const [row] = await this.db.select<{ merged_into: number | null; erased_at: unknown }>(
-        `SELECT merged_into, erased_at FROM profiles WHERE id = ?${this.db.forUpdate}`,
-        [profileId],
-        transaction,
-      );
-      if (!row || row.merged_into !== null || row.erased_at) {
-        throw new ConflictError(`profile ${profileId} was merged or erased while this event was being resolved`);
-      }
+      await this.lock([profileId], state, transaction);
     }
     const fresh = identities.filter((identity) => !owners.has(identityKey(identity)));
     if (fresh.length > 0) {
@@ -96,8 +121,30 @@ export class ProfileResolver {
         fresh.flatMap((identity) => [profileId, identity.type, identity.scope, identity.value, now]),
         transaction,
       );
+      for (const identity of fresh) owners.set(identityKey(identity), profileId);
     }
     return { profileId, created };
+  }
+
+  /**
+   * Takes the row locks of `profileIds` not yet held, before anything that refers to them is written. Child inserts
+   * (identities, events) take a shared lock on a profile through their foreign keys; two transactions that each hold
+   * that shared lock and then update the profile would deadlock. Locking first makes them queue instead. The locking
+   * read sees the latest commit: if a profile was merged away or erased since the owners were read, they are stale,
+   * and the entry is tried again in a fresh transaction.
+   */
+  private async lock(profileIds: readonly number[], known: KnownOwners, transaction: Transaction): Promise<void> {
+    const wanted = profileIds.filter((id) => !known.locked.has(id)).sort((a, b) => a - b);
+    if (wanted.length === 0) return;
+    const rows = await this.db.select<{ id: number; merged_into: number | null; erased_at: unknown }>(
+      `SELECT id, merged_into, erased_at FROM profiles WHERE id IN (:ids) ORDER BY id${this.db.forUpdate}`,
+      { ids: wanted },
+      transaction,
+    );
+    const live = new Set(rows.filter((row) => row.merged_into === null && !row.erased_at).map((row) => Number(row.id)));
+    const gone = wanted.find((id) => !live.has(id));
+    if (gone !== undefined) throw new ConflictError(`profile ${gone} was merged or erased while this event was being resolved`);
+    for (const id of wanted) known.locked.add(id);
   }
 
   /**

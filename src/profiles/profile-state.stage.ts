@@ -15,61 +15,96 @@ export function touchSource(event: ProcessedEvent): string {
   return event.channel ?? event.source;
 }
 
+/** What a run of events says about one profile's own columns. */
+interface ProfileTouch {
+  profileId: number;
+  /** The latest event. */
+  lastSeenAt: Date;
+  /** The earliest event (the first of them at equal times), a candidate for the first touch. */
+  first: ProcessedEvent;
+}
+
 /**
- * Keeps the profile's own state in step with its events, in the event's transaction: when it was last seen (never
+ * Keeps the profile's own state in step with its events, in the events' transaction: when it was last seen (never
  * moved back: events arrive out of order), its first touch (the earliest event's source and channel), and the
  * follow state per official account (`subscribe` / `unsubscribe` events with an `account` property), and the
- * attributes the event states, ranked by its channel as their source.
+ * attributes the event states, ranked by its channel as their source. The profiles' own columns take one statement
+ * for all the events.
  */
 export function profileStateStage(
   db: Database,
   subscriptions: SubscriptionService,
   attributes: AttributeService,
 ): PipelineStage {
-  return async (event: ProcessedEvent, transaction: Transaction) => {
-    const earliest = 'first_touch_at IS NULL OR first_touch_at > :at';
-    await db.execute(
-      `UPDATE profiles SET
-         last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < :at THEN :at ELSE last_seen_at END,
-         first_touch_source = CASE WHEN ${earliest} THEN :source ELSE first_touch_source END,
-         first_touch_channel = CASE WHEN ${earliest} THEN :channel ELSE first_touch_channel END,
-         first_touch_at = CASE WHEN ${earliest} THEN :at ELSE first_touch_at END,
-         updated_at = :now
-       WHERE id = :id`,
-      {
-        id: event.profileId,
-        source: touchSource(event).slice(0, 128),
-        channel: event.channel,
-        at: event.occurredAt,
-        now: new Date(),
-      },
-      transaction,
-    );
-    if (Object.keys(event.attributes).length > 0) {
-      await attributes.apply(
-        {
-          profileId: event.profileId,
-          values: event.attributes,
-          source: event.channel ?? event.source,
-          at: event.occurredAt,
-          key: event.sourceKey,
-        },
-        transaction,
-      );
-    }
-    const account = event.properties.account;
-    if ((event.type === 'subscribe' || event.type === 'unsubscribe') && typeof account === 'string') {
-      await subscriptions.apply(
-        {
-          profileId: event.profileId,
-          account,
-          subscribed: event.type === 'subscribe',
-          at: event.occurredAt,
-          source: touchSource(event).slice(0, 128),
-          channel: event.channel,
-        },
-        transaction,
-      );
+  return async (events: readonly ProcessedEvent[], transaction: Transaction) => {
+    await touchProfiles(db, events, transaction);
+    for (const event of events) {
+      if (Object.keys(event.attributes).length > 0) {
+        await attributes.apply(
+          {
+            profileId: event.profileId,
+            values: event.attributes,
+            source: event.channel ?? event.source,
+            at: event.occurredAt,
+            key: event.sourceKey,
+          },
+          transaction,
+        );
+      }
+      const account = event.properties.account;
+      if ((event.type === 'subscribe' || event.type === 'unsubscribe') && typeof account === 'string') {
+        await subscriptions.apply(
+          {
+            profileId: event.profileId,
+            account,
+            subscribed: event.type === 'subscribe',
+            at: event.occurredAt,
+            source: touchSource(event).slice(0, 128),
+            channel: event.channel,
+          },
+          transaction,
+        );
+      }
     }
   };
+}
+
+/** Last seen and first touch of every profile the events are on, in one UPDATE (a CASE per column over the ids). */
+async function touchProfiles(db: Database, events: readonly ProcessedEvent[], transaction: Transaction): Promise<void> {
+  const touches = new Map<number, ProfileTouch>();
+  for (const event of events) {
+    const touch = touches.get(event.profileId);
+    if (!touch) {
+      touches.set(event.profileId, { profileId: event.profileId, lastSeenAt: event.occurredAt, first: event });
+      continue;
+    }
+    if (event.occurredAt > touch.lastSeenAt) touch.lastSeenAt = event.occurredAt;
+    if (event.occurredAt < touch.first.occurredAt) touch.first = event;
+  }
+  const replacements: Record<string, unknown> = { now: new Date(), ids: [...touches.keys()] };
+  const byId = (name: string, value: (touch: ProfileTouch) => unknown): string => {
+    const arms = [...touches.values()].map((touch, index) => {
+      replacements[`${name}${index}`] = value(touch);
+      replacements[`id${index}`] = touch.profileId;
+      return `WHEN :id${index} THEN :${name}${index}`;
+    });
+    return `(CASE id ${arms.join(' ')} END)`;
+  };
+  const seen = byId('seen', (touch) => touch.lastSeenAt);
+  const at = byId('at', (touch) => touch.first.occurredAt);
+  const source = byId('source', (touch) => touchSource(touch.first).slice(0, 128));
+  const channel = byId('channel', (touch) => touch.first.channel);
+  // MySQL assigns left to right, each assignment seeing the ones before: first_touch_at is compared before it moves.
+  const earliest = `first_touch_at IS NULL OR first_touch_at > ${at}`;
+  await db.execute(
+    `UPDATE profiles SET
+       last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < ${seen} THEN ${seen} ELSE last_seen_at END,
+       first_touch_source = CASE WHEN ${earliest} THEN ${source} ELSE first_touch_source END,
+       first_touch_channel = CASE WHEN ${earliest} THEN ${channel} ELSE first_touch_channel END,
+       first_touch_at = CASE WHEN ${earliest} THEN ${at} ELSE first_touch_at END,
+       updated_at = :now
+     WHERE id IN (:ids)`,
+    replacements,
+    transaction,
+  );
 }

@@ -16,10 +16,10 @@ interface EventEffects {
 }
 
 /**
- * The rules in the pipeline, in the event's own transaction: each event is scored (with the thresholds its points
- * cross) and read for keyword interests as it arrives; once every event of the transaction is in, each profile's rule
- * tags are brought in line, evaluating only the rules its events can move, with the facts of all those profiles read
- * together. An event and everything it causes commit together or not at all.
+ * The rules in the pipeline, in the events' own transaction: the events are scored together, in order (with the
+ * thresholds each one's points cross), and read for keyword interests; once every event of the transaction is in,
+ * each profile's rule tags are brought in line, evaluating only the rules its events can move, with the facts of all
+ * those profiles read together. An event and everything it causes commit together or not at all.
  */
 export function rulesStages(deps: {
   db: Database;
@@ -32,24 +32,26 @@ export function rulesStages(deps: {
 }): { perEvent: PipelineStage; perGroup: PipelineGroupStage } {
   const effects = new WeakMap<ProcessedEvent, EventEffects>();
 
-  const perEvent: PipelineStage = async (event, transaction) => {
+  const perEvent: PipelineStage = async (events, transaction) => {
     const rules = deps.provider.current;
     const now = deps.clock();
-    // The pipeline runs stages only for events it just put on the timeline.
-    const change = await deps.scoring.score(event, rules, now, transaction, { newEvent: true });
-    if (change) await deps.thresholds.record(event.profileId, change, rules, now, event.sourceKey, transaction);
-    const interests = await deps.keywordInterests.apply(event, rules, now, transaction);
-    effects.set(event, {
-      rules,
-      now,
-      changes: {
-        eventTypes: new Set([event.type]),
-        scores: change !== null,
-        attributes: Object.keys(event.attributes).length > 0,
-        tags: Boolean(event.tags.add?.length || event.tags.remove?.length || interests.length),
-        subscriptions: event.type === 'subscribe' || event.type === 'unsubscribe',
-      },
-    });
+    const changes = await deps.scoring.score(events, rules, now, transaction);
+    for (const [index, event] of events.entries()) {
+      const change = changes[index];
+      if (change) await deps.thresholds.record(event.profileId, change, rules, now, event.sourceKey, transaction);
+      const interests = await deps.keywordInterests.apply(event, rules, now, transaction);
+      effects.set(event, {
+        rules,
+        now,
+        changes: {
+          eventTypes: new Set([event.type]),
+          scores: change !== null,
+          attributes: Object.keys(event.attributes).length > 0,
+          tags: Boolean(event.tags.add?.length || event.tags.remove?.length || interests.length),
+          subscriptions: event.type === 'subscribe' || event.type === 'unsubscribe',
+        },
+      });
+    }
   };
 
   const perGroup: PipelineGroupStage = async (events, transaction) => {

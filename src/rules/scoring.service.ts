@@ -21,19 +21,21 @@ export interface ScoreChange {
   after: ReadonlyMap<string, number>;
 }
 
-interface LedgerRow {
-  id: number;
-  event_id: number;
-  rule_id: string;
-  cap_key: string | null;
+/** A ledger row of a cap slot: one already stored (with its id), or one this batch awards (id null). */
+interface SlotHolder {
+  id: number | null;
+  eventId: number;
+  group: string;
   points: number;
-  score_group: string;
-  occurred_at: unknown;
+  occurredAt: Date;
 }
 
 interface Award {
+  event: ScorableEvent;
   rule: CompiledScoringRule;
   slot: CapSlot | null;
+  /** Set when a later award of the batch takes this one's place in its cap slot. */
+  displaced?: boolean;
 }
 
 /** The sum of every group: what `score >= 90` compares. */
@@ -59,71 +61,105 @@ export class ScoringService {
     private readonly timezone: string,
   ) {}
 
-  async score(event: ScorableEvent, rules: RuleSet, now: Date, transaction: Transaction, options: { newEvent?: boolean } = {}): Promise<ScoreChange | null> {
+  /**
+   * Scores events new to the timeline (the pipeline's, in inbox order), answering each event's score change (null when
+   * it earned nothing). A few statements for all of them: the cap slots they fall in are read at once, the awards
+   * are decided in memory in order, and the ledger and the scores are written at once.
+   */
+  async score(events: readonly ScorableEvent[], rules: RuleSet, now: Date, transaction: Transaction): Promise<(ScoreChange | null)[]> {
+    const candidates = events.map((event) => this.candidates(event, rules));
+    const slots = await this.slotHolders(candidates.flat(), transaction);
+
+    // Per event, in order: awards, and the rows they displace from full cap slots (earlier events keep their place).
+    const perEvent = candidates.map(() => ({ awards: [] as Award[], displaced: [] as SlotHolder[] }));
+    const awarded = new Map<SlotHolder, Award>();
+    candidates.forEach((list, index) => {
+      for (const candidate of list) {
+        const { slot, event } = candidate;
+        if (slot === null) {
+          perEvent[index].awards.push(candidate);
+          continue;
+        }
+        const holding = slots.get(slotKey(event.profileId, candidate.rule.id, slot.key)) ?? [];
+        const holder: SlotHolder = { id: null, eventId: event.eventId, group: candidate.rule.group, points: candidate.rule.points, occurredAt: event.occurredAt };
+        if (holding.length >= slot.limit) {
+          const latest = holding[holding.length - 1];
+          if (earlier(latest, holder) <= 0) continue;
+          holding.pop();
+          perEvent[index].displaced.push(latest);
+          const award = awarded.get(latest);
+          if (award) award.displaced = true;
+        }
+        holding.push(holder);
+        holding.sort(earlier);
+        awarded.set(holder, candidate);
+        perEvent[index].awards.push(candidate);
+      }
+    });
+
+    const stored = perEvent.flatMap((entry) => entry.displaced).flatMap((row) => (row.id === null ? [] : [row.id]));
+    if (stored.length > 0) await this.db.execute('DELETE FROM score_ledger WHERE id IN (:ids)', { ids: stored }, transaction);
+    const rows = perEvent.flatMap((entry) => entry.awards).filter((award) => !award.displaced);
+    if (rows.length > 0) {
+      await this.db.execute(
+        `INSERT INTO score_ledger (event_id, rule_id, profile_id, score_group, points, occurred_at, cap_key, created_at) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        rows.flatMap(({ event, rule, slot }) => [event.eventId, rule.id, event.profileId, rule.group, rule.points, event.occurredAt, slot?.key ?? null, now]),
+        transaction,
+      );
+    }
+
+    const deltas = perEvent.map(({ awards, displaced }) => {
+      if (awards.length === 0) return null;
+      const delta = new Map<string, number>();
+      const add = (group: string, points: number, at: Date) => delta.set(group, (delta.get(group) ?? 0) + points * decayFactor(at, now, rules.halfLifeOf(group)));
+      for (const { rule, event } of awards) add(rule.group, rule.points, event.occurredAt);
+      for (const row of displaced) add(row.group, -row.points, row.occurredAt);
+      return delta;
+    });
+    return this.addToScores(events, deltas, rules, now, transaction);
+  }
+
+  /** The rules an event matches, with the cap slot it falls in for each (rules that can't tell its slot left out). */
+  private candidates(event: ScorableEvent, rules: RuleSet): Award[] {
     // `channel` in a rule's conditions is the event's channel.
     const facts = { ...event.properties, channel: event.channel };
-    const candidates: Award[] = [];
+    const found: Award[] = [];
     for (const rule of rules.scoringRulesFor(event.type)) {
       if (!matchesFilters(facts, rule.filters)) continue;
       const slot = capSlot(rule, event, this.timezone);
-      if (slot !== undefined) candidates.push({ rule, slot });
+      if (slot !== undefined) found.push({ event, rule, slot });
     }
-    if (candidates.length === 0) return null;
+    return found;
+  }
 
-    // An event new to the timeline has no ledger rows yet; one scored before (a backfill's replay) keeps its rows.
-    const scored = options.newEvent
-      ? new Set<string>()
-      : new Set((await this.db.select<{ rule_id: string }>('SELECT rule_id FROM score_ledger WHERE event_id = ?', [event.eventId], transaction)).map((row) => row.rule_id));
-    const pending = candidates.filter((candidate) => !scored.has(candidate.rule.id));
-    const capped = pending.flatMap((candidate) => (candidate.slot ? [{ rule: candidate.rule, slot: candidate.slot }] : []));
-    const holders = capped.length
-      ? await this.db.select<LedgerRow>(
-          `SELECT id, event_id, rule_id, cap_key, points, score_group, occurred_at FROM score_ledger
-            WHERE profile_id = :profileId AND rule_id IN (:rules) AND cap_key IN (:keys)`,
-          { profileId: event.profileId, rules: capped.map((candidate) => candidate.rule.id), keys: capped.map((candidate) => candidate.slot.key) },
-          transaction,
-        )
-      : [];
-
-    const awards: Award[] = [];
-    const displaced: LedgerRow[] = [];
-    for (const candidate of pending) {
-      const { slot } = candidate;
-      if (slot === null) {
-        awards.push(candidate);
-        continue;
-      }
-      const holding = holders.filter((row) => row.rule_id === candidate.rule.id && row.cap_key === slot.key).sort((a, b) => this.earlier(a, b));
-      if (holding.length < slot.limit) {
-        awards.push(candidate);
-        continue;
-      }
-      const latest = holding[holding.length - 1];
-      const latestAt = this.db.parseTime(latest.occurred_at)?.getTime() ?? 0;
-      if (event.occurredAt.getTime() < latestAt || (event.occurredAt.getTime() === latestAt && event.eventId < Number(latest.event_id))) {
-        awards.push(candidate);
-        displaced.push(latest);
-      }
-    }
-    if (awards.length === 0) return null;
-
-    if (displaced.length > 0) {
-      await this.db.execute('DELETE FROM score_ledger WHERE id IN (:ids)', { ids: displaced.map((row) => Number(row.id)) }, transaction);
-    }
-    await this.db.execute(
-      `INSERT INTO score_ledger (event_id, rule_id, profile_id, score_group, points, occurred_at, cap_key, created_at) VALUES ${awards.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-      awards.flatMap((award) => [event.eventId, award.rule.id, event.profileId, award.rule.group, award.rule.points, event.occurredAt, award.slot?.key ?? null, now]),
+  /** The stored rows of every cap slot the candidates fall in, earliest first, by `slotKey`. One query. */
+  private async slotHolders(candidates: readonly Award[], transaction: Transaction): Promise<Map<string, SlotHolder[]>> {
+    const slots = new Map<string, SlotHolder[]>();
+    const capped = candidates.filter((candidate) => candidate.slot !== null);
+    for (const { event, rule, slot } of capped) slots.set(slotKey(event.profileId, rule.id, (slot as CapSlot).key), []);
+    if (capped.length === 0) return slots;
+    const rows = await this.db.select<{ id: number; event_id: number; profile_id: number; rule_id: string; cap_key: string; points: number; score_group: string; occurred_at: unknown }>(
+      `SELECT id, event_id, profile_id, rule_id, cap_key, points, score_group, occurred_at FROM score_ledger
+        WHERE profile_id IN (:profiles) AND rule_id IN (:rules) AND cap_key IN (:keys)`,
+      {
+        profiles: [...new Set(capped.map(({ event }) => event.profileId))],
+        rules: [...new Set(capped.map(({ rule }) => rule.id))],
+        keys: [...new Set(capped.map(({ slot }) => (slot as CapSlot).key))],
+      },
       transaction,
     );
-
-    const delta = new Map<string, number>();
-    const add = (group: string, points: number) => delta.set(group, (delta.get(group) ?? 0) + points);
-    for (const award of awards) add(award.rule.group, award.rule.points * decayFactor(event.occurredAt, now, rules.halfLifeOf(award.rule.group)));
-    for (const row of displaced) {
-      const at = this.db.parseTime(row.occurred_at) ?? now;
-      add(row.score_group, -Number(row.points) * decayFactor(at, now, rules.halfLifeOf(row.score_group)));
+    for (const row of rows) {
+      // The query reads every combination of the profiles, rules and keys; only the candidates' own slots count.
+      slots.get(slotKey(Number(row.profile_id), row.rule_id, row.cap_key))?.push({
+        id: Number(row.id),
+        eventId: Number(row.event_id),
+        group: row.score_group,
+        points: Number(row.points),
+        occurredAt: this.db.parseTime(row.occurred_at) ?? new Date(0),
+      });
     }
-    return this.addToScores(event.profileId, delta, rules, now, transaction);
+    for (const holding of slots.values()) holding.sort(earlier);
+    return slots;
   }
 
   /**
@@ -153,36 +189,58 @@ export class ScoringService {
     );
   }
 
-  /** Fades the profile's stored scores to `now`, adds `delta`, stores the result. */
-  private async addToScores(profileId: number, delta: ReadonlyMap<string, number>, rules: RuleSet, now: Date, transaction: Transaction): Promise<ScoreChange> {
-    const rows = await this.db.select<{ id: number; score_group: string; points: number; updated_at: unknown }>(
-      `SELECT id, score_group, points, updated_at FROM scores WHERE profile_id = ?${this.db.forUpdate}`,
-      [profileId],
+  /**
+   * Fades the stored scores of the events' profiles to `now`, adds each event's delta in order (answering the scores
+   * before and after it), and stores the results: one locking read and one upsert.
+   */
+  private async addToScores(
+    events: readonly ScorableEvent[],
+    deltas: readonly (ReadonlyMap<string, number> | null)[],
+    rules: RuleSet,
+    now: Date,
+    transaction: Transaction,
+  ): Promise<(ScoreChange | null)[]> {
+    const profiles = [...new Set(events.filter((_, index) => deltas[index] !== null).map((event) => event.profileId))];
+    if (profiles.length === 0) return deltas.map(() => null);
+    const current = new Map<number, Map<string, number>>(profiles.map((id) => [id, new Map()]));
+    const rows = await this.db.select<{ profile_id: number; score_group: string; points: number; updated_at: unknown }>(
+      `SELECT profile_id, score_group, points, updated_at FROM scores WHERE profile_id IN (:profiles) ORDER BY profile_id${this.db.forUpdate}`,
+      { profiles },
       transaction,
     );
-    const before = new Map<string, number>();
-    const ids = new Map<string, number>();
     for (const row of rows) {
       const at = this.db.parseTime(row.updated_at) ?? now;
-      before.set(row.score_group, Number(row.points) * decayFactor(at, now, rules.halfLifeOf(row.score_group)));
-      ids.set(row.score_group, Number(row.id));
+      current.get(Number(row.profile_id))?.set(row.score_group, Number(row.points) * decayFactor(at, now, rules.halfLifeOf(row.score_group)));
     }
-    const after = new Map(before);
-    for (const [group, points] of delta) {
-      const value = (before.get(group) ?? 0) + points;
-      after.set(group, value);
-      const id = ids.get(group);
-      if (id === undefined) {
-        await this.db.execute('INSERT INTO scores (profile_id, score_group, points, updated_at) VALUES (?, ?, ?, ?)', [profileId, group, value, now], transaction);
-      } else {
-        await this.db.execute('UPDATE scores SET points = ?, updated_at = ? WHERE id = ?', [value, now, id], transaction);
-      }
-    }
-    return { before, after };
+    const touched = new Map<number, Set<string>>();
+    const changes = events.map((event, index): ScoreChange | null => {
+      const delta = deltas[index];
+      if (delta === null) return null;
+      const before = current.get(event.profileId) as Map<string, number>;
+      const after = new Map(before);
+      for (const [group, points] of delta) after.set(group, (before.get(group) ?? 0) + points);
+      current.set(event.profileId, after);
+      const groups = touched.get(event.profileId) ?? new Set<string>();
+      for (const group of delta.keys()) groups.add(group);
+      touched.set(event.profileId, groups);
+      return { before, after };
+    });
+    const stored = [...touched].flatMap(([profileId, groups]) => [...groups].map((group) => [profileId, group, current.get(profileId)?.get(group) ?? 0, now]));
+    await this.db.execute(
+      `INSERT INTO scores (profile_id, score_group, points, updated_at) VALUES ${stored.map(() => '(?, ?, ?, ?)').join(', ')}${this.db.onConflictUpdate(['profile_id', 'score_group'], ['points', 'updated_at'])}`,
+      stored.flat(),
+      transaction,
+    );
+    return changes;
   }
+}
 
-  private earlier(a: LedgerRow, b: LedgerRow): number {
-    const at = (this.db.parseTime(a.occurred_at)?.getTime() ?? 0) - (this.db.parseTime(b.occurred_at)?.getTime() ?? 0);
-    return at !== 0 ? at : Number(a.event_id) - Number(b.event_id);
-  }
+/** Identifies a cap slot of one profile and rule. */
+function slotKey(profileId: number, ruleId: string, capKey: string): string {
+  return `${profileId}\u0000${ruleId}\u0000${capKey}`;
+}
+
+/** Ledger order within a cap slot: by time, then event id. */
+function earlier(a: SlotHolder, b: SlotHolder): number {
+  return a.occurredAt.getTime() - b.occurredAt.getTime() || a.eventId - b.eventId;
 }

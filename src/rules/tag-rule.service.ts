@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { LoadedFacts, ProfileFactsLoader } from '../segments/profile-facts.loader';
 import { evaluateSegment } from '../segments/segment-evaluator';
 import type { CompiledTagRule, FactChanges, RuleSet } from './rule-set';
-import type { TagService } from './tag.service';
+import type { TagChange, TagService } from './tag.service';
 
 export interface TagOutcome {
   added: string[];
@@ -14,11 +14,26 @@ export function ruleSource(tag: string): string {
   return `rule:${tag}`;
 }
 
+/** One profile's way through `settle`. */
+interface Settling {
+  profileId: number;
+  key: string;
+  /** The rules to evaluate in the next round. */
+  candidates: readonly CompiledTagRule[];
+  /** Facts for the next round; read again after a round changed tags. */
+  facts: LoadedFacts | undefined;
+  /** Tags that changed already: a tag changes at most once, so rules that contradict themselves can't loop. */
+  settled: Set<string>;
+  outcome: TagOutcome;
+  stageBefore: string | null | undefined;
+  stageAfter: string | null;
+}
+
 /**
- * Keeps rule tags true for one profile: a rule's tag is added when its expression holds and removed when it no longer
- * does (re-armed, not fire-once). A rule only removes the tag it set: the same tag added by an operator or the CRM
- * stays until they take it away. In an exclusive category the first rule that holds sets its tag and the later ones
- * don't hold, so the order rules are written in gives precedence (churned before active). Rules that read tags are
+ * Keeps rule tags true: a rule's tag is added when its expression holds and removed when it no longer does
+ * (re-armed, not fire-once). A rule only removes the tag it set: the same tag added by an operator or the CRM stays
+ * until they take it away. In an exclusive category the first rule that holds sets its tag and the later ones don't
+ * hold, so the order rules are written in gives precedence (churned before active). Rules that read tags are
  * evaluated again after a tag changed, until nothing changes; a tag changes at most once per evaluation.
  */
 export class TagRuleService {
@@ -28,17 +43,11 @@ export class TagRuleService {
   ) {}
 
   /**
-   * Brings the profile's rule tags in line with `rules` at `now`: the rules `changes` can move (all without it).
-   * `key` makes the timeline events idempotent.
-   */
-  async apply(profileId: number, rules: RuleSet, now: Date, key: string, transaction: Transaction, changes?: FactChanges): Promise<TagOutcome> {
-    return this.settle(profileId, rules.tagRulesAffectedBy(changes), undefined, rules, now, key, transaction);
-  }
-
-  /**
-   * The same for many profiles at once (a sweep's batch, a pipeline transaction's profiles; locked by the caller):
-   * their facts are read together, so a batch costs a few queries rather than a few per profile. `changesOf` narrows
-   * each profile's rules as in `apply`. Answers how many profiles changed.
+   * Brings the rule tags of many profiles (a sweep's batch, a pipeline transaction's profiles; locked by the caller)
+   * in line with `rules` at `now`. Their facts are read together and their tag changes written together, so a batch
+   * costs a few queries per round rather than a few per profile. `changesOf` narrows each profile's rules to those
+   * its changes can move (all without it); `keyOf` makes the timeline events idempotent. Answers how many profiles
+   * changed.
    */
   async applyMany(
     profileIds: readonly number[],
@@ -48,82 +57,90 @@ export class TagRuleService {
     transaction: Transaction,
     changesOf: (profileId: number) => FactChanges | undefined = () => undefined,
   ): Promise<number> {
-    const candidates = new Map(profileIds.map((id) => [id, rules.tagRulesAffectedBy(changesOf(id))]));
-    const exprs = [...new Set([...candidates.values()].flat())].map((rule) => rule.expr);
-    if (exprs.length === 0) return 0;
-    const facts = await this.facts.loadMany(profileIds, exprs, now, transaction, { tags: true });
-    let changed = 0;
-    for (const profileId of profileIds) {
-      const outcome = await this.settle(profileId, candidates.get(profileId) ?? [], facts.get(profileId), rules, now, keyOf(profileId), transaction);
-      if (outcome.added.length + outcome.removed.length > 0) changed += 1;
-    }
-    return changed;
-  }
-
-  /** Evaluates `candidates` (on `loaded` facts when given, else read now), then again the rules reading what changed. */
-  private async settle(profileId: number, first: readonly CompiledTagRule[], loaded: LoadedFacts | undefined, rules: RuleSet, now: Date, key: string, transaction: Transaction): Promise<TagOutcome> {
-    const outcome: TagOutcome = { added: [], removed: [] };
-    // A tag changes at most once per call: a rule that contradicts itself (or two that feed each other) can't loop.
-    const settled = new Set<string>();
+    let active: Settling[] = profileIds.map((profileId) => ({
+      profileId,
+      key: keyOf(profileId),
+      candidates: rules.tagRulesAffectedBy(changesOf(profileId)),
+      facts: undefined,
+      settled: new Set(),
+      outcome: { added: [], removed: [] },
+      stageBefore: undefined,
+      stageAfter: null,
+    }));
+    const all = active;
     const stageOf = (held: ReadonlyMap<string, string>) => [...held.keys()].find((tag) => tag.startsWith('lifecycle/')) ?? null;
-    let stageBefore: string | null | undefined;
-    let stageAfter: string | null = null;
-    let candidates = first;
-    let facts = loaded;
-    while (candidates.length > 0) {
+    for (;;) {
+      active = active.filter((profile) => profile.candidates.length > 0);
+      if (active.length === 0) break;
       // Tags are always read, with their sources: which rule tags are held, and by whom.
-      facts ??= await this.facts.load(profileId, candidates.map((rule) => rule.expr), now, transaction, { tags: true });
-      const held = facts.tagSources;
-      if (stageBefore === undefined) stageBefore = stageOf(held);
-      const changedTags = await this.round(profileId, candidates, facts, rules, now, key, transaction, settled, outcome);
-      stageAfter = stageOf(held);
-      // Only rules that read a tag that changed can change because of it; their facts are read again.
-      candidates = changedTags.length > 0 ? rules.tagRulesReading(changedTags) : [];
-      facts = undefined;
+      const exprs = [...new Set(active.flatMap((profile) => profile.candidates))].map((rule) => rule.expr);
+      const facts = await this.facts.loadMany(
+        active.map((profile) => profile.profileId),
+        exprs,
+        now,
+        transaction,
+        { tags: true },
+      );
+      const changes: TagChange[] = [];
+      for (const profile of active) {
+        profile.facts = facts.get(profile.profileId);
+        if (!profile.facts) {
+          profile.candidates = [];
+          continue;
+        }
+        profile.stageBefore ??= stageOf(profile.facts.tagSources);
+        const changedTags = this.round(profile, rules, now, changes);
+        profile.stageAfter = stageOf(profile.facts.tagSources);
+        // Only rules that read a tag that changed can change because of it; their facts are read again.
+        profile.candidates = changedTags.length > 0 ? rules.tagRulesReading(changedTags) : [];
+      }
+      await this.tags.applyMany(changes, transaction);
     }
-    if (stageBefore !== undefined) await this.tags.recordLifecycleChange(profileId, stageBefore, stageAfter, key, now, transaction);
-    return outcome;
+    await this.tags.recordLifecycleChanges(
+      all.flatMap((profile) =>
+        profile.stageBefore === undefined ? [] : [{ profileId: profile.profileId, from: profile.stageBefore, to: profile.stageAfter, key: profile.key, at: now }],
+      ),
+      transaction,
+    );
+    return all.filter((profile) => profile.outcome.added.length + profile.outcome.removed.length > 0).length;
   }
 
-  /** One pass over `candidates`; answers the tags that changed (kept up to date in `facts.tagSources`). */
-  private async round(
-    profileId: number,
-    candidates: readonly CompiledTagRule[],
-    facts: LoadedFacts,
-    rules: RuleSet,
-    now: Date,
-    key: string,
-    transaction: Transaction,
-    settled: Set<string>,
-    outcome: TagOutcome,
-  ): Promise<string[]> {
+  /**
+   * One pass over a profile's candidates: the tag changes it makes go to `changes` (to be written with the other
+   * profiles'), and `facts.tagSources` follows them. Answers the tags that changed.
+   */
+  private round(profile: Settling, rules: RuleSet, now: Date, changes: TagChange[]): string[] {
+    const facts = profile.facts as LoadedFacts;
     const held = facts.tagSources;
     const changedTags: string[] = [];
     // In an exclusive category (lifecycle) the first rule that holds wins; the later ones don't hold.
     const taken = new Set<string>();
-    for (const rule of candidates) {
+    for (const rule of profile.candidates) {
       let holds = evaluateSegment(rule.expr, facts, now);
       if (rules.isExclusive(rule.category)) {
         holds &&= !taken.has(rule.category);
         if (holds) taken.add(rule.category);
       }
-      if (settled.has(rule.tag)) continue;
+      if (profile.settled.has(rule.tag)) continue;
       const source = held.get(rule.tag);
+      const base = { profileId: profile.profileId, source: ruleSource(rule.tag), at: now, key: profile.key, held: new Set(held.keys()) };
       if (holds && source === undefined) {
-        const done = await this.tags.apply({ profileId, add: [rule.tag], source: ruleSource(rule.tag), at: now, key, held: new Set(held.keys()) }, transaction);
-        outcome.added.push(rule.tag);
+        const change: TagChange = { ...base, add: [rule.tag] };
+        const planned = this.tags.plan(change, change.held as ReadonlySet<string>);
+        changes.push(change);
+        profile.outcome.added.push(rule.tag);
         held.set(rule.tag, ruleSource(rule.tag));
-        for (const tag of done.removed) held.delete(tag);
-        changedTags.push(rule.tag, ...done.removed);
+        for (const tag of planned.removed) held.delete(tag);
+        changedTags.push(rule.tag, ...planned.removed);
       } else if (!holds && source === ruleSource(rule.tag)) {
-        await this.tags.apply({ profileId, remove: [rule.tag], source: ruleSource(rule.tag), at: now, key, held: new Set(held.keys()) }, transaction);
-        outcome.removed.push(rule.tag);
+        changes.push({ ...base, remove: [rule.tag] });
+        profile.outcome.removed.push(rule.tag);
         held.delete(rule.tag);
         changedTags.push(rule.tag);
       } else {
         continue;
       }
-      settled.add(rule.tag);
+      profile.settled.add(rule.tag);
     }
     return changedTags;
   }

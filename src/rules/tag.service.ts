@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { ValidationError } from '../errors/validation.error';
-import type { TimelineService } from '../timeline/timeline.service';
+import type { NewTimelineEvent, TimelineService } from '../timeline/timeline.service';
 
 /** A tag as a profile holds it. */
 export interface TagView {
@@ -27,6 +27,23 @@ export interface TagChange {
   held?: ReadonlySet<string>;
   /** When the added tags go (the tag-expiry job takes them away); adding a held tag sets its expiry anew. */
   expiresAt?: Date | null;
+}
+
+/** A change worked out against what the profile holds. */
+export interface PlannedTagChange {
+  change: TagChange;
+  added: string[];
+  renewed: string[];
+  removed: string[];
+}
+
+/** A profile's move between lifecycle stages (tags; null: none), recorded with `key` at `at`. */
+export interface LifecycleMove {
+  profileId: number;
+  from: string | null;
+  to: string | null;
+  key: string;
+  at: Date;
 }
 
 /** What the tag taxonomy in force says about tags. */
@@ -57,66 +74,80 @@ export class TagService {
   ) {}
 
   /**
-   * Adds and removes tags. Adding a tag of an exclusive category takes away the profile's other tags of that
-   * category, so it never holds two lifecycle stages.
+   * What `change` does to a profile holding `held`: the tags it adds, renews (held ones given a new expiry) and
+   * removes. Adding a tag of an exclusive category takes away the profile's other tags of that category, so it never
+   * holds two lifecycle stages.
    */
-  async apply(change: TagChange, transaction: Transaction): Promise<{ added: string[]; removed: string[] }> {
+  plan(change: TagChange, held: ReadonlySet<string>): PlannedTagChange {
     const taxonomy = this.taxonomy();
     const add = [...new Set(change.add ?? [])];
     const remove = [...new Set(change.remove ?? [])].filter((name) => !add.includes(name));
-    if (add.length === 0 && remove.length === 0) return { added: [], removed: [] };
     const exclusive = new Set(add.map((name) => taxonomy.categoryOf(name)).filter((category) => taxonomy.isExclusive(category)));
     if (exclusive.size < add.filter((name) => taxonomy.isExclusive(taxonomy.categoryOf(name))).length) {
       throw new ValidationError(`tags: at most one tag of an exclusive category (${[...exclusive].join(', ')}) at a time`);
     }
-    const held =
-      change.held ??
-      new Set(
-        (
-          await this.db.select<{ name: string }>(
-            exclusive.size > 0 ? 'SELECT name FROM tags WHERE profile_id = :profileId' : 'SELECT name FROM tags WHERE profile_id = :profileId AND name IN (:names)',
-            { profileId: change.profileId, names: [...add, ...remove] },
-            transaction,
-          )
-        ).map((row) => row.name),
-      );
     for (const name of held) {
       if (exclusive.has(taxonomy.categoryOf(name)) && !add.includes(name) && !remove.includes(name)) remove.push(name);
     }
-    const added = add.filter((name) => !held.has(name));
-    const removed = remove.filter((name) => held.has(name));
-    if (added.length > 0) {
-      await this.db.execute(
-        `INSERT INTO tags (profile_id, name, source, added_at, expires_at) VALUES ${added.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
-        added.flatMap((name) => [change.profileId, name, change.source, change.at, change.expiresAt ?? null]),
-        transaction,
-      );
+    return {
+      change,
+      added: add.filter((name) => !held.has(name)),
+      // A held tag gets a later expiry (or none) only from the source that holds it (see `applyMany`).
+      renewed: change.expiresAt === undefined ? [] : add.filter((name) => held.has(name)),
+      removed: remove.filter((name) => held.has(name)),
+    };
+  }
+
+  /** Adds and removes tags (see `plan`). */
+  async apply(change: TagChange, transaction: Transaction): Promise<{ added: string[]; removed: string[] }> {
+    const [done] = await this.applyMany([change], transaction);
+    return done;
+  }
+
+  /**
+   * Several changes, in order, with a few statements for all of them: one read of what the profiles hold (for the
+   * changes that don't say), one DELETE, one INSERT and one timeline append. A change planned against `held` sees
+   * what the changes before it did only if its `held` says so; without `held` it sees them.
+   */
+  async applyMany(changes: readonly TagChange[], transaction: Transaction): Promise<{ added: string[]; removed: string[] }[]> {
+    const taxonomy = this.taxonomy();
+    const unread = [...new Set(changes.filter((change) => !change.held && (change.add?.length || change.remove?.length)).map((change) => change.profileId))];
+    const holdings = new Map<number, Set<string>>(unread.map((id) => [id, new Set()]));
+    if (unread.length > 0) {
+      for (const row of await this.db.select<{ profile_id: number; name: string }>('SELECT profile_id, name FROM tags WHERE profile_id IN (:unread)', { unread }, transaction)) {
+        holdings.get(Number(row.profile_id))?.add(row.name);
+      }
     }
-    // A held tag gets a later expiry (or none) only from the source that holds it: a keyword never ends a rule's tag,
-    // and a message processed late never shortens what a newer one gave.
-    const renewed = change.expiresAt === undefined ? [] : add.filter((name) => held.has(name));
-    if (renewed.length > 0) {
-      await this.db.execute(
-        'UPDATE tags SET expires_at = :expiresAt WHERE profile_id = :profileId AND name IN (:renewed) AND source = :source AND (expires_at IS NULL OR :expiresAt IS NULL OR expires_at < :expiresAt)',
-        { expiresAt: change.expiresAt ?? null, profileId: change.profileId, renewed, source: change.source },
-        transaction,
-      );
-    }
-    if (removed.length > 0) {
-      await this.db.execute(
-        'DELETE FROM tags WHERE profile_id = :profileId AND name IN (:removed)',
-        { profileId: change.profileId, removed },
-        transaction,
-      );
-    }
-    // Leaving comes before entering: dormant is removed, then churned added.
-    for (const [names, type] of [
-      [removed, 'tag_removed'],
-      [added, 'tag_added'],
-    ] as const) {
-      for (const name of names) {
-        await this.timeline.append(
-          {
+    // Per profile and tag, what the rows become: stored rows to delete, rows to insert (a tag removed and added again
+    // in one call is both: the delete runs first).
+    const deleted = new Map<number, Set<string>>();
+    const inserted = new Map<string, { change: TagChange; name: string }>();
+    const events: NewTimelineEvent[] = [];
+    const renewals: PlannedTagChange[] = [];
+    const results = changes.map((change) => {
+      const held = change.held ?? holdings.get(change.profileId) ?? new Set<string>();
+      const planned = this.plan(change, held);
+      const holding = new Set(held);
+      for (const name of planned.removed) {
+        holding.delete(name);
+        if (!inserted.delete(`${change.profileId}\u0000${name}`)) {
+          const gone = deleted.get(change.profileId) ?? new Set<string>();
+          deleted.set(change.profileId, gone.add(name));
+        }
+      }
+      for (const name of planned.added) {
+        holding.add(name);
+        inserted.set(`${change.profileId}\u0000${name}`, { change, name });
+      }
+      holdings.set(change.profileId, holding);
+      if (planned.renewed.length > 0) renewals.push(planned);
+      // Leaving comes before entering: dormant is removed, then churned added.
+      for (const [names, type] of [
+        [planned.removed, 'tag_removed'],
+        [planned.added, 'tag_added'],
+      ] as const) {
+        for (const name of names) {
+          events.push({
             profileId: change.profileId,
             type,
             channel: null,
@@ -125,34 +156,56 @@ export class TagService {
             occurredAt: change.at,
             receivedAt: new Date(),
             properties: { tag: name, category: taxonomy.categoryOf(name), source: change.source },
-          },
-          transaction,
-        );
+          });
+        }
       }
+      return { added: planned.added, removed: planned.removed };
+    });
+    if (deleted.size > 0) {
+      const pairs = [...deleted].flatMap(([profileId, names]) => [...names].map((name) => [profileId, name]));
+      await this.db.execute(`DELETE FROM tags WHERE ${pairs.map(() => '(profile_id = ? AND name = ?)').join(' OR ')}`, pairs.flat(), transaction);
     }
-    return { added, removed };
+    if (inserted.size > 0) {
+      const rows = [...inserted.values()];
+      await this.db.execute(
+        `INSERT INTO tags (profile_id, name, source, added_at, expires_at) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+        rows.flatMap(({ change, name }) => [change.profileId, name, change.source, change.at, change.expiresAt ?? null]),
+        transaction,
+      );
+    }
+    // A keyword never ends a rule's tag, and a message processed late never shortens what a newer one gave.
+    for (const { change, renewed } of renewals) {
+      await this.db.execute(
+        'UPDATE tags SET expires_at = :expiresAt WHERE profile_id = :profileId AND name IN (:renewed) AND source = :source AND (expires_at IS NULL OR :expiresAt IS NULL OR expires_at < :expiresAt)',
+        { expiresAt: change.expiresAt ?? null, profileId: change.profileId, renewed, source: change.source },
+        transaction,
+      );
+    }
+    await this.timeline.appendMany(events, transaction);
+    return results;
   }
 
   /**
-   * A move between lifecycle stages (`lifecycle/dormant` → `lifecycle/active`, either may be none) as one
-   * `lifecycle_changed` event: what a welcome-back push or a CRM listens for.
+   * Moves between lifecycle stages (`lifecycle/dormant` → `lifecycle/active`, either may be none) as
+   * `lifecycle_changed` events: what a welcome-back push or a CRM listens for. A move to the same stage is none.
    */
-  async recordLifecycleChange(profileId: number, from: string | null, to: string | null, key: string, at: Date, transaction: Transaction): Promise<void> {
-    if (from === to) return;
+  async recordLifecycleChanges(moves: readonly LifecycleMove[], transaction: Transaction): Promise<void> {
     const stage = (tag: string | null) => (tag === null ? null : tag.slice(tag.indexOf('/') + 1));
-    await this.timeline.append(
-      {
-        profileId,
-        type: 'lifecycle_changed',
-        channel: null,
-        source: 'persona',
-        sourceKey: `${key}:lifecycle:${stage(from) ?? '-'}:${stage(to) ?? '-'}`.slice(0, 191),
-        occurredAt: at,
-        receivedAt: new Date(),
-        properties: { from: stage(from), to: stage(to) },
-      },
-      transaction,
-    );
+    const events = moves
+      .filter((move) => move.from !== move.to)
+      .map(
+        (move): NewTimelineEvent => ({
+          profileId: move.profileId,
+          type: 'lifecycle_changed',
+          channel: null,
+          source: 'persona',
+          sourceKey: `${move.key}:lifecycle:${stage(move.from) ?? '-'}:${stage(move.to) ?? '-'}`.slice(0, 191),
+          occurredAt: move.at,
+          receivedAt: new Date(),
+          properties: { from: stage(move.from), to: stage(move.to) },
+        }),
+      );
+    await this.timeline.appendMany(events, transaction);
   }
 
   async list(profileId: number): Promise<TagView[]> {

@@ -48,24 +48,51 @@ export class TimelineService {
   }
 
   async append(event: NewTimelineEvent, transaction: Transaction): Promise<number> {
-    const id = await this.db.insert(
-      `INSERT INTO events (profile_id, type, channel, source, source_key, occurred_at, received_at, properties)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        event.profileId,
-        event.type,
-        event.channel,
-        event.source,
-        event.sourceKey,
-        event.occurredAt,
-        event.receivedAt,
-        JSON.stringify(event.properties ?? {}),
-      ],
+    const [id] = await this.appendMany([event], transaction);
+    return id;
+  }
+
+  /**
+   * Puts several events on timelines with one statement for the events and one for their property index, answering
+   * their ids in the same order. The ids are read back by source key (unique), which holds whatever the server's
+   * auto-increment mode hands out.
+   */
+  async appendMany(events: readonly NewTimelineEvent[], transaction: Transaction): Promise<number[]> {
+    if (events.length === 0) return [];
+    const columns = events.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+    const values = events.flatMap((event) => [
+      event.profileId,
+      event.type,
+      event.channel,
+      event.source,
+      event.sourceKey,
+      event.occurredAt,
+      event.receivedAt,
+      JSON.stringify(event.properties ?? {}),
+    ]);
+    const sql = `INSERT INTO events (profile_id, type, channel, source, source_key, occurred_at, received_at, properties) VALUES ${columns}`;
+    let ids: number[];
+    if (events.length === 1) {
+      ids = [await this.db.insert(sql, values, transaction)];
+    } else {
+      await this.db.execute(sql, values, transaction);
+      const rows = await this.db.select<{ id: number; source_key: string }>(
+        'SELECT id, source_key FROM events WHERE source_key IN (:keys)',
+        { keys: events.map((event) => event.sourceKey) },
+        transaction,
+      );
+      const idOf = new Map(rows.map((row) => [row.source_key, Number(row.id)]));
+      ids = events.map((event) => idOf.get(event.sourceKey) as number);
+    }
+    await indexEventProperties(
+      this.db,
+      events.map((event, index) => ({ id: ids[index], profileId: event.profileId, type: event.type, occurredAt: event.occurredAt, properties: event.properties })),
       transaction,
     );
-    await indexEventProperties(this.db, [{ id, profileId: event.profileId, type: event.type, occurredAt: event.occurredAt, properties: event.properties }], transaction);
-    for (const listener of this.listeners) await listener({ ...event, id }, transaction);
-    return id;
+    for (const [index, event] of events.entries()) {
+      for (const listener of this.listeners) await listener({ ...event, id: ids[index] }, transaction);
+    }
+    return ids;
   }
 
   /** Those of `sourceKeys` already on some timeline. One query. */

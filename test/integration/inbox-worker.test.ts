@@ -74,9 +74,11 @@ describe('inbox worker', () => {
   it('commits a group together, and when one entry of it fails, still lands the others and parks only that one', async () => {
     const { persona } = app;
     const seen: string[] = [];
-    app.persona.pipeline.use(async (event) => {
-      seen.push(event.sourceKey);
-      if (event.properties.poison) throw new Error('this one never works');
+    app.persona.pipeline.use(async (events) => {
+      for (const event of events) {
+        seen.push(event.sourceKey);
+        if (event.properties.poison) throw new Error('this one never works');
+      }
     });
     const events = Array.from({ length: 6 }, (_, index) => ({
       ...event(`group-${index}`, `group${index}@example.com`),
