@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { PipelineStage, ProcessedEvent } from '../ingest/event-pipeline';
 import type { AttributeService } from './attribute.service';
-import type { SubscriptionService } from './subscription.service';
+import type { SubscriptionChange, SubscriptionService } from './subscription.service';
 
 /** Events that carry how a person arrived through an official account. */
 const followTypes = new Set(['subscribe', 'qr_scan']);
@@ -39,33 +39,27 @@ export function profileStateStage(
   return async (events: readonly ProcessedEvent[], transaction: Transaction) => {
     await touchProfiles(db, events, transaction);
     for (const event of events) {
-      if (Object.keys(event.attributes).length > 0) {
-        await attributes.apply(
-          {
-            profileId: event.profileId,
-            values: event.attributes,
-            source: event.channel ?? event.source,
-            at: event.occurredAt,
-            key: event.sourceKey,
-          },
-          transaction,
-        );
-      }
-      const account = event.properties.account;
-      if ((event.type === 'subscribe' || event.type === 'unsubscribe') && typeof account === 'string') {
-        await subscriptions.apply(
-          {
-            profileId: event.profileId,
-            account,
-            subscribed: event.type === 'subscribe',
-            at: event.occurredAt,
-            source: touchSource(event).slice(0, 128),
-            channel: event.channel,
-          },
-          transaction,
-        );
-      }
+      if (Object.keys(event.attributes).length === 0) continue;
+      await attributes.apply(
+        {
+          profileId: event.profileId,
+          values: event.attributes,
+          source: event.channel ?? event.source,
+          at: event.occurredAt,
+          key: event.sourceKey,
+        },
+        transaction,
+      );
     }
+    await subscriptions.applyMany(
+      events.flatMap((event): SubscriptionChange[] => {
+        const account = event.properties.account;
+        if ((event.type !== 'subscribe' && event.type !== 'unsubscribe') || typeof account !== 'string') return [];
+        const source = touchSource(event).slice(0, 128);
+        return [{ profileId: event.profileId, account, subscribed: event.type === 'subscribe', at: event.occurredAt, source, channel: event.channel }];
+      }),
+      transaction,
+    );
   };
 }
 

@@ -33,6 +33,43 @@ interface SubscriptionRow {
   changed_at: unknown;
 }
 
+/** A subscription row's contents. */
+interface FollowState {
+  subscribed: boolean;
+  firstSubscribedAt: Date | null;
+  subscribedAt: Date | null;
+  unsubscribedAt: Date | null;
+  source: string | null;
+  channel: string | null;
+  changedAt: Date | null;
+}
+
+/**
+ * What a follow or an unfollow makes of a subscription (none yet: undefined). The first follow is the earliest
+ * one seen, with its source and channel; the state is the newest change's (an older one processed late leaves it).
+ */
+function followed(current: FollowState | undefined, change: SubscriptionChange): FollowState {
+  const follow = change.subscribed;
+  if (!current) {
+    return {
+      subscribed: follow,
+      firstSubscribedAt: follow ? change.at : null,
+      subscribedAt: follow ? change.at : null,
+      unsubscribedAt: follow ? null : change.at,
+      source: follow ? change.source : null,
+      channel: follow ? change.channel : null,
+      changedAt: change.at,
+    };
+  }
+  const newer = !current.changedAt || change.at.getTime() >= current.changedAt.getTime();
+  if (follow) {
+    const first = current.firstSubscribedAt === null || current.firstSubscribedAt > change.at ? change.at : current.firstSubscribedAt;
+    const next = { ...current, firstSubscribedAt: first, source: current.source ?? change.source, channel: current.channel ?? change.channel };
+    return newer ? { ...next, subscribed: true, subscribedAt: change.at, changedAt: change.at } : next;
+  }
+  return newer ? { ...current, subscribed: false, unsubscribedAt: change.at, changedAt: change.at } : current;
+}
+
 /**
  * Follow state per (profile, account). A change applies only if it is newer than the one that set the current state,
  * so a follow and an unfollow processed out of order end in the right state. The first follow's source and channel
@@ -42,52 +79,47 @@ export class SubscriptionService {
   constructor(private readonly db: Database) {}
 
   async apply(change: SubscriptionChange, transaction: Transaction): Promise<void> {
-    const [current] = await this.db.select<SubscriptionRow>(
-      `SELECT account, subscribed, first_subscribed_at, subscribed_at, unsubscribed_at, source, channel, changed_at
-         FROM subscriptions WHERE profile_id = :profileId AND account = :account${this.db.forUpdate}`,
-      { profileId: change.profileId, account: change.account },
+    await this.applyMany([change], transaction);
+  }
+
+  /** Several changes in order: one locking read of the rows they touch, one upsert of what those rows become. */
+  async applyMany(changes: readonly SubscriptionChange[], transaction: Transaction): Promise<void> {
+    if (changes.length === 0) return;
+    const keyOf = (profileId: number, account: string) => `${profileId}\u0000${account}`;
+    const rows = await this.db.select<SubscriptionRow & { profile_id: number }>(
+      `SELECT profile_id, account, subscribed, first_subscribed_at, subscribed_at, unsubscribed_at, source, channel, changed_at
+         FROM subscriptions WHERE profile_id IN (:profiles) AND account IN (:accounts) ORDER BY profile_id${this.db.forUpdate}`,
+      { profiles: [...new Set(changes.map((change) => change.profileId))], accounts: [...new Set(changes.map((change) => change.account))] },
       transaction,
     );
-    const follow = change.subscribed;
-    if (!current) {
-      await this.db.execute(
-        `INSERT INTO subscriptions (profile_id, account, subscribed, first_subscribed_at, subscribed_at, unsubscribed_at,
-           source, channel, changed_at)
-         VALUES (:profileId, :account, :subscribed, :followedAt, :followedAt, :unfollowedAt, :source, :channel, :at)`,
-        {
-          profileId: change.profileId,
-          account: change.account,
-          subscribed: follow,
-          followedAt: follow ? change.at : null,
-          unfollowedAt: follow ? null : change.at,
-          source: follow ? change.source : null,
-          channel: follow ? change.channel : null,
-          at: change.at,
-        },
-        transaction,
-      );
-      return;
+    const state = new Map<string, FollowState>();
+    for (const row of rows) {
+      state.set(keyOf(Number(row.profile_id), row.account), {
+        subscribed: Boolean(Number(row.subscribed)),
+        firstSubscribedAt: this.db.parseTime(row.first_subscribed_at),
+        subscribedAt: this.db.parseTime(row.subscribed_at),
+        unsubscribedAt: this.db.parseTime(row.unsubscribed_at),
+        source: row.source,
+        channel: row.channel,
+        changedAt: this.db.parseTime(row.changed_at),
+      });
     }
-    const changedAt = this.db.parseTime(current.changed_at);
-    const newer = !changedAt || change.at.getTime() >= changedAt.getTime();
-    if (follow) {
-      await this.db.execute(
-        `UPDATE subscriptions SET
-           first_subscribed_at = CASE WHEN first_subscribed_at IS NULL OR first_subscribed_at > :at THEN :at ELSE first_subscribed_at END,
-           source = COALESCE(source, :source), channel = COALESCE(channel, :channel)
-           ${newer ? ', subscribed = :yes, subscribed_at = :at, changed_at = :at' : ''}
-         WHERE profile_id = :profileId AND account = :account`,
-        { ...change, yes: true },
-        transaction,
-      );
-    } else if (newer) {
-      await this.db.execute(
-        `UPDATE subscriptions SET subscribed = :no, unsubscribed_at = :at, changed_at = :at
-          WHERE profile_id = :profileId AND account = :account`,
-        { ...change, no: false },
-        transaction,
-      );
+    const touched = new Map<string, SubscriptionChange>();
+    for (const change of changes) {
+      const key = keyOf(change.profileId, change.account);
+      state.set(key, followed(state.get(key), change));
+      touched.set(key, change);
     }
+    const written = [...touched].map(([key, change]) => ({ change, row: state.get(key) as FollowState }));
+    await this.db.execute(
+      `INSERT INTO subscriptions (profile_id, account, subscribed, first_subscribed_at, subscribed_at, unsubscribed_at, source, channel, changed_at)
+       VALUES ${written.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}${this.db.onConflictUpdate(
+         ['profile_id', 'account'],
+         ['subscribed', 'first_subscribed_at', 'subscribed_at', 'unsubscribed_at', 'source', 'channel', 'changed_at'],
+       )}`,
+      written.flatMap(({ change, row }) => [change.profileId, change.account, row.subscribed, row.firstSubscribedAt, row.subscribedAt, row.unsubscribedAt, row.source, row.channel, row.changedAt]),
+      transaction,
+    );
   }
 
   async list(profileId: number): Promise<SubscriptionView[]> {
