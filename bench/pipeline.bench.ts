@@ -98,7 +98,7 @@ async function drainRate(url: string): Promise<number> {
         server: { host: '127.0.0.1', port: 0 },
         database: { url, migrateOnStart: index === 0 },
         log: { level: 'warn' },
-        ingest: { worker: { enabled: false, ...(perTransaction > 0 ? { entriesPerTransaction: perTransaction } : {}) } },
+        ingest: { worker: { enabled: false, ...(perTransaction > 0 ? { entriesPerTransaction: perTransaction, batchSize: Math.max(100, perTransaction) } : {}) } },
         jobs: { enabled: false },
         webhooks: { enabled: false },
         rules: withRules ? benchRules() : { scoring: [], thresholds: [], tags: { rules: [] } },

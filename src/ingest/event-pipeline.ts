@@ -38,7 +38,8 @@ export type PipelineStage = (events: readonly ProcessedEvent[], transaction: Tra
  */
 export type PipelineGroupStage = (events: readonly ProcessedEvent[], transaction: Transaction) => Promise<void>;
 
-export type ProcessOutcome = 'processed' | 'duplicate';
+/** `deferred`: left for later because another transaction holds its profile (see `processBatch`). */
+export type ProcessOutcome = 'processed' | 'duplicate' | 'deferred';
 
 /** A payload that can never be processed, however often it is retried. */
 export class UnprocessableEntryError extends Error {}
@@ -81,6 +82,11 @@ export class EventPipeline {
    *
    * Entries are resolved in order. An entry whose identities merge two profiles moves those profiles' rows, so the
    * events before it are put on their timelines, and through the stages, first.
+   *
+   * A busy follower's events would make every worker queue behind the one transaction holding the profile. So a group
+   * doesn't wait for profiles another transaction holds: their entries are `deferred`, handed back to the inbox in
+   * this transaction for a later claim, and the rest go ahead (events may arrive in any order). Only when every
+   * entry waits on a busy profile does the group wait for them.
    */
   async processBatch(entries: readonly InboxEntry[]): Promise<ProcessOutcome[]> {
     const parsed = entries.map((entry) => ({ entry, payload: parsePayload(entry.payload) }));
@@ -93,13 +99,21 @@ export class EventPipeline {
       const known = await this.resolver.prepare(
         fresh.flatMap(({ payload }) => payload.identities),
         transaction,
+        { skipBusy: fresh.length > 1 },
       );
+      if (fresh.every(({ payload }) => this.resolver.touchesBusy(payload.identities, known))) await this.resolver.waitForBusy(known, transaction);
       const outcomes: ProcessOutcome[] = [];
       const processed: ProcessedEvent[] = [];
+      const deferred: number[] = [];
       let resolved: ResolvedEntry[] = [];
       for (const { entry, payload } of parsed) {
         if (seen.has(entry.sourceKey)) {
           outcomes.push('duplicate');
+          continue;
+        }
+        if (this.resolver.touchesBusy(payload.identities, known)) {
+          outcomes.push('deferred');
+          deferred.push(entry.id);
           continue;
         }
         seen.add(entry.sourceKey);
@@ -116,9 +130,10 @@ export class EventPipeline {
       processed.push(...(await this.append(resolved, transaction)));
       if (processed.length > 0) for (const stage of this.groupStages) await stage(processed, transaction);
       await this.inbox.markDone(
-        entries.map((entry) => entry.id),
+        entries.filter((_, index) => outcomes[index] !== 'deferred').map((entry) => entry.id),
         transaction,
       );
+      await this.inbox.release(deferred, transaction);
       return outcomes;
     });
   }

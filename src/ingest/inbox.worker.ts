@@ -23,6 +23,11 @@ export interface InboxWorkerOptions {
  */
 const raceRetries = 5;
 
+/** A unique key taken by another writer first, or a deadlock: trying again sees the winner's rows. */
+function lostRace(error: unknown): boolean {
+  return error instanceof ConflictError || error instanceof TransientDbError;
+}
+
 /**
  * Drains the inbox: claims a batch under a lease, runs each entry through the pipeline, and either commits it done,
  * reschedules it with exponential backoff, or parks it as failed after `maxAttempts`. Every instance runs one; leases
@@ -41,26 +46,42 @@ export class InboxWorker extends PollingWorker {
     super('inbox worker', options.pollIntervalMs, log);
   }
 
+  private lastReleaseAt = Number.NEGATIVE_INFINITY;
+
   /** One claim-and-process round; answers how many entries it handled. */
   async runOnce(): Promise<number> {
-    await this.inbox.releaseExpired();
-    const batch = await this.inbox.claim(this.id, this.options.batchSize, this.options.leaseMs);
+    let batch = await this.inbox.claim(this.id, this.options.batchSize, this.options.leaseMs);
+    // Leases run out only when a worker died. Expired ones are looked for when nothing else is due, and a few times
+    // per lease during a backlog: not on every round, where the scan would contend with the other workers' claims.
+    if (batch.length === 0 || Date.now() - this.lastReleaseAt >= this.options.leaseMs / 4) {
+      this.lastReleaseAt = Date.now();
+      const released = await this.inbox.releaseExpired();
+      if (released > 0 && batch.length === 0) batch = await this.inbox.claim(this.id, this.options.batchSize, this.options.leaseMs);
+    }
     for (let start = 0; start < batch.length; start += this.options.entriesPerTransaction) {
       await this.handleGroup(batch.slice(start, start + this.options.entriesPerTransaction));
     }
     return batch.length;
   }
 
-  /** A group commits together; if it can't, each entry gets its own transaction, retries and failure record. */
+  /**
+   * A group commits together. A group that lost a race (another worker created the same new person first, or a
+   * deadlock) is tried again whole; one that fails otherwise gives each entry its own transaction, retries and
+   * failure record.
+   */
   private async handleGroup(entries: InboxEntry[]): Promise<void> {
     if (entries.length > 1) {
-      try {
-        const outcomes = await this.pipeline.processBatch(entries);
-        outcomes.forEach((outcome, index) => this.metrics.ingestEvents.inc({ source: entries[index].source, outcome }));
-        return;
-      } catch (error) {
-        // Nothing of the group was committed; the one-by-one pass below records what failed and why.
-        this.log.debug({ err: error, entries: entries.length }, 'inbox group failed; processing its entries one by one');
+      for (let attempt = 1; attempt <= raceRetries; attempt += 1) {
+        try {
+          const outcomes = await this.pipeline.processBatch(entries);
+          outcomes.forEach((outcome, index) => this.metrics.ingestEvents.inc({ source: entries[index].source, outcome }));
+          return;
+        } catch (error) {
+          // Nothing of the group was committed; the one-by-one pass below records what failed and why.
+          if (lostRace(error) && attempt < raceRetries) continue;
+          this.log.debug({ err: error, entries: entries.length }, 'inbox group failed; processing its entries one by one');
+          break;
+        }
       }
     }
     for (const entry of entries) await this.handle(entry);
@@ -73,8 +94,7 @@ export class InboxWorker extends PollingWorker {
         this.metrics.ingestEvents.inc({ source: entry.source, outcome });
         return;
       } catch (error) {
-        const lostRace = error instanceof ConflictError || error instanceof TransientDbError;
-        if (lostRace && attempt < raceRetries) continue;
+        if (lostRace(error) && attempt < raceRetries) continue;
         await this.fail(entry, error);
         return;
       }

@@ -21,11 +21,12 @@ export class BlockedIdentitiesError extends Error {}
 
 /**
  * The owners of a batch's identities (identityKey → profile id) and the profiles this transaction has locked, kept
- * current while the batch resolves.
+ * current while the batch resolves; `busy`: profiles another transaction held when `prepare` skipped them.
  */
 export interface KnownOwners {
   owners: Map<string, number>;
   locked: Set<number>;
+  busy: Set<number>;
 }
 
 export interface Resolution {
@@ -72,12 +73,28 @@ export class ProfileResolver {
    * workers with overlapping batches queue instead of deadlocking). `resolve` then works from the answer, keeping it
    * current as it creates profiles, attaches identities and merges.
    */
-  async prepare(given: readonly Identity[], transaction: Transaction): Promise<KnownOwners> {
+  async prepare(given: readonly Identity[], transaction: Transaction, options: { skipBusy?: boolean } = {}): Promise<KnownOwners> {
     const identities = given.filter((identity) => !this.blocked.has(identityKey(identity)));
     const owners = identities.length > 0 ? await this.findOwners(identities, transaction) : new Map<string, number>();
-    const known: KnownOwners = { owners, locked: new Set() };
-    await this.lock([...new Set(owners.values())], known, transaction);
+    const known: KnownOwners = { owners, locked: new Set(), busy: new Set() };
+    await this.lock([...new Set(owners.values())], known, transaction, options.skipBusy);
     return known;
+  }
+
+  /** Whether any of these identities belongs to a profile `prepare` found busy. */
+  touchesBusy(given: readonly Identity[], known: KnownOwners): boolean {
+    if (known.busy.size === 0) return false;
+    return given.some((identity) => {
+      const owner = known.owners.get(identityKey(identity));
+      return owner !== undefined && known.busy.has(owner);
+    });
+  }
+
+  /** Waits for the profiles `prepare` found busy and locks them after all. */
+  async waitForBusy(known: KnownOwners, transaction: Transaction): Promise<void> {
+    const busy = [...known.busy];
+    known.busy.clear();
+    await this.lock(busy, known, transaction);
   }
 
   /** Whether resolving these identities merges profiles (their strong identities belong to more than one). */
@@ -97,7 +114,7 @@ export class ProfileResolver {
   async resolve(given: readonly Identity[], transaction: Transaction, cause: string, known?: KnownOwners): Promise<Resolution> {
     const identities = given.filter((identity) => !this.blocked.has(identityKey(identity)));
     if (identities.length === 0) throw new BlockedIdentitiesError('every identity of this event is on the blocked list');
-    const state = known ?? { owners: await this.findOwners(identities, transaction), locked: new Set<number>() };
+    const state = known ?? { owners: await this.findOwners(identities, transaction), locked: new Set<number>(), busy: new Set<number>() };
     const { owners } = state;
     await this.mergeStrongOwners(identities, owners, transaction, cause);
     const ranked = identities
@@ -133,18 +150,23 @@ export class ProfileResolver {
    * read sees the latest commit: if a profile was merged away or erased since the owners were read, they are stale,
    * and the entry is tried again in a fresh transaction.
    */
-  private async lock(profileIds: readonly number[], known: KnownOwners, transaction: Transaction): Promise<void> {
+  private async lock(profileIds: readonly number[], known: KnownOwners, transaction: Transaction, skipBusy = false): Promise<void> {
     const wanted = profileIds.filter((id) => !known.locked.has(id)).sort((a, b) => a - b);
     if (wanted.length === 0) return;
     const rows = await this.db.select<{ id: number; merged_into: number | null; erased_at: unknown }>(
-      `SELECT id, merged_into, erased_at FROM profiles WHERE id IN (:ids) ORDER BY id${this.db.forUpdate}`,
+      `SELECT id, merged_into, erased_at FROM profiles WHERE id IN (:ids) ORDER BY id${skipBusy ? this.db.skipLocked : this.db.forUpdate}`,
       { ids: wanted },
       transaction,
     );
-    const live = new Set(rows.filter((row) => row.merged_into === null && !row.erased_at).map((row) => Number(row.id)));
-    const gone = wanted.find((id) => !live.has(id));
-    if (gone !== undefined) throw new ConflictError(`profile ${gone} was merged or erased while this event was being resolved`);
-    for (const id of wanted) known.locked.add(id);
+    const gone = rows.find((row) => row.merged_into !== null || row.erased_at);
+    if (gone) throw new ConflictError(`profile ${Number(gone.id)} was merged or erased while this event was being resolved`);
+    const locked = new Set(rows.map((row) => Number(row.id)));
+    for (const id of wanted) {
+      if (locked.has(id)) known.locked.add(id);
+      // Skipped: another transaction holds it. Without skipping, a missing row was erased since the owners were read.
+      else if (skipBusy) known.busy.add(id);
+      else throw new ConflictError(`profile ${id} was merged or erased while this event was being resolved`);
+    }
   }
 
   /**

@@ -82,13 +82,16 @@ export class SubscriptionService {
     await this.applyMany([change], transaction);
   }
 
-  /** Several changes in order: one locking read of the rows they touch, one upsert of what those rows become. */
+  /**
+   * Several changes in order: one read of the rows they touch, one upsert of what those rows become. The caller
+   * holds the profiles' row locks (the pipeline, merges), which keeps other writers of these rows out.
+   */
   async applyMany(changes: readonly SubscriptionChange[], transaction: Transaction): Promise<void> {
     if (changes.length === 0) return;
     const keyOf = (profileId: number, account: string) => `${profileId}\u0000${account}`;
     const rows = await this.db.select<SubscriptionRow & { profile_id: number }>(
       `SELECT profile_id, account, subscribed, first_subscribed_at, subscribed_at, unsubscribed_at, source, channel, changed_at
-         FROM subscriptions WHERE profile_id IN (:profiles) AND account IN (:accounts) ORDER BY profile_id${this.db.forUpdate}`,
+         FROM subscriptions WHERE profile_id IN (:profiles) AND account IN (:accounts)`,
       { profiles: [...new Set(changes.map((change) => change.profileId))], accounts: [...new Set(changes.map((change) => change.account))] },
       transaction,
     );

@@ -37,12 +37,10 @@ export class ScoreRefresh {
       if (ids.length === 0) break;
       after = ids[ids.length - 1];
       progress.crossings += await this.db.transaction(async (transaction) => {
-        // Locked, so an event scored meanwhile waits instead of being overwritten by this batch.
-        const rows = await this.db.select<ScoreRow>(
-          `SELECT id, profile_id, score_group, points, updated_at FROM scores WHERE profile_id IN (:ids)${this.db.forUpdate}`,
-          { ids },
-          transaction,
-        );
+        // A profile's scores are written under its row lock (as the pipeline does), so an event scored meanwhile
+        // waits instead of being overwritten by this batch.
+        await this.db.select(`SELECT id FROM profiles WHERE id IN (:ids) ORDER BY id${this.db.forUpdate}`, { ids }, transaction);
+        const rows = await this.db.select<ScoreRow>('SELECT id, profile_id, score_group, points, updated_at FROM scores WHERE profile_id IN (:ids)', { ids }, transaction);
         const byProfile = new Map<number, ScoreRow[]>();
         for (const row of rows) byProfile.set(Number(row.profile_id), [...(byProfile.get(Number(row.profile_id)) ?? []), row]);
         const faded = rows.map((row) => ({ row, points: Number(row.points) * decayFactor(this.db.parseTime(row.updated_at) ?? now, now, rules.halfLifeOf(row.score_group)) }));

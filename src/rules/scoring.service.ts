@@ -136,20 +136,22 @@ export class ScoringService {
   private async slotHolders(candidates: readonly Award[], transaction: Transaction): Promise<Map<string, SlotHolder[]>> {
     const slots = new Map<string, SlotHolder[]>();
     const capped = candidates.filter((candidate) => candidate.slot !== null);
-    for (const { event, rule, slot } of capped) slots.set(slotKey(event.profileId, rule.id, (slot as CapSlot).key), []);
-    if (capped.length === 0) return slots;
+    const wanted: [number, string, string][] = [];
+    for (const { event, rule, slot } of capped) {
+      const key = slotKey(event.profileId, rule.id, (slot as CapSlot).key);
+      if (slots.has(key)) continue;
+      slots.set(key, []);
+      wanted.push([event.profileId, rule.id, (slot as CapSlot).key]);
+    }
+    if (wanted.length === 0) return slots;
+    // Each slot by its own key (a lookup in the ledger's profile-rule-cap index), not every combination of them.
     const rows = await this.db.select<{ id: number; event_id: number; profile_id: number; rule_id: string; cap_key: string; points: number; score_group: string; occurred_at: unknown }>(
       `SELECT id, event_id, profile_id, rule_id, cap_key, points, score_group, occurred_at FROM score_ledger
-        WHERE profile_id IN (:profiles) AND rule_id IN (:rules) AND cap_key IN (:keys)`,
-      {
-        profiles: [...new Set(capped.map(({ event }) => event.profileId))],
-        rules: [...new Set(capped.map(({ rule }) => rule.id))],
-        keys: [...new Set(capped.map(({ slot }) => (slot as CapSlot).key))],
-      },
+        WHERE ${wanted.map(() => '(profile_id = ? AND rule_id = ? AND cap_key = ?)').join(' OR ')}`,
+      wanted.flat(),
       transaction,
     );
     for (const row of rows) {
-      // The query reads every combination of the profiles, rules and keys; only the candidates' own slots count.
       slots.get(slotKey(Number(row.profile_id), row.rule_id, row.cap_key))?.push({
         id: Number(row.id),
         eventId: Number(row.event_id),
@@ -191,7 +193,8 @@ export class ScoringService {
 
   /**
    * Fades the stored scores of the events' profiles to `now`, adds each event's delta in order (answering the scores
-   * before and after it), and stores the results: one locking read and one upsert.
+   * before and after it), and stores the results: one read and one upsert. Every writer of a profile's scores holds
+   * the profile's row lock (the pipeline, merges, the nightly refresh), so the read needs no lock of its own.
    */
   private async addToScores(
     events: readonly ScorableEvent[],
@@ -204,7 +207,7 @@ export class ScoringService {
     if (profiles.length === 0) return deltas.map(() => null);
     const current = new Map<number, Map<string, number>>(profiles.map((id) => [id, new Map()]));
     const rows = await this.db.select<{ profile_id: number; score_group: string; points: number; updated_at: unknown }>(
-      `SELECT profile_id, score_group, points, updated_at FROM scores WHERE profile_id IN (:profiles) ORDER BY profile_id${this.db.forUpdate}`,
+      'SELECT profile_id, score_group, points, updated_at FROM scores WHERE profile_id IN (:profiles)',
       { profiles },
       transaction,
     );

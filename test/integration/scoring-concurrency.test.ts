@@ -52,7 +52,8 @@ async function outcome(app: TestApp) {
 describe('scoring under replays and concurrent workers', () => {
   it(`gives the same ledger, scores and tags from one pass, from the same ${eventCount} events replayed, and from two workers at once`, async () => {
     const all = events();
-    const single = await startTestApp({ rules: defaultRules }, undefined, { clock: () => now });
+    // One event per transaction here; the two workers below commit groups, as production does.
+    const single = await startTestApp({ rules: defaultRules, ingest: { worker: { entriesPerTransaction: 1 } } }, undefined, { clock: () => now });
     let expected: Awaited<ReturnType<typeof outcome>>;
     try {
       await single.persona.accept('test', all);
@@ -71,8 +72,9 @@ describe('scoring under replays and concurrent workers', () => {
 
     // Two instances on one database, each with its worker, draining the same inbox at once.
     const database = await createTestDatabase();
-    const first = await startTestApp({ rules: defaultRules }, database, { clock: () => now });
-    const second = await startTestApp({ rules: defaultRules }, database, { clock: () => now });
+    const grouped = { rules: defaultRules, ingest: { worker: { entriesPerTransaction: 50 } } };
+    const first = await startTestApp(grouped, database, { clock: () => now });
+    const second = await startTestApp(grouped, database, { clock: () => now });
     try {
       await first.persona.accept('test', all);
       await Promise.all([first.persona.worker.drain(), second.persona.worker.drain()]);

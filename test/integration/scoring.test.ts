@@ -1,4 +1,5 @@
 import type { InboundEvent } from '../../src/ingest/inbound-event';
+import { InboxWorker } from '../../src/ingest/inbox.worker';
 import { decayFactor } from '../../src/rules/score-decay';
 import { defaultRules, startTestApp, type TestApp } from '../support/test-app';
 
@@ -223,13 +224,16 @@ describe('scoring and rule tags', () => {
     expect(await scoreOf(Number(merged[0].absorbed_id))).toBeCloseTo(8, 9);
   });
 
-  it('gives the same ledger and score whatever order the events arrive in, and counts an event processed twice once', async () => {
+  it('gives the same ledger and score whatever order the events arrive in, one at a time or all in one transaction, and counts an event processed twice once', async () => {
     const events = workedExample();
     const reversed = events.map(({ points: _points, ...event }) => ({ ...event, key: `rev-${event.key}`, identities: [{ ...openid, value: 'oReversed' }] })).reverse();
     now = new Date(start.getTime() + 3 * day);
-    await app.persona.accept('test', events.map(({ points: _points, ...event }) => event));
-    await app.persona.accept('test', reversed);
-    await app.persona.worker.drain();
+    const { persona } = app;
+    // In order, each event in its own transaction; reversed, all in one (caps filled and displaced within the group).
+    await persona.accept('test', events.map(({ points: _points, ...event }) => event));
+    await new InboxWorker(persona.inbox, persona.pipeline, { ...persona.config.ingest.worker, entriesPerTransaction: 1 }, persona.log, persona.metrics).drain();
+    await persona.accept('test', reversed);
+    await new InboxWorker(persona.inbox, persona.pipeline, { ...persona.config.ingest.worker, batchSize: 100, entriesPerTransaction: 100 }, persona.log, persona.metrics).drain();
     // The same events again: the inbox sees new rows, the timeline knows their keys.
     await app.persona.accept('test', events.map(({ points: _points, ...event }) => event));
     await app.persona.worker.drain();
