@@ -1,17 +1,19 @@
 /**
- * npm run bench:pipeline [-- --events 20000 --profiles 2000 --workers 4 --per-transaction 100 --no-rules]
+ * npm run bench:pipeline [-- --events 20000 --profiles 2000 --workers 2 --per-transaction 100 --no-rules]
  *
  * Events per second through the whole pipeline (inbox → profile → timeline → ledger → tags) on DATABASE_URL (a
  * temporary SQLite file when unset; a mysql:// URL gets a fresh database on that server, dropped afterwards), with the
  * default rules plus 20 scoring and 30 tag rules. The events are written to the inbox first; then `workers` Persona
- * instances on the same database drain it at once, as instances behind a load balancer would. `--no-rules` runs the
- * same events with no scoring or tag rules, the same run's baseline for what the rules cost.
+ * instances on the same database, each in its own process, drain it at once, as instances behind a load balancer
+ * would. `--per-transaction` sets how many inbox entries each commits together (default: the configured one).
+ * `--no-rules` runs the same events with no scoring or tag rules, the same run's baseline for what the rules cost.
  *
  * With BENCH_RECOMPUTE=<mysql url of a database seeded by bench:segments (BENCH_KEEP=1)> it instead times the
  * nightly rules recompute (scores faded, every rule tag brought up to date) over that database's profiles, at
  * BENCH_RECOMPUTE_AT (an ISO time; default now). The first run on a seeded database brings every profile's rule tags
  * in line (the seed's lifecycle tags are arbitrary); a run for the next night measures the steady state.
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { Persona } from '../src/app';
 import { loadConfig } from '../src/config/config.loader';
 import type { PlainObject } from '../src/config/deep-merge';
@@ -22,7 +24,7 @@ import { argument } from './support/load';
 
 const eventCount = argument('events', 20_000);
 const profileCount = argument('profiles', 2_000);
-const workers = argument('workers', 4);
+const workers = argument('workers', 2);
 /** Inbox entries each worker commits together; 0: the configured default. */
 const perTransaction = argument('per-transaction', 0);
 const withRules = !process.argv.includes('--no-rules');
@@ -88,41 +90,78 @@ function events(now: Date): InboundEvent[] {
   });
 }
 
-async function drainRate(url: string): Promise<number> {
-  const now = new Date();
-  const log = createLogger({ level: 'warn' });
-  const config = (index: number) =>
-    loadConfig({
-      env: {},
-      overrides: {
-        server: { host: '127.0.0.1', port: 0 },
-        database: { url, migrateOnStart: index === 0 },
-        log: { level: 'warn' },
-        ingest: { worker: { enabled: false, ...(perTransaction > 0 ? { entriesPerTransaction: perTransaction, batchSize: Math.max(100, perTransaction) } : {}) } },
-        jobs: { enabled: false },
-        webhooks: { enabled: false },
-        rules: withRules ? benchRules() : { scoring: [], thresholds: [], tags: { rules: [] } },
-      },
+function instanceConfig(url: string, migrate: boolean) {
+  return loadConfig({
+    env: {},
+    overrides: {
+      server: { host: '127.0.0.1', port: 0 },
+      database: { url, migrateOnStart: migrate },
+      log: { level: 'warn' },
+      ingest: { worker: { enabled: false, ...(perTransaction > 0 ? { entriesPerTransaction: perTransaction, batchSize: Math.max(100, perTransaction) } : {}) } },
+      jobs: { enabled: false },
+      webhooks: { enabled: false },
+      rules: withRules ? benchRules() : { scoring: [], thresholds: [], tags: { rules: [] } },
+    },
+  });
+}
+
+/** The next message from a child process; its exit before one is an error. */
+function nextMessage(child: ChildProcess): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const exited = (code: number | null) => reject(new Error(`a worker instance exited (${code}) before answering`));
+    child.once('exit', exited);
+    child.once('message', (message) => {
+      child.off('exit', exited);
+      resolve(message);
     });
-  const instances = [new Persona(config(0), log)];
-  await instances[0].start({ listen: false });
-  for (let index = 1; index < workers; index += 1) {
-    const persona = new Persona(config(index), log);
-    await persona.start({ listen: false });
-    instances.push(persona);
-  }
+  });
+}
+
+/**
+ * The parent writes the events to the inbox; then `workers` Persona instances, each in its own process as instances
+ * behind a load balancer run, drain it at once. The time from their start signal to the last one's end is measured.
+ */
+async function drainRate(url: string): Promise<number> {
+  const log = createLogger({ level: 'warn' });
+  const seeder = new Persona(instanceConfig(url, true), log);
+  await seeder.start({ listen: false });
+  const children: ChildProcess[] = [];
   try {
-    const all = events(now);
-    for (let start = 0; start < all.length; start += 1000) await instances[0].inbox.write('bench', all.slice(start, start + 1000));
+    const all = events(new Date());
+    for (let start = 0; start < all.length; start += 1000) await seeder.inbox.write('bench', all.slice(start, start + 1000));
+    for (let index = 0; index < workers; index += 1) {
+      children.push(fork(process.argv[1], process.argv.slice(2), { execArgv: process.execArgv, env: { ...process.env, BENCH_INSTANCE_DATABASE: url } }));
+    }
+    await Promise.all(children.map(nextMessage));
     const began = process.hrtime.bigint();
-    await Promise.all(instances.map((persona) => persona.worker.drain()));
+    await Promise.all(
+      children.map((child) => {
+        const drained = nextMessage(child);
+        child.send('drain');
+        return drained;
+      }),
+    );
     const seconds = Number(process.hrtime.bigint() - began) / 1e9;
-    const [{ n }] = await instances[0].db.select<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE source = 'bench'");
+    const [{ n }] = await seeder.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE source = 'bench'");
     if (Number(n) !== eventCount) throw new Error(`expected ${eventCount} events on timelines, found ${n}`);
     return eventCount / seconds;
   } finally {
-    for (const persona of instances.reverse()) await persona.stop();
+    for (const child of children) child.kill();
+    await seeder.stop();
   }
+}
+
+/** A worker instance (a child of `drainRate`): starts, says so, drains the inbox when told, says so. */
+async function instance(url: string): Promise<void> {
+  const persona = new Persona(instanceConfig(url, false), createLogger({ level: 'warn' }));
+  await persona.start({ listen: false });
+  const told = new Promise((resolve) => process.once('message', resolve));
+  process.send?.('ready');
+  await told;
+  await persona.worker.drain();
+  process.send?.('drained');
+  await persona.stop();
+  process.disconnect?.();
 }
 
 async function recompute(url: string): Promise<void> {
@@ -146,6 +185,10 @@ async function recompute(url: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_INSTANCE_DATABASE) {
+    await instance(process.env.BENCH_INSTANCE_DATABASE);
+    return;
+  }
   if (process.env.BENCH_RECOMPUTE) {
     await recompute(process.env.BENCH_RECOMPUTE);
     return;

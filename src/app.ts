@@ -139,7 +139,7 @@ export class Persona {
     this.worker = new InboxWorker(
       this.inbox,
       this.pipeline,
-      { ...config.ingest.worker, entriesPerTransaction: config.ingest.worker.entriesPerTransaction ?? (this.db.isMysql ? 20 : 1) },
+      { ...config.ingest.worker, entriesPerTransaction: config.ingest.worker.entriesPerTransaction ?? (this.db.isMysql ? 100 : 1) },
       log.child({ room: 'ingest' }),
       this.metrics,
     );

@@ -250,7 +250,8 @@ export class Database {
 
   /** A UTC instant as this dialect stores DATETIME(3): `2026-11-22 13:52:00.123` (SQLite adds ` +00:00`, as Sequelize does). */
   formatTime(date: Date): string {
-    const text = date.toISOString().replace('T', ' ').replace('Z', '');
+    const iso = date.toISOString();
+    const text = `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
     return this.isMysql ? text : `${text} +00:00`;
   }
 
