@@ -73,6 +73,7 @@ export class RuleSet implements TagTaxonomy {
       rule.needs.profile ||
       rule.needs.identities ||
       [...rule.needs.eventTypes].some((type) => changes.eventTypes.has(type)) ||
+      (rule.needs.anyEvent && changes.eventTypes.size > 0) ||
       (rule.needs.scores && changes.scores) ||
       (rule.needs.attributes && changes.attributes) ||
       (rule.needs.subscriptions && changes.subscriptions) ||

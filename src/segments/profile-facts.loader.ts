@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { IdentityType } from '../profiles/identity';
-import { durationMs, type SegmentExpr, segmentTerms } from './segment-ast';
+import { durationMs, personaEventSource, type SegmentExpr, segmentTerms } from './segment-ast';
 import { factNeeds, noNeeds } from './segment-dependencies';
 import { countEvents, type EventTerm, type FactEvent, type ProfileFacts } from './segment-evaluator';
 
@@ -83,35 +83,54 @@ export class ProfileFactsLoader {
 
   /**
    * The profiles' events of the counted types, each type back to the widest window its terms need (all time if one
-   * has none); properties are parsed only for types some term filters on.
+   * has none), and for `event:any` every event back to its window; properties are parsed only where some term
+   * filters or sums.
    */
   private async events(profileIds: readonly number[], terms: readonly EventTerm[], now: Date, transaction?: Transaction): Promise<Map<number, FactEvent[]>> {
     const byProfile = new Map<number, FactEvent[]>();
     if (terms.length === 0) return byProfile;
+    // Per type (or any), the earliest time a term reads back to, and whether a term reads its properties.
     const since = new Map<string, number>();
-    const filtered = new Set<string>();
+    const read = new Set<string>();
+    let anySince: number | null = null;
+    let anyRead = false;
     for (const term of terms) {
       const from = term.window ? now.getTime() - durationMs(term.window) : Number.NEGATIVE_INFINITY;
-      since.set(term.type, Math.min(since.get(term.type) ?? Number.POSITIVE_INFINITY, from));
-      if (term.filters.length > 0) filtered.add(term.type);
+      const properties = term.filters.length > 0 || term.sum !== null;
+      if (term.types === 'any') {
+        anySince = Math.min(anySince ?? Number.POSITIVE_INFINITY, from);
+        anyRead ||= properties;
+        continue;
+      }
+      for (const type of term.types) {
+        since.set(type, Math.min(since.get(type) ?? Number.POSITIVE_INFINITY, from));
+        if (properties) read.add(type);
+      }
     }
     const clauses: string[] = [];
-    const values: Record<string, unknown> = { ids: profileIds };
+    const values: Record<string, unknown> = { ids: profileIds, persona: personaEventSource };
+    const after = (name: string, from: number) => {
+      if (!Number.isFinite(from)) return '';
+      values[name] = new Date(from);
+      return ` AND occurred_at >= :${name}`;
+    };
     [...since].forEach(([type, from], index) => {
       values[`type${index}`] = type;
-      if (Number.isFinite(from)) values[`since${index}`] = new Date(from);
-      clauses.push(`(type = :type${index}${Number.isFinite(from) ? ` AND occurred_at >= :since${index}` : ''})`);
+      clauses.push(`(type = :type${index}${after(`since${index}`, from)})`);
     });
-    const rows = await this.db.select<{ profile_id: number; type: string; occurred_at: unknown; properties: string | null }>(
-      `SELECT profile_id, type, occurred_at, ${filtered.size > 0 ? 'properties' : 'NULL AS properties'} FROM events WHERE profile_id IN (:ids) AND (${clauses.join(' OR ')})`,
+    if (anySince !== null) clauses.push(`(source <> :persona${after('sinceAny', anySince)})`);
+    const withProperties = read.size > 0 || anyRead;
+    const rows = await this.db.select<{ profile_id: number; type: string; source: string; occurred_at: unknown; properties: string | null }>(
+      `SELECT profile_id, type, source, occurred_at, ${withProperties ? 'properties' : 'NULL AS properties'} FROM events WHERE profile_id IN (:ids) AND (${clauses.join(' OR ')})`,
       values,
       transaction,
     );
     for (const row of rows) {
       const event = {
         type: row.type,
+        source: row.source,
         occurredAt: this.db.parseTime(row.occurred_at) ?? now,
-        properties: filtered.has(row.type) ? (JSON.parse(row.properties ?? '{}') as Record<string, unknown>) : {},
+        properties: anyRead || read.has(row.type) ? (JSON.parse(row.properties ?? '{}') as Record<string, unknown>) : {},
       };
       appendTo(byProfile, Number(row.profile_id), event);
     }

@@ -12,11 +12,37 @@ export type SegmentExpr =
   | { kind: 'fieldIn'; field: string; values: Scalar[] }
   | { kind: 'subscribed'; account: string | null }
   | { kind: 'has'; identity: IdentityType }
-  | { kind: 'event'; type: string; filters: PropertyFilter[]; op: CompareOp; count: number; window: Duration | null }
+  | EventCondition
   | { kind: 'lastSeen'; op: CompareOp; ago: Duration }
   | { kind: 'segment'; name: string }
   /** A frozen segment's static list: what `segment:<name>` resolves to once the segment is frozen (never parsed). */
   | { kind: 'frozenList'; name: string; segmentId: number };
+
+/**
+ * `event:article_view[topic=sports] >= 3 in 30d`, `event:(purchase, deal_won) sum(amount) >= 100000 in 365d`,
+ * `event:any >= 20 in 30d`: how many events of the types (or their `sum` of a numeric property) in the window, whose
+ * properties pass the filters. `any` is every event but Persona's own records (tag, score and lifecycle changes,
+ * merges): what people and outside systems did.
+ */
+export interface EventCondition {
+  kind: 'event';
+  types: readonly string[] | 'any';
+  filters: PropertyFilter[];
+  /** The numeric property summed instead of counting events; null: counted. */
+  sum: string | null;
+  op: CompareOp;
+  /** The count (or sum) compared with. */
+  count: number;
+  window: Duration | null;
+}
+
+/** The source of the events Persona records about its own doing (tag_added, score_crossed…): not interactions. */
+export const personaEventSource = 'persona';
+
+/** Whether an event of `type` from `source` is one an `event:` condition counts. */
+export function eventMatchesTypes(condition: EventCondition, type: string, source: string): boolean {
+  return condition.types === 'any' ? source !== personaEventSource : condition.types.includes(type);
+}
 
 export type Scalar = string | number | boolean;
 

@@ -14,10 +14,12 @@ export interface FactNeeds {
   profile: boolean;
   /** Event types counted by `event:` terms. */
   eventTypes: Set<string>;
+  /** An `event:any` term: every event but Persona's own counts. */
+  anyEvent: boolean;
 }
 
 export function noNeeds(): FactNeeds {
-  return { tags: false, tagNames: new Set(), attributes: false, identities: false, subscriptions: false, scores: false, frozenLists: false, profile: false, eventTypes: new Set() };
+  return { tags: false, tagNames: new Set(), attributes: false, identities: false, subscriptions: false, scores: false, frozenLists: false, profile: false, eventTypes: new Set(), anyEvent: false };
 }
 
 /** Adds what `expr` reads to `needs` (a fresh set when not given). */
@@ -53,7 +55,8 @@ export function factNeeds(expr: SegmentExpr, needs: FactNeeds = noNeeds()): Fact
         else needs.attributes = true;
         break;
       case 'event':
-        needs.eventTypes.add(term.type);
+        if (term.types === 'any') needs.anyEvent = true;
+        else for (const type of term.types) needs.eventTypes.add(type);
         break;
       case 'segment':
         break;

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { IdentityType } from '../profiles/identity';
-import { type CompareOp, durationMs, type PropertyFilter, type Scalar, type SegmentExpr } from './segment-ast';
+import { type CompareOp, durationMs, type EventCondition, eventMatchesTypes, type PropertyFilter, type Scalar, type SegmentExpr } from './segment-ast';
 import { ageRange, birthdayCutoff, checkComparable, compareNumbers, lastSeenOps, SegmentMeaningError } from './segment-semantics';
 import { ownValue } from '../util/own-value';
 
@@ -17,15 +17,17 @@ export interface ProfileFacts {
   frozenSegments: ReadonlySet<number>;
   /** Points per score group (decay applied); the total is their sum. */
   scores: ReadonlyMap<string, number>;
-  /** How many of the profile's events an `event:` term counts (fetched for the whole expression at once). */
+  /** What an `event:` term measures of the profile's events, their count or sum (fetched for the whole expression at once). */
   eventCount(term: EventTerm): number;
 }
 
-export type EventTerm = Extract<SegmentExpr, { kind: 'event' }>;
+export type EventTerm = EventCondition;
 
 /** A stored event, for counting in memory. */
 export interface FactEvent {
   type: string;
+  /** Who recorded it: `persona` for Persona's own records, which `event:any` leaves out. */
+  source: string;
   occurredAt: Date;
   properties: Readonly<Record<string, unknown>>;
 }
@@ -73,12 +75,24 @@ export function evaluateSegment(expr: SegmentExpr, facts: ProfileFacts, now: Dat
   }
 }
 
-/** Counts the events an `event:` term matches, in memory (events the caller already holds). */
+/**
+ * What an `event:` term measures of the events it matches, in memory (events the caller already holds): how many, or
+ * the sum of the property it names (an event without a finite number there adds nothing).
+ */
 export function countEvents(events: readonly FactEvent[], term: EventTerm, now: Date): number {
   const since = term.window ? now.getTime() - durationMs(term.window) : Number.NEGATIVE_INFINITY;
-  return events.filter(
-    (event) => event.type === term.type && event.occurredAt.getTime() >= since && term.filters.every((filter) => matchesProperty(ownValue(event.properties, filter.property), filter)),
-  ).length;
+  let measure = 0;
+  for (const event of events) {
+    if (!eventMatchesTypes(term, event.type, event.source) || event.occurredAt.getTime() < since) continue;
+    if (!term.filters.every((filter) => matchesProperty(ownValue(event.properties, filter.property), filter))) continue;
+    if (term.sum === null) {
+      measure += 1;
+    } else {
+      const value = ownValue(event.properties, term.sum);
+      if (typeof value === 'number' && Number.isFinite(value)) measure += value;
+    }
+  }
+  return measure;
 }
 
 function matchesField(facts: ProfileFacts, field: string, op: CompareOp, value: Scalar, now: Date): boolean {

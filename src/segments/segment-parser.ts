@@ -171,29 +171,67 @@ class Parser {
     return { kind: 'field', field, op, value: this.scalar('a value') };
   }
 
-  /** `event:article_view[topic=sports] >= 3 in 30d`; `>= n` defaults to at least once, the window to all time. */
+  /**
+   * `event:article_view[topic=sports] >= 3 in 30d`, `event:(purchase, deal_won) sum(amount) >= 100000 in 365d`,
+   * `event:any >= 20 in 30d`; `>= n` defaults to at least once, the window to all time.
+   */
   private event(): SegmentExpr {
-    const type = this.nameAfterColon('an event type after "event:"');
-    if (!/^[a-z][a-z0-9_]{0,63}$/.test(type)) throw new SegmentSyntaxError(this.tokens[this.position - 1].column, 'an event type such as article_view');
+    let types: string[] | 'any';
+    if (this.peek().kind === ':' && this.tokens[this.position + 1]?.kind === '(') {
+      this.next();
+      this.next();
+      types = [this.eventType()];
+      while (this.peek().kind === ',') {
+        this.next();
+        types.push(this.eventType());
+      }
+      this.expect(')', 'a "," or a ")" ending the event types');
+      types = [...new Set(types)];
+    } else {
+      const type = this.nameAfterColon('an event type after "event:"');
+      types = type === 'any' ? 'any' : [this.checkedEventType(type)];
+    }
     let filters: PropertyFilter[] = [];
     if (this.peek().kind === '[') {
       this.next();
       filters = this.propertyFilters();
       this.expect(']', 'a "," or a "]" ending the property filters');
     }
+    let sum: string | null = null;
+    if (this.peek().kind === 'word' && this.peek().text.toLowerCase() === 'sum' && this.tokens[this.position + 1]?.kind === '(') {
+      this.next();
+      this.next();
+      const property = this.next();
+      if (property.kind !== 'word' || !propertyNamePattern.test(property.text)) throw new SegmentSyntaxError(property.column, 'the numeric property to sum, such as amount');
+      sum = property.text;
+      this.expect(')', 'a ")" after the property to sum');
+    }
     let op: CompareOp = '>=';
     let count = 1;
     if (this.peek().kind === 'op') {
       op = this.compareOp('a comparison');
-      count = this.number('a count of events');
-      if (!Number.isInteger(count) || count < 0) throw new SegmentSyntaxError(this.tokens[this.position - 1].column, 'a whole number of events');
+      count = this.number(sum === null ? 'a count of events' : `a total of ${sum}`);
+      if (sum === null && (!Number.isInteger(count) || count < 0)) throw new SegmentSyntaxError(this.tokens[this.position - 1].column, 'a whole number of events');
     }
     let window: Duration | null = null;
     if (this.keyword() === 'IN') {
       this.next();
       window = this.duration();
     }
-    return { kind: 'event', type, filters, op, count, window };
+    return { kind: 'event', types, filters, sum, op, count, window };
+  }
+
+  /** One event type of a list. */
+  private eventType(): string {
+    const token = this.next();
+    if (token.kind !== 'word') throw new SegmentSyntaxError(token.column, 'an event type such as purchase');
+    if (token.text === 'any') throw new SegmentSyntaxError(token.column, 'event types (any stands alone: event:any)');
+    return this.checkedEventType(token.text, token.column);
+  }
+
+  private checkedEventType(type: string, column = this.tokens[this.position - 1].column): string {
+    if (!/^[a-z][a-z0-9_]{0,63}$/.test(type)) throw new SegmentSyntaxError(column, 'an event type such as article_view');
+    return type;
   }
 
   /** `topic=sports, amount>=10000`: one or more conditions on event properties, separated by commas. */

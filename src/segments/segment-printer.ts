@@ -40,7 +40,9 @@ export function printSegment(expr: SegmentExpr): string {
     case 'event': {
       const filters = expr.filters.length > 0 ? `[${expr.filters.map(filter).join(', ')}]` : '';
       const count = expr.op === '>=' && expr.count === 1 ? '' : ` ${expr.op} ${expr.count}`;
-      return `event:${expr.type}${filters}${count}${expr.window ? ` in ${duration(expr.window)}` : ''}`;
+      const types = expr.types === 'any' ? 'any' : expr.types.length === 1 ? expr.types[0] : `(${expr.types.join(', ')})`;
+      const sum = expr.sum === null ? '' : ` sum(${expr.sum})`;
+      return `event:${types}${filters}${sum}${count}${expr.window ? ` in ${duration(expr.window)}` : ''}`;
     }
   }
 }

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors/validation.error';
-import { type CompareOp, type Scalar, type SegmentExpr, segmentTerms } from './segment-ast';
+import { type CompareOp, propertyNamePattern, type Scalar, type SegmentExpr, segmentTerms } from './segment-ast';
 
 /** An expression that reads fine but can't mean anything: `city > Shanghai`, a cycle of segments, an unknown segment. */
 export class SegmentMeaningError extends ValidationError {}
@@ -118,6 +118,7 @@ export function checkMeaning(expr: SegmentExpr): void {
         break;
       case 'event':
         for (const filter of term.filters) checkComparable(filter.property, filter.op, filter.value);
+        if (term.sum !== null && !propertyNamePattern.test(term.sum)) throw new SegmentMeaningError(`sum(${term.sum}): not a property name`);
         break;
       default:
         break;

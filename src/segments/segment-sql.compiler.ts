@@ -1,6 +1,6 @@
 import type { Dialect } from '../db/database';
 import { propertyKey } from '../timeline/event-property-index';
-import { type CompareOp, type Duration, durationMs, type PropertyFilter, type Scalar, type SegmentExpr } from './segment-ast';
+import { type CompareOp, type Duration, durationMs, type EventCondition, personaEventSource, type PropertyFilter, type Scalar, type SegmentExpr } from './segment-ast';
 import { ageRange, birthdayCutoff, checkComparable, compareNumbers, lastSeenOps, resolveSegmentRefs, SegmentMeaningError, type SegmentLookup } from './segment-semantics';
 import { ownValue } from '../util/own-value';
 
@@ -93,7 +93,7 @@ class SqlWriter {
       case 'lastSeen':
         return this.lastSeen(expr.op, expr.ago);
       case 'event':
-        return this.event(expr.type, expr.filters, expr.op, expr.count, expr.window);
+        return this.event(expr);
       case 'score':
         // A profile without a row for a group has 0 in it.
         if (expr.group === null) return this.compared('SUM(sc.points)', expr.op, expr.value, (test) => `SELECT sc.profile_id FROM scores sc GROUP BY sc.profile_id HAVING ${test}`);
@@ -180,19 +180,30 @@ class SqlWriter {
   }
 
   /**
-   * The profiles with so many events of `type` in the window whose properties pass the filters. With an equality or
-   * ordering filter, the event property index drives: one range of (type, property, value, time); further filters are
-   * checked by (event, property). With none, the events index (type, time) does.
+   * The profiles with so many events of the types in the window whose properties pass the filters (or whose `sum`
+   * property adds up so). With an equality or ordering filter, the event property index drives: one range of (type,
+   * property, value, time); further filters are checked by (event, property). With none, the events index (type,
+   * time) does. `any` reads the events by time, leaving out Persona's own records; a sum joins the summed property's
+   * index rows (events without a number there add nothing).
    */
-  private event(type: string, filters: PropertyFilter[], op: CompareOp, count: number, window: Duration | null): string {
+  private event(condition: EventCondition): string {
+    const { filters, op, count, window } = condition;
     for (const filter of filters) checkComparable(filter.property, filter.op, filter.value);
     const since = window ? this.bind(new Date(this.context.now.getTime() - durationMs(window))) : null;
-    const driver = filters.find((filter) => filter.op !== '!=');
+    const driver = condition.types === 'any' ? undefined : filters.find((filter) => filter.op !== '!=');
     const [table, alias, eventId] = driver ? ['event_properties', 'ep', 'ep.event_id'] : ['events', 'e', 'e.id'];
-    const conditions = [`${alias}.type = ${this.bind(type)}`];
+    const conditions =
+      condition.types === 'any'
+        ? [`${alias}.source <> ${this.bind(personaEventSource)}`]
+        : [condition.types.length === 1 ? `${alias}.type = ${this.bind(condition.types[0])}` : `${alias}.type IN (${condition.types.map((type) => this.bind(type)).join(', ')})`];
     if (driver) conditions.push(`${alias}.name = ${this.bind(driver.property)}`, this.propertyValue(alias, driver));
     if (since) conditions.push(`${alias}.occurred_at >= ${since}`);
     for (const filter of filters) if (filter !== driver) conditions.push(this.otherProperty(eventId, filter));
+    if (condition.sum !== null) {
+      const from = `${table} ${alias} JOIN event_properties s ON s.event_id = ${eventId} AND s.name = ${this.bind(condition.sum)} AND s.value_number IS NOT NULL`;
+      const select = `SELECT ${alias}.profile_id FROM ${from} WHERE ${conditions.join(' AND ')}`;
+      return this.compared('SUM(s.value_number)', op, count, (test) => `${select} GROUP BY ${alias}.profile_id HAVING ${test}`);
+    }
     const select = `SELECT ${alias}.profile_id FROM ${table} ${alias} WHERE ${conditions.join(' AND ')}`;
     // "At least once" needs no count: the profiles with any such event.
     if (op === '>=' && count === 1) return this.member(select);

@@ -55,8 +55,9 @@ describe('server processes', () => {
         const [{ id }] = ((await found.json()) as { profiles: { id: number }[] }).profiles;
         const timeline = await fetch(`${second.url}/api/profiles/${id}/timeline`, { headers: auth });
         const { events } = (await timeline.json()) as { events: { type: string }[] };
-        // The event once, and what the default rules made of it once (a known non-follower is a potential follower).
-        expect(events.map((e) => e.type)).toEqual(['lifecycle_changed', 'tag_added', 'form_submit']);
+        // The event once, and what the default rules made of it once (a known non-follower is a potential follower,
+        // and active this month).
+        expect(events.map((e) => e.type)).toEqual(['lifecycle_changed', 'tag_added', 'tag_added', 'form_submit']);
         const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE type = 'form_submit'");
         expect(Number(n)).toBe(1);
       } finally {

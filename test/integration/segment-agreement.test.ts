@@ -37,7 +37,7 @@ interface GeneratedProfile {
   lastSeenDaysAgo: number | null;
   source: string | null;
   channel: string | null;
-  events: { type: string; daysAgo: number; properties: Record<string, unknown> }[];
+  events: { type: string; source: string; daysAgo: number; properties: Record<string, unknown> }[];
 }
 
 const profileArbitrary: fc.Arbitrary<GeneratedProfile> = fc.record({
@@ -60,6 +60,8 @@ const profileArbitrary: fc.Arbitrary<GeneratedProfile> = fc.record({
   events: fc.array(
     fc.record({
       type: fc.constantFrom(...eventTypes),
+      // Persona's own records (tag_added…) are left out by event:any.
+      source: fc.constantFrom('test', 'persona'),
       daysAgo: fc.integer({ min: 0, max: 100 }),
       properties: fc.record({ topic: fc.constantFrom(...topics), amount: fc.oneof(fc.integer({ min: 0, max: 20_000 }), fc.constant(2.5), fc.constant('500')), gift: fc.boolean() }, { requiredKeys: [] }),
     }),
@@ -90,7 +92,8 @@ const leaf: fc.Arbitrary<SegmentExpr> = fc.oneof(
   fc.record({ op: orderOp, ago: duration }).map((c) => ({ kind: 'lastSeen' as const, ...c })),
   fc
     .record({
-      type: fc.constantFrom(...eventTypes),
+      types: fc.oneof(fc.constant('any' as const), fc.uniqueArray(fc.constantFrom(...eventTypes), { minLength: 1, maxLength: 2 })),
+      sum: fc.option(fc.constantFrom('amount', 'gift'), { nil: null, freq: 3 }),
       filters: fc.array(
         fc.oneof(
           fc.record({ property: fc.constant('topic'), op: fc.constantFrom('=' as const, '!=' as const), value: fc.constantFrom(...topics) }),
@@ -103,9 +106,11 @@ const leaf: fc.Arbitrary<SegmentExpr> = fc.oneof(
       ),
       op,
       count: fc.integer({ min: 0, max: 4 }),
+      total: fc.oneof(fc.integer({ min: 0, max: 30_000 }), fc.constant(2.5)),
       window: fc.option(fc.record({ amount: fc.integer({ min: 1, max: 90 }), unit: fc.constant('d' as const) }), { nil: null }),
     })
-    .map((c) => ({ kind: 'event' as const, ...c })),
+    // A sum compares with a total, a count with a few events.
+    .map(({ total, count, ...c }) => ({ kind: 'event' as const, ...c, count: c.sum === null ? count : total })),
 );
 const expression = fc.letrec<{ expr: SegmentExpr }>((tie) => ({
   expr: fc.oneof(
@@ -151,7 +156,7 @@ async function seed(db: Database, profiles: GeneratedProfile[]): Promise<number[
     await db.transaction(async (transaction) => {
       for (const [n, event] of profile.events.entries()) {
         await timeline.append(
-          { profileId: id, type: event.type, channel: 'website', source: 'test', sourceKey: `seed:${index}:${n}`, occurredAt: at(event.daysAgo), receivedAt: now, properties: event.properties },
+          { profileId: id, type: event.type, channel: 'website', source: event.source, sourceKey: `seed:${index}:${n}`, occurredAt: at(event.daysAgo), receivedAt: now, properties: event.properties },
           transaction,
         );
       }
@@ -165,7 +170,7 @@ const frozenPick = (index: number) => index % 3 === 0;
 
 function factsOf(profile: GeneratedProfile, index: number, frozenSegmentId: number): ProfileFacts {
   const at = (daysAgo: number) => new Date(now.getTime() - daysAgo * day - 3_600_000);
-  const events: FactEvent[] = profile.events.map((event) => ({ type: event.type, occurredAt: at(event.daysAgo), properties: event.properties }));
+  const events: FactEvent[] = profile.events.map((event) => ({ type: event.type, source: event.source, occurredAt: at(event.daysAgo), properties: event.properties }));
   const attributes: Record<string, string | number | boolean> = {};
   if (profile.city !== null) attributes.city = profile.city;
   if (profile.level !== null) attributes.level = profile.level;
