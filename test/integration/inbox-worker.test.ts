@@ -17,6 +17,26 @@ describe('inbox worker', () => {
     await app.stop();
   });
 
+  /** Holds a profile's row lock in a transaction of its own until released, as an operator's edit or another worker would. */
+  async function holdProfile(profileId: number): Promise<{ release(): Promise<void> }> {
+    const { db } = app.persona;
+    let release = () => {};
+    let held = () => {};
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    const done = db.transaction(async (transaction) => {
+      await db.select(`SELECT id FROM profiles WHERE id = ?${db.forUpdate}`, [profileId], transaction);
+      held();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await holding;
+    return {
+      release: async () => {
+        release();
+        await done;
+      },
+    };
+  }
+
   async function inboxRows() {
     return app.persona.db.select<{ status: string; attempts: number; last_error: string | null }>(
       'SELECT status, attempts, last_error FROM inbox ORDER BY id',
@@ -116,15 +136,7 @@ describe('inbox worker', () => {
     const [{ id: busyId }] = await persona.db.select<{ id: number }>("SELECT profile_id AS id FROM identities WHERE value = 'busy@example.com'");
 
     // Another transaction (an operator's edit, another worker) holds the profile while a group arrives.
-    let releaseHold = () => {};
-    let held = () => {};
-    const holding = new Promise<void>((resolve) => (held = resolve));
-    const hold = persona.db.transaction(async (transaction) => {
-      await persona.db.select(`SELECT id FROM profiles WHERE id = ?${persona.db.forUpdate}`, [busyId], transaction);
-      held();
-      await new Promise<void>((resolve) => (releaseHold = resolve));
-    });
-    await holding;
+    const hold = await holdProfile(busyId);
     const events = [event('busy-1', 'busy@example.com'), event('free-1', 'free1@example.com'), event('busy-2', 'busy@example.com'), event('free-2', 'free2@example.com')];
     await app.request('/api/events', { method: 'POST', json: { events } });
     const worker = new InboxWorker(persona.inbox, persona.pipeline, { ...persona.config.ingest.worker, batchSize: 4, entriesPerTransaction: 4 }, persona.log, persona.metrics);
@@ -140,8 +152,7 @@ describe('inbox worker', () => {
       });
     } finally {
       // Once the profile is free, the deferred events land on it, once each.
-      releaseHold();
-      await hold;
+      await hold.release();
     }
     expect(await worker.drain()).toBe(2);
     const timeline = await persona.db.select<{ source_key: string }>('SELECT source_key FROM events WHERE profile_id = ? ORDER BY id', [busyId]);
@@ -153,15 +164,7 @@ describe('inbox worker', () => {
     await app.request('/api/events', { method: 'POST', json: event('solo-0', 'solo@example.com') });
     await persona.worker.drain();
     const [{ id }] = await persona.db.select<{ id: number }>("SELECT profile_id AS id FROM identities WHERE value = 'solo@example.com'");
-    let releaseHold = () => {};
-    let held = () => {};
-    const holding = new Promise<void>((resolve) => (held = resolve));
-    const hold = persona.db.transaction(async (transaction) => {
-      await persona.db.select(`SELECT id FROM profiles WHERE id = ?${persona.db.forUpdate}`, [id], transaction);
-      held();
-      await new Promise<void>((resolve) => (releaseHold = resolve));
-    });
-    await holding;
+    const hold = await holdProfile(id);
     await app.request('/api/events', { method: 'POST', json: { events: [event('solo-1', 'solo@example.com'), event('solo-2', 'solo@example.com')] } });
     const worker = new InboxWorker(persona.inbox, persona.pipeline, { ...persona.config.ingest.worker, batchSize: 2, entriesPerTransaction: 2 }, persona.log, persona.metrics);
     const round = worker.runOnce();
@@ -178,8 +181,7 @@ describe('inbox worker', () => {
         'the worker to wait for the profile lock',
       );
     } finally {
-      releaseHold();
-      await hold;
+      await hold.release();
     }
     expect(await round).toBe(2);
     const rows = await persona.db.select<{ status: string }>('SELECT status FROM inbox ORDER BY id');
