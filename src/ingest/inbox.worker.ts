@@ -35,6 +35,8 @@ function lostRace(error: unknown): boolean {
  */
 export class InboxWorker extends PollingWorker {
   readonly id = `worker-${randomUUID().slice(0, 8)}`;
+  /** When this worker last looked for expired leases. */
+  private lastReleaseAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly inbox: InboxService,
@@ -45,8 +47,6 @@ export class InboxWorker extends PollingWorker {
   ) {
     super('inbox worker', options.pollIntervalMs, log);
   }
-
-  private lastReleaseAt = Number.NEGATIVE_INFINITY;
 
   /** One claim-and-process round; answers how many entries it handled. */
   async runOnce(): Promise<number> {

@@ -17,7 +17,7 @@ export class Metrics {
 
   readonly ingestEvents = new Counter({
     name: 'persona_ingest_events_total',
-    help: 'Inbound events by source and outcome (accepted, rejected, processed, duplicate, retried, failed)',
+    help: 'Inbound events by source and outcome (accepted, rejected, processed, duplicate, deferred, retried, failed)',
     labelNames: ['source', 'outcome'] as const,
     registers: [this.registry],
   });
