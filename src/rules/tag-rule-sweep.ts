@@ -71,11 +71,14 @@ export class TagRuleSweep {
     return { candidates: candidates.size, updated };
   }
 
-  /** Live profiles where the rule should hold and no source gave the tag, or where its own tag should no longer hold. */
+  /**
+   * Live profiles where the rule should hold and no source gave the tag, or where its own tag should no longer hold.
+   * The expression is written once (a CASE), so each of its sets is computed once per rule, not once per branch.
+   */
   private async disagreements(rule: CompiledTagRule, holds: SegmentExpr, now: Date): Promise<number[]> {
     const { sql, values } = await compileSegment(holds, { dialect: this.db.dialect, now });
     const rows = await this.db.select<{ id: number }>(
-      `SELECT p.id FROM profiles p WHERE ${liveProfiles} AND ((${sql}) AND NOT ${ruleTagHolders.any} OR NOT (${sql}) AND ${ruleTagHolders.byRule})`,
+      `SELECT p.id FROM profiles p WHERE ${liveProfiles} AND CASE WHEN ${sql} THEN NOT ${ruleTagHolders.any} ELSE ${ruleTagHolders.byRule} END`,
       { ...values, ...ruleTagHolders.values(rule.tag) },
     );
     return rows.map((row) => Number(row.id));

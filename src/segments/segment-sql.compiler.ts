@@ -182,25 +182,26 @@ class SqlWriter {
   /**
    * The profiles with so many events of the types in the window whose properties pass the filters (or whose `sum`
    * property adds up so). With an equality or ordering filter, the event property index drives: one range of (type,
-   * property, value, time); further filters are checked by (event, property). With none, the events index (type,
-   * time) does. `any` reads the events by time, leaving out Persona's own records; a sum joins the summed property's
-   * index rows (events without a number there add nothing).
+   * property, value, time); further filters are checked by (event, property). A sum without one is driven by the
+   * summed property's own index rows, which hold everything it needs; with one, it joins them. With neither, the
+   * events index (type, time) does; `any` reads the events by time, leaving out Persona's own records. An event
+   * without a number in the summed property adds nothing.
    */
   private event(condition: EventCondition): string {
     const { filters, op, count, window } = condition;
     for (const filter of filters) checkComparable(filter.property, filter.op, filter.value);
     const since = window ? this.bind(new Date(this.context.now.getTime() - durationMs(window))) : null;
     const driver = condition.types === 'any' ? undefined : filters.find((filter) => filter.op !== '!=');
-    const [table, alias, eventId] = driver ? ['event_properties', 'ep', 'ep.event_id'] : ['events', 'e', 'e.id'];
-    const conditions =
-      condition.types === 'any'
-        ? [`${alias}.source <> ${this.bind(personaEventSource)}`]
-        : [condition.types.length === 1 ? `${alias}.type = ${this.bind(condition.types[0])}` : `${alias}.type IN (${condition.types.map((type) => this.bind(type)).join(', ')})`];
+    const bySum = condition.sum !== null && driver === undefined && condition.types !== 'any';
+    const [table, alias, eventId] = driver ? ['event_properties', 'ep', 'ep.event_id'] : bySum ? ['event_properties', 's', 's.event_id'] : ['events', 'e', 'e.id'];
+    const conditions = [this.eventTypes(alias, condition.types)];
     if (driver) conditions.push(`${alias}.name = ${this.bind(driver.property)}`, this.propertyValue(alias, driver));
     if (since) conditions.push(`${alias}.occurred_at >= ${since}`);
     for (const filter of filters) if (filter !== driver) conditions.push(this.otherProperty(eventId, filter));
     if (condition.sum !== null) {
-      const from = `${table} ${alias} JOIN event_properties s ON s.event_id = ${eventId} AND s.name = ${this.bind(condition.sum)} AND s.value_number IS NOT NULL`;
+      const summed = `s.name = ${this.bind(condition.sum)} AND s.value_number IS NOT NULL`;
+      const from = bySum ? `${table} ${alias}` : `${table} ${alias} JOIN event_properties s ON s.event_id = ${eventId} AND ${summed}`;
+      if (bySum) conditions.push(summed);
       const select = `SELECT ${alias}.profile_id FROM ${from} WHERE ${conditions.join(' AND ')}`;
       return this.compared('SUM(s.value_number)', op, count, (test) => `${select} GROUP BY ${alias}.profile_id HAVING ${test}`);
     }
@@ -208,6 +209,12 @@ class SqlWriter {
     // "At least once" needs no count: the profiles with any such event.
     if (op === '>=' && count === 1) return this.member(select);
     return this.compared('COUNT(*)', op, count, (test) => `${select} GROUP BY ${alias}.profile_id HAVING ${test}`);
+  }
+
+  /** The event types a condition counts, on the row `alias` (`any`: all but Persona's own records, on `events`). */
+  private eventTypes(alias: string, types: EventCondition['types']): string {
+    if (types === 'any') return `${alias}.source <> ${this.bind(personaEventSource)}`;
+    return types.length === 1 ? `${alias}.type = ${this.bind(types[0])}` : `${alias}.type IN (${types.map((type) => this.bind(type)).join(', ')})`;
   }
 
   /**
