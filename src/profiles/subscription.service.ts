@@ -78,10 +78,6 @@ function followed(current: FollowState | undefined, change: SubscriptionChange):
 export class SubscriptionService {
   constructor(private readonly db: Database) {}
 
-  async apply(change: SubscriptionChange, transaction: Transaction): Promise<void> {
-    await this.applyMany([change], transaction);
-  }
-
   /**
    * Several changes in order: one read of the rows they touch, one upsert of what those rows become. The caller
    * holds the profiles' row locks (the pipeline, merges), which keeps other writers of these rows out.
