@@ -81,9 +81,9 @@ export const configSchema = z
             /** Rows claimed at once. */
             batchSize: intBetween(1, 1000).default(100),
             /**
-             * Claimed rows committed in one transaction; unset: 20 on MySQL, 1 on SQLite. More saves commits (MySQL
-             * flushes its log once per commit, which bounds a one-at-a-time worker); on SQLite a transaction holds
-             * the only write lock, so webhook writes would wait for the whole group.
+             * Claimed rows committed in one transaction (at most `batchSize`); unset: 100 on MySQL, 1 on SQLite. A
+             * group shares its commit, identity lookup, profile locks, timeline insert and rule-tag pass, so more is
+             * faster; on SQLite a transaction holds the only write lock, so webhook writes would wait for the group.
              */
             entriesPerTransaction: intBetween(1, 1000).optional(),
             /** How often an idle worker looks for work, in milliseconds (writes in this process wake it at once). */
