@@ -81,7 +81,7 @@ export class RuleEngine {
       tagRules: this.tagRules,
       clock,
     });
-    pipeline.use(stages.perEvent);
+    pipeline.use(stages.perRun);
     pipeline.useForGroup(stages.perGroup);
     // A merge or an unmerge moves ledger rows between profiles: their scores are summed again from their ledgers.
     timeline.onAppend(async (event, transaction) => {

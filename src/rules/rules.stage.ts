@@ -29,10 +29,10 @@ export function rulesStages(deps: {
   keywordInterests: KeywordInterests;
   tagRules: TagRuleService;
   clock: () => Date;
-}): { perEvent: PipelineStage; perGroup: PipelineGroupStage } {
+}): { perRun: PipelineStage; perGroup: PipelineGroupStage } {
   const effects = new WeakMap<ProcessedEvent, EventEffects>();
 
-  const perEvent: PipelineStage = async (events, transaction) => {
+  const perRun: PipelineStage = async (events, transaction) => {
     const rules = deps.provider.current;
     const now = deps.clock();
     const changes = await deps.scoring.score(events, rules, now, transaction);
@@ -81,7 +81,7 @@ export function rulesStages(deps: {
     );
   };
 
-  return { perEvent, perGroup };
+  return { perRun, perGroup };
 }
 
 function merged(a: FactChanges, b: FactChanges): FactChanges {
