@@ -4,27 +4,19 @@ import { evaluateSegment } from '../segments/segment-evaluator';
 import type { CompiledTagRule, FactChanges, RuleSet } from './rule-set';
 import type { TagChange, TagService } from './tag.service';
 
-export interface TagOutcome {
-  added: string[];
-  removed: string[];
-}
-
 /** Where rule tags come from, as the tags table records it: `rule:loyal`. */
 export function ruleSource(tag: string): string {
   return `rule:${tag}`;
 }
 
-/** One profile's way through `settle`. */
+/** One profile's way through `applyMany`'s rounds. */
 interface Settling {
   profileId: number;
   key: string;
   /** The rules to evaluate in the next round. */
   candidates: readonly CompiledTagRule[];
-  /** Facts for the next round; read again after a round changed tags. */
-  facts: LoadedFacts | undefined;
   /** Tags that changed already: a tag changes at most once, so rules that contradict themselves can't loop. */
   settled: Set<string>;
-  outcome: TagOutcome;
   stageBefore: string | null | undefined;
   stageAfter: string | null;
 }
@@ -61,9 +53,7 @@ export class TagRuleService {
       profileId,
       key: keyOf(profileId),
       candidates: rules.tagRulesAffectedBy(changesOf(profileId)),
-      facts: undefined,
       settled: new Set(),
-      outcome: { added: [], removed: [] },
       stageBefore: undefined,
       stageAfter: null,
     }));
@@ -83,14 +73,14 @@ export class TagRuleService {
       );
       const changes: TagChange[] = [];
       for (const profile of active) {
-        profile.facts = facts.get(profile.profileId);
-        if (!profile.facts) {
+        const held = facts.get(profile.profileId);
+        if (!held) {
           profile.candidates = [];
           continue;
         }
-        profile.stageBefore ??= stageOf(profile.facts.tagSources);
-        const changedTags = this.round(profile, rules, now, changes);
-        profile.stageAfter = stageOf(profile.facts.tagSources);
+        profile.stageBefore ??= stageOf(held.tagSources);
+        const changedTags = this.round(profile, held, rules, now, changes);
+        profile.stageAfter = stageOf(held.tagSources);
         // Only rules that read a tag that changed can change because of it; their facts are read again.
         profile.candidates = changedTags.length > 0 ? rules.tagRulesReading(changedTags) : [];
       }
@@ -102,15 +92,14 @@ export class TagRuleService {
       ),
       transaction,
     );
-    return all.filter((profile) => profile.outcome.added.length + profile.outcome.removed.length > 0).length;
+    return all.filter((profile) => profile.settled.size > 0).length;
   }
 
   /**
    * One pass over a profile's candidates: the tag changes it makes go to `changes` (to be written with the other
    * profiles'), and `facts.tagSources` follows them. Answers the tags that changed.
    */
-  private round(profile: Settling, rules: RuleSet, now: Date, changes: TagChange[]): string[] {
-    const facts = profile.facts as LoadedFacts;
+  private round(profile: Settling, facts: LoadedFacts, rules: RuleSet, now: Date, changes: TagChange[]): string[] {
     const held = facts.tagSources;
     const changedTags: string[] = [];
     // In an exclusive category (lifecycle) the first rule that holds wins; the later ones don't hold.
@@ -128,13 +117,11 @@ export class TagRuleService {
         const change: TagChange = { ...base, add: [rule.tag] };
         const planned = this.tags.plan(change, change.held as ReadonlySet<string>);
         changes.push(change);
-        profile.outcome.added.push(rule.tag);
         held.set(rule.tag, ruleSource(rule.tag));
         for (const tag of planned.removed) held.delete(tag);
         changedTags.push(rule.tag, ...planned.removed);
       } else if (!holds && source === ruleSource(rule.tag)) {
         changes.push({ ...base, remove: [rule.tag] });
-        profile.outcome.removed.push(rule.tag);
         held.delete(rule.tag);
         changedTags.push(rule.tag);
       } else {
