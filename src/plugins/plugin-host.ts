@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { CredentialStore } from '../credentials/credential-store';
 import type { RouteRegistry } from '../http/route-registry';
 import type { InboundEvent } from '../ingest/inbound-event';
 import type { JobScheduler } from '../jobs/job-scheduler';
@@ -19,6 +20,7 @@ export interface PluginHostDeps {
   submit(source: string, events: InboundEvent[]): Promise<void>;
   recordDeliveryReport(source: string, report: DeliveryReport): Promise<boolean>;
   attributesOf(identity: Identity): Promise<Record<string, AttributeValue>>;
+  credentials: Pick<CredentialStore, 'get' | 'invalidate'>;
 }
 
 type HostState = 'new' | 'set-up' | 'started' | 'stopped';
@@ -116,6 +118,10 @@ export class PluginHost {
       inbound: { submit: (events) => deps.submit(name, events) },
       deliveryReports: { record: (report) => deps.recordDeliveryReport(name, report) },
       profiles: { attributesOf: (identity) => deps.attributesOf(identity) },
+      credentials: {
+        get: (key, fetch) => deps.credentials.get(`${name}:${key}`, fetch),
+        invalidate: (key, failed) => deps.credentials.invalidate(`${name}:${key}`, failed),
+      },
       jobs: { register: (job) => record(deps.jobs.register({ ...job, name: `${name}.${job.name}` })) },
       pushSenders: { register: (sender) => record(this.pushSenders.add(name, sender.channel, sender)) },
       commands: { register: (command) => record(this.commands.add(name, command.name, command)) },

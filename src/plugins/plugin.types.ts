@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { FetchedCredential } from '../credentials/credential-store';
 import type { RouteDefinition } from '../http/route-registry';
 import type { InboundEvent } from '../ingest/inbound-event';
 import type { JobDefinition } from '../jobs/job.types';
@@ -39,6 +40,15 @@ export interface PluginContext<C = unknown> {
   readonly deliveryReports: { record(report: DeliveryReport): Promise<boolean> };
   /** Read-only facts about known people, e.g. for personalizing a reply. */
   readonly profiles: { attributesOf(identity: Identity): Promise<Record<string, AttributeValue>> };
+  /**
+   * Short-lived credentials (an access token) shared by every instance through the database, under names of the
+   * plugin's own: `get` answers the stored value, calling `fetch` (in one instance at a time) when it is missing or
+   * about to expire; `invalidate` forgets a value that was refused, unless another instance has replaced it already.
+   */
+  readonly credentials: {
+    get(key: string, fetch: () => Promise<FetchedCredential>): Promise<string>;
+    invalidate(key: string, failed: string): Promise<void>;
+  };
   readonly jobs: { register(job: JobDefinition): void };
   readonly pushSenders: { register(sender: PushSender): void };
   readonly commands: { register(command: BotCommand): void };
