@@ -38,7 +38,14 @@ import { liveProfileId } from './profiles/live-profile';
 import { ProfileMerger } from './profiles/profile-merger';
 import { ProfileService } from './profiles/profile.service';
 import { SubscriptionService } from './profiles/subscription.service';
+import { CredentialStore } from './credentials/credential-store';
+import { pushesRoutes } from './http/routes/pushes.routes';
+import { contactPolicyOf } from './pushes/contact-policy';
 import { DeliveryReportService } from './pushes/delivery-report.service';
+import { PushDeliveryWorker } from './pushes/push-delivery.worker';
+import { PushOutbox } from './pushes/push-outbox';
+import { PushPlanner } from './pushes/push-planner';
+import { PushService } from './pushes/push.service';
 import { RuleEngine } from './rules/rule-engine';
 import type { RulesDocument } from './rules/rules-document.schema';
 import type { RulesProvider } from './rules/rules.provider';
@@ -86,6 +93,9 @@ export class Persona {
   readonly segments: SegmentService;
   readonly jobs: JobScheduler;
   readonly plugins: PluginHost;
+  readonly credentials: CredentialStore;
+  readonly pushes: PushService;
+  readonly pushWorker: PushDeliveryWorker;
   readonly http: Koa<AppState>;
   private server: Server | undefined;
   private state: 'new' | 'starting' | 'started' | 'stopping' | 'stopped' = 'new';
@@ -151,6 +161,7 @@ export class Persona {
     this.jobs.register(segmentCountsJob(this.segments, config.timezone));
     this.engine.attach(this.pipeline, this.jobs);
 
+    this.credentials = new CredentialStore(this.db, {}, clock);
     const authenticator = new Authenticator(config.auth);
     const eraser = new ProfileEraser(this.db);
     const pluginRoutes = new RouteRegistry(authenticator);
@@ -162,7 +173,27 @@ export class Persona {
       submit: (source, events) => this.accept(source, events),
       recordDeliveryReport: (source, report) => this.deliveryReports.record(source, report),
       attributesOf: (identity) => this.attributes.valuesForIdentity(identity),
+      credentials: this.credentials,
     });
+    const policy = contactPolicyOf(config.pushes.policy);
+    const pushSettings = { policy, optOutTags: config.pushes.policy.optOutTags, timezone: config.timezone };
+    this.pushes = new PushService(
+      this.db,
+      this.segments,
+      new PushPlanner(this.db, { ...pushSettings, sampleSize: config.pushes.planSampleSize }, (ids) => this.segments.sample(ids)),
+      { has: (channel) => this.plugins.pushSenders.get(channel) !== undefined },
+      clock,
+    );
+    this.pushWorker = new PushDeliveryWorker(
+      this.db,
+      new PushOutbox(this.db, this.timeline),
+      this.plugins.pushSenders,
+      pushSettings,
+      config.pushes.worker,
+      log.child({ room: 'pushes' }),
+      this.metrics,
+      clock,
+    );
     this.metrics.gauge('persona_inbox_depth', 'Inbox rows waiting to be processed', () =>
       this.inbox.depth().catch(() => Number.NaN),
     );
@@ -209,6 +240,7 @@ export class Persona {
         }),
         webhooksRoutes({ authenticator, outbox: this.outbox, wake: () => this.webhooks.wake() }),
         segmentsRoutes({ authenticator, segments: this.segments, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
+        pushesRoutes({ authenticator, pushes: this.pushes, db: this.db, bodyLimitBytes: config.server.bodyLimitKb * 1024, wake: () => this.pushWorker.wake() }),
         tagsRoutes({ authenticator, operatorTags: this.engine.operatorTags, profiles: this.profiles, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
         rulesRoutes({
           authenticator,
@@ -245,6 +277,7 @@ export class Persona {
     if (this.config.ingest.worker.enabled) this.worker.start();
     // Nobody subscribed: nothing is ever queued, so no instance polls the outbox for nothing.
     if (this.config.webhooks.enabled && this.config.webhooks.subscribers.length > 0) this.webhooks.start();
+    if (this.config.pushes.worker.enabled) this.pushWorker.start();
     if (options.listen !== false) await this.listen();
     this.state = 'started';
   }
@@ -276,6 +309,7 @@ export class Persona {
     if (wasStarted) {
       await this.worker.stop().catch(() => undefined);
       await this.webhooks.stop().catch(() => undefined);
+      await this.pushWorker.stop().catch(() => undefined);
       await this.jobs.stop();
       await this.plugins.stop().catch((error: unknown) => this.log.error({ err: error }, 'stopping plugins failed'));
     }

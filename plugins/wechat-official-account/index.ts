@@ -1,25 +1,43 @@
 import { definePlugin } from '../../src/plugins/plugin-sdk';
 import { SceneChannels } from './scene-channel';
+import { WechatApiClient } from './wechat-api-client';
 import { wechatConfigSchema } from './wechat-config.schema';
+import { wechatPushSenders } from './wechat-push-senders';
+import { qrcodeHandler } from './wechat-qrcode.route';
 import { WechatWebhook } from './wechat-webhook.handler';
 
 /**
- * WeChat official accounts, inbound: each account's webhook (`/wechat` for the account named `default`,
+ * WeChat official accounts. Inbound: each account's webhook (`/wechat` for the account named `default`,
  * `/wechat/<name>` for the others) verifies, decrypts and records every follower message and event exactly once, and
- * answers with the configured passive reply.
+ * answers with the configured passive reply. Outbound (accounts with an appSecret): the push senders for
+ * customer-service, mass and template messages, and `POST /api/wechat/qrcodes` for parametric QR codes.
  */
 export default definePlugin({
   name: 'wechat-official-account',
-  description: 'WeChat official account webhooks: messages and events onto the timeline, passive replies',
+  description: 'WeChat official accounts: webhooks onto the timeline, passive replies, pushes and QR codes over the API',
   configSchema: wechatConfigSchema,
   setup(context) {
     const scenes = new SceneChannels(context.config.sceneChannels);
+    const clients = new Map<string, WechatApiClient>();
+    const companions = new Map<string, string>();
     for (const account of context.config.accounts) {
       const webhook = new WechatWebhook(account, context.config, scenes, context);
       const path = account.name === 'default' ? '/wechat' : `/wechat/${account.name}`;
       context.http.route({ method: 'GET', path, auth: 'none', handler: webhook.verifyUrl });
       context.http.route({ method: 'POST', path, auth: 'none', handler: webhook.receive });
-      context.log.info({ account: account.name, path, encryption: account.requireEncryption ? 'required' : 'optional' }, 'wechat webhook ready');
+      if (account.appSecret) {
+        const { api } = context.config;
+        clients.set(account.name, new WechatApiClient(account.name, { ...api, appId: account.appId, appSecret: account.appSecret.reveal() }, context.credentials));
+        if (account.massCompanion) companions.set(account.name, account.massCompanion);
+      }
+      context.log.info(
+        { account: account.name, path, encryption: account.requireEncryption ? 'required' : 'optional', api: clients.has(account.name) },
+        'wechat account ready',
+      );
+    }
+    if (clients.size > 0) {
+      for (const sender of wechatPushSenders(clients, companions)) context.pushSenders.register(sender);
+      context.http.route({ method: 'POST', path: '/api/wechat/qrcodes', auth: 'admin', handler: qrcodeHandler(clients, 16 * 1024) });
     }
   },
 });

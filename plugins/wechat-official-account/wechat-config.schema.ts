@@ -65,6 +65,11 @@ const accountSchema = z
     appId: envOrText(z.string().regex(/^wx[0-9a-zA-Z]{16}$/, { error: 'expected an appId such as wx2c2769f8efd9abc2' })),
     /** For the outbound API (access tokens). */
     appSecret: secret().optional(),
+    /**
+     * An operator's openid added to a mass send that would reach one follower (WeChat refuses openid lists shorter
+     * than two, 40130): the operator receives a copy. Without it such a send fails with 40130.
+     */
+    massCompanion: z.string().min(1).max(64).optional(),
     /** The token set in the WeChat admin console (3–32 characters). */
     token: secret({ minLength: 3 }),
     /** 43 characters; required for safe and compatible mode. */
@@ -85,8 +90,28 @@ const accountSchema = z
 
 export type WechatAccount = z.output<typeof accountSchema>;
 
+/** The outbound API (pushes, follower details, QR codes), shared by every account. */
+const apiSchema = z
+  .object({
+    /** Env WECHAT_API_BASE_URL; tests and the demo point it at a fake. */
+    baseUrl: envOrText(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })).default('https://api.weixin.qq.com/cgi-bin/'),
+    /** `stable` (POST stable_token: a refresh elsewhere doesn't cut ours short) or `classic` (GET token). */
+    tokenEndpoint: z.enum(['stable', 'classic']).default('stable'),
+    /** One request's time limit, in milliseconds. */
+    timeoutMs: intBetween(100, 120_000).default(10_000),
+    /** Tries of a call that failed transiently (-1, 5xx, network), the first included. */
+    maxAttempts: intBetween(1, 10).default(4),
+    /** Backoff base in milliseconds (full jitter, doubling per try, capped at 30 s). */
+    retryBaseMs: intBetween(1, 60_000).default(500),
+    /** Requests per minute per API path; paths not listed are not limited here. */
+    rateLimits: z.record(z.string().regex(/^[a-z_/]+$/), intBetween(1, 1_000_000)).default({ 'message/mass/send': 60 }),
+  })
+  .strict()
+  .prefault({});
+
 export const wechatConfigSchema = z
   .object({
+    api: apiSchema,
     accounts: z
       .array(accountSchema)
       .min(1)

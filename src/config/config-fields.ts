@@ -53,3 +53,6 @@ export const timeZone = z.string().refine(
   },
   { error: 'expected an IANA time zone such as Asia/Shanghai' },
 );
+
+/** A local time of day, `HH:MM` on a 24-hour clock. */
+export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a time of day such as 22:00' });

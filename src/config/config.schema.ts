@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { rulesDocumentSchema } from '../rules/rules-document.schema';
 import { webhookEventNames } from '../webhooks/webhook-events';
-import { intBetween, secret, slug, timeZone } from './config-fields';
+import { clockTime, intBetween, secret, slug, tagName, timeZone } from './config-fields';
 
 /**
  * The one schema for Persona's configuration. Defaults live here; `config/default.yaml` repeats them with
@@ -199,6 +199,66 @@ export const configSchema = z
         leaseMs: intBetween(1000, 3_600_000).default(120_000),
         /** Deliver in this process (every instance may; leases keep them apart). */
         enabled: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+
+    /** Targeted pushes: the contact-pressure policy and the outbox workers that deliver them. */
+    pushes: z
+      .object({
+        /** Who may be contacted, how often and through which channel (checked for every recipient at send time). */
+        policy: z
+          .object({
+            /** Most pushes one follower receives in any 24 hours. */
+            perDay: intBetween(1, 100).default(1),
+            /** Most pushes one follower receives in any 7 days. */
+            perWeek: intBetween(1, 700).default(3),
+            /** Local `HH:MM` window (the follower's `timezone` attribute, else the account's) in which sends wait for its end; null: none. */
+            quietHours: z
+              .object({ start: clockTime, end: clockTime })
+              .strict()
+              .nullable()
+              .default({ start: '22:00', end: '08:00' }),
+            /** Tags that mean "do not contact"; a `marketingConsent: false` attribute means the same. */
+            optOutTags: z.array(tagName).default(['manual/do-not-contact']),
+            /** Mass messages one follower may receive per calendar month (WeChat allows 4 on service accounts). */
+            massPerMonth: intBetween(0, 31).default(4),
+            /** WeChat's customer-service windows: after a message, and after a follow, menu click or QR scan. */
+            customerService: z
+              .object({
+                messageWindowHours: intBetween(0, 48).default(48),
+                messageQuota: intBetween(0, 5).default(5),
+                actionWindowSeconds: intBetween(0, 60).default(60),
+                actionQuota: intBetween(0, 3).default(3),
+              })
+              .strict()
+              .prefault({}),
+          })
+          .strict()
+          .prefault({}),
+        /** Recipients listed in a plan's sample. */
+        planSampleSize: intBetween(0, 100).default(10),
+        worker: z
+          .object({
+            /** Deliver pushes in this process (every instance may; leases keep them apart). */
+            enabled: z.boolean().default(true),
+            /** Recipients claimed at once; a claim's mass-message recipients of one push go out as one mass send. */
+            batchSize: intBetween(1, 10_000).default(1000),
+            /** One-recipient sends (customer-service, template) per second, per instance. */
+            ratePerSecond: intBetween(1, 10_000).default(100),
+            /** One-recipient sends in flight at once, per instance. */
+            concurrency: intBetween(1, 500).default(20),
+            /** How often an idle worker looks for due deliveries, in milliseconds. */
+            pollIntervalMs: intBetween(10, 60_000).default(1000),
+            /** How long claimed recipients are reserved before another instance may take them over, in milliseconds. */
+            leaseMs: intBetween(1000, 3_600_000).default(120_000),
+            /** Attempts of a recipient's send (after transient failures) before it is marked failed. */
+            maxAttempts: intBetween(1, 100).default(6),
+            /** First retry delay in milliseconds; doubles per attempt (capped at an hour). */
+            retryBaseMs: intBetween(10, 3_600_000).default(30_000),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

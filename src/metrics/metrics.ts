@@ -36,6 +36,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly pushDeliveries = new Counter({
+    name: 'persona_push_deliveries_total',
+    help: 'Push recipients settled, by channel and outcome (sent, failed, skipped, deferred, retried)',
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly rulesRecompute = new Counter({
     name: 'persona_rules_recompute_profiles_total',
     help: 'Profiles the scheduled rules recompute went through, by step (scores_faded, tags_updated)',

@@ -1,12 +1,33 @@
+import type { PushContent } from '../pushes/push-content';
+
 /**
  * What plugins contribute beyond routes, inbound events and jobs. The engines that use them (the push engine, the
  * operator bot, the rule engine) look them up by name in the host's registries.
  */
 
-/** Delivers pushes over one channel, e.g. `wechat-customer-service`. */
+/** One recipient of a send: the delivery row it settles and the follower's openid in the push's account. */
+export interface PushRecipient {
+  deliveryId: number;
+  profileId: number;
+  openid: string;
+}
+
+/** How a send went, for every recipient in it. `retry`: nothing was sent, try again later. */
+export type PushSendOutcome =
+  | { status: 'sent'; externalId?: string }
+  | { status: 'failed'; code: string }
+  | { status: 'retry'; code: string; retryAfterMs?: number };
+
+/**
+ * Delivers pushes over one channel (`customer_service`, `mass` or `template`, the channels the contact policy picks).
+ * A batch sender takes many recipients in one call and must treat `batchKey` as an idempotency key (WeChat's
+ * clientmsgid): the same batch is sent again under the same key after a crash. Other senders get one recipient per
+ * call, with the content already personalized.
+ */
 export interface PushSender {
   channel: string;
-  send(delivery: { pushId: number; profileId: number; content: unknown }): Promise<{ ok: boolean; code?: string }>;
+  batch: boolean;
+  send(request: { account: string; pushId: number; batchKey: string; content: PushContent; recipients: PushRecipient[] }): Promise<PushSendOutcome>;
 }
 
 /** An operator bot command, e.g. `qrcode`. */

@@ -3,8 +3,10 @@
  * signed webhooks and reading bodies, and the shapes of the events they hand in.
  */
 export { definePlugin, type PluginContext, type PluginDefinition, type Teardown } from './plugin.types';
-export type { BotCommand, PushSender, RuleVocabulary } from './extension-points';
+export type { BotCommand, PushRecipient, PushSender, PushSendOutcome, RuleVocabulary } from './extension-points';
+export type { PushContent, PushMessage, PushTemplate } from '../pushes/push-content';
 export type { RouteDefinition } from '../http/route-registry';
+export type { FetchedCredential } from '../credentials/credential-store';
 export type { AppContext } from '../http/http-state';
 export type { InboundEvent, TagEdit } from '../ingest/inbound-event';
 export type { DeliveryReport } from '../pushes/delivery-report.service';

@@ -155,6 +155,22 @@ export class SegmentService {
     return { expression: printSegment(expr), count: Number(n), sample: await this.sample(ids), byLifecycle, topTags, warnings: await this.warnings(expr) };
   }
 
+  /**
+   * The live profiles an audience selects, as a WHERE clause over `profiles p` with its values: a saved segment by
+   * name (followed at send time, so later edits count) or an expression. Answers the canonical text too.
+   */
+  async audience(input: { segment?: string; expression?: string }): Promise<{ expression: string; where: string; values: Record<string, unknown> }> {
+    let expr: SegmentExpr;
+    if (input.segment !== undefined) {
+      if (!(await this.lookup(input.segment))) throw new NotFoundError(`no segment named ${input.segment}`);
+      expr = { kind: 'segment', name: input.segment };
+    } else {
+      expr = parseExpression(input.expression);
+    }
+    const { sql, values } = await this.compile(expr);
+    return { expression: printSegment(expr), where: `${liveProfiles} AND ${sql}`, values };
+  }
+
   /** Turns a segment into a static list of the profiles it matches now; answers how many. */
   async freeze(name: string): Promise<number> {
     const row = await this.row(name);
@@ -215,7 +231,8 @@ export class SegmentService {
     return printSegment(expr);
   }
 
-  private async sample(ids: number[]): Promise<SegmentPreview['sample']> {
+  /** Profiles as a preview lists them: masked name and identities, tags. */
+  async sample(ids: number[]): Promise<SegmentPreview['sample']> {
     if (ids.length === 0) return [];
     const identities = await this.db.select<{ profile_id: number; type: string; value: string }>(
       'SELECT profile_id, type, value FROM identities WHERE profile_id IN (:ids) ORDER BY id',

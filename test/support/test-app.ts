@@ -24,6 +24,8 @@ export const testEnv: NodeJS.ProcessEnv = {
   WECHAT_APP_ID: 'wx2c2769f8efd9abc2',
   WECHAT_TOKEN: 'spamtest',
   WECHAT_ENCODING_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  // The fake WeChat API's default secret (test/support/fake-wechat-api.ts).
+  WECHAT_APP_SECRET: 'fake-app-secret',
   BRAND_B_APP_ID: 'wx00000000000000b2',
   BRAND_B_TOKEN: 'brand-b-token',
   BRAND_B_AES_KEY: 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut',

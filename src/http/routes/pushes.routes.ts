@@ -1,0 +1,55 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { Database } from '../../db/database';
+import { pushReport } from '../../pushes/push-report';
+import type { PushService } from '../../pushes/push.service';
+import { actorOf } from '../actor';
+import type { Authenticator } from '../authenticator';
+import type { AppState } from '../http-state';
+import { requireAuth } from '../middleware/auth.middleware';
+import { parseInput, recordId } from '../parse-input';
+import { readJsonBody } from '../read-body';
+
+const listQuery = z
+  .object({
+    status: z.enum(['planned', 'scheduled', 'sending', 'done', 'cancelled']).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+  })
+  .strict();
+
+/** Pushes (admin token): plan, confirm, cancel, and where each stands. */
+export function pushesRoutes(deps: { authenticator: Authenticator; pushes: PushService; db: Database; bodyLimitBytes: number; wake(): void }): Router<AppState> {
+  const router = new Router<AppState>();
+  router.use(requireAuth(deps.authenticator, 'admin'));
+  const pushId = (value: unknown) => parseInput(recordId('a push id'), value, 'id');
+
+  router.post('/api/pushes', async (ctx) => {
+    const { json } = await readJsonBody(ctx, deps.bodyLimitBytes);
+    ctx.status = 201;
+    ctx.body = await deps.pushes.plan(json, actorOf(ctx));
+  });
+
+  router.get('/api/pushes', async (ctx) => {
+    const query = parseInput(listQuery, ctx.query, 'query');
+    ctx.body = { pushes: await deps.pushes.list(query) };
+  });
+
+  router.get('/api/pushes/:id', async (ctx) => {
+    const id = pushId(ctx.params.id);
+    const push = await deps.pushes.get(id);
+    ctx.body = { ...push, report: await pushReport(deps.db, id) };
+  });
+
+  router.post('/api/pushes/:id/confirm', async (ctx) => {
+    const push = await deps.pushes.confirm(pushId(ctx.params.id), actorOf(ctx));
+    deps.wake();
+    ctx.body = push;
+  });
+
+  router.post('/api/pushes/:id/cancel', async (ctx) => {
+    const id = pushId(ctx.params.id);
+    const push = await deps.pushes.cancel(id, actorOf(ctx));
+    ctx.body = { ...push, report: await pushReport(deps.db, id) };
+  });
+  return router;
+}

@@ -1,0 +1,311 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Database } from '../db/database';
+import { PollingWorker, retryDelay } from '../jobs/polling-worker';
+import type { Metrics } from '../metrics/metrics';
+import type { PushSender, PushSendOutcome } from '../plugins/extension-points';
+import { ContactFacts } from './contact-facts.loader';
+import { type ContactPolicy, decideContact } from './contact-policy';
+import { localMonthStart } from './local-time';
+import { type PushContent, personalize, placeholderNames } from './push-content';
+import { decisionName } from './push-planner';
+import type { ClaimedDelivery, DeliverySettlement, PushOutbox } from './push-outbox';
+import { PushBatches } from './push-batches';
+import { SendPacer } from './send-pacer';
+
+export interface PushWorkerOptions {
+  batchSize: number;
+  ratePerSecond: number;
+  concurrency: number;
+  pollIntervalMs: number;
+  leaseMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+}
+
+export interface PushPolicySettings {
+  policy: ContactPolicy;
+  optOutTags: readonly string[];
+  timezone: string;
+}
+
+interface PushInfo {
+  id: number;
+  account: string;
+  status: string;
+  content: PushContent;
+}
+
+/** A decided row, ready to go: its channel and the follower's openid. */
+type ReadyDelivery = ClaimedDelivery & { channel: string; openid: string };
+
+/** Most openids in one WeChat mass send. */
+const maxBatchRecipients = 10_000;
+/** One-recipient sends waiting on their database write at once (each wave is marked, sent, then settled). */
+const lanes = 4;
+
+/**
+ * Drains the push outbox in every instance: claims due recipients under a lease, applies the contact-pressure
+ * policy to each at send time (under the profile's lock, so two pushes can't both take a follower's last slot),
+ * sends mass-message recipients of a push as one batch under a stored key, and one-recipient sends at the configured
+ * pace, each marked as leaving before it leaves. Results and timeline events are written per group.
+ */
+export class PushDeliveryWorker extends PollingWorker {
+  readonly id = `pushes-${randomUUID().slice(0, 8)}`;
+  private readonly pacer: SendPacer;
+  private readonly batches: PushBatches;
+  private lastRecovery = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly outbox: PushOutbox,
+    private readonly senders: { get(channel: string): PushSender | undefined },
+    private readonly settings: PushPolicySettings,
+    private readonly options: PushWorkerOptions,
+    log: Logger,
+    private readonly metrics: Metrics,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    super('push delivery worker', options.pollIntervalMs, log);
+    this.pacer = new SendPacer(options.ratePerSecond);
+    this.batches = new PushBatches(db);
+  }
+
+  async runOnce(): Promise<number> {
+    let now = this.clock();
+    await this.outbox.wakeDeferred(now);
+    if (now.getTime() - this.lastRecovery >= this.options.leaseMs / 4) {
+      this.lastRecovery = now.getTime();
+      const recovered = await this.outbox.recoverExpired(now);
+      if (recovered.requeued + recovered.unconfirmed > 0) this.log.warn(recovered, 'push recipients of an expired lease taken over');
+    }
+    const { rows, lockedUntil } = await this.outbox.claim(this.id, this.options.batchSize, this.options.leaseMs, now);
+    if (rows.length === 0) return 0;
+    const pushes = await this.pushesOf(rows.map((row) => row.pushId));
+    const live = rows.filter((row) => pushes.get(row.pushId)?.status === 'sending');
+    const stopped = rows.filter((row) => !live.includes(row));
+    await this.outbox.settle(stopped, stopped.map((row) => ({ id: row.id, status: 'cancelled' as const })), this.id, now);
+
+    now = this.clock();
+    const ready = await this.decide(live, pushes, now);
+    const batched = ready.filter((row) => this.senders.get(row.channel)?.batch);
+    const single = ready.filter((row) => !batched.includes(row));
+    await Promise.all([this.sendBatches(batched, pushes), this.sendSingles(single, pushes, lockedUntil)]);
+    await this.outbox.finishPushes([...new Set(rows.map((row) => row.pushId))], this.clock());
+    return rows.length;
+  }
+
+  private async pushesOf(ids: number[]): Promise<Map<number, PushInfo>> {
+    const rows = await this.db.select<{ id: number; account: string; status: string; content: string }>(
+      'SELECT id, account, status, content FROM pushes WHERE id IN (:ids)',
+      { ids: [...new Set(ids)] },
+    );
+    return new Map(rows.map((row) => [Number(row.id), { id: Number(row.id), account: row.account, status: row.status, content: JSON.parse(row.content) as PushContent }]));
+  }
+
+  /** The policy for every undecided row, per account, in one transaction holding the recipients' profile rows. */
+  private async decide(rows: ClaimedDelivery[], pushes: Map<number, PushInfo>, now: Date): Promise<ReadyDelivery[]> {
+    const ready: ReadyDelivery[] = [];
+    const accounts = new Map<string, ClaimedDelivery[]>();
+    for (const row of rows) {
+      const account = (pushes.get(row.pushId) as PushInfo).account;
+      accounts.set(account, [...(accounts.get(account) ?? []), row]);
+    }
+    for (const [account, group] of accounts) {
+      await this.db.transaction(async (transaction) => {
+        const ids = [...new Set(group.map((row) => row.profileId))].sort((a, b) => a - b);
+        await this.db.select(`SELECT id FROM profiles WHERE id IN (:ids) ORDER BY id${this.db.forUpdate}`, { ids }, transaction);
+        const { settings } = this;
+        const [facts, follows, openids] = await Promise.all([
+          ContactFacts.load(
+            this.db,
+            { scope: ids, optOutTags: settings.optOutTags, policy: settings.policy, now, monthStart: localMonthStart(now, settings.timezone) },
+            transaction,
+          ),
+          this.db.select<{ profile_id: number; subscribed: number | boolean; subscribed_at: unknown }>(
+            'SELECT profile_id, subscribed, subscribed_at FROM subscriptions WHERE account = :account AND profile_id IN (:ids)',
+            { account, ids },
+            transaction,
+          ),
+          this.db.select<{ profile_id: number; value: string }>(
+            "SELECT profile_id, value FROM identities WHERE type = 'openid' AND scope = :account AND profile_id IN (:ids) ORDER BY id",
+            { account, ids },
+            transaction,
+          ),
+        ]);
+        const followOf = new Map(follows.map((row) => [Number(row.profile_id), { following: Boolean(row.subscribed), subscribedAt: this.db.parseTime(row.subscribed_at) }]));
+        const openidOf = new Map(openids.map((row) => [Number(row.profile_id), row.value]));
+        const settlements: DeliverySettlement[] = [];
+        for (const row of group) {
+          const openid = openidOf.get(row.profileId);
+          if (row.decided && row.channel) {
+            if (openid) ready.push({ ...row, channel: row.channel, openid });
+            else settlements.push({ id: row.id, status: 'skipped', reason: 'not_following' });
+            continue;
+          }
+          const follow = followOf.get(row.profileId) ?? { following: false, subscribedAt: null };
+          const state = facts.stateOf(row.profileId, { ...follow, following: follow.following && openid !== undefined }, row.pushId);
+          const decision = decideContact(state, (pushes.get(row.pushId) as PushInfo).content, settings.policy, now, settings.timezone);
+          this.metrics.pushDeliveries.inc({ channel: decision.outcome === 'send' ? decision.channel : 'none', outcome: decision.outcome === 'send' ? 'decided' : decisionName(decision) });
+          if (decision.outcome === 'send') {
+            facts.reserve(row.profileId, row.pushId, decision.channel, now);
+            settlements.push({ id: row.id, status: 'decided', channel: decision.channel });
+            ready.push({ ...row, channel: decision.channel, openid: openid as string, decided: true });
+          } else if (decision.outcome === 'defer') {
+            settlements.push({ id: row.id, status: 'deferred', reason: decision.reason, until: decision.until });
+          } else {
+            settlements.push({ id: row.id, status: 'skipped', reason: decision.reason });
+          }
+        }
+        await this.outbox.settle(group, settlements, this.id, now, transaction);
+      });
+    }
+    return ready;
+  }
+
+  /**
+   * Batch channels (mass): a push's recipients become a stored batch with its key before the send, and a batch is
+   * always sent whole, so a repeat after a crash carries the same key and list and WeChat recognises it.
+   */
+  private async sendBatches(rows: ReadyDelivery[], pushes: Map<number, PushInfo>): Promise<void> {
+    const groups = new Map<string, ReadyDelivery[]>();
+    for (const row of rows) {
+      const key = row.batchId !== null ? `batch:${row.batchId}` : `new:${row.pushId}:${row.channel}`;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    for (const [key, group] of groups) {
+      const parts = key.startsWith('batch:') ? [group] : chunk(group, maxBatchRecipients);
+      for (const part of parts) {
+        const push = pushes.get(part[0].pushId) as PushInfo;
+        const sender = this.senders.get(part[0].channel) as PushSender;
+        const batch =
+          part[0].batchId !== null
+            ? await this.batches.get(part[0].batchId)
+            : await this.batches.create(push.id, part[0].channel, part.map((row) => row.id), this.clock());
+        const outcome = await this.attempt(sender, {
+          account: push.account,
+          pushId: push.id,
+          batchKey: batch.key,
+          content: personalize(push.content),
+          recipients: batch.recipients,
+        });
+        const now = this.clock();
+        const settlements = part.map((row) => this.settlementFor(row, outcome, now, true));
+        await this.db.transaction(async (transaction) => {
+          if (outcome.status !== 'retry') await this.batches.finish(batch.id, outcome, now, transaction);
+          await this.outbox.settle(part, settlements, this.id, now, transaction);
+        });
+        this.count(part[0].channel, settlements);
+      }
+    }
+  }
+
+  /** One-recipient channels: paced, a few waves in flight, each marked as leaving, sent, then settled. */
+  private async sendSingles(rows: ReadyDelivery[], pushes: Map<number, PushInfo>, lockedUntil: Date): Promise<void> {
+    if (rows.length === 0) return;
+    const attributes = await this.attributesFor(rows, pushes);
+    const waveSize = Math.max(1, Math.ceil(this.options.concurrency / lanes));
+    const queue = [...rows];
+    const inFlight = new Set<Promise<void>>();
+    while (queue.length > 0) {
+      // Hand back what can't be sent well inside the lease: another instance may take it over once it runs out.
+      if (this.clock().getTime() > lockedUntil.getTime() - this.options.leaseMs / 4) {
+        const rest = queue.splice(0);
+        await this.outbox.settle(rest, rest.map((row) => ({ id: row.id, status: 'queued' as const, at: this.clock(), countAttempt: false })), this.id, this.clock());
+        break;
+      }
+      const wave = queue.splice(0, waveSize);
+      const cancelled = await this.cancelledAmong(wave);
+      const going = wave.filter((row) => !cancelled.has(row.pushId));
+      if (going.length < wave.length) {
+        const stopped = wave.filter((row) => cancelled.has(row.pushId));
+        await this.outbox.settle(stopped, stopped.map((row) => ({ id: row.id, status: 'cancelled' as const })), this.id, this.clock());
+      }
+      if (going.length === 0) continue;
+      // Paced before they are marked as leaving, so a send marked is a send on the wire within moments.
+      await Promise.all(going.map(() => this.pacer.acquire()));
+      await this.outbox.markAttempted(going.map((row) => row.id), this.id, this.clock());
+      const sending = this.sendWave(going, pushes, attributes).finally(() => inFlight.delete(sending));
+      inFlight.add(sending);
+      if (inFlight.size >= lanes) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+  }
+
+  private async sendWave(wave: ReadyDelivery[], pushes: Map<number, PushInfo>, attributes: Map<number, Record<string, unknown>>): Promise<void> {
+    const outcomes = await Promise.all(
+      wave.map(async (row) => {
+        const push = pushes.get(row.pushId) as PushInfo;
+        return this.attempt(this.senders.get(row.channel) as PushSender, {
+          account: push.account,
+          pushId: push.id,
+          batchKey: `${push.id}-${row.id}`,
+          content: personalize(push.content, attributes.get(row.profileId)),
+          recipients: [{ deliveryId: row.id, profileId: row.profileId, openid: row.openid }],
+        });
+      }),
+    );
+    const now = this.clock();
+    // markAttempted already counted this attempt.
+    const settlements = wave.map((row, index) => this.settlementFor({ ...row, attempts: row.attempts + 1 }, outcomes[index], now, false));
+    await this.outbox.settle(wave, settlements, this.id, now);
+    for (const [index, row] of wave.entries()) this.count(row.channel, [settlements[index]]);
+  }
+
+  /** A sender that throws is a bug or an outage: nothing is known to have been sent, so it is retried later. */
+  private async attempt(sender: PushSender | undefined, request: Parameters<PushSender['send']>[0]): Promise<PushSendOutcome> {
+    if (!sender) return { status: 'retry', code: 'no_sender' };
+    try {
+      return await sender.send(request);
+    } catch (error) {
+      this.log.error({ err: error, push: request.pushId }, 'push sender failed');
+      return { status: 'retry', code: 'sender_error' };
+    }
+  }
+
+  private settlementFor(row: ClaimedDelivery, outcome: PushSendOutcome, now: Date, countAttempt: boolean): DeliverySettlement {
+    if (outcome.status === 'sent') return { id: row.id, status: 'sent', ...(outcome.externalId ? { externalId: outcome.externalId } : {}) };
+    if (outcome.status === 'failed') return { id: row.id, status: 'failed', code: outcome.code };
+    const attempts = row.attempts + (countAttempt ? 1 : 0);
+    if (attempts >= this.options.maxAttempts) return { id: row.id, status: 'failed', code: outcome.code };
+    const wait = Math.max(retryDelay(this.options.retryBaseMs, attempts), outcome.retryAfterMs ?? 0);
+    return { id: row.id, status: 'queued', at: new Date(now.getTime() + wait), countAttempt };
+  }
+
+  private count(channel: string, settlements: readonly DeliverySettlement[]): void {
+    for (const settlement of settlements) {
+      const outcome = settlement.status === 'queued' ? 'retried' : settlement.status;
+      this.metrics.pushDeliveries.inc({ channel, outcome });
+    }
+  }
+
+  private async cancelledAmong(rows: readonly ReadyDelivery[]): Promise<Set<number>> {
+    const found = await this.db.select<{ id: number }>("SELECT id FROM pushes WHERE id IN (:ids) AND status = 'cancelled'", {
+      ids: [...new Set(rows.map((row) => row.pushId))],
+    });
+    return new Set(found.map((row) => Number(row.id)));
+  }
+
+  /** The attributes the pushes' placeholders read, for the recipients. */
+  private async attributesFor(rows: readonly ReadyDelivery[], pushes: Map<number, PushInfo>): Promise<Map<number, Record<string, unknown>>> {
+    const names = [...new Set(rows.flatMap((row) => placeholderNames((pushes.get(row.pushId) as PushInfo).content)))];
+    const byProfile = new Map<number, Record<string, unknown>>();
+    if (names.length === 0) return byProfile;
+    const found = await this.db.select<{ profile_id: number; name: string; value: string }>(
+      'SELECT profile_id, name, value FROM attributes WHERE profile_id IN (:ids) AND name IN (:names)',
+      { ids: [...new Set(rows.map((row) => row.profileId))], names },
+    );
+    for (const row of found) {
+      const values = byProfile.get(Number(row.profile_id)) ?? {};
+      values[row.name] = JSON.parse(row.value) as unknown;
+      byProfile.set(Number(row.profile_id), values);
+    }
+    return byProfile;
+  }
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const parts: T[][] = [];
+  for (let start = 0; start < items.length; start += size) parts.push(items.slice(start, start + size));
+  return parts;
+}

@@ -1,0 +1,255 @@
+import type { Transaction } from 'sequelize';
+import type { Database } from '../db/database';
+import { personaEventSource } from '../segments/segment-ast';
+import type { NewTimelineEvent, TimelineService } from '../timeline/timeline.service';
+
+/** A delivery row claimed for sending. A row decided before (re-claimed after a crash or a retry) keeps its channel. */
+export interface ClaimedDelivery {
+  id: number;
+  pushId: number;
+  profileId: number;
+  channel: string | null;
+  decided: boolean;
+  batchId: number | null;
+  attempts: number;
+}
+
+/** What becomes of a claimed row. `queued` hands it back (a retry, or an unused claim); `decided` keeps it to send. */
+export type DeliverySettlement =
+  | { id: number; status: 'sent'; externalId?: string; unconfirmed?: boolean }
+  | { id: number; status: 'failed'; code: string }
+  | { id: number; status: 'skipped'; reason: string }
+  | { id: number; status: 'deferred'; reason: string; until: Date }
+  | { id: number; status: 'cancelled' }
+  | { id: number; status: 'queued'; at: Date; countAttempt: boolean }
+  | { id: number; status: 'decided'; channel: string };
+
+interface ClaimRow {
+  id: number;
+  push_id: number;
+  profile_id: number;
+  channel: string | null;
+  decided_at: unknown;
+  batch_id: number | null;
+  attempts: number;
+}
+
+/** The timeline event a settlement puts on the follower's timeline, if any. */
+function timelineEvent(row: { pushId: number; profileId: number; channel: string | null }, settlement: DeliverySettlement, at: Date): NewTimelineEvent | undefined {
+  const base = { profileId: row.profileId, channel: 'wechat', source: personaEventSource, occurredAt: at, receivedAt: at };
+  switch (settlement.status) {
+    case 'sent':
+      return {
+        ...base,
+        type: 'push_sent',
+        sourceKey: `push:${row.pushId}:${row.profileId}:sent`,
+        properties: { pushId: row.pushId, via: row.channel, ...(settlement.unconfirmed ? { unconfirmed: true } : {}) },
+      };
+    case 'failed':
+      return { ...base, type: 'push_failed', sourceKey: `push:${row.pushId}:${row.profileId}:failed`, properties: { pushId: row.pushId, via: row.channel, code: settlement.code } };
+    case 'skipped':
+      return { ...base, type: 'push_skipped', sourceKey: `push:${row.pushId}:${row.profileId}:skipped`, properties: { pushId: row.pushId, reason: settlement.reason } };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The push outbox: delivery rows claimed under a lease (`FOR UPDATE SKIP LOCKED` on MySQL, so instances never
+ * claim the same row), settled in groups — each group one statement, with the timeline events of what was sent,
+ * failed or skipped in the same transaction, so a row's status and the follower's timeline never disagree.
+ */
+export class PushOutbox {
+  constructor(
+    private readonly db: Database,
+    private readonly timeline: TimelineService,
+  ) {}
+
+  /** Deferred rows whose time has come are queued again (checked by the policy anew). */
+  async wakeDeferred(now: Date): Promise<number> {
+    return this.db.execute("UPDATE push_deliveries SET status = 'queued' WHERE status = 'deferred' AND available_at <= ?", [now]);
+  }
+
+  async claim(worker: string, limit: number, leaseMs: number, now: Date): Promise<{ rows: ClaimedDelivery[]; lockedUntil: Date }> {
+    const lockedUntil = new Date(now.getTime() + leaseMs);
+    const rows = await this.db.transaction(async (transaction) => {
+      const found = await this.db.select<ClaimRow>(
+        `SELECT id, push_id, profile_id, channel, decided_at, batch_id, attempts FROM push_deliveries
+          WHERE status = 'queued' AND available_at <= :now ORDER BY available_at, id LIMIT :limit${this.db.skipLocked}`,
+        { now, limit },
+        transaction,
+      );
+      if (found.length === 0) return [];
+      await this.db.execute(
+        "UPDATE push_deliveries SET status = 'sending', locked_by = :worker, locked_until = :lockedUntil WHERE id IN (:ids)",
+        { worker, lockedUntil, ids: found.map((row) => row.id) },
+        transaction,
+      );
+      return found;
+    });
+    return {
+      lockedUntil,
+      rows: rows.map((row) => ({
+        id: Number(row.id),
+        pushId: Number(row.push_id),
+        profileId: Number(row.profile_id),
+        channel: row.channel,
+        decided: row.decided_at !== null,
+        batchId: row.batch_id === null ? null : Number(row.batch_id),
+        attempts: Number(row.attempts),
+      })),
+    };
+  }
+
+  /**
+   * Rows whose holder's lease ran out (the instance died or stalled). A one-recipient send that had already left
+   * (`attempted_at`) may well have arrived: it is not sent again (a follower must never get a push twice) but
+   * recorded as sent, unconfirmed. Everything else goes back to the queue with its decision: a mass batch is sent
+   * again under its own key, which WeChat recognises.
+   */
+  async recoverExpired(now: Date): Promise<{ requeued: number; unconfirmed: number }> {
+    return this.db.transaction(async (transaction) => {
+      const expired = await this.db.select<ClaimRow & { attempted_at: unknown }>(
+        `SELECT id, push_id, profile_id, channel, decided_at, batch_id, attempts, attempted_at FROM push_deliveries
+          WHERE status = 'sending' AND locked_until < :now${this.db.skipLocked}`,
+        { now },
+        transaction,
+      );
+      const inDoubt = expired.filter((row) => row.attempted_at !== null && row.batch_id === null);
+      const requeue = expired.filter((row) => !inDoubt.includes(row));
+      if (requeue.length > 0) {
+        await this.db.execute(
+          "UPDATE push_deliveries SET status = 'queued', locked_by = NULL, locked_until = NULL WHERE id IN (:ids)",
+          { ids: requeue.map((row) => row.id) },
+          transaction,
+        );
+      }
+      const rows = inDoubt.map((row) => ({ id: Number(row.id), pushId: Number(row.push_id), profileId: Number(row.profile_id), channel: row.channel }));
+      await this.settleRows(rows, rows.map((row) => ({ id: row.id, status: 'sent', unconfirmed: true })), null, now, transaction);
+      return { requeued: requeue.length, unconfirmed: inDoubt.length };
+    });
+  }
+
+  /** Marks one-recipient sends as leaving now: found in flight after a crash, they won't be sent again. */
+  async markAttempted(ids: readonly number[], worker: string, now: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.execute('UPDATE push_deliveries SET attempted_at = :now, attempts = attempts + 1 WHERE id IN (:ids) AND locked_by = :worker', { now, ids, worker });
+  }
+
+  /**
+   * Settles claimed rows (only while `worker` still holds them, when given) and puts what the follower experienced on
+   * their timeline, in `transaction` or a new one.
+   */
+  async settle(
+    rows: readonly { id: number; pushId: number; profileId: number; channel: string | null }[],
+    settlements: readonly DeliverySettlement[],
+    worker: string | null,
+    now: Date,
+    transaction?: Transaction,
+  ): Promise<void> {
+    if (settlements.length === 0) return;
+    if (transaction) return this.settleRows(rows, settlements, worker, now, transaction);
+    await this.db.transaction((own) => this.settleRows(rows, settlements, worker, now, own));
+  }
+
+  private async settleRows(
+    rows: readonly { id: number; pushId: number; profileId: number; channel: string | null }[],
+    settlements: readonly DeliverySettlement[],
+    worker: string | null,
+    now: Date,
+    transaction: Transaction,
+  ): Promise<void> {
+    if (worker !== null && settlements.length > 0) {
+      // A row whose lease another instance took over (this one stalled) is that instance's now: leave it be.
+      const held = new Set(
+        (
+          await this.db.select<{ id: number }>(
+            `SELECT id FROM push_deliveries WHERE id IN (:ids) AND locked_by = :worker${this.db.forUpdate}`,
+            { ids: settlements.map((settlement) => settlement.id), worker },
+            transaction,
+          )
+        ).map((row) => Number(row.id)),
+      );
+      settlements = settlements.filter((settlement) => held.has(settlement.id));
+    }
+    if (settlements.length === 0) return;
+    const groups = new Map<string, { sql: string; values: unknown[]; ids: number[]; externalIds: [number, string][] }>();
+    const group = (key: string, sql: string, values: unknown[]) => {
+      let entry = groups.get(key);
+      if (!entry) groups.set(key, (entry = { sql, values, ids: [], externalIds: [] }));
+      return entry;
+    };
+    const released = 'locked_by = NULL, locked_until = NULL';
+    for (const settlement of settlements) {
+      switch (settlement.status) {
+        case 'sent': {
+          const entry = group(`sent:${settlement.unconfirmed ? 'u' : ''}`, `status = 'sent', error_code = ?, finished_at = ?, ${released}`, [settlement.unconfirmed ? 'unconfirmed' : null, now]);
+          entry.ids.push(settlement.id);
+          if (settlement.externalId) entry.externalIds.push([settlement.id, settlement.externalId]);
+          break;
+        }
+        case 'failed':
+          group(`failed:${settlement.code}`, `status = 'failed', error_code = ?, finished_at = ?, ${released}`, [settlement.code, now]).ids.push(settlement.id);
+          break;
+        case 'skipped':
+          group(`skipped:${settlement.reason}`, `status = 'skipped', reason = ?, finished_at = ?, ${released}`, [settlement.reason, now]).ids.push(settlement.id);
+          break;
+        case 'deferred':
+          group(`deferred:${settlement.reason}:${settlement.until.getTime()}`, `status = 'deferred', reason = ?, available_at = ?, ${released}`, [
+            settlement.reason,
+            settlement.until,
+          ]).ids.push(settlement.id);
+          break;
+        case 'cancelled':
+          group('cancelled', `status = 'cancelled', finished_at = ?, ${released}`, [now]).ids.push(settlement.id);
+          break;
+        case 'queued':
+          group(
+            `queued:${settlement.at.getTime()}:${settlement.countAttempt}`,
+            `status = 'queued', available_at = ?, ${settlement.countAttempt ? 'attempts = attempts + 1, ' : ''}attempted_at = NULL, ${released}`,
+            [settlement.at],
+          ).ids.push(settlement.id);
+          break;
+        case 'decided':
+          group(`decided:${settlement.channel}`, 'channel = ?, decided_at = ?, reason = NULL', [settlement.channel, now]).ids.push(settlement.id);
+          break;
+      }
+    }
+    for (const entry of groups.values()) {
+      let externalId = '';
+      const externalValues: unknown[] = [];
+      if (entry.externalIds.length > 0) {
+        externalId = `, external_id = CASE id ${entry.externalIds.map(() => 'WHEN ? THEN ?').join(' ')} ELSE external_id END`;
+        for (const [id, value] of entry.externalIds) externalValues.push(id, value);
+      }
+      await this.db.execute(
+        `UPDATE push_deliveries SET ${entry.sql}${externalId} WHERE id IN (${entry.ids.map(() => '?').join(', ')})`,
+        [...entry.values, ...externalValues, ...entry.ids],
+        transaction,
+      );
+    }
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const events = settlements.flatMap((settlement) => {
+      const row = byId.get(settlement.id);
+      const event = row && timelineEvent(row, settlement, now);
+      return event ? [event] : [];
+    });
+    if (events.length > 0) {
+      const fresh = await this.timeline.existingKeys(events.map((event) => event.sourceKey), transaction);
+      await this.timeline.appendMany(
+        events.filter((event) => !fresh.has(event.sourceKey)),
+        transaction,
+      );
+    }
+  }
+
+  /** Pushes among `pushIds` with nothing left to send are done. */
+  async finishPushes(pushIds: readonly number[], now: Date): Promise<void> {
+    if (pushIds.length === 0) return;
+    await this.db.execute(
+      `UPDATE pushes SET status = 'done', finished_at = :now WHERE status = 'sending' AND id IN (:pushIds)
+         AND NOT EXISTS (SELECT 1 FROM push_deliveries d WHERE d.push_id = pushes.id AND d.status IN ('queued', 'deferred', 'sending'))`,
+      { now, pushIds },
+    );
+  }
+}

@@ -1,0 +1,95 @@
+import type { Database } from '../db/database';
+import type { SegmentPreview } from '../segments/segment.service';
+import { ContactFacts } from './contact-facts.loader';
+import { type ContactDecision, type ContactPolicy, decideContact, type SkipReason } from './contact-policy';
+import { localMonthStart } from './local-time';
+import { type PushChannel, type PushContent, pushChannels } from './push-content';
+
+/** The forecast shown before a push is confirmed: who it reaches through which channel, who is skipped and why. */
+export interface PushPlan {
+  /** Live profiles the audience selects. */
+  audience: number;
+  /** Recipients per channel, had it been sent at `plannedAt`. */
+  channels: Record<PushChannel, number>;
+  /** Recipients who would wait for the end of quiet hours (then checked again). */
+  deferred: { quiet_hours: number };
+  skipped: Partial<Record<Exclude<SkipReason, 'quiet_hours'>, number>>;
+  /** The first few recipients (masked) with what the policy decided for each. */
+  sample: (SegmentPreview['sample'][number] & { decision: string })[];
+  plannedAt: string;
+}
+
+export interface PlanInput {
+  pushId: number;
+  account: string;
+  content: PushContent;
+  audience: { where: string; values: Record<string, unknown> };
+  now: Date;
+}
+
+export interface PlannerOptions {
+  policy: ContactPolicy;
+  optOutTags: readonly string[];
+  timezone: string;
+  sampleSize: number;
+}
+
+/** What a decision is called in a plan's sample and in delivery counts: the channel, or the reason. */
+export function decisionName(decision: ContactDecision): string {
+  return decision.outcome === 'send' ? decision.channel : decision.reason;
+}
+
+/**
+ * Forecasts a push with the same policy the send applies, over the whole audience at once: one streamed read of the
+ * audience with its follow state, and the contact facts of everyone with anything recent (opt-outs, refusals, sends,
+ * open windows), each a single set query. Writes nothing.
+ */
+export class PushPlanner {
+  constructor(
+    private readonly db: Database,
+    private readonly options: PlannerOptions,
+    private readonly describe: (ids: number[]) => Promise<SegmentPreview['sample']>,
+  ) {}
+
+  async plan(input: PlanInput): Promise<PushPlan> {
+    const { now } = input;
+    const [members, facts] = await Promise.all([
+      this.db.select<{ id: number; subscribed: number | boolean | null; subscribed_at: unknown }>(
+        `SELECT p.id, s.subscribed, s.subscribed_at FROM profiles p
+           LEFT JOIN subscriptions s ON s.profile_id = p.id AND s.account = :pushAccount
+          WHERE ${input.audience.where}`,
+        { ...input.audience.values, pushAccount: input.account },
+      ),
+      ContactFacts.load(this.db, {
+        scope: null,
+        optOutTags: this.options.optOutTags,
+        policy: this.options.policy,
+        now,
+        monthStart: localMonthStart(now, this.options.timezone),
+      }),
+    ]);
+    const channels = Object.fromEntries(pushChannels.map((channel) => [channel, 0])) as Record<PushChannel, number>;
+    const skipped: PushPlan['skipped'] = {};
+    let deferred = 0;
+    const sampled: { id: number; decision: string }[] = [];
+    for (const member of members) {
+      const id = Number(member.id);
+      const state = facts.stateOf(id, { following: Boolean(member.subscribed), subscribedAt: this.db.parseTime(member.subscribed_at) }, input.pushId);
+      const decision = decideContact(state, input.content, this.options.policy, now, this.options.timezone);
+      if (decision.outcome === 'send') channels[decision.channel] += 1;
+      else if (decision.outcome === 'defer') deferred += 1;
+      else skipped[decision.reason] = (skipped[decision.reason] ?? 0) + 1;
+      if (sampled.length < this.options.sampleSize) sampled.push({ id, decision: decisionName(decision) });
+    }
+    sampled.sort((a, b) => a.id - b.id);
+    const described = await this.describe(sampled.map((entry) => entry.id));
+    return {
+      audience: members.length,
+      channels,
+      deferred: { quiet_hours: deferred },
+      skipped,
+      sample: described.map((profile, index) => ({ ...profile, decision: sampled[index].decision })),
+      plannedAt: now.toISOString(),
+    };
+  }
+}

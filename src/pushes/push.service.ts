@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import { slug } from '../config/config-fields';
+import type { Database } from '../db/database';
+import { ConflictError } from '../errors/conflict.error';
+import { NotFoundError } from '../errors/not-found.error';
+import { parseInput } from '../http/parse-input';
+import type { SegmentService } from '../segments/segment.service';
+import { type PushContent, pushContentSchema } from './push-content';
+import type { PushPlan, PushPlanner } from './push-planner';
+
+/** `scheduled` is a confirmed push whose send time has not come; stored, it is `sending`. */
+export type PushStatus = 'planned' | 'scheduled' | 'sending' | 'done' | 'cancelled';
+
+export interface PushView {
+  id: number;
+  name: string;
+  account: string;
+  status: PushStatus;
+  audience: { segment: string | null; expression: string };
+  content: PushContent;
+  sendAt: string | null;
+  plan: PushPlan;
+  /** Frozen at confirmation. */
+  recipients: number | null;
+  createdBy: string;
+  createdAt: string;
+  confirmedAt: string | null;
+  confirmedBy: string | null;
+  cancelledAt: string | null;
+  finishedAt: string | null;
+}
+
+interface PushRow {
+  id: number;
+  name: string;
+  account: string;
+  status: string;
+  segment: string | null;
+  expression: string;
+  content: string;
+  send_at: unknown;
+  plan: string;
+  recipients: number | null;
+  created_by: string;
+  created_at: unknown;
+  confirmed_at: unknown;
+  confirmed_by: string | null;
+  cancelled_at: unknown;
+  finished_at: unknown;
+}
+
+const pushInputSchema = z
+  .object({
+    name: z.string().trim().min(1).max(128).optional(),
+    /** The WeChat account whose followers receive it. */
+    account: slug.default('default'),
+    segment: z.string().min(1).max(64).optional(),
+    expression: z.string().trim().min(1).max(4000).optional(),
+    content: pushContentSchema,
+    /** When to send; absent: as soon as it is confirmed. */
+    sendAt: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 time such as 2026-12-01T10:00:00+08:00' }).optional(),
+  })
+  .strict()
+  .refine((input) => (input.segment === undefined) !== (input.expression === undefined), {
+    error: 'expected either a segment (a saved segment name) or an expression',
+    path: ['segment'],
+  });
+
+/** Rows of recipients written per statement at confirmation. */
+const insertChunk = 2000;
+
+/**
+ * Pushes from plan to delivery: `plan` validates a push and forecasts it (nothing is sent), `confirm` freezes the
+ * recipient list (the audience at that moment, one delivery row per profile) for the outbox workers, `cancel` stops
+ * what hasn't gone out.
+ */
+export class PushService {
+  constructor(
+    private readonly db: Database,
+    private readonly segments: SegmentService,
+    private readonly planner: PushPlanner,
+    private readonly senders: { has(channel: string): boolean },
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async plan(raw: unknown, actor: string): Promise<PushView> {
+    const input = parseInput(pushInputSchema, raw, 'push');
+    const audience = await this.segments.audience(input);
+    const now = this.clock();
+    const plan = await this.planner.plan({ pushId: 0, account: input.account, content: input.content, audience, now });
+    const id = await this.db.insert(
+      `INSERT INTO pushes (name, account, status, segment, expression, content, send_at, plan, created_by, created_at, planned_at)
+       VALUES (?, ?, 'planned', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        input.name ?? defaultName(input.content),
+        input.account,
+        input.segment ?? null,
+        audience.expression,
+        JSON.stringify(input.content),
+        input.sendAt ? new Date(input.sendAt) : null,
+        JSON.stringify(plan),
+        actor,
+        now,
+        now,
+      ],
+    );
+    return this.get(id);
+  }
+
+  /** Freezes the recipients and hands them to the outbox. A push is confirmed once; a second confirm is a conflict. */
+  async confirm(id: number, actor: string): Promise<PushView> {
+    const push = await this.get(id);
+    if (push.status !== 'planned') throw new ConflictError(`push ${id} is ${push.status}: only a planned push can be confirmed`);
+    const missing = Object.entries(push.plan.channels)
+      .filter(([channel, count]) => count > 0 && !this.senders.has(channel))
+      .map(([channel]) => channel);
+    if (missing.length > 0) {
+      throw new ConflictError(`nothing can send over ${missing.join(', ')}: enable the wechat-official-account plugin (with an appSecret) first`);
+    }
+    const audience = await this.segments.audience(push.audience.segment !== null ? { segment: push.audience.segment } : { expression: push.audience.expression });
+    // Read first (a plain read locks nothing on MySQL), then write: webhooks and workers go on meanwhile.
+    const ids = (await this.db.select<{ id: number }>(`SELECT p.id FROM profiles p WHERE ${audience.where} ORDER BY p.id`, audience.values)).map((row) =>
+      Number(row.id),
+    );
+    const now = this.clock();
+    const due = push.sendAt && new Date(push.sendAt) > now ? new Date(push.sendAt) : now;
+    await this.db.transaction(async (transaction) => {
+      const confirmed = await this.db.execute(
+        "UPDATE pushes SET status = 'sending', confirmed_at = ?, confirmed_by = ?, recipients = ? WHERE id = ? AND status = 'planned'",
+        [now, actor, ids.length, id],
+        transaction,
+      );
+      if (confirmed === 0) throw new ConflictError(`push ${id} was confirmed or cancelled meanwhile`);
+      for (let start = 0; start < ids.length; start += insertChunk) {
+        const part = ids.slice(start, start + insertChunk);
+        await this.db.execute(
+          `INSERT INTO push_deliveries (push_id, profile_id, status, attempts, available_at) VALUES ${part.map(() => "(?, ?, 'queued', 0, ?)").join(', ')}`,
+          part.flatMap((profileId) => [id, profileId, due]),
+          transaction,
+        );
+      }
+      if (ids.length === 0) await this.db.execute("UPDATE pushes SET status = 'done', finished_at = ? WHERE id = ?", [now, id], transaction);
+      await this.audit(actor, 'push.confirmed', id, { recipients: ids.length }, now, transaction);
+    });
+    return this.get(id);
+  }
+
+  /** Stops what hasn't gone out: queued and deferred recipients are cancelled; sends already in flight finish. */
+  async cancel(id: number, actor: string): Promise<PushView> {
+    const push = await this.get(id);
+    if (push.status === 'done' || push.status === 'cancelled') throw new ConflictError(`push ${id} is ${push.status}: nothing left to cancel`);
+    const now = this.clock();
+    await this.db.transaction(async (transaction) => {
+      await this.db.execute("UPDATE pushes SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status IN ('planned', 'sending')", [now, id], transaction);
+      const stopped = await this.db.execute(
+        "UPDATE push_deliveries SET status = 'cancelled', finished_at = ? WHERE push_id = ? AND status IN ('queued', 'deferred')",
+        [now, id],
+        transaction,
+      );
+      await this.audit(actor, 'push.cancelled', id, { stopped }, now, transaction);
+    });
+    return this.get(id);
+  }
+
+  async get(id: number): Promise<PushView> {
+    const [row] = await this.db.select<PushRow>('SELECT * FROM pushes WHERE id = ?', [id]);
+    if (!row) throw new NotFoundError(`no push ${id}`);
+    return this.view(row);
+  }
+
+  async list(filter: { status?: string; limit: number }): Promise<PushView[]> {
+    const stored = filter.status === 'scheduled' ? 'sending' : filter.status;
+    const rows = await this.db.select<PushRow>(
+      `SELECT * FROM pushes ${stored ? 'WHERE status = :stored' : ''} ORDER BY id DESC LIMIT :limit`,
+      { stored, limit: filter.limit },
+    );
+    const views = rows.map((row) => this.view(row));
+    return filter.status ? views.filter((view) => view.status === filter.status) : views;
+  }
+
+  private async audit(actor: string, action: string, pushId: number, details: object, at: Date, transaction: Parameters<Database['execute']>[2]): Promise<void> {
+    await this.db.execute(
+      'INSERT INTO audit_log (actor, action, subject, details, at) VALUES (?, ?, ?, ?, ?)',
+      [actor, action, `push:${pushId}`, JSON.stringify(details), at],
+      transaction,
+    );
+  }
+
+  private view(row: PushRow): PushView {
+    const time = (value: unknown) => this.db.parseTime(value)?.toISOString() ?? null;
+    const sendAt = time(row.send_at);
+    let status = row.status as PushStatus;
+    if (status === 'sending' && sendAt && new Date(sendAt) > this.clock()) status = 'scheduled';
+    return {
+      id: Number(row.id),
+      name: row.name,
+      account: row.account,
+      status,
+      audience: { segment: row.segment, expression: row.expression },
+      content: JSON.parse(row.content) as PushContent,
+      sendAt,
+      plan: JSON.parse(row.plan) as PushPlan,
+      recipients: row.recipients === null ? null : Number(row.recipients),
+      createdBy: row.created_by,
+      createdAt: time(row.created_at) ?? '',
+      confirmedAt: time(row.confirmed_at),
+      confirmedBy: row.confirmed_by,
+      cancelledAt: time(row.cancelled_at),
+      finishedAt: time(row.finished_at),
+    };
+  }
+}
+
+/** A name for the list when the operator gave none: the start of the text, or the kind of message. */
+function defaultName(content: PushContent): string {
+  const text = content.message.type === 'text' ? content.message.text.replace(/\s+/g, ' ').trim() : content.message.type;
+  return [...text].slice(0, 40).join('');
+}

@@ -1,0 +1,178 @@
+import { FakeWechatApi } from '../support/fake-wechat-api';
+import { operatorOpenid, profileOf, pushEventsOf, pushSettings, record, wechatApiPlugin } from '../support/push-fixtures';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const hour = 3_600_000;
+const day = 24 * hour;
+
+interface PushBody {
+  id: number;
+  status: string;
+  recipients: number | null;
+  plan: { audience: number; channels: Record<string, number>; deferred: Record<string, number>; skipped: Record<string, number>; sample: { decision: string }[] };
+  report?: {
+    recipients: number;
+    byStatus: Record<string, number>;
+    byChannel: Record<string, { sent: number; failed: number; pending: number }>;
+    skipped: Record<string, number>;
+    deferred: Record<string, number>;
+    failed: Record<string, number>;
+  };
+}
+
+describe('pushes: plan, policy and delivery', () => {
+  let fake: FakeWechatApi;
+  let app: TestApp;
+  // Noon in Shanghai (the account's zone): outside the 22:00–08:00 quiet hours, except for a follower in New York.
+  let now = new Date('2026-11-25T04:00:00Z');
+
+  beforeEach(async () => {
+    now = new Date('2026-11-25T04:00:00Z');
+    fake = await FakeWechatApi.start();
+    app = await startTestApp(
+      {
+        plugins: { 'wechat-official-account': wechatApiPlugin(fake) },
+        pushes: pushSettings({ perDay: 1, perWeek: 2 }),
+      },
+      undefined,
+      { clock: () => now },
+    );
+  });
+
+  afterEach(async () => {
+    await app.stop();
+    await fake.close();
+  });
+
+  const plan = async (body: Record<string, unknown>) => {
+    const response = await app.request('/api/pushes', { method: 'POST', json: body });
+    expect(response.status).toBe(201);
+    return (await response.json()) as PushBody;
+  };
+  const confirm = async (id: number) => {
+    const response = await app.request(`/api/pushes/${id}/confirm`, { method: 'POST' });
+    expect(response.status).toBe(200);
+    return (await response.json()) as PushBody;
+  };
+  const show = async (id: number) => (await (await app.request(`/api/pushes/${id}`)).json()) as PushBody;
+  const deliver = () => app.persona.pushWorker.drain();
+  const follow = (follower: string, at: Date, tags: string[] = ['campaign/winter']) =>
+    record(app, follower, [{ key: 'follow', type: 'subscribe', at, tags: { add: tags } }]);
+
+  it('plans and delivers a push to ten followers in mixed states exactly as the policy says', async () => {
+    const longAgo = new Date(now.getTime() - 10 * day);
+    for (const follower of ['oGone', 'oOptedOut', 'oCapped', 'oChat1', 'oChat2', 'oNewYork', 'oMass1', 'oMass2', 'oMass3', 'oMass4']) {
+      await follow(follower, longAgo);
+    }
+    await record(app, 'oGone', [{ key: 'unfollow', type: 'unsubscribe', at: new Date(now.getTime() - 5 * day) }]);
+    await record(app, 'oOptedOut', [{ key: 'no', type: 'message', at: new Date(now.getTime() - 5 * day), properties: { subtype: 'text', content: 'TD' }, tags: { add: ['manual/do-not-contact'] } }]);
+    await record(app, 'oNewYork', [{ key: 'tz', type: 'form_submit', at: longAgo, attributes: { timezone: 'America/New_York' } }]);
+    await record(app, 'oChat1', [{ key: 'hi', type: 'message', at: new Date(now.getTime() - hour), properties: { subtype: 'text', content: '有优惠吗' }, attributes: { name: '李雷' } }]);
+    await record(app, 'oChat2', [{ key: 'hi', type: 'message', at: new Date(now.getTime() - 47 * hour), properties: { subtype: 'text', content: '在吗' } }]);
+
+    // The capped follower got two pushes this week (weekly cap 2), each in a window they had opened.
+    const capped = `tag:capped-test`;
+    await record(app, 'oCapped', [{ key: 'tag', type: 'form_submit', at: longAgo, tags: { add: ['capped-test'] } }]);
+    const realNow = now;
+    for (const daysAgo of [3, 2]) {
+      now = new Date(realNow.getTime() - daysAgo * day);
+      await record(app, 'oCapped', [{ key: `m${daysAgo}`, type: 'message', at: new Date(now.getTime() - hour), properties: { subtype: 'text', content: '你好' } }]);
+      const earlier = await plan({ expression: capped, content: { message: { type: 'text', text: `early ${daysAgo}` } } });
+      expect(earlier.plan.channels.customer_service).toBe(1);
+      await confirm(earlier.id);
+      await deliver();
+      expect((await show(earlier.id)).status).toBe('done');
+    }
+    now = realNow;
+    expect(fake.customMessages.map((message) => message.touser)).toEqual(['oCapped', 'oCapped']);
+
+    const content = {
+      message: { type: 'text', text: '{{name|亲爱的粉丝}}，冬季新品上市！' },
+    };
+    const planned = await plan({ name: 'Winter launch', expression: 'tag:campaign/winter', content });
+    expect(planned.status).toBe('planned');
+    expect(planned.plan).toMatchObject({
+      audience: 10,
+      channels: { customer_service: 2, mass: 4, template: 0 },
+      deferred: { quiet_hours: 1 },
+      skipped: { not_following: 1, opted_out: 1, frequency_cap: 1 },
+    });
+    expect(planned.plan.sample).toHaveLength(10);
+    // Nothing goes out before confirmation.
+    await deliver();
+    expect(fake.customMessages).toHaveLength(2);
+    expect(fake.massSends).toHaveLength(0);
+
+    const confirmed = await confirm(planned.id);
+    expect(confirmed).toMatchObject({ status: 'sending', recipients: 10 });
+    await deliver();
+
+    expect(fake.customMessages.slice(2).map((message) => [message.touser, (message.body as { text: { content: string } }).text.content]).sort()).toEqual([
+      ['oChat1', '李雷，冬季新品上市！'],
+      ['oChat2', '亲爱的粉丝，冬季新品上市！'],
+    ]);
+    expect(fake.massSends).toHaveLength(1);
+    expect(fake.massSends[0].touser.sort()).toEqual(['oMass1', 'oMass2', 'oMass3', 'oMass4']);
+    expect((fake.massSends[0].body as { text: { content: string } }).text.content).toBe('亲爱的粉丝，冬季新品上市！');
+
+    let shown = await show(planned.id);
+    expect(shown.status).toBe('sending');
+    expect(shown.report).toMatchObject({
+      recipients: 10,
+      byStatus: { sent: 6, skipped: 3, deferred: 1 },
+      byChannel: { customer_service: { sent: 2, failed: 0, pending: 0 }, mass: { sent: 4, failed: 0, pending: 0 } },
+      skipped: { not_following: 1, opted_out: 1, frequency_cap: 1 },
+      deferred: { quiet_hours: 1 },
+    });
+
+    // Quiet hours in New York end at 08:00 there (13:00 UTC): the deferred follower is checked again and sent.
+    now = new Date('2026-11-25T12:59:00Z');
+    expect(await deliver()).toBe(0);
+    now = new Date('2026-11-25T13:00:00Z');
+    await deliver();
+    expect(fake.massSends).toHaveLength(2);
+    expect(fake.massSends[1].touser.sort()).toEqual(['oNewYork', operatorOpenid].sort());
+    shown = await show(planned.id);
+    expect(shown.status).toBe('done');
+    expect(shown.report?.byStatus).toEqual({ sent: 7, skipped: 3 });
+
+    const eventsOf = async (follower: string) =>
+      (await pushEventsOf(app, follower)).filter((event) => event.properties.pushId === planned.id).map((event) => [event.type, event.properties.via ?? event.properties.reason]);
+    expect(await eventsOf('oGone')).toEqual([['push_skipped', 'not_following']]);
+    expect(await eventsOf('oOptedOut')).toEqual([['push_skipped', 'opted_out']]);
+    expect(await eventsOf('oCapped')).toEqual([['push_skipped', 'frequency_cap']]);
+    expect(await eventsOf('oChat1')).toEqual([['push_sent', 'customer_service']]);
+    expect(await eventsOf('oChat2')).toEqual([['push_sent', 'customer_service']]);
+    expect(await eventsOf('oNewYork')).toEqual([['push_sent', 'mass']]);
+    for (const follower of ['oMass1', 'oMass2', 'oMass3', 'oMass4']) expect(await eventsOf(follower)).toEqual([['push_sent', 'mass']]);
+  });
+
+  it('validates a push and refuses to confirm twice or to confirm a cancelled push', async () => {
+    const bad = await app.request('/api/pushes', { method: 'POST', json: { expression: 'tag:x', content: { message: { type: 'video' } } } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/content\.message/);
+    const both = await app.request('/api/pushes', { method: 'POST', json: { segment: 'vip', expression: 'tag:x', content: { message: { type: 'text', text: 'hi' } } } });
+    expect(both.status).toBe(400);
+    const noSegment = await app.request('/api/pushes', { method: 'POST', json: { segment: 'nope', content: { message: { type: 'text', text: 'hi' } } } });
+    expect(noSegment.status).toBe(404);
+    const syntax = await app.request('/api/pushes', { method: 'POST', json: { expression: 'tag:', content: { message: { type: 'text', text: 'hi' } } } });
+    expect(syntax.status).toBe(400);
+
+    await follow('oOne', new Date(now.getTime() - day));
+    const planned = await plan({ expression: 'tag:campaign/winter', content: { message: { type: 'text', text: 'hi' } } });
+    await confirm(planned.id);
+    const again = await app.request(`/api/pushes/${planned.id}/confirm`, { method: 'POST' });
+    expect(again.status).toBe(409);
+    const cancelled = await app.request(`/api/pushes/${planned.id}/cancel`, { method: 'POST' });
+    expect(cancelled.status).toBe(200);
+    expect(((await cancelled.json()) as PushBody).report?.byStatus).toEqual({ cancelled: 1 });
+    await deliver();
+    expect(fake.massSends).toHaveLength(0);
+    expect((await app.request(`/api/pushes/${planned.id}/cancel`, { method: 'POST' })).status).toBe(409);
+    expect((await app.request('/api/pushes/999999')).status).toBe(404);
+    expect((await app.request('/api/pushes/abc')).status).toBe(400);
+    const listed = (await (await app.request('/api/pushes?status=cancelled')).json()) as { pushes: PushBody[] };
+    expect(listed.pushes.map((push) => push.id)).toEqual([planned.id]);
+    expect(await profileOf(app, 'oOne')).toBeGreaterThan(0);
+  });
+});
