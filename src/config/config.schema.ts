@@ -213,12 +213,11 @@ export const configSchema = z
             perDay: intBetween(1, 100).default(1),
             /** Most pushes one follower receives in any 7 days. */
             perWeek: intBetween(1, 700).default(3),
-            /** Local `HH:MM` window (the follower's `timezone` attribute, else the account's) in which sends wait for its end; null: none. */
-            quietHours: z
-              .object({ start: clockTime, end: clockTime })
-              .strict()
-              .nullable()
-              .default({ start: '22:00', end: '08:00' }),
+            /**
+             * Local `HH:MM` window (the follower's `timezone` attribute, else the account's) in which sends wait for
+             * its end; it may wrap midnight. The same start and end: no quiet hours.
+             */
+            quietHours: z.object({ start: clockTime, end: clockTime }).strict().default({ start: '22:00', end: '08:00' }),
             /** Tags that mean "do not contact"; a `marketingConsent: false` attribute means the same. */
             optOutTags: z.array(tagName).default(['manual/do-not-contact']),
             /** Mass messages one follower may receive per calendar month (WeChat allows 4 on service accounts). */

@@ -96,7 +96,7 @@ export function contactPolicyOf(config: Config['pushes']['policy']): ContactPoli
   return {
     perDay: config.perDay,
     perWeek: config.perWeek,
-    quietHours: config.quietHours,
+    quietHours: config.quietHours.start === config.quietHours.end ? null : config.quietHours,
     massPerMonth: config.massPerMonth,
     customerService: {
       messageWindowMs: cs.messageWindowHours * 3_600_000,
