@@ -26,12 +26,20 @@ export function localMinuteOfDay(at: Date, timezone: string): number {
   return parts.hour * 60 + parts.minute;
 }
 
+/** How far `timezone`'s wall clock is ahead of UTC at `at`, in milliseconds. */
+function offsetAt(at: number, timezone: string): number {
+  const parts = partsOf(new Date(at), timezone);
+  const wallClock = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return wallClock - Math.floor(at / 1000) * 1000;
+}
+
 /** The instant the calendar month of `at` began in `timezone` (WeChat's monthly mass quota counts calendar months). */
 export function localMonthStart(at: Date, timezone: string): Date {
   const parts = partsOf(at, timezone);
-  const wallClock = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-  const offset = wallClock - Math.floor(at.getTime() / 1000) * 1000;
-  return new Date(Date.UTC(parts.year, parts.month - 1, 1) - offset);
+  const midnight = Date.UTC(parts.year, parts.month - 1, 1);
+  // The offset on the 1st, not today's: a daylight-saving change may lie between.
+  const guess = midnight - offsetAt(at.getTime(), timezone);
+  return new Date(midnight - offsetAt(guess, timezone));
 }
 
 /** Whether `zone` is an IANA time zone this runtime knows. */
