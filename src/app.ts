@@ -39,12 +39,15 @@ import { ProfileMerger } from './profiles/profile-merger';
 import { ProfileService } from './profiles/profile.service';
 import { SubscriptionService } from './profiles/subscription.service';
 import { CredentialStore } from './credentials/credential-store';
+import { linksRoutes } from './http/routes/links.routes';
 import { pushesRoutes } from './http/routes/pushes.routes';
 import { contactPolicyOf } from './pushes/contact-policy';
 import { DeliveryReportService } from './pushes/delivery-report.service';
 import { PushDeliveryWorker } from './pushes/push-delivery.worker';
 import { PushOutbox } from './pushes/push-outbox';
+import { PushClicks } from './pushes/push-clicks';
 import { PushPlanner } from './pushes/push-planner';
+import { TrackedLinks } from './pushes/tracked-links';
 import { PushService } from './pushes/push.service';
 import { RuleEngine } from './rules/rule-engine';
 import type { RulesDocument } from './rules/rules-document.schema';
@@ -161,7 +164,8 @@ export class Persona {
     this.jobs.register(segmentCountsJob(this.segments, config.timezone));
     this.engine.attach(this.pipeline, this.jobs);
 
-    this.credentials = new CredentialStore(this.db, {}, clock);
+    // Tokens expire by the real clock, whatever clock the rest runs on.
+    this.credentials = new CredentialStore(this.db);
     const authenticator = new Authenticator(config.auth);
     const eraser = new ProfileEraser(this.db);
     const pluginRoutes = new RouteRegistry(authenticator);
@@ -177,11 +181,13 @@ export class Persona {
     });
     const policy = contactPolicyOf(config.pushes.policy);
     const pushSettings = { policy, optOutTags: config.pushes.policy.optOutTags, timezone: config.timezone };
+    const trackedLinks = new TrackedLinks(config.pushes.publicUrl, this.credentials);
     this.pushes = new PushService(
       this.db,
       this.segments,
       new PushPlanner(this.db, { ...pushSettings, sampleSize: config.pushes.planSampleSize }, (ids) => this.segments.sample(ids)),
       { has: (channel) => this.plugins.pushSenders.get(channel) !== undefined },
+      trackedLinks,
       clock,
     );
     this.pushWorker = new PushDeliveryWorker(
@@ -189,6 +195,7 @@ export class Persona {
       new PushOutbox(this.db, this.timeline),
       this.plugins.pushSenders,
       pushSettings,
+      trackedLinks,
       config.pushes.worker,
       log.child({ room: 'pushes' }),
       this.metrics,
@@ -240,6 +247,7 @@ export class Persona {
         }),
         webhooksRoutes({ authenticator, outbox: this.outbox, wake: () => this.webhooks.wake() }),
         segmentsRoutes({ authenticator, segments: this.segments, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
+        linksRoutes({ clicks: new PushClicks(this.db, trackedLinks, (source, events) => this.accept(source, events), clock) }),
         pushesRoutes({ authenticator, pushes: this.pushes, db: this.db, bodyLimitBytes: config.server.bodyLimitKb * 1024, wake: () => this.pushWorker.wake() }),
         tagsRoutes({ authenticator, operatorTags: this.engine.operatorTags, profiles: this.profiles, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
         rulesRoutes({

@@ -237,6 +237,8 @@ export const configSchema = z
           .prefault({}),
         /** Recipients listed in a plan's sample. */
         planSampleSize: intBetween(0, 100).default(10),
+        /** Where followers reach this server, for tracked links (`<publicUrl>/r/<token>`); unset: links can't be tracked. */
+        publicUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
         worker: z
           .object({
             /** Deliver pushes in this process (every instance may; leases keep them apart). */

@@ -40,6 +40,8 @@ export const pushContentSchema = z
   .object({
     message: pushMessageSchema,
     template: pushTemplateSchema.optional(),
+    /** Send the text's links (and the template's URL) as tracked `/r/<token>` links that record a `push_click`. */
+    trackLinks: z.boolean().default(false),
   })
   .strict();
 

@@ -12,6 +12,7 @@ import { decisionName } from './push-planner';
 import type { ClaimedDelivery, DeliverySettlement, PushOutbox } from './push-outbox';
 import { PushBatches } from './push-batches';
 import { SendPacer } from './send-pacer';
+import { linksIn, type TrackedLinks } from './tracked-links';
 
 export interface PushWorkerOptions {
   batchSize: number;
@@ -39,6 +40,14 @@ interface PushInfo {
 /** A decided row, ready to go: its channel and the follower's openid. */
 type ReadyDelivery = ClaimedDelivery & { channel: string; openid: string };
 
+/** A claim, decided: its rows, those to send, and their pushes. */
+interface PreparedClaim {
+  rows: ClaimedDelivery[];
+  ready: ReadyDelivery[];
+  pushes: Map<number, PushInfo>;
+  lockedUntil: Date;
+}
+
 /** Most openids in one WeChat mass send. */
 const maxBatchRecipients = 10_000;
 /** One-recipient sends waiting on their database write at once (each wave is marked, sent, then settled). */
@@ -55,12 +64,16 @@ export class PushDeliveryWorker extends PollingWorker {
   private readonly pacer: SendPacer;
   private readonly batches: PushBatches;
   private lastRecovery = 0;
+  /** The next claim, read while the current one is sent. */
+  private prepared: Promise<PreparedClaim> | undefined;
+  private stopping = false;
 
   constructor(
     private readonly db: Database,
     private readonly outbox: PushOutbox,
     private readonly senders: { get(channel: string): PushSender | undefined },
     private readonly settings: PushPolicySettings,
+    private readonly links: TrackedLinks,
     private readonly options: PushWorkerOptions,
     log: Logger,
     private readonly metrics: Metrics,
@@ -72,6 +85,39 @@ export class PushDeliveryWorker extends PollingWorker {
   }
 
   async runOnce(): Promise<number> {
+    const pending = this.prepared;
+    this.prepared = undefined;
+    const claim = await (pending ?? this.prepare());
+    if (claim.rows.length === 0) return 0;
+    // A full claim means more is waiting: read and decide the next one while this one goes out, so the pace of
+    // sending doesn't stall on the database between claims.
+    if (claim.rows.length === this.options.batchSize && !this.stopping && !this.prepared) {
+      const next = this.prepare();
+      next.catch(() => undefined);
+      this.prepared = next;
+    }
+    const batched = claim.ready.filter((row) => this.senders.get(row.channel)?.batch);
+    const single = claim.ready.filter((row) => !batched.includes(row));
+    await Promise.all([this.sendBatches(batched, claim.pushes), this.sendSingles(single, claim.pushes, claim.lockedUntil)]);
+    await this.outbox.finishPushes([...new Set(claim.rows.map((row) => row.pushId))], this.clock());
+    return claim.rows.length;
+  }
+
+  /** Lets the current round finish, then hands back a claim read ahead of time. */
+  override async stop(): Promise<void> {
+    this.stopping = true;
+    await super.stop();
+    const unsent = await this.prepared?.catch(() => undefined);
+    this.prepared = undefined;
+    this.stopping = false;
+    if (unsent && unsent.ready.length > 0) {
+      const now = this.clock();
+      await this.outbox.settle(unsent.ready, unsent.ready.map((row) => ({ id: row.id, status: 'queued' as const, at: now, countAttempt: false })), this.id, now);
+    }
+  }
+
+  /** Claims due recipients and applies the policy: what a round then sends. */
+  private async prepare(): Promise<PreparedClaim> {
     let now = this.clock();
     await this.outbox.wakeDeferred(now);
     if (now.getTime() - this.lastRecovery >= this.options.leaseMs / 4) {
@@ -80,19 +126,13 @@ export class PushDeliveryWorker extends PollingWorker {
       if (recovered.requeued + recovered.unconfirmed > 0) this.log.warn(recovered, 'push recipients of an expired lease taken over');
     }
     const { rows, lockedUntil } = await this.outbox.claim(this.id, this.options.batchSize, this.options.leaseMs, now);
-    if (rows.length === 0) return 0;
+    if (rows.length === 0) return { rows, ready: [], pushes: new Map(), lockedUntil };
     const pushes = await this.pushesOf(rows.map((row) => row.pushId));
     const live = rows.filter((row) => pushes.get(row.pushId)?.status === 'sending');
     const stopped = rows.filter((row) => !live.includes(row));
     await this.outbox.settle(stopped, stopped.map((row) => ({ id: row.id, status: 'cancelled' as const })), this.id, now);
-
     now = this.clock();
-    const ready = await this.decide(live, pushes, now);
-    const batched = ready.filter((row) => this.senders.get(row.channel)?.batch);
-    const single = ready.filter((row) => !batched.includes(row));
-    await Promise.all([this.sendBatches(batched, pushes), this.sendSingles(single, pushes, lockedUntil)]);
-    await this.outbox.finishPushes([...new Set(rows.map((row) => row.pushId))], this.clock());
-    return rows.length;
+    return { rows, ready: await this.decide(live, pushes, now), pushes, lockedUntil };
   }
 
   private async pushesOf(ids: number[]): Promise<Map<number, PushInfo>> {
@@ -186,7 +226,7 @@ export class PushDeliveryWorker extends PollingWorker {
           account: push.account,
           pushId: push.id,
           batchKey: batch.key,
-          content: personalize(push.content),
+          content: await this.contentFor(push, null),
           recipients: batch.recipients,
         });
         const now = this.clock();
@@ -240,7 +280,7 @@ export class PushDeliveryWorker extends PollingWorker {
           account: push.account,
           pushId: push.id,
           batchKey: `${push.id}-${row.id}`,
-          content: personalize(push.content, attributes.get(row.profileId)),
+          content: await this.contentFor(push, row.profileId, attributes.get(row.profileId)),
           recipients: [{ deliveryId: row.id, profileId: row.profileId, openid: row.openid }],
         });
       }),
@@ -250,6 +290,22 @@ export class PushDeliveryWorker extends PollingWorker {
     const settlements = wave.map((row, index) => this.settlementFor({ ...row, attempts: row.attempts + 1 }, outcomes[index], now, false));
     await this.outbox.settle(wave, settlements, this.id, now);
     for (const [index, row] of wave.entries()) this.count(row.channel, [settlements[index]]);
+  }
+
+  /**
+   * What one recipient (or, with `profileId` null, everyone in a mass send) receives: links made tracked links first
+   * (only the operator's own links, not any a placeholder brings in), then placeholders filled.
+   */
+  private async contentFor(push: PushInfo, profileId: number | null, attributes?: Record<string, unknown>): Promise<PushContent> {
+    let content = push.content;
+    if (content.trackLinks) {
+      const target = { pushId: push.id, profileId };
+      const message = content.message.type === 'text' ? { ...content.message, text: await this.links.rewrite(content.message.text, target) } : content.message;
+      const textLinks = content.message.type === 'text' ? linksIn(content.message.text).length : 0;
+      const template = content.template?.url ? { ...content.template, url: await this.links.rewriteUrl(content.template.url, { ...target, link: textLinks }) } : content.template;
+      content = { ...content, message, ...(template ? { template } : {}) };
+    }
+    return personalize(content, attributes);
   }
 
   /** A sender that throws is a bug or an outage: nothing is known to have been sent, so it is retried later. */

@@ -4,6 +4,7 @@ import type { Database } from '../db/database';
 import { ConflictError } from '../errors/conflict.error';
 import { NotFoundError } from '../errors/not-found.error';
 import { parseInput } from '../http/parse-input';
+import { ValidationError } from '../errors/validation.error';
 import type { SegmentService } from '../segments/segment.service';
 import { type PushContent, pushContentSchema } from './push-content';
 import type { PushPlan, PushPlanner } from './push-planner';
@@ -80,11 +81,15 @@ export class PushService {
     private readonly segments: SegmentService,
     private readonly planner: PushPlanner,
     private readonly senders: { has(channel: string): boolean },
+    private readonly trackedLinks: { readonly enabled: boolean },
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
   async plan(raw: unknown, actor: string): Promise<PushView> {
     const input = parseInput(pushInputSchema, raw, 'push');
+    if (input.content.trackLinks && !this.trackedLinks.enabled) {
+      throw new ValidationError('content.trackLinks: set pushes.publicUrl (where followers reach this server) to track links');
+    }
     const audience = await this.segments.audience(input);
     const now = this.clock();
     const plan = await this.planner.plan({ pushId: 0, account: input.account, content: input.content, audience, now });

@@ -11,7 +11,7 @@ export class SendPacer {
 
   constructor(
     perSecond: number,
-    private readonly catchUpMs = 250,
+    private readonly catchUpMs = 1000,
     private readonly now: () => number = () => performance.now(),
   ) {
     this.intervalMs = 1000 / perSecond;

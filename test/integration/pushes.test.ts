@@ -175,4 +175,53 @@ describe('pushes: plan, policy and delivery', () => {
     expect(listed.pushes.map((push) => push.id)).toEqual([planned.id]);
     expect(await profileOf(app, 'oOne')).toBeGreaterThan(0);
   });
+
+  it('tracks links: a follower’s own link records a push_click on their timeline, a mass link only redirects', async () => {
+    await app.stop();
+    app = await startTestApp(
+      { plugins: { 'wechat-official-account': wechatApiPlugin(fake) }, pushes: { ...pushSettings(), publicUrl: 'https://persona.example.com/' } },
+      undefined,
+      { clock: () => now },
+    );
+    await follow('oReader', new Date(now.getTime() - 10 * day));
+    await follow('oLurker1', new Date(now.getTime() - 10 * day));
+    await follow('oLurker2', new Date(now.getTime() - 10 * day));
+    await record(app, 'oReader', [{ key: 'hi', type: 'message', at: new Date(now.getTime() - hour), properties: { subtype: 'text', content: 'hi' } }]);
+    const content = { message: { type: 'text', text: '新品：https://brand.cn/winter?utm=push 详情（https://brand.cn/faq）' }, trackLinks: true };
+    const planned = await plan({ expression: 'tag:campaign/winter', content });
+    await confirm(planned.id);
+    await deliver();
+
+    const personal = (fake.customMessages[0].body as { text: { content: string } }).text.content;
+    const shared = (fake.massSends[0].body as { text: { content: string } }).text.content;
+    const tokens = (text: string) => [...text.matchAll(/https:\/\/persona\.example\.com\/r\/([^\s）]+)/g)].map((match) => match[1]);
+    expect(personal).toMatch(/^新品：https:\/\/persona\.example\.com\/r\/\S+ 详情（https:\/\/persona\.example\.com\/r\/[^）]+）$/);
+    expect(tokens(personal)).toHaveLength(2);
+    expect(tokens(shared)).toHaveLength(2);
+    expect(tokens(shared)).not.toEqual(tokens(personal));
+
+    const follow_ = (token: string) => app.request(`/r/${token}`, { auth: null, redirect: 'manual' });
+    const first = await follow_(tokens(personal)[0]);
+    expect(first.status).toBe(302);
+    expect(first.headers.get('location')).toBe('https://brand.cn/winter?utm=push');
+    expect((await follow_(tokens(personal)[1])).headers.get('location')).toBe('https://brand.cn/faq');
+    expect((await follow_(tokens(shared)[0])).headers.get('location')).toBe('https://brand.cn/winter?utm=push');
+    // A token altered by a single character is refused.
+    const forged = tokens(personal)[0].replace(/.$/, (last) => (last === 'A' ? 'B' : 'A'));
+    expect((await follow_(forged)).status).toBe(404);
+    await app.persona.worker.drain();
+    const clicks = (await pushEventsOf(app, 'oReader')).filter((event) => event.type === 'push_click');
+    expect(clicks.map((event) => [event.properties.pushId, event.properties.url])).toEqual([
+      [planned.id, 'https://brand.cn/winter?utm=push'],
+      [planned.id, 'https://brand.cn/faq'],
+    ]);
+    expect((await pushEventsOf(app, 'oLurker1')).map((event) => event.type)).toEqual(['push_sent']);
+
+    // Without a public URL, tracking is refused at planning.
+    await app.stop();
+    app = await startTestApp({ plugins: { 'wechat-official-account': wechatApiPlugin(fake) }, pushes: pushSettings() }, undefined, { clock: () => now });
+    const refused = await app.request('/api/pushes', { method: 'POST', json: { expression: 'tag:x', content } });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/publicUrl/);
+  });
 });

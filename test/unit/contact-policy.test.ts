@@ -10,7 +10,7 @@ const policy: ContactPolicy = {
   massPerMonth: 4,
   customerService: { messageWindowMs: 48 * 3_600_000, messageQuota: 5, actionWindowMs: 60_000, actionQuota: 3 },
 };
-const text: PushContent = { message: { type: 'text', text: 'hi' } };
+const text: PushContent = { message: { type: 'text', text: 'hi' }, trackLinks: false };
 const noon = new Date('2026-11-25T04:00:00Z'); // 12:00 in Shanghai
 const follower = (overrides: Partial<ContactState> = {}): ContactState => ({
   following: true,
@@ -47,7 +47,7 @@ describe('the contact-pressure policy', () => {
     const withTemplate: PushContent = { ...text, template: { templateId: 't1', data: {} } };
     expect(decide(follower({ massThisMonth: 4 }), withTemplate)).toEqual({ outcome: 'send', channel: 'template' });
     // A mini-program card can't be mass-sent.
-    const card: PushContent = { message: { type: 'miniprogram', appId: 'wx1', pagePath: 'p', title: 't', thumbMediaId: 'm' } };
+    const card: PushContent = { message: { type: 'miniprogram', appId: 'wx1', pagePath: 'p', title: 't', thumbMediaId: 'm' }, trackLinks: false };
     expect(decide(follower(), card)).toEqual({ outcome: 'skip', reason: 'channel_quota' });
   });
 
@@ -71,6 +71,6 @@ describe('push content placeholders', () => {
   it('fills attributes, falls back, and leaves nothing of an unknown one', () => {
     expect(fillPlaceholders('{{name|朋友}}，{{ city }}见！{{missing}}', { name: '韩梅梅', city: '上海' })).toBe('韩梅梅，上海见！');
     expect(fillPlaceholders('{{name|朋友}}，{{city|你所在的城市}}见')).toBe('朋友，你所在的城市见');
-    expect(placeholderNames({ message: { type: 'text', text: '{{name}} {{city|x}}' }, template: { templateId: 't', data: { a: { value: '{{tier}}' } } } })).toEqual(['name', 'city', 'tier']);
+    expect(placeholderNames({ message: { type: 'text', text: '{{name}} {{city|x}}' }, trackLinks: false, template: { templateId: 't', data: { a: { value: '{{tier}}' } } } })).toEqual(['name', 'city', 'tier']);
   });
 });
