@@ -45,6 +45,7 @@ import { contactPolicyOf } from './pushes/contact-policy';
 import { DeliveryReportService } from './pushes/delivery-report.service';
 import { PushDeliveryWorker } from './pushes/push-delivery.worker';
 import { PushOutbox } from './pushes/push-outbox';
+import { PushAutomations } from './pushes/push-automations';
 import { PushClicks } from './pushes/push-clicks';
 import { PushPlanner } from './pushes/push-planner';
 import { TrackedLinks } from './pushes/tracked-links';
@@ -99,6 +100,7 @@ export class Persona {
   readonly credentials: CredentialStore;
   readonly pushes: PushService;
   readonly pushWorker: PushDeliveryWorker;
+  readonly automations: PushAutomations;
   readonly http: Koa<AppState>;
   private server: Server | undefined;
   private state: 'new' | 'starting' | 'started' | 'stopping' | 'stopped' = 'new';
@@ -182,12 +184,15 @@ export class Persona {
     const policy = contactPolicyOf(config.pushes.policy);
     const pushSettings = { policy, optOutTags: config.pushes.policy.optOutTags, timezone: config.timezone };
     const trackedLinks = new TrackedLinks(config.pushes.publicUrl, this.credentials);
+    this.automations = new PushAutomations(this.db, async (expression) => this.segments.audience({ expression }), clock);
+    this.timeline.onAppend(this.automations.enqueue);
     this.pushes = new PushService(
       this.db,
       this.segments,
       new PushPlanner(this.db, { ...pushSettings, sampleSize: config.pushes.planSampleSize }, (ids) => this.segments.sample(ids)),
       { has: (channel) => this.plugins.pushSenders.get(channel) !== undefined },
       trackedLinks,
+      this.automations,
       clock,
     );
     this.pushWorker = new PushDeliveryWorker(
@@ -281,6 +286,7 @@ export class Persona {
     await this.plugins.setup();
     await this.plugins.start();
     await this.rules.start(new RuleVersionStore(this.db), this.options.watchFiles);
+    await this.automations.start();
     if (this.config.jobs.enabled) await this.jobs.start();
     if (this.config.ingest.worker.enabled) this.worker.start();
     // Nobody subscribed: nothing is ever queued, so no instance polls the outbox for nothing.
@@ -314,6 +320,7 @@ export class Persona {
     this.state = 'stopping';
     if (this.server) await closeServer(this.server, this.config.server.shutdownTimeoutMs);
     this.rules.stop();
+    this.automations.stop();
     if (wasStarted) {
       await this.worker.stop().catch(() => undefined);
       await this.webhooks.stop().catch(() => undefined);

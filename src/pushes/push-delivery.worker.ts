@@ -128,7 +128,7 @@ export class PushDeliveryWorker extends PollingWorker {
     const { rows, lockedUntil } = await this.outbox.claim(this.id, this.options.batchSize, this.options.leaseMs, now);
     if (rows.length === 0) return { rows, ready: [], pushes: new Map(), lockedUntil };
     const pushes = await this.pushesOf(rows.map((row) => row.pushId));
-    const live = rows.filter((row) => pushes.get(row.pushId)?.status === 'sending');
+    const live = rows.filter((row) => ['sending', 'active'].includes(pushes.get(row.pushId)?.status ?? ''));
     const stopped = rows.filter((row) => !live.includes(row));
     await this.outbox.settle(stopped, stopped.map((row) => ({ id: row.id, status: 'cancelled' as const })), this.id, now);
     now = this.clock();

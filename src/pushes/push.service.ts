@@ -5,19 +5,27 @@ import { ConflictError } from '../errors/conflict.error';
 import { NotFoundError } from '../errors/not-found.error';
 import { parseInput } from '../http/parse-input';
 import { ValidationError } from '../errors/validation.error';
+import { liveProfiles } from '../segments/segment-sql.compiler';
 import type { SegmentService } from '../segments/segment.service';
 import { type PushContent, pushContentSchema } from './push-content';
+import { type PushTrigger, pushTriggerSchema } from './push-automations';
 import type { PushPlan, PushPlanner } from './push-planner';
 
-/** `scheduled` is a confirmed push whose send time has not come; stored, it is `sending`. */
-export type PushStatus = 'planned' | 'scheduled' | 'sending' | 'done' | 'cancelled';
+/**
+ * `scheduled` is a confirmed push whose send time has not come (stored, it is `sending`); an automation, once
+ * confirmed, is `active` until cancelled.
+ */
+export type PushStatus = 'planned' | 'scheduled' | 'sending' | 'active' | 'done' | 'cancelled';
 
 export interface PushView {
   id: number;
   name: string;
   account: string;
   status: PushStatus;
-  audience: { segment: string | null; expression: string };
+  /** Who gets it; for an automation, the filter its triggers pass through (null: everyone who triggers it). */
+  audience: { segment: string | null; expression: string | null };
+  /** An automation's trigger. */
+  trigger: PushTrigger | null;
   content: PushContent;
   sendAt: string | null;
   plan: PushPlan;
@@ -37,7 +45,8 @@ interface PushRow {
   account: string;
   status: string;
   segment: string | null;
-  expression: string;
+  expression: string | null;
+  trigger_spec: string | null;
   content: string;
   send_at: unknown;
   plan: string;
@@ -58,13 +67,23 @@ const pushInputSchema = z
     segment: z.string().min(1).max(64).optional(),
     expression: z.string().trim().min(1).max(4000).optional(),
     content: pushContentSchema,
+    /** Makes the push an automation: each person who meets the trigger (and the segment or expression, if given) gets it once. */
+    trigger: pushTriggerSchema.optional(),
     /** When to send; absent: as soon as it is confirmed. */
     sendAt: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 time such as 2026-12-01T10:00:00+08:00' }).optional(),
   })
   .strict()
-  .refine((input) => (input.segment === undefined) !== (input.expression === undefined), {
-    error: 'expected either a segment (a saved segment name) or an expression',
+  .refine((input) => !(input.segment !== undefined && input.expression !== undefined), {
+    error: 'expected a segment (a saved segment name) or an expression, not both',
     path: ['segment'],
+  })
+  .refine((input) => input.trigger !== undefined || input.segment !== undefined || input.expression !== undefined, {
+    error: 'expected a segment (a saved segment name) or an expression: who gets it',
+    path: ['segment'],
+  })
+  .refine((input) => input.trigger === undefined || input.sendAt === undefined, {
+    error: 'an automation sends when people meet its trigger: it takes no sendAt',
+    path: ['sendAt'],
   });
 
 /** Rows of recipients written per statement at confirmation. */
@@ -82,6 +101,7 @@ export class PushService {
     private readonly planner: PushPlanner,
     private readonly senders: { has(channel: string): boolean },
     private readonly trackedLinks: { readonly enabled: boolean },
+    private readonly automations: { reload(): Promise<void> },
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -90,17 +110,20 @@ export class PushService {
     if (input.content.trackLinks && !this.trackedLinks.enabled) {
       throw new ValidationError('content.trackLinks: set pushes.publicUrl (where followers reach this server) to track links');
     }
-    const audience = await this.segments.audience(input);
     const now = this.clock();
+    const hasAudience = input.segment !== undefined || input.expression !== undefined;
+    const audience = hasAudience ? await this.segments.audience(input) : { expression: null, where: liveProfiles, values: {} };
+    // An automation's forecast: what would happen if everyone its filter selects met the trigger now.
     const plan = await this.planner.plan({ pushId: 0, account: input.account, content: input.content, audience, now });
     const id = await this.db.insert(
-      `INSERT INTO pushes (name, account, status, segment, expression, content, send_at, plan, created_by, created_at, planned_at)
-       VALUES (?, ?, 'planned', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO pushes (name, account, status, segment, expression, trigger_spec, content, send_at, plan, created_by, created_at, planned_at)
+       VALUES (?, ?, 'planned', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         input.name ?? defaultName(input.content),
         input.account,
         input.segment ?? null,
         audience.expression,
+        input.trigger ? JSON.stringify(input.trigger) : null,
         JSON.stringify(input.content),
         input.sendAt ? new Date(input.sendAt) : null,
         JSON.stringify(plan),
@@ -122,7 +145,8 @@ export class PushService {
     if (missing.length > 0) {
       throw new ConflictError(`nothing can send over ${missing.join(', ')}: enable the wechat-official-account plugin (with an appSecret) first`);
     }
-    const audience = await this.segments.audience(push.audience.segment !== null ? { segment: push.audience.segment } : { expression: push.audience.expression });
+    if (push.trigger) return this.activate(push, actor);
+    const audience = await this.segments.audience(push.audience.segment !== null ? { segment: push.audience.segment } : { expression: push.audience.expression ?? '' });
     // Read first (a plain read locks nothing on MySQL), then write: webhooks and workers go on meanwhile.
     const ids = (await this.db.select<{ id: number }>(`SELECT p.id FROM profiles p WHERE ${audience.where} ORDER BY p.id`, audience.values)).map((row) =>
       Number(row.id),
@@ -150,13 +174,29 @@ export class PushService {
     return this.get(id);
   }
 
+  /** An automation starts listening for its trigger, here at once and in other instances within seconds. */
+  private async activate(push: PushView, actor: string): Promise<PushView> {
+    const now = this.clock();
+    await this.db.transaction(async (transaction) => {
+      const activated = await this.db.execute(
+        "UPDATE pushes SET status = 'active', confirmed_at = ?, confirmed_by = ? WHERE id = ? AND status = 'planned'",
+        [now, actor, push.id],
+        transaction,
+      );
+      if (activated === 0) throw new ConflictError(`push ${push.id} was confirmed or cancelled meanwhile`);
+      await this.audit(actor, 'push.activated', push.id, { trigger: push.trigger }, now, transaction);
+    });
+    await this.automations.reload();
+    return this.get(push.id);
+  }
+
   /** Stops what hasn't gone out: queued and deferred recipients are cancelled; sends already in flight finish. */
   async cancel(id: number, actor: string): Promise<PushView> {
     const push = await this.get(id);
     if (push.status === 'done' || push.status === 'cancelled') throw new ConflictError(`push ${id} is ${push.status}: nothing left to cancel`);
     const now = this.clock();
     await this.db.transaction(async (transaction) => {
-      await this.db.execute("UPDATE pushes SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status IN ('planned', 'sending')", [now, id], transaction);
+      await this.db.execute("UPDATE pushes SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status IN ('planned', 'sending', 'active')", [now, id], transaction);
       const stopped = await this.db.execute(
         "UPDATE push_deliveries SET status = 'cancelled', finished_at = ? WHERE push_id = ? AND status IN ('queued', 'deferred')",
         [now, id],
@@ -164,6 +204,7 @@ export class PushService {
       );
       await this.audit(actor, 'push.cancelled', id, { stopped }, now, transaction);
     });
+    if (push.trigger) await this.automations.reload();
     return this.get(id);
   }
 
@@ -202,6 +243,7 @@ export class PushService {
       account: row.account,
       status,
       audience: { segment: row.segment, expression: row.expression },
+      trigger: row.trigger_spec ? (JSON.parse(row.trigger_spec) as PushTrigger) : null,
       content: JSON.parse(row.content) as PushContent,
       sendAt,
       plan: JSON.parse(row.plan) as PushPlan,

@@ -12,7 +12,7 @@ import { readJsonBody } from '../read-body';
 
 const listQuery = z
   .object({
-    status: z.enum(['planned', 'scheduled', 'sending', 'done', 'cancelled']).optional(),
+    status: z.enum(['planned', 'scheduled', 'sending', 'active', 'done', 'cancelled']).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
   })
   .strict();
