@@ -48,6 +48,7 @@ import { PushOutbox } from './pushes/push-outbox';
 import { PushAutomations } from './pushes/push-automations';
 import { PushClicks } from './pushes/push-clicks';
 import { PushPlanner } from './pushes/push-planner';
+import { pushScheduleJob } from './pushes/push-schedule.job';
 import { TrackedLinks } from './pushes/tracked-links';
 import { PushService } from './pushes/push.service';
 import { RuleEngine } from './rules/rule-engine';
@@ -195,6 +196,7 @@ export class Persona {
       this.automations,
       clock,
     );
+    this.jobs.register(pushScheduleJob(this.pushes, config.timezone, () => this.pushWorker.wake()));
     this.pushWorker = new PushDeliveryWorker(
       this.db,
       new PushOutbox(this.db, this.timeline),

@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 import { slug } from '../config/config-fields';
 import type { Database } from '../db/database';
@@ -26,6 +27,9 @@ export interface PushView {
   audience: { segment: string | null; expression: string | null };
   /** An automation's trigger. */
   trigger: PushTrigger | null;
+  /** A recurring push's cron schedule (its runs are pushes with `parentId`). */
+  schedule: string | null;
+  parentId: number | null;
   content: PushContent;
   sendAt: string | null;
   plan: PushPlan;
@@ -47,6 +51,8 @@ interface PushRow {
   segment: string | null;
   expression: string | null;
   trigger_spec: string | null;
+  schedule: string | null;
+  parent_id: number | null;
   content: string;
   send_at: unknown;
   plan: string;
@@ -69,6 +75,13 @@ const pushInputSchema = z
     content: pushContentSchema,
     /** Makes the push an automation: each person who meets the trigger (and the segment or expression, if given) gets it once. */
     trigger: pushTriggerSchema.optional(),
+    /** Makes the push recurring: a cron expression in the account's time zone; each run goes to the audience of that moment. */
+    schedule: z
+      .string()
+      .trim()
+      .max(128)
+      .refine((expression) => cron.validate(expression), { error: 'expected a cron expression such as "0 10 * * 1" (Mondays at 10:00)' })
+      .optional(),
     /** When to send; absent: as soon as it is confirmed. */
     sendAt: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 time such as 2026-12-01T10:00:00+08:00' }).optional(),
   })
@@ -84,6 +97,14 @@ const pushInputSchema = z
   .refine((input) => input.trigger === undefined || input.sendAt === undefined, {
     error: 'an automation sends when people meet its trigger: it takes no sendAt',
     path: ['sendAt'],
+  })
+  .refine((input) => input.schedule === undefined || (input.trigger === undefined && input.sendAt === undefined), {
+    error: 'a recurring push sends on its schedule: it takes no trigger or sendAt',
+    path: ['schedule'],
+  })
+  .refine((input) => input.schedule === undefined || input.segment !== undefined || input.expression !== undefined, {
+    error: 'a recurring push needs a segment or an expression',
+    path: ['schedule'],
   });
 
 /** Rows of recipients written per statement at confirmation. */
@@ -105,7 +126,7 @@ export class PushService {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async plan(raw: unknown, actor: string): Promise<PushView> {
+  async plan(raw: unknown, actor: string, parentId: number | null = null): Promise<PushView> {
     const input = parseInput(pushInputSchema, raw, 'push');
     if (input.content.trackLinks && !this.trackedLinks.enabled) {
       throw new ValidationError('content.trackLinks: set pushes.publicUrl (where followers reach this server) to track links');
@@ -116,14 +137,16 @@ export class PushService {
     // An automation's forecast: what would happen if everyone its filter selects met the trigger now.
     const plan = await this.planner.plan({ pushId: 0, account: input.account, content: input.content, audience, now });
     const id = await this.db.insert(
-      `INSERT INTO pushes (name, account, status, segment, expression, trigger_spec, content, send_at, plan, created_by, created_at, planned_at)
-       VALUES (?, ?, 'planned', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO pushes (name, account, status, segment, expression, trigger_spec, schedule, parent_id, content, send_at, plan, created_by, created_at, planned_at)
+       VALUES (?, ?, 'planned', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         input.name ?? defaultName(input.content),
         input.account,
         input.segment ?? null,
         audience.expression,
         input.trigger ? JSON.stringify(input.trigger) : null,
+        input.schedule ?? null,
+        parentId,
         JSON.stringify(input.content),
         input.sendAt ? new Date(input.sendAt) : null,
         JSON.stringify(plan),
@@ -145,7 +168,7 @@ export class PushService {
     if (missing.length > 0) {
       throw new ConflictError(`nothing can send over ${missing.join(', ')}: enable the wechat-official-account plugin (with an appSecret) first`);
     }
-    if (push.trigger) return this.activate(push, actor);
+    if (push.trigger || push.schedule) return this.activate(push, actor);
     const audience = await this.segments.audience(push.audience.segment !== null ? { segment: push.audience.segment } : { expression: push.audience.expression ?? '' });
     // Read first (a plain read locks nothing on MySQL), then write: webhooks and workers go on meanwhile.
     const ids = (await this.db.select<{ id: number }>(`SELECT p.id FROM profiles p WHERE ${audience.where} ORDER BY p.id`, audience.values)).map((row) =>
@@ -174,7 +197,10 @@ export class PushService {
     return this.get(id);
   }
 
-  /** An automation starts listening for its trigger, here at once and in other instances within seconds. */
+  /**
+   * An automation starts listening for its trigger, here at once and in other instances within seconds; a recurring
+   * push starts running on its schedule.
+   */
   private async activate(push: PushView, actor: string): Promise<PushView> {
     const now = this.clock();
     await this.db.transaction(async (transaction) => {
@@ -184,7 +210,7 @@ export class PushService {
         transaction,
       );
       if (activated === 0) throw new ConflictError(`push ${push.id} was confirmed or cancelled meanwhile`);
-      await this.audit(actor, 'push.activated', push.id, { trigger: push.trigger }, now, transaction);
+      await this.audit(actor, 'push.activated', push.id, { trigger: push.trigger, schedule: push.schedule }, now, transaction);
     });
     await this.automations.reload();
     return this.get(push.id);
@@ -206,6 +232,36 @@ export class PushService {
     });
     if (push.trigger) await this.automations.reload();
     return this.get(id);
+  }
+
+  /**
+   * Starts the runs of recurring pushes due at `tick` (a minute, from the schedule job): each run is a push of its
+   * own (`parentId`), planned and confirmed for the audience of that moment. A tick already run is not run again.
+   */
+  async runSchedules(tick: Date, timezone: string): Promise<number[]> {
+    const parents = await this.db.select<PushRow>("SELECT * FROM pushes WHERE status = 'active' AND schedule IS NOT NULL");
+    const runs: number[] = [];
+    for (const parent of parents.map((row) => this.view(row))) {
+      const task = cron.createTask(parent.schedule as string, () => undefined, { timezone });
+      const due = task.match(tick);
+      await task.destroy();
+      if (!due) continue;
+      const [ran] = await this.db.select<{ id: number }>('SELECT id FROM pushes WHERE parent_id = ? AND send_at = ?', [parent.id, tick]);
+      if (ran) continue;
+      const run = await this.plan(
+        {
+          name: `${parent.name} · ${tick.toISOString().slice(0, 16).replace('T', ' ')}`,
+          account: parent.account,
+          ...(parent.audience.segment !== null ? { segment: parent.audience.segment } : { expression: parent.audience.expression }),
+          content: parent.content,
+          sendAt: tick.toISOString(),
+        },
+        `schedule of push ${parent.id}`,
+        parent.id,
+      );
+      runs.push((await this.confirm(run.id, `schedule of push ${parent.id}`)).id);
+    }
+    return runs;
   }
 
   async get(id: number): Promise<PushView> {
@@ -244,6 +300,8 @@ export class PushService {
       status,
       audience: { segment: row.segment, expression: row.expression },
       trigger: row.trigger_spec ? (JSON.parse(row.trigger_spec) as PushTrigger) : null,
+      schedule: row.schedule,
+      parentId: row.parent_id === null ? null : Number(row.parent_id),
       content: JSON.parse(row.content) as PushContent,
       sendAt,
       plan: JSON.parse(row.plan) as PushPlan,
