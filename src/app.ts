@@ -191,7 +191,7 @@ export class Persona {
       this.db,
       this.segments,
       new PushPlanner(this.db, { ...pushSettings, sampleSize: config.pushes.planSampleSize }, (ids) => this.segments.sample(ids)),
-      { has: (channel) => this.plugins.pushSenders.get(channel) !== undefined },
+      this.plugins.pushSenders,
       trackedLinks,
       this.automations,
       clock,

@@ -84,6 +84,13 @@ export function wechatPushSenders(clients: ReadonlyMap<string, WechatApiClient>,
           const sent = await client.massSend(openids, massMessage(content.message), batchKey);
           return { status: 'sent', externalId: String(sent.msgId) };
         }),
+      preview: ({ account, content, to }) =>
+        guarded(async () => {
+          const client = clientOf(account);
+          if (!client) return noAccess;
+          await client.massPreview('openid' in to ? { touser: to.openid } : { towxname: to.wechatId }, massMessage(content.message));
+          return { status: 'sent' };
+        }),
     },
     {
       channel: 'template',

@@ -2,13 +2,15 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { slug } from '../config/config-fields';
 import type { Database } from '../db/database';
+import { AppError } from '../errors/app.error';
 import { ConflictError } from '../errors/conflict.error';
+import type { PushSender } from '../plugins/extension-points';
 import { NotFoundError } from '../errors/not-found.error';
 import { parseInput } from '../http/parse-input';
 import { ValidationError } from '../errors/validation.error';
 import { liveProfiles } from '../segments/segment-sql.compiler';
 import type { SegmentService } from '../segments/segment.service';
-import { type PushContent, pushContentSchema } from './push-content';
+import { personalize, type PushContent, pushContentSchema } from './push-content';
 import { type PushTrigger, pushTriggerSchema } from './push-automations';
 import type { PushPlan, PushPlanner } from './push-planner';
 
@@ -107,6 +109,11 @@ const pushInputSchema = z
     path: ['schedule'],
   });
 
+const previewSchema = z
+  .object({ openid: z.string().min(1).max(64).optional(), wechatId: z.string().min(1).max(64).optional() })
+  .strict()
+  .refine((to) => (to.openid === undefined) !== (to.wechatId === undefined), { error: 'expected an openid or a wechatId (not both)', path: ['openid'] });
+
 /** Rows of recipients written per statement at confirmation. */
 const insertChunk = 2000;
 
@@ -120,7 +127,7 @@ export class PushService {
     private readonly db: Database,
     private readonly segments: SegmentService,
     private readonly planner: PushPlanner,
-    private readonly senders: { has(channel: string): boolean },
+    private readonly senders: { get(channel: string): PushSender | undefined },
     private readonly trackedLinks: { readonly enabled: boolean },
     private readonly automations: { reload(): Promise<void> },
     private readonly clock: () => Date = () => new Date(),
@@ -163,7 +170,7 @@ export class PushService {
     const push = await this.get(id);
     if (push.status !== 'planned') throw new ConflictError(`push ${id} is ${push.status}: only a planned push can be confirmed`);
     const missing = Object.entries(push.plan.channels)
-      .filter(([channel, count]) => count > 0 && !this.senders.has(channel))
+      .filter(([channel, count]) => count > 0 && !this.senders.get(channel))
       .map(([channel]) => channel);
     if (missing.length > 0) {
       throw new ConflictError(`nothing can send over ${missing.join(', ')}: enable the wechat-official-account plugin (with an appSecret) first`);
@@ -195,6 +202,20 @@ export class PushService {
       await this.audit(actor, 'push.confirmed', id, { recipients: ids.length }, now, transaction);
     });
     return this.get(id);
+  }
+
+  /**
+   * Sends the push as a mass preview to one operator (an openid of the push's account, or a WeChat ID), to see it as
+   * followers will before confirming. Placeholders take their fallbacks, as in a mass send.
+   */
+  async preview(id: number, raw: unknown): Promise<{ sent: true }> {
+    const to = parseInput(previewSchema, raw, 'preview');
+    const push = await this.get(id);
+    const sender = this.senders.get('mass');
+    if (!sender?.preview) throw new ConflictError('nothing can send a preview: enable the wechat-official-account plugin (with an appSecret) first');
+    const outcome = await sender.preview({ account: push.account, content: personalize(push.content), to: to.openid ? { openid: to.openid } : { wechatId: to.wechatId as string } });
+    if (outcome.status !== 'sent') throw new AppError('preview_failed', `WeChat refused the preview (${outcome.code})`, 502, { code: outcome.code });
+    return { sent: true };
   }
 
   /**

@@ -1,6 +1,7 @@
 import { FakeWechatApi } from '../support/fake-wechat-api';
 import { operatorOpenid, profileOf, pushEventsOf, pushSettings, record, wechatApiPlugin } from '../support/push-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { sampleAccount, signedPost, wechatXml } from '../support/wechat-client';
 
 const hour = 3_600_000;
 const day = 24 * hour;
@@ -223,5 +224,28 @@ describe('pushes: plan, policy and delivery', () => {
     const refused = await app.request('/api/pushes', { method: 'POST', json: { expression: 'tag:x', content } });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/publicUrl/);
+  });
+
+  it('previews to an operator before confirming, and reconciles the mass send with WeChat’s MASSSENDJOBFINISH', async () => {
+    await follow('oA', new Date(now.getTime() - 10 * day));
+    await follow('oB', new Date(now.getTime() - 10 * day));
+    const planned = await plan({ expression: 'tag:campaign/winter', content: { message: { type: 'text', text: '{{name|亲}}，早鸟价' } } });
+    const preview = await app.request(`/api/pushes/${planned.id}/preview`, { method: 'POST', json: { openid: 'oOperatorPhone' } });
+    expect(preview.status).toBe(200);
+    expect(fake.previews.map((sent) => [sent.touser, (sent.body as { text: { content: string } }).text.content])).toEqual([['oOperatorPhone', '亲，早鸟价']]);
+    expect((await app.request(`/api/pushes/${planned.id}/preview`, { method: 'POST', json: { openid: 'a', wechatId: 'b' } })).status).toBe(400);
+    fake.failOpenid('oNotFollowing', 43004);
+    const refused = await app.request(`/api/pushes/${planned.id}/preview`, { method: 'POST', json: { openid: 'oNotFollowing' } });
+    expect(refused.status).toBe(502);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/43004/);
+
+    await confirm(planned.id);
+    await deliver();
+    const [send] = fake.massSends;
+    const report = wechatXml({ ToUserName: 'gh_test', FromUserName: 'oSystem', CreateTime: 1_795_000_500, MsgType: 'event', Event: 'MASSSENDJOBFINISH', MsgID: String(send.msgId), Status: 'send success', TotalCount: 2, FilterCount: 2, SentCount: 2, ErrorCount: 0 });
+    const request = signedPost(sampleAccount, report);
+    expect((await fetch(`${app.url}/wechat?${request.query}`, { method: 'POST', body: request.body, headers: { 'content-type': 'text/xml' } })).status).toBe(200);
+    const shown = (await (await app.request(`/api/pushes/${planned.id}`)).json()) as { report: { reported: { mass: Record<string, number> } } };
+    expect(shown.report.reported.mass).toEqual({ batches: 1, reported: 1, totalCount: 2, sentCount: 2, errorCount: 0, filterCount: 2 });
   });
 });

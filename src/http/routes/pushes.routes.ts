@@ -46,6 +46,11 @@ export function pushesRoutes(deps: { authenticator: Authenticator; pushes: PushS
     ctx.body = push;
   });
 
+  router.post('/api/pushes/:id/preview', async (ctx) => {
+    const { json } = await readJsonBody(ctx, deps.bodyLimitBytes);
+    ctx.body = await deps.pushes.preview(pushId(ctx.params.id), json);
+  });
+
   router.post('/api/pushes/:id/cancel', async (ctx) => {
     const id = pushId(ctx.params.id);
     const push = await deps.pushes.cancel(id, actorOf(ctx));
