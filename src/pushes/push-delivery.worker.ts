@@ -8,7 +8,6 @@ import { ContactFacts } from './contact-facts.loader';
 import { type ContactPolicy, decideContact } from './contact-policy';
 import { localMonthStart } from './local-time';
 import { type PushContent, personalize, placeholderNames } from './push-content';
-import { decisionName } from './push-planner';
 import type { ClaimedDelivery, DeliverySettlement, PushOutbox } from './push-outbox';
 import { PushBatches } from './push-batches';
 import { SendPacer } from './send-pacer';
@@ -186,7 +185,7 @@ export class PushDeliveryWorker extends PollingWorker {
           const follow = followOf.get(row.profileId) ?? { following: false, subscribedAt: null };
           const state = facts.stateOf(row.profileId, { ...follow, following: follow.following && openid !== undefined }, row.pushId);
           const decision = decideContact(state, (pushes.get(row.pushId) as PushInfo).content, settings.policy, now, settings.timezone);
-          this.metrics.pushDeliveries.inc({ channel: decision.outcome === 'send' ? decision.channel : 'none', outcome: decision.outcome === 'send' ? 'decided' : decisionName(decision) });
+          if (decision.outcome !== 'send') this.metrics.pushDeliveries.inc({ channel: 'none', outcome: decision.outcome === 'defer' ? 'deferred' : 'skipped' });
           if (decision.outcome === 'send') {
             facts.reserve(row.profileId, row.pushId, decision.channel, now);
             settlements.push({ id: row.id, status: 'decided', channel: decision.channel });
