@@ -5,8 +5,9 @@ import type { MigrationParams } from '../src/db/migration.types';
  * A push's recipients, frozen at confirmation: one row per (push, profile), so a retry or a second instance can't
  * deliver twice. Outbox workers claim due rows under a lease. `status`: queued → sending → sent | failed (WeChat's
  * `error_code`) | skipped (`reason`) | deferred (`reason`, due again at `available_at`) | cancelled. `decided_at` is
- * when the channel was chosen (what frequency caps and quotas count), `attempted_at` when a one-recipient send left:
- * a send found in flight after a crash is not repeated.
+ * when the channel was chosen (what frequency caps and quotas count), with the `openid` it goes to (a send repeated
+ * after a crash goes to the same one); `attempted_at` when a one-recipient send left: a send found in flight after a
+ * crash is not repeated.
  */
 export async function up({ context: { queryInterface } }: MigrationParams): Promise<void> {
   await queryInterface.createTable('push_deliveries', {
@@ -15,6 +16,7 @@ export async function up({ context: { queryInterface } }: MigrationParams): Prom
     profile_id: { type: DataTypes.INTEGER, allowNull: false },
     status: { type: DataTypes.STRING(16), allowNull: false },
     channel: { type: DataTypes.STRING(32), allowNull: true },
+    openid: { type: DataTypes.STRING(64), allowNull: true },
     reason: { type: DataTypes.STRING(32), allowNull: true },
     error_code: { type: DataTypes.STRING(32), allowNull: true },
     batch_id: { type: DataTypes.BIGINT, allowNull: true },

@@ -32,23 +32,16 @@ export class PushBatches {
   }
 
   async get(id: number): Promise<PushBatch> {
-    const [batch] = await this.db.select<{ batch_key: string; account: string }>(
-      'SELECT b.batch_key, p.account FROM push_batches b JOIN pushes p ON p.id = b.push_id WHERE b.id = ?',
-      [id],
-    );
+    const [batch] = await this.db.select<{ batch_key: string }>('SELECT batch_key FROM push_batches WHERE id = ?', [id]);
     if (!batch) throw new Error(`push batch ${id} is gone`);
-    const members = await this.db.select<{ id: number; profile_id: number; openid: string | null }>(
-      `SELECT d.id, d.profile_id,
-              (SELECT i.value FROM identities i WHERE i.profile_id = d.profile_id AND i.type = 'openid' AND i.scope = :account ORDER BY i.id LIMIT 1) AS openid
-         FROM push_deliveries d WHERE d.batch_id = :id ORDER BY d.id`,
-      { id, account: batch.account },
+    const members = await this.db.select<{ id: number; profile_id: number; openid: string }>(
+      'SELECT id, profile_id, openid FROM push_deliveries WHERE batch_id = ? ORDER BY id',
+      [id],
     );
     return {
       id,
       key: batch.batch_key,
-      recipients: members
-        .filter((member) => member.openid !== null)
-        .map((member) => ({ deliveryId: Number(member.id), profileId: Number(member.profile_id), openid: member.openid as string })),
+      recipients: members.map((member) => ({ deliveryId: Number(member.id), profileId: Number(member.profile_id), openid: member.openid })),
     };
   }
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { PollingWorker, retryDelay } from '../jobs/polling-worker';
+import { liveProfileId } from '../profiles/live-profile';
 import type { Metrics } from '../metrics/metrics';
 import type { PushSender, PushSendOutcome } from '../plugins/extension-points';
 import { ContactFacts } from './contact-facts.loader';
@@ -148,12 +150,14 @@ export class PushDeliveryWorker extends PollingWorker {
     const accounts = new Map<string, ClaimedDelivery[]>();
     for (const row of rows) {
       const account = (pushes.get(row.pushId) as PushInfo).account;
-      accounts.set(account, [...(accounts.get(account) ?? []), row]);
+      const group = accounts.get(account);
+      if (group) group.push(row);
+      else accounts.set(account, [row]);
     }
-    for (const [account, group] of accounts) {
+    for (const [account, claimed] of accounts) {
       await this.db.transaction(async (transaction) => {
-        const ids = [...new Set(group.map((row) => row.profileId))].sort((a, b) => a - b);
-        await this.db.select(`SELECT id FROM profiles WHERE id IN (:ids) ORDER BY id${this.db.forUpdate}`, { ids }, transaction);
+        const { live: group, gone } = await this.resolveMerged(claimed, transaction);
+        const ids = [...new Set(group.map((row) => row.profileId))];
         const { settings } = this;
         const [facts, follows, openids] = await Promise.all([
           ContactFacts.load(
@@ -163,43 +167,81 @@ export class PushDeliveryWorker extends PollingWorker {
           ),
           this.db.select<{ profile_id: number; subscribed: number | boolean; subscribed_at: unknown }>(
             'SELECT profile_id, subscribed, subscribed_at FROM subscriptions WHERE account = :account AND profile_id IN (:ids)',
-            { account, ids },
+            { account, ids: ids.length > 0 ? ids : [0] },
             transaction,
           ),
           this.db.select<{ profile_id: number; value: string }>(
             "SELECT profile_id, value FROM identities WHERE type = 'openid' AND scope = :account AND profile_id IN (:ids) ORDER BY id",
-            { account, ids },
+            { account, ids: ids.length > 0 ? ids : [0] },
             transaction,
           ),
         ]);
         const followOf = new Map(follows.map((row) => [Number(row.profile_id), { following: Boolean(row.subscribed), subscribedAt: this.db.parseTime(row.subscribed_at) }]));
         const openidOf = new Map(openids.map((row) => [Number(row.profile_id), row.value]));
-        const settlements: DeliverySettlement[] = [];
+        const settlements: DeliverySettlement[] = gone.map((row) => ({ id: row.id, status: 'skipped', reason: row.reason }));
         for (const row of group) {
-          const openid = openidOf.get(row.profileId);
-          if (row.decided && row.channel) {
-            if (openid) ready.push({ ...row, channel: row.channel, openid });
-            else settlements.push({ id: row.id, status: 'skipped', reason: 'not_following' });
+          // Decided before (a retry, or taken over after a crash): the decision stands, for the same openid.
+          if (row.decided && row.channel && row.openid) {
+            ready.push({ ...row, channel: row.channel, openid: row.openid });
             continue;
           }
+          const openid = openidOf.get(row.profileId);
           const follow = followOf.get(row.profileId) ?? { following: false, subscribedAt: null };
           const state = facts.stateOf(row.profileId, { ...follow, following: follow.following && openid !== undefined }, row.pushId);
           const decision = decideContact(state, (pushes.get(row.pushId) as PushInfo).content, settings.policy, now, settings.timezone);
-          if (decision.outcome !== 'send') this.metrics.pushDeliveries.inc({ channel: 'none', outcome: decision.outcome === 'defer' ? 'deferred' : 'skipped' });
           if (decision.outcome === 'send') {
             facts.reserve(row.profileId, row.pushId, decision.channel, now);
-            settlements.push({ id: row.id, status: 'decided', channel: decision.channel });
+            settlements.push({ id: row.id, status: 'decided', channel: decision.channel, openid: openid as string });
             ready.push({ ...row, channel: decision.channel, openid: openid as string, decided: true });
-          } else if (decision.outcome === 'defer') {
-            settlements.push({ id: row.id, status: 'deferred', reason: decision.reason, until: decision.until });
-          } else {
-            settlements.push({ id: row.id, status: 'skipped', reason: decision.reason });
+            continue;
           }
+          this.metrics.pushDeliveries.inc({ channel: 'none', outcome: decision.outcome === 'defer' ? 'deferred' : 'skipped' });
+          settlements.push(decision.outcome === 'defer' ? { id: row.id, status: 'deferred', reason: decision.reason, until: decision.until } : { id: row.id, status: 'skipped', reason: decision.reason });
         }
-        await this.outbox.settle(group, settlements, this.id, now, transaction);
+        await this.outbox.settle([...group, ...gone], settlements, this.id, now, transaction);
       });
     }
     return ready;
+  }
+
+  /**
+   * Locks the claimed rows' profiles (in id order, as the inbox worker does) and follows merges made since the push
+   * was confirmed: a row of a profile merged into another is the survivor's (their identities and follows moved there),
+   * unless the survivor has a row of that push itself (`already_received`); an erased person is `not_following`.
+   */
+  private async resolveMerged(
+    rows: ClaimedDelivery[],
+    transaction: Transaction,
+  ): Promise<{ live: ClaimedDelivery[]; gone: (ClaimedDelivery & { reason: string })[] }> {
+    const ids = [...new Set(rows.map((row) => row.profileId))].sort((a, b) => a - b);
+    const profiles = await this.db.select<{ id: number; merged_into: number | null; erased_at: unknown }>(
+      `SELECT id, merged_into, erased_at FROM profiles WHERE id IN (:ids) ORDER BY id${this.db.forUpdate}`,
+      { ids },
+      transaction,
+    );
+    const state = new Map(profiles.map((profile) => [Number(profile.id), profile]));
+    const live: ClaimedDelivery[] = [];
+    const gone: (ClaimedDelivery & { reason: string })[] = [];
+    for (const row of rows) {
+      const profile = state.get(row.profileId);
+      if (!profile || profile.erased_at) {
+        gone.push({ ...row, reason: 'not_following' });
+        continue;
+      }
+      if (profile.merged_into === null) {
+        live.push(row);
+        continue;
+      }
+      const survivor = await liveProfileId(this.db, row.profileId, transaction, { lock: true }).catch(() => null);
+      const [own] =
+        survivor === null
+          ? []
+          : await this.db.select<{ id: number }>('SELECT id FROM push_deliveries WHERE push_id = ? AND profile_id = ?', [row.pushId, survivor], transaction);
+      if (survivor === null) gone.push({ ...row, reason: 'not_following' });
+      else if (own || live.some((other) => other.pushId === row.pushId && other.profileId === survivor)) gone.push({ ...row, profileId: survivor, reason: 'already_received' });
+      else live.push({ ...row, profileId: survivor });
+    }
+    return { live, gone };
   }
 
   /**

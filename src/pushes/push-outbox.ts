@@ -9,6 +9,8 @@ export interface ClaimedDelivery {
   pushId: number;
   profileId: number;
   channel: string | null;
+  /** The openid the decision was made for (set with the channel). */
+  openid: string | null;
   decided: boolean;
   batchId: number | null;
   attempts: number;
@@ -22,13 +24,14 @@ export type DeliverySettlement =
   | { id: number; status: 'deferred'; reason: string; until: Date }
   | { id: number; status: 'cancelled' }
   | { id: number; status: 'queued'; at: Date; countAttempt: boolean }
-  | { id: number; status: 'decided'; channel: string };
+  | { id: number; status: 'decided'; channel: string; openid: string };
 
 interface ClaimRow {
   id: number;
   push_id: number;
   profile_id: number;
   channel: string | null;
+  openid: string | null;
   decided_at: unknown;
   batch_id: number | null;
   attempts: number;
@@ -74,7 +77,7 @@ export class PushOutbox {
     const lockedUntil = new Date(now.getTime() + leaseMs);
     const rows = await this.db.transaction(async (transaction) => {
       const found = await this.db.select<ClaimRow>(
-        `SELECT id, push_id, profile_id, channel, decided_at, batch_id, attempts FROM push_deliveries
+        `SELECT id, push_id, profile_id, channel, openid, decided_at, batch_id, attempts FROM push_deliveries
           WHERE status = 'queued' AND available_at <= :now ORDER BY available_at, id LIMIT :limit${this.db.skipLocked}`,
         { now, limit },
         transaction,
@@ -94,6 +97,7 @@ export class PushOutbox {
         pushId: Number(row.push_id),
         profileId: Number(row.profile_id),
         channel: row.channel,
+        openid: row.openid,
         decided: row.decided_at !== null,
         batchId: row.batch_id === null ? null : Number(row.batch_id),
         attempts: Number(row.attempts),
@@ -173,10 +177,11 @@ export class PushOutbox {
       settlements = settlements.filter((settlement) => held.has(settlement.id));
     }
     if (settlements.length === 0) return;
-    const groups = new Map<string, { sql: string; values: unknown[]; ids: number[]; externalIds: [number, string][] }>();
+    /** Rows settled alike share one statement; `perRow` is a column whose value differs by row (a CASE on id). */
+    const groups = new Map<string, { sql: string; values: unknown[]; ids: number[]; perRow?: { column: string; values: [number, string][] } }>();
     const group = (key: string, sql: string, values: unknown[]) => {
       let entry = groups.get(key);
-      if (!entry) groups.set(key, (entry = { sql, values, ids: [], externalIds: [] }));
+      if (!entry) groups.set(key, (entry = { sql, values, ids: [] }));
       return entry;
     };
     const released = 'locked_by = NULL, locked_until = NULL';
@@ -185,7 +190,7 @@ export class PushOutbox {
         case 'sent': {
           const entry = group(`sent:${settlement.unconfirmed ? 'u' : ''}`, `status = 'sent', error_code = ?, finished_at = ?, ${released}`, [settlement.unconfirmed ? 'unconfirmed' : null, now]);
           entry.ids.push(settlement.id);
-          if (settlement.externalId) entry.externalIds.push([settlement.id, settlement.externalId]);
+          if (settlement.externalId) (entry.perRow ??= { column: 'external_id', values: [] }).values.push([settlement.id, settlement.externalId]);
           break;
         }
         case 'failed':
@@ -210,21 +215,25 @@ export class PushOutbox {
             [settlement.at],
           ).ids.push(settlement.id);
           break;
-        case 'decided':
-          group(`decided:${settlement.channel}`, 'channel = ?, decided_at = ?, reason = NULL', [settlement.channel, now]).ids.push(settlement.id);
+        case 'decided': {
+          const entry = group(`decided:${settlement.channel}`, 'channel = ?, decided_at = ?, reason = NULL', [settlement.channel, now]);
+          entry.ids.push(settlement.id);
+          (entry.perRow ??= { column: 'openid', values: [] }).values.push([settlement.id, settlement.openid]);
           break;
+        }
       }
     }
     for (const entry of groups.values()) {
-      let externalId = '';
-      const externalValues: unknown[] = [];
-      if (entry.externalIds.length > 0) {
-        externalId = `, external_id = CASE id ${entry.externalIds.map(() => 'WHEN ? THEN ?').join(' ')} ELSE external_id END`;
-        for (const [id, value] of entry.externalIds) externalValues.push(id, value);
+      let perRow = '';
+      const perRowValues: unknown[] = [];
+      if (entry.perRow) {
+        const { column, values } = entry.perRow;
+        perRow = `, ${column} = CASE id ${values.map(() => 'WHEN ? THEN ?').join(' ')} ELSE ${column} END`;
+        for (const [id, value] of values) perRowValues.push(id, value);
       }
       await this.db.execute(
-        `UPDATE push_deliveries SET ${entry.sql}${externalId} WHERE id IN (${entry.ids.map(() => '?').join(', ')})`,
-        [...entry.values, ...externalValues, ...entry.ids],
+        `UPDATE push_deliveries SET ${entry.sql}${perRow} WHERE id IN (${entry.ids.map(() => '?').join(', ')})`,
+        [...entry.values, ...perRowValues, ...entry.ids],
         transaction,
       );
     }

@@ -248,4 +248,36 @@ describe('pushes: plan, policy and delivery', () => {
     const shown = (await (await app.request(`/api/pushes/${planned.id}`)).json()) as { report: { reported: { mass: Record<string, number> } } };
     expect(shown.report.reported.mass).toEqual({ batches: 1, reported: 1, totalCount: 2, sentCount: 2, errorCount: 0, filterCount: 2 });
   });
+
+  it('follows a merge made after confirmation: the survivor gets the push once, through the openid that moved to it', async () => {
+    const email = { type: 'email' as const, scope: '', value: 'merged@example.com' };
+    await app.persona.accept('test', [{ key: 'lead', type: 'lead_created', channel: 'crm', occurredAt: new Date(now.getTime() - 20 * day), identities: [email], properties: {} }]);
+    await app.persona.worker.drain();
+    const unionid = { type: 'unionid' as const, scope: '', value: 'uMerged' };
+    await app.persona.accept('test', [
+      {
+        key: 'follow-merged',
+        type: 'subscribe',
+        channel: 'wechat',
+        occurredAt: new Date(now.getTime() - 10 * day),
+        identities: [{ type: 'openid', scope: 'default', value: 'oMerged' }, unionid],
+        properties: { account: 'default' },
+        tags: { add: ['campaign/winter'] },
+      },
+    ]);
+    await app.persona.worker.drain();
+    await follow('oOther', new Date(now.getTime() - 10 * day));
+    const absorbed = await profileOf(app, 'oMerged');
+    const planned = await plan({ expression: 'tag:campaign/winter', content: { message: { type: 'text', text: '合并后' } } });
+    await confirm(planned.id);
+    // The follower turns out to be the lead (one event names both): the newer profile merges into the older one.
+    await app.persona.accept('test', [{ key: 'link', type: 'form_submit', channel: 'website', occurredAt: now, identities: [unionid, email], properties: {} }]);
+    await app.persona.worker.drain();
+    const survivor = await profileOf(app, 'oMerged');
+    expect(survivor).not.toBe(absorbed);
+    await deliver();
+    expect(fake.massSends.flatMap((send) => send.touser).sort()).toEqual(['oMerged', 'oOther']);
+    expect((await pushEventsOf(app, 'oMerged')).map((event) => [event.type, event.properties.via])).toEqual([['push_sent', 'mass']]);
+    expect((await show(planned.id)).report?.byStatus).toEqual({ sent: 2 });
+  });
 });
