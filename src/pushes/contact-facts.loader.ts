@@ -14,50 +14,62 @@ const windowEvents: Record<string, ContactWindow['kind']> = {
   qr_scan: 'action',
 };
 
-interface Decision {
-  pushId: number;
-  channel: string | null;
-  at: Date;
-}
-
 /** Where a profile stands with the account's followers (from `subscriptions`). */
 export interface FollowFact {
   following: boolean;
   subscribedAt: Date | null;
 }
 
+/** Pushes decided for one person lately (sent, or being sent): what caps and quotas count. */
+interface SentCounts {
+  lastDay: number;
+  lastWeek: number;
+  massThisMonth: number;
+}
+
+export interface ContactFactsInput {
+  /** The profiles to read about; null: everyone (a plan's forecast). */
+  scope: readonly number[] | null;
+  /** Pushes whose own earlier sends count as "already received". */
+  pushIds: readonly number[];
+  optOutTags: readonly string[];
+  policy: ContactPolicy;
+  now: Date;
+  monthStart: Date;
+}
+
 /**
- * The facts the contact policy needs about a set of profiles (or, for a plan's forecast, about everyone: `scope`
- * null), read in a few set queries: opt-outs, openids WeChat refused, pushes decided for them recently, their open
- * customer-service windows and their own time zones. Following comes from the caller (a plan streams it with the
- * audience; a send reads it with the openids).
+ * The facts the contact policy needs about a set of profiles (or about everyone, for a plan), read in a few set
+ * queries: opt-outs, openids WeChat refused, how many pushes were decided for each lately (counted in the database,
+ * one row per person however many pushes went out), the customer-service messages and follower actions of the open
+ * windows, and people's own time zones. Following comes from the caller (a plan reads it with the audience; a send
+ * with the openids).
  */
 export class ContactFacts {
   private constructor(
     private readonly optedOut: Set<number>,
     private readonly failedAt: Map<number, Date>,
-    private readonly decisions: Map<number, Decision[]>,
+    private readonly counts: Map<number, SentCounts>,
+    private readonly customerService: Map<number, Date[]>,
+    private readonly received: Set<string>,
     private readonly windows: Map<number, { kind: ContactWindow['kind']; at: Date }[]>,
     private readonly timezones: Map<number, string>,
-    private readonly now: Date,
-    private readonly monthStart: Date,
   ) {}
 
-  static async load(
-    db: Database,
-    input: { scope: readonly number[] | null; optOutTags: readonly string[]; policy: ContactPolicy; now: Date; monthStart: Date },
-    transaction?: Transaction,
-  ): Promise<ContactFacts> {
+  static async load(db: Database, input: ContactFactsInput, transaction?: Transaction): Promise<ContactFacts> {
     const { scope, now, policy } = input;
     if (scope && scope.length === 0) {
-      return new ContactFacts(new Set(), new Map(), new Map(), new Map(), new Map(), now, input.monthStart);
+      return new ContactFacts(new Set(), new Map(), new Map(), new Map(), new Set(), new Map(), new Map());
     }
     const within = (column: string) => (scope ? ` AND ${column} IN (:ids)` : '');
     const ids = scope ?? [];
     const windowStart = new Date(now.getTime() - Math.max(policy.customerService.messageWindowMs, policy.customerService.actionWindowMs));
-    const since = new Date(Math.min(now.getTime() - 7 * 86_400_000, input.monthStart.getTime(), windowStart.getTime()));
+    const dayAgo = new Date(now.getTime() - 86_400_000);
+    const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
+    const since = new Date(Math.min(weekAgo.getTime(), input.monthStart.getTime()));
+    const decided = "decided_at IS NOT NULL AND status IN ('sending', 'sent')";
 
-    const [tagged, refused, failures, decisions, actions, zones] = await Promise.all([
+    const [tagged, refused, failures, counts, customerService, received, actions, zones] = await Promise.all([
       input.optOutTags.length === 0
         ? Promise.resolve([])
         : db.select<{ profile_id: number }>(
@@ -76,12 +88,29 @@ export class ContactFacts {
         { codes: unreachableOpenidCodes, ids },
         transaction,
       ),
-      db.select<{ profile_id: number; push_id: number; channel: string | null; decided_at: unknown }>(
-        `SELECT profile_id, push_id, channel, decided_at FROM push_deliveries
-          WHERE decided_at >= :since AND status IN ('sending', 'sent')${within('profile_id')}`,
-        { since, ids },
+      db.select<{ profile_id: number; last_day: number; last_week: number; mass_month: number }>(
+        `SELECT profile_id,
+                SUM(CASE WHEN decided_at > :dayAgo THEN 1 ELSE 0 END) AS last_day,
+                SUM(CASE WHEN decided_at > :weekAgo THEN 1 ELSE 0 END) AS last_week,
+                SUM(CASE WHEN channel = 'mass' AND decided_at >= :monthStart THEN 1 ELSE 0 END) AS mass_month
+           FROM push_deliveries WHERE decided_at >= :since AND status IN ('sending', 'sent')${within('profile_id')}
+          GROUP BY profile_id`,
+        { dayAgo, weekAgo, monthStart: input.monthStart, since, ids },
         transaction,
       ),
+      db.select<{ profile_id: number; decided_at: unknown }>(
+        `SELECT profile_id, decided_at FROM push_deliveries
+          WHERE decided_at >= :windowStart AND channel = 'customer_service' AND status IN ('sending', 'sent')${within('profile_id')}`,
+        { windowStart, ids },
+        transaction,
+      ),
+      input.pushIds.length === 0
+        ? Promise.resolve([])
+        : db.select<{ profile_id: number; push_id: number }>(
+            `SELECT profile_id, push_id FROM push_deliveries WHERE push_id IN (:pushIds) AND ${decided}${within('profile_id')}`,
+            { pushIds: input.pushIds, ids },
+            transaction,
+          ),
       db.select<{ profile_id: number; type: string; at: unknown }>(
         `SELECT profile_id, type, MAX(occurred_at) AS at FROM events
           WHERE type IN (:types) AND occurred_at >= :windowStart AND occurred_at <= :now${within('profile_id')}
@@ -90,11 +119,7 @@ export class ContactFacts {
         transaction,
       ),
       policy.quietHours
-        ? db.select<{ profile_id: number; value: string }>(
-            `SELECT profile_id, value FROM attributes WHERE name = 'timezone'${within('profile_id')}`,
-            { ids },
-            transaction,
-          )
+        ? db.select<{ profile_id: number; value: string }>(`SELECT profile_id, value FROM attributes WHERE name = 'timezone'${within('profile_id')}`, { ids }, transaction)
         : Promise.resolve([]),
     ]);
 
@@ -103,48 +128,46 @@ export class ContactFacts {
       if (list) list.push(item);
       else map.set(id, [item]);
     };
-    const decisionMap = new Map<number, Decision[]>();
-    for (const row of decisions) {
-      byProfile(decisionMap, Number(row.profile_id), { pushId: Number(row.push_id), channel: row.channel, at: db.parseTime(row.decided_at) ?? now });
-    }
+    const customerServiceMap = new Map<number, Date[]>();
+    for (const row of customerService) byProfile(customerServiceMap, Number(row.profile_id), db.parseTime(row.decided_at) ?? now);
     const windowMap = new Map<number, { kind: ContactWindow['kind']; at: Date }[]>();
     for (const row of actions) {
       const kind = windowEvents[row.type];
       const at = db.parseTime(row.at);
       if (kind && at) byProfile(windowMap, Number(row.profile_id), { kind, at });
     }
+    const zoneOf = new Map<string, string | undefined>();
     const timezones = new Map<number, string>();
     for (const row of zones) {
-      const zone = parseZone(row.value);
+      if (!zoneOf.has(row.value)) zoneOf.set(row.value, parseZone(row.value));
+      const zone = zoneOf.get(row.value);
       if (zone) timezones.set(Number(row.profile_id), zone);
     }
     return new ContactFacts(
       new Set([...tagged, ...refused].map((row) => Number(row.profile_id))),
       new Map(failures.map((row) => [Number(row.profile_id), db.parseTime(row.at) ?? new Date(0)])),
-      decisionMap,
+      new Map(counts.map((row) => [Number(row.profile_id), { lastDay: Number(row.last_day), lastWeek: Number(row.last_week), massThisMonth: Number(row.mass_month) }])),
+      customerServiceMap,
+      new Set(received.map((row) => `${Number(row.push_id)}:${Number(row.profile_id)}`)),
       windowMap,
       timezones,
-      now,
-      input.monthStart,
     );
   }
 
-  /** The policy's view of one profile. `pushId` is the push being decided (its own earlier sends count as received). */
+  /** The policy's view of one profile, for `pushId` (its own earlier sends count as received). */
   stateOf(profileId: number, follow: FollowFact, pushId: number): ContactState {
-    const decisions = this.decisions.get(profileId) ?? [];
-    const dayAgo = this.now.getTime() - 86_400_000;
-    const weekAgo = this.now.getTime() - 7 * 86_400_000;
+    const counts = this.counts.get(profileId) ?? { lastDay: 0, lastWeek: 0, massThisMonth: 0 };
     const failedAt = this.failedAt.get(profileId);
     const state: ContactState = {
       following: follow.following,
       optedOut: this.optedOut.has(profileId),
       // A refusal before the latest follow no longer counts: they came back.
       openidFailing: failedAt !== undefined && (follow.subscribedAt === null || failedAt >= follow.subscribedAt),
-      alreadyReceived: decisions.some((decision) => decision.pushId === pushId),
-      sentLastDay: decisions.filter((decision) => decision.at.getTime() > dayAgo).length,
-      sentLastWeek: decisions.filter((decision) => decision.at.getTime() > weekAgo).length,
-      massThisMonth: decisions.filter((decision) => decision.channel === 'mass' && decision.at >= this.monthStart).length,
-      windows: this.windowsOf(profileId, decisions),
+      alreadyReceived: this.received.has(`${pushId}:${profileId}`),
+      sentLastDay: counts.lastDay,
+      sentLastWeek: counts.lastWeek,
+      massThisMonth: counts.massThisMonth,
+      windows: this.windowsOf(profileId),
     };
     const timezone = this.timezones.get(profileId);
     if (timezone) state.timezone = timezone;
@@ -153,23 +176,24 @@ export class ContactFacts {
 
   /** Counts a decision made since loading (another push to the same person in the same claim sees it). */
   reserve(profileId: number, pushId: number, channel: string, at: Date): void {
-    const list = this.decisions.get(profileId);
-    const decision = { pushId, channel, at };
-    if (list) list.push(decision);
-    else this.decisions.set(profileId, [decision]);
+    const counts = this.counts.get(profileId) ?? { lastDay: 0, lastWeek: 0, massThisMonth: 0 };
+    this.counts.set(profileId, {
+      lastDay: counts.lastDay + 1,
+      lastWeek: counts.lastWeek + 1,
+      massThisMonth: counts.massThisMonth + (channel === 'mass' ? 1 : 0),
+    });
+    if (channel === 'customer_service') this.customerService.set(profileId, [...(this.customerService.get(profileId) ?? []), at]);
+    this.received.add(`${pushId}:${profileId}`);
   }
 
-  private windowsOf(profileId: number, decisions: readonly Decision[]): ContactWindow[] {
+  private windowsOf(profileId: number): ContactWindow[] {
     const latest = new Map<ContactWindow['kind'], Date>();
     for (const { kind, at } of this.windows.get(profileId) ?? []) {
       const current = latest.get(kind);
       if (!current || at > current) latest.set(kind, at);
     }
-    return [...latest].map(([kind, openedAt]) => ({
-      kind,
-      openedAt,
-      sentSince: decisions.filter((decision) => decision.channel === 'customer_service' && decision.at >= openedAt).length,
-    }));
+    const sends = this.customerService.get(profileId) ?? [];
+    return [...latest].map(([kind, openedAt]) => ({ kind, openedAt, sentSince: sends.filter((at) => at >= openedAt).length }));
   }
 }
 

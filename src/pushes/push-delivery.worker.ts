@@ -162,7 +162,14 @@ export class PushDeliveryWorker extends PollingWorker {
         const [facts, follows, openids] = await Promise.all([
           ContactFacts.load(
             this.db,
-            { scope: ids, optOutTags: settings.optOutTags, policy: settings.policy, now, monthStart: localMonthStart(now, settings.timezone) },
+            {
+              scope: ids,
+              pushIds: [...new Set(group.map((row) => row.pushId))],
+              optOutTags: settings.optOutTags,
+              policy: settings.policy,
+              now,
+              monthStart: localMonthStart(now, settings.timezone),
+            },
             transaction,
           ),
           this.db.select<{ profile_id: number; subscribed: number | boolean; subscribed_at: unknown }>(

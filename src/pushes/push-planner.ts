@@ -62,6 +62,7 @@ export class PushPlanner {
       ),
       ContactFacts.load(this.db, {
         scope: null,
+        pushIds: [],
         optOutTags: this.options.optOutTags,
         policy: this.options.policy,
         now,

@@ -32,9 +32,12 @@ describe('push delivery across a crash', () => {
     let pushId: number;
     try {
       const now = Date.now();
+      // The first ten (the first claim) chat: their customer-service messages are all out before the mass sends
+      // begin, so the kill lands in a mass send. (A one-recipient send cut off between being marked and leaving is
+      // recorded as sent, unconfirmed, and not repeated: push-faults.test.ts covers that case deterministically.)
       for (const [index, follower] of followers.entries()) {
         await record(seeding, follower, [{ key: 'follow', type: 'subscribe', at: new Date(now - 100 * hour), tags: { add: ['campaign/crash'] } }]);
-        if (index % 3 === 0) await record(seeding, follower, [{ key: 'hi', type: 'message', at: new Date(now - hour), properties: { subtype: 'text', content: 'hi' } }]);
+        if (index < 10) await record(seeding, follower, [{ key: 'hi', type: 'message', at: new Date(now - hour), properties: { subtype: 'text', content: 'hi' } }]);
       }
       const planned = (await (await seeding.request('/api/pushes', { method: 'POST', json: { expression: 'tag:campaign/crash', content: { message: { type: 'text', text: '限时优惠' } } } })).json()) as {
         id: number;

@@ -1,5 +1,6 @@
 import { FakeWechatApi } from '../support/fake-wechat-api';
 import { operatorOpenid, pushEventsOf, pushSettings, record, wechatApiPlugin } from '../support/push-fixtures';
+import { PushOutbox } from '../../src/pushes/push-outbox';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const hour = 3_600_000;
@@ -21,11 +22,12 @@ function receipts(fake: FakeWechatApi): Map<string, number> {
 describe('push delivery under faults and with two instances', () => {
   let fake: FakeWechatApi;
   let app: TestApp;
-  const now = new Date('2026-11-25T04:00:00Z');
+  let now = new Date('2026-11-25T04:00:00Z');
   const chatting = Array.from({ length: 8 }, (_, index) => `oChat${index}`);
   const quiet = Array.from({ length: 12 }, (_, index) => `oQuiet${index}`);
 
   const setUp = async (worker: Record<string, unknown> = {}) => {
+    now = new Date('2026-11-25T04:00:00Z');
     fake = await FakeWechatApi.start();
     app = await startTestApp(
       {
@@ -105,5 +107,31 @@ describe('push delivery under faults and with two instances', () => {
     } finally {
       await second.persona.stop();
     }
+  });
+
+  it('takes over recipients of an instance that died: one cut off in flight is recorded as sent, unconfirmed, not sent again', async () => {
+    await setUp();
+    const id = await pushNow();
+    // An instance claims the first three chatting recipients, decides them, marks the first as leaving, and dies.
+    const outbox = new PushOutbox(app.persona.db, app.persona.timeline);
+    const { rows } = await outbox.claim('dead-instance', 3, 1000, now);
+    await outbox.settle(
+      rows,
+      rows.map((row, index) => ({ id: row.id, status: 'decided' as const, channel: 'customer_service', openid: chatting[index] })),
+      'dead-instance',
+      now,
+    );
+    await outbox.markAttempted([rows[0].id], 'dead-instance', now);
+
+    // Its lease runs out; this instance takes over.
+    now = new Date(now.getTime() + 2000);
+    await app.persona.pushWorker.drain();
+    const shown = (await (await app.request(`/api/pushes/${id}`)).json()) as PushReportBody & { report: { unconfirmed: number } };
+    expect(shown.report.byStatus).toEqual({ sent: 20 });
+    expect(shown.report.unconfirmed).toBe(1);
+    const counts = receipts(fake);
+    expect(counts.get(chatting[0])).toBeUndefined();
+    for (const follower of [...chatting.slice(1), ...quiet]) expect([follower, counts.get(follower)]).toEqual([follower, 1]);
+    expect((await pushEventsOf(app, chatting[0])).map((event) => [event.type, event.properties.unconfirmed])).toEqual([['push_sent', true]]);
   });
 });
