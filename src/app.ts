@@ -35,6 +35,7 @@ import { AttributeService } from './profiles/attribute.service';
 import { ProfileEraser } from './profiles/profile-eraser';
 import { profileStateStage } from './profiles/profile-state.stage';
 import { liveProfileId } from './profiles/live-profile';
+import { ProfileEnricher } from './profiles/profile-enricher';
 import { ProfileMerger } from './profiles/profile-merger';
 import { ProfileService } from './profiles/profile.service';
 import { SubscriptionService } from './profiles/subscription.service';
@@ -181,6 +182,7 @@ export class Persona {
       recordDeliveryReport: (source, report) => this.deliveryReports.record(source, report),
       attributesOf: (identity) => this.attributes.valuesForIdentity(identity),
       credentials: this.credentials,
+      enricher: new ProfileEnricher(this.db, this.attributes, clock),
     });
     const policy = contactPolicyOf(config.pushes.policy);
     const pushSettings = { policy, optOutTags: config.pushes.policy.optOutTags, timezone: config.timezone };

@@ -5,6 +5,7 @@ import type { InboundEvent } from '../ingest/inbound-event';
 import type { JobScheduler } from '../jobs/job-scheduler';
 import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { Identity } from '../profiles/identity';
+import type { ProfileEnricher } from '../profiles/profile-enricher';
 import type { DeliveryReport } from '../pushes/delivery-report.service';
 import type { BotCommand, PushSender, RuleVocabulary } from './extension-points';
 import { NamedRegistry } from './named-registry';
@@ -20,6 +21,7 @@ export interface PluginHostDeps {
   submit(source: string, events: InboundEvent[]): Promise<void>;
   recordDeliveryReport(source: string, report: DeliveryReport): Promise<boolean>;
   attributesOf(identity: Identity): Promise<Record<string, AttributeValue>>;
+  enricher: Pick<ProfileEnricher, 'followersWithout' | 'enrich'>;
   credentials: Pick<CredentialStore, 'get' | 'invalidate'>;
 }
 
@@ -117,7 +119,11 @@ export class PluginHost {
       http: { route: (route) => record(deps.routes.add(name, route)) },
       inbound: { submit: (events) => deps.submit(name, events) },
       deliveryReports: { record: (report) => deps.recordDeliveryReport(name, report) },
-      profiles: { attributesOf: (identity) => deps.attributesOf(identity) },
+      profiles: {
+        attributesOf: (identity) => deps.attributesOf(identity),
+        followersWithout: (account, attribute, options) => deps.enricher.followersWithout(account, attribute, options),
+        enrich: (identity, facts) => deps.enricher.enrich(identity, facts, facts.channel ?? name),
+      },
       credentials: {
         get: (key, fetch) => deps.credentials.get(`${name}:${key}`, fetch),
         invalidate: (key, failed) => deps.credentials.invalidate(`${name}:${key}`, failed),

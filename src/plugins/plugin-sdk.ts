@@ -7,6 +7,7 @@ export type { BotCommand, PushRecipient, PushSender, PushSendOutcome, RuleVocabu
 export type { PushContent, PushMessage, PushTemplate } from '../pushes/push-content';
 export type { RouteDefinition } from '../http/route-registry';
 export type { FetchedCredential } from '../credentials/credential-store';
+export type { EnrichOutcome } from '../profiles/profile-enricher';
 export type { AppContext } from '../http/http-state';
 export type { InboundEvent, TagEdit } from '../ingest/inbound-event';
 export type { DeliveryReport } from '../pushes/delivery-report.service';

@@ -6,6 +6,7 @@ import type { InboundEvent } from '../ingest/inbound-event';
 import type { JobDefinition } from '../jobs/job.types';
 import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { Identity } from '../profiles/identity';
+import type { EnrichOutcome } from '../profiles/profile-enricher';
 import type { DeliveryReport } from '../pushes/delivery-report.service';
 import type { BotCommand, PushSender, RuleVocabulary } from './extension-points';
 
@@ -38,8 +39,18 @@ export interface PluginContext<C = unknown> {
   readonly inbound: { submit(events: InboundEvent[]): Promise<void> };
   /** Stores what a channel reports about sends (for the push engine); false when already stored. */
   readonly deliveryReports: { record(report: DeliveryReport): Promise<boolean> };
-  /** Read-only facts about known people, e.g. for personalizing a reply. */
-  readonly profiles: { attributesOf(identity: Identity): Promise<Record<string, AttributeValue>> };
+  /** Facts about known people: for personalizing a reply, and for channels that look people up (a backfill). */
+  readonly profiles: {
+    attributesOf(identity: Identity): Promise<Record<string, AttributeValue>>;
+    /** Followers of an account whose profile lacks an attribute (not looked up yet), by profile id, a page at a time. */
+    followersWithout(account: string, attribute: string, options: { limit: number; afterProfileId?: number }): Promise<{ profileId: number; openid: string }[]>;
+    /**
+     * Adds what a lookup found to the known person behind `identity` (no timeline event: it isn't something they did):
+     * identities nobody else holds (`conflict` otherwise) and attributes, said by `channel` (for attribute precedence;
+     * default: the plugin's name).
+     */
+    enrich(identity: Identity, facts: { identities?: Identity[]; attributes?: Record<string, AttributeValue>; channel?: string }): Promise<EnrichOutcome>;
+  };
   /**
    * Short-lived credentials (an access token) shared by every instance through the database, under names of the
    * plugin's own: `get` answers the stored value, calling `fetch` (in one instance at a time) when it is missing or
