@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { PollingWorker, retryDelay } from '../jobs/polling-worker';
-import { liveProfileId } from '../profiles/live-profile';
 import type { Metrics } from '../metrics/metrics';
 import type { PushSender, PushSendOutcome } from '../plugins/extension-points';
-import { ContactFacts } from './contact-facts.loader';
-import { type ContactPolicy, decideContact } from './contact-policy';
-import { localMonthStart } from './local-time';
 import { type PushContent, personalize, placeholderNames } from './push-content';
 import type { ClaimedDelivery, DeliverySettlement, PushOutbox } from './push-outbox';
 import { PushBatches } from './push-batches';
+import { type PushInfo, type PushPolicySettings, PushDecider, type ReadyDelivery } from './push-decider';
 import { SendPacer } from './send-pacer';
 import { linksIn, type TrackedLinks } from './tracked-links';
 
@@ -24,22 +20,6 @@ export interface PushWorkerOptions {
   maxAttempts: number;
   retryBaseMs: number;
 }
-
-export interface PushPolicySettings {
-  policy: ContactPolicy;
-  optOutTags: readonly string[];
-  timezone: string;
-}
-
-interface PushInfo {
-  id: number;
-  account: string;
-  status: string;
-  content: PushContent;
-}
-
-/** A decided row, ready to go: its channel and the follower's openid. */
-type ReadyDelivery = ClaimedDelivery & { channel: string; openid: string };
 
 /** A claim, decided: its rows, those to send, and their pushes. */
 interface PreparedClaim {
@@ -64,6 +44,7 @@ export class PushDeliveryWorker extends PollingWorker {
   readonly id = `pushes-${randomUUID().slice(0, 8)}`;
   private readonly pacer: SendPacer;
   private readonly batches: PushBatches;
+  private readonly decider: PushDecider;
   private lastRecovery = 0;
   /** The next claim, read while the current one is sent. */
   private prepared: Promise<PreparedClaim> | undefined;
@@ -73,7 +54,7 @@ export class PushDeliveryWorker extends PollingWorker {
     private readonly db: Database,
     private readonly outbox: PushOutbox,
     private readonly senders: { get(channel: string): PushSender | undefined },
-    private readonly settings: PushPolicySettings,
+    settings: PushPolicySettings,
     private readonly links: TrackedLinks,
     private readonly options: PushWorkerOptions,
     log: Logger,
@@ -83,6 +64,7 @@ export class PushDeliveryWorker extends PollingWorker {
     super('push delivery worker', options.pollIntervalMs, log);
     this.pacer = new SendPacer(options.ratePerSecond);
     this.batches = new PushBatches(db);
+    this.decider = new PushDecider(db, outbox, settings, metrics, this.id);
   }
 
   async runOnce(): Promise<number> {
@@ -133,7 +115,7 @@ export class PushDeliveryWorker extends PollingWorker {
     const stopped = rows.filter((row) => !live.includes(row));
     await this.outbox.settle(stopped, stopped.map((row) => ({ id: row.id, status: 'cancelled' as const })), this.id, now);
     now = this.clock();
-    return { rows, ready: await this.decide(live, pushes, now), pushes, lockedUntil };
+    return { rows, ready: await this.decider.decide(live, pushes, now), pushes, lockedUntil };
   }
 
   private async pushesOf(ids: number[]): Promise<Map<number, PushInfo>> {
@@ -142,113 +124,6 @@ export class PushDeliveryWorker extends PollingWorker {
       { ids: [...new Set(ids)] },
     );
     return new Map(rows.map((row) => [Number(row.id), { id: Number(row.id), account: row.account, status: row.status, content: JSON.parse(row.content) as PushContent }]));
-  }
-
-  /** The policy for every undecided row, per account, in one transaction holding the recipients' profile rows. */
-  private async decide(rows: ClaimedDelivery[], pushes: Map<number, PushInfo>, now: Date): Promise<ReadyDelivery[]> {
-    const ready: ReadyDelivery[] = [];
-    const accounts = new Map<string, ClaimedDelivery[]>();
-    for (const row of rows) {
-      const account = (pushes.get(row.pushId) as PushInfo).account;
-      const group = accounts.get(account);
-      if (group) group.push(row);
-      else accounts.set(account, [row]);
-    }
-    for (const [account, claimed] of accounts) {
-      await this.db.transaction(async (transaction) => {
-        const { live: group, gone } = await this.resolveMerged(claimed, transaction);
-        const ids = [...new Set(group.map((row) => row.profileId))];
-        const { settings } = this;
-        const [facts, follows, openids] = await Promise.all([
-          ContactFacts.load(
-            this.db,
-            {
-              scope: ids,
-              pushIds: [...new Set(group.map((row) => row.pushId))],
-              optOutTags: settings.optOutTags,
-              policy: settings.policy,
-              now,
-              monthStart: localMonthStart(now, settings.timezone),
-            },
-            transaction,
-          ),
-          this.db.select<{ profile_id: number; subscribed: number | boolean; subscribed_at: unknown }>(
-            'SELECT profile_id, subscribed, subscribed_at FROM subscriptions WHERE account = :account AND profile_id IN (:ids)',
-            { account, ids: ids.length > 0 ? ids : [0] },
-            transaction,
-          ),
-          this.db.select<{ profile_id: number; value: string }>(
-            "SELECT profile_id, value FROM identities WHERE type = 'openid' AND scope = :account AND profile_id IN (:ids) ORDER BY id",
-            { account, ids: ids.length > 0 ? ids : [0] },
-            transaction,
-          ),
-        ]);
-        const followOf = new Map(follows.map((row) => [Number(row.profile_id), { following: Boolean(row.subscribed), subscribedAt: this.db.parseTime(row.subscribed_at) }]));
-        const openidOf = new Map(openids.map((row) => [Number(row.profile_id), row.value]));
-        const settlements: DeliverySettlement[] = gone.map((row) => ({ id: row.id, status: 'skipped', reason: row.reason }));
-        for (const row of group) {
-          // Decided before (a retry, or taken over after a crash): the decision stands, for the same openid.
-          if (row.decided && row.channel && row.openid) {
-            ready.push({ ...row, channel: row.channel, openid: row.openid });
-            continue;
-          }
-          const openid = openidOf.get(row.profileId);
-          const follow = followOf.get(row.profileId) ?? { following: false, subscribedAt: null };
-          const state = facts.stateOf(row.profileId, { ...follow, following: follow.following && openid !== undefined }, row.pushId);
-          const decision = decideContact(state, (pushes.get(row.pushId) as PushInfo).content, settings.policy, now, settings.timezone);
-          if (decision.outcome === 'send') {
-            facts.reserve(row.profileId, row.pushId, decision.channel, now);
-            settlements.push({ id: row.id, status: 'decided', channel: decision.channel, openid: openid as string });
-            ready.push({ ...row, channel: decision.channel, openid: openid as string, decided: true });
-            continue;
-          }
-          this.metrics.pushDeliveries.inc({ channel: 'none', outcome: decision.outcome === 'defer' ? 'deferred' : 'skipped' });
-          settlements.push(decision.outcome === 'defer' ? { id: row.id, status: 'deferred', reason: decision.reason, until: decision.until } : { id: row.id, status: 'skipped', reason: decision.reason });
-        }
-        await this.outbox.settle([...group, ...gone], settlements, this.id, now, transaction);
-      });
-    }
-    return ready;
-  }
-
-  /**
-   * Locks the claimed rows' profiles (in id order, as the inbox worker does) and follows merges made since the push
-   * was confirmed: a row of a profile merged into another is the survivor's (their identities and follows moved there),
-   * unless the survivor has a row of that push itself (`already_received`); an erased person is `not_following`.
-   */
-  private async resolveMerged(
-    rows: ClaimedDelivery[],
-    transaction: Transaction,
-  ): Promise<{ live: ClaimedDelivery[]; gone: (ClaimedDelivery & { reason: string })[] }> {
-    const ids = [...new Set(rows.map((row) => row.profileId))].sort((a, b) => a - b);
-    const profiles = await this.db.select<{ id: number; merged_into: number | null; erased_at: unknown }>(
-      `SELECT id, merged_into, erased_at FROM profiles WHERE id IN (:ids) ORDER BY id${this.db.forUpdate}`,
-      { ids },
-      transaction,
-    );
-    const state = new Map(profiles.map((profile) => [Number(profile.id), profile]));
-    const live: ClaimedDelivery[] = [];
-    const gone: (ClaimedDelivery & { reason: string })[] = [];
-    for (const row of rows) {
-      const profile = state.get(row.profileId);
-      if (!profile || profile.erased_at) {
-        gone.push({ ...row, reason: 'not_following' });
-        continue;
-      }
-      if (profile.merged_into === null) {
-        live.push(row);
-        continue;
-      }
-      const survivor = await liveProfileId(this.db, row.profileId, transaction, { lock: true }).catch(() => null);
-      const [own] =
-        survivor === null
-          ? []
-          : await this.db.select<{ id: number }>('SELECT id FROM push_deliveries WHERE push_id = ? AND profile_id = ?', [row.pushId, survivor], transaction);
-      if (survivor === null) gone.push({ ...row, reason: 'not_following' });
-      else if (own || live.some((other) => other.pushId === row.pushId && other.profileId === survivor)) gone.push({ ...row, profileId: survivor, reason: 'already_received' });
-      else live.push({ ...row, profileId: survivor });
-    }
-    return { live, gone };
   }
 
   /**
