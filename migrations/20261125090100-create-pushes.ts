@@ -33,7 +33,8 @@ export async function up({ context: { queryInterface, sequelize } }: MigrationPa
     next_run_at: { type: DataTypes.DATE(3), allowNull: true },
   });
   await queryInterface.addIndex('pushes', ['status', 'id'], { name: 'pushes_status' });
-  await queryInterface.addIndex('pushes', ['parent_id'], { name: 'pushes_parent' });
+  // A recurring push runs once per tick, whichever instance starts it.
+  await queryInterface.addIndex('pushes', ['parent_id', 'send_at'], { name: 'pushes_parent_run', unique: true });
 }
 
 export async function down({ context: { queryInterface } }: MigrationParams): Promise<void> {

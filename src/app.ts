@@ -187,7 +187,7 @@ export class Persona {
     const policy = contactPolicyOf(config.pushes.policy);
     const pushSettings = { policy, optOutTags: config.pushes.policy.optOutTags, timezone: config.timezone };
     const trackedLinks = new TrackedLinks(config.pushes.publicUrl, this.credentials);
-    this.automations = new PushAutomations(this.db, async (expression) => this.segments.audience({ expression }), clock);
+    this.automations = new PushAutomations(this.db, async (expression) => this.segments.audience({ expression }), log.child({ room: 'pushes' }), clock);
     this.timeline.onAppend(this.automations.enqueue);
     this.pushes = new PushService(
       this.db,

@@ -47,6 +47,13 @@ const tokenErrcodes = new Set([40001, 40014, 42001]);
 /** Retrying won't help: a bad or unsubscribed recipient, a closed customer-service window, no permission or quota. */
 const permanentErrcodes = new Set([40003, 43004, 45015, 48001, 40130, 48008, 45028]);
 const maxBackoffMs = 30_000;
+/**
+ * Calls that deliver something to a follower and carry no idempotency key: when the request may have arrived (a
+ * timeout, a connection lost after it was sent), repeating it could deliver twice, so it is not repeated.
+ */
+const unrepeatable = new Set(['message/custom/send', 'message/template/send', 'message/mass/preview']);
+/** Network failures that happen before a request is sent: always safe to retry. */
+const neverSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 const rateWindowMs = 60_000;
 const listChunk = 100;
 
@@ -64,6 +71,8 @@ export class WechatApiError extends Error {
     /** The API path, e.g. `message/custom/send`. */
     readonly path: string,
     message = `WeChat ${path} answered ${errcode}: ${errmsg}`,
+    /** The request may have reached WeChat (no answer came): a send that must not be repeated was not retried. */
+    readonly outcomeUnknown = false,
   ) {
     super(message);
     this.name = 'WechatApiError';
@@ -104,8 +113,9 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * is told which token failed, a token is got again and the call is retried once. Transient failures (-1, 5xx,
  * network errors, dropped connections, timeouts) are retried with full-jitter backoff; 45009 (daily quota) and every
  * other errcode are thrown at once for the caller to reschedule or give up on (`WechatApiError.permanent`).
- * A send that timed out may still have been delivered, so a retried customer-service or template message can arrive
- * twice; mass sends carry a clientmsgid, which WeChat uses to refuse the repeat.
+ * A customer-service or template message (or a preview) whose request may have arrived — a timeout, a connection lost
+ * after sending — is not repeated: it throws with `outcomeUnknown`, since a repeat could deliver it twice. Mass sends
+ * carry a clientmsgid, which WeChat uses to refuse a repeat, so they are retried like everything else.
  */
 export class WechatApiClient {
   private readonly baseUrl: string;
@@ -296,6 +306,11 @@ export class WechatApiClient {
       // fetch rejects with a TypeError for network failures and a TimeoutError for the signal; anything else is not
       // worth retrying. Checked by name: fetch's errors come from another realm under Jest, so instanceof misses them.
       const name = (error as { name?: unknown } | null)?.name;
+      const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+      const neverSent = typeof cause === 'string' && neverSentCodes.has(cause);
+      if (unrepeatable.has(apiPath) && !neverSent && (name === 'TypeError' || name === 'TimeoutError' || name === 'AbortError')) {
+        throw new WechatApiError(-1, problem, apiPath, `WeChat ${apiPath}: no answer (${problem}); it may have been delivered, so it is not sent again`, true);
+      }
       if (name === 'TypeError' || name === 'TimeoutError' || name === 'AbortError') return { transient: problem, errcode: -1, errmsg: problem };
       throw new WechatApiError(-1, problem, apiPath);
     }

@@ -1,12 +1,18 @@
 import type { PushContent, PushMessage, PushSender, PushSendOutcome } from '../../src/plugins/plugin-sdk';
 import { type WechatApiClient, WechatApiError } from './wechat-api-client';
 
-/** Waits WeChat asks for (or that its quotas imply) before the engine tries again, in milliseconds. */
+/** Waits WeChat's answers imply before the engine tries again, in milliseconds. */
 const quotaWaitMs: Record<number, number> = {
-  45009: 60 * 60_000, // the API's daily quota: try again in an hour
   45028: 60 * 60_000, // no mass-send quota left
   45066: 60_000, // a mass send retried too fast
 };
+
+/** Until WeChat's daily API quotas reset: midnight, Beijing time (UTC+8, no daylight saving). */
+export function untilQuotaReset(now = Date.now()): number {
+  const beijingDay = 86_400_000;
+  const offset = 8 * 3_600_000;
+  return beijingDay - ((now + offset) % beijingDay);
+}
 
 /** The customer-service form of a message. */
 export function customMessage(message: PushMessage): { msgtype: string; [key: string]: unknown } {
@@ -35,7 +41,12 @@ export function massMessage(message: PushMessage): { msgtype: string; [key: stri
 /** What a failed call means for the recipients: permanent failures fail them, everything else waits and retries. */
 export function outcomeOf(error: unknown): PushSendOutcome {
   if (!(error instanceof WechatApiError)) return { status: 'retry', code: 'network' };
+  if (error.outcomeUnknown) return { status: 'unconfirmed', code: 'no_answer' };
   const code = String(error.errcode);
+  // No token (a wrong secret, a server IP not on the account's allowlist): the account's problem, not the
+  // recipient's. Their sends wait while an operator fixes it.
+  if (error.path === 'stable_token' || error.path === 'token') return { status: 'retry', code, retryAfterMs: 10 * 60_000 };
+  if (error.errcode === 45009) return { status: 'retry', code, retryAfterMs: untilQuotaReset() };
   const wait = quotaWaitMs[error.errcode];
   if (wait !== undefined) return { status: 'retry', code, retryAfterMs: wait };
   // -1 (busy, unreachable, 5xx after the client's own retries) and a token still refused after a refresh: try later.

@@ -12,9 +12,13 @@ export interface PushRecipient {
   openid: string;
 }
 
-/** How a send went, for every recipient in it. `retry`: nothing was sent, try again later. */
+/**
+ * How a send went, for every recipient in it. `retry`: nothing was sent, try again later. `unconfirmed`: no answer
+ * came, and it may have arrived: it is recorded as sent and not repeated.
+ */
 export type PushSendOutcome =
   | { status: 'sent'; externalId?: string }
+  | { status: 'unconfirmed'; code: string }
   | { status: 'failed'; code: string }
   | { status: 'retry'; code: string; retryAfterMs?: number };
 

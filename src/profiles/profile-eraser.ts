@@ -36,6 +36,13 @@ export class ProfileEraser {
       await this.db.execute('DELETE FROM merges WHERE survivor_id IN (:family) OR absorbed_id IN (:family)', { family }, transaction);
       // Queued announcements about them would carry their data (and are fetched with their identities): unsent.
       await this.db.execute('DELETE FROM webhook_deliveries WHERE profile_id IN (:family)', { family }, transaction);
+      // Pushes keep their counts, not the person: the openid a decision went to is forgotten, and what wasn't sent yet
+      // won't be (a mass batch sent again after a crash leaves them out).
+      await this.db.execute(
+        "UPDATE push_deliveries SET openid = NULL, status = CASE WHEN status IN ('queued', 'deferred') THEN 'cancelled' ELSE status END WHERE profile_id IN (:family)",
+        { family },
+        transaction,
+      );
       return receipt as ErasureReceipt;
     });
   }

@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { ContactPolicy, ContactState, ContactWindow } from './contact-policy';
+import { propertyKey } from '../timeline/event-property-index';
 import { isTimeZone } from './local-time';
 
 /** WeChat codes that say an openid can't be reached (invalid; not following as far as WeChat knows). */
@@ -28,6 +29,8 @@ interface SentCounts {
 }
 
 export interface ContactFactsInput {
+  /** The WeChat account the pushes go out through: windows, quotas and refusals are the account's own. */
+  account: string;
   /** The profiles to read about; null: everyone (a plan's forecast). */
   scope: readonly number[] | null;
   /** Pushes whose own earlier sends count as "already received". */
@@ -67,7 +70,11 @@ export class ContactFacts {
     const dayAgo = new Date(now.getTime() - 86_400_000);
     const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
     const since = new Date(Math.min(weekAgo.getTime(), input.monthStart.getTime()));
-    const decided = "decided_at IS NOT NULL AND status IN ('sending', 'sent')";
+    // Decided (a batch waiting to be sent again counts too): what caps and quotas hold against.
+    const decided = "d.decided_at IS NOT NULL AND d.status IN ('queued', 'sending', 'sent')";
+    // Deliveries of pushes through this account (a window, a quota or a refusal is per account).
+    const ofAccount = 'push_deliveries d JOIN pushes p ON p.id = d.push_id AND p.account = :account';
+    const account = input.account;
 
     const [tagged, refused, failures, counts, customerService, received, actions, zones] = await Promise.all([
       input.optOutTags.length === 0
@@ -83,39 +90,42 @@ export class ContactFacts {
         transaction,
       ),
       db.select<{ profile_id: number; at: unknown }>(
-        `SELECT profile_id, MAX(finished_at) AS at FROM push_deliveries
-          WHERE status = 'failed' AND error_code IN (:codes)${within('profile_id')} GROUP BY profile_id`,
-        { codes: unreachableOpenidCodes, ids },
+        `SELECT d.profile_id, MAX(d.finished_at) AS at FROM ${ofAccount}
+          WHERE d.status = 'failed' AND d.error_code IN (:codes)${within('d.profile_id')} GROUP BY d.profile_id`,
+        { codes: unreachableOpenidCodes, ids, account },
         transaction,
       ),
       db.select<{ profile_id: number; last_day: number; last_week: number; mass_month: number }>(
-        `SELECT profile_id,
-                SUM(CASE WHEN decided_at > :dayAgo THEN 1 ELSE 0 END) AS last_day,
-                SUM(CASE WHEN decided_at > :weekAgo THEN 1 ELSE 0 END) AS last_week,
-                SUM(CASE WHEN channel = 'mass' AND decided_at >= :monthStart THEN 1 ELSE 0 END) AS mass_month
-           FROM push_deliveries WHERE decided_at >= :since AND status IN ('sending', 'sent')${within('profile_id')}
-          GROUP BY profile_id`,
-        { dayAgo, weekAgo, monthStart: input.monthStart, since, ids },
+        // Caps count every push a person got, through any account: the pressure is on the person.
+        `SELECT d.profile_id,
+                SUM(CASE WHEN d.decided_at > :dayAgo THEN 1 ELSE 0 END) AS last_day,
+                SUM(CASE WHEN d.decided_at > :weekAgo THEN 1 ELSE 0 END) AS last_week,
+                SUM(CASE WHEN d.channel = 'mass' AND d.decided_at >= :monthStart AND p.account = :account THEN 1 ELSE 0 END) AS mass_month
+           FROM push_deliveries d JOIN pushes p ON p.id = d.push_id
+          WHERE d.decided_at >= :since AND ${decided}${within('d.profile_id')}
+          GROUP BY d.profile_id`,
+        { dayAgo, weekAgo, monthStart: input.monthStart, since, ids, account },
         transaction,
       ),
       db.select<{ profile_id: number; decided_at: unknown }>(
-        `SELECT profile_id, decided_at FROM push_deliveries
-          WHERE decided_at >= :windowStart AND channel = 'customer_service' AND status IN ('sending', 'sent')${within('profile_id')}`,
-        { windowStart, ids },
+        `SELECT d.profile_id, d.decided_at FROM ${ofAccount}
+          WHERE d.decided_at >= :windowStart AND d.channel = 'customer_service' AND ${decided}${within('d.profile_id')}`,
+        { windowStart, ids, account },
         transaction,
       ),
       input.pushIds.length === 0
         ? Promise.resolve([])
         : db.select<{ profile_id: number; push_id: number }>(
-            `SELECT profile_id, push_id FROM push_deliveries WHERE push_id IN (:pushIds) AND ${decided}${within('profile_id')}`,
+            `SELECT d.profile_id, d.push_id FROM push_deliveries d WHERE d.push_id IN (:pushIds) AND ${decided}${within('d.profile_id')}`,
             { pushIds: input.pushIds, ids },
             transaction,
           ),
+      // The follower's actions towards this account (WeChat's events carry it), from the property index.
       db.select<{ profile_id: number; type: string; at: unknown }>(
-        `SELECT profile_id, type, MAX(occurred_at) AS at FROM events
-          WHERE type IN (:types) AND occurred_at >= :windowStart AND occurred_at <= :now${within('profile_id')}
+        `SELECT profile_id, type, MAX(occurred_at) AS at FROM event_properties
+          WHERE type IN (:types) AND name = 'account' AND value_key = :accountKey AND occurred_at >= :windowStart AND occurred_at <= :now${within('profile_id')}
           GROUP BY profile_id, type`,
-        { types: Object.keys(windowEvents), windowStart, now, ids },
+        { types: Object.keys(windowEvents), accountKey: propertyKey(account), windowStart, now, ids },
         transaction,
       ),
       policy.quietHours

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Transaction } from 'sequelize';
 import { z } from 'zod';
 import { tagName } from '../config/config-fields';
@@ -57,6 +58,7 @@ export class PushAutomations {
   constructor(
     private readonly db: Database,
     private readonly compileFilter: (expression: string) => Promise<{ where: string; values: Record<string, unknown> }>,
+    private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -64,7 +66,7 @@ export class PushAutomations {
   async start(): Promise<void> {
     await this.reload();
     this.timer = setInterval(() => {
-      this.reload().catch(() => undefined);
+      this.reload().catch((error: unknown) => this.log.warn({ err: error }, 'reading the active automations failed'));
     }, refreshMs);
     this.timer.unref();
   }
@@ -81,9 +83,14 @@ export class PushAutomations {
     );
     const active: ActiveAutomation[] = [];
     for (const row of rows) {
-      const automation: ActiveAutomation = { id: Number(row.id), trigger: pushTriggerSchema.parse(JSON.parse(row.trigger_spec)) };
-      if (row.expression) automation.filter = await this.compileFilter(row.expression);
-      active.push(automation);
+      try {
+        const automation: ActiveAutomation = { id: Number(row.id), trigger: pushTriggerSchema.parse(JSON.parse(row.trigger_spec)) };
+        if (row.expression) automation.filter = await this.compileFilter(row.expression);
+        active.push(automation);
+      } catch (error) {
+        // One automation whose filter no longer compiles (its segment was deleted) mustn't stop the others, or start-up.
+        this.log.error({ err: error, push: Number(row.id) }, 'automation left out: its filter does not compile');
+      }
     }
     this.active = active;
   }

@@ -3,6 +3,9 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { PushRecipient, PushSendOutcome } from '../plugins/extension-points';
 
+/** Rolls a batch back: some of its rows are no longer the creator's. */
+class LostClaim extends Error {}
+
 /** A stored batch: its key (WeChat's clientmsgid) and its whole membership, as first written. */
 export interface PushBatch {
   id: number;
@@ -17,25 +20,40 @@ export interface PushBatch {
 export class PushBatches {
   constructor(private readonly db: Database) {}
 
-  async create(pushId: number, channel: string, deliveryIds: readonly number[], now: Date): Promise<PushBatch> {
+  /**
+   * Writes a batch of the rows `worker` holds; undefined when any of them isn't its own any more (its lease ran out
+   * and another instance took it over, or it is in a batch already): then nothing is written and nothing may be sent.
+   */
+  async create(pushId: number, channel: string, deliveryIds: readonly number[], worker: string, now: Date): Promise<PushBatch | undefined> {
     const key = `persona-${randomUUID()}`;
-    const id = await this.db.transaction(async (transaction) => {
-      const batchId = await this.db.insert(
-        "INSERT INTO push_batches (push_id, channel, batch_key, status, recipients, created_at) VALUES (?, ?, ?, 'sending', ?, ?)",
-        [pushId, channel, key, deliveryIds.length, now],
-        transaction,
-      );
-      await this.db.execute('UPDATE push_deliveries SET batch_id = :batchId WHERE id IN (:deliveryIds)', { batchId, deliveryIds }, transaction);
-      return batchId;
-    });
-    return this.get(id);
+    const id = await this.db
+      .transaction(async (transaction) => {
+        const batchId = await this.db.insert(
+          "INSERT INTO push_batches (push_id, channel, batch_key, status, recipients, created_at) VALUES (?, ?, ?, 'sending', ?, ?)",
+          [pushId, channel, key, deliveryIds.length, now],
+          transaction,
+        );
+        const joined = await this.db.execute(
+          `UPDATE push_deliveries SET batch_id = :batchId
+            WHERE id IN (:deliveryIds) AND locked_by = :worker AND locked_until > :now AND batch_id IS NULL`,
+          { batchId, deliveryIds, worker, now },
+          transaction,
+        );
+        if (joined !== deliveryIds.length) throw new LostClaim();
+        return batchId;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof LostClaim) return undefined;
+        throw error;
+      });
+    return id === undefined ? undefined : this.get(id);
   }
 
   async get(id: number): Promise<PushBatch> {
     const [batch] = await this.db.select<{ batch_key: string }>('SELECT batch_key FROM push_batches WHERE id = ?', [id]);
     if (!batch) throw new Error(`push batch ${id} is gone`);
     const members = await this.db.select<{ id: number; profile_id: number; openid: string }>(
-      'SELECT id, profile_id, openid FROM push_deliveries WHERE batch_id = ? ORDER BY id',
+      'SELECT id, profile_id, openid FROM push_deliveries WHERE batch_id = ? AND openid IS NOT NULL ORDER BY id',
       [id],
     );
     return {

@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { Metrics } from '../metrics/metrics';
+import { NotFoundError } from '../errors/not-found.error';
 import { liveProfileId } from '../profiles/live-profile';
 import { ContactFacts } from './contact-facts.loader';
 import { type ContactPolicy, decideContact } from './contact-policy';
@@ -59,6 +60,7 @@ export class PushDecider {
           ContactFacts.load(
             this.db,
             {
+              account,
               scope: ids,
               pushIds: [...new Set(group.map((row) => row.pushId))],
               optOutTags: settings.optOutTags,
@@ -135,7 +137,11 @@ export class PushDecider {
         live.push(row);
         continue;
       }
-      const survivor = await liveProfileId(this.db, row.profileId, transaction, { lock: true }).catch(() => null);
+      // Only "gone" means gone: a deadlock or timeout must fail the transaction (which is retried), not skip someone.
+      const survivor = await liveProfileId(this.db, row.profileId, transaction, { lock: true }).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return null;
+        throw error;
+      });
       const [own] =
         survivor === null
           ? []

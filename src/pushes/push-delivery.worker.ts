@@ -81,7 +81,16 @@ export class PushDeliveryWorker extends PollingWorker {
     }
     const batched = claim.ready.filter((row) => this.senders.get(row.channel)?.batch);
     const single = claim.ready.filter((row) => !batched.includes(row));
-    await Promise.all([this.sendBatches(batched, claim.pushes), this.sendSingles(single, claim.pushes, claim.lockedUntil)]);
+    // Slow answers (WeChat's, or its retries) mustn't let the lease run out under rows still being sent: renewed
+    // while the round lasts. An instance that stalls can't renew, and its rows go to another (see markAttempted).
+    const renewal = setInterval(() => {
+      this.outbox.renew(this.id, this.options.leaseMs, this.clock()).catch((error: unknown) => this.log.warn({ err: error }, 'push lease renewal failed'));
+    }, this.options.leaseMs / 4);
+    try {
+      await Promise.all([this.sendBatches(batched, claim.pushes), this.sendSingles(single, claim.pushes)]);
+    } finally {
+      clearInterval(renewal);
+    }
     await this.outbox.finishPushes([...new Set(claim.rows.map((row) => row.pushId))], this.clock());
     return claim.rows.length;
   }
@@ -95,7 +104,7 @@ export class PushDeliveryWorker extends PollingWorker {
     this.stopping = false;
     if (unsent && unsent.ready.length > 0) {
       const now = this.clock();
-      await this.outbox.settle(unsent.ready, unsent.ready.map((row) => ({ id: row.id, status: 'queued' as const, at: now, countAttempt: false })), this.id, now);
+      await this.outbox.settle(unsent.rows, unsent.ready.map((row) => ({ id: row.id, status: 'queued' as const, at: now, countAttempt: false })), this.id, now);
     }
   }
 
@@ -106,7 +115,9 @@ export class PushDeliveryWorker extends PollingWorker {
     if (now.getTime() - this.lastRecovery >= this.options.leaseMs / 4) {
       this.lastRecovery = now.getTime();
       const recovered = await this.outbox.recoverExpired(now);
-      if (recovered.requeued + recovered.unconfirmed > 0) this.log.warn(recovered, 'push recipients of an expired lease taken over');
+      if (recovered.requeued + recovered.unconfirmed > 0) this.log.warn({ requeued: recovered.requeued, unconfirmed: recovered.unconfirmed }, 'push recipients of an expired lease taken over');
+      // Recovery may have settled a push's last recipients: nobody else would notice it is done.
+      await this.outbox.finishPushes(recovered.pushIds, now);
     }
     const { rows, lockedUntil } = await this.outbox.claim(this.id, this.options.batchSize, this.options.leaseMs, now);
     if (rows.length === 0) return { rows, ready: [], pushes: new Map(), lockedUntil };
@@ -141,10 +152,16 @@ export class PushDeliveryWorker extends PollingWorker {
       for (const part of parts) {
         const push = pushes.get(part[0].pushId) as PushInfo;
         const sender = this.senders.get(part[0].channel) as PushSender;
+        if (part[0].batchId === null && (await this.cancelledAmong(part)).size > 0) {
+          await this.outbox.settle(part, part.map((row) => ({ id: row.id, status: 'cancelled' as const })), this.id, this.clock());
+          continue;
+        }
         const batch =
           part[0].batchId !== null
             ? await this.batches.get(part[0].batchId)
-            : await this.batches.create(push.id, part[0].channel, part.map((row) => row.id), this.clock());
+            : await this.batches.create(push.id, part[0].channel, part.map((row) => row.id), this.id, this.clock());
+        // Rows another instance took over meanwhile are its to send: this batch is not sent.
+        if (!batch) continue;
         const outcome = await this.attempt(sender, {
           account: push.account,
           pushId: push.id,
@@ -164,19 +181,14 @@ export class PushDeliveryWorker extends PollingWorker {
   }
 
   /** One-recipient channels: paced, a few waves in flight, each marked as leaving, sent, then settled. */
-  private async sendSingles(rows: ReadyDelivery[], pushes: Map<number, PushInfo>, lockedUntil: Date): Promise<void> {
+  private async sendSingles(rows: ReadyDelivery[], pushes: Map<number, PushInfo>): Promise<void> {
     if (rows.length === 0) return;
     const attributes = await this.attributesFor(rows, pushes);
     const waveSize = Math.max(1, Math.ceil(this.options.concurrency / lanes));
     const queue = [...rows];
     const inFlight = new Set<Promise<void>>();
-    while (queue.length > 0) {
-      // Hand back what can't be sent well inside the lease: another instance may take it over once it runs out.
-      if (this.clock().getTime() > lockedUntil.getTime() - this.options.leaseMs / 4) {
-        const rest = queue.splice(0);
-        await this.outbox.settle(rest, rest.map((row) => ({ id: row.id, status: 'queued' as const, at: this.clock(), countAttempt: false })), this.id, this.clock());
-        break;
-      }
+    let failure: unknown;
+    while (queue.length > 0 && failure === undefined) {
       const wave = queue.splice(0, waveSize);
       const cancelled = await this.cancelledAmong(wave);
       const going = wave.filter((row) => !cancelled.has(row.pushId));
@@ -185,25 +197,36 @@ export class PushDeliveryWorker extends PollingWorker {
         await this.outbox.settle(stopped, stopped.map((row) => ({ id: row.id, status: 'cancelled' as const })), this.id, this.clock());
       }
       if (going.length === 0) continue;
-      // Paced before they are marked as leaving, so a send marked is a send on the wire within moments.
+      // Everything that could fail is done before the rows are marked as leaving: a row marked is a send on the wire
+      // within moments (paced first), and only rows this instance still holds are sent.
+      const contents = await Promise.all(going.map((row) => this.contentFor(pushes.get(row.pushId) as PushInfo, row.profileId, attributes.get(row.profileId))));
       await Promise.all(going.map(() => this.pacer.acquire()));
-      await this.outbox.markAttempted(going.map((row) => row.id), this.id, this.clock());
-      const sending = this.sendWave(going, pushes, attributes).finally(() => inFlight.delete(sending));
+      const marked = await this.outbox.markAttempted(going.map((row) => row.id), this.id, this.options.leaseMs, this.clock());
+      const leaving = going.flatMap((row, index) => (marked.has(row.id) ? [{ row, content: contents[index] }] : []));
+      if (leaving.length === 0) continue;
+      const sending: Promise<void> = this.sendWave(leaving, pushes)
+        .catch((error: unknown) => {
+          failure ??= error;
+        })
+        .finally(() => inFlight.delete(sending));
       inFlight.add(sending);
       if (inFlight.size >= lanes) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
+    // The rest stays claimed: once the lease runs out another round takes it over (nothing of it was marked).
+    if (failure !== undefined) throw failure;
   }
 
-  private async sendWave(wave: ReadyDelivery[], pushes: Map<number, PushInfo>, attributes: Map<number, Record<string, unknown>>): Promise<void> {
+  private async sendWave(leaving: { row: ReadyDelivery; content: PushContent }[], pushes: Map<number, PushInfo>): Promise<void> {
+    const wave = leaving.map(({ row }) => row);
     const outcomes = await Promise.all(
-      wave.map(async (row) => {
+      leaving.map(({ row, content }) => {
         const push = pushes.get(row.pushId) as PushInfo;
         return this.attempt(this.senders.get(row.channel) as PushSender, {
           account: push.account,
           pushId: push.id,
           batchKey: `${push.id}-${row.id}`,
-          content: await this.contentFor(push, row.profileId, attributes.get(row.profileId)),
+          content,
           recipients: [{ deliveryId: row.id, profileId: row.profileId, openid: row.openid }],
         });
       }),
@@ -244,6 +267,7 @@ export class PushDeliveryWorker extends PollingWorker {
 
   private settlementFor(row: ClaimedDelivery, outcome: PushSendOutcome, now: Date, countAttempt: boolean): DeliverySettlement {
     if (outcome.status === 'sent') return { id: row.id, status: 'sent', ...(outcome.externalId ? { externalId: outcome.externalId } : {}) };
+    if (outcome.status === 'unconfirmed') return { id: row.id, status: 'sent', unconfirmed: true };
     if (outcome.status === 'failed') return { id: row.id, status: 'failed', code: outcome.code };
     const attempts = row.attempts + (countAttempt ? 1 : 0);
     if (attempts >= this.options.maxAttempts) return { id: row.id, status: 'failed', code: outcome.code };

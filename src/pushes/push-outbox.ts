@@ -23,6 +23,7 @@ export type DeliverySettlement =
   | { id: number; status: 'skipped'; reason: string }
   | { id: number; status: 'deferred'; reason: string; until: Date }
   | { id: number; status: 'cancelled' }
+  /** Back to the queue; a row not in a batch is decided again when next claimed (the policy looks anew). */
   | { id: number; status: 'queued'; at: Date; countAttempt: boolean }
   | { id: number; status: 'decided'; channel: string; openid: string };
 
@@ -108,10 +109,10 @@ export class PushOutbox {
   /**
    * Rows whose holder's lease ran out (the instance died or stalled). A one-recipient send that had already left
    * (`attempted_at`) may well have arrived: it is not sent again (a follower must never get a push twice) but
-   * recorded as sent, unconfirmed. Everything else goes back to the queue with its decision: a mass batch is sent
-   * again under its own key, which WeChat recognises.
+   * recorded as sent, unconfirmed. Everything else goes back to the queue: a mass batch keeps its decision and is
+   * sent again under its own key, which WeChat recognises; any other row is decided again.
    */
-  async recoverExpired(now: Date): Promise<{ requeued: number; unconfirmed: number }> {
+  async recoverExpired(now: Date): Promise<{ requeued: number; unconfirmed: number; pushIds: number[] }> {
     return this.db.transaction(async (transaction) => {
       const expired = await this.db.select<ClaimRow & { attempted_at: unknown }>(
         `SELECT id, push_id, profile_id, channel, decided_at, batch_id, attempts, attempted_at FROM push_deliveries
@@ -123,21 +124,51 @@ export class PushOutbox {
       const requeue = expired.filter((row) => !inDoubt.includes(row));
       if (requeue.length > 0) {
         await this.db.execute(
-          "UPDATE push_deliveries SET status = 'queued', locked_by = NULL, locked_until = NULL WHERE id IN (:ids)",
+          `UPDATE push_deliveries SET status = 'queued', locked_by = NULL, locked_until = NULL,
+             ${['channel', 'openid', 'decided_at'].map((column) => `${column} = CASE WHEN batch_id IS NULL THEN NULL ELSE ${column} END`).join(', ')}
+           WHERE id IN (:ids)`,
           { ids: requeue.map((row) => row.id) },
           transaction,
         );
       }
       const rows = inDoubt.map((row) => ({ id: Number(row.id), pushId: Number(row.push_id), profileId: Number(row.profile_id), channel: row.channel }));
       await this.settleRows(rows, rows.map((row) => ({ id: row.id, status: 'sent', unconfirmed: true })), null, now, transaction);
-      return { requeued: requeue.length, unconfirmed: inDoubt.length };
+      return { requeued: requeue.length, unconfirmed: inDoubt.length, pushIds: [...new Set(expired.map((row) => Number(row.push_id)))] };
     });
   }
 
-  /** Marks one-recipient sends as leaving now: found in flight after a crash, they won't be sent again. */
-  async markAttempted(ids: readonly number[], worker: string, now: Date): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db.execute('UPDATE push_deliveries SET attempted_at = :now, attempts = attempts + 1 WHERE id IN (:ids) AND locked_by = :worker', { now, ids, worker });
+  /**
+   * Marks one-recipient sends as leaving now (found in flight after a crash, they won't be sent again), those of
+   * `ids` that `worker` still holds under an unexpired lease; answers those. Only they may be sent: a row whose lease
+   * ran out may be another instance's by now.
+   */
+  async markAttempted(ids: readonly number[], worker: string, leaseMs: number, now: Date): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    return this.db.transaction(async (transaction) => {
+      const held = (
+        await this.db.select<{ id: number }>(
+          `SELECT id FROM push_deliveries WHERE id IN (:ids) AND locked_by = :worker AND locked_until > :now${this.db.forUpdate}`,
+          { ids, worker, now },
+          transaction,
+        )
+      ).map((row) => Number(row.id));
+      if (held.length > 0) {
+        await this.db.execute(
+          'UPDATE push_deliveries SET attempted_at = :now, attempts = attempts + 1, locked_until = :until WHERE id IN (:held)',
+          { now, held, until: new Date(now.getTime() + leaseMs) },
+          transaction,
+        );
+      }
+      return new Set(held);
+    });
+  }
+
+  /** Extends the lease of every row `worker` is sending. */
+  async renew(worker: string, leaseMs: number, now: Date): Promise<void> {
+    await this.db.execute("UPDATE push_deliveries SET locked_until = :until WHERE locked_by = :worker AND status = 'sending'", {
+      worker,
+      until: new Date(now.getTime() + leaseMs),
+    });
   }
 
   /**
@@ -185,6 +216,7 @@ export class PushOutbox {
       return entry;
     };
     const released = 'locked_by = NULL, locked_until = NULL';
+    const undecided = ['channel', 'openid', 'decided_at'].map((column) => `${column} = CASE WHEN batch_id IS NULL THEN NULL ELSE ${column} END`).join(', ');
     for (const settlement of settlements) {
       switch (settlement.status) {
         case 'sent': {
@@ -211,7 +243,7 @@ export class PushOutbox {
         case 'queued':
           group(
             `queued:${settlement.at.getTime()}:${settlement.countAttempt}`,
-            `status = 'queued', available_at = ?, ${settlement.countAttempt ? 'attempts = attempts + 1, ' : ''}attempted_at = NULL, ${released}`,
+            `status = 'queued', available_at = ?, ${settlement.countAttempt ? 'attempts = attempts + 1, ' : ''}attempted_at = NULL, ${undecided}, ${released}`,
             [settlement.at],
           ).ids.push(settlement.id);
           break;

@@ -61,6 +61,7 @@ export class PushPlanner {
         { ...input.audience.values, pushAccount: input.account },
       ),
       ContactFacts.load(this.db, {
+        account: input.account,
         scope: null,
         pushIds: [],
         optOutTags: this.options.optOutTags,

@@ -220,27 +220,40 @@ export class PushService {
   async runSchedules(tick: Date, timezone: string): Promise<number[]> {
     const parents = await this.db.select<PushRow>("SELECT * FROM pushes WHERE status = 'active' AND schedule IS NOT NULL");
     const runs: number[] = [];
+    const failures: string[] = [];
     for (const parent of parents.map((row) => this.view(row))) {
-      const task = cron.createTask(parent.schedule as string, () => undefined, { timezone });
-      const due = task.match(tick);
-      await task.destroy();
-      if (!due) continue;
-      const [ran] = await this.db.select<{ id: number }>('SELECT id FROM pushes WHERE parent_id = ? AND send_at = ?', [parent.id, tick]);
-      if (ran) continue;
-      const run = await this.plan(
-        {
-          name: `${parent.name} · ${tick.toISOString().slice(0, 16).replace('T', ' ')}`,
-          account: parent.account,
-          ...(parent.audience.segment !== null ? { segment: parent.audience.segment } : { expression: parent.audience.expression }),
-          content: parent.content,
-          sendAt: tick.toISOString(),
-        },
-        `schedule of push ${parent.id}`,
-        parent.id,
-      );
-      runs.push((await this.confirm(run.id, `schedule of push ${parent.id}`)).id);
+      try {
+        const run = await this.runIfDue(parent, tick, timezone);
+        if (run !== undefined) runs.push(run);
+      } catch (error) {
+        // One recurring push that can't run (its segment was deleted) doesn't hold up the others.
+        failures.push(`push ${parent.id}: ${(error as Error).message}`);
+      }
     }
+    if (failures.length > 0) throw new Error(`${runs.length} recurring pushes started; these failed: ${failures.join('; ')}`);
     return runs;
+  }
+
+  /** The run of `parent` for `tick`, when its schedule matches and it hasn't run for that tick yet. */
+  private async runIfDue(parent: PushView, tick: Date, timezone: string): Promise<number | undefined> {
+    const task = cron.createTask(parent.schedule as string, () => undefined, { timezone });
+    const due = task.match(tick);
+    await task.destroy();
+    if (!due) return undefined;
+    const [ran] = await this.db.select<{ id: number }>('SELECT id FROM pushes WHERE parent_id = ? AND send_at = ?', [parent.id, tick]);
+    if (ran) return undefined;
+    const run = await this.plan(
+      {
+        name: `${parent.name} · ${tick.toISOString().slice(0, 16).replace('T', ' ')}`,
+        account: parent.account,
+        ...(parent.audience.segment !== null ? { segment: parent.audience.segment } : { expression: parent.audience.expression }),
+        content: parent.content,
+        sendAt: tick.toISOString(),
+      },
+      `schedule of push ${parent.id}`,
+      parent.id,
+    );
+    return (await this.confirm(run.id, `schedule of push ${parent.id}`)).id;
   }
 
   async get(id: number): Promise<PushView> {

@@ -121,7 +121,7 @@ describe('push delivery under faults and with two instances', () => {
       'dead-instance',
       now,
     );
-    await outbox.markAttempted([rows[0].id], 'dead-instance', now);
+    await outbox.markAttempted([rows[0].id], 'dead-instance', 1000, now);
 
     // Its lease runs out; this instance takes over.
     now = new Date(now.getTime() + 2000);

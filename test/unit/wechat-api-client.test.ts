@@ -187,28 +187,39 @@ describe('WeChat API client', () => {
       expect(slept).toEqual([]);
     });
 
-    it('retries a dropped connection', async () => {
-      wechat.inject({ drop: true });
-      await client().sendCustomMessage(text('o-1'));
-      expect(requestsTo('message/custom/send')).toHaveLength(2);
-      expect(wechat.customMessages).toHaveLength(1);
+    it('retries a dropped connection where repeating is safe (a lookup, a mass send with its clientmsgid)', async () => {
+      wechat.setUser('o-1', { subscribe: 1 });
+      wechat.inject({ path: 'user/info/batchget', drop: true });
+      expect((await client().batchGetUsers(['o-1'])).map((user) => user.openid)).toEqual(['o-1']);
+      expect(requestsTo('user/info/batchget')).toHaveLength(2);
       expect(slept).toEqual([50]);
     });
 
-    it('retries an answer slower than timeoutMs (which may have been delivered: at least once)', async () => {
-      // The token is fetched beforehand, so only the sends run against the short timeout; the delay is twice it.
+    it('does not repeat a customer-service send that may have arrived (a lost connection, a late answer)', async () => {
+      wechat.inject({ path: 'message/custom/send', drop: true });
+      await expect(client().sendCustomMessage(text('o-1'))).rejects.toMatchObject({ outcomeUnknown: true, errcode: -1 });
+      expect(requestsTo('message/custom/send')).toHaveLength(1);
+      // The token is fetched beforehand, so only the send runs against the short timeout; the delay is twice it.
       const store = new MemoryTokenStore();
-      await client({}, store).sendCustomMessage(text('o-1'));
+      await client({}, store).sendCustomMessage(text('o-2'));
       wechat.inject({ delayMs: 400 });
-      await client({ timeoutMs: 200 }, store).sendCustomMessage(text('o-2'));
-      expect(requestsTo('message/custom/send')).toHaveLength(3);
-      // The fake made the late send before it answered, like WeChat would, so the retry delivers it again.
-      expect(wechat.customMessages.map((message) => message.touser)).toEqual(['o-1', 'o-2', 'o-2']);
-      expect(slept).toEqual([50]);
-      wechat.inject({ delayMs: 400 });
-      await expect(client({ timeoutMs: 200, maxAttempts: 1 }, store).sendCustomMessage(text('o-3'))).rejects.toThrow(
-        'WeChat message/custom/send failed after 1 attempt: timed out after 200 ms',
+      await expect(client({ timeoutMs: 200 }, store).sendCustomMessage(text('o-3'))).rejects.toThrow(
+        'WeChat message/custom/send: no answer (timed out after 200 ms); it may have been delivered, so it is not sent again',
       );
+      // The fake made the late send before it answered, as WeChat would: delivered once, not repeated.
+      expect(wechat.customMessages.map((message) => message.touser)).toEqual(['o-2', 'o-3']);
+      expect(slept).toEqual([]);
+    });
+
+    it('retries an answer slower than timeoutMs where repeating is safe', async () => {
+      const store = new MemoryTokenStore();
+      await client({}, store).massSend(['o-1', 'o-2'], { msgtype: 'text', text: { content: 'hi' } }, 'batch-1');
+      wechat.inject({ delayMs: 400 });
+      const repeated = await client({ timeoutMs: 200 }, store).massSend(['o-1', 'o-2'], { msgtype: 'text', text: { content: 'hi' } }, 'batch-2');
+      // The late first try went through; its repeat carries the same clientmsgid and is recognised.
+      expect(repeated.duplicate).toBe(true);
+      expect(wechat.massSends.map((send) => send.clientmsgid)).toEqual(['batch-1', 'batch-2']);
+      expect(slept).toEqual([50]);
     });
 
     it('never puts the access token or the app secret in what it throws', async () => {
@@ -220,7 +231,8 @@ describe('WeChat API client', () => {
         () => wechat.inject({ status: 502, times: 3, body: echo }),
         () => wechat.inject({ errcode: -1, errmsg: echo, times: 3 }),
         () => wechat.inject({ errcode: 40164, errmsg: echo }),
-        () => wechat.inject({ drop: true, times: 3 }),
+        // A send that may have arrived is not repeated: one drop.
+        () => wechat.inject({ drop: true }),
         () => wechat.inject({ expireTokens: true, times: 2 }),
       ];
       const errors: unknown[] = [];
