@@ -73,6 +73,12 @@ async function seed(db: Database, now: Date): Promise<void> {
      SELECT n, 'message', 'wechat', 'bench', ${concat("'bench:msg:'", 'n')}, :recent, :recent, '{"account":"default","subtype":"text"}' FROM bench_numbers WHERE n % ${every} = 0`,
     { recent: new Date(now.getTime() - 3_600_000) },
   );
+  // The property index of those messages: windows are found by the account they were written to.
+  await step(
+    'their property index',
+    `INSERT INTO event_properties (event_id, profile_id, type, occurred_at, name, value_key, value_number)
+     SELECT id, profile_id, type, occurred_at, 'account', '"default"', NULL FROM events WHERE source = 'bench'`,
+  );
   await step(`deliver tag (1 in ${every})`, `INSERT INTO tags (profile_id, name, source, added_at) SELECT n, 'bench/deliver', 'bench', :now FROM bench_numbers WHERE n % ${every} = 0`);
   const earlier = await db.insert(
     `INSERT INTO pushes (name, account, status, expression, content, created_by, created_at, planned_at, confirmed_at, finished_at, recipients)
@@ -117,6 +123,7 @@ async function main(): Promise<void> {
     try {
       const push = await sender.pushes.plan({ name: 'deliver', expression: 'tag:bench/deliver', content: { message: { type: 'text', text: '{{name|亲爱的粉丝}}，您的专属优惠' } } }, 'bench');
       console.log(`deliver: ${push.plan.audience} recipients, ${JSON.stringify(push.plan.channels)}`);
+      if (push.plan.channels.customer_service !== push.plan.audience) throw new Error('the delivery push must go out as customer-service messages: the seed is wrong');
       const db = new Database({ url: database.url });
       await sender.pushes.confirm(push.id, 'bench');
       started = Date.now();
