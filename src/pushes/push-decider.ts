@@ -112,7 +112,8 @@ export class PushDecider {
   /**
    * Locks the claimed rows' profiles (in id order, as the inbox worker does) and follows merges made since the push
    * was confirmed: a row of a profile merged into another is the survivor's (their identities and follows moved there),
-   * unless the survivor has a row of that push itself (`already_received`); an erased person is `not_following`.
+   * unless the survivor has a row of that push itself, or someone merged into them was sent it (`already_received`);
+   * an erased person is `not_following`.
    */
   private async resolveMerged(
     rows: ClaimedDelivery[],
@@ -150,6 +151,17 @@ export class PushDecider {
       else if (own || live.some((other) => other.pushId === row.pushId && other.profileId === survivor)) gone.push({ ...row, profileId: survivor, reason: 'already_received' });
       else live.push({ ...row, profileId: survivor });
     }
-    return { live, gone };
+    // Someone merged into a recipient may have been sent the push already (as themselves): it reached this person.
+    const undecided = live.filter((row) => !row.decided);
+    if (undecided.length === 0) return { live, gone };
+    const earlier = await this.db.select<{ id: number; push_id: number; survivor: number }>(
+      `SELECT d.id, d.push_id, p.merged_into AS survivor FROM push_deliveries d JOIN profiles p ON p.id = d.profile_id
+        WHERE p.merged_into IN (:survivors) AND d.push_id IN (:pushIds) AND d.decided_at IS NOT NULL AND d.status IN ('queued', 'sending', 'sent')`,
+      { survivors: [...new Set(undecided.map((row) => row.profileId))], pushIds: [...new Set(undecided.map((row) => row.pushId))] },
+      transaction,
+    );
+    const reached = (row: ClaimedDelivery) =>
+      !row.decided && earlier.some((other) => Number(other.id) !== row.id && Number(other.push_id) === row.pushId && Number(other.survivor) === row.profileId);
+    return { live: live.filter((row) => !reached(row)), gone: [...gone, ...live.filter(reached).map((row) => ({ ...row, reason: 'already_received' }))] };
   }
 }

@@ -92,4 +92,34 @@ describe('push automations', () => {
     expect((await app.request('/api/pushes', { method: 'POST', json: { content } })).status).toBe(400);
     expect((await app.request('/api/pushes', { method: 'POST', json: { trigger: { on: 'tag_moved', tag: 'a' }, content } })).status).toBe(400);
   });
+
+  it('does not reach a person twice when the follower it reached is merged into a profile that then meets the trigger', async () => {
+    const email = { type: 'email' as const, scope: '', value: 'twice@example.com' };
+    const unionid = { type: 'unionid' as const, scope: '', value: 'uTwice' };
+    await app.persona.accept('test', [{ key: 'lead', type: 'lead_created', channel: 'crm', occurredAt: new Date(now.getTime() - 20 * day), identities: [email], properties: {} }]);
+    await app.persona.worker.drain();
+    const id = await automation({ name: 'promo', trigger: { on: 'tag_added', tag: 'promo/winter' }, content: { message: { type: 'text', text: '冬季特惠' } } });
+    await app.persona.accept('test', [
+      {
+        key: 'follow',
+        type: 'subscribe',
+        channel: 'wechat',
+        occurredAt: now,
+        identities: [{ type: 'openid', scope: 'default', value: 'oTwice' }, unionid],
+        properties: { account: 'default' },
+        tags: { add: ['promo/winter'] },
+      },
+    ]);
+    await app.persona.worker.drain();
+    await deliver();
+    expect(textsTo('oTwice')).toEqual(['冬季特惠']);
+    // The follower turns out to be the lead: merged into the older profile, which then gains the tag anew.
+    await app.persona.accept('test', [{ key: 'link', type: 'form_submit', channel: 'website', occurredAt: now, identities: [unionid, email], properties: {}, tags: { remove: ['promo/winter'] } }]);
+    await app.persona.accept('test', [{ key: 'again', type: 'form_submit', channel: 'website', occurredAt: now, identities: [email], properties: {}, tags: { add: ['promo/winter'] } }]);
+    await app.persona.worker.drain();
+    await deliver();
+    expect(textsTo('oTwice')).toEqual(['冬季特惠']);
+    const shown = (await (await app.request(`/api/pushes/${id}`)).json()) as { report: { byStatus: Record<string, number>; skipped: Record<string, number> } };
+    expect(shown.report).toMatchObject({ byStatus: { sent: 1, skipped: 1 }, skipped: { already_received: 1 } });
+  });
 });
