@@ -1,3 +1,5 @@
+import { SlidingWindowLimiter } from './sliding-window.limiter';
+
 /** Where the access token lives: shared by every instance, refreshed by one (the core provides it). */
 export interface AccessTokenStore {
   /** The stored token; when missing or about to expire, `fetch` is called (by one instance, under a lease) and its result stored. */
@@ -54,7 +56,6 @@ const maxBackoffMs = 30_000;
 const unrepeatable = new Set(['message/custom/send', 'message/template/send', 'message/mass/preview']);
 /** Network failures that happen before a request is sent: always safe to retry. */
 const neverSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
-const rateWindowMs = 60_000;
 const listChunk = 100;
 
 /**
@@ -77,27 +78,6 @@ export class WechatApiError extends Error {
     super(message);
     this.name = 'WechatApiError';
     this.permanent = permanentErrcodes.has(errcode);
-  }
-}
-
-/** At most `perMinute` requests start in any 60 s: each caller reserves the next free slot and waits for it. */
-class SlidingWindowLimiter {
-  /** Start times of the last `perMinute` reservations, oldest first (some may be in the future). */
-  private readonly slots: number[] = [];
-
-  constructor(
-    private readonly perMinute: number,
-    private readonly now: () => number,
-    private readonly sleep: (ms: number) => Promise<void>,
-  ) {}
-
-  async acquire(): Promise<void> {
-    const now = this.now();
-    // Reserving synchronously keeps concurrent callers from taking the same slot.
-    const slot = this.slots.length < this.perMinute ? now : Math.max(now, this.slots[this.slots.length - this.perMinute] + rateWindowMs);
-    this.slots.push(slot);
-    if (this.slots.length > this.perMinute) this.slots.shift();
-    if (slot > now) await this.sleep(slot - now);
   }
 }
 
