@@ -42,16 +42,10 @@ import { SubscriptionService } from './profiles/subscription.service';
 import { CredentialStore } from './credentials/credential-store';
 import { linksRoutes } from './http/routes/links.routes';
 import { pushesRoutes } from './http/routes/pushes.routes';
-import { contactPolicyOf } from './pushes/contact-policy';
 import { DeliveryReportService } from './pushes/delivery-report.service';
-import { PushDeliveryWorker } from './pushes/push-delivery.worker';
-import { PushOutbox } from './pushes/push-outbox';
-import { PushAutomations } from './pushes/push-automations';
-import { PushClicks } from './pushes/push-clicks';
-import { PushPlanner } from './pushes/push-planner';
-import { pushScheduleJob } from './pushes/push-schedule.job';
-import { TrackedLinks } from './pushes/tracked-links';
-import { PushService } from './pushes/push.service';
+import { PushEngine } from './pushes/push-engine';
+import type { PushDeliveryWorker } from './pushes/push-delivery.worker';
+import type { PushService } from './pushes/push.service';
 import { RuleEngine } from './rules/rule-engine';
 import type { RulesDocument } from './rules/rules-document.schema';
 import type { RulesProvider } from './rules/rules.provider';
@@ -100,9 +94,9 @@ export class Persona {
   readonly jobs: JobScheduler;
   readonly plugins: PluginHost;
   readonly credentials: CredentialStore;
+  readonly pushEngine: PushEngine;
   readonly pushes: PushService;
   readonly pushWorker: PushDeliveryWorker;
-  readonly automations: PushAutomations;
   readonly http: Koa<AppState>;
   private server: Server | undefined;
   private state: 'new' | 'starting' | 'started' | 'stopping' | 'stopped' = 'new';
@@ -184,32 +178,21 @@ export class Persona {
       credentials: this.credentials,
       enricher: new ProfileEnricher(this.db, this.attributes, clock),
     });
-    const policy = contactPolicyOf(config.pushes.policy);
-    const pushSettings = { policy, optOutTags: config.pushes.policy.optOutTags, timezone: config.timezone };
-    const trackedLinks = new TrackedLinks(config.pushes.publicUrl, this.credentials);
-    this.automations = new PushAutomations(this.db, async (expression) => this.segments.audience({ expression }), log.child({ room: 'pushes' }), clock);
-    this.timeline.onAppend(this.automations.enqueue);
-    this.pushes = new PushService(
-      this.db,
-      this.segments,
-      new PushPlanner(this.db, { ...pushSettings, sampleSize: config.pushes.planSampleSize }, (ids) => this.segments.sample(ids)),
-      this.plugins.pushSenders,
-      trackedLinks,
-      this.automations,
+    this.pushEngine = new PushEngine({
+      config,
+      db: this.db,
+      timeline: this.timeline,
+      segments: this.segments,
+      senders: this.plugins.pushSenders,
+      credentials: this.credentials,
+      accept: (source, events) => this.accept(source, events),
+      metrics: this.metrics,
+      log,
       clock,
-    );
-    this.jobs.register(pushScheduleJob(this.pushes, config.timezone, () => this.pushWorker.wake()));
-    this.pushWorker = new PushDeliveryWorker(
-      this.db,
-      new PushOutbox(this.db, this.timeline),
-      this.plugins.pushSenders,
-      pushSettings,
-      trackedLinks,
-      config.pushes.worker,
-      log.child({ room: 'pushes' }),
-      this.metrics,
-      clock,
-    );
+    });
+    this.pushEngine.attach(this.timeline, this.jobs);
+    this.pushes = this.pushEngine.service;
+    this.pushWorker = this.pushEngine.worker;
     this.metrics.gauge('persona_inbox_depth', 'Inbox rows waiting to be processed', () =>
       this.inbox.depth().catch(() => Number.NaN),
     );
@@ -256,7 +239,7 @@ export class Persona {
         }),
         webhooksRoutes({ authenticator, outbox: this.outbox, wake: () => this.webhooks.wake() }),
         segmentsRoutes({ authenticator, segments: this.segments, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
-        linksRoutes({ clicks: new PushClicks(this.db, trackedLinks, (source, events) => this.accept(source, events), clock) }),
+        linksRoutes({ clicks: this.pushEngine.clicks }),
         pushesRoutes({ authenticator, pushes: this.pushes, db: this.db, bodyLimitBytes: config.server.bodyLimitKb * 1024, wake: () => this.pushWorker.wake() }),
         tagsRoutes({ authenticator, operatorTags: this.engine.operatorTags, profiles: this.profiles, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
         rulesRoutes({
@@ -290,12 +273,12 @@ export class Persona {
     await this.plugins.setup();
     await this.plugins.start();
     await this.rules.start(new RuleVersionStore(this.db), this.options.watchFiles);
-    await this.automations.start();
+    // Automations are read before the inbox worker runs, so no trigger is processed unseen.
+    await this.pushEngine.start(this.config.pushes.worker.enabled);
     if (this.config.jobs.enabled) await this.jobs.start();
     if (this.config.ingest.worker.enabled) this.worker.start();
     // Nobody subscribed: nothing is ever queued, so no instance polls the outbox for nothing.
     if (this.config.webhooks.enabled && this.config.webhooks.subscribers.length > 0) this.webhooks.start();
-    if (this.config.pushes.worker.enabled) this.pushWorker.start();
     if (options.listen !== false) await this.listen();
     this.state = 'started';
   }
@@ -324,11 +307,10 @@ export class Persona {
     this.state = 'stopping';
     if (this.server) await closeServer(this.server, this.config.server.shutdownTimeoutMs);
     this.rules.stop();
-    this.automations.stop();
     if (wasStarted) {
       await this.worker.stop().catch(() => undefined);
       await this.webhooks.stop().catch(() => undefined);
-      await this.pushWorker.stop().catch(() => undefined);
+      await this.pushEngine.stop();
       await this.jobs.stop();
       await this.plugins.stop().catch((error: unknown) => this.log.error({ err: error }, 'stopping plugins failed'));
     }

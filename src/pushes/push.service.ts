@@ -1,4 +1,3 @@
-import cron from 'node-cron';
 import { z } from 'zod';
 import type { Database } from '../db/database';
 import { AppError } from '../errors/app.error';
@@ -213,47 +212,10 @@ export class PushService {
     return this.get(id);
   }
 
-  /**
-   * Starts the runs of recurring pushes due at `tick` (a minute, from the schedule job): each run is a push of its
-   * own (`parentId`), planned and confirmed for the audience of that moment. A tick already run is not run again.
-   */
-  async runSchedules(tick: Date, timezone: string): Promise<number[]> {
-    const parents = await this.db.select<PushRow>("SELECT * FROM pushes WHERE status = 'active' AND schedule IS NOT NULL");
-    const runs: number[] = [];
-    const failures: string[] = [];
-    for (const parent of parents.map((row) => this.view(row))) {
-      try {
-        const run = await this.runIfDue(parent, tick, timezone);
-        if (run !== undefined) runs.push(run);
-      } catch (error) {
-        // One recurring push that can't run (its segment was deleted) doesn't hold up the others.
-        failures.push(`push ${parent.id}: ${(error as Error).message}`);
-      }
-    }
-    if (failures.length > 0) throw new Error(`${runs.length} recurring pushes started; these failed: ${failures.join('; ')}`);
-    return runs;
-  }
-
-  /** The run of `parent` for `tick`, when its schedule matches and it hasn't run for that tick yet. */
-  private async runIfDue(parent: PushView, tick: Date, timezone: string): Promise<number | undefined> {
-    const task = cron.createTask(parent.schedule as string, () => undefined, { timezone });
-    const due = task.match(tick);
-    await task.destroy();
-    if (!due) return undefined;
-    const [ran] = await this.db.select<{ id: number }>('SELECT id FROM pushes WHERE parent_id = ? AND send_at = ?', [parent.id, tick]);
-    if (ran) return undefined;
-    const run = await this.plan(
-      {
-        name: `${parent.name} · ${tick.toISOString().slice(0, 16).replace('T', ' ')}`,
-        account: parent.account,
-        ...(parent.audience.segment !== null ? { segment: parent.audience.segment } : { expression: parent.audience.expression }),
-        content: parent.content,
-        sendAt: tick.toISOString(),
-      },
-      `schedule of push ${parent.id}`,
-      parent.id,
-    );
-    return (await this.confirm(run.id, `schedule of push ${parent.id}`)).id;
+  /** Recurring pushes that are running (their runs are started by RecurringPushes). */
+  async recurring(): Promise<PushView[]> {
+    const rows = await this.db.select<PushRow>("SELECT * FROM pushes WHERE status = 'active' AND schedule IS NOT NULL ORDER BY id");
+    return rows.map((row) => this.view(row));
   }
 
   async get(id: number): Promise<PushView> {
