@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, type AppContext, NotFoundError, readJsonBody, slug, ValidationError } from '../../src/plugins/plugin-sdk';
+import { AppError, type AppContext, NotFoundError, parseInput, readJsonBody, slug } from '../../src/plugins/plugin-sdk';
 import type { WechatApiClient } from './wechat-api-client';
 import { WechatApiError } from './wechat-api-client';
 
@@ -18,12 +18,7 @@ const qrcodeRequest = z
 export function qrcodeHandler(clients: ReadonlyMap<string, WechatApiClient>, bodyLimitBytes: number) {
   return async (ctx: AppContext): Promise<void> => {
     const { json } = await readJsonBody(ctx, bodyLimitBytes);
-    const parsed = qrcodeRequest.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new ValidationError(`${issue.path.join('.') || 'body'}: ${issue.message}`);
-    }
-    const request = parsed.data;
+    const request = parseInput(qrcodeRequest, json, 'body');
     const client = clients.get(request.account);
     if (!client) throw new NotFoundError(`account ${request.account} has no API access (configure its appSecret)`);
     try {

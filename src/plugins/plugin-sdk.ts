@@ -20,6 +20,7 @@ export { statusTagEdit } from '../rules/status-tags';
 export { channelPattern, eventTypePattern } from '../ingest/api-event.schema';
 export { type FieldProblem, partitionBatch, toFieldProblems } from '../ingest/event-batch';
 export { readJsonBody, readRawBody } from '../http/read-body';
+export { parseInput } from '../http/parse-input';
 export { verifyTimestampedHmac } from '../http/timestamped-hmac';
 export { retryAfterMs } from '../http/retry-after';
 export { intBetween, secret, slug, tagName, timeZone } from '../config/config-fields';
