@@ -184,6 +184,7 @@ export class Persona {
       timeline: this.timeline,
       segments: this.segments,
       senders: this.plugins.pushSenders,
+      accounts: this.plugins.pushAccounts,
       credentials: this.credentials,
       accept: (source, events) => this.accept(source, events),
       metrics: this.metrics,

@@ -23,6 +23,7 @@ export default definePlugin({
     const clients = new Map<string, WechatApiClient>();
     const companions = new Map<string, string>();
     for (const account of context.config.accounts) {
+      context.pushAccounts.register({ name: account.name, ...(account.timezone ? { timezone: account.timezone } : {}) });
       const webhook = new WechatWebhook(account, context.config, scenes, context);
       const path = account.name === 'default' ? '/wechat' : `/wechat/${account.name}`;
       context.http.route({ method: 'GET', path, auth: 'none', handler: webhook.verifyUrl });

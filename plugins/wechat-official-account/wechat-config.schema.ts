@@ -78,7 +78,7 @@ const accountSchema = z
       .optional(),
     /** Refuse plain-mode messages. */
     requireEncryption: z.boolean().default(false),
-    /** For what operators read about this account; defaults to the global timezone. */
+    /** Where its followers are: quiet hours, the mass quota's month and recurring pushes; defaults to the global timezone. */
     timezone: timeZone.optional(),
     replies: repliesSchema,
   })

@@ -36,6 +36,15 @@ export interface PushSender {
   preview?(request: { account: string; content: PushContent; to: { openid: string } | { wechatId: string } }): Promise<PushSendOutcome>;
 }
 
+/**
+ * An account pushes go out from (a WeChat official account), by the name pushes give as `account`. Its time zone
+ * (default: the global `timezone`) places quiet hours, the calendar month of the mass quota and recurring schedules.
+ */
+export interface PushAccount {
+  name: string;
+  timezone?: string;
+}
+
 /** An operator bot command, e.g. `qrcode`. */
 export interface BotCommand {
   name: string;

@@ -7,7 +7,7 @@ import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { Identity } from '../profiles/identity';
 import type { ProfileEnricher } from '../profiles/profile-enricher';
 import type { DeliveryReport } from '../pushes/delivery-report.service';
-import type { BotCommand, PushSender, RuleVocabulary } from './extension-points';
+import type { BotCommand, PushAccount, PushSender, RuleVocabulary } from './extension-points';
 import { NamedRegistry } from './named-registry';
 import type { LoadedPlugin } from './plugin-loader';
 import { PluginError } from './plugin.error';
@@ -42,6 +42,7 @@ interface Running {
  */
 export class PluginHost {
   readonly pushSenders = new NamedRegistry<PushSender>('push sender');
+  readonly pushAccounts = new NamedRegistry<PushAccount>('push account');
   readonly commands = new NamedRegistry<BotCommand>('bot command');
   readonly vocabularies = new NamedRegistry<RuleVocabulary>('rule vocabulary');
   private state: HostState = 'new';
@@ -130,6 +131,7 @@ export class PluginHost {
       },
       jobs: { register: (job) => record(deps.jobs.register({ ...job, name: `${name}.${job.name}` })) },
       pushSenders: { register: (sender) => record(this.pushSenders.add(name, sender.channel, sender)) },
+      pushAccounts: { register: (account) => record(this.pushAccounts.add(name, account.name, account)) },
       commands: { register: (command) => record(this.commands.add(name, command.name, command)) },
       vocabularies: { register: (vocabulary) => record(this.vocabularies.add(name, vocabulary.name, vocabulary)) },
       onStop: (teardown) => {

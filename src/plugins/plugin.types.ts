@@ -8,7 +8,7 @@ import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { Identity } from '../profiles/identity';
 import type { EnrichOutcome } from '../profiles/profile-enricher';
 import type { DeliveryReport } from '../pushes/delivery-report.service';
-import type { BotCommand, PushSender, RuleVocabulary } from './extension-points';
+import type { BotCommand, PushAccount, PushSender, RuleVocabulary } from './extension-points';
 
 /** Undoes what a plugin set up; run in reverse order at stop. */
 export type Teardown = () => void | Promise<void>;
@@ -62,6 +62,7 @@ export interface PluginContext<C = unknown> {
   };
   readonly jobs: { register(job: JobDefinition): void };
   readonly pushSenders: { register(sender: PushSender): void };
+  readonly pushAccounts: { register(account: PushAccount): void };
   readonly commands: { register(command: BotCommand): void };
   readonly vocabularies: { register(vocabulary: RuleVocabulary): void };
   /** Runs at stop, before the registrations are undone. */

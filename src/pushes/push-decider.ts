@@ -12,7 +12,8 @@ import type { ClaimedDelivery, DeliverySettlement, PushOutbox } from './push-out
 export interface PushPolicySettings {
   policy: ContactPolicy;
   optOutTags: readonly string[];
-  timezone: string;
+  /** The time zone of an account (quiet hours, the mass quota's month). */
+  timezoneOf(account: string): string;
 }
 
 /** A push as its deliveries need it. */
@@ -56,6 +57,7 @@ export class PushDecider {
         const { live: group, gone } = await this.resolveMerged(claimed, transaction);
         const ids = [...new Set(group.map((row) => row.profileId))];
         const { settings } = this;
+        const timezone = settings.timezoneOf(account);
         const [facts, follows, openids] = await Promise.all([
           ContactFacts.load(
             this.db,
@@ -66,7 +68,7 @@ export class PushDecider {
               optOutTags: settings.optOutTags,
               policy: settings.policy,
               now,
-              monthStart: localMonthStart(now, settings.timezone),
+              monthStart: localMonthStart(now, timezone),
             },
             transaction,
           ),
@@ -93,7 +95,7 @@ export class PushDecider {
           const openid = openidOf.get(row.profileId);
           const follow = followOf.get(row.profileId) ?? { following: false, subscribedAt: null };
           const state = facts.stateOf(row.profileId, { ...follow, following: follow.following && openid !== undefined }, row.pushId);
-          const decision = decideContact(state, (pushes.get(row.pushId) as PushInfo).content, settings.policy, now, settings.timezone);
+          const decision = decideContact(state, (pushes.get(row.pushId) as PushInfo).content, settings.policy, now, timezone);
           if (decision.outcome === 'send') {
             facts.reserve(row.profileId, row.pushId, decision.channel, now);
             settlements.push({ id: row.id, status: 'decided', channel: decision.channel, openid: openid as string });

@@ -5,7 +5,7 @@ import type { Database } from '../db/database';
 import type { InboundEvent } from '../ingest/inbound-event';
 import type { JobScheduler } from '../jobs/job-scheduler';
 import type { Metrics } from '../metrics/metrics';
-import type { PushSender } from '../plugins/extension-points';
+import type { PushAccount, PushSender } from '../plugins/extension-points';
 import type { SegmentService } from '../segments/segment.service';
 import type { TimelineService } from '../timeline/timeline.service';
 import { contactPolicyOf } from './contact-policy';
@@ -26,6 +26,8 @@ export interface PushEngineDeps {
   segments: SegmentService;
   /** The channels' senders, registered by plugins. */
   senders: { get(channel: string): PushSender | undefined };
+  /** The accounts pushes go out from, registered by plugins (their time zones). */
+  accounts: { get(name: string): PushAccount | undefined };
   credentials: CredentialStore;
   /** Hands events to the inbox (a tracked link's click). */
   accept(source: string, events: InboundEvent[]): Promise<void>;
@@ -48,13 +50,14 @@ export class PushEngine {
   constructor(deps: PushEngineDeps) {
     const { config, db, clock } = deps;
     const log = deps.log.child({ room: 'pushes' });
-    const settings = { policy: contactPolicyOf(config.pushes.policy), optOutTags: config.pushes.policy.optOutTags, timezone: config.timezone };
+    const timezoneOf = (account: string) => deps.accounts.get(account)?.timezone ?? config.timezone;
+    const settings = { policy: contactPolicyOf(config.pushes.policy), optOutTags: config.pushes.policy.optOutTags, timezoneOf };
     const links = new TrackedLinks(config.pushes.publicUrl, deps.credentials);
     this.automations = new PushAutomations(db, async (expression) => deps.segments.audience({ expression }), log, clock);
     const planner = new PushPlanner(db, { ...settings, sampleSize: config.pushes.planSampleSize }, (ids) => deps.segments.sample(ids));
     this.service = new PushService(db, deps.segments, planner, deps.senders, links, this.automations, clock);
     this.worker = new PushDeliveryWorker(db, new PushOutbox(db, deps.timeline), deps.senders, settings, links, config.pushes.worker, log, deps.metrics, clock);
-    this.recurring = new RecurringPushes(db, this.service, config.timezone);
+    this.recurring = new RecurringPushes(db, this.service, timezoneOf);
     this.clicks = new PushClicks(db, links, deps.accept, clock);
   }
 

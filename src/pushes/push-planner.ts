@@ -30,7 +30,7 @@ export interface PlanInput {
 export interface PlannerOptions {
   policy: ContactPolicy;
   optOutTags: readonly string[];
-  timezone: string;
+  timezoneOf(account: string): string;
   sampleSize: number;
 }
 
@@ -53,6 +53,7 @@ export class PushPlanner {
 
   async plan(input: PlanInput): Promise<PushPlan> {
     const { now } = input;
+    const timezone = this.options.timezoneOf(input.account);
     const [members, facts] = await Promise.all([
       this.db.select<{ id: number; subscribed: number | boolean | null; subscribed_at: unknown }>(
         `SELECT p.id, s.subscribed, s.subscribed_at FROM profiles p
@@ -67,7 +68,7 @@ export class PushPlanner {
         optOutTags: this.options.optOutTags,
         policy: this.options.policy,
         now,
-        monthStart: localMonthStart(now, this.options.timezone),
+        monthStart: localMonthStart(now, timezone),
       }),
     ]);
     const channels = Object.fromEntries(pushChannels.map((channel) => [channel, 0])) as Record<PushChannel, number>;
@@ -77,7 +78,7 @@ export class PushPlanner {
     for (const member of members) {
       const id = Number(member.id);
       const state = facts.stateOf(id, { following: Boolean(member.subscribed), subscribedAt: this.db.parseTime(member.subscribed_at) }, input.pushId);
-      const decision = decideContact(state, input.content, this.options.policy, now, this.options.timezone);
+      const decision = decideContact(state, input.content, this.options.policy, now, timezone);
       if (decision.outcome === 'send') channels[decision.channel] += 1;
       else if (decision.outcome === 'defer') deferred += 1;
       else skipped[decision.reason] = (skipped[decision.reason] ?? 0) + 1;

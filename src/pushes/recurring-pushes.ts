@@ -10,7 +10,7 @@ export class RecurringPushes {
   constructor(
     private readonly db: Database,
     private readonly pushes: PushService,
-    private readonly timezone: string,
+    private readonly timezoneOf: (account: string) => string,
   ) {}
 
   /** Starts the runs due at `tick` (a minute, from the schedule job); answers their ids. A tick already run is not run again. */
@@ -32,7 +32,7 @@ export class RecurringPushes {
 
   /** The run of `parent` for `tick`, when its schedule matches and it hasn't run for that tick yet. */
   private async runIfDue(parent: PushView, tick: Date): Promise<number | undefined> {
-    const task = cron.createTask(parent.schedule as string, () => undefined, { timezone: this.timezone });
+    const task = cron.createTask(parent.schedule as string, () => undefined, { timezone: this.timezoneOf(parent.account) });
     const due = task.match(tick);
     await task.destroy();
     if (!due) return undefined;

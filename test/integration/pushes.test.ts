@@ -281,3 +281,51 @@ describe('pushes: plan, policy and delivery', () => {
     expect((await show(planned.id)).report?.byStatus).toEqual({ sent: 2 });
   });
 });
+
+describe('pushes: the account’s time zone', () => {
+  it('places quiet hours and the monthly mass quota in the account’s zone when the follower’s own is unknown', async () => {
+    // The account is in Los Angeles; the global zone is Shanghai's.
+    let now = new Date('2026-11-01T03:00:00Z');
+    const fake = await FakeWechatApi.start();
+    const plugin = wechatApiPlugin(fake);
+    const [account] = plugin.accounts as Record<string, unknown>[];
+    const app = await startTestApp(
+      { plugins: { 'wechat-official-account': { ...plugin, accounts: [{ ...account, timezone: 'America/Los_Angeles' }] } }, pushes: pushSettings({ perDay: 10, perWeek: 10 }) },
+      undefined,
+      { clock: () => now },
+    );
+    try {
+      for (const follower of ['oLocal', 'oTraveller']) {
+        await record(app, follower, [{ key: 'follow', type: 'subscribe', at: new Date('2026-10-20T12:00:00Z'), tags: { add: ['campaign/tz'] } }]);
+      }
+      await record(app, 'oTraveller', [{ key: 'tz', type: 'form_submit', at: new Date('2026-10-20T12:00:00Z'), attributes: { timezone: 'Asia/Shanghai' } }]);
+      const push = async (text: string) => {
+        const response = await app.request('/api/pushes', { method: 'POST', json: { expression: 'tag:campaign/tz', content: { message: { type: 'text', text } } } });
+        const planned = (await response.json()) as PushBody;
+        expect((await app.request(`/api/pushes/${planned.id}/confirm`, { method: 'POST' })).status).toBe(200);
+        await app.persona.pushWorker.drain();
+        return planned;
+      };
+      // Four mass sends at 11:00 on 1 November in Shanghai, 20:00 on 31 October in Los Angeles: the month's quota
+      // (4) in Shanghai, October's in the account's zone.
+      for (const text of ['一', '二', '三', '四']) await push(text);
+      expect(fake.massSends).toHaveLength(4);
+
+      // 00:30 in Los Angeles, 16:30 in Shanghai.
+      now = new Date('2026-11-25T08:30:00Z');
+      const planned = await push('早安');
+      expect(planned.plan).toMatchObject({ audience: 2, channels: { mass: 1 }, deferred: { quiet_hours: 1 }, skipped: {} });
+      expect(fake.massSends.slice(4).map((send) => send.touser.sort())).toEqual([['oTraveller', operatorOpenid].sort()]);
+
+      // Quiet hours end at 08:00 in Los Angeles (16:00 UTC).
+      now = new Date('2026-11-25T15:59:00Z');
+      expect(await app.persona.pushWorker.drain()).toBe(0);
+      now = new Date('2026-11-25T16:00:00Z');
+      await app.persona.pushWorker.drain();
+      expect(fake.massSends.slice(5).map((send) => send.touser.sort())).toEqual([['oLocal', operatorOpenid].sort()]);
+    } finally {
+      await app.stop();
+      await fake.close();
+    }
+  });
+});
