@@ -191,7 +191,7 @@ export class Persona {
       log,
       clock,
     });
-    this.pushEngine.attach(this.timeline, this.jobs);
+    this.pushEngine.attach(this.timeline, this.jobs, this.segments);
     this.pushes = this.pushEngine.service;
     this.pushWorker = this.pushEngine.worker;
     this.metrics.gauge('persona_inbox_depth', 'Inbox rows waiting to be processed', () =>

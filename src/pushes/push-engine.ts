@@ -38,7 +38,8 @@ export interface PushEngineDeps {
 
 /**
  * The pushes room put together: plans and confirmation, the delivery worker, automations, recurring runs and tracked
- * links. `attach` plugs it into the timeline (automation triggers) and the scheduler (recurring runs).
+ * links. `attach` plugs it into the timeline (automation triggers), the scheduler (recurring runs) and segments (one a
+ * push will still read can't be deleted).
  */
 export class PushEngine {
   readonly service: PushService;
@@ -61,7 +62,8 @@ export class PushEngine {
     this.clicks = new PushClicks(db, links, deps.accept, clock);
   }
 
-  attach(timeline: TimelineService, jobs: JobScheduler): void {
+  attach(timeline: TimelineService, jobs: JobScheduler, segments: SegmentService): void {
+    segments.addDependents((name) => this.service.usersOfSegment(name));
     timeline.onAppend(this.automations.enqueue);
     jobs.register(pushScheduleJob(this.recurring, () => this.worker.wake()));
   }

@@ -6,6 +6,8 @@ import type { PushSender } from '../plugins/extension-points';
 import { NotFoundError } from '../errors/not-found.error';
 import { parseInput } from '../http/parse-input';
 import { ValidationError } from '../errors/validation.error';
+import { refersTo } from '../segments/segment-dependencies';
+import { parseSegment } from '../segments/segment-parser';
 import { liveProfiles } from '../segments/segment-sql.compiler';
 import type { SegmentService } from '../segments/segment.service';
 import { personalize, type PushContent } from './push-content';
@@ -210,6 +212,19 @@ export class PushService {
     });
     if (push.trigger) await this.automations.reload();
     return this.get(id);
+  }
+
+  /**
+   * The pushes that will still read the saved segment `name`: planned ones (confirmation takes the audience of that
+   * moment) and active ones (automations, recurring runs). Pushes already sending have their recipients.
+   */
+  async usersOfSegment(name: string): Promise<string[]> {
+    const rows = await this.db.select<{ id: number; status: string; segment: string | null; expression: string | null }>(
+      "SELECT id, status, segment, expression FROM pushes WHERE status IN ('planned', 'active') ORDER BY id",
+    );
+    return rows
+      .filter((row) => row.segment === name || (row.expression !== null && refersTo(parseSegment(row.expression), name)))
+      .map((row) => `push ${row.id} (${row.status})`);
   }
 
   /** Recurring pushes that are running (their runs are started by RecurringPushes). */

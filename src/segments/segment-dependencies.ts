@@ -64,3 +64,8 @@ export function factNeeds(expr: SegmentExpr, needs: FactNeeds = noNeeds()): Fact
   }
   return needs;
 }
+
+/** Whether `expr` names the saved segment `name` (`segment:name`). */
+export function refersTo(expr: SegmentExpr, name: string): boolean {
+  return segmentTerms(expr).some((term) => term.kind === 'segment' && term.name === name);
+}

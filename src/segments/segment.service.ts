@@ -3,7 +3,8 @@ import { ConflictError } from '../errors/conflict.error';
 import { NotFoundError } from '../errors/not-found.error';
 import { ValidationError } from '../errors/validation.error';
 import { maskIdentity } from '../logging/pii-mask';
-import { type SegmentExpr, segmentTerms } from './segment-ast';
+import type { SegmentExpr } from './segment-ast';
+import { refersTo } from './segment-dependencies';
 import { parseSegment } from './segment-parser';
 import { printSegment } from './segment-printer';
 import { resolveSegmentRefs } from './segment-semantics';
@@ -60,10 +61,17 @@ function checkName(name: unknown): string {
  * frozen into static lists, and counted daily for trend lines.
  */
 export class SegmentService {
+  /** What else names segments (pushes waiting to go out), asked before a delete: each answers who still needs one. */
+  private readonly dependents: ((name: string) => Promise<string[]>)[] = [];
+
   constructor(
     private readonly db: Database,
     private readonly clock: () => Date = () => new Date(),
   ) {}
+
+  addDependents(usersOf: (name: string) => Promise<string[]>): void {
+    this.dependents.push(usersOf);
+  }
 
   /** What `segment:<name>` stands for: the saved expression, or the static list of a frozen segment. */
   readonly lookup = async (name: string): Promise<SegmentExpr | undefined> => {
@@ -111,13 +119,14 @@ export class SegmentService {
     return { ...(await this.get(name)), warnings: await this.warnings(parseSegment(expression)) };
   }
 
-  /** Refused while another segment refers to this one. */
+  /** Refused while another segment, or a push still to be sent, refers to this one. */
   async delete(name: string): Promise<void> {
     const row = await this.row(name);
-    const users = (await this.db.select<{ name: string; expression: string }>('SELECT name, expression FROM segments WHERE id <> ?', [row.id])).filter((other) =>
-      refersTo(parseSegment(other.expression), name),
-    );
-    if (users.length > 0) throw new ConflictError(`segment ${name} is used by ${users.map((other) => `segment:${other.name}`).join(', ')}`);
+    const segments = (await this.db.select<{ name: string; expression: string }>('SELECT name, expression FROM segments WHERE id <> ?', [row.id]))
+      .filter((other) => refersTo(parseSegment(other.expression), name))
+      .map((other) => `segment:${other.name}`);
+    const users = [...segments, ...(await Promise.all(this.dependents.map((usersOf) => usersOf(name)))).flat()];
+    if (users.length > 0) throw new ConflictError(`segment ${name} is used by ${users.join(', ')}`);
     await this.db.execute('DELETE FROM segments WHERE id = ?', [row.id]);
   }
 
@@ -282,6 +291,3 @@ function description(value: unknown): string | null {
   return value;
 }
 
-function refersTo(expr: SegmentExpr, name: string): boolean {
-  return segmentTerms(expr).some((term) => term.kind === 'segment' && term.name === name);
-}

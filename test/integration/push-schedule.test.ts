@@ -62,4 +62,22 @@ describe('scheduled and recurring pushes', () => {
     expect(invalid.status).toBe(400);
     expect(invalid.body.error?.message).toMatch(/cron/);
   });
+
+  it('keeps a saved segment that a recurring or planned push will still read from being deleted', async () => {
+    expect((await post('/api/segments', { name: 'digest-readers', expression: 'tag:digest' })).status).toBe(201);
+    const recurring = await post('/api/pushes', { segment: 'digest-readers', content: { message: { type: 'text', text: '本周精选' } }, schedule: '0 10 * * 1' });
+    await post(`/api/pushes/${recurring.body.id}/confirm`);
+    const planned = await post('/api/pushes', { expression: 'segment:digest-readers AND NOT tag:vip', content: { message: { type: 'text', text: '试试' } } });
+    const sent = await post('/api/pushes', { segment: 'digest-readers', content: { message: { type: 'text', text: '已发送' } } });
+    await post(`/api/pushes/${sent.body.id}/confirm`);
+
+    const refused = await app.request('/api/segments/digest-readers', { method: 'DELETE' });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toBe(
+      `segment digest-readers is used by push ${recurring.body.id} (active), push ${planned.body.id} (planned)`,
+    );
+    await post(`/api/pushes/${recurring.body.id}/cancel`);
+    await post(`/api/pushes/${planned.body.id}/cancel`);
+    expect((await app.request('/api/segments/digest-readers', { method: 'DELETE' })).status).toBe(204);
+  });
 });
