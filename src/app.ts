@@ -158,7 +158,7 @@ export class Persona {
     this.jobs = new JobScheduler(leases, { leaseMs: config.jobs.leaseMs, timezone: config.timezone }, log.child({ room: 'jobs' }), this.metrics);
     this.jobs.register(inboxPurgeJob(this.inbox, config.ingest.inboxRetentionHours));
     this.jobs.register(jobHistoryPurgeJob(leases, config.jobs.historyRetentionDays));
-    this.segments = new SegmentService(this.db);
+    this.segments = new SegmentService(this.db, clock, () => this.rules.current.labels);
     this.jobs.register(segmentCountsJob(this.segments, config.timezone));
     this.engine.attach(this.pipeline, this.jobs);
 

@@ -1,6 +1,7 @@
 import type { PropertyFilter, SegmentExpr } from '../segments/segment-ast';
 import { factNeeds, type FactNeeds } from '../segments/segment-dependencies';
 import { parsePropertyFilters, parseSegment } from '../segments/segment-parser';
+import { TagLabels } from '../segments/tag-labels';
 import { expandTagRule, type RulesDocument, type ScoringRule } from './rules-document.schema';
 import { tagCategory, type TagTaxonomy } from './tag.service';
 
@@ -38,6 +39,8 @@ export class RuleSet implements TagTaxonomy {
   readonly tagRules: readonly CompiledTagRule[];
   /** Half-life in days per score group (0: no fading). */
   readonly halfLives: ReadonlyMap<string, number>;
+  /** What operators call tags. */
+  readonly labels: TagLabels;
   private readonly byEventType = new Map<string, CompiledScoringRule[]>();
 
   constructor(readonly document: RulesDocument) {
@@ -51,6 +54,7 @@ export class RuleSet implements TagTaxonomy {
       category: rule.category ?? tagCategory(rule.tag),
     }));
     this.halfLives = new Map(Object.entries(document.scoreGroups).map(([group, { halfLifeDays }]) => [group, halfLifeDays]));
+    this.labels = new TagLabels(document.tags.labels, document.tags.categories);
   }
 
   /** When the tag of the rule at `index` should hold: its expression, and in an exclusive category no earlier rule's. */

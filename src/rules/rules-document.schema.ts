@@ -136,6 +136,11 @@ export const rulesDocumentSchema = z
         categories: z.record(slug, displayNames.extend({ exclusive: z.boolean().default(false) })).default({}),
         /** Rule tags. */
         rules: z.array(tagRuleSchema).default([]),
+        /**
+         * What operators call tags (`loyal: { zh-CN: 忠实用户, en: loyal customer }`): shown next to the tag's name, and
+         * accepted for it in expressions (`标签:忠实用户` is `tag:loyal`).
+         */
+        labels: z.record(tagName, z.object({ 'zh-CN': z.string().min(1).max(64).optional(), en: z.string().min(1).max(64).optional() }).strict()).default({}),
       })
       .strict()
       .prefault({}),
@@ -155,6 +160,14 @@ export const rulesDocumentSchema = z
         context.addIssue({ code: 'custom', path: ['thresholds', index, 'score'], input: threshold.score, message: `expected total or a score group declared in scoreGroups` });
       }
     });
+    const labels = new Map<string, string>();
+    for (const [tag, names] of Object.entries(document.tags.labels)) {
+      for (const label of Object.values(names)) {
+        const other = label ? labels.get(label.toLowerCase()) : undefined;
+        if (other && other !== tag) context.addIssue({ code: 'custom', path: ['tags', 'labels', tag], input: label, message: `label ${label} is also ${other}'s` });
+        if (label) labels.set(label.toLowerCase(), tag);
+      }
+    }
     const tags = new Set<string>();
     document.tags.rules.forEach((rule, index) => {
       for (const { tag } of expandTagRule(rule)) {

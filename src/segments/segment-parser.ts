@@ -1,4 +1,4 @@
-import { identityTypes, type IdentityType } from '../profiles/identity';
+import { identityTypes } from '../profiles/identity';
 import { closestName } from './closest-name';
 import {
   type CompareOp,
@@ -12,21 +12,18 @@ import {
   type SegmentExpr,
   shorthandFields,
 } from './segment-ast';
+import { identityWords, keywords, stageAliases, termAliases } from './segment-aliases';
 import { type Token, tokenize } from './segment-lexer';
 import { SegmentSyntaxError } from './segment-syntax.error';
 import { ownValue } from '../util/own-value';
 
-const keywords: Record<string, 'AND' | 'OR' | 'NOT' | 'IN'> = { and: 'AND', or: 'OR', not: 'NOT', in: 'IN', 且: 'AND', 或: 'OR', 非: 'NOT' };
-/** Lifecycle stages as operators say them in Chinese. */
-const stageAliases: Record<string, LifecycleStage> = { 潜在: 'potential', 新: 'new', 新用户: 'new', 活跃: 'active', 沉睡: 'dormant', 流失: 'churned' };
-/** Identity types as written after `has:`. */
-const identityWords: Record<string, IdentityType> = { ...Object.fromEntries(identityTypes.map((type) => [type, type])), crmid: 'crm_id', crm: 'crm_id', anonymousid: 'anonymous_id' };
 const termWords = ['tag', 'lifecycle', 'score', 'subscribed', 'has', 'event', 'last_seen', 'segment', 'attr.', ...shorthandFields];
 const maxDepth = 64;
 
 /**
  * Reads an expression (`tag:兴趣/运动 AND (city:Shanghai OR city:Hangzhou) AND NOT event:purchase in 90d`) into its tree.
- * Precedence NOT > AND > OR; terms side by side are ANDed; keywords are case-insensitive, 且/或/非 accepted.
+ * Precedence NOT > AND > OR; terms side by side are ANDed; keywords are case-insensitive; Chinese keywords and term
+ * words are accepted (see segment-aliases).
  * Throws SegmentSyntaxError with the column and what was expected there.
  */
 export function parseSegment(source: string): SegmentExpr {
@@ -106,7 +103,7 @@ class Parser {
     if (token.kind !== 'word' || this.isKeyword(token)) {
       throw new SegmentSyntaxError(token.column, token.kind === 'end' ? 'a condition after this, e.g. tag:loyal' : 'a condition such as tag:loyal, city:Shanghai or event:article_view in 30d');
     }
-    const word = token.text;
+    const word = ownValue(termAliases, token.text) ?? token.text;
     const lower = word.toLowerCase();
     if (lower === 'tag') return { kind: 'tag', name: this.nameAfterColon('a tag name after "tag:"') };
     if (lower === 'segment') return { kind: 'segment', name: this.nameAfterColon('a segment name after "segment:"') };

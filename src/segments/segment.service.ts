@@ -10,6 +10,7 @@ import { printSegment } from './segment-printer';
 import { resolveSegmentRefs } from './segment-semantics';
 import { compileSegment, liveProfiles } from './segment-sql.compiler';
 import { loadVocabulary, unknownNameWarnings } from './segment-vocabulary';
+import { TagLabels } from './tag-labels';
 
 export interface SegmentView {
   name: string;
@@ -67,6 +68,8 @@ export class SegmentService {
   constructor(
     private readonly db: Database,
     private readonly clock: () => Date = () => new Date(),
+    /** What operators call tags (the rules in force): an expression may name a tag by its label. */
+    private readonly labels: () => TagLabels = () => TagLabels.none,
   ) {}
 
   addDependents(usersOf: (name: string) => Promise<string[]>): void {
@@ -145,7 +148,7 @@ export class SegmentService {
 
   /** What an expression would select, before it is saved or pushed to. */
   async preview(expression: unknown): Promise<SegmentPreview> {
-    const expr = parseExpression(expression);
+    const expr = this.parseExpression(expression);
     const { sql, values } = await this.compile(expr);
     const where = `${liveProfiles} AND ${sql}`;
     const [{ n }] = await this.db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM profiles p WHERE ${where}`, values);
@@ -174,7 +177,7 @@ export class SegmentService {
       if (!(await this.lookup(input.segment))) throw new NotFoundError(`no segment named ${input.segment}`);
       expr = { kind: 'segment', name: input.segment };
     } else {
-      expr = parseExpression(input.expression);
+      expr = this.parseExpression(input.expression);
     }
     const { sql, values } = await this.compile(expr);
     return { expression: printSegment(expr), where: `${liveProfiles} AND ${sql}`, values };
@@ -231,7 +234,7 @@ export class SegmentService {
 
   /** Parses, checks that it compiles (references exist, no cycle through `self`), and answers the canonical text. */
   private async canonical(expression: unknown, self: string): Promise<string> {
-    const expr = parseExpression(expression);
+    const expr = this.parseExpression(expression);
     await compileSegment(expr, {
       dialect: this.db.dialect,
       now: this.clock(),
@@ -261,6 +264,11 @@ export class SegmentService {
     });
   }
 
+  /** An operator's expression, tags named by their labels resolved. */
+  private parseExpression(expression: unknown): SegmentExpr {
+    return this.labels().resolve(parseText(expression));
+  }
+
   private async row(name: string): Promise<SegmentRow> {
     const [row] = await this.db.select<SegmentRow>('SELECT * FROM segments WHERE name = ?', [name]);
     if (!row) throw new NotFoundError(`no segment named ${name}`);
@@ -280,7 +288,7 @@ export class SegmentService {
   }
 }
 
-function parseExpression(expression: unknown): SegmentExpr {
+function parseText(expression: unknown): SegmentExpr {
   if (typeof expression !== 'string' || expression.trim() === '') throw new ValidationError('expression: expected an expression such as tag:loyal AND city:Shanghai');
   return parseSegment(expression);
 }

@@ -58,6 +58,13 @@ describe('saved segments', () => {
     expect((await json(await app.request('/api/segments'))).body.segments).toEqual([]);
   });
 
+  it('reads Chinese term words and tag labels (标签:沉睡用户 is tag:lifecycle/dormant) and answers in the canonical form', async () => {
+    const chinese = await json(await post('/api/segments/preview', { expression: '标签:沉睡用户 且 城市:Shanghai 且 非 标签:兴趣/运动' }));
+    const english = await json(await post('/api/segments/preview', { expression: 'tag:lifecycle/dormant AND city:Shanghai AND NOT tag:interest/sports' }));
+    expect(chinese.body).toEqual(english.body);
+    expect(chinese.body).toMatchObject({ expression: 'tag:lifecycle/dormant AND city:Shanghai AND NOT tag:interest/sports', count: 1 });
+  });
+
   it('previews an expression with a masked sample, lifecycle split and top tags', async () => {
     const preview = await json(await post('/api/segments/preview', { expression: 'city:Shanghai' }));
     expect(preview.status).toBe(200);

@@ -45,6 +45,7 @@ describe('rules document', () => {
     ['an each value that breaks the tag name', { tags: { rules: [{ tag: '{a}', when: 'tag:{a}', each: { a: ['/x'] } }] } }, 'rules.tags.rules[0].tag: expected a tag name such as crm/mql'],
     ['an each that names a tag twice', { tags: { rules: [{ tag: 'x', when: 'city:{c}', each: { c: ['a', 'b'] } }] } }, 'rules.tags.rules[0].tag: tag x has two rules'],
     ['a tag with two rules', { tags: { rules: [{ tag: 'x', when: 'tag:a' }, { tag: 'x', when: 'tag:b' }] } }, 'rules.tags.rules[1].tag: tag x has two rules'],
+    ['a label two tags share', { tags: { labels: { vip: { en: 'Loyal Customer' } } } }, "rules.tags.labels.vip: label Loyal Customer is also loyal's"],
   ])('refuses %s, naming the key', (_what, rules, message) => {
     expect(rulesWith(rules)).toThrow(message);
   });
@@ -56,6 +57,20 @@ describe('rules document', () => {
       ['demographic/New York', { kind: 'field', field: 'city', op: '=', value: 'New York' }],
       ['demographic/a"b', { kind: 'field', field: 'city', op: '=', value: 'a"b' }],
     ]);
+  });
+
+  it('reads tag labels and category names as the tags they stand for', () => {
+    const { labels } = new RuleSet(loadConfig({ env: {} }).rules);
+    expect(['忠实用户', 'Loyal customer', '兴趣/运动', '兴趣/cooking', 'Interests/cooking', 'vip', '忠实'].map((name) => labels.tagOf(name))).toEqual([
+      'loyal',
+      'loyal',
+      'interest/sports',
+      'interest/cooking',
+      'interest/cooking',
+      'vip',
+      '忠实',
+    ]);
+    expect([labels.labelOf('loyal', 'zh-CN'), labels.labelOf('lifecycle/new', 'en')]).toEqual(['忠实用户', undefined]);
   });
 
   it('takes a tag named like a segment reference for a tag', () => {
