@@ -241,7 +241,7 @@ export class Persona {
         webhooksRoutes({ authenticator, outbox: this.outbox, wake: () => this.webhooks.wake() }),
         segmentsRoutes({ authenticator, segments: this.segments, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
         linksRoutes({ clicks: this.pushEngine.clicks }),
-        pushesRoutes({ authenticator, pushes: this.pushes, db: this.db, bodyLimitBytes: config.server.bodyLimitKb * 1024, wake: () => this.pushWorker.wake() }),
+        pushesRoutes({ authenticator, pushes: this.pushes, bodyLimitBytes: config.server.bodyLimitKb * 1024, wake: () => this.pushWorker.wake() }),
         tagsRoutes({ authenticator, operatorTags: this.engine.operatorTags, profiles: this.profiles, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
         rulesRoutes({
           authenticator,

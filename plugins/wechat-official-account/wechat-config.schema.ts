@@ -1,12 +1,5 @@
 import { z } from 'zod';
-import { channelPattern, intBetween, Secret, secret, slug, timeZone } from '../../src/plugins/plugin-sdk';
-
-/** A value that may come from the environment (`env:NAME`) or be written in config, checked the same way. */
-function envOrText<T extends z.ZodType<unknown, string>>(schema: T) {
-  return z
-    .union([z.instanceof(Secret).transform((value) => value.reveal()), z.string()])
-    .pipe(schema);
-}
+import { channelPattern, envOrText, intBetween, secret, slug, timeZone } from '../../src/plugins/plugin-sdk';
 
 const text = (max: number) => z.string().min(1).max(max);
 

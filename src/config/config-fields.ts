@@ -41,6 +41,11 @@ export function secret(options: { minLength?: number } = {}) {
     });
 }
 
+/** A value that may come from the environment (`env:NAME`) or be written in config, checked the same way. */
+export function envOrText<T extends z.ZodType<unknown, string>>(schema: T) {
+  return z.union([z.instanceof(Secret).transform((value) => value.reveal()), z.string()]).pipe(schema);
+}
+
 /** An IANA time zone such as `Asia/Shanghai`. */
 export const timeZone = z.string().refine(
   (zone) => {

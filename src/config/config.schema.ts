@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { botConfigSchema } from '../bot/bot-config.schema';
 import { rulesDocumentSchema } from '../rules/rules-document.schema';
 import { webhookEventNames } from '../webhooks/webhook-events';
 import { clockTime, intBetween, secret, slug, tagName, timeZone } from './config-fields';
@@ -263,6 +264,9 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+
+    /** The operator bot (chat commands over WeChat, HTTP and the console). */
+    bot: botConfigSchema.prefault({}),
 
     /** Scoring and tagging rules (hot-reloaded from the config files; an invalid change is refused and the old rules stay). */
     rules: rulesDocumentSchema.prefault({}),

@@ -45,14 +45,48 @@ export interface PushAccount {
   timezone?: string;
 }
 
-/** An operator bot command, e.g. `qrcode`. */
+export type BotRole = 'viewer' | 'operator' | 'admin';
+export type BotLocale = 'zh-CN' | 'en';
+
+/** Text in each locale the bot speaks. */
+export type BotText = Readonly<Record<BotLocale, string>>;
+
+/** What a bot command is asked: by whom, with which arguments, and where. */
+export interface BotRequest {
+  operator: { contact: string; name: string; role: BotRole; locale: BotLocale };
+  /** The arguments after the command's name, quotes removed (`"New York"` is one argument). */
+  args: readonly string[];
+  /** The text after the first `skip` arguments, as typed (an expression, a message). */
+  rest(skip: number): string;
+  /** The subcommand `args[0]` named, in its canonical name, when the command has subcommands. */
+  subcommand?: string;
+  locale: BotLocale;
+  /** In a group chat (others read the answer). */
+  inGroup: boolean;
+}
+
+/** A subcommand (`segment count`), with its own lowest role. */
+export interface BotSubcommand {
+  name: string;
+  aliases?: readonly string[];
+  role: BotRole;
+  usage: string;
+  summary: BotText;
+}
+
+/**
+ * An operator bot command (`/qrcode store-01`). Names are English; aliases (Chinese) work the same. Its answer is
+ * text in the request's locale; the engine splits long answers and audits every run.
+ */
 export interface BotCommand {
   name: string;
-  aliases?: string[];
-  /** Lowest operator role allowed to run it. */
-  role: 'viewer' | 'operator' | 'admin';
-  summary: string;
-  run(input: { operator: string; args: string[] }): Promise<string>;
+  aliases?: readonly string[];
+  /** Lowest operator role allowed to run it (or any of its subcommands). Admin commands are refused in groups. */
+  role: BotRole;
+  usage: string;
+  summary: BotText;
+  subcommands?: readonly BotSubcommand[];
+  run(request: BotRequest): Promise<string>;
 }
 
 /** Event types and properties a source adds to what rules and segments may refer to. */

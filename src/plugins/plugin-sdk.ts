@@ -3,7 +3,7 @@
  * signed webhooks and reading bodies, and the shapes of the events they hand in.
  */
 export { definePlugin, type PluginContext, type PluginDefinition, type Teardown } from './plugin.types';
-export type { BotCommand, PushAccount, PushRecipient, PushSender, PushSendOutcome, RuleVocabulary } from './extension-points';
+export type { BotCommand, BotLocale, BotRequest, BotRole, BotSubcommand, BotText, PushAccount, PushRecipient, PushSender, PushSendOutcome, RuleVocabulary } from './extension-points';
 export type { PushContent, PushMessage, PushTemplate } from '../pushes/push-content';
 export type { RouteDefinition } from '../http/route-registry';
 export type { FetchedCredential } from '../credentials/credential-store';
@@ -23,7 +23,7 @@ export { readJsonBody, readRawBody } from '../http/read-body';
 export { parseInput } from '../http/parse-input';
 export { verifyTimestampedHmac } from '../http/timestamped-hmac';
 export { retryAfterMs } from '../http/retry-after';
-export { intBetween, secret, slug, tagName, timeZone } from '../config/config-fields';
+export { envOrText, intBetween, secret, slug, tagName, timeZone } from '../config/config-fields';
 export { Secret } from '../config/secret';
 export * from '../errors';
 export { ownValue } from '../util/own-value';

@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { ContactPolicy, ContactState, ContactWindow } from './contact-policy';
 import { propertyKey } from '../timeline/event-property-index';
-import { isTimeZone } from './local-time';
+import { isTimeZone } from '../util/local-time';
 
 /** WeChat codes that say an openid can't be reached (invalid; not following as far as WeChat knows). */
 export const unreachableOpenidCodes = ['40003', '43004'];

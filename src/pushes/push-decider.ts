@@ -5,7 +5,7 @@ import { NotFoundError } from '../errors/not-found.error';
 import { liveProfileId } from '../profiles/live-profile';
 import { ContactFacts } from './contact-facts.loader';
 import { type ContactPolicy, decideContact } from './contact-policy';
-import { localMonthStart } from './local-time';
+import { localMonthStart } from '../util/local-time';
 import type { PushContent } from './push-content';
 import type { ClaimedDelivery, DeliverySettlement, PushOutbox } from './push-outbox';
 

@@ -2,7 +2,7 @@ import type { Database } from '../db/database';
 import type { SegmentPreview } from '../segments/segment.service';
 import { ContactFacts } from './contact-facts.loader';
 import { type ContactDecision, type ContactPolicy, decideContact, type SkipReason } from './contact-policy';
-import { localMonthStart } from './local-time';
+import { localMonthStart } from '../util/local-time';
 import { type PushChannel, type PushContent, pushChannels } from './push-content';
 
 /** The forecast shown before a push is confirmed: who it reaches through which channel, who is skipped and why. */

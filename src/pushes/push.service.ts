@@ -14,6 +14,7 @@ import { personalize, type PushContent } from './push-content';
 import type { PushTrigger } from './push-automations';
 import { pushInputSchema } from './push-input.schema';
 import type { PushPlan, PushPlanner } from './push-planner';
+import { type PushReport, pushReport } from './push-report';
 
 /**
  * `scheduled` is a confirmed push whose send time has not come (stored, it is `sending`); an automation, once
@@ -225,6 +226,12 @@ export class PushService {
     return rows
       .filter((row) => row.segment === name || (row.expression !== null && refersTo(parseSegment(row.expression), name)))
       .map((row) => `push ${row.id} (${row.status})`);
+  }
+
+  /** Where a push's delivery stands: counts by status, channel, reason and code, and WeChat's own counts. */
+  async report(id: number): Promise<PushReport> {
+    await this.get(id);
+    return pushReport(this.db, id);
   }
 
   /** Recurring pushes that are running (their runs are started by RecurringPushes). */

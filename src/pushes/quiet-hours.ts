@@ -1,4 +1,4 @@
-import { localMinuteOfDay } from './local-time';
+import { localMinuteOfDay } from '../util/local-time';
 
 /** A daily window, as local `HH:MM` times, in which nobody is sent anything; it may wrap midnight (22:00–08:00). */
 export interface QuietHours {

@@ -146,6 +146,12 @@ export class SegmentService {
     return Number(row.n);
   }
 
+  /** How many live profiles an operator's expression selects, with it in canonical form and any likely typos. */
+  async measure(expression: unknown): Promise<{ expression: string; count: number; warnings: string[] }> {
+    const expr = this.parseExpression(expression);
+    return { expression: printSegment(expr), count: await this.count(expr), warnings: await this.warnings(expr) };
+  }
+
   /** What an expression would select, before it is saved or pushed to. */
   async preview(expression: unknown): Promise<SegmentPreview> {
     const expr = this.parseExpression(expression);

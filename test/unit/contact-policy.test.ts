@@ -1,5 +1,5 @@
 import { type ContactPolicy, type ContactState, decideContact } from '../../src/pushes/contact-policy';
-import { localMonthStart } from '../../src/pushes/local-time';
+import { localMonthStart } from '../../src/util/local-time';
 import { fillPlaceholders, placeholderNames, type PushContent } from '../../src/pushes/push-content';
 import { quietUntil } from '../../src/pushes/quiet-hours';
 

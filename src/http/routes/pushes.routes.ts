@@ -1,7 +1,5 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { Database } from '../../db/database';
-import { pushReport } from '../../pushes/push-report';
 import type { PushService } from '../../pushes/push.service';
 import { actorOf } from '../actor';
 import type { Authenticator } from '../authenticator';
@@ -18,7 +16,7 @@ const listQuery = z
   .strict();
 
 /** Pushes (admin token): plan, confirm, cancel, and where each stands. */
-export function pushesRoutes(deps: { authenticator: Authenticator; pushes: PushService; db: Database; bodyLimitBytes: number; wake(): void }): Router<AppState> {
+export function pushesRoutes(deps: { authenticator: Authenticator; pushes: PushService; bodyLimitBytes: number; wake(): void }): Router<AppState> {
   const router = new Router<AppState>();
   router.use(requireAuth(deps.authenticator, 'admin'));
   const pushId = (value: unknown) => parseInput(recordId('a push id'), value, 'id');
@@ -37,7 +35,7 @@ export function pushesRoutes(deps: { authenticator: Authenticator; pushes: PushS
   router.get('/api/pushes/:id', async (ctx) => {
     const id = pushId(ctx.params.id);
     const push = await deps.pushes.get(id);
-    ctx.body = { ...push, report: await pushReport(deps.db, id) };
+    ctx.body = { ...push, report: await deps.pushes.report(id) };
   });
 
   router.post('/api/pushes/:id/confirm', async (ctx) => {
@@ -54,7 +52,7 @@ export function pushesRoutes(deps: { authenticator: Authenticator; pushes: PushS
   router.post('/api/pushes/:id/cancel', async (ctx) => {
     const id = pushId(ctx.params.id);
     const push = await deps.pushes.cancel(id, actorOf(ctx));
-    ctx.body = { ...push, report: await pushReport(deps.db, id) };
+    ctx.body = { ...push, report: await deps.pushes.report(id) };
   });
   return router;
 }

@@ -1,0 +1,67 @@
+import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import type { Database } from '../db/database';
+
+/** Wrong codes an operator may type before their pending codes are dropped (a new `push` gives a new one). */
+const maxWrongTries = 5;
+
+const digest = (code: string) => createHash('sha256').update(code).digest('hex');
+
+export type ConfirmationCheck = { ok: true; pushId: number } | { ok: false; reason: 'none_pending' | 'wrong_code' | 'too_many_tries' };
+
+/**
+ * Six-digit codes that stand between a push's plan and its confirmation in chat: one per plan, for the operator who
+ * asked, valid for a few minutes, used once. Stored as digests and compared in constant time.
+ */
+export class ConfirmationCodes {
+  constructor(
+    private readonly db: Database,
+    private readonly validMinutes: number,
+    private readonly clock: () => Date,
+  ) {}
+
+  get minutes(): number {
+    return this.validMinutes;
+  }
+
+  async issue(operator: string, pushId: number): Promise<string> {
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const now = this.clock();
+    await this.db.execute('INSERT INTO bot_confirmations (operator, push_id, code_digest, expires_at, wrong_tries, created_at) VALUES (?, ?, ?, ?, 0, ?)', [
+      operator,
+      pushId,
+      digest(code),
+      new Date(now.getTime() + this.validMinutes * 60_000),
+      now,
+    ]);
+    return code;
+  }
+
+  /**
+   * The push `code` confirms for `operator`, marking the code used (once: a second `confirm` with it finds nothing).
+   * A wrong code counts against every pending code of the operator; too many and they are dropped.
+   */
+  async check(operator: string, code: string): Promise<ConfirmationCheck> {
+    const now = this.clock();
+    return this.db.transaction(async (transaction) => {
+      const pending = await this.db.select<{ id: number; push_id: number; code_digest: string; wrong_tries: number }>(
+        `SELECT id, push_id, code_digest, wrong_tries FROM bot_confirmations WHERE operator = ? AND used_at IS NULL AND expires_at > ? ORDER BY id${this.db.forUpdate}`,
+        [operator, now],
+        transaction,
+      );
+      if (pending.length === 0) return { ok: false, reason: 'none_pending' };
+      const typed = Buffer.from(digest(code.trim()), 'hex');
+      const match = pending.find((row) => timingSafeEqual(typed, Buffer.from(row.code_digest, 'hex')));
+      if (match) {
+        const used = await this.db.execute('UPDATE bot_confirmations SET used_at = ? WHERE id = ? AND used_at IS NULL', [now, match.id], transaction);
+        return used === 1 ? { ok: true, pushId: Number(match.push_id) } : { ok: false, reason: 'none_pending' };
+      }
+      const ids = pending.map((row) => Number(row.id));
+      await this.db.execute('UPDATE bot_confirmations SET wrong_tries = wrong_tries + 1 WHERE id IN (:ids)', { ids }, transaction);
+      if (Math.max(...pending.map((row) => Number(row.wrong_tries))) + 1 >= maxWrongTries) {
+        await this.db.execute('UPDATE bot_confirmations SET used_at = :at WHERE id IN (:ids)', { ids, at: now }, transaction);
+        return { ok: false, reason: 'too_many_tries' };
+      }
+      return { ok: false, reason: 'wrong_code' };
+    });
+  }
+}
