@@ -44,6 +44,9 @@ import { linksRoutes } from './http/routes/links.routes';
 import { pushesRoutes } from './http/routes/pushes.routes';
 import { DeliveryReportService } from './pushes/delivery-report.service';
 import { PushEngine } from './pushes/push-engine';
+import { OperatorBot } from './bot/operator-bot';
+import { AudienceStats } from './profiles/audience-stats.service';
+import { botRoutes } from './http/routes/bot.routes';
 import type { PushDeliveryWorker } from './pushes/push-delivery.worker';
 import type { PushService } from './pushes/push.service';
 import { RuleEngine } from './rules/rule-engine';
@@ -70,6 +73,8 @@ export interface PersonaOptions {
   /** Config files to watch for rule changes. */
   watchFiles?: readonly string[];
   clock?: () => Date;
+  /** A Wechaty puppet instance for the bot instead of the configured one (tests use wechaty-puppet-mock). */
+  botPuppet?: object;
 }
 
 export class Persona {
@@ -95,6 +100,7 @@ export class Persona {
   readonly plugins: PluginHost;
   readonly credentials: CredentialStore;
   readonly pushEngine: PushEngine;
+  readonly bot: OperatorBot;
   readonly pushes: PushService;
   readonly pushWorker: PushDeliveryWorker;
   readonly http: Koa<AppState>;
@@ -194,6 +200,28 @@ export class Persona {
     this.pushEngine.attach(this.timeline, this.jobs, this.segments);
     this.pushes = this.pushEngine.service;
     this.pushWorker = this.pushEngine.worker;
+    this.bot = new OperatorBot({
+      config,
+      db: this.db,
+      services: {
+        segments: this.segments,
+        profiles: this.profiles,
+        timeline: this.timeline,
+        explainer: this.engine.explainer,
+        rules: this.rules,
+        rulesPreview: this.engine.preview,
+        operatorTags: this.engine.operatorTags,
+        stats: new AudienceStats(this.db),
+        pushes: this.pushes,
+        wakePushes: () => this.pushWorker.wake(),
+        timezone: config.timezone,
+        clock,
+      },
+      pluginCommands: this.plugins.commands,
+      ...(options.botPuppet ? { puppet: options.botPuppet } : {}),
+      log,
+      clock,
+    });
     this.metrics.gauge('persona_inbox_depth', 'Inbox rows waiting to be processed', () =>
       this.inbox.depth().catch(() => Number.NaN),
     );
@@ -243,6 +271,7 @@ export class Persona {
         linksRoutes({ clicks: this.pushEngine.clicks }),
         pushesRoutes({ authenticator, pushes: this.pushes, bodyLimitBytes: config.server.bodyLimitKb * 1024, wake: () => this.pushWorker.wake() }),
         tagsRoutes({ authenticator, operatorTags: this.engine.operatorTags, profiles: this.profiles, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
+        botRoutes({ authenticator, bot: this.bot }),
         rulesRoutes({
           authenticator,
           rules: this.rules,
@@ -281,6 +310,8 @@ export class Persona {
     // Nobody subscribed: nothing is ever queued, so no instance polls the outbox for nothing.
     if (this.config.webhooks.enabled && this.config.webhooks.subscribers.length > 0) this.webhooks.start();
     if (options.listen !== false) await this.listen();
+    // In the background: the server never waits for (or depends on) the WeChat connection.
+    this.bot.start();
     this.state = 'started';
   }
 
@@ -308,6 +339,7 @@ export class Persona {
     this.state = 'stopping';
     if (this.server) await closeServer(this.server, this.config.server.shutdownTimeoutMs);
     this.rules.stop();
+    await this.bot.stop();
     if (wasStarted) {
       await this.worker.stop().catch(() => undefined);
       await this.webhooks.stop().catch(() => undefined);

@@ -6,7 +6,7 @@ const maxWrongTries = 5;
 
 const digest = (code: string) => createHash('sha256').update(code).digest('hex');
 
-export type ConfirmationCheck = { ok: true; pushId: number } | { ok: false; reason: 'none_pending' | 'wrong_code' | 'too_many_tries' };
+export type ConfirmationCheck = { ok: true; pushId: number; id: number } | { ok: false; reason: 'none_pending' | 'wrong_code' | 'too_many_tries' };
 
 /**
  * Six-digit codes that stand between a push's plan and its confirmation in chat: one per plan, for the operator who
@@ -53,7 +53,7 @@ export class ConfirmationCodes {
       const match = pending.find((row) => timingSafeEqual(typed, Buffer.from(row.code_digest, 'hex')));
       if (match) {
         const used = await this.db.execute('UPDATE bot_confirmations SET used_at = ? WHERE id = ? AND used_at IS NULL', [now, match.id], transaction);
-        return used === 1 ? { ok: true, pushId: Number(match.push_id) } : { ok: false, reason: 'none_pending' };
+        return used === 1 ? { ok: true, pushId: Number(match.push_id), id: Number(match.id) } : { ok: false, reason: 'none_pending' };
       }
       const ids = pending.map((row) => Number(row.id));
       await this.db.execute('UPDATE bot_confirmations SET wrong_tries = wrong_tries + 1 WHERE id IN (:ids)', { ids }, transaction);
@@ -63,5 +63,10 @@ export class ConfirmationCodes {
       }
       return { ok: false, reason: 'wrong_code' };
     });
+  }
+
+  /** Makes a used code usable again (the confirmation it was used for failed, and the operator may try again). */
+  async reopen(id: number): Promise<void> {
+    await this.db.execute('UPDATE bot_confirmations SET used_at = NULL WHERE id = ?', [id]);
   }
 }

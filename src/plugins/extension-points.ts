@@ -86,6 +86,8 @@ export interface BotCommand {
   usage: string;
   summary: BotText;
   subcommands?: readonly BotSubcommand[];
+  /** The subcommand a bare `/<name>` runs; without one, a bare name answers with the subcommands. */
+  defaultSubcommand?: string;
   run(request: BotRequest): Promise<string>;
 }
 

@@ -256,6 +256,16 @@ export class PushService {
     return filter.status ? views.filter((view) => view.status === filter.status) : views;
   }
 
+  /** Pushes confirmed since `since`, and recipients decided since then (of any push) that were sent or failed. */
+  async activitySince(since: Date): Promise<{ confirmed: number; sent: number; failed: number }> {
+    const [[pushes], deliveries] = await Promise.all([
+      this.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM pushes WHERE confirmed_at >= ?', [since]),
+      this.db.select<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM push_deliveries WHERE decided_at >= ? AND status IN ('sent', 'failed') GROUP BY status", [since]),
+    ]);
+    const count = (status: string) => Number(deliveries.find((row) => row.status === status)?.n ?? 0);
+    return { confirmed: Number(pushes.n), sent: count('sent'), failed: count('failed') };
+  }
+
   private async audit(actor: string, action: string, pushId: number, details: object, at: Date, transaction: Parameters<Database['execute']>[2]): Promise<void> {
     await this.db.execute(
       'INSERT INTO audit_log (actor, action, subject, details, at) VALUES (?, ?, ?, ?, ?)',

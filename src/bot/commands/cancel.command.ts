@@ -1,0 +1,20 @@
+import type { BotCommand } from '../../plugins/extension-points';
+import type { BotServices } from '../bot-services';
+import { inEveryLocale, translator } from '../message-catalog';
+
+/** `cancel <push>`: stops what hasn't gone out (a planned push is dropped, an automation stops). */
+export function cancelCommand(services: BotServices): BotCommand {
+  return {
+    name: 'cancel',
+    aliases: ['取消'],
+    role: 'operator',
+    usage: '/cancel <push id>',
+    summary: inEveryLocale('cancel.summary'),
+    async run({ args, operator, locale }) {
+      const t = translator(locale);
+      if (!args[0] || !/^#?\d{1,9}$/.test(args[0])) return t('cancel.usage');
+      const push = await services.pushes.cancel(Number(args[0].replace('#', '')), `bot:${operator.contact}`);
+      return t('cancel.done', { id: push.id, name: push.name });
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { BotCommand } from '../../plugins/extension-points';
+import { usageOf } from '../bot-engine';
+import type { CommandRegistry } from '../command-registry';
+import { inEveryLocale, translator } from '../message-catalog';
+import { mayRun } from '../operator-directory';
+
+/** `help [command]`: what the asker may run, or one command's usage; generated from the command specs. */
+export function helpCommand(registry: () => CommandRegistry): BotCommand {
+  return {
+    name: 'help',
+    aliases: ['帮助', '?', '？'],
+    role: 'viewer',
+    usage: '/help [command]',
+    summary: inEveryLocale('help.summary'),
+    async run({ operator, args, locale }) {
+      const t = translator(locale);
+      const commands = registry().all().filter((command) => mayRun(operator.role, command.role));
+      if (args[0]) {
+        const command = registry().find(args[0].replace(/^[/／]/, ''));
+        if (!command || !mayRun(operator.role, command.role)) return t('help.noSuchCommand', { name: args[0] });
+        const aliases = command.aliases?.length ? ` (${command.aliases.map((alias) => `/${alias}`).join(', ')})` : '';
+        return `/${command.name}${aliases} — ${command.summary[locale]}\n${usageOf(command, operator)}`;
+      }
+      const lines = commands.map((command) => {
+        const alias = command.aliases?.find((name) => /\p{Script=Han}/u.test(name));
+        return `/${command.name}${alias ? ` · /${alias}` : ''} — ${command.summary[locale]}`;
+      });
+      return [t('help.title', { name: operator.name, role: t(`role.${operator.role}`) }), ...lines, '', t('help.footer')].join('\n');
+    },
+  };
+}

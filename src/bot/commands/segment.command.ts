@@ -1,0 +1,92 @@
+import type { BotCommand, BotRequest } from '../../plugins/extension-points';
+import type { BotServices } from '../bot-services';
+import { formatCount, inEveryLocale, type Translate, translator } from '../message-catalog';
+
+/** How many sample profiles a chat preview lists. */
+const previewSample = 5;
+
+/** `segment count|preview|save|list|show|delete`: count and keep audiences (人群). */
+export function segmentCommand(services: BotServices): BotCommand {
+  const { segments } = services;
+  /** A saved segment's name as typed, else the text as an expression (canonical, with its count). */
+  const measure = async (text: string) => {
+    if (await segments.lookup(text)) return { expression: `segment:${text}`, count: await segments.countOf(text), warnings: [] as string[] };
+    return segments.measure(text);
+  };
+  const warningLines = (t: Translate, warnings: string[]) => warnings.map((warning) => t('segment.warning', { warning }));
+
+  const run: Record<string, (request: BotRequest, t: Translate) => Promise<string>> = {
+    async count({ rest }, t) {
+      const text = rest(1);
+      if (!text) return t('segment.needExpression');
+      const measured = await measure(text);
+      return [t('segment.counted', { expression: measured.expression, count: formatCount(measured.count) }), ...warningLines(t, measured.warnings)].join('\n');
+    },
+    async preview({ rest }, t) {
+      const text = rest(1);
+      if (!text) return t('segment.needExpression');
+      const preview = await segments.preview((await segments.lookup(text)) ? `segment:${text}` : text);
+      const lifecycle = Object.entries(preview.byLifecycle).map(([stage, count]) => `${stage} ${formatCount(count)}`);
+      const tags = preview.topTags.slice(0, 5).map((tag) => `${tag.tag} ${formatCount(tag.count)}`);
+      const sample = preview.sample.slice(0, previewSample).map((person) => `  #${person.id} ${person.name ?? '—'} ${person.identities.map((identity) => identity.value).join(' ')}`);
+      return [
+        t('segment.counted', { expression: preview.expression, count: formatCount(preview.count) }),
+        ...(lifecycle.length > 0 ? [t('segment.lifecycle', { stages: lifecycle.join(' · ') })] : []),
+        ...(tags.length > 0 ? [t('segment.topTags', { tags: tags.join(' · ') })] : []),
+        ...(sample.length > 0 ? [t('segment.sample'), ...sample] : []),
+        ...warningLines(t, preview.warnings),
+      ].join('\n');
+    },
+    async save({ args, rest }, t) {
+      const [, name] = args;
+      const expression = rest(2);
+      if (!name || !expression) return t('segment.saveUsage');
+      const saved = await segments.create({ name, expression });
+      const count = await segments.countOf(saved.name);
+      return [t('segment.saved', { name: saved.name, expression: saved.expression, count: formatCount(count) }), ...warningLines(t, saved.warnings)].join('\n');
+    },
+    async list(_request, t) {
+      const all = await segments.list();
+      if (all.length === 0) return t('segment.none');
+      return [t('segment.listed', { count: all.length }), ...all.map((segment) => `  ${segment.name}: ${segment.expression}${segment.frozenAt ? ` (${t('segment.frozen')})` : ''}`)].join('\n');
+    },
+    async show({ args }, t) {
+      const name = args[1];
+      if (!name) return t('segment.nameNeeded');
+      const [segment, count, history] = await Promise.all([segments.get(name), segments.countOf(name), segments.history(name)]);
+      const trend = history.slice(-7).map((day) => `${day.day.slice(5)} ${formatCount(day.count)}`);
+      return [
+        `${segment.name}: ${segment.expression}`,
+        ...(segment.description ? [segment.description] : []),
+        t('segment.countNow', { count: formatCount(count) }),
+        ...(segment.frozenAt ? [t('segment.frozenSince', { at: segment.frozenAt.slice(0, 10) })] : []),
+        ...(trend.length > 0 ? [t('segment.trend', { trend: trend.join(' · ') })] : []),
+      ].join('\n');
+    },
+    async delete({ args }, t) {
+      const name = args[1];
+      if (!name) return t('segment.nameNeeded');
+      await segments.delete(name);
+      return t('segment.deleted', { name });
+    },
+  };
+
+  return {
+    name: 'segment',
+    aliases: ['人群', 'seg'],
+    role: 'viewer',
+    usage: '/segment count|preview|save|list|show|delete',
+    summary: inEveryLocale('segment.summary'),
+    subcommands: [
+      { name: 'count', aliases: ['计数', '数'], role: 'viewer', usage: '/segment count <expression | name>', summary: inEveryLocale('segment.count.summary') },
+      { name: 'preview', aliases: ['预览'], role: 'viewer', usage: '/segment preview <expression | name>', summary: inEveryLocale('segment.preview.summary') },
+      { name: 'list', aliases: ['列表'], role: 'viewer', usage: '/segment list', summary: inEveryLocale('segment.list.summary') },
+      { name: 'show', aliases: ['查看'], role: 'viewer', usage: '/segment show <name>', summary: inEveryLocale('segment.show.summary') },
+      { name: 'save', aliases: ['保存'], role: 'operator', usage: '/segment save <name> <expression>', summary: inEveryLocale('segment.save.summary') },
+      { name: 'delete', aliases: ['删除'], role: 'admin', usage: '/segment delete <name>', summary: inEveryLocale('segment.delete.summary') },
+    ],
+    async run(request) {
+      return run[request.subcommand as string](request, translator(request.locale));
+    },
+  };
+}

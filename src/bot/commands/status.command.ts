@@ -1,0 +1,29 @@
+import type { BotCommand } from '../../plugins/extension-points';
+import type { BotServices } from '../bot-services';
+import { inEveryLocale, translator } from '../message-catalog';
+import { reportSummary } from '../push-summary';
+
+/** `status [push]`: where a push stands (the latest when none is named). */
+export function statusCommand(services: BotServices): BotCommand {
+  return {
+    name: 'status',
+    aliases: ['状态'],
+    role: 'viewer',
+    usage: '/status [push id]',
+    summary: inEveryLocale('status.summary'),
+    async run({ args, locale }) {
+      const t = translator(locale);
+      let id: number;
+      if (args[0]) {
+        if (!/^#?\d{1,9}$/.test(args[0])) return t('status.usage');
+        id = Number(args[0].replace('#', ''));
+      } else {
+        const [latest] = await services.pushes.list({ limit: 1 });
+        if (!latest) return t('pushes.none');
+        id = latest.id;
+      }
+      const [push, report] = await Promise.all([services.pushes.get(id), services.pushes.report(id)]);
+      return reportSummary(push, report, locale);
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { tagName } from '../../config/config-fields';
+import { ValidationError } from '../../errors/validation.error';
+import type { BotCommand } from '../../plugins/extension-points';
+import type { BotServices } from '../bot-services';
+import { inEveryLocale, translator } from '../message-catalog';
+import { findProfile } from '../profile-reference';
+
+/** `tag add|remove <profile> <tag>`: an operator's own tag on one person (labels accepted for the tag). */
+export function tagCommand(services: BotServices): BotCommand {
+  return {
+    name: 'tag',
+    aliases: ['打标签'],
+    role: 'operator',
+    usage: '/tag add|remove <profile> <tag>',
+    summary: inEveryLocale('tag.summary'),
+    subcommands: [
+      { name: 'add', aliases: ['加', '添加'], role: 'operator', usage: '/tag add <openid | phone | email | #id> <tag>', summary: inEveryLocale('tag.add.summary') },
+      { name: 'remove', aliases: ['去掉', '删除'], role: 'operator', usage: '/tag remove <openid | phone | email | #id> <tag>', summary: inEveryLocale('tag.remove.summary') },
+    ],
+    async run({ args, rest, subcommand, operator, locale }) {
+      const t = translator(locale);
+      const typed = rest(2);
+      if (!args[1] || !typed) return t('tag.usage');
+      const parsed = tagName.safeParse(services.rules.current.labels.tagOf(typed));
+      if (!parsed.success) throw new ValidationError(`tag: ${parsed.error.issues[0].message}`);
+      const tag = parsed.data;
+      const profile = await findProfile(services.profiles, args[1]);
+      const actor = `bot:${operator.contact}`;
+      if (subcommand === 'add') {
+        const { profileId, added } = await services.operatorTags.add(profile.id, tag, null, actor);
+        return t(added ? 'tag.added' : 'tag.alreadyHeld', { tag, id: profileId });
+      }
+      const { profileId, removed } = await services.operatorTags.remove(profile.id, tag, actor);
+      return t(removed ? 'tag.removed' : 'tag.notHeld', { tag, id: profileId });
+    },
+  };
+}

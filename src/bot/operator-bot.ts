@@ -1,0 +1,113 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.schema';
+import type { Database } from '../db/database';
+import type { BotCommand } from '../plugins/extension-points';
+import { BotAuditService } from './bot-audit.service';
+import { type ChatMessage, BotEngine } from './bot-engine';
+import { revealedPuppetOptions } from './bot-config.schema';
+import type { BotServices } from './bot-services';
+import { CommandRegistry } from './command-registry';
+import { cancelCommand } from './commands/cancel.command';
+import { confirmCommand } from './commands/confirm.command';
+import { helpCommand } from './commands/help.command';
+import { pushCommand } from './commands/push.command';
+import { pushesCommand } from './commands/pushes.command';
+import { rulesCommand } from './commands/rules.command';
+import { segmentCommand } from './commands/segment.command';
+import { statsCommand } from './commands/stats.command';
+import { statusCommand } from './commands/status.command';
+import { tagCommand } from './commands/tag.command';
+import { tagsCommand } from './commands/tags.command';
+import { whoisCommand } from './commands/whois.command';
+import { ConfirmationCodes } from './confirmation-codes.service';
+import { OperatorDirectory } from './operator-directory';
+import { OperatorRateLimiter } from './operator-rate-limiter';
+import { WechatyTransport, type WechatyStatus } from './wechaty.transport';
+
+export interface OperatorBotDeps {
+  config: Config;
+  db: Database;
+  services: Omit<BotServices, 'confirmations'>;
+  /** Commands plugins registered. */
+  pluginCommands: { list(): BotCommand[] };
+  /** A puppet instance instead of the configured package (tests). */
+  puppet?: object;
+  log: Logger;
+  clock: () => Date;
+}
+
+/**
+ * The operator bot put together: its commands (Persona's and plugins'), the engine, and the transports that share
+ * it: Wechaty (started in the background when enabled), the HTTP route and the console.
+ */
+export class OperatorBot {
+  readonly engine: BotEngine;
+  readonly registry: CommandRegistry;
+  readonly audit: BotAuditService;
+  readonly operators: OperatorDirectory;
+  readonly wechaty: WechatyTransport | undefined;
+
+  constructor(deps: OperatorBotDeps) {
+    const { config, clock } = deps;
+    const bot = config.bot;
+    const log = deps.log.child({ room: 'bot' });
+    const services: BotServices = { ...deps.services, confirmations: new ConfirmationCodes(deps.db, bot.confirmationMinutes, clock) };
+    const core = [
+      helpCommand(() => this.registry),
+      whoisCommand(services),
+      segmentCommand(services),
+      tagsCommand(services),
+      tagCommand(services),
+      pushCommand(services),
+      confirmCommand(services),
+      statusCommand(services),
+      cancelCommand(services),
+      pushesCommand(services),
+      statsCommand(services),
+      rulesCommand(services),
+    ];
+    this.registry = new CommandRegistry(core, deps.pluginCommands);
+    this.audit = new BotAuditService(deps.db);
+    this.operators = new OperatorDirectory(bot.operators, config.locale);
+    this.engine = new BotEngine(
+      this.registry,
+      this.operators,
+      this.audit,
+      new OperatorRateLimiter(bot.commandsPerMinute, clock),
+      { groupsEnabled: bot.groups.enabled, commandsPerMinute: bot.commandsPerMinute, defaultLocale: config.locale },
+      log,
+      clock,
+    );
+    if (bot.wechaty.enabled || deps.puppet) {
+      this.wechaty = new WechatyTransport(
+        {
+          name: bot.wechaty.name,
+          puppet: deps.puppet ?? bot.wechaty.puppet,
+          puppetOptions: revealedPuppetOptions(bot.wechaty.puppetOptions),
+          reconnectBaseMs: bot.wechaty.reconnectBaseMs,
+          reconnectMaxMs: bot.wechaty.reconnectMaxMs,
+        },
+        (message) => this.handle(message),
+        log,
+      );
+    }
+  }
+
+  /** The replies to a chat message (none when the bot ignores it). */
+  async handle(message: ChatMessage): Promise<string[]> {
+    return (await this.engine.handle(message)).replies;
+  }
+
+  /** What `GET /api/bot/status` shows. */
+  status(): { wechaty: WechatyStatus | { state: 'disabled' }; operators: number; commands: string[] } {
+    return { wechaty: this.wechaty?.status ?? { state: 'disabled' }, operators: this.operators.size, commands: this.registry.all().map((command) => command.name) };
+  }
+
+  start(): void {
+    this.wechaty?.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.wechaty?.stop();
+  }
+}

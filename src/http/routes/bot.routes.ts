@@ -1,0 +1,43 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { OperatorBot } from '../../bot/operator-bot';
+import { ForbiddenError } from '../../errors/forbidden.error';
+import type { Authenticator } from '../authenticator';
+import type { AppState } from '../http-state';
+import { requireAuth } from '../middleware/auth.middleware';
+import { parseInput } from '../parse-input';
+import { readJsonBody } from '../read-body';
+
+const commandSchema = z
+  .object({
+    /** The configured operator (contact) the command runs as. */
+    operator: z.string().min(1).max(128),
+    text: z.string().min(1).max(4000),
+    /** The other chat tool's message id: a message sent twice is answered once. */
+    messageId: z.string().min(1).max(128).optional(),
+  })
+  .strict();
+
+/** The bot for other chat tools (`POST /api/bot/commands`) and its WeChat connection's state (admin token). */
+export function botRoutes(deps: { authenticator: Authenticator; bot: OperatorBot }): Router<AppState> {
+  const router = new Router<AppState>();
+  router.use(requireAuth(deps.authenticator, 'admin'));
+
+  router.post('/api/bot/commands', async (ctx) => {
+    const { json } = await readJsonBody(ctx, 16 * 1024);
+    const input = parseInput(commandSchema, json, 'command');
+    const answer = await deps.bot.engine.handle({ transport: 'http', sender: { id: input.operator }, text: input.text, ...(input.messageId ? { messageId: input.messageId } : {}) });
+    if (answer.outcome === 'unknown_sender') throw new ForbiddenError(`${input.operator} is not an operator: list them under bot.operators`);
+    ctx.body = { replies: answer.replies, outcome: answer.outcome };
+  });
+
+  router.get('/api/bot/status', (ctx) => {
+    ctx.body = deps.bot.status();
+  });
+
+  router.get('/api/bot/audit', async (ctx) => {
+    const limit = parseInput(z.coerce.number().int().min(1).max(500).default(50), ctx.query.limit, 'limit');
+    ctx.body = { entries: await deps.bot.audit.recent(limit) };
+  });
+  return router;
+}
