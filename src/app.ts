@@ -73,8 +73,8 @@ export interface PersonaOptions {
   /** Config files to watch for rule changes. */
   watchFiles?: readonly string[];
   clock?: () => Date;
-  /** A Wechaty puppet instance for the bot instead of the configured one (tests use wechaty-puppet-mock). */
-  botPuppet?: object;
+  /** Makes Wechaty puppets for the bot instead of the configured package (tests use wechaty-puppet-mock). */
+  botPuppet?: () => object;
 }
 
 export class Persona {

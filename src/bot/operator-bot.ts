@@ -30,8 +30,8 @@ export interface OperatorBotDeps {
   services: Omit<BotServices, 'confirmations'>;
   /** Commands plugins registered. */
   pluginCommands: { list(): BotCommand[] };
-  /** A puppet instance instead of the configured package (tests). */
-  puppet?: object;
+  /** Makes puppet instances instead of the configured package (tests). */
+  puppet?: () => object;
   log: Logger;
   clock: () => Date;
 }

@@ -19,8 +19,8 @@ export interface WechatyStatus {
 
 export interface WechatyTransportOptions {
   name: string;
-  /** A puppet package name, or a puppet instance (tests hand in wechaty-puppet-mock's). */
-  puppet: string | object;
+  /** A puppet package name, or a maker of puppet instances, one per connection (tests: wechaty-puppet-mock). */
+  puppet: string | (() => object);
   puppetOptions: Record<string, unknown>;
   reconnectBaseMs: number;
   reconnectMaxMs: number;
@@ -38,8 +38,12 @@ export class WechatyTransport {
   private bot: WechatyInterface | undefined;
   private current: WechatyStatus;
   private stopping = false;
+  private restarting = false;
+  /** The last error Wechaty reported while starting. */
+  private startError: Error | undefined;
   private retry: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(status: WechatyStatus) => void>();
+  private readonly answered = new Set<(message: ChatMessage, replies: string[]) => void>();
 
   constructor(
     private readonly options: WechatyTransportOptions,
@@ -59,6 +63,12 @@ export class WechatyTransport {
     return () => this.listeners.delete(listener);
   }
 
+  /** Calls `listener` after each message is handled and its replies sent (none when ignored); answers its removal. */
+  onAnswered(listener: (message: ChatMessage, replies: string[]) => void): () => void {
+    this.answered.add(listener);
+    return () => this.answered.delete(listener);
+  }
+
   /** Begins connecting in the background. */
   start(): void {
     this.stopping = false;
@@ -74,51 +84,70 @@ export class WechatyTransport {
     this.set({ state: 'off', qrUrl: null, user: null });
   }
 
+  /** Starts the connection (built once: a puppet belongs to one Wechaty for good, so a reconnect restarts it). */
   private async connect(): Promise<void> {
+    if (this.stopping) return;
     this.set({ state: this.current.failures > 0 ? 'reconnecting' : 'starting' });
     try {
-      const { WechatyBuilder } = await import('wechaty');
-      const bot = WechatyBuilder.build({ name: this.options.name, puppet: this.options.puppet as never, puppetOptions: this.options.puppetOptions as never });
-      this.bot = bot;
-      bot.on('scan', (qrcode: string) => this.onScan(qrcode));
-      bot.on('login', (user: ContactInterface) => {
-        this.log.info({ user: user.name() }, 'wechaty: logged in');
-        this.set({ state: 'online', qrUrl: null, user: user.name(), failures: 0, lastError: null });
-      });
-      bot.on('logout', (user: ContactInterface) => {
-        this.log.warn({ user: user.name() }, 'wechaty: logged out; waiting for a new scan');
-        this.set({ state: 'offline', user: null });
-      });
-      bot.on('error', (error: Error) => {
-        this.log.warn({ err: error }, 'wechaty: error');
-        this.set({ lastError: error.message });
-      });
-      // Stopped by anything but us: the connection dropped.
-      bot.on('stop', () => {
-        if (!this.stopping && this.bot === bot) this.dropped(new Error('the connection stopped'));
-      });
-      bot.on('message', (message: MessageInterface) => {
-        this.receive(bot, message).catch((error: unknown) => this.log.error({ err: error }, 'wechaty: answering a message failed'));
-      });
+      this.bot ??= await this.build();
+      const bot = this.bot;
+      this.startError = undefined;
       await bot.start();
-      if (this.stopping) await bot.stop();
+      // Wechaty's start resolves even when its puppet failed to start (it reports that as an error event).
+      if (!bot.puppet.state.active()) throw this.startError ?? new Error('the puppet did not start');
+      if (this.stopping) return;
+      // Connected to the puppet; logged in only once a scan (or a kept session) says so.
+      if (this.current.state === 'starting' || this.current.state === 'reconnecting') this.set({ state: 'offline' });
     } catch (error) {
       this.dropped(error as Error);
     }
   }
 
+  private async build(): Promise<WechatyInterface> {
+    const { WechatyBuilder } = await import('wechaty');
+    const { puppet } = this.options;
+    const bot = WechatyBuilder.build({ name: this.options.name, puppet: (typeof puppet === 'function' ? puppet() : puppet) as never, puppetOptions: this.options.puppetOptions as never });
+    bot.on('scan', (qrcode: string) => this.onScan(qrcode));
+    bot.on('login', (user: ContactInterface) => {
+      this.log.info({ user: user.name() }, 'wechaty: logged in');
+      this.set({ state: 'online', qrUrl: null, user: user.name(), failures: 0, lastError: null });
+    });
+    // Logged out (from the phone, or the puppet went away): start over, which asks for a new scan if need be.
+    bot.on('logout', (user: ContactInterface, reason?: string) => {
+      if (this.stopping || this.restarting) return;
+      this.dropped(new Error(`logged out${reason ? ` (${reason})` : ''} as ${user.name()}`));
+    });
+    bot.on('error', (error: Error) => {
+      this.startError = error;
+      this.log.warn({ err: error }, 'wechaty: error');
+      this.set({ lastError: error.message });
+    });
+    bot.on('message', (message: MessageInterface) => {
+      this.receive(bot, message).catch((error: unknown) => this.log.error({ err: error }, 'wechaty: answering a message failed'));
+    });
+    return bot;
+  }
+
+  /** Not connected: stop what is left and start again after a doubling wait. */
   private dropped(error: Error): void {
+    if (this.stopping) return;
     const failures = this.current.failures + 1;
     const wait = Math.min(this.options.reconnectMaxMs, this.options.reconnectBaseMs * 2 ** (failures - 1));
     this.log.error({ err: error, failures, retryInMs: wait }, 'wechaty: not connected; retrying');
     this.set({ state: 'reconnecting', failures, lastError: error.message, user: null, qrUrl: null });
-    const bot = this.bot;
-    this.bot = undefined;
-    if (bot) void bot.stop().catch(() => undefined);
-    if (this.stopping) return;
     clearTimeout(this.retry);
-    this.retry = setTimeout(() => void this.connect(), wait);
+    this.retry = setTimeout(() => void this.restart(), wait);
     this.retry.unref();
+  }
+
+  private async restart(): Promise<void> {
+    const bot = this.bot;
+    if (bot) {
+      this.restarting = true;
+      await bot.stop().catch((error: unknown) => this.log.warn({ err: error }, 'wechaty: stopping before a restart failed'));
+      this.restarting = false;
+    }
+    await this.connect();
   }
 
   private onScan(qrcode: string): void {
@@ -143,10 +172,12 @@ export class WechatyTransport {
       messageId: message.id,
       ...(room ? { room: { id: room.id, mentioned: await message.mentionSelf() } } : {}),
     };
-    for (const reply of await this.handle(chat)) {
+    const replies = await this.handle(chat);
+    for (const reply of replies) {
       if (room) await room.say(reply, talker);
       else await talker.say(reply);
     }
+    for (const listener of this.answered) listener(chat, replies);
   }
 
   private set(change: Partial<WechatyStatus>): void {

@@ -1,0 +1,134 @@
+import { botOperators } from '../support/bot-fixtures';
+import { botStatus, ChatMock, answerTo } from '../support/chat-mock';
+import { FakeWechatApi } from '../support/fake-wechat-api';
+import { pushEventsOf, pushSettings, record, wechatApiPlugin } from '../support/push-fixtures';
+import { defaultRules, startTestApp, type TestApp } from '../support/test-app';
+
+const day = 24 * 3_600_000;
+
+describe('the operator bot over WeChat (wechaty-puppet-mock)', () => {
+  let fake: FakeWechatApi;
+  let app: TestApp;
+  let chat: ChatMock;
+  const now = new Date('2026-11-25T04:00:00Z');
+
+  const start = async (failingStarts = 0, bot: Record<string, unknown> = {}) => {
+    chat = new ChatMock(failingStarts);
+    app = await startTestApp(
+      {
+        plugins: { 'wechat-official-account': wechatApiPlugin(fake) },
+        pushes: pushSettings(),
+        rules: { ...defaultRules, scoring: [] },
+        bot: { operators: [...botOperators, { contact: '运营-小李', role: 'operator' }], wechaty: { reconnectBaseMs: 100 }, ...bot },
+      },
+      undefined,
+      { clock: () => now, botPuppet: chat.puppet },
+    );
+    for (const [openid, city, tags] of [
+      ['oLoyal1', 'Shanghai', ['loyal']],
+      ['oLoyal2', 'Shanghai', ['loyal']],
+      ['oBeijing', 'Beijing', ['loyal']],
+      ['oOther', 'Shanghai', []],
+    ] as const) {
+      await record(app, openid, [{ key: 'follow', type: 'subscribe', at: new Date(now.getTime() - 3 * day), attributes: { city }, tags: { add: [...tags] } }]);
+    }
+  };
+
+  beforeEach(async () => {
+    fake = await FakeWechatApi.start();
+  });
+
+  afterEach(async () => {
+    await app.stop();
+    await fake.close();
+  });
+
+  it('answers operators’ counts in English and Chinese, refuses a viewer’s push, and gives strangers no data', async () => {
+    await start();
+    await botStatus(app.persona, (status) => status.state === 'offline');
+    chat.login();
+    expect((await botStatus(app.persona, (status) => status.state === 'online')).user).toBe('Persona');
+    const operator = chat.contact('wxid_operator', 'Olivia');
+    const admin = chat.contact('wxid_admin', '王经理');
+    const viewer = chat.contact('wxid_viewer', 'Victor');
+    // Known by the alias the bot's account gave them.
+    const aliased = chat.contact('wxid_x9', '小李', '运营-小李');
+    const stranger = chat.contact('wxid_stranger', 'Somebody');
+
+    expect(await chat.ask(operator, '/segment count tag:loyal AND city:Shanghai')).toEqual(['tag:loyal AND city:Shanghai → 2 people']);
+    expect(await chat.ask(admin, '/人群 count 标签:忠实用户 且 城市:Shanghai')).toEqual(['tag:loyal AND city:Shanghai → 2 人']);
+    expect(await chat.ask(aliased, '/人群 count 标签:忠实用户')).toEqual(['tag:loyal → 3 人']);
+    expect(await chat.ask(viewer, '/push tag:loyal Hello')).toEqual(['/push needs the operator role. Ask an admin if you need it.']);
+
+    const refusal = await chat.ask(stranger, '/segment count tag:loyal');
+    expect(refusal).toHaveLength(1);
+    expect(refusal[0]).not.toMatch(/\d/);
+    // The same day, nothing at all.
+    const silence = answerTo(app.persona, 'wxid_stranger', '/stats');
+    stranger.say('/stats').to(chat.account);
+    expect(await silence).toEqual([]);
+  });
+
+  it('runs the whole push flow by chat: plan, a wrong code refused, confirm, status, and the sends on the timelines', async () => {
+    await start();
+    await botStatus(app.persona, (status) => status.state === 'offline');
+    chat.login();
+    await botStatus(app.persona, (status) => status.state === 'online');
+    const operator = chat.contact('wxid_operator', 'Olivia');
+
+    const [plan] = await chat.ask(operator, '/push "tag:loyal AND city:Shanghai" name:Winter 冬季新品上市！');
+    expect(plan).toContain('Audience: tag:loyal AND city:Shanghai → 2 people');
+    expect(plan).toContain('Would send: mass 2');
+    const code = /\/confirm (\d{6})/.exec(plan)?.[1] as string;
+    expect(await chat.ask(operator, `/confirm ${code === '123456' ? '654321' : '123456'}`)).toEqual(['That code is not right. Check the code in the plan and try again.']);
+    expect(fake.massSends).toHaveLength(0);
+    const [confirmed] = await chat.ask(operator, `/confirm ${code}`);
+    const pushId = Number(/push #(\d+)/.exec(confirmed)?.[1]);
+    expect(confirmed).toBe(`Confirmed: push #${pushId} is going out to 2 people. /status ${pushId} shows progress.`);
+
+    await app.persona.pushWorker.drain();
+    expect(fake.massSends.map((send) => send.touser.sort())).toEqual([['oLoyal1', 'oLoyal2']]);
+    const [status] = await chat.ask(operator, `/status ${pushId}`);
+    expect(status).toContain(`Push #${pushId} “Winter”: done`);
+    expect(status).toContain('Recipients 2: sent 2');
+    for (const follower of ['oLoyal1', 'oLoyal2']) expect((await pushEventsOf(app, follower)).map((event) => [event.type, event.properties.pushId])).toEqual([['push_sent', pushId]]);
+    expect(await pushEventsOf(app, 'oOther')).toEqual([]);
+  });
+
+  it('answers in a group only when mentioned and enabled, and never runs admin commands there', async () => {
+    await start(0, { groups: { enabled: true } });
+    await botStatus(app.persona, (status) => status.state === 'offline');
+    chat.login();
+    await botStatus(app.persona, (status) => status.state === 'online');
+    const admin = chat.contact('wxid_admin', '王经理');
+    const room = chat.room('运营群', [admin]);
+    const unmentioned = answerTo(app.persona, 'wxid_admin', '/人群 list');
+    admin.say('/人群 list').to(room);
+    expect(await unmentioned).toEqual([]);
+    // The answer mentions the asker.
+    expect(await chat.ask(admin, '/人群 count tag:loyal', { room })).toEqual(['@王经理 tag:loyal → 3 人']);
+    expect(await chat.ask(admin, '/人群 delete vip', { room })).toEqual(['@王经理 /segment delete 是管理员命令，请在与我的私聊中使用，不要在群里。']);
+  });
+
+  it('keeps the server working while WeChat can’t be reached or drops, and reconnects', async () => {
+    await start(2);
+    // Two failed starts (retried with backoff) while the API answers.
+    const failing = await botStatus(app.persona, (status) => status.failures >= 1);
+    expect(failing).toMatchObject({ state: 'reconnecting', lastError: 'the puppet service can’t be reached' });
+    expect((await app.request('/api/segments')).status).toBe(200);
+    expect((await (await app.request('/api/bot/status')).json()) as { wechaty: { state: string } }).toMatchObject({ wechaty: { state: expect.stringMatching(/reconnecting|offline|starting/) } });
+    await botStatus(app.persona, (status) => status.state === 'offline');
+    chat.login();
+    expect(await botStatus(app.persona, (status) => status.state === 'online')).toMatchObject({ failures: 0 });
+    const operator = chat.contact('wxid_operator', 'Olivia');
+    expect(await chat.ask(operator, '/segment count tag:loyal')).toEqual(['tag:loyal → 3 people']);
+
+    // The connection drops (the puppet stops under it): the bot starts over and is back after a new login.
+    await chat.mocker.puppet.stop();
+    await botStatus(app.persona, (status) => status.state === 'reconnecting');
+    // The mock may keep the session (as a real puppet's memory card does); else it needs a new login.
+    if ((await botStatus(app.persona, (status) => status.state === 'offline' || status.state === 'online')).state === 'offline') chat.login();
+    await botStatus(app.persona, (status) => status.state === 'online');
+    expect(await chat.ask(operator, '/segment count tag:loyal')).toEqual(['tag:loyal → 3 people']);
+  });
+});

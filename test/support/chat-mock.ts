@@ -1,0 +1,95 @@
+import { log } from 'wechaty-puppet';
+import { mock, PuppetMock } from 'wechaty-puppet-mock';
+import type { WechatyStatus } from '../../src/bot/wechaty.transport';
+import type { Persona } from '../../src/app';
+
+// Wechaty's own logger writes to the console; the tests read Persona's log instead.
+log.level('silent');
+
+type ContactMock = ReturnType<mock.Mocker['createContact']>;
+type RoomMock = ReturnType<mock.Mocker['createRoom']>;
+
+/** A puppet whose first `failures` starts fail: the puppet service can't be reached yet. */
+class FlakyPuppet extends PuppetMock {
+  constructor(options: ConstructorParameters<typeof PuppetMock>[0], failures: number) {
+    super(options);
+    const start = this.start.bind(this);
+    let left = failures;
+    this.start = () => (left-- > 0 ? Promise.reject(new Error('the puppet service can’t be reached')) : start());
+  }
+}
+
+/**
+ * A WeChat world for the bot through wechaty-puppet-mock: the bot's own account, contacts who write to it, and a
+ * puppet maker for Persona (whose puppet's first `failingStarts` starts fail).
+ */
+export class ChatMock {
+  readonly mocker = new mock.Mocker();
+  readonly account: ContactMock;
+
+  constructor(private readonly failingStarts = 0) {
+    this.account = this.mocker.createContact({ id: 'wxid_persona_bot', name: 'Persona' });
+  }
+
+  readonly puppet = (): object => new FlakyPuppet({ mocker: this.mocker }, this.failingStarts);
+
+  contact(id: string, name: string, alias?: string): ContactMock {
+    return this.mocker.createContact({ id, name, ...(alias ? { alias } : {}) });
+  }
+
+  room(topic: string, members: ContactMock[]): RoomMock {
+    return this.mocker.createRoom({ topic, memberIdList: [this.account.id, ...members.map((member) => member.id)] });
+  }
+
+  login(): void {
+    this.mocker.login(this.account);
+  }
+
+  /** Says `text` to the bot and resolves with the bot's next `count` messages to `from` (in a chat or a room). */
+  async ask(from: ContactMock, text: string, options: { count?: number; room?: RoomMock; mention?: boolean } = {}): Promise<string[]> {
+    const count = options.count ?? 1;
+    const where = options.room ?? from;
+    const replies = new Promise<string[]>((resolve) => {
+      const received: string[] = [];
+      const listener = (message: { talker(): { id: string }; text(): string }) => {
+        if (message.talker().id !== this.account.id) return;
+        received.push(message.text());
+        if (received.length === count) {
+          where.off('message', listener as never);
+          resolve(received);
+        }
+      };
+      where.on('message', listener as never);
+    });
+    if (options.room) from.say(options.mention === false ? text : `@${this.account.payload.name} ${text}`, options.mention === false ? [] : [this.account]).to(options.room);
+    else from.say(text).to(this.account);
+    return replies;
+  }
+}
+
+/** Resolves with the replies to `sender`'s message `text` once the bot has handled it (none when it ignored it). */
+export function answerTo(persona: Persona, sender: string, text: string): Promise<string[]> {
+  const transport = persona.bot.wechaty;
+  if (!transport) throw new Error('the bot has no WeChat connection');
+  return new Promise((resolve) => {
+    const off = transport.onAnswered((message, replies) => {
+      if (message.sender.id !== sender || message.text !== text) return;
+      off();
+      resolve(replies);
+    });
+  });
+}
+
+/** Resolves once the bot's WeChat connection reaches a status `wanted` accepts (at once if it already has). */
+export function botStatus(persona: Persona, wanted: (status: WechatyStatus) => boolean): Promise<WechatyStatus> {
+  const transport = persona.bot.wechaty;
+  if (!transport) throw new Error('the bot has no WeChat connection');
+  if (wanted(transport.status)) return Promise.resolve(transport.status);
+  return new Promise((resolve) => {
+    const off = transport.onStatus((status) => {
+      if (!wanted(status)) return;
+      off();
+      resolve(status);
+    });
+  });
+}
