@@ -295,7 +295,8 @@ export class Persona {
     this.worker.wake();
   }
 
-  async start(options: { listen?: boolean } = {}): Promise<void> {
+  /** `listen: false`: no HTTP server; `wechaty: false`: no WeChat connection for the bot (the console). */
+  async start(options: { listen?: boolean; wechaty?: boolean } = {}): Promise<void> {
     if (this.state !== 'new') throw new Error(`Persona can't start from state ${this.state}`);
     this.state = 'starting';
     await this.db.ping();
@@ -311,7 +312,7 @@ export class Persona {
     if (this.config.webhooks.enabled && this.config.webhooks.subscribers.length > 0) this.webhooks.start();
     if (options.listen !== false) await this.listen();
     // In the background: the server never waits for (or depends on) the WeChat connection.
-    this.bot.start();
+    if (options.wechaty !== false) this.bot.start();
     this.state = 'started';
   }
 

@@ -11,6 +11,9 @@ export const en = {
   'engine.failed': 'That didn’t work: {message}',
   'engine.error': 'Something went wrong on my side (reference {reference}). Please try again; if it persists, give the reference to an admin.',
 
+  'console.welcome': 'Persona console, as {name} ({role}). Type /help for commands, exit to leave.',
+  'console.bye': 'Bye.',
+
   'role.viewer': 'viewer',
   'role.operator': 'operator',
   'role.admin': 'admin',

@@ -13,6 +13,9 @@ export const zhCN: Readonly<Record<keyof typeof en, string>> = {
   'engine.failed': '没有成功：{message}',
   'engine.error': '系统出错了（编号 {reference}）。请重试；如果仍然出错，请把编号告诉管理员。',
 
+  'console.welcome': 'Persona 控制台，当前身份：{name}（{role}）。发送 /帮助 查看命令，输入 exit 退出。',
+  'console.bye': '再见。',
+
   'role.viewer': '查看者',
   'role.operator': '运营',
   'role.admin': '管理员',
