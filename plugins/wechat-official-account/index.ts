@@ -1,5 +1,6 @@
 import { definePlugin } from '../../src/plugins/plugin-sdk';
 import { followerInfoJob } from './follower-info.job';
+import { qrcodeCommand } from './qrcode.command';
 import { SceneChannels } from './scene-channel';
 import { WechatApiClient } from './wechat-api-client';
 import { wechatConfigSchema } from './wechat-config.schema';
@@ -11,8 +12,8 @@ import { WechatWebhook } from './wechat-webhook.handler';
  * WeChat official accounts. Inbound: each account's webhook (`/wechat` for the account named `default`,
  * `/wechat/<name>` for the others) verifies, decrypts and records every follower message and event exactly once, and
  * answers with the configured passive reply. Outbound (accounts with an appSecret): the push senders for
- * customer-service, mass and template messages, `POST /api/wechat/qrcodes` for parametric QR codes, and the hourly
- * `follower-info` job that looks followers up (unionid, subscribe scene).
+ * customer-service, mass and template messages, `POST /api/wechat/qrcodes` (and the bot's `/qrcode`) for parametric
+ * QR codes, and the hourly `follower-info` job that looks followers up (unionid, subscribe scene).
  */
 export default definePlugin({
   name: 'wechat-official-account',
@@ -42,6 +43,7 @@ export default definePlugin({
       for (const sender of wechatPushSenders(clients, companions)) context.pushSenders.register(sender);
       context.http.route({ method: 'POST', path: '/api/wechat/qrcodes', auth: 'admin', handler: qrcodeHandler(clients, 16 * 1024) });
       context.jobs.register(followerInfoJob(clients, context));
+      context.commands.register(qrcodeCommand(clients));
     }
   },
 });

@@ -1,6 +1,7 @@
 import { FakeWechatApi } from '../support/fake-wechat-api';
 import { pushSettings, wechatApiPlugin } from '../support/push-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { botOperators, command } from '../support/bot-fixtures';
 
 describe('POST /api/wechat/qrcodes', () => {
   let fake: FakeWechatApi;
@@ -8,7 +9,7 @@ describe('POST /api/wechat/qrcodes', () => {
 
   beforeAll(async () => {
     fake = await FakeWechatApi.start();
-    app = await startTestApp({ plugins: { 'wechat-official-account': wechatApiPlugin(fake) }, pushes: pushSettings() });
+    app = await startTestApp({ plugins: { 'wechat-official-account': wechatApiPlugin(fake) }, pushes: pushSettings(), bot: { operators: botOperators } });
   });
 
   afterAll(async () => {
@@ -42,5 +43,17 @@ describe('POST /api/wechat/qrcodes', () => {
     const refused = await create({ scene: 'x' });
     expect(refused.status).toBe(502);
     expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/40053/);
+  });
+
+  it('mints one from the bot for operators (the plugin’s /qrcode), and reports WeChat refusing', async () => {
+    const made = await command(app, 'wxid_admin', '/二维码 store-0301 永久');
+    expect(made.replies[0]).toMatch(/^场景 store-0301 的二维码：https:\/\/mp\.weixin\.qq\.com\/cgi-bin\/showqrcode\?ticket=.+\n（二维码内容：.+）\n永久二维码。$/);
+    expect(fake.qrCodes.at(-1)).toMatchObject({ actionName: 'QR_LIMIT_STR_SCENE', scene: 'store-0301' });
+    expect((await command(app, 'wxid_operator', '/qrcode poster-1')).replies[0]).toMatch(/Valid for 30 days\.$/);
+    expect((await command(app, 'wxid_viewer', '/qrcode poster-1')).outcome).toBe('refused');
+    fake.inject({ path: 'qrcode/create', errcode: 40053, errmsg: 'invalid action info' });
+    expect((await command(app, 'wxid_operator', '/qrcode poster-2')).replies).toEqual(['WeChat refused: 40053 invalid action info']);
+    expect((await command(app, 'wxid_viewer', '/help')).replies[0]).not.toContain('/qrcode');
+    expect((await command(app, 'wxid_operator', '/help')).replies[0]).toContain('/qrcode · /二维码');
   });
 });
