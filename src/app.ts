@@ -45,6 +45,7 @@ import { pushesRoutes } from './http/routes/pushes.routes';
 import { DeliveryReportService } from './pushes/delivery-report.service';
 import { PushEngine } from './pushes/push-engine';
 import { OperatorBot } from './bot/operator-bot';
+import { LanguageModel } from './ai/language-model';
 import { AudienceStats } from './profiles/audience-stats.service';
 import { botRoutes } from './http/routes/bot.routes';
 import type { PushDeliveryWorker } from './pushes/push-delivery.worker';
@@ -217,6 +218,7 @@ export class Persona {
         timezone: config.timezone,
         clock,
       },
+      model: new LanguageModel(config.ai, log.child({ room: 'ai' }), clock),
       pluginCommands: this.plugins.commands,
       ...(options.botPuppet ? { puppet: options.botPuppet } : {}),
       log,

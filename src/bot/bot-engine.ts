@@ -28,6 +28,8 @@ export interface BotEngineOptions {
   commandsPerMinute: number;
   /** For senders who aren't operators. */
   defaultLocale: BotLocale;
+  /** The command a message runs when it names none and has no slash (plain words): `ask`, when AI is on. */
+  plainTextCommand?: string;
 }
 
 interface Handled {
@@ -103,7 +105,8 @@ export class BotEngine {
       return { replies: [t('engine.rateLimited', { perMinute: this.options.commandsPerMinute })], outcome: 'rate_limited' };
     }
     if (text.length > maxCommandLength) return { replies: [t('engine.tooLong', { max: maxCommandLength })], outcome: 'refused', detail: 'too long' };
-    const line = parseCommandLine(text);
+    let line = parseCommandLine(text);
+    if (line && !this.commands.find(line.name) && this.options.plainTextCommand && !/^[/／]/.test(text)) line = parseCommandLine(`${this.options.plainTextCommand} ${text}`);
     const command = line ? this.commands.find(line.name) : undefined;
     if (!line || !command) {
       const typed = line?.name ?? '';

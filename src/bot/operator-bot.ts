@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { LanguageModel } from '../ai/language-model';
 import type { Config } from '../config/config.schema';
 import type { Database } from '../db/database';
 import type { BotCommand } from '../plugins/extension-points';
@@ -7,8 +8,10 @@ import { type ChatMessage, BotEngine } from './bot-engine';
 import { revealedPuppetOptions } from './bot-config.schema';
 import type { BotServices } from './bot-services';
 import { CommandRegistry } from './command-registry';
+import { askCommand } from './commands/ask.command';
 import { cancelCommand } from './commands/cancel.command';
 import { confirmCommand } from './commands/confirm.command';
+import { draftCommand } from './commands/draft.command';
 import { helpCommand } from './commands/help.command';
 import { pushCommand } from './commands/push.command';
 import { pushesCommand } from './commands/pushes.command';
@@ -28,6 +31,8 @@ export interface OperatorBotDeps {
   config: Config;
   db: Database;
   services: Omit<BotServices, 'confirmations'>;
+  /** The language model behind `ask` and `draft` (off without a key). */
+  model: LanguageModel;
   /** Commands plugins registered. */
   pluginCommands: { list(): BotCommand[] };
   /** Makes puppet instances instead of the configured package (tests). */
@@ -65,6 +70,8 @@ export class OperatorBot {
       pushesCommand(services),
       statsCommand(services),
       rulesCommand(services),
+      askCommand(services, deps.model),
+      draftCommand(services, deps.model),
     ];
     this.registry = new CommandRegistry(core, deps.pluginCommands);
     this.audit = new BotAuditService(deps.db);
@@ -74,7 +81,13 @@ export class OperatorBot {
       this.operators,
       this.audit,
       new OperatorRateLimiter(bot.commandsPerMinute, clock),
-      { groupsEnabled: bot.groups.enabled, commandsPerMinute: bot.commandsPerMinute, defaultLocale: config.locale },
+      {
+        groupsEnabled: bot.groups.enabled,
+        commandsPerMinute: bot.commandsPerMinute,
+        defaultLocale: config.locale,
+        // With a model, a question typed without a command is a question for it.
+        ...(deps.model.enabled ? { plainTextCommand: 'ask' } : {}),
+      },
       log,
       clock,
     );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { aiConfigSchema } from '../ai/ai-config.schema';
 import { botConfigSchema } from '../bot/bot-config.schema';
 import { rulesDocumentSchema } from '../rules/rules-document.schema';
 import { webhookEventNames } from '../webhooks/webhook-events';
@@ -267,6 +268,9 @@ export const configSchema = z
 
     /** The operator bot (chat commands over WeChat, HTTP and the console). */
     bot: botConfigSchema.prefault({}),
+
+    /** The optional language model behind the bot's `ask` and `draft`. */
+    ai: aiConfigSchema.prefault({}),
 
     /** Scoring and tagging rules (hot-reloaded from the config files; an invalid change is refused and the old rules stay). */
     rules: rulesDocumentSchema.prefault({}),

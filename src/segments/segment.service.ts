@@ -9,7 +9,7 @@ import { parseSegment } from './segment-parser';
 import { printSegment } from './segment-printer';
 import { resolveSegmentRefs } from './segment-semantics';
 import { compileSegment, liveProfiles } from './segment-sql.compiler';
-import { loadVocabulary, unknownNameWarnings } from './segment-vocabulary';
+import { loadVocabulary, type SegmentVocabulary, unknownNameWarnings } from './segment-vocabulary';
 import { TagLabels } from './tag-labels';
 
 export interface SegmentView {
@@ -150,6 +150,11 @@ export class SegmentService {
   async measure(expression: unknown): Promise<{ expression: string; count: number; warnings: string[] }> {
     const expr = this.parseExpression(expression);
     return { expression: printSegment(expr), count: await this.count(expr), warnings: await this.warnings(expr) };
+  }
+
+  /** The tags, attributes and event types the data holds: what an expression can usefully name. */
+  vocabulary(): Promise<SegmentVocabulary> {
+    return loadVocabulary(this.db);
   }
 
   /** What an expression would select, before it is saved or pushed to. */

@@ -33,6 +33,11 @@ export class TagLabels {
     return category ? `${category}/${name.slice(slash + 1)}` : name;
   }
 
+  /** Every label of `tag`, in any locale. */
+  labelsOf(tag: string): string[] {
+    return Object.values(this.labels[tag] ?? {}).filter((label): label is string => Boolean(label));
+  }
+
   labelOf(tag: string, locale: Locale): string | undefined {
     return this.labels[tag]?.[locale];
   }

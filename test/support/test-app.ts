@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/config/config.loader';
 import { deepMerge, type PlainObject } from '../../src/config/deep-merge';
 import { createLogger } from '../../src/logging/logger';
 import { hubspotToken } from './fake-hubspot';
+import { openaiKey } from './fake-openai';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export const adminToken = 'test-admin-token-0123456789';
@@ -33,6 +34,8 @@ export const testEnv: NodeJS.ProcessEnv = {
   OUTBOUND_WEBHOOK_SECRET: outboundSecret,
   HUBSPOT_CLIENT_SECRET: hubspotClientSecret,
   HUBSPOT_ACCESS_TOKEN: hubspotToken,
+  // Not named by the default config (AI stays off); the AI tests point ai.apiKey at it.
+  TEST_OPENAI_API_KEY: openaiKey,
 };
 
 export interface TestApp {

@@ -133,4 +133,16 @@ export const en = {
   'rules.previewTags': 'Tags (holders now → gain, lose):',
   'rules.previewNoTags': 'No tag would move.',
   'rules.previewNothingChanged': 'Nothing has been changed: this is a what-if.',
+
+  'ask.summary': 'ask in plain words who you mean; get the expression and its count (nothing is sent)',
+  'ask.usage': 'Ask a question, e.g. /ask how many dormant followers in Shanghai like sports?',
+  'ask.answer': 'I read that as:\n{expression}\n→ {count} people\nReuse it: /segment save <name> {expression}, or /push "{expression}" <content>',
+  'draft.summary': 'three copy variants for an audience, from its traits (no personal data goes to the model)',
+  'draft.usage': 'Usage: /draft <segment | "expression"> <brief>, e.g. /draft "lifecycle:dormant" win them back with a 20% coupon',
+  'draft.title': 'Three drafts for {expression}:',
+  'draft.reuse': 'Pick one and send it with /push.',
+  'ai.off': 'AI is off here (no OPENAI_API_KEY is set). Everything else works: /help shows the commands, and expressions can be written by hand.',
+  'ai.quota': 'You have asked the model as often as allowed today. Try again tomorrow, or write the expression by hand.',
+  'ai.unavailable': 'The model could not be reached ({detail}). Please try again later.',
+  'ai.invalid': 'The model’s answer was not usable, so nothing was done with it: {detail}. Try rephrasing the question.',
 } as const;

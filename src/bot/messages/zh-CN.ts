@@ -135,4 +135,16 @@ export const zhCN: Readonly<Record<keyof typeof en, string>> = {
   'rules.previewTags': '标签（现有人数 → 新增、移除）：',
   'rules.previewNoTags': '没有标签会变化。',
   'rules.previewNothingChanged': '以上只是预演，没有任何修改。',
+
+  'ask.summary': '用大白话描述想找的人，得到表达式和人数（不会发送任何消息）',
+  'ask.usage': '请提问，例如 /问 上海有多少喜欢运动的沉睡粉丝？',
+  'ask.answer': '我的理解是：\n{expression}\n→ {count} 人\n可以复用：/人群 save <名称> {expression}，或 /推送 "{expression}" <内容>',
+  'draft.summary': '根据人群特征写三版推送文案（不会把任何个人信息发给模型）',
+  'draft.usage': '用法：/文案 <人群名 | "表达式"> <要点>，例如 /文案 "生命周期:沉睡" 送八折券召回',
+  'draft.title': '为 {expression} 写了三版文案：',
+  'draft.reuse': '选一版用 /推送 发送。',
+  'ai.off': '这里没有开启 AI（未设置 OPENAI_API_KEY）。其他功能都可以正常使用：/帮助 查看命令，表达式也可以手写。',
+  'ai.quota': '您今天向模型提问的次数已用完。请明天再试，或手写表达式。',
+  'ai.unavailable': '暂时无法连接模型（{detail}），请稍后再试。',
+  'ai.invalid': '模型的回答无法使用，因此没有执行：{detail}。请换个说法再问。',
 };
