@@ -15,6 +15,11 @@ function fill(template: string, params: MessageParams | undefined): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
 }
 
+/** Whether `key` is in the catalogues (for names built from codes, such as a skip reason). */
+export function hasMessage(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
+
 export function translator(locale: BotLocale): Translate {
   const catalog = catalogs[locale];
   return (key, params) => fill(catalog[key], params);
