@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
@@ -6,19 +5,12 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.schema';
 import { Database } from './db/database';
 import { withMigrationLock } from './db/migration-lock';
-import { createMigrator, migrationsAreCurrent, type Migrator } from './db/migrator';
+import { createMigrator, type Migrator } from './db/migrator';
+import { apiRouters } from './http/api-routers';
 import { Authenticator } from './http/authenticator';
 import { createHttpApp } from './http/http-app.factory';
 import type { AppState } from './http/http-state';
 import { RouteRegistry } from './http/route-registry';
-import { eventsRoutes } from './http/routes/events.routes';
-import { healthRoutes } from './http/routes/health.routes';
-import { metricsRoutes } from './http/routes/metrics.routes';
-import { rulesRoutes } from './http/routes/rules.routes';
-import { segmentsRoutes } from './http/routes/segments.routes';
-import { tagsRoutes } from './http/routes/tags.routes';
-import { webhooksRoutes } from './http/routes/webhooks.routes';
-import { profilesRoutes } from './http/routes/profiles.routes';
 import { EventPipeline } from './ingest/event-pipeline';
 import type { InboundEvent } from './ingest/inbound-event';
 import { inboxPurgeJob } from './ingest/inbox-purge.job';
@@ -34,20 +26,19 @@ import { ProfileResolver } from './profiles/profile-resolver';
 import { AttributeService } from './profiles/attribute.service';
 import { ProfileEraser } from './profiles/profile-eraser';
 import { profileStateStage } from './profiles/profile-state.stage';
-import { liveProfileId } from './profiles/live-profile';
 import { ProfileEnricher } from './profiles/profile-enricher';
 import { ProfileMerger } from './profiles/profile-merger';
 import { ProfileService } from './profiles/profile.service';
 import { SubscriptionService } from './profiles/subscription.service';
 import { CredentialStore } from './credentials/credential-store';
-import { linksRoutes } from './http/routes/links.routes';
-import { pushesRoutes } from './http/routes/pushes.routes';
 import { DeliveryReportService } from './pushes/delivery-report.service';
 import { PushEngine } from './pushes/push-engine';
 import { OperatorBot } from './bot/operator-bot';
 import { LanguageModel } from './ai/language-model';
+import { InterestClassification } from './ai/interest-classification';
+import { interestClassificationJob } from './ai/interest-classification.job';
+import { closeServer } from './http/close-server';
 import { AudienceStats } from './profiles/audience-stats.service';
-import { botRoutes } from './http/routes/bot.routes';
 import type { PushDeliveryWorker } from './pushes/push-delivery.worker';
 import type { PushService } from './pushes/push.service';
 import { RuleEngine } from './rules/rule-engine';
@@ -62,11 +53,6 @@ import { WebhookOutbox } from './webhooks/webhook-outbox.service';
 import { tagStage } from './rules/tag.stage';
 import { TimelineService } from './timeline/timeline.service';
 
-/**
- * One running Persona: the object graph built from config. `start` migrates, sets up plugins, starts the worker and
- * jobs and listens; `stop` undoes it in reverse, letting in-flight requests and the current worker batch finish.
- * Holds no logic of its own.
- */
 /** What the composition root may add to the config: how to read the rules again, and the clock (tests move it). */
 export interface PersonaOptions {
   /** Reads the rules document from the config files again (hot reload); without it the rules never change. */
@@ -78,6 +64,11 @@ export interface PersonaOptions {
   botPuppet?: () => object;
 }
 
+/**
+ * One running Persona: the object graph built from config. `start` migrates, sets up plugins, starts the worker and
+ * jobs and listens; `stop` undoes it in reverse, letting in-flight requests and the current worker batch finish.
+ * Holds no logic of its own.
+ */
 export class Persona {
   readonly db: Database;
   readonly engine: RuleEngine;
@@ -201,6 +192,11 @@ export class Persona {
     this.pushEngine.attach(this.timeline, this.jobs, this.segments);
     this.pushes = this.pushEngine.service;
     this.pushWorker = this.pushEngine.worker;
+    const model = new LanguageModel(config.ai, log.child({ room: 'ai' }), clock);
+    if (config.ai.classification.enabled) {
+      if (model.enabled) this.jobs.register(interestClassificationJob(new InterestClassification(this.db, model, this.tags, this.rules, { ...config.ai.classification, timezone: config.timezone }, clock)));
+      else log.warn('ai.classification is enabled but no OPENAI_API_KEY is set: follower messages are not classified');
+    }
     this.bot = new OperatorBot({
       config,
       db: this.db,
@@ -218,73 +214,20 @@ export class Persona {
         timezone: config.timezone,
         clock,
       },
-      model: new LanguageModel(config.ai, log.child({ room: 'ai' }), clock),
+      model,
       pluginCommands: this.plugins.commands,
       ...(options.botPuppet ? { puppet: options.botPuppet } : {}),
       log,
       clock,
     });
-    this.metrics.gauge('persona_inbox_depth', 'Inbox rows waiting to be processed', () =>
-      this.inbox.depth().catch(() => Number.NaN),
-    );
-    this.metrics.gauge('persona_webhook_outbox_depth', 'Outbound webhook deliveries not yet delivered', () =>
-      this.outbox.depth().catch(() => Number.NaN),
-    );
+    this.metrics.gauge('persona_inbox_depth', 'Inbox rows waiting to be processed', () => this.inbox.depth().catch(() => Number.NaN));
+    this.metrics.gauge('persona_webhook_outbox_depth', 'Outbound webhook deliveries not yet delivered', () => this.outbox.depth().catch(() => Number.NaN));
     this.http = createHttpApp({
       log,
       metrics: this.metrics,
       trustProxy: config.server.trustProxy,
       pluginRoutes,
-      routers: [
-        healthRoutes({
-          shuttingDown: () => this.state === 'stopping' || this.state === 'stopped',
-          database: () => this.db.ping(),
-          migrationsCurrent: () => migrationsAreCurrent(this.migrator),
-        }),
-        metricsRoutes(this.metrics),
-        eventsRoutes({
-          authenticator,
-          metrics: this.metrics,
-          bodyLimitBytes: config.server.bodyLimitKb * 1024,
-          maxBatch: config.ingest.maxBatch,
-          accept: async (source, events) => {
-            await this.accept(source, events);
-          },
-        }),
-        profilesRoutes({
-          authenticator,
-          profiles: this.profiles,
-          timeline: this.timeline,
-          merger: this.merger,
-          bodyLimitBytes: config.server.bodyLimitKb * 1024,
-          erase: (profileId, actor) => eraser.erase(profileId, actor),
-          updateAttributes: (requestedId, values) =>
-            this.db.transaction(async (transaction) => {
-              const profileId = await liveProfileId(this.db, requestedId, transaction, { lock: true });
-              const changed = await this.attributes.apply(
-                { profileId, values, source: 'operator', at: new Date(), key: `operator:${randomUUID()}` },
-                transaction,
-              );
-              return { profileId, changed };
-            }),
-        }),
-        webhooksRoutes({ authenticator, outbox: this.outbox, wake: () => this.webhooks.wake() }),
-        segmentsRoutes({ authenticator, segments: this.segments, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
-        linksRoutes({ clicks: this.pushEngine.clicks }),
-        pushesRoutes({ authenticator, pushes: this.pushes, bodyLimitBytes: config.server.bodyLimitKb * 1024, wake: () => this.pushWorker.wake() }),
-        tagsRoutes({ authenticator, operatorTags: this.engine.operatorTags, profiles: this.profiles, bodyLimitBytes: config.server.bodyLimitKb * 1024 }),
-        botRoutes({ authenticator, bot: this.bot }),
-        rulesRoutes({
-          authenticator,
-          rules: this.rules,
-          explainer: this.engine.explainer,
-          preview: this.engine.preview,
-          backfill: this.engine.backfill,
-          clock,
-          log: log.child({ room: 'rules' }),
-          bodyLimitBytes: config.server.bodyLimitKb * 1024,
-        }),
-      ],
+      routers: apiRouters(this, { authenticator, eraser, clock, log, shuttingDown: () => this.state === 'stopping' || this.state === 'stopped' }),
     });
     if (!authenticator.hasAdminToken) {
       log.warn('ADMIN_TOKEN is not set: the admin API refuses every request');
@@ -353,22 +296,4 @@ export class Persona {
     await this.db.close();
     this.state = 'stopped';
   }
-}
-
-/**
- * Stops accepting and waits for in-flight requests. Keep-alive connections that go idle once their request is answered
- * are closed as they do (close() only closes those idle at the moment it is called); after the timeout, all are.
- */
-function closeServer(server: Server, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const sweep = setInterval(() => server.closeIdleConnections(), 50);
-    const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
-    sweep.unref();
-    force.unref();
-    server.close(() => {
-      clearInterval(sweep);
-      clearTimeout(force);
-      resolve();
-    });
-  });
 }

@@ -16,6 +16,18 @@ export const aiConfigSchema = z
     maxRetries: intBetween(0, 10).default(2),
     /** Model questions per operator per day (`ask` and `draft` together). */
     perOperatorPerDay: intBetween(1, 100_000).default(200),
+    /**
+     * Follower text messages classified into the interest taxonomy (`interest/<topic>` tags, source `ai`, lasting
+     * `rules.keywordInterests.days` from the message), in batches, every 10 minutes, at most `perDay` messages a day.
+     */
+    classification: z
+      .object({
+        enabled: z.boolean().default(false),
+        perDay: intBetween(1, 1_000_000).default(1000),
+        batchSize: intBetween(1, 100).default(20),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

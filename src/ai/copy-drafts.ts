@@ -48,7 +48,7 @@ export async function draftCopy(model: LanguageModel, operator: string, traits: 
   const share = (count: number) => `${Math.round((count / Math.max(1, traits.count)) * 100)}%`;
   const lifecycle = Object.entries(traits.lifecycle).map(([stage, count]) => `${stage} ${share(count)}`);
   const tags = traits.topTags.map((tag) => `${tag.label ? `${tag.label} (${tag.tag})` : tag.tag} ${share(tag.count)}`);
-  const answer = await model.structured(operator, {
+  const answer = await model.structured({
     name: 'push_copy',
     system: [
       'You write short push messages for a brand’s WeChat official account.',
@@ -67,6 +67,6 @@ export async function draftCopy(model: LanguageModel, operator: string, traits: 
       if (!parsed.success) throw new Error(`the drafts are not valid: ${parsed.error.issues[0].message}`);
       return parsed.data.variants;
     },
-  });
+  }, operator);
   return answer;
 }

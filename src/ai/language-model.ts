@@ -42,10 +42,10 @@ export class LanguageModel {
     return this.client !== undefined;
   }
 
-  /** Asks for `operator` (counted against their daily quota). */
-  async structured<T>(operator: string, request: StructuredRequest<T>): Promise<T> {
+  /** Asks the model; for an operator, counted against their daily quota (Persona's own uses have their own caps). */
+  async structured<T>(request: StructuredRequest<T>, operator?: string): Promise<T> {
     if (!this.client) throw new AiError('off', 'no OPENAI_API_KEY is set');
-    this.count(operator);
+    if (operator !== undefined) this.count(operator);
     let content: string | null | undefined;
     try {
       const completion = await this.client.chat.completions.create({

@@ -128,7 +128,7 @@ function instructions(vocabulary: QuestionVocabulary): string {
  * → an expression in the segment language (canonical). The caller counts it; nothing is ever sent from here.
  */
 export async function expressionFor(model: LanguageModel, operator: string, question: string, vocabulary: QuestionVocabulary): Promise<string> {
-  const answer = await model.structured(operator, {
+  const answer = await model.structured({
     name: 'segment_condition',
     system: instructions(vocabulary),
     user: question,
@@ -144,6 +144,6 @@ export async function expressionFor(model: LanguageModel, operator: string, ques
       checkMeaning(expr);
       return printSegment(expr);
     },
-  });
+  }, operator);
   return answer;
 }

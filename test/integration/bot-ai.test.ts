@@ -120,4 +120,64 @@ describe('the bot’s AI: ask and draft through an OpenAI-compatible model', () 
       ]);
     });
   });
+
+  describe('classifying follower messages into interests', () => {
+    beforeEach(async () => {
+      fake = await FakeOpenAi.start();
+      app = await startTestApp(
+        { ai: { apiKey: 'env:TEST_OPENAI_API_KEY', baseUrl: fake.baseUrl, maxRetries: 0, classification: { enabled: true, perDay: 3, batchSize: 2 } } },
+        undefined,
+        { clock: () => now },
+      );
+    });
+
+    afterEach(async () => {
+      await app.stop();
+      await fake.close();
+    });
+
+    const message = (openid: string, key: string, content: string, hoursAgo: number, subtype = 'text') =>
+      record(app, openid, [{ key, type: 'message', at: new Date(now.getTime() - hoursAgo * 3_600_000), properties: { subtype, content } }]);
+    const tagsOf = async (openid: string) => {
+      const response = await app.request(`/api/profiles?identity=openid:default:${openid}`);
+      const [profile] = ((await response.json()) as { profiles: { tags: { name: string; source: string; expiresAt: string | null }[] }[] }).profiles;
+      return profile.tags.map((tag) => [tag.name, tag.source, tag.expiresAt]);
+    };
+
+    it('tags what followers write with the interests the model finds, in batches, once per message, up to the day’s cap', async () => {
+      await message('oRunner', 'm1', '周末的马拉松还有名额吗？', 5);
+      await message('oCook', 'm2', '你好', 4);
+      await message('oCook', 'm3', '有没有适合新手的烘焙课程', 3);
+      await message('oCook', 'm4', '', 2, 'image');
+      await message('oRunner', 'm5', '下周有什么活动', 1);
+      fake.nextJson({ results: [{ index: 0, interests: ['sports'] }, { index: 1, interests: [] }] });
+      fake.nextJson({ results: [{ index: 0, interests: ['food', 'parenting'] }] });
+      expect(await app.persona.jobs.trigger('ai-interest-classification', now)).toBe('succeeded');
+
+      // Two requests: messages 1–2, then 3 (the cap of 3 a day leaves m5 for tomorrow; images are not text).
+      expect(fake.requests).toHaveLength(2);
+      expect(fake.requests[0].messages[1].content).toBe('0: "周末的马拉松还有名额吗？"\n1: "你好"');
+      expect(fake.requests[0].response_format?.json_schema?.name).toBe('message_interests');
+      const expires = new Date(now.getTime() - 5 * 3_600_000 + 90 * 86_400_000).toISOString();
+      expect(await tagsOf('oRunner')).toEqual([['interest/sports', 'ai', expires]]);
+      expect((await tagsOf('oCook')).map(([name, source]) => [name, source])).toEqual([
+        ['interest/food', 'ai'],
+        ['interest/parenting', 'ai'],
+      ]);
+
+      // Nothing again today; tomorrow the one left.
+      expect(await app.persona.jobs.trigger('ai-interest-classification', new Date(now.getTime() + 60_000))).toBe('succeeded');
+      expect(fake.requests).toHaveLength(2);
+    });
+
+    it('uses nothing of an answer that fails validation, and leaves the messages for the next run', async () => {
+      await message('oRunner', 'm1', '周末的马拉松还有名额吗？', 5);
+      fake.nextJson({ results: [{ index: 0, interests: ['golf'] }] });
+      expect(await app.persona.jobs.trigger('ai-interest-classification', now)).toBe('failed');
+      expect(await tagsOf('oRunner')).toEqual([]);
+      fake.nextJson({ results: [{ index: 0, interests: ['sports'] }] });
+      expect(await app.persona.jobs.trigger('ai-interest-classification', new Date(now.getTime() + 600_000))).toBe('succeeded');
+      expect((await tagsOf('oRunner')).map(([name]) => name)).toEqual(['interest/sports']);
+    });
+  });
 });
