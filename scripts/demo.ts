@@ -76,8 +76,12 @@ async function main(): Promise<void> {
   }
   events += batch.length;
   await persona.accept('demo', batch);
-  for (let waiting = await persona.inbox.depth(); waiting > 0; waiting = await persona.inbox.depth()) {
-    process.stdout.write(`\r  ${(events - waiting).toLocaleString('en-US')} of ${events.toLocaleString('en-US')} events on the timelines`);
+  // Progress on one line in a terminal; every ten seconds otherwise.
+  const interactive = Boolean(process.stdout.isTTY);
+  for (let waiting = await persona.inbox.depth(), polls = 0; waiting > 0; waiting = await persona.inbox.depth(), polls += 1) {
+    const progress = `  ${(events - waiting).toLocaleString('en-US')} of ${events.toLocaleString('en-US')} events on the timelines`;
+    if (interactive) process.stdout.write(`\r${progress}`);
+    else if (polls % 20 === 0) process.stdout.write(`${progress}\n`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   // Time-based tags (lifecycle, activity) as of now, as the nightly recompute keeps them.
@@ -85,7 +89,7 @@ async function main(): Promise<void> {
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   process.stdout.write(
     [
-      `\r  ${events.toLocaleString('en-US')} events of ${followers.toLocaleString('en-US')} followers, scored and tagged, in ${seconds} s.`,
+      `${interactive ? '\r' : ''}  ${events.toLocaleString('en-US')} events of ${followers.toLocaleString('en-US')} followers, scored and tagged, in ${seconds} s.`,
       '',
       `The API is at ${persona.url} (Authorization: Bearer ${adminToken}); WeChat is a fake on ${wechat.baseUrl}; quiet hours are off.`,
       'Try:',
