@@ -12,8 +12,8 @@ describe('the operator bot over WeChat (wechaty-puppet-mock)', () => {
   let chat: ChatMock;
   const now = new Date('2026-11-25T04:00:00Z');
 
-  const start = async (failingStarts = 0, bot: Record<string, unknown> = {}) => {
-    chat = new ChatMock(failingStarts);
+  const start = async (reachable = true, bot: Record<string, unknown> = {}) => {
+    chat = new ChatMock(reachable);
     app = await startTestApp(
       {
         plugins: { 'wechat-official-account': wechatApiPlugin(fake) },
@@ -96,7 +96,7 @@ describe('the operator bot over WeChat (wechaty-puppet-mock)', () => {
   });
 
   it('answers in a group only when mentioned and enabled, and never runs admin commands there', async () => {
-    await start(0, { groups: { enabled: true } });
+    await start(true, { groups: { enabled: true } });
     await botStatus(app.persona, (status) => status.state === 'offline');
     chat.login();
     await botStatus(app.persona, (status) => status.state === 'online');
@@ -111,12 +111,22 @@ describe('the operator bot over WeChat (wechaty-puppet-mock)', () => {
   });
 
   it('keeps the server working while WeChat can’t be reached or drops, and reconnects', async () => {
-    await start(2);
-    // Two failed starts (retried with backoff) while the API answers.
-    const failing = await botStatus(app.persona, (status) => status.failures >= 1);
+    await start(false);
+    // Failed starts, retried with backoff, while the rest of Persona works.
+    const failing = await botStatus(app.persona, (status) => status.failures >= 2);
     expect(failing).toMatchObject({ state: 'reconnecting', lastError: 'the puppet service can’t be reached' });
-    expect((await app.request('/api/segments')).status).toBe(200);
-    expect((await (await app.request('/api/bot/status')).json()) as { wechaty: { state: string } }).toMatchObject({ wechaty: { state: expect.stringMatching(/reconnecting|offline|starting/) } });
+    // Meanwhile events come in and a push goes out as ever.
+    const posted = await app.request('/api/events', { method: 'POST', json: { id: 'while-down', type: 'page_view', channel: 'website', identities: { openid: 'oLoyal1' } } });
+    expect(posted.status).toBe(202);
+    expect(await app.persona.worker.drain()).toBe(1);
+    const planned = (await (await app.request('/api/pushes', { method: 'POST', json: { expression: 'tag:loyal AND city:Shanghai', content: { message: { type: 'text', text: '照常发送' } } } })).json()) as { id: number };
+    expect((await app.request(`/api/pushes/${planned.id}/confirm`, { method: 'POST' })).status).toBe(200);
+    await app.persona.pushWorker.drain();
+    expect(fake.massSends.map((send) => send.touser.sort())).toEqual([['oLoyal1', 'oLoyal2']]);
+    const status = (await (await app.request('/api/bot/status')).json()) as { wechaty: { state: string; failures: number } };
+    expect(status.wechaty.state).toMatch(/^(reconnecting|starting)$/);
+    expect(status.wechaty.failures).toBeGreaterThanOrEqual(2);
+    chat.reachable = true;
     await botStatus(app.persona, (status) => status.state === 'offline');
     chat.login();
     expect(await botStatus(app.persona, (status) => status.state === 'online')).toMatchObject({ failures: 0 });

@@ -9,29 +9,28 @@ log.level('silent');
 type ContactMock = ReturnType<mock.Mocker['createContact']>;
 type RoomMock = ReturnType<mock.Mocker['createRoom']>;
 
-/** A puppet whose first `failures` starts fail: the puppet service can't be reached yet. */
+/** A puppet whose start fails while `reachable()` says no: the puppet service can't be reached. */
 class FlakyPuppet extends PuppetMock {
-  constructor(options: ConstructorParameters<typeof PuppetMock>[0], failures: number) {
+  constructor(options: ConstructorParameters<typeof PuppetMock>[0], reachable: () => boolean) {
     super(options);
     const start = this.start.bind(this);
-    let left = failures;
-    this.start = () => (left-- > 0 ? Promise.reject(new Error('the puppet service can’t be reached')) : start());
+    this.start = () => (reachable() ? start() : Promise.reject(new Error('the puppet service can’t be reached')));
   }
 }
 
 /**
  * A WeChat world for the bot through wechaty-puppet-mock: the bot's own account, contacts who write to it, and a
- * puppet maker for Persona (whose puppet's first `failingStarts` starts fail).
+ * puppet maker for Persona (whose puppet can't be started while `reachable` is false).
  */
 export class ChatMock {
   readonly mocker = new mock.Mocker();
   readonly account: ContactMock;
 
-  constructor(private readonly failingStarts = 0) {
+  constructor(public reachable = true) {
     this.account = this.mocker.createContact({ id: 'wxid_persona_bot', name: 'Persona' });
   }
 
-  readonly puppet = (): object => new FlakyPuppet({ mocker: this.mocker }, this.failingStarts);
+  readonly puppet = (): object => new FlakyPuppet({ mocker: this.mocker }, () => this.reachable);
 
   contact(id: string, name: string, alias?: string): ContactMock {
     return this.mocker.createContact({ id, name, ...(alias ? { alias } : {}) });
