@@ -37,7 +37,8 @@ export function profileCard(input: {
   if (facts.length > 0) lines.push(facts.join(' · '));
   const following = profile.subscriptions.filter((subscription) => subscription.subscribed).map((subscription) => subscription.account);
   const stage = profile.tags.find((tag) => tag.category === 'lifecycle')?.name.slice('lifecycle/'.length);
-  lines.push(t('card.lifecycle', { stage: stage ?? '—', following: following.length > 0 ? following.join(', ') : t('card.notFollowing') }));
+  const stageLabel = stage ? rules.labels.labelOf(`lifecycle/${stage}`, locale) : undefined;
+  lines.push(t('card.lifecycle', { stage: stage ? (stageLabel ? `${stageLabel} (${stage})` : stage) : '—', following: following.length > 0 ? following.join(', ') : t('card.notFollowing') }));
 
   const { score } = explanation;
   const groups = score.groups.filter((group) => group.points !== 0).map((group) => `${group.group} ${round(group.points)}`);
