@@ -1,21 +1,11 @@
 import { Persona } from './app';
-import { ConfigError } from './config/config.error';
+import { configOrExit } from './cli/config-or-exit';
 import { configFiles, loadConfig } from './config/config.loader';
-import type { Config } from './config/config.schema';
 import { createLogger } from './logging/logger';
 
 /** The composition root: config → logger → Persona (db, migrations, plugins, worker, jobs, http) → signals. */
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`Persona can't start: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = configOrExit();
   const log = createLogger({ level: config.log.level });
 
   let persona: Persona;

@@ -1,7 +1,6 @@
 import { Persona } from '../app';
 import { runConsole } from '../bot/console.transport';
-import { ConfigError } from '../config/config.error';
-import { loadConfig } from '../config/config.loader';
+import { configOrExit } from './config-or-exit';
 import { createLogger } from '../logging/logger';
 
 /**
@@ -11,16 +10,7 @@ import { createLogger } from '../logging/logger';
 async function main(): Promise<void> {
   const asIndex = process.argv.indexOf('--as');
   const contact = asIndex > 0 ? process.argv[asIndex + 1] : undefined;
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`Persona can't start: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = configOrExit();
   // The terminal is for the conversation: routine logs would interleave with it.
   const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level });
   const persona = new Persona(config, log);
