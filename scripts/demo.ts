@@ -134,14 +134,14 @@ async function timeCommands(persona: Persona): Promise<void> {
     let reply = '';
     for (let run = 0; run < 6; run += 1) {
       const at = process.hrtime.bigint();
-      reply = (await persona.bot.handle({ transport: 'console', sender: { id: operator.contact }, text })).join(' ');
+      reply = (await persona.bot.handle({ transport: 'console', sender: { id: operator.contact }, text })).replies.join(' ');
       times.push(Number(process.hrtime.bigint() - at) / 1e6);
     }
     const rest = times.slice(1).sort((a, b) => a - b);
     process.stdout.write(`${text.padEnd(80)} ${times[0].toFixed(0).padStart(5)} ms ${rest[2].toFixed(0).padStart(5)} ms   ${reply.split('\n')[0].slice(0, 60)}\n`);
   }
   // A push end to end: plan, confirm with the code, delivered by the worker to the fake WeChat.
-  const ask = async (text: string) => (await persona.bot.handle({ transport: 'console', sender: { id: operator.contact }, text })).join('\n');
+  const ask = async (text: string) => (await persona.bot.handle({ transport: 'console', sender: { id: operator.contact }, text })).replies.join('\n');
   const began = Date.now();
   const plan = await ask('/push "lifecycle:active AND city:Shanghai" name:demo 本周会员日，全场八折！');
   const code = /(\d{6})/.exec(plan.split('\n').at(-1) ?? '')?.[1];

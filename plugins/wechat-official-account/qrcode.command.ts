@@ -26,7 +26,7 @@ const texts: Record<BotLocale, Record<'summary' | 'usage' | 'noAccount' | 'made'
 
 const fill = (text: string, values: Record<string, string | number>) => text.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
 
-/** `qrcode <scene> [permanent]`: mints a parametric QR code (temporary: 30 days) and answers its image link. */
+/** `qrcode <scene> [permanent]`: mints a parametric QR code (temporary: 30 days) and answers with its image. */
 export function qrcodeCommand(clients: ReadonlyMap<string, WechatApiClient>): BotCommand {
   return {
     name: 'qrcode',
@@ -45,9 +45,10 @@ export function qrcodeCommand(clients: ReadonlyMap<string, WechatApiClient>): Bo
       try {
         const code = await client.createQrCode(scene, permanent ? { permanent } : { permanent, expireSeconds: 2_592_000 });
         const lifetime = code.expireSeconds ? fill(say.expires, { days: Math.round(code.expireSeconds / 86_400) }) : say.permanent;
-        return `${fill(say.made, { scene, imageUrl: code.imageUrl, url: code.url })}\n${lifetime}`;
+        // The picture itself where the chat shows pictures; its link in the text for the others.
+        return { text: `${fill(say.made, { scene, imageUrl: code.imageUrl, url: code.url })}\n${lifetime}`, image: { url: code.imageUrl, name: `${scene}.jpg` } };
       } catch (error) {
-        if (error instanceof WechatApiError) return fill(say.refused, { code: error.errcode, message: error.errmsg });
+        if (error instanceof WechatApiError) return { text: fill(say.refused, { code: error.errcode, message: error.errmsg }), failed: `WeChat ${error.errcode}` };
         throw error;
       }
     },

@@ -1,8 +1,12 @@
 import type { AiError } from '../ai/ai.error';
 import type { Translate } from './message-catalog';
 
-/** What the operator reads when the model could not help. */
-export function aiFailureText(error: AiError, t: Translate): string {
+/** What the operator reads when the model could not help, as a failed answer (audited with the reason). */
+export function aiFailure(error: AiError, t: Translate): { text: string; failed: string } {
+  return { text: text(error, t), failed: error.message };
+}
+
+function text(error: AiError, t: Translate): string {
   switch (error.failure) {
     case 'off':
       return t('ai.off');

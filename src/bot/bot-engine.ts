@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/app.error';
-import type { BotCommand, BotLocale } from '../plugins/extension-points';
+import type { BotCommand, BotImage, BotLocale } from '../plugins/extension-points';
 import { closestName } from '../segments/closest-name';
 import type { BotAuditService, BotOutcome } from './bot-audit.service';
 import { parseCommandLine } from './command-line';
@@ -32,15 +32,22 @@ export interface BotEngineOptions {
   plainTextCommand?: string;
 }
 
+/** What the bot says back: texts in order, then any pictures. */
+export interface ChatAnswer {
+  replies: string[];
+  images: BotImage[];
+}
+
 interface Handled {
   replies: string[];
+  images?: BotImage[];
   operator?: Operator;
   command?: string;
   outcome: BotOutcome;
   detail?: string;
 }
 
-const ignored = { replies: [], outcome: 'ignored' as const };
+const ignored = { replies: [], images: [], outcome: 'ignored' as const };
 
 /** The longest command text the bot reads; longer messages are refused without parsing. */
 const maxCommandLength = 4000;
@@ -62,7 +69,7 @@ export class BotEngine {
   ) {}
 
   /** The replies to send back, in order (none for a message the bot ignores), and what came of the message. */
-  async handle(message: ChatMessage): Promise<{ replies: string[]; outcome: BotOutcome | 'ignored' }> {
+  async handle(message: ChatMessage): Promise<ChatAnswer & { outcome: BotOutcome | 'ignored' }> {
     const text = message.text.trim();
     // In groups the bot speaks only when spoken to.
     if (message.room && (!this.options.groupsEnabled || !message.room.mentioned)) return ignored;
@@ -85,7 +92,7 @@ export class BotEngine {
       { transport: message.transport, operator: operator?.name ?? null, command: handled.command ?? null, outcome: handled.outcome, ms: Date.now() - started },
       'bot message',
     );
-    return { replies: handled.replies.flatMap((reply) => splitReply(reply)), outcome: handled.outcome };
+    return { replies: handled.replies.flatMap((reply) => splitReply(reply)), images: handled.images ?? [], outcome: handled.outcome };
   }
 
   /** No data for strangers: at most one polite refusal a day, in a private chat only. */
@@ -141,8 +148,15 @@ export class BotEngine {
   ): Promise<Handled> {
     const t = translator(operator.locale);
     try {
-      const reply = await command.run({ operator, args: line.args, rest: line.rest, ...(subcommand ? { subcommand } : {}), locale: operator.locale, inGroup });
-      return { replies: [reply], command: label, outcome: 'ok' };
+      const answer = await command.run({ operator, args: line.args, rest: line.rest, ...(subcommand ? { subcommand } : {}), locale: operator.locale, inGroup });
+      if (typeof answer === 'string') return { replies: [answer], command: label, outcome: 'ok' };
+      return {
+        replies: [answer.text],
+        ...(answer.image ? { images: [answer.image] } : {}),
+        command: label,
+        outcome: answer.failed ? 'failed' : 'ok',
+        ...(answer.failed ? { detail: answer.failed } : {}),
+      };
     } catch (error) {
       // What the operator did wrong (a bad expression, an unknown push) is told as is; anything else is ours.
       if (error instanceof AppError && error.status < 500) {

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { ChatMessage } from './bot-engine';
+import type { ChatAnswer, ChatMessage } from './bot-engine';
 import { translator } from './message-catalog';
 import type { Operator } from './operator-directory';
 
@@ -9,7 +9,7 @@ import type { Operator } from './operator-directory';
  * below it. Ends at `exit`, `quit` or the end of input.
  */
 export async function runConsole(
-  handle: (message: ChatMessage) => Promise<string[]>,
+  handle: (message: ChatMessage) => Promise<ChatAnswer>,
   operator: Operator,
   io: { input: Readable; output: Writable; interactive: boolean },
 ): Promise<void> {
@@ -21,7 +21,8 @@ export async function runConsole(
     const text = line.trim();
     if (['exit', 'quit', '/exit', '/quit', '退出'].includes(text.toLowerCase())) break;
     if (text !== '') {
-      const replies = await handle({ transport: 'console', sender: { id: operator.contact }, text });
+      // A picture's link is in the text already.
+      const { replies } = await handle({ transport: 'console', sender: { id: operator.contact }, text });
       io.output.write(`${replies.join('\n\n')}\n`);
     }
     lines.prompt();

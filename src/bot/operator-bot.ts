@@ -4,7 +4,7 @@ import type { Config } from '../config/config.schema';
 import type { Database } from '../db/database';
 import type { BotCommand } from '../plugins/extension-points';
 import { BotAuditService } from './bot-audit.service';
-import { type ChatMessage, BotEngine } from './bot-engine';
+import { type ChatAnswer, type ChatMessage, BotEngine } from './bot-engine';
 import { revealedPuppetOptions } from './bot-config.schema';
 import type { BotServices } from './bot-services';
 import { CommandRegistry } from './command-registry';
@@ -106,9 +106,10 @@ export class OperatorBot {
     }
   }
 
-  /** The replies to a chat message (none when the bot ignores it). */
-  async handle(message: ChatMessage): Promise<string[]> {
-    return (await this.engine.handle(message)).replies;
+  /** The answer to a chat message (nothing when the bot ignores it). */
+  async handle(message: ChatMessage): Promise<ChatAnswer> {
+    const { replies, images } = await this.engine.handle(message);
+    return { replies, images };
   }
 
   /** What `GET /api/bot/status` shows. */

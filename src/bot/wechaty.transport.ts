@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ContactInterface, MessageInterface, WechatyInterface } from 'wechaty/impls';
-import type { ChatMessage } from './bot-engine';
+import type { ChatAnswer, ChatMessage } from './bot-engine';
 
 /** Where the WeChat connection stands, for logs and `GET /api/bot/status`. */
 export type WechatyState = 'off' | 'starting' | 'waiting_for_scan' | 'online' | 'offline' | 'reconnecting';
@@ -43,11 +43,11 @@ export class WechatyTransport {
   private startError: Error | undefined;
   private retry: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(status: WechatyStatus) => void>();
-  private readonly answered = new Set<(message: ChatMessage, replies: string[]) => void>();
+  private readonly answered = new Set<(message: ChatMessage, answer: ChatAnswer) => void>();
 
   constructor(
     private readonly options: WechatyTransportOptions,
-    private readonly handle: (message: ChatMessage) => Promise<string[]>,
+    private readonly handle: (message: ChatMessage) => Promise<ChatAnswer>,
     private readonly log: Logger,
   ) {
     this.current = { state: 'off', since: new Date().toISOString(), qrUrl: null, user: null, failures: 0, lastError: null };
@@ -63,8 +63,8 @@ export class WechatyTransport {
     return () => this.listeners.delete(listener);
   }
 
-  /** Calls `listener` after each message is handled and its replies sent (none when ignored); answers its removal. */
-  onAnswered(listener: (message: ChatMessage, replies: string[]) => void): () => void {
+  /** Calls `listener` after each message is handled and its answer sent (empty when ignored); answers its removal. */
+  onAnswered(listener: (message: ChatMessage, answer: ChatAnswer) => void): () => void {
     this.answered.add(listener);
     return () => this.answered.delete(listener);
   }
@@ -172,12 +172,14 @@ export class WechatyTransport {
       messageId: message.id,
       ...(room ? { room: { id: room.id, mentioned: await message.mentionSelf() } } : {}),
     };
-    const replies = await this.handle(chat);
-    for (const reply of replies) {
+    const answer = await this.handle(chat);
+    const { FileBox } = await import('file-box');
+    for (const reply of answer.replies) {
       if (room) await room.say(reply, talker);
       else await talker.say(reply);
     }
-    for (const listener of this.answered) listener(chat, replies);
+    for (const image of answer.images) await (room ?? talker).say(FileBox.fromUrl(image.url, { name: image.name }));
+    for (const listener of this.answered) listener(chat, answer);
   }
 
   private set(change: Partial<WechatyStatus>): void {

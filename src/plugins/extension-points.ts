@@ -65,6 +65,19 @@ export interface BotRequest {
   inGroup: boolean;
 }
 
+/** A picture in an answer (a QR code): sent as an image where the chat can show one. */
+export interface BotImage {
+  url: string;
+  /** A file name for it (`store-0217.jpg`). */
+  name: string;
+}
+
+/**
+ * A command's answer: its text, or the text with a picture, and `failed` (why, for the audit) when the command
+ * could not do what was asked although nothing went wrong on Persona's side (the model's answer was unusable).
+ */
+export type BotAnswer = string | { text: string; image?: BotImage; failed?: string };
+
 /** A subcommand (`segment count`), with its own lowest role. */
 export interface BotSubcommand {
   name: string;
@@ -88,7 +101,7 @@ export interface BotCommand {
   subcommands?: readonly BotSubcommand[];
   /** The subcommand a bare `/<name>` runs; without one, a bare name answers with the subcommands. */
   defaultSubcommand?: string;
-  run(request: BotRequest): Promise<string>;
+  run(request: BotRequest): Promise<BotAnswer>;
 }
 
 /** Event types and properties a source adds to what rules and segments may refer to. */

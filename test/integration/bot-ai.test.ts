@@ -71,12 +71,13 @@ describe('the bot’s AI: ask and draft through an OpenAI-compatible model', () 
       expect((await command(app, 'wxid_viewer', '/ask who is rich')).replies[0]).toMatch(/the model declined: I can’t help with that\./);
       fake.next({ status: 503, message: 'The engine is currently overloaded.' });
       expect((await command(app, 'wxid_viewer', '/ask who is new')).replies).toEqual(['The model could not be reached (the model service answered 503). Please try again later.']);
-      const audit = (await (await app.request('/api/bot/audit')).json()) as { entries: { command: string; outcome: string }[] };
-      expect(audit.entries.slice(0, 4).map((entry) => [entry.command, entry.outcome])).toEqual([
-        ['ask', 'ok'],
-        ['ask', 'ok'],
-        ['ask', 'ok'],
-        ['ask', 'ok'],
+      // Audited as failed, with why.
+      const audit = (await (await app.request('/api/bot/audit')).json()) as { entries: { command: string; outcome: string; detail: string }[] };
+      expect(audit.entries.slice(0, 4).map((entry) => [entry.command, entry.outcome, entry.detail])).toEqual([
+        ['ask', 'failed', 'AI unavailable: the model service answered 503'],
+        ['ask', 'failed', 'AI invalid answer: the model declined: I can’t help with that.'],
+        ['ask', 'failed', 'AI invalid answer: the answer was not JSON'],
+        ['ask', 'failed', expect.stringMatching(/^AI invalid answer: the condition is not valid at condition\.items\.0\.tag/)],
       ]);
     });
 

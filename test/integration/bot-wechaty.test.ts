@@ -93,6 +93,11 @@ describe('the operator bot over WeChat (wechaty-puppet-mock)', () => {
     expect(status).toContain('Recipients 2: sent 2');
     for (const follower of ['oLoyal1', 'oLoyal2']) expect((await pushEventsOf(app, follower)).map((event) => [event.type, event.properties.pushId])).toEqual([['push_sent', pushId]]);
     expect(await pushEventsOf(app, 'oOther')).toEqual([]);
+
+    // A channel's QR code comes as a picture, after its text.
+    const [text, picture] = await chat.ask(operator, '/qrcode store-0217', { count: 2 });
+    expect(text).toMatch(/^QR code for scene store-0217: https:\/\/mp\.weixin\.qq\.com\/cgi-bin\/showqrcode\?ticket=/);
+    expect(picture).toBe('[image]');
   });
 
   it('answers in a group only when mentioned and enabled, and never runs admin commands there', async () => {

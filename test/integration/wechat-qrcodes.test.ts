@@ -49,10 +49,11 @@ describe('POST /api/wechat/qrcodes', () => {
     const made = await command(app, 'wxid_admin', '/二维码 store-0301 永久');
     expect(made.replies[0]).toMatch(/^场景 store-0301 的二维码：https:\/\/mp\.weixin\.qq\.com\/cgi-bin\/showqrcode\?ticket=.+\n（二维码内容：.+）\n永久二维码。$/);
     expect(fake.qrCodes.at(-1)).toMatchObject({ actionName: 'QR_LIMIT_STR_SCENE', scene: 'store-0301' });
+    expect(made.images).toEqual([{ url: expect.stringMatching(/^https:\/\/mp\.weixin\.qq\.com\/cgi-bin\/showqrcode\?ticket=/), name: 'store-0301.jpg' }]);
     expect((await command(app, 'wxid_operator', '/qrcode poster-1')).replies[0]).toMatch(/Valid for 30 days\.$/);
     expect((await command(app, 'wxid_viewer', '/qrcode poster-1')).outcome).toBe('refused');
     fake.inject({ path: 'qrcode/create', errcode: 40053, errmsg: 'invalid action info' });
-    expect((await command(app, 'wxid_operator', '/qrcode poster-2')).replies).toEqual(['WeChat refused: 40053 invalid action info']);
+    expect(await command(app, 'wxid_operator', '/qrcode poster-2')).toMatchObject({ outcome: 'failed', replies: ['WeChat refused: 40053 invalid action info'] });
     expect((await command(app, 'wxid_viewer', '/help')).replies[0]).not.toContain('/qrcode');
     expect((await command(app, 'wxid_operator', '/help')).replies[0]).toContain('/qrcode · /二维码');
   });

@@ -1,4 +1,4 @@
-import { log } from 'wechaty-puppet';
+import { log, types } from 'wechaty-puppet';
 import { mock, PuppetMock } from 'wechaty-puppet-mock';
 import type { WechatyStatus } from '../../src/bot/wechaty.transport';
 import type { Persona } from '../../src/app';
@@ -44,15 +44,15 @@ export class ChatMock {
     this.mocker.login(this.account);
   }
 
-  /** Says `text` to the bot and resolves with the bot's next `count` messages to `from` (in a chat or a room). */
+  /** Says `text` to the bot and resolves with the bot's next `count` messages to `from` (in a chat or a room; a picture reads `[image]`). */
   async ask(from: ContactMock, text: string, options: { count?: number; room?: RoomMock; mention?: boolean } = {}): Promise<string[]> {
     const count = options.count ?? 1;
     const where = options.room ?? from;
     const replies = new Promise<string[]>((resolve) => {
       const received: string[] = [];
-      const listener = (message: { talker(): { id: string }; text(): string }) => {
+      const listener = (message: { talker(): { id: string }; text(): string; type(): types.Message }) => {
         if (message.talker().id !== this.account.id) return;
-        received.push(message.text());
+        received.push(message.type() === types.Message.Image ? '[image]' : message.text());
         if (received.length === count) {
           where.off('message', listener as never);
           resolve(received);
@@ -71,10 +71,10 @@ export function answerTo(persona: Persona, sender: string, text: string): Promis
   const transport = persona.bot.wechaty;
   if (!transport) throw new Error('the bot has no WeChat connection');
   return new Promise((resolve) => {
-    const off = transport.onAnswered((message, replies) => {
+    const off = transport.onAnswered((message, answer) => {
       if (message.sender.id !== sender || message.text !== text) return;
       off();
-      resolve(replies);
+      resolve(answer.replies);
     });
   });
 }

@@ -3,7 +3,7 @@ import type { LanguageModel } from '../../ai/language-model';
 import { expressionFor } from '../../ai/segment-question';
 import type { BotCommand } from '../../plugins/extension-points';
 import type { BotServices } from '../bot-services';
-import { aiFailureText } from '../ai-failure';
+import { aiFailure } from '../ai-failure';
 import { formatCount, inEveryLocale, translator } from '../message-catalog';
 
 /**
@@ -34,7 +34,7 @@ export function askCommand(services: BotServices, model: LanguageModel): BotComm
         const measured = await services.segments.measure(expression);
         return t('ask.answer', { expression: measured.expression, count: formatCount(measured.count) });
       } catch (error) {
-        if (error instanceof AiError) return aiFailureText(error, t);
+        if (error instanceof AiError) return aiFailure(error, t);
         throw error;
       }
     },

@@ -2,7 +2,7 @@ import { AiError } from '../../ai/ai.error';
 import { draftCopy } from '../../ai/copy-drafts';
 import type { LanguageModel } from '../../ai/language-model';
 import type { BotCommand } from '../../plugins/extension-points';
-import { aiFailureText } from '../ai-failure';
+import { aiFailure } from '../ai-failure';
 import type { BotServices } from '../bot-services';
 import { inEveryLocale, translator } from '../message-catalog';
 
@@ -37,7 +37,7 @@ export function draftCommand(services: BotServices, model: LanguageModel): BotCo
         );
         return [t('draft.title', { expression: preview.expression }), ...drafts.map((draft, index) => `${index + 1}. ${draft.headline}\n${draft.text}`), t('draft.reuse')].join('\n\n');
       } catch (error) {
-        if (error instanceof AiError) return aiFailureText(error, t);
+        if (error instanceof AiError) return aiFailure(error, t);
         throw error;
       }
     },

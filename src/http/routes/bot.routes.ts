@@ -28,7 +28,7 @@ export function botRoutes(deps: { authenticator: Authenticator; bot: OperatorBot
     const input = parseInput(commandSchema, json, 'command');
     const answer = await deps.bot.engine.handle({ transport: 'http', sender: { id: input.operator }, text: input.text, ...(input.messageId ? { messageId: input.messageId } : {}) });
     if (answer.outcome === 'unknown_sender') throw new ForbiddenError(`${input.operator} is not an operator: list them under bot.operators`);
-    ctx.body = { replies: answer.replies, outcome: answer.outcome };
+    ctx.body = { replies: answer.replies, images: answer.images, outcome: answer.outcome };
   });
 
   router.get('/api/bot/status', (ctx) => {
