@@ -49,3 +49,9 @@ export const pushInputSchema = z
     error: 'a recurring push needs a segment or an expression',
     path: ['schedule'],
   });
+
+/** Whom `POST /api/pushes/:id/preview` sends to: an openid of the push's account, or a WeChat ID. */
+export const previewSchema = z
+  .object({ openid: z.string().min(1).max(64).optional(), wechatId: z.string().min(1).max(64).optional() })
+  .strict()
+  .refine((to) => (to.openid === undefined) !== (to.wechatId === undefined), { error: 'expected an openid or a wechatId (not both)', path: ['openid'] });

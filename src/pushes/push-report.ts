@@ -103,3 +103,13 @@ export async function pushReport(db: Database, pushId: number): Promise<PushRepo
   }
   return report;
 }
+
+/** Pushes confirmed since `since`, and recipients decided since then (of any push) that were sent or failed. */
+export async function pushActivitySince(db: Database, since: Date): Promise<{ confirmed: number; sent: number; failed: number }> {
+  const [[pushes], deliveries] = await Promise.all([
+    db.select<{ n: number }>('SELECT COUNT(*) AS n FROM pushes WHERE confirmed_at >= ?', [since]),
+    db.select<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM push_deliveries WHERE decided_at >= ? AND status IN ('sent', 'failed') GROUP BY status", [since]),
+  ]);
+  const count = (status: string) => Number(deliveries.find((row) => row.status === status)?.n ?? 0);
+  return { confirmed: Number(pushes.n), sent: count('sent'), failed: count('failed') };
+}

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Database } from '../db/database';
 import { AppError } from '../errors/app.error';
 import { ConflictError } from '../errors/conflict.error';
@@ -12,9 +11,9 @@ import { liveProfiles } from '../segments/segment-sql.compiler';
 import type { SegmentService } from '../segments/segment.service';
 import { personalize, type PushContent } from './push-content';
 import type { PushTrigger } from './push-automations';
-import { pushInputSchema } from './push-input.schema';
+import { previewSchema, pushInputSchema } from './push-input.schema';
 import type { PushPlan, PushPlanner } from './push-planner';
-import { type PushReport, pushReport } from './push-report';
+import { pushActivitySince, type PushReport, pushReport } from './push-report';
 
 /**
  * `scheduled` is a confirmed push whose send time has not come (stored, it is `sending`); an automation, once
@@ -68,11 +67,6 @@ interface PushRow {
   cancelled_at: unknown;
   finished_at: unknown;
 }
-
-const previewSchema = z
-  .object({ openid: z.string().min(1).max(64).optional(), wechatId: z.string().min(1).max(64).optional() })
-  .strict()
-  .refine((to) => (to.openid === undefined) !== (to.wechatId === undefined), { error: 'expected an openid or a wechatId (not both)', path: ['openid'] });
 
 /** Rows of recipients written per statement at confirmation. */
 const insertChunk = 2000;
@@ -258,12 +252,7 @@ export class PushService {
 
   /** Pushes confirmed since `since`, and recipients decided since then (of any push) that were sent or failed. */
   async activitySince(since: Date): Promise<{ confirmed: number; sent: number; failed: number }> {
-    const [[pushes], deliveries] = await Promise.all([
-      this.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM pushes WHERE confirmed_at >= ?', [since]),
-      this.db.select<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM push_deliveries WHERE decided_at >= ? AND status IN ('sent', 'failed') GROUP BY status", [since]),
-    ]);
-    const count = (status: string) => Number(deliveries.find((row) => row.status === status)?.n ?? 0);
-    return { confirmed: Number(pushes.n), sent: count('sent'), failed: count('failed') };
+    return pushActivitySince(this.db, since);
   }
 
   private async audit(actor: string, action: string, pushId: number, details: object, at: Date, transaction: Parameters<Database['execute']>[2]): Promise<void> {

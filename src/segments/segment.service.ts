@@ -11,6 +11,7 @@ import { resolveSegmentRefs } from './segment-semantics';
 import { compileSegment, liveProfiles } from './segment-sql.compiler';
 import { loadVocabulary, type SegmentVocabulary, unknownNameWarnings } from './segment-vocabulary';
 import { TagLabels } from './tag-labels';
+import { checkName, description } from './segment-input';
 
 export interface SegmentView {
   name: string;
@@ -48,14 +49,6 @@ interface SegmentRow {
 }
 
 const sampleSize = 20;
-
-/** A segment's name: what operators type after `segment:`; any script, no blanks at the ends, no control characters. */
-function checkName(name: unknown): string {
-  if (typeof name !== 'string' || !/^(?!\s)(?!.*\s$)[^\p{Cc}]{1,64}$/u.test(name)) {
-    throw new ValidationError('name: expected a name of 1 to 64 characters, without blanks at either end');
-  }
-  return name;
-}
 
 /**
  * Saved segments: named expressions operators build on (`segment:vip`), counted on demand, previewed before a push,
@@ -303,10 +296,3 @@ function parseText(expression: unknown): SegmentExpr {
   if (typeof expression !== 'string' || expression.trim() === '') throw new ValidationError('expression: expected an expression such as tag:loyal AND city:Shanghai');
   return parseSegment(expression);
 }
-
-function description(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value.length > 2000) throw new ValidationError('description: expected text of at most 2000 characters');
-  return value;
-}
-
