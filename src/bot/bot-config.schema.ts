@@ -1,12 +1,10 @@
 import { z } from 'zod';
 import { envOrText, intBetween, secret } from '../config/config-fields';
 import { Secret } from '../config/secret';
+import type { BotLocale, BotRole } from '../plugins/extension-points';
 
-export const operatorRoles = ['viewer', 'operator', 'admin'] as const;
-export type OperatorRole = (typeof operatorRoles)[number];
-
-export const botLocales = ['zh-CN', 'en'] as const;
-export type BotLocale = (typeof botLocales)[number];
+const operatorRoles = ['viewer', 'operator', 'admin'] as const satisfies readonly BotRole[];
+const botLocales = ['zh-CN', 'en'] as const satisfies readonly BotLocale[];
 
 const operatorSchema = z
   .object({
