@@ -7,6 +7,7 @@ import { type DatabaseTarget, parseDatabaseUrl } from './database-url';
 import { TransientDbError, translateDbError } from './db-error.translator';
 import { type DriverConnection, type DriverResult, runOnDriver } from './driver-query';
 import { bindStatement, type Replacements } from './sql-statement';
+import { maxBoundValues } from './sql-limits';
 
 export type Dialect = DatabaseTarget['dialect'];
 
@@ -210,6 +211,22 @@ export class Database {
   /** A parameterized SELECT returning plain rows. */
   async select<Row extends object>(sql: string, replacements: Replacements = {}, transaction?: Transaction): Promise<Row[]> {
     return (await this.run(sql, replacements, 'read', transaction)).rows as Row[];
+  }
+
+  /**
+   * A multi-row INSERT: `into` (`INSERT INTO t (a, b, c)`) with one `tuple` (`(?, ?, 'x', ?)`) per row of `rows` and
+   * an optional `tail` (ON CONFLICT …), cut into as few statements as the bound-value limit allows. Answers the rows
+   * it changed.
+   */
+  async insertRows(statement: { into: string; tuple: string; tail?: string }, rows: readonly (readonly unknown[])[], transaction?: Transaction): Promise<number> {
+    if (rows.length === 0) return 0;
+    const perStatement = Math.max(1, Math.floor(maxBoundValues / Math.max(1, rows[0].length)));
+    let changed = 0;
+    for (let start = 0; start < rows.length; start += perStatement) {
+      const part = rows.slice(start, start + perStatement);
+      changed += await this.execute(`${statement.into} VALUES ${part.map(() => statement.tuple).join(', ')}${statement.tail ?? ''}`, part.flat(), transaction);
+    }
+    return changed;
   }
 
   /** A parameterized INSERT/UPDATE/DELETE; answers the number of rows it changed. */

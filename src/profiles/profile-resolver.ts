@@ -4,6 +4,8 @@ import { type Identity, identityKey, type IdentityType } from './identity';
 import { normalizeIdentity } from './identity-normalizer';
 import { mergeEvidence, type ProfileMerger } from './profile-merger';
 import { ConflictError } from '../errors/conflict.error';
+import { maxChainedTerms } from '../db/sql-limits';
+import { chunks } from '../util/chunks';
 
 export type IdentityStrength = 'strong' | 'scoped' | 'weak';
 
@@ -197,14 +199,17 @@ export class ProfileResolver {
     }
   }
 
-  /** identityKey → profile id, for those of `identities` Persona already knows. One query. */
+  /** identityKey → profile id, for those of `identities` Persona already knows. One query per `maxChainedTerms`. */
   private async findOwners(identities: readonly Identity[], transaction: Transaction): Promise<Map<string, number>> {
-    const clauses = identities.map(() => '(type = ? AND scope = ? AND value = ?)').join(' OR ');
-    const rows = await this.db.select<{ profile_id: number; type: Identity['type']; scope: string; value: string }>(
-      `SELECT profile_id, type, scope, value FROM identities WHERE ${clauses}`,
-      identities.flatMap((identity) => [identity.type, identity.scope, identity.value]),
-      transaction,
-    );
-    return new Map(rows.map((row) => [identityKey(row), Number(row.profile_id)]));
+    const owners = new Map<string, number>();
+    for (const part of chunks(identities, maxChainedTerms)) {
+      const rows = await this.db.select<{ profile_id: number; type: Identity['type']; scope: string; value: string }>(
+        `SELECT profile_id, type, scope, value FROM identities WHERE ${part.map(() => '(type = ? AND scope = ? AND value = ?)').join(' OR ')}`,
+        part.flatMap((identity) => [identity.type, identity.scope, identity.value]),
+        transaction,
+      );
+      for (const row of rows) owners.set(identityKey(row), Number(row.profile_id));
+    }
+    return owners;
   }
 }

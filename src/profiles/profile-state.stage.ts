@@ -2,6 +2,8 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { PipelineStage, ProcessedEvent } from '../ingest/event-pipeline';
 import type { AttributeService } from './attribute.service';
+import { maxChainedTerms } from '../db/sql-limits';
+import { chunks } from '../util/chunks';
 import type { SubscriptionChange, SubscriptionService } from './subscription.service';
 
 /** Events that carry how a person arrived through an official account. */
@@ -63,7 +65,10 @@ export function profileStateStage(
   };
 }
 
-/** Last seen and first touch of every profile the events are on, in one UPDATE (a CASE per column over the ids). */
+/**
+ * Last seen and first touch of every profile the events are on: one UPDATE (a CASE per column over the ids) per
+ * `maxChainedTerms` profiles.
+ */
 async function touchProfiles(db: Database, events: readonly ProcessedEvent[], transaction: Transaction): Promise<void> {
   const touches = new Map<number, ProfileTouch>();
   for (const event of events) {
@@ -75,9 +80,13 @@ async function touchProfiles(db: Database, events: readonly ProcessedEvent[], tr
     if (event.occurredAt > touch.lastSeenAt) touch.lastSeenAt = event.occurredAt;
     if (event.occurredAt < touch.first.occurredAt) touch.first = event;
   }
-  const replacements: Record<string, unknown> = { now: new Date(), ids: [...touches.keys()] };
+  for (const part of chunks([...touches.values()], maxChainedTerms)) await touchPart(db, part, transaction);
+}
+
+async function touchPart(db: Database, touches: readonly ProfileTouch[], transaction: Transaction): Promise<void> {
+  const replacements: Record<string, unknown> = { now: new Date(), ids: touches.map((touch) => touch.profileId) };
   const byId = (name: string, value: (touch: ProfileTouch) => unknown): string => {
-    const arms = [...touches.values()].map((touch, index) => {
+    const arms = touches.map((touch, index) => {
       replacements[`${name}${index}`] = value(touch);
       replacements[`id${index}`] = touch.profileId;
       return `WHEN :id${index} THEN :${name}${index}`;

@@ -9,6 +9,7 @@ import type { ClaimedDelivery, DeliverySettlement, PushOutbox } from './push-out
 import { PushBatches } from './push-batches';
 import { type PushInfo, type PushPolicySettings, PushDecider, type ReadyDelivery } from './push-decider';
 import { SendPacer } from './send-pacer';
+import { chunks } from '../util/chunks';
 import { linksIn, type TrackedLinks } from './tracked-links';
 
 export interface PushWorkerOptions {
@@ -148,7 +149,7 @@ export class PushDeliveryWorker extends PollingWorker {
       groups.set(key, [...(groups.get(key) ?? []), row]);
     }
     for (const [key, group] of groups) {
-      const parts = key.startsWith('batch:') ? [group] : chunk(group, maxBatchRecipients);
+      const parts = key.startsWith('batch:') ? [group] : chunks(group, maxBatchRecipients);
       for (const part of parts) {
         const push = pushes.get(part[0].pushId) as PushInfo;
         const sender = this.senders.get(part[0].channel) as PushSender;
@@ -305,10 +306,4 @@ export class PushDeliveryWorker extends PollingWorker {
     }
     return byProfile;
   }
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const parts: T[][] = [];
-  for (let start = 0; start < items.length; start += size) parts.push(items.slice(start, start + size));
-  return parts;
 }

@@ -1,6 +1,8 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { personaEventSource } from '../segments/segment-ast';
+import { maxChainedTerms } from '../db/sql-limits';
+import { chunks } from '../util/chunks';
 import type { NewTimelineEvent, TimelineService } from '../timeline/timeline.service';
 
 /** A delivery row claimed for sending. A row decided before (re-claimed after a crash or a retry) keeps its channel. */
@@ -256,18 +258,18 @@ export class PushOutbox {
       }
     }
     for (const entry of groups.values()) {
-      let perRow = '';
-      const perRowValues: unknown[] = [];
-      if (entry.perRow) {
-        const { column, values } = entry.perRow;
-        perRow = `, ${column} = CASE id ${values.map(() => 'WHEN ? THEN ?').join(' ')} ELSE ${column} END`;
-        for (const [id, value] of values) perRowValues.push(id, value);
+      const perRowOf = new Map(entry.perRow?.values);
+      for (const ids of chunks(entry.ids, maxChainedTerms)) {
+        let perRow = '';
+        const perRowValues: unknown[] = [];
+        const named = ids.filter((id) => perRowOf.has(id));
+        if (entry.perRow && named.length > 0) {
+          const { column } = entry.perRow;
+          perRow = `, ${column} = CASE id ${named.map(() => 'WHEN ? THEN ?').join(' ')} ELSE ${column} END`;
+          for (const id of named) perRowValues.push(id, perRowOf.get(id));
+        }
+        await this.db.execute(`UPDATE push_deliveries SET ${entry.sql}${perRow} WHERE id IN (${ids.map(() => '?').join(', ')})`, [...entry.values, ...perRowValues, ...ids], transaction);
       }
-      await this.db.execute(
-        `UPDATE push_deliveries SET ${entry.sql}${perRow} WHERE id IN (${entry.ids.map(() => '?').join(', ')})`,
-        [...entry.values, ...perRowValues, ...entry.ids],
-        transaction,
-      );
     }
     const byId = new Map(rows.map((row) => [row.id, row]));
     const events = settlements.flatMap((settlement) => {

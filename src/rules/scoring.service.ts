@@ -4,6 +4,8 @@ import { matchesFilters } from '../segments/segment-evaluator';
 import type { CompiledScoringRule, RuleSet } from './rule-set';
 import { decayFactor } from './score-decay';
 import { type CapSlot, capSlot } from './scoring-cap';
+import { maxChainedTerms } from '../db/sql-limits';
+import { chunks } from '../util/chunks';
 
 /** An event as scoring sees it. */
 export interface ScorableEvent {
@@ -101,9 +103,9 @@ export class ScoringService {
     if (stored.length > 0) await this.db.execute('DELETE FROM score_ledger WHERE id IN (:ids)', { ids: stored }, transaction);
     const rows = perEvent.flatMap((entry) => entry.awards).filter((award) => !award.displaced);
     if (rows.length > 0) {
-      await this.db.execute(
-        `INSERT INTO score_ledger (event_id, rule_id, profile_id, score_group, points, occurred_at, cap_key, created_at) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-        rows.flatMap(({ event, rule, slot }) => [event.eventId, rule.id, event.profileId, rule.group, rule.points, event.occurredAt, slot?.key ?? null, now]),
+      await this.db.insertRows(
+        { into: 'INSERT INTO score_ledger (event_id, rule_id, profile_id, score_group, points, occurred_at, cap_key, created_at)', tuple: '(?, ?, ?, ?, ?, ?, ?, ?)' },
+        rows.map(({ event, rule, slot }) => [event.eventId, rule.id, event.profileId, rule.group, rule.points, event.occurredAt, slot?.key ?? null, now]),
         transaction,
       );
     }
@@ -132,7 +134,7 @@ export class ScoringService {
     return found;
   }
 
-  /** The stored rows of every cap slot the candidates fall in, earliest first, by `slotKey`. One query. */
+  /** The stored rows of every cap slot the candidates fall in, earliest first, by `slotKey`. One query per `maxChainedTerms`. */
   private async slotHolders(candidates: readonly Award[], transaction: Transaction): Promise<Map<string, SlotHolder[]>> {
     const slots = new Map<string, SlotHolder[]>();
     const capped = candidates.filter((candidate) => candidate.slot !== null);
@@ -145,12 +147,17 @@ export class ScoringService {
     }
     if (wanted.length === 0) return slots;
     // Each slot by its own key (a lookup in the ledger's profile-rule-cap index), not every combination of them.
-    const rows = await this.db.select<{ id: number; event_id: number; profile_id: number; rule_id: string; cap_key: string; points: number; score_group: string; occurred_at: unknown }>(
-      `SELECT id, event_id, profile_id, rule_id, cap_key, points, score_group, occurred_at FROM score_ledger
-        WHERE ${wanted.map(() => '(profile_id = ? AND rule_id = ? AND cap_key = ?)').join(' OR ')}`,
-      wanted.flat(),
-      transaction,
-    );
+    const rows = [];
+    for (const part of chunks(wanted, maxChainedTerms)) {
+      rows.push(
+        ...(await this.db.select<{ id: number; event_id: number; profile_id: number; rule_id: string; cap_key: string; points: number; score_group: string; occurred_at: unknown }>(
+          `SELECT id, event_id, profile_id, rule_id, cap_key, points, score_group, occurred_at FROM score_ledger
+            WHERE ${part.map(() => '(profile_id = ? AND rule_id = ? AND cap_key = ?)').join(' OR ')}`,
+          part.flat(),
+          transaction,
+        )),
+      );
+    }
     for (const row of rows) {
       slots.get(slotKey(Number(row.profile_id), row.rule_id, row.cap_key))?.push({
         id: Number(row.id),

@@ -2,6 +2,8 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { ValidationError } from '../errors/validation.error';
 import type { NewTimelineEvent, TimelineService } from '../timeline/timeline.service';
+import { maxChainedTerms } from '../db/sql-limits';
+import { chunks } from '../util/chunks';
 
 /** A tag as a profile holds it. */
 export interface TagView {
@@ -163,13 +165,15 @@ export class TagService {
     });
     if (deleted.size > 0) {
       const pairs = [...deleted].flatMap(([profileId, names]) => [...names].map((name) => [profileId, name]));
-      await this.db.execute(`DELETE FROM tags WHERE ${pairs.map(() => '(profile_id = ? AND name = ?)').join(' OR ')}`, pairs.flat(), transaction);
+      for (const part of chunks(pairs, maxChainedTerms)) {
+        await this.db.execute(`DELETE FROM tags WHERE ${part.map(() => '(profile_id = ? AND name = ?)').join(' OR ')}`, part.flat(), transaction);
+      }
     }
     if (inserted.size > 0) {
       const rows = [...inserted.values()];
-      await this.db.execute(
-        `INSERT INTO tags (profile_id, name, source, added_at, expires_at) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
-        rows.flatMap(({ change, name }) => [change.profileId, name, change.source, change.at, change.expiresAt ?? null]),
+      await this.db.insertRows(
+        { into: 'INSERT INTO tags (profile_id, name, source, added_at, expires_at)', tuple: '(?, ?, ?, ?, ?)' },
+        rows.map(({ change, name }) => [change.profileId, name, change.source, change.at, change.expiresAt ?? null]),
         transaction,
       );
     }

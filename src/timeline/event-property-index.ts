@@ -48,15 +48,8 @@ export interface IndexedEvent {
   properties: Readonly<Record<string, unknown>> | null | undefined;
 }
 
-/** Writes the index rows of freshly appended events (one statement for all of them). */
+/** Writes the index rows of freshly appended events (one statement for all of them, as the bound-value limit allows). */
 export async function indexEventProperties(db: Database, events: readonly IndexedEvent[], transaction: Transaction): Promise<void> {
-  const values: unknown[] = [];
-  for (const event of events) {
-    for (const row of propertyRows(event.properties)) {
-      values.push(event.id, event.profileId, event.type, event.occurredAt, row.name, row.valueKey, row.valueNumber);
-    }
-  }
-  if (values.length === 0) return;
-  const tuples = Array.from({ length: values.length / 7 }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
-  await db.execute(`INSERT INTO event_properties (event_id, profile_id, type, occurred_at, name, value_key, value_number) VALUES ${tuples}`, values, transaction);
+  const rows = events.flatMap((event) => propertyRows(event.properties).map((row) => [event.id, event.profileId, event.type, event.occurredAt, row.name, row.valueKey, row.valueNumber]));
+  await db.insertRows({ into: 'INSERT INTO event_properties (event_id, profile_id, type, occurred_at, name, value_key, value_number)', tuple: '(?, ?, ?, ?, ?, ?, ?)' }, rows, transaction);
 }

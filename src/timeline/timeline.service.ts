@@ -3,6 +3,8 @@ import type { Database } from '../db/database';
 import { indexEventProperties } from './event-property-index';
 import { decodeCursor, encodeCursor } from './timeline-cursor';
 import { defineTimelineEventModel, type TimelineEventRow } from './timeline-event.model';
+import { maxBoundValues } from '../db/sql-limits';
+import { chunks } from '../util/chunks';
 
 /** An event to put on a profile's timeline. `sourceKey` is unique across all sources: writing it twice is a no-op. */
 export type NewTimelineEvent = Omit<TimelineEventRow, 'id'>;
@@ -59,29 +61,19 @@ export class TimelineService {
    */
   async appendMany(events: readonly NewTimelineEvent[], transaction: Transaction): Promise<number[]> {
     if (events.length === 0) return [];
-    const columns = events.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-    const values = events.flatMap((event) => [
-      event.profileId,
-      event.type,
-      event.channel,
-      event.source,
-      event.sourceKey,
-      event.occurredAt,
-      event.receivedAt,
-      JSON.stringify(event.properties ?? {}),
-    ]);
-    const sql = `INSERT INTO events (profile_id, type, channel, source, source_key, occurred_at, received_at, properties) VALUES ${columns}`;
+    const into = 'INSERT INTO events (profile_id, type, channel, source, source_key, occurred_at, received_at, properties)';
+    const tuple = '(?, ?, ?, ?, ?, ?, ?, ?)';
+    const rows = events.map((event) => [event.profileId, event.type, event.channel, event.source, event.sourceKey, event.occurredAt, event.receivedAt, JSON.stringify(event.properties ?? {})]);
     let ids: number[];
     if (events.length === 1) {
-      ids = [await this.db.insert(sql, values, transaction)];
+      ids = [await this.db.insert(`${into} VALUES ${tuple}`, rows[0], transaction)];
     } else {
-      await this.db.execute(sql, values, transaction);
-      const rows = await this.db.select<{ id: number; source_key: string }>(
-        'SELECT id, source_key FROM events WHERE source_key IN (:keys)',
-        { keys: events.map((event) => event.sourceKey) },
-        transaction,
-      );
-      const idOf = new Map(rows.map((row) => [row.source_key, Number(row.id)]));
+      await this.db.insertRows({ into, tuple }, rows, transaction);
+      const idOf = new Map<string, number>();
+      for (const keys of chunks(events.map((event) => event.sourceKey), maxBoundValues)) {
+        const found = await this.db.select<{ id: number; source_key: string }>('SELECT id, source_key FROM events WHERE source_key IN (:keys)', { keys }, transaction);
+        for (const row of found) idOf.set(row.source_key, Number(row.id));
+      }
       ids = events.map((event) => idOf.get(event.sourceKey) as number);
     }
     await indexEventProperties(
