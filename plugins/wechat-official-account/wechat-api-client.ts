@@ -1,4 +1,5 @@
 import { SlidingWindowLimiter } from './sliding-window.limiter';
+import { WechatApiError } from './wechat-api.error';
 
 /** Where the access token lives: shared by every instance, refreshed by one (the core provides it). */
 export interface AccessTokenStore {
@@ -46,8 +47,6 @@ export interface WechatUserInfo {
 
 /** The token was refused: refresh it (through the store) and try once more. */
 const tokenErrcodes = new Set([40001, 40014, 42001]);
-/** Retrying won't help: a bad or unsubscribed recipient, a closed customer-service window, no permission or quota. */
-const permanentErrcodes = new Set([40003, 43004, 45015, 48001, 40130, 48008, 45028]);
 const maxBackoffMs = 30_000;
 /**
  * Calls that deliver something to a follower and carry no idempotency key: when the request may have arrived (a
@@ -57,29 +56,6 @@ const unrepeatable = new Set(['message/custom/send', 'message/template/send', 'm
 /** Network failures that happen before a request is sent: always safe to retry. */
 const neverSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 const listChunk = 100;
-
-/**
- * WeChat answered an errcode other than 0, or could not be reached (errcode -1, after the retries). The message
- * never holds the access token or the app secret.
- */
-export class WechatApiError extends Error {
-  /** 40003, 43004, 45015, 48001 (and 40130, 48008, 45028): retrying won't help */
-  readonly permanent: boolean;
-
-  constructor(
-    readonly errcode: number,
-    readonly errmsg: string,
-    /** The API path, e.g. `message/custom/send`. */
-    readonly path: string,
-    message = `WeChat ${path} answered ${errcode}: ${errmsg}`,
-    /** The request may have reached WeChat (no answer came): a send that must not be repeated was not retried. */
-    readonly outcomeUnknown = false,
-  ) {
-    super(message);
-    this.name = 'WechatApiError';
-    this.permanent = permanentErrcodes.has(errcode);
-  }
-}
 
 type Answer = { json: Record<string, unknown>; text: string };
 type Attempt = { answer: Answer } | { transient: string; errcode: number; errmsg: string };

@@ -1,5 +1,6 @@
 import type { PushContent, PushMessage, PushSender, PushSendOutcome } from '../../src/plugins/plugin-sdk';
-import { type WechatApiClient, WechatApiError } from './wechat-api-client';
+import type { WechatApiClient } from './wechat-api-client';
+import { WechatApiError } from './wechat-api.error';
 
 /** Waits WeChat's answers imply before the engine tries again, in milliseconds. */
 const quotaWaitMs: Record<number, number> = {
