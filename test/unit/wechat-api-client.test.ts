@@ -1,4 +1,5 @@
-import { type AccessTokenStore, WechatApiClient, type WechatApiOptions } from '../../plugins/wechat-official-account/wechat-api-client';
+import { WechatApiClient } from '../../plugins/wechat-official-account/wechat-api-client';
+import type { AccessTokenStore, WechatApiOptions } from '../../plugins/wechat-official-account/wechat-api.types';
 import { WechatApiError } from '../../plugins/wechat-official-account/wechat-api.error';
 import { FakeWechatApi } from '../support/fake-wechat-api';
 
