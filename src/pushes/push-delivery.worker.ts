@@ -4,13 +4,14 @@ import type { Database } from '../db/database';
 import { PollingWorker, retryDelay } from '../jobs/polling-worker';
 import type { Metrics } from '../metrics/metrics';
 import type { PushSender, PushSendOutcome } from '../plugins/extension-points';
-import { type PushContent, personalize, placeholderNames } from './push-content';
+import type { PushContent } from './push-content';
 import type { ClaimedDelivery, DeliverySettlement, PushOutbox } from './push-outbox';
 import { PushBatches } from './push-batches';
 import { type PushInfo, type PushPolicySettings, PushDecider, type ReadyDelivery } from './push-decider';
 import { SendPacer } from './send-pacer';
 import { chunks } from '../util/chunks';
-import { linksIn, type TrackedLinks } from './tracked-links';
+import type { TrackedLinks } from './tracked-links';
+import { PushPersonalizer } from './push-personalizer';
 
 export interface PushWorkerOptions {
   batchSize: number;
@@ -46,6 +47,7 @@ export class PushDeliveryWorker extends PollingWorker {
   private readonly pacer: SendPacer;
   private readonly batches: PushBatches;
   private readonly decider: PushDecider;
+  private readonly personalizer: PushPersonalizer;
   private lastRecovery = 0;
   /** The next claim, read while the current one is sent. */
   private prepared: Promise<PreparedClaim> | undefined;
@@ -56,7 +58,7 @@ export class PushDeliveryWorker extends PollingWorker {
     private readonly outbox: PushOutbox,
     private readonly senders: { get(channel: string): PushSender | undefined },
     settings: PushPolicySettings,
-    private readonly links: TrackedLinks,
+    links: TrackedLinks,
     private readonly options: PushWorkerOptions,
     log: Logger,
     private readonly metrics: Metrics,
@@ -66,6 +68,7 @@ export class PushDeliveryWorker extends PollingWorker {
     this.pacer = new SendPacer(options.ratePerSecond);
     this.batches = new PushBatches(db);
     this.decider = new PushDecider(db, outbox, settings, metrics, this.id);
+    this.personalizer = new PushPersonalizer(db, links);
   }
 
   async runOnce(): Promise<number> {
@@ -167,7 +170,7 @@ export class PushDeliveryWorker extends PollingWorker {
           account: push.account,
           pushId: push.id,
           batchKey: batch.key,
-          content: await this.contentFor(push, null),
+          content: await this.personalizer.contentFor(push, null),
           recipients: batch.recipients,
         });
         const now = this.clock();
@@ -184,7 +187,7 @@ export class PushDeliveryWorker extends PollingWorker {
   /** One-recipient channels: paced, a few waves in flight, each marked as leaving, sent, then settled. */
   private async sendSingles(rows: ReadyDelivery[], pushes: Map<number, PushInfo>): Promise<void> {
     if (rows.length === 0) return;
-    const attributes = await this.attributesFor(rows, pushes);
+    const attributes = await this.personalizer.attributesFor(rows, pushes);
     const waveSize = Math.max(1, Math.ceil(this.options.concurrency / lanes));
     const queue = [...rows];
     const inFlight = new Set<Promise<void>>();
@@ -200,7 +203,7 @@ export class PushDeliveryWorker extends PollingWorker {
       if (going.length === 0) continue;
       // Everything that could fail is done before the rows are marked as leaving: a row marked is a send on the wire
       // within moments (paced first), and only rows this instance still holds are sent.
-      const contents = await Promise.all(going.map((row) => this.contentFor(pushes.get(row.pushId) as PushInfo, row.profileId, attributes.get(row.profileId))));
+      const contents = await Promise.all(going.map((row) => this.personalizer.contentFor(pushes.get(row.pushId) as PushInfo, row.profileId, attributes.get(row.profileId))));
       await Promise.all(going.map(() => this.pacer.acquire()));
       const marked = await this.outbox.markAttempted(going.map((row) => row.id), this.id, this.options.leaseMs, this.clock());
       const leaving = going.flatMap((row, index) => (marked.has(row.id) ? [{ row, content: contents[index] }] : []));
@@ -239,22 +242,6 @@ export class PushDeliveryWorker extends PollingWorker {
     for (const [index, row] of wave.entries()) this.count(row.channel, [settlements[index]]);
   }
 
-  /**
-   * What one recipient (or, with `profileId` null, everyone in a mass send) receives: links made tracked links first
-   * (only the operator's own links, not any a placeholder brings in), then placeholders filled.
-   */
-  private async contentFor(push: PushInfo, profileId: number | null, attributes?: Record<string, unknown>): Promise<PushContent> {
-    let content = push.content;
-    if (content.trackLinks) {
-      const target = { pushId: push.id, profileId };
-      const message = content.message.type === 'text' ? { ...content.message, text: await this.links.rewrite(content.message.text, target) } : content.message;
-      const textLinks = content.message.type === 'text' ? linksIn(content.message.text).length : 0;
-      const template = content.template?.url ? { ...content.template, url: await this.links.rewriteUrl(content.template.url, { ...target, link: textLinks }) } : content.template;
-      content = { ...content, message, ...(template ? { template } : {}) };
-    }
-    return personalize(content, attributes);
-  }
-
   /** A sender that throws is a bug or an outage: nothing is known to have been sent, so it is retried later. */
   private async attempt(sender: PushSender | undefined, request: Parameters<PushSender['send']>[0]): Promise<PushSendOutcome> {
     if (!sender) return { status: 'retry', code: 'no_sender' };
@@ -288,22 +275,5 @@ export class PushDeliveryWorker extends PollingWorker {
       ids: [...new Set(rows.map((row) => row.pushId))],
     });
     return new Set(found.map((row) => Number(row.id)));
-  }
-
-  /** The attributes the pushes' placeholders read, for the recipients. */
-  private async attributesFor(rows: readonly ReadyDelivery[], pushes: Map<number, PushInfo>): Promise<Map<number, Record<string, unknown>>> {
-    const names = [...new Set(rows.flatMap((row) => placeholderNames((pushes.get(row.pushId) as PushInfo).content)))];
-    const byProfile = new Map<number, Record<string, unknown>>();
-    if (names.length === 0) return byProfile;
-    const found = await this.db.select<{ profile_id: number; name: string; value: string }>(
-      'SELECT profile_id, name, value FROM attributes WHERE profile_id IN (:ids) AND name IN (:names)',
-      { ids: [...new Set(rows.map((row) => row.profileId))], names },
-    );
-    for (const row of found) {
-      const values = byProfile.get(Number(row.profile_id)) ?? {};
-      values[row.name] = JSON.parse(row.value) as unknown;
-      byProfile.set(Number(row.profile_id), values);
-    }
-    return byProfile;
   }
 }
