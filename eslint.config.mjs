@@ -17,6 +17,18 @@ export default tseslint.config(
     },
   },
   {
+    // Time comes from the injected Clock (src/util/clock.ts), so a test can pin it; durations use monotonicMs.
+    files: ['src/**/*.ts', 'plugins/**/*.ts'],
+    ignores: ['src/util/clock.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Read the time from the injected Clock (src/util/clock.ts), not the wall clock.' },
+        { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'Read the time from the injected Clock, or monotonicMs() for a duration (src/util/clock.ts).' },
+      ],
+    },
+  },
+  {
     files: ['src/config/**', 'test/**', 'scripts/**', 'bench/**'],
     rules: { 'no-restricted-properties': 'off', 'no-console': 'off' },
   },

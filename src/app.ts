@@ -52,6 +52,7 @@ import { WebhookDeliveryWorker } from './webhooks/webhook-delivery.worker';
 import { WebhookOutbox } from './webhooks/webhook-outbox.service';
 import { tagStage } from './rules/tag.stage';
 import { TimelineService } from './timeline/timeline.service';
+import { type Clock, systemClock } from './util/clock';
 
 /** What the composition root may add to the config: how to read the rules again, and the clock (tests move it). */
 export interface PersonaOptions {
@@ -59,7 +60,7 @@ export interface PersonaOptions {
   readRules?: () => RulesDocument;
   /** Config files to watch for rule changes. */
   watchFiles?: readonly string[];
-  clock?: () => Date;
+  clock?: Clock;
   /** Makes Wechaty puppets for the bot instead of the configured package (tests use wechaty-puppet-mock). */
   botPuppet?: () => object;
 }
@@ -104,7 +105,7 @@ export class Persona {
     readonly log: Logger,
     private readonly options: PersonaOptions = {},
   ) {
-    const clock = options.clock ?? (() => new Date());
+    const clock = options.clock ?? systemClock;
     const loadedPlugins = loadPlugins(config);
     this.db = new Database({
       url: config.database.url,
@@ -113,16 +114,18 @@ export class Persona {
       log,
     });
     this.migrator = createMigrator(this.db, log);
-    this.inbox = new InboxService(this.db);
+    this.inbox = new InboxService(this.db, clock);
     this.subscriptions = new SubscriptionService(this.db);
     this.timeline = new TimelineService(this.db);
-    this.attributes = new AttributeService(this.db, this.timeline, {
-      default: config.attributes.precedence,
-      byAttribute: config.attributes.precedenceByAttribute,
-    });
-    this.outbox = new WebhookOutbox(this.db, config.webhooks.subscribers);
+    this.attributes = new AttributeService(
+      this.db,
+      this.timeline,
+      { default: config.attributes.precedence, byAttribute: config.attributes.precedenceByAttribute },
+      clock,
+    );
+    this.outbox = new WebhookOutbox(this.db, config.webhooks.subscribers, clock);
     this.timeline.onAppend(this.outbox.enqueue);
-    this.webhooks = new WebhookDeliveryWorker(this.db, this.outbox, config.webhooks, log.child({ room: 'webhooks' }), this.metrics);
+    this.webhooks = new WebhookDeliveryWorker(this.db, this.outbox, config.webhooks, log.child({ room: 'webhooks' }), this.metrics, clock);
     this.engine = new RuleEngine({
       config,
       db: this.db,
@@ -135,15 +138,16 @@ export class Persona {
     this.rules = this.engine.provider;
     this.tags = this.engine.tags;
     this.profiles = new ProfileService(this.db, this.subscriptions, this.attributes, this.tags);
-    this.deliveryReports = new DeliveryReportService(this.db);
-    this.merger = new ProfileMerger(this.db, this.timeline, (name, survivor, absorbed) => this.attributes.prevailsInMerge(name, absorbed, survivor));
+    this.deliveryReports = new DeliveryReportService(this.db, clock);
+    this.merger = new ProfileMerger(this.db, this.timeline, (name, survivor, absorbed) => this.attributes.prevailsInMerge(name, absorbed, survivor), clock);
     this.pipeline = new EventPipeline(
       this.db,
       this.inbox,
-      new ProfileResolver(this.db, this.merger, config.identities),
+      new ProfileResolver(this.db, this.merger, config.identities, clock),
       this.timeline,
+      clock,
     );
-    this.pipeline.use(profileStateStage(this.db, this.subscriptions, this.attributes));
+    this.pipeline.use(profileStateStage(this.db, this.subscriptions, this.attributes, clock));
     this.pipeline.use(tagStage(this.tags));
     this.worker = new InboxWorker(
       this.inbox,
@@ -152,22 +156,22 @@ export class Persona {
       log.child({ room: 'ingest' }),
       this.metrics,
     );
-    const leases = new JobLeaseService(this.db);
-    this.jobs = new JobScheduler(leases, { leaseMs: config.jobs.leaseMs, timezone: config.timezone }, log.child({ room: 'jobs' }), this.metrics);
+    const leases = new JobLeaseService(this.db, clock);
+    this.jobs = new JobScheduler(leases, { leaseMs: config.jobs.leaseMs, timezone: config.timezone }, log.child({ room: 'jobs' }), this.metrics, clock);
     this.jobs.register(inboxPurgeJob(this.inbox, config.ingest.inboxRetentionHours));
     this.jobs.register(jobHistoryPurgeJob(leases, config.jobs.historyRetentionDays));
     this.segments = new SegmentService(this.db, clock, () => this.rules.current.labels);
     this.jobs.register(segmentCountsJob(this.segments, config.timezone));
     this.engine.attach(this.pipeline, this.jobs);
 
-    // Tokens expire by the real clock, whatever clock the rest runs on.
-    this.credentials = new CredentialStore(this.db);
+    this.credentials = new CredentialStore(this.db, {}, clock);
     const authenticator = new Authenticator(config.auth);
-    const eraser = new ProfileEraser(this.db);
+    const eraser = new ProfileEraser(this.db, clock);
     const pluginRoutes = new RouteRegistry(authenticator);
     this.plugins = new PluginHost(loadedPlugins, {
       log,
       settings: { timezone: config.timezone, locale: config.locale },
+      clock,
       routes: pluginRoutes,
       jobs: this.jobs,
       submit: (source, events) => this.accept(source, events),

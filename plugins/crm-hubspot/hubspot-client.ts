@@ -1,4 +1,4 @@
-import { retryAfterMs } from '../../src/plugins/plugin-sdk';
+import { type Clock, monotonicMs, retryAfterMs } from '../../src/plugins/plugin-sdk';
 
 /** A CRM object as HubSpot's v3 API answers it. */
 export interface HubspotObject {
@@ -22,8 +22,11 @@ export interface HubspotClientOptions {
   maxRetries: number;
   /** First retry delay; doubles per retry. A longer Retry-After from HubSpot wins. */
   retryBaseMs: number;
+  /** What time it is, for an HTTP-date Retry-After. */
+  clock: Clock;
   /** Waits for timers; tests pass one that records instead of waiting. */
   sleep?: (ms: number) => Promise<void>;
+  /** A monotonic reading in milliseconds, against which deadlines are set (monotonicMs when absent). */
   now?: () => number;
 }
 
@@ -40,7 +43,7 @@ export class HubspotClient {
 
   constructor(private readonly options: HubspotClientOptions) {
     this.sleep = options.sleep ?? realSleep;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? monotonicMs;
   }
 
   /** The object, or null when HubSpot says it doesn't exist (deleted, or merged away). */
@@ -54,14 +57,14 @@ export class HubspotClient {
       try {
         const response = await fetch(url, {
           headers: { authorization: `Bearer ${this.options.accessToken}`, accept: 'application/json' },
-          signal: AbortSignal.timeout(Math.max(1, Math.min(this.options.timeoutMs, deadline - this.now()))),
+          signal: AbortSignal.timeout(Math.max(1, Math.floor(Math.min(this.options.timeoutMs, deadline - this.now())))),
         });
         const text = await response.text();
         if (response.ok) return parseObject(text);
         if (response.status === 404) return null;
         problem = `HubSpot answered ${response.status}: ${hubspotMessage(text)}`;
         if (response.status !== 429 && response.status < 500) throw new HubspotUnavailableError(problem);
-        retryAfter = retryAfterMs(response.headers.get('retry-after'));
+        retryAfter = retryAfterMs(response.headers.get('retry-after'), this.options.clock().getTime());
       } catch (error) {
         // fetch reports an unreachable host as a TypeError and a timeout as a DOMException; the rest is final.
         if (!(error instanceof TypeError) && !(error instanceof DOMException)) throw error;

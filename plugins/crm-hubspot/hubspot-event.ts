@@ -75,7 +75,7 @@ export function neededObject(event: HubspotEvent): { type: 'contacts' | 'deals';
  * (null when HubSpot no longer has it). Contacts are identified by their HubSpot id (a CRM id scoped `hubspot`),
  * email and phone; their properties become attributes with the `crm` channel as source.
  */
-export function toInboundEvent(event: HubspotEvent, fetched: HubspotObject | null | undefined, mapping: HubspotMapping): InboundEvent | { problems: FieldProblem[] } {
+export function toInboundEvent(event: HubspotEvent, fetched: HubspotObject | null | undefined, mapping: HubspotMapping, receivedAt: Date): InboundEvent | { problems: FieldProblem[] } {
   const base = { key: `${event.portalId}:${event.eventId}`, channel: 'crm', occurredAt: new Date(event.occurredAt) };
   const crmId = (id: string) => ({ type: 'crm_id', scope: hubspotScope, value: id }) as Identity;
   switch (event.subscriptionType) {
@@ -88,7 +88,7 @@ export function toInboundEvent(event: HubspotEvent, fetched: HubspotObject | nul
     }
     case 'contact.creation':
     case 'contact.propertyChange':
-      return contactEvent(event, fetched ?? null, mapping, base);
+      return contactEvent(event, fetched ?? null, mapping, base, receivedAt);
     default:
       return dealEvent(event, fetched ?? null, mapping, base);
   }
@@ -96,7 +96,7 @@ export function toInboundEvent(event: HubspotEvent, fetched: HubspotObject | nul
 
 type Base = Pick<InboundEvent, 'key' | 'channel' | 'occurredAt'>;
 
-function contactEvent(event: HubspotEvent, contact: HubspotObject | null, mapping: HubspotMapping, base: Base): InboundEvent | { problems: FieldProblem[] } {
+function contactEvent(event: HubspotEvent, contact: HubspotObject | null, mapping: HubspotMapping, base: Base, receivedAt: Date): InboundEvent | { problems: FieldProblem[] } {
   const properties = contact?.properties ?? {};
   const identities: Identity[] = [{ type: 'crm_id', scope: hubspotScope, value: event.objectId }];
   // A malformed email or phone in HubSpot must not cost the event: it just doesn't link anyone.
@@ -122,7 +122,7 @@ function contactEvent(event: HubspotEvent, contact: HubspotObject | null, mappin
     if (properties[property]) stated[attribute] = properties[property];
   }
   if (status) stated.crmStatus = status;
-  const { values, problems } = normalizeAttributes(stated, 'contact.');
+  const { values, problems } = normalizeAttributes(stated, receivedAt, 'contact.');
   if (problems.length > 0) return { problems };
   const statusChanged = event.subscriptionType === 'contact.propertyChange' && event.propertyName === mapping.statusProperty;
   const type = event.subscriptionType === 'contact.creation' ? 'lead_created' : statusChanged ? 'lead_status_changed' : 'lead_updated';

@@ -31,7 +31,8 @@ export interface HubspotSignatureInput {
   /** X-HubSpot-Signature-v3: base64 HMAC-SHA256. */
   signature: string | undefined;
   toleranceSeconds: number;
-  now?: number;
+  /** The receiver's clock, in milliseconds since the epoch. */
+  now: number;
 }
 
 /**
@@ -43,7 +44,7 @@ export function verifyHubspotSignature(input: HubspotSignatureInput): void {
     throw new UnauthorizedError('missing or malformed X-HubSpot-Request-Timestamp (milliseconds)');
   }
   if (!input.signature) throw new UnauthorizedError('missing X-HubSpot-Signature-v3');
-  const age = (input.now ?? Date.now()) - Number(input.timestamp);
+  const age = input.now - Number(input.timestamp);
   if (Math.abs(age) > input.toleranceSeconds * 1000) {
     throw new UnauthorizedError(`X-HubSpot-Request-Timestamp is more than ${input.toleranceSeconds} seconds from now`);
   }

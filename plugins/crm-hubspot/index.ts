@@ -4,6 +4,7 @@ import {
   definePlugin,
   type InboundEvent,
   intBetween,
+  monotonicMs,
   partitionBatch,
   readRawBody,
   secret,
@@ -70,6 +71,7 @@ export default definePlugin({
       timeoutMs: config.requestTimeoutMs,
       maxRetries: config.maxRetries,
       retryBaseMs: config.retryBaseMs,
+      clock: context.clock,
     });
     const mapping: HubspotMapping = config;
     context.http.route({
@@ -77,7 +79,7 @@ export default definePlugin({
       path: '/webhooks/hubspot',
       auth: 'none',
       handler: async (ctx: AppContext) => {
-        const deadline = Date.now() + config.answerWithinMs;
+        const deadline = monotonicMs() + config.answerWithinMs;
         const raw = await readRawBody(ctx, config.bodyLimitKb * 1024);
         verifyHubspotSignature({
           clientSecret: config.clientSecret.reveal(),
@@ -87,6 +89,7 @@ export default definePlugin({
           timestamp: ctx.get('x-hubspot-request-timestamp') || undefined,
           signature: ctx.get('x-hubspot-signature-v3') || undefined,
           toleranceSeconds: config.toleranceSeconds,
+          now: context.clock().getTime(),
         });
         const items = parseArray(raw, config.maxBatch);
         // Validate every item, read what the valid ones need from HubSpot, then convert; errors keep their index.
@@ -96,9 +99,10 @@ export default definePlugin({
           if (error instanceof HubspotUnavailableError) throw new ServiceUnavailableError(`${error.message}; deliver again later`);
           throw error;
         });
+        const receivedAt = context.clock();
         const { accepted, rejected } = partitionBatch<InboundEvent>(parsed, (item) => {
           const result = item as ParsedHubspotEvent;
-          return result.ok ? toInboundEvent(result.event, fetched.get(objectKey(result.event)), mapping) : { problems: result.problems };
+          return result.ok ? toInboundEvent(result.event, fetched.get(objectKey(result.event)), mapping, receivedAt) : { problems: result.problems };
         });
         if (accepted.length > 0) await context.inbound.submit(accepted);
         // 200 even with rejections: HubSpot would only deliver the same invalid events again.

@@ -70,6 +70,7 @@ export const crmEventSchema = z
 export function toInboundEvent(
   input: unknown,
   source: string,
+  receivedAt: Date,
   statusTags: Readonly<Record<string, string>> = {},
 ): InboundEvent | { problems: FieldProblem[] } {
   const parsed = crmEventSchema.safeParse(input);
@@ -86,7 +87,7 @@ export function toInboundEvent(
   const stated: Record<string, unknown> = { ...lead.attributes };
   for (const field of ['name', 'city', 'company'] as const) if (lead[field] !== undefined) stated[field] = lead[field];
   if (lead.status !== undefined) stated.crmStatus = lead.status;
-  const { values: attributes, problems: attributeProblems } = normalizeAttributes(stated, 'lead.attributes.');
+  const { values: attributes, problems: attributeProblems } = normalizeAttributes(stated, receivedAt, 'lead.attributes.');
   problems.push(...attributeProblems);
   if (problems.length > 0) return { problems };
 

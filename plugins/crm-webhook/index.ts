@@ -57,9 +57,11 @@ export default definePlugin({
             signature: ctx.get('x-persona-signature') || undefined,
             rawBody: raw,
             toleranceSeconds: config.toleranceSeconds,
+            now: context.clock().getTime(),
           });
           const items = parseEvents(raw, config.maxBatch);
-          const { accepted: events, rejected: errors } = partitionBatch(items, (item) => toInboundEvent(item, source.name, config.statusTags));
+          const receivedAt = context.clock();
+          const { accepted: events, rejected: errors } = partitionBatch(items, (item) => toInboundEvent(item, source.name, receivedAt, config.statusTags));
           if (events.length === 0) throw new ValidationError('no valid event in the request', { errors });
           await context.inbound.submit(events.map((event) => ({ ...event, key: `${source.name}:${event.key}` })));
           ctx.status = 202;

@@ -46,9 +46,10 @@ export default definePlugin({
           signature: ctx.get('x-persona-signature') || undefined,
           rawBody: raw,
           toleranceSeconds: config.toleranceSeconds,
+          now: context.clock().getTime(),
         });
         const items = parseBeacons(raw, config.maxBatch);
-        const receivedAt = new Date();
+        const receivedAt = context.clock();
         const { accepted: events, rejected: errors } = partitionBatch(items, (item) => toInboundEvent(item, receivedAt));
         if (events.length === 0) throw new ValidationError('no valid beacon in the request', { errors });
         await context.inbound.submit(events);

@@ -31,7 +31,7 @@ export default definePlugin({
       context.http.route({ method: 'POST', path, auth: 'none', handler: webhook.receive });
       if (account.appSecret) {
         const { api } = context.config;
-        clients.set(account.name, new WechatApiClient(account.name, { ...api, appId: account.appId, appSecret: account.appSecret.reveal() }, context.credentials));
+        clients.set(account.name, new WechatApiClient(account.name, { ...api, appId: account.appId, appSecret: account.appSecret.reveal(), clock: context.clock }, context.credentials));
         if (account.massCompanion) companions.set(account.name, account.massCompanion);
       }
       context.log.info(
@@ -40,7 +40,7 @@ export default definePlugin({
       );
     }
     if (clients.size > 0) {
-      for (const sender of wechatPushSenders(clients, companions)) context.pushSenders.register(sender);
+      for (const sender of wechatPushSenders(clients, companions, context.clock)) context.pushSenders.register(sender);
       context.http.route({ method: 'POST', path: '/api/wechat/qrcodes', auth: 'admin', handler: qrcodeHandler(clients, 16 * 1024) });
       context.jobs.register(followerInfoJob(clients, context));
       context.commands.register(qrcodeCommand(clients));

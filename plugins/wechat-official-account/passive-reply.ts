@@ -31,7 +31,7 @@ export class ReplyChooser {
 }
 
 /** The reply document, addressed back to the follower (`to`) from the account (`from`). */
-export function renderReply(reply: Reply, to: string, from: string, now = Date.now()): string {
+export function renderReply(reply: Reply, to: string, from: string, now: number): string {
   const head = `<ToUserName>${cdata(to)}</ToUserName><FromUserName>${cdata(from)}</FromUserName><CreateTime>${Math.floor(now / 1000)}</CreateTime><MsgType>${cdata(reply.type)}</MsgType>`;
   switch (reply.type) {
     case 'text':

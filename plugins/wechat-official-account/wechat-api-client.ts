@@ -1,3 +1,4 @@
+import { monotonicMs } from '../../src/plugins/plugin-sdk';
 import { SlidingWindowLimiter } from './sliding-window.limiter';
 import { WechatApiError } from './wechat-api.error';
 import type { AccessTokenStore, WechatApiOptions, WechatUserInfo } from './wechat-api.types';
@@ -46,7 +47,7 @@ export class WechatApiClient {
   ) {
     this.baseUrl = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
     this.sleep = options.sleep ?? realSleep;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? monotonicMs;
     this.tokenName = `wechat:${account}`;
     for (const [path, perMinute] of Object.entries(options.rateLimits)) {
       if (!Number.isFinite(perMinute) || perMinute < 1) throw new RangeError(`rate limit for ${path} must be at least 1 a minute`);
@@ -167,7 +168,7 @@ export class WechatApiClient {
     if (typeof value !== 'string' || value.length === 0 || typeof expiresIn !== 'number') {
       throw new WechatApiError(-1, 'the answer has no access_token or expires_in', path);
     }
-    return { value, expiresAt: new Date(this.now() + expiresIn * 1000) };
+    return { value, expiresAt: new Date(this.options.clock().getTime() + expiresIn * 1000) };
   };
 
   /** Throws the answer's errcode unless it is 0 or absent. */

@@ -1,4 +1,5 @@
 /** The shapes around the WeChat API client: its token store, its options, and what it answers about followers. */
+import type { Clock } from '../../src/plugins/plugin-sdk';
 
 /** Where the access token lives: shared by every instance, refreshed by one (the core provides it). */
 export interface AccessTokenStore {
@@ -25,7 +26,9 @@ export interface WechatApiOptions {
   rateLimits: Record<string, number>;
   /** Waits for backoff and rate-limit slots; tests pass one that records (and moves their clock) instead of waiting. */
   sleep?: (ms: number) => Promise<void>;
-  /** The clock for rate-limit windows and token expiry; Date.now when absent. */
+  /** What time it is: a fetched token expires `expires_in` seconds from it. */
+  clock: Clock;
+  /** A monotonic reading in milliseconds for rate-limit windows (monotonicMs when absent); tests move their own. */
   now?: () => number;
 }
 

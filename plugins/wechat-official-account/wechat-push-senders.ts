@@ -1,4 +1,4 @@
-import type { PushContent, PushMessage, PushSender, PushSendOutcome } from '../../src/plugins/plugin-sdk';
+import type { Clock, PushContent, PushMessage, PushSender, PushSendOutcome } from '../../src/plugins/plugin-sdk';
 import type { WechatApiClient } from './wechat-api-client';
 import { WechatApiError } from './wechat-api.error';
 
@@ -9,7 +9,7 @@ const quotaWaitMs: Record<number, number> = {
 };
 
 /** Until WeChat's daily API quotas reset: midnight, Beijing time (UTC+8, no daylight saving). */
-export function untilQuotaReset(now = Date.now()): number {
+export function untilQuotaReset(now: number): number {
   const beijingDay = 86_400_000;
   const offset = 8 * 3_600_000;
   return beijingDay - ((now + offset) % beijingDay);
@@ -40,14 +40,14 @@ export function massMessage(message: PushMessage): { msgtype: string; [key: stri
 }
 
 /** What a failed call means for the recipients: permanent failures fail them, everything else waits and retries. */
-export function outcomeOf(error: unknown): PushSendOutcome {
+export function outcomeOf(error: unknown, now: number): PushSendOutcome {
   if (!(error instanceof WechatApiError)) return { status: 'retry', code: 'network' };
   if (error.outcomeUnknown) return { status: 'unconfirmed', code: 'no_answer' };
   const code = String(error.errcode);
   // No token (a wrong secret, a server IP not on the account's allowlist): the account's problem, not the
   // recipient's. Their sends wait while an operator fixes it.
   if (error.path === 'stable_token' || error.path === 'token') return { status: 'retry', code, retryAfterMs: 10 * 60_000 };
-  if (error.errcode === 45009) return { status: 'retry', code, retryAfterMs: untilQuotaReset() };
+  if (error.errcode === 45009) return { status: 'retry', code, retryAfterMs: untilQuotaReset(now) };
   const wait = quotaWaitMs[error.errcode];
   if (wait !== undefined) return { status: 'retry', code, retryAfterMs: wait };
   // -1 (busy, unreachable, 5xx after the client's own retries) and a token still refused after a refresh: try later.
@@ -60,14 +60,14 @@ export function outcomeOf(error: unknown): PushSendOutcome {
  * account without API access (no appSecret) fails its recipients with `no_api_access`. `companions` are the accounts'
  * `massCompanion` openids.
  */
-export function wechatPushSenders(clients: ReadonlyMap<string, WechatApiClient>, companions: ReadonlyMap<string, string>): PushSender[] {
+export function wechatPushSenders(clients: ReadonlyMap<string, WechatApiClient>, companions: ReadonlyMap<string, string>, clock: Clock): PushSender[] {
   const clientOf = (account: string) => clients.get(account);
   const noAccess: PushSendOutcome = { status: 'failed', code: 'no_api_access' };
   const guarded = async (work: () => Promise<PushSendOutcome>): Promise<PushSendOutcome> => {
     try {
       return await work();
     } catch (error) {
-      return outcomeOf(error);
+      return outcomeOf(error, clock().getTime());
     }
   };
   return [

@@ -77,7 +77,7 @@ export class WechatWebhook {
       ctx.body = 'success';
       return;
     }
-    const document = renderReply(reply, String(fields.FromUserName), String(fields.ToUserName));
+    const document = renderReply(reply, String(fields.FromUserName), String(fields.ToUserName), this.context.clock().getTime());
     ctx.type = 'text/xml';
     ctx.body = encrypted ? this.seal(document) : document;
   };
@@ -98,7 +98,7 @@ export class WechatWebhook {
     }
     const window = this.config.replayWindowSeconds;
     if (window > 0) {
-      const skew = Math.abs(Date.now() / 1000 - Number(timestamp));
+      const skew = Math.abs(this.context.clock().getTime() / 1000 - Number(timestamp));
       if (!/^\d{1,12}$/.test(timestamp) || skew > window) {
         throw new UnauthorizedError(`timestamp is more than ${window} seconds from now`);
       }
@@ -127,7 +127,7 @@ export class WechatWebhook {
   /** An encrypted reply envelope with its own timestamp, nonce and MsgSignature. */
   private seal(document: string): string {
     const encrypt = (this.crypto as WechatCrypto).encrypt(document);
-    const timestamp = String(Math.floor(Date.now() / 1000));
+    const timestamp = String(Math.floor(this.context.clock().getTime() / 1000));
     const nonce = replyNonce();
     const signature = wechatSignature(this.token, timestamp, nonce, encrypt);
     return `<xml><Encrypt>${cdata(encrypt)}</Encrypt><MsgSignature>${cdata(signature)}</MsgSignature><TimeStamp>${timestamp}</TimeStamp><Nonce>${cdata(nonce)}</Nonce></xml>`;

@@ -7,6 +7,7 @@ import type { TagService } from '../rules/tag.service';
 import { propertyKey } from '../timeline/event-property-index';
 import { localDayStart } from '../util/local-time';
 import type { LanguageModel } from './language-model';
+import type { Clock } from '../util/clock';
 
 const dayMs = 86_400_000;
 /** The most of a message the model reads. */
@@ -44,7 +45,7 @@ export class InterestClassification {
     private readonly tags: TagService,
     private readonly rules: RulesProvider,
     private readonly options: ClassificationOptions,
-    private readonly clock: () => Date,
+    private readonly clock: Clock,
   ) {}
 
   /** One round: batches until today's cap or the messages run out; answers how many were classified and tagged. */

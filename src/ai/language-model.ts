@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import type { Logger } from 'pino';
 import type { AiConfig } from './ai-config.schema';
 import { AiError } from './ai.error';
+import type { Clock } from '../util/clock';
 
 export interface StructuredRequest<T> {
   /** What the model is and the rules it follows: Persona's text only, never a follower's. */
@@ -26,7 +27,7 @@ export class LanguageModel {
   constructor(
     private readonly config: AiConfig,
     private readonly log: Logger,
-    private readonly clock: () => Date,
+    private readonly clock: Clock,
   ) {
     if (config.apiKey) {
       this.client = new OpenAI({

@@ -10,6 +10,7 @@ import { translator } from './message-catalog';
 import { mayRun, type Operator, type OperatorDirectory } from './operator-directory';
 import type { OperatorRateLimiter } from './operator-rate-limiter';
 import { splitReply } from './reply-splitter';
+import { type Clock, monotonicMs } from '../util/clock';
 
 /** A chat message as a transport hands it in. */
 export interface ChatMessage {
@@ -65,7 +66,7 @@ export class BotEngine {
     private readonly limiter: OperatorRateLimiter,
     private readonly options: BotEngineOptions,
     private readonly log: Logger,
-    private readonly clock: () => Date,
+    private readonly clock: Clock,
   ) {}
 
   /** The replies to send back, in order (none for a message the bot ignores), and what came of the message. */
@@ -74,7 +75,7 @@ export class BotEngine {
     // In groups the bot speaks only when spoken to.
     if (message.room && (!this.options.groupsEnabled || !message.room.mentioned)) return ignored;
     if (text === '') return ignored;
-    const started = Date.now();
+    const started = monotonicMs();
     const operator = this.operators.find(message.sender);
     const auditId = await this.audit.receive({
       transport: message.transport,
@@ -89,7 +90,7 @@ export class BotEngine {
     const handled = operator ? await this.forOperator(operator, text, message) : await this.forStranger(message);
     await this.audit.complete(auditId, { ...(handled.command ? { command: handled.command } : {}), outcome: handled.outcome, ...(handled.detail ? { detail: handled.detail } : {}), at: this.clock() });
     this.log.info(
-      { transport: message.transport, operator: operator?.name ?? null, command: handled.command ?? null, outcome: handled.outcome, ms: Date.now() - started },
+      { transport: message.transport, operator: operator?.name ?? null, command: handled.command ?? null, outcome: handled.outcome, ms: Math.round(monotonicMs() - started) },
       'bot message',
     );
     return { replies: handled.replies.flatMap((reply) => splitReply(reply)), images: handled.images ?? [], outcome: handled.outcome };

@@ -8,6 +8,7 @@ import type { RulesProvider } from '../rules/rules.provider';
 import type { SegmentService } from '../segments/segment.service';
 import type { TimelineService } from '../timeline/timeline.service';
 import type { ConfirmationCodes } from './confirmation-codes.service';
+import type { Clock } from '../util/clock';
 
 /** What the bot's commands work with: Persona's services (never the database itself). */
 export interface BotServices {
@@ -25,5 +26,5 @@ export interface BotServices {
   wakePushes(): void;
   /** The time zone operators read times in. */
   timezone: string;
-  clock: () => Date;
+  clock: Clock;
 }

@@ -1,5 +1,6 @@
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../db/database';
+import type { Clock } from '../util/clock';
 
 /** Wrong codes an operator may type before their pending codes are dropped (a new `push` gives a new one). */
 const maxWrongTries = 5;
@@ -16,7 +17,7 @@ export class ConfirmationCodes {
   constructor(
     private readonly db: Database,
     private readonly validMinutes: number,
-    private readonly clock: () => Date,
+    private readonly clock: Clock,
   ) {}
 
   get minutes(): number {

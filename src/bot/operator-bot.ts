@@ -26,6 +26,7 @@ import { ConfirmationCodes } from './confirmation-codes.service';
 import { OperatorDirectory } from './operator-directory';
 import { OperatorRateLimiter } from './operator-rate-limiter';
 import { WechatyTransport, type WechatyStatus } from './wechaty.transport';
+import type { Clock } from '../util/clock';
 
 export interface OperatorBotDeps {
   config: Config;
@@ -38,7 +39,7 @@ export interface OperatorBotDeps {
   /** Makes puppet instances instead of the configured package (tests). */
   puppet?: () => object;
   log: Logger;
-  clock: () => Date;
+  clock: Clock;
 }
 
 /**
@@ -102,6 +103,7 @@ export class OperatorBot {
         },
         (message) => this.handle(message),
         log,
+        deps.clock,
       );
     }
   }

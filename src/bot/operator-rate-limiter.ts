@@ -1,3 +1,5 @@
+import type { Clock } from '../util/clock';
+
 /**
  * At most `perMinute` commands per operator in any 60 seconds (a sliding window), per instance: the bot's WeChat
  * connection lives in one instance, and the HTTP transport's callers are admins.
@@ -7,7 +9,7 @@ export class OperatorRateLimiter {
 
   constructor(
     private readonly perMinute: number,
-    private readonly clock: () => Date,
+    private readonly clock: Clock,
   ) {}
 
   /** Counts a command by `operator`; false when over the limit (that command is not counted). */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ContactInterface, MessageInterface, WechatyInterface } from 'wechaty/impls';
 import type { ChatAnswer, ChatMessage } from './bot-engine';
+import type { Clock } from '../util/clock';
 
 /** Where the WeChat connection stands, for logs and `GET /api/bot/status`. */
 export type WechatyState = 'off' | 'starting' | 'waiting_for_scan' | 'online' | 'offline' | 'reconnecting';
@@ -49,8 +50,9 @@ export class WechatyTransport {
     private readonly options: WechatyTransportOptions,
     private readonly handle: (message: ChatMessage) => Promise<ChatAnswer>,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {
-    this.current = { state: 'off', since: new Date().toISOString(), qrUrl: null, user: null, failures: 0, lastError: null };
+    this.current = { state: 'off', since: clock().toISOString(), qrUrl: null, user: null, failures: 0, lastError: null };
   }
 
   get status(): WechatyStatus {
@@ -184,7 +186,7 @@ export class WechatyTransport {
 
   private set(change: Partial<WechatyStatus>): void {
     const before = this.current.state;
-    this.current = { ...this.current, ...change, ...(change.state && change.state !== before ? { since: new Date().toISOString() } : {}) };
+    this.current = { ...this.current, ...change, ...(change.state && change.state !== before ? { since: this.clock().toISOString() } : {}) };
     for (const listener of this.listeners) listener(this.status);
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '../db/database';
+import type { Clock } from '../util/clock';
 
 /** A freshly fetched credential and when it stops working. */
 export interface FetchedCredential {
@@ -41,7 +42,7 @@ export class CredentialStore {
   constructor(
     private readonly db: Database,
     options: Partial<CredentialStoreOptions> = {},
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: Clock,
   ) {
     this.options = { ...defaults, ...options };
   }

@@ -1,5 +1,6 @@
 import { closeSync, openSync, rmSync, statSync } from 'node:fs';
 import { QueryTypes } from 'sequelize';
+import { monotonicMs, systemClock } from '../util/clock';
 import type { Database } from './database';
 
 const lockName = 'persona_migrations';
@@ -29,7 +30,7 @@ export async function withMigrationLock<T>(db: Database, work: () => Promise<T>)
 }
 
 async function withLockFile<T>(file: string, work: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + waitSeconds * 1000;
+  const deadline = monotonicMs() + waitSeconds * 1000;
   for (;;) {
     try {
       closeSync(openSync(file, 'wx'));
@@ -37,7 +38,7 @@ async function withLockFile<T>(file: string, work: () => Promise<T>): Promise<T>
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       if (isStale(file)) rmSync(file, { force: true });
-      else if (Date.now() > deadline) throw new Error(`could not take the migration lock ${file} within ${waitSeconds} s`);
+      else if (monotonicMs() > deadline) throw new Error(`could not take the migration lock ${file} within ${waitSeconds} s`);
       else await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -50,7 +51,8 @@ async function withLockFile<T>(file: string, work: () => Promise<T>): Promise<T>
 
 function isStale(file: string): boolean {
   try {
-    return Date.now() - statSync(file).mtimeMs > staleFileMs;
+    // The file's age by the filesystem's own clock: the wall clock, whatever clock the app runs on.
+    return systemClock().getTime() - statSync(file).mtimeMs > staleFileMs;
   } catch {
     return false;
   }

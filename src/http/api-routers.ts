@@ -18,11 +18,12 @@ import { rulesRoutes } from './routes/rules.routes';
 import { segmentsRoutes } from './routes/segments.routes';
 import { tagsRoutes } from './routes/tags.routes';
 import { webhooksRoutes } from './routes/webhooks.routes';
+import type { Clock } from '../util/clock';
 
 export interface ApiRouterDeps {
   authenticator: Authenticator;
   eraser: ProfileEraser;
-  clock: () => Date;
+  clock: Clock;
   log: Logger;
   shuttingDown(): boolean;
 }
@@ -40,6 +41,7 @@ export function apiRouters(persona: Persona, deps: ApiRouterDeps): Router<AppSta
       metrics: persona.metrics,
       bodyLimitBytes,
       maxBatch: config.ingest.maxBatch,
+      clock: deps.clock,
       accept: async (source, events) => {
         await persona.accept(source, events);
       },
@@ -50,11 +52,12 @@ export function apiRouters(persona: Persona, deps: ApiRouterDeps): Router<AppSta
       timeline: persona.timeline,
       merger: persona.merger,
       bodyLimitBytes,
+      clock: deps.clock,
       erase: (profileId, actor) => deps.eraser.erase(profileId, actor),
       updateAttributes: (requestedId, values) =>
         db.transaction(async (transaction) => {
           const profileId = await liveProfileId(db, requestedId, transaction, { lock: true });
-          const changed = await persona.attributes.apply({ profileId, values, source: 'operator', at: new Date(), key: `operator:${randomUUID()}` }, transaction);
+          const changed = await persona.attributes.apply({ profileId, values, source: 'operator', at: deps.clock(), key: `operator:${randomUUID()}` }, transaction);
           return { profileId, changed };
         }),
     }),

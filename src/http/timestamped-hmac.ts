@@ -18,7 +18,8 @@ export interface TimestampedHmacInput {
   rawBody: Buffer;
   /** Oldest (and most future) accepted timestamp, in seconds; 0 turns the check off. */
   toleranceSeconds: number;
-  now?: number;
+  /** The receiver's clock, in milliseconds since the epoch. */
+  now: number;
 }
 
 /** Throws UnauthorizedError unless the signature holds and the timestamp is fresh. Runs before the body is parsed. */
@@ -28,7 +29,7 @@ export function verifyTimestampedHmac(input: TimestampedHmacInput): void {
   }
   if (!input.signature) throw new UnauthorizedError('missing X-Persona-Signature');
   const timestamp = Number(input.timestamp);
-  const nowSeconds = Math.floor((input.now ?? Date.now()) / 1000);
+  const nowSeconds = Math.floor(input.now / 1000);
   if (input.toleranceSeconds > 0 && Math.abs(nowSeconds - timestamp) > input.toleranceSeconds) {
     throw new UnauthorizedError(`X-Persona-Timestamp is more than ${input.toleranceSeconds} seconds from now`);
   }

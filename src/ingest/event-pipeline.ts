@@ -6,6 +6,7 @@ import { BlockedIdentitiesError, type ProfileResolver } from '../profiles/profil
 import type { TimelineService } from '../timeline/timeline.service';
 import type { InboxPayload, TagEdit } from './inbound-event';
 import type { InboxEntry, InboxService } from './inbox.service';
+import type { Clock } from '../util/clock';
 
 /** What the pipeline knows about one event once it is on a timeline. */
 export interface ProcessedEvent {
@@ -57,6 +58,7 @@ export class EventPipeline {
     private readonly inbox: InboxService,
     private readonly resolver: ProfileResolver,
     private readonly timeline: TimelineService,
+    private readonly clock: Clock,
   ) {}
 
   /** Adds a stage; the returned function removes it. */
@@ -141,7 +143,7 @@ export class EventPipeline {
   /** Puts resolved entries on their timelines together, then runs the stages over them. */
   private async append(resolved: readonly ResolvedEntry[], transaction: Transaction): Promise<ProcessedEvent[]> {
     if (resolved.length === 0) return [];
-    const receivedAt = new Date();
+    const receivedAt = this.clock();
     const occurred = resolved.map(({ payload }) => new Date(payload.occurredAt));
     const ids = await this.timeline.appendMany(
       resolved.map(({ entry, payload, profileId }, index) => ({

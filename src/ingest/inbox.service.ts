@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { WriteCoalescer } from '../db/write-coalescer';
+import type { Clock } from '../util/clock';
 import type { InboundEvent, InboxPayload } from './inbound-event';
 
 export type InboxStatus = 'pending' | 'processing' | 'done' | 'failed';
@@ -22,7 +23,10 @@ export interface InboxEntry {
 export class InboxService {
   private readonly writer: WriteCoalescer<unknown[]>;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {
     this.writer = new WriteCoalescer((rows) => this.insert(rows), rowsPerStatement);
   }
 
@@ -30,7 +34,8 @@ export class InboxService {
    * Stores events, skipping any whose (source, key) is already in the inbox. Durable when it resolves. Concurrent
    * writes share statements (group commit), which is what keeps webhook answers fast under bursts.
    */
-  async write(source: string, events: readonly InboundEvent[], now = new Date()): Promise<void> {
+  async write(source: string, events: readonly InboundEvent[]): Promise<void> {
+    const now = this.clock();
     await this.writer.write(
       events.map((event) => {
         const payload: InboxPayload = {
@@ -57,7 +62,8 @@ export class InboxService {
   }
 
   /** Claims up to `limit` due rows for `worker` until `leaseMs` from now. */
-  async claim(worker: string, limit: number, leaseMs: number, now = new Date()): Promise<InboxEntry[]> {
+  async claim(worker: string, limit: number, leaseMs: number): Promise<InboxEntry[]> {
+    const now = this.clock();
     return this.db.transaction(async (transaction) => {
       // Oldest due first, in the claim index's own order: a backlog is read from the front of the index instead of
       // sorted whole on every claim.
@@ -89,8 +95,9 @@ export class InboxService {
   }
 
   /** Inside the pipeline's transaction, so the rows are done exactly when their effects are committed. */
-  async markDone(ids: readonly number[], transaction: Transaction, now = new Date()): Promise<void> {
+  async markDone(ids: readonly number[], transaction: Transaction): Promise<void> {
     if (ids.length === 0) return;
+    const now = this.clock();
     await this.db.execute(
       "UPDATE inbox SET status = 'done', processed_at = :now, locked_by = NULL, locked_until = NULL, last_error = NULL WHERE id IN (:ids)",
       { ids, now },
@@ -104,8 +111,10 @@ export class InboxService {
     await this.db.execute("UPDATE inbox SET status = 'pending', locked_by = NULL, locked_until = NULL WHERE id IN (:ids)", { ids }, transaction);
   }
 
-  /** Back to the queue after `retryAt`, or parked as failed when attempts are used up. */
-  async markFailed(id: number, error: string, retryAt: Date | null, now = new Date()): Promise<void> {
+  /** Back to the queue after `retryInMs`, or parked as failed (null: attempts are used up). */
+  async markFailed(id: number, error: string, retryInMs: number | null): Promise<void> {
+    const now = this.clock();
+    const retryAt = retryInMs === null ? null : new Date(now.getTime() + retryInMs);
     await this.db.execute(
       `UPDATE inbox SET status = :status, attempts = attempts + 1, available_at = :availableAt, last_error = :error,
          locked_by = NULL, locked_until = NULL, processed_at = :processedAt WHERE id = :id`,
@@ -120,7 +129,8 @@ export class InboxService {
   }
 
   /** Rows whose worker died mid-batch go back to the queue once their lease has run out. */
-  async releaseExpired(now = new Date()): Promise<number> {
+  async releaseExpired(): Promise<number> {
+    const now = this.clock();
     return this.db.execute(
       "UPDATE inbox SET status = 'pending', locked_by = NULL, locked_until = NULL WHERE status = 'processing' AND locked_until < :now",
       { now },

@@ -4,6 +4,7 @@ import { TransientDbError } from '../db/db-error.translator';
 import { ConflictError } from '../errors/conflict.error';
 import { PollingWorker, retryDelay } from '../jobs/polling-worker';
 import type { Metrics } from '../metrics/metrics';
+import { monotonicMs } from '../util/clock';
 import { type EventPipeline, UnprocessableEntryError } from './event-pipeline';
 import type { InboxEntry, InboxService } from './inbox.service';
 
@@ -53,8 +54,8 @@ export class InboxWorker extends PollingWorker {
     let batch = await this.inbox.claim(this.id, this.options.batchSize, this.options.leaseMs);
     // Leases run out only when a worker died. Expired ones are looked for when nothing else is due, and a few times
     // per lease during a backlog: not on every round, where the scan would contend with the other workers' claims.
-    if (batch.length === 0 || Date.now() - this.lastReleaseAt >= this.options.leaseMs / 4) {
-      this.lastReleaseAt = Date.now();
+    if (batch.length === 0 || monotonicMs() - this.lastReleaseAt >= this.options.leaseMs / 4) {
+      this.lastReleaseAt = monotonicMs();
       const released = await this.inbox.releaseExpired();
       if (released > 0 && batch.length === 0) batch = await this.inbox.claim(this.id, this.options.batchSize, this.options.leaseMs);
     }
@@ -105,14 +106,14 @@ export class InboxWorker extends PollingWorker {
     const message = error instanceof Error ? error.message : String(error);
     const attempts = entry.attempts + 1;
     const permanent = error instanceof UnprocessableEntryError || attempts >= this.options.maxAttempts;
-    const retryAt = permanent ? null : new Date(Date.now() + retryDelay(this.options.retryBaseMs, attempts));
+    const retryInMs = permanent ? null : retryDelay(this.options.retryBaseMs, attempts);
     this.log[permanent ? 'error' : 'warn'](
-      { err: error, inboxId: entry.id, source: entry.source, attempts, retryAt },
+      { err: error, inboxId: entry.id, source: entry.source, attempts, retryInMs },
       permanent ? 'inbox entry failed for good' : 'inbox entry failed; will retry',
     );
     this.metrics.ingestEvents.inc({ source: entry.source, outcome: permanent ? 'failed' : 'retried' });
     try {
-      await this.inbox.markFailed(entry.id, message, retryAt);
+      await this.inbox.markFailed(entry.id, message, retryInMs);
     } catch (markError) {
       // The lease will expire and the entry will be claimed again: nothing is lost.
       this.log.error({ err: markError, inboxId: entry.id }, 'could not record the failure of an inbox entry');

@@ -1,5 +1,6 @@
 import type { Database } from '../db/database';
 import { ConflictError } from '../errors/conflict.error';
+import type { Clock } from '../util/clock';
 
 export type BeginOutcome = 'run' | 'held-elsewhere' | 'already-ran';
 
@@ -9,13 +10,17 @@ export type BeginOutcome = 'run' | 'held-elsewhere' | 'already-ran';
  * don't overlap) and a run row unique per (job, tick).
  */
 export class JobLeaseService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
 
   async ensure(name: string): Promise<void> {
     await this.db.execute(`${this.db.insertIgnoreInto} job_leases (name, holder, locked_until) VALUES (?, NULL, NULL)`, [name]);
   }
 
-  async begin(name: string, tick: Date, holder: string, leaseMs: number, now = new Date()): Promise<BeginOutcome> {
+  async begin(name: string, tick: Date, holder: string, leaseMs: number): Promise<BeginOutcome> {
+    const now = this.clock();
     const acquired = await this.db.execute(
       `UPDATE job_leases SET holder = :holder, locked_until = :until
         WHERE name = :name AND (holder IS NULL OR locked_until < :now)`,
@@ -41,7 +46,8 @@ export class JobLeaseService {
   }
 
   /** Extends a running job's lease; false if it was lost (another instance took over after expiry). */
-  async renew(name: string, holder: string, leaseMs: number, now = new Date()): Promise<boolean> {
+  async renew(name: string, holder: string, leaseMs: number): Promise<boolean> {
+    const now = this.clock();
     const renewed = await this.db.execute(
       'UPDATE job_leases SET locked_until = :until WHERE name = :name AND holder = :holder',
       { name, holder, until: new Date(now.getTime() + leaseMs) },
@@ -49,7 +55,8 @@ export class JobLeaseService {
     return renewed === 1;
   }
 
-  async finish(name: string, tick: Date, holder: string, error: string | null, now = new Date()): Promise<void> {
+  async finish(name: string, tick: Date, holder: string, error: string | null): Promise<void> {
+    const now = this.clock();
     await this.db.execute(
       'UPDATE job_runs SET status = :status, finished_at = :now, error = :error WHERE name = :name AND tick = :tick AND holder = :holder',
       { name, tick, holder, now, status: error ? 'failed' : 'succeeded', error: error?.slice(0, 2000) ?? null },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics';
+import { type Clock, monotonicMs } from '../util/clock';
 import type { JobLeaseService } from './job-lease.service';
 import type { JobDefinition } from './job.types';
 
@@ -36,6 +37,7 @@ export class JobScheduler {
     private readonly options: JobSchedulerOptions,
     private readonly log: Logger,
     private readonly metrics: Metrics,
+    private readonly clock: Clock,
   ) {}
 
   /** Adds a job (scheduling it at once if the scheduler runs); the returned function removes it. */
@@ -77,7 +79,7 @@ export class JobScheduler {
     const task = cron.createTask(
       entry.job.schedule,
       () => {
-        void this.tick(entry, scheduledTick(task));
+        void this.tick(entry, scheduledTick(task, this.clock()));
       },
       { name: entry.job.name, timezone: this.options.timezone },
     );
@@ -124,15 +126,15 @@ export class JobScheduler {
     }, Math.max(1000, Math.floor(this.options.leaseMs / 3)));
     heartbeat.unref();
 
-    const startedAt = Date.now();
+    const startedAt = monotonicMs();
     let failure: string | null = null;
     try {
       log.info('job started');
       await job.run({ tick, log, signal: this.abort.signal });
-      log.info({ durationMs: Date.now() - startedAt }, 'job finished');
+      log.info({ durationMs: Math.round(monotonicMs() - startedAt) }, 'job finished');
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error);
-      log.error({ err: error, durationMs: Date.now() - startedAt }, 'job failed');
+      log.error({ err: error, durationMs: Math.round(monotonicMs() - startedAt) }, 'job failed');
     } finally {
       clearInterval(heartbeat);
     }
@@ -150,8 +152,8 @@ export class JobScheduler {
  * The time this callback was scheduled for: the latest whole second, at or before now, that the pattern matches. Every
  * instance derives the same tick even when its callback fires late, which is what makes the tick a shared key.
  */
-function scheduledTick(task: ScheduledTask): Date {
-  const now = Math.floor(Date.now() / 1000) * 1000;
+function scheduledTick(task: ScheduledTask, at: Date): Date {
+  const now = Math.floor(at.getTime() / 1000) * 1000;
   for (let back = 0; back <= maxLatenessSeconds; back += 1) {
     const candidate = new Date(now - back * 1000);
     if (task.match(candidate)) return candidate;

@@ -12,10 +12,12 @@ import { NamedRegistry } from './named-registry';
 import type { LoadedPlugin } from './plugin-loader';
 import { PluginError } from './plugin.error';
 import type { PluginContext, Teardown } from './plugin.types';
+import type { Clock } from '../util/clock';
 
 export interface PluginHostDeps {
   log: Logger;
   settings: { timezone: string; locale: string };
+  clock: Clock;
   routes: RouteRegistry;
   jobs: JobScheduler;
   submit(source: string, events: InboundEvent[]): Promise<void>;
@@ -117,6 +119,7 @@ export class PluginHost {
       config: plugin.config,
       log: deps.log.child({ plugin: name }),
       settings: deps.settings,
+      clock: deps.clock,
       http: { route: (route) => record(deps.routes.add(name, route)) },
       inbound: { submit: (events) => deps.submit(name, events) },
       deliveryReports: { record: (report) => deps.recordDeliveryReport(name, report) },

@@ -27,3 +27,4 @@ export { envOrText, intBetween, secret, slug, tagName, timeZone } from '../confi
 export { Secret } from '../config/secret';
 export * from '../errors';
 export { ownValue } from '../util/own-value';
+export { type Clock, monotonicMs } from '../util/clock';

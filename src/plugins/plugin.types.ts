@@ -9,6 +9,7 @@ import type { Identity } from '../profiles/identity';
 import type { EnrichOutcome } from '../profiles/profile-enricher';
 import type { DeliveryReport } from '../pushes/delivery-report.service';
 import type { BotCommand, PushAccount, PushSender, RuleVocabulary } from './extension-points';
+import type { Clock } from '../util/clock';
 
 /** Undoes what a plugin set up; run in reverse order at stop. */
 export type Teardown = () => void | Promise<void>;
@@ -34,6 +35,8 @@ export interface PluginContext<C = unknown> {
   readonly log: Logger;
   /** Account-wide settings plugins need to read. */
   readonly settings: { readonly timezone: string; readonly locale: string };
+  /** What time it is: Persona's clock (tests pin it). A plugin reads the time only here; durations use monotonicMs. */
+  readonly clock: Clock;
   readonly http: { route(route: RouteDefinition): void };
   /** Hands normalized events to the durable inbox (source = the plugin's name); resolves once they are stored. */
   readonly inbound: { submit(events: InboundEvent[]): Promise<void> };

@@ -4,7 +4,7 @@ import { ownValue } from '../util/own-value';
 export type AttributeValue = string | number | boolean;
 
 /** The attributes Persona knows by name, each normalized on the way in; any other lower-case name is free-form. */
-const known: Record<string, (raw: unknown) => AttributeValue | undefined> = {
+const known: Record<string, (raw: unknown, today: Date) => AttributeValue | undefined> = {
   name: text(64),
   gender: (raw) => {
     const value = String(raw).trim().toLowerCase();
@@ -13,11 +13,11 @@ const known: Record<string, (raw: unknown) => AttributeValue | undefined> = {
     if (['unknown', '未知'].includes(value)) return 'unknown';
     return undefined;
   },
-  birthday: (raw) => {
+  birthday: (raw, today) => {
     const value = String(raw).trim();
     if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
     const date = new Date(`${value}T00:00:00Z`);
-    if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value || date.getTime() > Date.now()) return undefined;
+    if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value || date.getTime() > today.getTime()) return undefined;
     return value;
   },
   ageBand: (raw) => {
@@ -51,7 +51,7 @@ const expected: Record<string, string> = {
 };
 
 /** The age band of someone born on `birthday` (YYYY-MM-DD), on `today`. */
-export function ageBandOf(birthday: string, today = new Date()): (typeof ageBands)[number] {
+export function ageBandOf(birthday: string, today: Date): (typeof ageBands)[number] {
   const [year, month, day] = birthday.split('-').map(Number);
   let age = today.getUTCFullYear() - year;
   if (today.getUTCMonth() + 1 < month || (today.getUTCMonth() + 1 === month && today.getUTCDate() < day)) age -= 1;
@@ -83,14 +83,15 @@ export const knownAttributes = Object.keys(known);
 
 /**
  * Normalizes one attribute: known ones by their rule, free-form ones if they are short text, a number or a boolean.
- * `null` clears the attribute. Answers what was expected when the value can't be used.
+ * `null` clears the attribute. Answers what was expected when the value can't be used. `today` bounds dates (a
+ * birthday is in the past).
  */
-export function normalizeAttribute(name: string, raw: unknown): { value: AttributeValue | null } | { error: string } {
+export function normalizeAttribute(name: string, raw: unknown, today: Date): { value: AttributeValue | null } | { error: string } {
   if (!freeFormName.test(name)) return { error: 'expected a camelCase attribute name of at most 64 characters' };
   if (raw === null) return { value: null };
   const rule = ownValue(known, name);
   if (rule) {
-    const value = rule(raw);
+    const value = rule(raw, today);
     return value === undefined ? { error: ownValue(expected, name) ?? 'expected text of reasonable length' } : { value };
   }
   if (typeof raw === 'number' && Number.isFinite(raw)) return { value: raw };
@@ -102,12 +103,13 @@ export function normalizeAttribute(name: string, raw: unknown): { value: Attribu
 /** Normalizes a set of attributes, collecting every problem by name (`<pathPrefix><name>`). */
 export function normalizeAttributes(
   raw: Readonly<Record<string, unknown>>,
+  today: Date,
   pathPrefix = 'attributes.',
 ): { values: Record<string, AttributeValue | null>; problems: { path: string; message: string }[] } {
   const values: Record<string, AttributeValue | null> = {};
   const problems: { path: string; message: string }[] = [];
   for (const [name, value] of Object.entries(raw)) {
-    const normalized = normalizeAttribute(name, value);
+    const normalized = normalizeAttribute(name, value, today);
     if ('error' in normalized) problems.push({ path: `${pathPrefix}${name}`, message: normalized.error });
     else values[name] = normalized.value;
   }

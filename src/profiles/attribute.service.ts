@@ -3,6 +3,7 @@ import type { Database } from '../db/database';
 import type { TimelineService } from '../timeline/timeline.service';
 import { ageBandOf, type AttributeValue, isMoreRestrictive } from './attribute-catalog';
 import type { Identity } from './identity';
+import type { Clock } from '../util/clock';
 
 /** An attribute as a profile holds it. */
 export interface AttributeView {
@@ -52,6 +53,7 @@ export class AttributeService {
     private readonly db: Database,
     private readonly timeline: TimelineService,
     private readonly precedence: AttributePrecedence,
+    private readonly clock: Clock,
   ) {}
 
   async apply(write: AttributeWrite, transaction: Transaction): Promise<string[]> {
@@ -93,7 +95,7 @@ export class AttributeService {
           source: 'persona',
           sourceKey: `${write.key}:attr:${name}`.slice(0, 191),
           occurredAt: write.at,
-          receivedAt: new Date(),
+          receivedAt: this.clock(),
           properties: { name, from: before, to: next, source: write.source },
         },
         transaction,
@@ -120,7 +122,7 @@ export class AttributeService {
     );
     // A known birthday gives today's age band (a stored band would go stale); else a stated band stands.
     const birthday = views.birthday;
-    if (birthday) views.ageBand = { value: ageBandOf(String(birthday.value)), source: 'birthday', updatedAt: birthday.updatedAt };
+    if (birthday) views.ageBand = { value: ageBandOf(String(birthday.value), this.clock()), source: 'birthday', updatedAt: birthday.updatedAt };
     return Object.fromEntries(Object.entries(views).sort(([a], [b]) => a.localeCompare(b)));
   }
 
@@ -132,7 +134,7 @@ export class AttributeService {
       [identity.type, identity.scope, identity.value],
     );
     const values: Record<string, AttributeValue> = Object.fromEntries(rows.map((row) => [row.name, JSON.parse(row.value) as AttributeValue]));
-    if (typeof values.birthday === 'string') values.ageBand = ageBandOf(values.birthday);
+    if (typeof values.birthday === 'string') values.ageBand = ageBandOf(values.birthday, this.clock());
     return values;
   }
 

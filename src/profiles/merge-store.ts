@@ -4,6 +4,7 @@ import { ConflictError } from '../errors/conflict.error';
 import { NotFoundError } from '../errors/not-found.error';
 import { ValidationError } from '../errors/validation.error';
 import type { MergeEvidence } from './profile-merger';
+import type { Clock } from '../util/clock';
 
 export type MergeStatus = 'suggested' | 'merged' | 'unmerged' | 'rejected';
 
@@ -50,7 +51,10 @@ export function pairKey(a: number, b: number): string {
 
 /** Merge records and their row-by-row moves: the bookkeeping behind merge, unmerge and suggestions. */
 export class MergeStore {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
 
   /** A done merge, new or approving a suggestion (which then stops blocking the pair). */
   async recordMerge(
@@ -90,7 +94,7 @@ export class MergeStore {
     await this.db.execute(
       `${this.db.insertIgnoreInto} merges (survivor_id, absorbed_id, status, pair_key, evidence, cause, created_at)
        VALUES (?, ?, 'suggested', ?, ?, ?, ?)`,
-      [survivorId, absorbedId, pairKey(survivorId, absorbedId), JSON.stringify(evidence), cause.slice(0, 191), new Date()],
+      [survivorId, absorbedId, pairKey(survivorId, absorbedId), JSON.stringify(evidence), cause.slice(0, 191), this.clock()],
       transaction,
     );
   }

@@ -4,6 +4,7 @@ import { normalizeAttributes } from './attribute-catalog';
 import type { AttributeService } from './attribute.service';
 import type { Identity } from './identity';
 import { normalizeIdentity } from './identity-normalizer';
+import type { Clock } from '../util/clock';
 
 /** What enriching a known person did: `unknown` (nobody has that identity), `conflict` (an identity is someone else's). */
 export type EnrichOutcome = 'enriched' | 'unknown' | 'conflict';
@@ -18,7 +19,7 @@ export class ProfileEnricher {
   constructor(
     private readonly db: Database,
     private readonly attributes: AttributeService,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: Clock,
   ) {}
 
   /** Followers of `account` whose profile lacks `attribute`, after `afterProfileId`, by profile id. */
@@ -35,7 +36,7 @@ export class ProfileEnricher {
   }
 
   async enrich(identity: Identity, facts: { identities?: Identity[]; attributes?: Record<string, AttributeValue> }, source: string): Promise<EnrichOutcome> {
-    const { values, problems } = normalizeAttributes(facts.attributes ?? {});
+    const { values, problems } = normalizeAttributes(facts.attributes ?? {}, this.clock());
     if (problems.length > 0) throw new Error(`enrich: ${problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}`);
     const links = (facts.identities ?? []).map((link) => {
       const normalized = normalizeIdentity(link.type, link.value, link.scope);

@@ -2,6 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { liveProfileId } from './live-profile';
 import { NotFoundError } from '../errors/not-found.error';
+import type { Clock } from '../util/clock';
 
 export interface ErasureReceipt {
   profileId: number;
@@ -17,7 +18,10 @@ export interface ErasureReceipt {
  * keys are deleted, and the profile becomes a tombstone that reads as 404. One transaction, recorded in the audit log.
  */
 export class ProfileEraser {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
 
   /**
    * Erases the person behind `requestedId`: the live profile (a merged one's survivor) and every profile merged into
@@ -83,7 +87,7 @@ export class ProfileEraser {
   }
 
   private async eraseOne(profileId: number, actor: string, transaction: Transaction): Promise<ErasureReceipt> {
-    const erasedAt = new Date();
+    const erasedAt = this.clock();
     const [profile] = await this.db.select<{ id: number }>(
       `SELECT id FROM profiles WHERE id = ?${this.db.forUpdate}`,
       [profileId],

@@ -9,6 +9,7 @@ import type { Identity } from './identity';
 import { liveProfileId } from './live-profile';
 import { type KeyedTable, MergeRows } from './merge-rows';
 import { type MergeRow, MergeStore, pairKey } from './merge-store';
+import type { Clock } from '../util/clock';
 
 /**
  * What made two profiles one person: identities of one event found on both. Values are masked: the record
@@ -57,8 +58,9 @@ export class ProfileMerger {
     private readonly db: Database,
     private readonly timeline: TimelineService,
     private readonly absorbedWins: AttributeArbiter,
+    private readonly clock: Clock,
   ) {
-    this.store = new MergeStore(db);
+    this.store = new MergeStore(db, clock);
     this.rows = new MergeRows(db, (table, survivor, absorbed) => this.mergedContents(table, survivor, absorbed));
   }
 
@@ -74,7 +76,7 @@ export class ProfileMerger {
     transaction: Transaction,
     options: { decidedBy?: string; suggestionId?: number; at?: Date } = {},
   ): Promise<MergeResult | undefined> {
-    const at = options.at ?? new Date();
+    const at = options.at ?? this.clock();
     const [survivor, absorbed] = await this.lockLive([a, b], transaction);
     let suggestionId = options.suggestionId;
     if (suggestionId === undefined) {
@@ -133,7 +135,7 @@ export class ProfileMerger {
       const a = await liveProfileId(this.db, suggestion.survivorId, transaction);
       const b = await liveProfileId(this.db, suggestion.absorbedId, transaction);
       if (a === b) throw new ConflictError(`profiles ${suggestion.survivorId} and ${suggestion.absorbedId} are already one profile (${a})`);
-      const at = new Date();
+      const at = this.clock();
       const merged = (await this.merge(a, b, suggestion.evidence, suggestion.cause, transaction, { decidedBy: actor, suggestionId: mergeId, at })) as MergeResult;
       await this.store.audit(actor, 'profile.merged', { ...suggestion, ...merged }, at, transaction);
       return merged;
@@ -145,7 +147,7 @@ export class ProfileMerger {
     await this.db.transaction(async (transaction) => {
       const suggestion = await this.store.suggestion(mergeId, transaction);
       await this.store.reject(mergeId, actor, transaction);
-      await this.store.audit(actor, 'profile.merge_rejected', suggestion, new Date(), transaction);
+      await this.store.audit(actor, 'profile.merge_rejected', suggestion, this.clock(), transaction);
     });
   }
 
@@ -154,7 +156,7 @@ export class ProfileMerger {
    * refused while the survivor has absorbed another profile since, or has itself been merged into another.
    */
   async unmerge(profileId: number, actor: string): Promise<MergeRow> {
-    const at = new Date();
+    const at = this.clock();
     return this.db.transaction(async (transaction) => {
       const merge = await this.store.activeMergeOf(profileId, transaction);
       const later = await this.store.laterMergeInto(merge, transaction);

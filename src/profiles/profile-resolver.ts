@@ -6,6 +6,7 @@ import { mergeEvidence, type ProfileMerger } from './profile-merger';
 import { ConflictError } from '../errors/conflict.error';
 import { maxChainedTerms } from '../db/sql-limits';
 import { chunks } from '../util/chunks';
+import type { Clock } from '../util/clock';
 
 export type IdentityStrength = 'strong' | 'scoped' | 'weak';
 
@@ -53,7 +54,8 @@ export class ProfileResolver {
   constructor(
     private readonly db: Database,
     private readonly merger: ProfileMerger,
-    private readonly options: ResolverOptions = { strength: {}, blocked: {} },
+    private readonly options: ResolverOptions,
+    private readonly clock: Clock,
   ) {
     this.blocked = new Set(
       Object.entries(options.blocked).flatMap(([type, values]) =>
@@ -125,7 +127,7 @@ export class ProfileResolver {
       .sort((a, b) => a.rank - b.rank || a.profileId - b.profileId);
     let profileId = ranked[0]?.profileId;
     let created = false;
-    const now = new Date();
+    const now = this.clock();
     if (profileId === undefined) {
       profileId = await this.db.insert('INSERT INTO profiles (created_at, updated_at) VALUES (?, ?)', [now, now], transaction);
       state.locked.add(profileId);

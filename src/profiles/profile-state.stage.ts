@@ -5,6 +5,7 @@ import type { AttributeService } from './attribute.service';
 import { maxChainedTerms } from '../db/sql-limits';
 import { chunks } from '../util/chunks';
 import type { SubscriptionChange, SubscriptionService } from './subscription.service';
+import type { Clock } from '../util/clock';
 
 /** Events that carry how a person arrived through an official account. */
 const followTypes = new Set(['subscribe', 'qr_scan']);
@@ -37,9 +38,10 @@ export function profileStateStage(
   db: Database,
   subscriptions: SubscriptionService,
   attributes: AttributeService,
+  clock: Clock,
 ): PipelineStage {
   return async (events: readonly ProcessedEvent[], transaction: Transaction) => {
-    await touchProfiles(db, events, transaction);
+    await touchProfiles(db, events, clock(), transaction);
     for (const event of events) {
       if (Object.keys(event.attributes).length === 0) continue;
       await attributes.apply(
@@ -69,7 +71,7 @@ export function profileStateStage(
  * Last seen and first touch of every profile the events are on: one UPDATE (a CASE per column over the ids) per
  * `maxChainedTerms` profiles.
  */
-async function touchProfiles(db: Database, events: readonly ProcessedEvent[], transaction: Transaction): Promise<void> {
+async function touchProfiles(db: Database, events: readonly ProcessedEvent[], now: Date, transaction: Transaction): Promise<void> {
   const touches = new Map<number, ProfileTouch>();
   for (const event of events) {
     const touch = touches.get(event.profileId);
@@ -80,11 +82,11 @@ async function touchProfiles(db: Database, events: readonly ProcessedEvent[], tr
     if (event.occurredAt > touch.lastSeenAt) touch.lastSeenAt = event.occurredAt;
     if (event.occurredAt < touch.first.occurredAt) touch.first = event;
   }
-  for (const part of chunks([...touches.values()], maxChainedTerms)) await touchPart(db, part, transaction);
+  for (const part of chunks([...touches.values()], maxChainedTerms)) await touchPart(db, part, now, transaction);
 }
 
-async function touchPart(db: Database, touches: readonly ProfileTouch[], transaction: Transaction): Promise<void> {
-  const replacements: Record<string, unknown> = { now: new Date(), ids: touches.map((touch) => touch.profileId) };
+async function touchPart(db: Database, touches: readonly ProfileTouch[], now: Date, transaction: Transaction): Promise<void> {
+  const replacements: Record<string, unknown> = { now, ids: touches.map((touch) => touch.profileId) };
   const byId = (name: string, value: (touch: ProfileTouch) => unknown): string => {
     const arms = touches.map((touch, index) => {
       replacements[`${name}${index}`] = value(touch);

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database';
+import type { Clock } from '../util/clock';
 
 /** What a channel reports back about sends it made: a mass job's counts, a template message's status. */
 export interface DeliveryReport {
@@ -23,10 +24,14 @@ export interface StoredDeliveryReport extends DeliveryReport {
  * webhook is answered; a report the channel sends again is stored once.
  */
 export class DeliveryReportService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
 
   /** Answers false when this report was already stored. */
-  async record(source: string, report: DeliveryReport, now = new Date()): Promise<boolean> {
+  async record(source: string, report: DeliveryReport): Promise<boolean> {
+    const now = this.clock();
     const stored = await this.db.execute(
       `${this.db.insertIgnoreInto} delivery_reports (source, kind, external_id, status, recipient, details, occurred_at, received_at)
        VALUES (:source, :kind, :externalId, :status, :recipient, :details, :occurredAt, :now)`,

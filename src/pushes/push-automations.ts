@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { tagName } from '../config/config-fields';
 import type { Database } from '../db/database';
 import type { AppendListener } from '../timeline/timeline.service';
+import type { Clock } from '../util/clock';
 
 /**
  * What starts an automation's push for one person: a tag given or taken away (lifecycle stages are tags, so
@@ -59,7 +60,7 @@ export class PushAutomations {
     private readonly db: Database,
     private readonly compileFilter: (expression: string) => Promise<{ where: string; values: Record<string, unknown> }>,
     private readonly log: Logger,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: Clock,
   ) {}
 
   /** Reads the active automations now and every few seconds (another instance may start or stop one). */

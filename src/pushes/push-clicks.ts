@@ -2,6 +2,7 @@ import type { Database } from '../db/database';
 import type { InboundEvent } from '../ingest/inbound-event';
 import type { PushContent } from './push-content';
 import { linksIn, type TrackedLinks } from './tracked-links';
+import type { Clock } from '../util/clock';
 
 /** A push's links in the order tracked links number them: those of its text, then its template's URL. */
 export function pushLinks(content: PushContent): string[] {
@@ -17,7 +18,7 @@ export class PushClicks {
     private readonly db: Database,
     private readonly links: TrackedLinks,
     private readonly accept: (source: string, events: InboundEvent[]) => Promise<void>,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: Clock,
   ) {}
 
   /** The URL to redirect to, or undefined for a token that isn't a link of a push. */

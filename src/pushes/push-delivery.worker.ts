@@ -12,6 +12,7 @@ import { SendPacer } from './send-pacer';
 import { chunks } from '../util/chunks';
 import type { TrackedLinks } from './tracked-links';
 import { PushPersonalizer } from './push-personalizer';
+import type { Clock } from '../util/clock';
 
 export interface PushWorkerOptions {
   batchSize: number;
@@ -62,7 +63,7 @@ export class PushDeliveryWorker extends PollingWorker {
     private readonly options: PushWorkerOptions,
     log: Logger,
     private readonly metrics: Metrics,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: Clock,
   ) {
     super('push delivery worker', options.pollIntervalMs, log);
     this.pacer = new SendPacer(options.ratePerSecond);

@@ -18,6 +18,7 @@ import { pushScheduleJob } from './push-schedule.job';
 import { PushService } from './push.service';
 import { RecurringPushes } from './recurring-pushes';
 import { TrackedLinks } from './tracked-links';
+import type { Clock } from '../util/clock';
 
 export interface PushEngineDeps {
   config: Config;
@@ -33,7 +34,7 @@ export interface PushEngineDeps {
   accept(source: string, events: InboundEvent[]): Promise<void>;
   metrics: Metrics;
   log: Logger;
-  clock: () => Date;
+  clock: Clock;
 }
 
 /**

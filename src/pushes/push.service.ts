@@ -14,6 +14,7 @@ import type { PushTrigger } from './push-automations';
 import { previewSchema, pushInputSchema } from './push-input.schema';
 import type { PushPlan, PushPlanner } from './push-planner';
 import { pushActivitySince, type PushReport, pushReport } from './push-report';
+import type { Clock } from '../util/clock';
 
 /**
  * `scheduled` is a confirmed push whose send time has not come (stored, it is `sending`); an automation, once
@@ -84,7 +85,7 @@ export class PushService {
     private readonly senders: { get(channel: string): PushSender | undefined },
     private readonly trackedLinks: { readonly enabled: boolean },
     private readonly automations: { reload(): Promise<void> },
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: Clock,
   ) {}
 
   async plan(raw: unknown, actor: string, parentId: number | null = null): Promise<PushView> {

@@ -5,6 +5,7 @@ import { liveProfileId } from '../profiles/live-profile';
 import type { RulesProvider } from './rules.provider';
 import { ruleSource } from './tag-rule.service';
 import type { TagService } from './tag.service';
+import type { Clock } from '../util/clock';
 
 /**
  * Tags operators give and take by hand (the API now, the bot later), optionally for a while. Tags that rules keep are
@@ -16,7 +17,7 @@ export class OperatorTags {
     private readonly db: Database,
     private readonly tags: TagService,
     private readonly rules: RulesProvider,
-    private readonly clock: () => Date,
+    private readonly clock: Clock,
   ) {}
 
   async add(requestedId: number, tag: string, expiresAt: Date | null, actor: string): Promise<{ profileId: number; added: boolean }> {

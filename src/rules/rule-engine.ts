@@ -23,6 +23,7 @@ import { tagExpiryJob } from './tag-expiry.job';
 import { TagRuleSweep } from './tag-rule-sweep';
 import { TagRuleService } from './tag-rule.service';
 import { TagService } from './tag.service';
+import type { Clock } from '../util/clock';
 
 export interface RuleEngineDeps {
   config: Config;
@@ -30,7 +31,7 @@ export interface RuleEngineDeps {
   timeline: TimelineService;
   metrics: Metrics;
   log: Logger;
-  clock: () => Date;
+  clock: Clock;
   /** Reads the rules document from the config files again (hot reload). */
   readRules: () => RulesDocument;
 }
@@ -54,7 +55,7 @@ export class RuleEngine {
   constructor(private readonly deps: RuleEngineDeps) {
     const { config, db, timeline, clock } = deps;
     this.provider = new RulesProvider(config.rules, deps.readRules, deps.log, clock);
-    this.tags = new TagService(db, timeline, () => this.provider.current);
+    this.tags = new TagService(db, timeline, () => this.provider.current, clock);
     this.scoring = new ScoringService(db, config.timezone);
     this.thresholds = new ScoreThresholds(timeline);
     const facts = new ProfileFactsLoader(db);

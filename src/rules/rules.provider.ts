@@ -6,6 +6,7 @@ import { ValidationError } from '../errors/validation.error';
 import { type RulesDocument, rulesDocumentSchema } from './rules-document.schema';
 import type { RuleVersionStore } from './rule-versions.store';
 import { RuleSet } from './rule-set';
+import type { Clock } from '../util/clock';
 
 /** The outcome of a reload: the rules in force changed, stayed (the files say the same), or the change was refused. */
 export type ReloadOutcome = { status: 'reloaded' | 'unchanged' } | { status: 'refused'; error: string };
@@ -40,7 +41,7 @@ export class RulesProvider {
     /** Reads the rules document from the config files again; throws (a ConfigError) when they don't validate. */
     private readonly read: () => RulesDocument,
     private readonly log: Logger,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: Clock,
   ) {
     this.rules = new RuleSet(configDocument);
   }

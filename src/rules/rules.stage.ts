@@ -7,6 +7,7 @@ import type { RulesProvider } from './rules.provider';
 import type { ScoreThresholds } from './score-thresholds';
 import type { ScoringService } from './scoring.service';
 import type { TagRuleService } from './tag-rule.service';
+import type { Clock } from '../util/clock';
 
 /** What an event did to its profile, for the transaction's rule-tag pass. */
 interface EventEffects {
@@ -28,7 +29,7 @@ export function rulesStages(deps: {
   thresholds: ScoreThresholds;
   keywordInterests: KeywordInterests;
   tagRules: TagRuleService;
-  clock: () => Date;
+  clock: Clock;
 }): { perRun: PipelineStage; perGroup: PipelineGroupStage } {
   const effects = new WeakMap<ProcessedEvent, EventEffects>();
 

@@ -4,6 +4,7 @@ import { ValidationError } from '../errors/validation.error';
 import type { NewTimelineEvent, TimelineService } from '../timeline/timeline.service';
 import { maxChainedTerms } from '../db/sql-limits';
 import { chunks } from '../util/chunks';
+import type { Clock } from '../util/clock';
 
 /** A tag as a profile holds it. */
 export interface TagView {
@@ -72,7 +73,8 @@ export class TagService {
     private readonly db: Database,
     private readonly timeline: TimelineService,
     /** The taxonomy in force (it changes when the rules are reloaded). */
-    private readonly taxonomy: () => TagTaxonomy = () => prefixTaxonomy,
+    private readonly taxonomy: () => TagTaxonomy,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -156,7 +158,7 @@ export class TagService {
             source: 'persona',
             sourceKey: `${change.key}:tag:${name}:${type === 'tag_added' ? 'added' : 'removed'}`.slice(0, 191),
             occurredAt: change.at,
-            receivedAt: new Date(),
+            receivedAt: this.clock(),
             properties: { tag: name, category: taxonomy.categoryOf(name), source: change.source },
           });
         }
@@ -205,7 +207,7 @@ export class TagService {
           source: 'persona',
           sourceKey: `${move.key}:lifecycle:${stage(move.from) ?? '-'}:${stage(move.to) ?? '-'}`.slice(0, 191),
           occurredAt: move.at,
-          receivedAt: new Date(),
+          receivedAt: this.clock(),
           properties: { from: stage(move.from), to: stage(move.to) },
         }),
       );

@@ -12,6 +12,7 @@ import { compileSegment, liveProfiles } from './segment-sql.compiler';
 import { loadVocabulary, type SegmentVocabulary, unknownNameWarnings } from './segment-vocabulary';
 import { TagLabels } from './tag-labels';
 import { checkName, description } from './segment-input';
+import type { Clock } from '../util/clock';
 
 export interface SegmentView {
   name: string;
@@ -60,7 +61,7 @@ export class SegmentService {
 
   constructor(
     private readonly db: Database,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: Clock,
     /** What operators call tags (the rules in force): an expression may name a tag by its label. */
     private readonly labels: () => TagLabels = () => TagLabels.none,
   ) {}

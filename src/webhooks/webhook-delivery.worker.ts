@@ -6,6 +6,7 @@ import { signTimestampedHmac } from '../http/timestamped-hmac';
 import { maxRetryDelayMs, PollingWorker, retryDelay } from '../jobs/polling-worker';
 import { liveProfileId } from '../profiles/live-profile';
 import type { Metrics } from '../metrics/metrics';
+import type { Clock } from '../util/clock';
 import type { DueDelivery, WebhookOutbox } from './webhook-outbox.service';
 
 export interface WebhookDeliveryOptions {
@@ -32,6 +33,7 @@ export class WebhookDeliveryWorker extends PollingWorker {
     private readonly options: WebhookDeliveryOptions,
     log: Logger,
     private readonly metrics: Metrics,
+    private readonly clock: Clock,
   ) {
     super('webhook delivery worker', options.pollIntervalMs, log);
   }
@@ -54,7 +56,7 @@ export class WebhookDeliveryWorker extends PollingWorker {
     let failure: { message: string; retryAfterMs?: number };
     try {
       const body = await this.body(delivery);
-      const timestamp = Math.floor(Date.now() / 1000);
+      const timestamp = Math.floor(this.clock().getTime() / 1000);
       const response = await fetch(subscriber.url, {
         method: 'POST',
         headers: {
@@ -75,20 +77,20 @@ export class WebhookDeliveryWorker extends PollingWorker {
         this.metrics.webhookDeliveries.inc({ subscriber: subscriber.name, outcome: 'delivered' });
         return;
       }
-      failure = { message: `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, retryAfterMs: retryAfterMs(response.headers.get('retry-after')) };
+      failure = { message: `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, retryAfterMs: retryAfterMs(response.headers.get('retry-after'), this.clock().getTime()) };
     } catch (error) {
       failure = { message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
     }
     const attempts = delivery.attempts + 1;
     const permanent = attempts >= this.options.maxAttempts;
     const backoff = retryDelay(this.options.retryBaseMs, attempts);
-    const retryAt = permanent ? null : new Date(Date.now() + Math.min(Math.max(backoff, failure.retryAfterMs ?? 0), maxRetryDelayMs));
+    const retryInMs = permanent ? null : Math.min(Math.max(backoff, failure.retryAfterMs ?? 0), maxRetryDelayMs);
     this.metrics.webhookDeliveries.inc({ subscriber: subscriber.name, outcome: permanent ? 'failed' : 'retried' });
     this.log[permanent ? 'error' : 'warn'](
-      { subscriber: subscriber.name, delivery: delivery.eventId, attempts, retryAt, error: failure.message },
+      { subscriber: subscriber.name, delivery: delivery.eventId, attempts, retryInMs, error: failure.message },
       permanent ? 'webhook delivery failed for good' : 'webhook delivery failed; will retry',
     );
-    await this.outbox.markAttemptFailed(delivery.id, failure.message, retryAt);
+    await this.outbox.markAttemptFailed(delivery.id, failure.message, retryInMs);
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Database } from '../db/database';
 import { ConflictError } from '../errors/conflict.error';
 import { NotFoundError } from '../errors/not-found.error';
 import type { NewTimelineEvent } from '../timeline/timeline.service';
+import type { Clock } from '../util/clock';
 import { type WebhookEventName, webhookEventFor } from './webhook-events';
 
 export interface WebhookSubscriber {
@@ -66,6 +67,7 @@ export class WebhookOutbox {
   constructor(
     private readonly db: Database,
     private readonly subscribers: readonly WebhookSubscriber[],
+    private readonly clock: Clock,
   ) {}
 
   subscriber(name: string): WebhookSubscriber | undefined {
@@ -86,7 +88,7 @@ export class WebhookOutbox {
       profileId: event.profileId,
       data: event.properties,
     });
-    const now = new Date();
+    const now = this.clock();
     await this.db.execute(
       `${this.db.insertIgnoreInto} webhook_deliveries
          (subscriber, event_id, event_name, profile_id, payload, status, attempts, available_at, created_at)
@@ -97,7 +99,8 @@ export class WebhookOutbox {
   };
 
   /** Claims up to `limit` due deliveries for `worker` until `leaseMs` from now. */
-  async claim(worker: string, limit: number, leaseMs: number, now = new Date()): Promise<DueDelivery[]> {
+  async claim(worker: string, limit: number, leaseMs: number): Promise<DueDelivery[]> {
+    const now = this.clock();
     return this.db.transaction(async (transaction) => {
       const rows = await this.db.select<DeliveryRow>(
         `SELECT id, subscriber, event_id, event_name, profile_id, payload, attempts FROM webhook_deliveries
@@ -123,7 +126,8 @@ export class WebhookOutbox {
     });
   }
 
-  async markDelivered(id: number, now = new Date()): Promise<void> {
+  async markDelivered(id: number): Promise<void> {
+    const now = this.clock();
     await this.db.execute(
       `UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL,
          locked_by = NULL, locked_until = NULL WHERE id = ?`,
@@ -131,8 +135,10 @@ export class WebhookOutbox {
     );
   }
 
-  /** Back to the queue at `retryAt`, or parked as failed (the dead-letter list) when `retryAt` is null. */
-  async markAttemptFailed(id: number, error: string, retryAt: Date | null, now = new Date()): Promise<void> {
+  /** Back to the queue after `retryInMs`, or parked as failed (the dead-letter list) when it is null. */
+  async markAttemptFailed(id: number, error: string, retryInMs: number | null): Promise<void> {
+    const now = this.clock();
+    const retryAt = retryInMs === null ? null : new Date(now.getTime() + retryInMs);
     await this.db.execute(
       `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, available_at = ?, last_error = ?,
          locked_by = NULL, locked_until = NULL WHERE id = ?`,
@@ -141,7 +147,8 @@ export class WebhookOutbox {
   }
 
   /** Deliveries whose instance died mid-send go back to the queue once their lease has run out. */
-  async releaseExpired(now = new Date()): Promise<number> {
+  async releaseExpired(): Promise<number> {
+    const now = this.clock();
     return this.db.execute(
       "UPDATE webhook_deliveries SET status = 'pending', locked_by = NULL, locked_until = NULL WHERE status = 'delivering' AND locked_until < ?",
       [now],
@@ -149,7 +156,8 @@ export class WebhookOutbox {
   }
 
   /** A failed delivery goes back to the queue with a fresh set of attempts. */
-  async retry(id: number, now = new Date()): Promise<DeliveryView> {
+  async retry(id: number): Promise<DeliveryView> {
+    const now = this.clock();
     const changed = await this.db.execute(
       "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, available_at = ?, last_error = NULL WHERE id = ? AND status = 'failed'",
       [now, id],

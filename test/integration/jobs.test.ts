@@ -5,6 +5,7 @@ import { JobScheduler } from '../../src/jobs/job-scheduler';
 import type { JobDefinition } from '../../src/jobs/job.types';
 import { createLogger } from '../../src/logging/logger';
 import { Metrics } from '../../src/metrics/metrics';
+import { systemClock } from '../../src/util/clock';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 describe('job scheduler', () => {
@@ -24,7 +25,7 @@ describe('job scheduler', () => {
   });
 
   const scheduler = (leaseMs = 60_000) =>
-    new JobScheduler(new JobLeaseService(db), { leaseMs, timezone: 'Asia/Shanghai' }, log, new Metrics());
+    new JobScheduler(new JobLeaseService(db, systemClock), { leaseMs, timezone: 'Asia/Shanghai' }, log, new Metrics(), systemClock);
 
   /** A job whose runs can be held open until the test releases them. */
   function gatedJob(name: string) {
@@ -87,7 +88,7 @@ describe('job scheduler', () => {
 
   it('lets another instance take over when a holder died and its lease expired', async () => {
     const { job, runs } = gatedJob('crashed-holder');
-    const leases = new JobLeaseService(db);
+    const leases = new JobLeaseService(db, systemClock);
     await leases.ensure(job.name);
     expect(await leases.begin(job.name, new Date('2026-11-22T12:00:00.000Z'), 'dead-instance', 1)).toBe('run');
     const survivor = scheduler();

@@ -103,6 +103,7 @@ describe('outbound webhooks', () => {
           signature: request.headers['x-persona-signature'] as string,
           rawBody: Buffer.from(request.body),
           toleranceSeconds: 300,
+          now: Date.now(),
         }),
       ).not.toThrow();
     }

@@ -57,6 +57,7 @@ describe('WeChat API client', () => {
     maxAttempts: 3,
     retryBaseMs: 100,
     rateLimits: {},
+    clock: () => new Date(),
     sleep: async (ms) => {
       slept.push(ms);
     },
@@ -265,7 +266,7 @@ describe('WeChat API client', () => {
         slept.push(ms);
         clock += ms;
       };
-      const api = client({ rateLimits: { 'message/custom/send': 2 }, now, sleep }, new MemoryTokenStore(now));
+      const api = client({ rateLimits: { 'message/custom/send': 2 }, now, clock: () => new Date(clock), sleep }, new MemoryTokenStore(now));
       const sentAt: number[] = [];
       for (let i = 1; i <= 5; i += 1) {
         await api.sendCustomMessage(text(`o-${i}`));

@@ -8,12 +8,14 @@ import type { Authenticator } from '../authenticator';
 import type { AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';
 import { readJsonBody } from '../read-body';
+import type { Clock } from '../../util/clock';
 
 export interface EventsRouteDeps {
   authenticator: Authenticator;
   metrics: Metrics;
   bodyLimitBytes: number;
   maxBatch: number;
+  clock: Clock;
   /** Durably stores the events; resolves once they are safe. */
   accept(source: string, events: InboundEvent[]): Promise<void>;
 }
@@ -33,7 +35,7 @@ export function eventsRoutes(deps: EventsRouteDeps): Router<AppState> {
       throw new ValidationError(`events: at most ${deps.maxBatch} events per request, got ${items.length}`);
     }
 
-    const receivedAt = new Date();
+    const receivedAt = deps.clock();
     const { accepted, rejected } = partitionBatch(items, (item) => toInboundEvent(item, receivedAt));
 
     deps.metrics.ingestEvents.inc({ source: 'api', outcome: 'rejected' }, rejected.length);

@@ -14,12 +14,14 @@ import { actorOf } from '../actor';
 import { parseInput, recordId } from '../parse-input';
 import { readJsonBody } from '../read-body';
 import { ownValue } from '../../util/own-value';
+import type { Clock } from '../../util/clock';
 
 export interface ProfilesRouteDeps {
   authenticator: Authenticator;
   profiles: ProfileService;
   timeline: TimelineService;
   bodyLimitBytes: number;
+  clock: Clock;
   /** Erases a person; answers what was removed. */
   erase(profileId: number, actor: string): Promise<unknown>;
   merger: ProfileMerger;
@@ -86,7 +88,7 @@ export function profilesRoutes(deps: ProfilesRouteDeps): Router<AppState> {
     if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
       throw new ValidationError('attributes: expected {"attributes": {"city": "Shanghai", …}}');
     }
-    const { values, problems } = normalizeAttributes(attributes as Record<string, unknown>);
+    const { values, problems } = normalizeAttributes(attributes as Record<string, unknown>, deps.clock());
     if (problems.length > 0) throw new ValidationError('some attributes are not valid', { problems });
     const { profileId: liveId, changed } = await deps.updateAttributes(id, values);
     ctx.body = { changed, profile: await deps.profiles.get(liveId) };

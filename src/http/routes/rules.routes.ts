@@ -11,6 +11,7 @@ import type { AppContext, AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';
 import { parseInput, recordId } from '../parse-input';
 import { readJsonBody } from '../read-body';
+import type { Clock } from '../../util/clock';
 
 export interface RulesRouteDeps {
   authenticator: Authenticator;
@@ -18,7 +19,7 @@ export interface RulesRouteDeps {
   explainer: ProfileExplainer;
   preview: RulesPreview;
   backfill: RulesBackfill;
-  clock: () => Date;
+  clock: Clock;
   log: Logger;
   bodyLimitBytes: number;
 }
