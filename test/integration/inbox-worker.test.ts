@@ -125,7 +125,7 @@ describe('inbox worker', () => {
   it('drains on its own when started, woken by the write', async () => {
     app.persona.worker.start();
     await app.request('/api/events', { method: 'POST', json: event('e-live', 'live@example.com') });
-    await waitFor(async () => (await inboxRows())[0]?.status === 'done', 10_000, 'the worker to process the event');
+    await waitFor(async () => (await inboxRows())[0]?.status === 'done', 60_000, 'the worker to process the event');
     expect(await inboxRows()).toEqual([{ status: 'done', attempts: 0, last_error: null }]);
   });
 
@@ -177,7 +177,7 @@ describe('inbox worker', () => {
           );
           return Number(n) > 0;
         },
-        10_000,
+        60_000,
         'the worker to wait for the profile lock',
       );
     } finally {

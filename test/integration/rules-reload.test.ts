@@ -48,7 +48,7 @@ describe('rules hot reload', () => {
 
   it('reloads when a config file changes on disk', async () => {
     writeRules(favorite(5));
-    await waitFor(async () => app.persona.rules.current.scoring[0]?.points === 5, 10_000, 'the rules to reload');
+    await waitFor(async () => app.persona.rules.current.scoring[0]?.points === 5, 60_000, 'the rules to reload');
   });
 });
 

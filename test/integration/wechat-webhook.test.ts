@@ -297,8 +297,10 @@ describe('WeChat webhook', () => {
     expect(other.profile.identities).toEqual([{ type: 'openid', scope: 'brand-b', value: 'oAll' }]);
   });
 
-  it.each<Mode>(['plain', 'safe'])('lands 2,000 distinct messages posted 50 at a time exactly once (%s mode)', async (mode) => {
-    const total = 2000;
+  // Exactly once under concurrency, not speed: bench:wechat measures how fast. 50 posts in flight at all times share
+  // the inbox's group commits; the total only needs to keep them all busy for a while.
+  it.each<Mode>(['plain', 'safe'])('lands 500 distinct messages posted 50 at a time exactly once (%s mode)', async (mode) => {
+    const total = 500;
     let next = 0;
     const statuses: number[] = [];
     await Promise.all(

@@ -10,7 +10,7 @@ export function wechatApiPlugin(fake: FakeWechatApi, api: Record<string, unknown
   return {
     enabled: true,
     replayWindowSeconds: 0,
-    api: { baseUrl: fake.baseUrl, retryBaseMs: 1, maxAttempts: 4, timeoutMs: 2000, ...api },
+    api: { baseUrl: fake.baseUrl, retryBaseMs: 1, maxAttempts: 4, timeoutMs: 10_000, ...api },
     accounts: [{ name: 'default', appId: 'env:WECHAT_APP_ID', appSecret: 'env:WECHAT_APP_SECRET', token: 'env:WECHAT_TOKEN', massCompanion: operatorOpenid }],
   };
 }
