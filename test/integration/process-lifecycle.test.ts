@@ -5,7 +5,12 @@ import { Database } from '../../src/db/database';
 import { spawnServer, writeConfig } from '../support/server-process';
 import { adminToken } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { killTrackedProcesses, processTimeoutMs } from '../support/test-processes';
 import { waitFor } from '../support/wait-for';
+
+// Room for each process wait of a test (three at most) to run to its ceiling in turn: a wait that fails then says what
+// it waited for, where a jest timeout would not.
+jest.setTimeout(4 * processTimeoutMs);
 
 /** Real server processes on one database: crashes, signals, and jobs across instances. */
 describe('server processes', () => {
@@ -16,6 +21,8 @@ describe('server processes', () => {
   });
 
   afterEach(async () => {
+    // A test that failed before stopping its servers must not leave them on the database being dropped.
+    await killTrackedProcesses();
     await database.drop();
   });
 
@@ -48,7 +55,7 @@ describe('server processes', () => {
         await waitFor(async () => {
           const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM inbox WHERE status = 'done'");
           return Number(n) === 1;
-        }, 20_000, 'the restarted server to drain the inbox');
+        }, processTimeoutMs, 'the restarted server to drain the inbox');
         // Posting it again after the restart still leaves one event.
         await fetch(`${second.url}/api/events`, { method: 'POST', headers: auth, body: JSON.stringify(event) });
         const found = await fetch(`${second.url}/api/profiles?identity=email:crash@example.com`, { headers: auth });
@@ -87,7 +94,7 @@ describe('server processes', () => {
     };
     try {
       // Both processes are up and scheduling; wait for several ticks to have run.
-      await waitFor(async () => new Set(runs().map(([tick]) => tick)).size >= 4, 30_000, 'four ticks of the probe job');
+      await waitFor(async () => new Set(runs().map(([tick]) => tick)).size >= 4, processTimeoutMs, 'four ticks of the probe job');
     } finally {
       a.child.kill('SIGTERM');
       b.child.kill('SIGTERM');

@@ -4,9 +4,14 @@ import { operatorOpenid, record, wechatApiPlugin } from '../support/push-fixture
 import { spawnServer, writeConfig } from '../support/server-process';
 import { startTestApp } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { killTrackedProcesses, processTimeoutMs } from '../support/test-processes';
 import { waitFor } from '../support/wait-for';
 
 const hour = 3_600_000;
+
+// Room for each process wait (four) to run to its ceiling in turn, and for the seeding: a wait that fails then says
+// what it waited for, where a jest timeout would not.
+jest.setTimeout(5 * processTimeoutMs);
 
 /** A push survives its instance being killed mid-delivery: every recipient gets it once. */
 describe('push delivery across a crash', () => {
@@ -19,6 +24,8 @@ describe('push delivery across a crash', () => {
   });
 
   afterEach(async () => {
+    // A test that failed before stopping its servers must not leave them on the database being dropped.
+    await killTrackedProcesses();
     await fake.close();
     await database.drop();
   });
@@ -66,7 +73,7 @@ describe('push delivery across a crash', () => {
 
     const first = await spawnServer({ configFile: config });
     try {
-      await waitFor(async () => massRequests().length >= 2, 30_000, 'the second mass send to be in flight');
+      await waitFor(async () => massRequests().length >= 2, processTimeoutMs, 'the second mass send to be in flight');
     } finally {
       first.child.kill('SIGKILL');
     }
@@ -81,7 +88,7 @@ describe('push delivery across a crash', () => {
           const [push] = await db.select<{ status: string }>('SELECT status FROM pushes WHERE id = ?', [pushId]);
           return push?.status === 'done';
         },
-        30_000,
+        processTimeoutMs,
         'the restarted instance to finish the push',
       );
       const statuses = await db.select<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM push_deliveries WHERE push_id = ? GROUP BY status', [pushId]);

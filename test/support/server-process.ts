@@ -1,11 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { projectRoot } from '../../src/config/project-root';
 import { testEnv } from './test-app';
-import { waitFor } from './wait-for';
+import { killProcessGroup, processTimeoutMs, spawnTracked } from './test-processes';
+import { Hopeless, waitFor } from './wait-for';
 
 export interface LogLine {
   msg?: string;
@@ -30,11 +31,16 @@ export function writeConfig(config: Record<string, unknown>): string {
   return file;
 }
 
-/** Starts the process; with `expectListening` (default) resolves once it logs its URL. */
+/**
+ * Starts the process; with `expectListening` (default) resolves once it logs its URL, and if it doesn't, kills it
+ * before failing. `timeoutMs` bounds that wait and each `waitForLog`. The process goes with its test in any case
+ * (test/support/test-processes.ts).
+ */
 export async function spawnServer(
-  options: { configFile?: string; env?: NodeJS.ProcessEnv; expectListening?: boolean } = {},
+  options: { configFile?: string; env?: NodeJS.ProcessEnv; expectListening?: boolean; timeoutMs?: number } = {},
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // Built from scratch, which spawnTracked completes with the run marker and libfaketime's variables.
+  const child = spawnTracked(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: projectRoot(),
     env: {
       PATH: process.env.PATH,
@@ -64,26 +70,38 @@ export async function spawnServer(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  let done = false;
-  void exited.then(() => {
-    done = true;
+  let done: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  void exited.then((how) => {
+    done = how;
   });
 
   const waitForLog = (predicate: (line: LogLine) => boolean, what: string) =>
     waitFor(
       async () => {
         const found = lines.find(predicate);
-        if (!found && done) throw new Error(`process exited; stderr: ${stderr.join('')}`);
+        // Else a dead process would be polled to the ceiling, and keep jest alive that long after a test timed out.
+        if (!found && done) {
+          const last = lines.slice(-3).map((line) => JSON.stringify(line));
+          throw new Hopeless(
+            `the process exited (${done.signal ?? `code ${done.code}`}) while waiting for ${what}; last log lines: ${last.join(' ')}; stderr: ${stderr.join('')}`,
+          );
+        }
         return found;
       },
-      30_000,
+      options.timeoutMs ?? processTimeoutMs,
       what,
     );
 
   let url = '';
   if (options.expectListening !== false) {
-    const listening = await waitForLog((line) => typeof line.url === 'string' && String(line.msg).startsWith('Persona is listening'), 'the server to listen');
-    url = String(listening.url);
+    try {
+      const listening = await waitForLog((line) => typeof line.url === 'string' && String(line.msg).startsWith('Persona is listening'), 'the server to listen');
+      url = String(listening.url);
+    } catch (error) {
+      // The caller gets no handle on the process to stop it with.
+      await killProcessGroup(child);
+      throw error;
+    }
   }
   return { child, url, lines, stderr, exited, waitForLog };
 }
