@@ -1,4 +1,4 @@
-import { closeSync, openSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { QueryTypes } from 'sequelize';
 import { monotonicMs, systemClock } from '../util/clock';
 import type { Database } from './database';
@@ -10,7 +10,8 @@ const staleFileMs = 10 * 60 * 1000;
 /**
  * Runs `work` (migrations) while holding a lock shared by every instance on this database, so instances starting
  * together don't run the same migration twice. MySQL: a named lock (GET_LOCK) held by one pinned connection. SQLite:
- * a lock file beside the database (one older than ten minutes is taken to be left by a crashed process).
+ * a lock file beside the database, holding when it was taken (one older than ten minutes is taken to be left by a
+ * crashed process).
  */
 export async function withMigrationLock<T>(db: Database, work: () => Promise<T>): Promise<T> {
   if (db.target.dialect === 'sqlite') return withLockFile(`${db.target.storage}.migrate.lock`, work);
@@ -33,7 +34,7 @@ async function withLockFile<T>(file: string, work: () => Promise<T>): Promise<T>
   const deadline = monotonicMs() + waitSeconds * 1000;
   for (;;) {
     try {
-      closeSync(openSync(file, 'wx'));
+      writeFileSync(file, String(systemClock().getTime()), { flag: 'wx' });
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -49,10 +50,15 @@ async function withLockFile<T>(file: string, work: () => Promise<T>): Promise<T>
   }
 }
 
+/**
+ * By the time written in the file, on the processes' own clock: the filesystem's mtime may be on another (libfaketime
+ * doesn't reach the statx call Node makes). An empty file is one being written this instant, or left by a process that
+ * died doing it: its mtime decides.
+ */
 function isStale(file: string): boolean {
   try {
-    // The file's age by the filesystem's own clock: the wall clock, whatever clock the app runs on.
-    return systemClock().getTime() - statSync(file).mtimeMs > staleFileMs;
+    const written = Number(readFileSync(file, 'utf8')) || statSync(file).mtimeMs;
+    return systemClock().getTime() - written > staleFileMs;
   } catch {
     return false;
   }
