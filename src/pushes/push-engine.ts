@@ -28,7 +28,7 @@ export interface PushEngineDeps {
   /** The channels' senders, registered by plugins. */
   senders: { get(channel: string): PushSender | undefined };
   /** The accounts pushes go out from, registered by plugins (their time zones). */
-  accounts: { get(name: string): PushAccount | undefined };
+  accounts: { get(name: string): PushAccount | undefined; list(): PushAccount[] };
   credentials: CredentialStore;
   /** Hands events to the inbox (a tracked link's click). */
   accept(source: string, events: InboundEvent[]): Promise<void>;
@@ -57,7 +57,7 @@ export class PushEngine {
     const links = new TrackedLinks(config.pushes.publicUrl, deps.credentials);
     this.automations = new PushAutomations(db, async (expression) => deps.segments.audience({ expression }), log, clock);
     const planner = new PushPlanner(db, { ...settings, sampleSize: config.pushes.planSampleSize }, (ids) => deps.segments.sample(ids));
-    this.service = new PushService(db, deps.segments, planner, deps.senders, links, this.automations, clock);
+    this.service = new PushService(db, deps.segments, planner, deps.senders, deps.accounts, links, this.automations, clock);
     this.worker = new PushDeliveryWorker(db, new PushOutbox(db, deps.timeline), deps.senders, settings, links, config.pushes.worker, log, deps.metrics, clock);
     this.recurring = new RecurringPushes(db, this.service, timezoneOf);
     this.clicks = new PushClicks(db, links, deps.accept, clock);

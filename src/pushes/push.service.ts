@@ -1,7 +1,7 @@
 import type { Database } from '../db/database';
 import { AppError } from '../errors/app.error';
 import { ConflictError } from '../errors/conflict.error';
-import type { PushSender } from '../plugins/extension-points';
+import type { PushAccount, PushSender } from '../plugins/extension-points';
 import { NotFoundError } from '../errors/not-found.error';
 import { parseInput } from '../http/parse-input';
 import { ValidationError } from '../errors/validation.error';
@@ -83,6 +83,7 @@ export class PushService {
     private readonly segments: SegmentService,
     private readonly planner: PushPlanner,
     private readonly senders: { get(channel: string): PushSender | undefined },
+    private readonly accounts: { get(name: string): PushAccount | undefined; list(): PushAccount[] },
     private readonly trackedLinks: { readonly enabled: boolean },
     private readonly automations: { reload(): Promise<void> },
     private readonly clock: Clock,
@@ -93,6 +94,7 @@ export class PushService {
     if (input.content.trackLinks && !this.trackedLinks.enabled) {
       throw new ValidationError('content.trackLinks: set pushes.publicUrl (where followers reach this server) to track links');
     }
+    this.checkAccount(input.account);
     const now = this.clock();
     const hasAudience = input.segment !== undefined || input.expression !== undefined;
     const audience = hasAudience ? await this.segments.audience(input) : { expression: null, where: liveProfiles, values: {} };
@@ -118,6 +120,18 @@ export class PushService {
       ],
     );
     return this.get(id);
+  }
+
+  /** A push goes out from an account a plugin provides: one nobody provides would be planned, confirmed and skip everyone. */
+  private checkAccount(account: string): void {
+    if (this.accounts.get(account)) return;
+    const known = this.accounts.list().map((entry) => entry.name);
+    throw new ValidationError(
+      known.length > 0
+        ? `account: no account "${account}" sends pushes; known: ${known.join(', ')}`
+        : `account: no account sends pushes: enable the wechat-official-account plugin with an account first`,
+      { known },
+    );
   }
 
   /** Freezes the recipients and hands them to the outbox. A push is confirmed once; a second confirm is a conflict. */

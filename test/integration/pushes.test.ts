@@ -158,6 +158,15 @@ describe('pushes: plan, policy and delivery', () => {
     expect(noSegment.status).toBe(404);
     const syntax = await app.request('/api/pushes', { method: 'POST', json: { expression: 'tag:', content: { message: { type: 'text', text: 'hi' } } } });
     expect(syntax.status).toBe(400);
+    // An account no plugin provides is refused when planned, naming the accounts there are; nothing is stored.
+    const elsewhere = await app.request('/api/pushes', { method: 'POST', json: { account: 'brand-x', expression: 'tag:x', content: { message: { type: 'text', text: 'hi' } } } });
+    expect(elsewhere.status).toBe(400);
+    expect(((await elsewhere.json()) as { error: { message: string; details: unknown } }).error).toEqual({
+      code: 'validation_failed',
+      message: 'account: no account "brand-x" sends pushes; known: default',
+      details: { known: ['default'] },
+    });
+    expect(((await (await app.request('/api/pushes')).json()) as { pushes: PushBody[] }).pushes).toEqual([]);
 
     await follow('oOne', new Date(now.getTime() - day));
     const planned = await plan({ expression: 'tag:campaign/winter', content: { message: { type: 'text', text: 'hi' } } });
