@@ -83,12 +83,16 @@ class Parser {
 
   private unary(): SegmentExpr {
     if (this.keyword() === 'NOT') {
-      this.next();
-      return { kind: 'not', item: this.unary() };
+      // Each NOT is a level of the expression too: SQLite refuses trees deeper than 1,000.
+      const token = this.next();
+      if (++this.depth > maxDepth) throw new SegmentSyntaxError(token.column, `at most ${maxDepth} nested brackets and NOTs`);
+      const item = this.unary();
+      this.depth -= 1;
+      return { kind: 'not', item };
     }
     const token = this.peek();
     if (token.kind === '(') {
-      if (++this.depth > maxDepth) throw new SegmentSyntaxError(token.column, `at most ${maxDepth} nested brackets`);
+      if (++this.depth > maxDepth) throw new SegmentSyntaxError(token.column, `at most ${maxDepth} nested brackets and NOTs`);
       this.next();
       const inner = this.or();
       this.expect(')', 'a ")" to close the "(" at column ' + token.column);

@@ -1,4 +1,5 @@
 import type { Dialect } from '../db/database';
+import { chainTerms } from '../db/sql-limits';
 import { propertyKey } from '../timeline/event-property-index';
 import { type CompareOp, type Duration, durationMs, type EventCondition, personaEventSource, type PropertyFilter, type Scalar, type SegmentExpr } from './segment-ast';
 import { ageRange, birthdayCutoff, checkComparable, compareNumbers, lastSeenOps, resolveSegmentRefs, SegmentMeaningError, type SegmentLookup } from './segment-semantics';
@@ -71,9 +72,9 @@ class SqlWriter {
   write(expr: SegmentExpr): string {
     switch (expr.kind) {
       case 'and':
-        return `(${expr.items.map((item) => this.write(item)).join(' AND ')})`;
+        return chainTerms(expr.items.map((item) => this.write(item)), 'AND');
       case 'or':
-        return `(${expr.items.map((item) => this.write(item)).join(' OR ')})`;
+        return chainTerms(expr.items.map((item) => this.write(item)), 'OR');
       case 'not':
         return `NOT ${this.write(expr.item)}`;
       case 'tag':
@@ -89,7 +90,7 @@ class SqlWriter {
       case 'field':
         return this.field(expr.field, expr.op, expr.value);
       case 'fieldIn':
-        return `(${expr.values.map((value) => this.field(expr.field, '=', value)).join(' OR ')})`;
+        return chainTerms(expr.values.map((value) => this.field(expr.field, '=', value)), 'OR');
       case 'lastSeen':
         return this.lastSeen(expr.op, expr.ago);
       case 'event':

@@ -105,6 +105,17 @@ describe('saved segments', () => {
     expect((await app.request('/api/segments/none')).status).toBe(404);
   });
 
+  it('counts a list of a thousand values, and refuses NOTs nested past the language’s depth with a 400, not a 500', async () => {
+    // SQLite refuses expression trees deeper than 1,000: a long list must not become one flat chain of conditions.
+    // (Short values: an expression holds at most 4,000 characters.)
+    const cities = ['Shanghai', ...Array.from({ length: 999 }, () => 'X')];
+    const listed = await json(await post('/api/segments/preview', { expression: `city in (${cities.join(',')})` }));
+    expect(listed).toEqual({ status: 200, body: expect.objectContaining({ count: 3 }) });
+    const nots = await json(await post('/api/segments/preview', { expression: `${'非 '.repeat(1990)}city:Shanghai` }));
+    expect(nots).toEqual({ status: 400, body: { error: expect.objectContaining({ message: 'column 129: expected at most 64 nested brackets and NOTs' }) } });
+    expect((await json(await post('/api/segments/preview', { expression: `${'NOT '.repeat(64)}city:Shanghai` }))).body).toEqual(expect.objectContaining({ count: 3 }));
+  });
+
   it('freezes a segment into a static list that no longer moves, and records daily counts', async () => {
     await post('/api/segments', { name: 'dormant', expression: 'lifecycle:dormant' });
     const frozen = await json(await post('/api/segments/dormant/freeze', {}));
