@@ -4,6 +4,7 @@ import type { TimelineService } from '../timeline/timeline.service';
 import { ageBandOf, type AttributeValue, isMoreRestrictive } from './attribute-catalog';
 import type { Identity } from './identity';
 import type { Clock } from '../util/clock';
+import { ownValue } from '../util/own-value';
 
 /** An attribute as a profile holds it. */
 export interface AttributeView {
@@ -139,7 +140,7 @@ export class AttributeService {
   }
 
   private rank(name: string, source: string): number {
-    const order = this.precedence.byAttribute[name] ?? this.precedence.default;
+    const order = ownValue(this.precedence.byAttribute, name) ?? this.precedence.default;
     const index = order.indexOf(source);
     return index < 0 ? order.length : index;
   }
