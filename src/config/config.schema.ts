@@ -61,9 +61,13 @@ export const configSchema = z
       .object({
         /** Full access. `env:ADMIN_TOKEN`; without it the admin API refuses every call. At least 16 characters. */
         adminToken: secret({ minLength: 16 }).optional(),
-        /** Keys that may only send events (`POST /api/events`), each named for logs and metrics. */
+        /**
+         * Keys that may only send events (`POST /api/events`), each named for logs and metrics. `source` is who the
+         * key's events state attributes as, ranked by `attributes.precedence` (default `api`): a key can't claim a
+         * more trusted source (`operator`, `crm`) by naming it as its events' channel.
+         */
         writeKeys: z
-          .array(z.object({ name: slug, key: secret({ minLength: 16 }) }).strict())
+          .array(z.object({ name: slug, key: secret({ minLength: 16 }), source: slug.default('api') }).strict())
           .default([]),
       })
       .strict()

@@ -1,8 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Secret } from '../config/secret';
 
-/** Who is calling: the admin, or a named write key (events only). */
-export type Principal = { kind: 'admin' } | { kind: 'write-key'; name: string };
+/**
+ * Who is calling: the admin, or a named write key (events only) with the source its events state attributes as.
+ */
+export type Principal = { kind: 'admin' } | { kind: 'write-key'; name: string; source: string };
 
 interface Credential {
   principal: Principal;
@@ -18,11 +20,11 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
 export class Authenticator {
   private readonly credentials: Credential[];
 
-  constructor(auth: { adminToken?: Secret; writeKeys: readonly { name: string; key: Secret }[] }) {
+  constructor(auth: { adminToken?: Secret; writeKeys: readonly { name: string; key: Secret; source?: string }[] }) {
     this.credentials = [
       ...(auth.adminToken ? [{ principal: { kind: 'admin' } as const, digest: digest(auth.adminToken.reveal()) }] : []),
       ...auth.writeKeys.map((key) => ({
-        principal: { kind: 'write-key', name: key.name } as const,
+        principal: { kind: 'write-key', name: key.name, source: key.source ?? 'api' } as const,
         digest: digest(key.key.reveal()),
       })),
     ];

@@ -22,6 +22,8 @@ export interface ProcessedEvent {
   identities: Identity[];
   properties: Record<string, unknown>;
   attributes: Record<string, AttributeValue | null>;
+  /** Who states the attributes (see InboundEvent); unset: the channel. */
+  attributeSource?: string;
   tags: TagEdit;
 }
 
@@ -170,6 +172,7 @@ export class EventPipeline {
       identities: payload.identities,
       properties: payload.properties,
       attributes: payload.attributes ?? {},
+      ...(payload.attributeSource ? { attributeSource: payload.attributeSource } : {}),
       tags: payload.tags ?? {},
     }));
     for (const stage of this.stages) await stage(events, transaction);

@@ -18,6 +18,11 @@ export interface InboundEvent {
   properties: Record<string, unknown>;
   /** Attributes the source states about the person (normalized; null clears). */
   attributes?: Record<string, AttributeValue | null>;
+  /**
+   * Who states the attributes, for `attributes.precedence`: set by the intake from who the caller is (a write key's
+   * source), never from what the event says about itself. Unset: the channel, which plugins choose themselves.
+   */
+  attributeSource?: string;
   /** Tags the event gives or takes away (a CRM status maps to one), set with the event's channel as their source. */
   tags?: TagEdit;
 }
@@ -35,5 +40,6 @@ export interface InboxPayload {
   identities: Identity[];
   properties: Record<string, unknown>;
   attributes?: Record<string, AttributeValue | null>;
+  attributeSource?: string;
   tags?: TagEdit;
 }

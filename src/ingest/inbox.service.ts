@@ -45,6 +45,7 @@ export class InboxService {
           identities: event.identities,
           properties: event.properties,
           ...(event.attributes && Object.keys(event.attributes).length > 0 ? { attributes: event.attributes } : {}),
+          ...(event.attributeSource ? { attributeSource: event.attributeSource } : {}),
           ...(event.tags?.add?.length || event.tags?.remove?.length ? { tags: event.tags } : {}),
         };
         return [source, sourceKey(source, event.key), JSON.stringify(payload), now, now];

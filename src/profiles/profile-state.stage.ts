@@ -31,8 +31,8 @@ interface ProfileTouch {
  * Keeps the profile's own state in step with its events, in the events' transaction: when it was last seen (never
  * moved back: events arrive out of order), its first touch (the earliest event's source and channel), and the
  * follow state per official account (`subscribe` / `unsubscribe` events with an `account` property), and the
- * attributes the event states, ranked by its channel as their source. The profiles' own columns take one statement
- * for all the events.
+ * attributes the event states, ranked by the source the intake gave them (else the channel). The profiles' own
+ * columns take one statement for all the events.
  */
 export function profileStateStage(
   db: Database,
@@ -48,7 +48,7 @@ export function profileStateStage(
         {
           profileId: event.profileId,
           values: event.attributes,
-          source: event.channel ?? event.source,
+          source: event.attributeSource ?? event.channel ?? event.source,
           at: event.occurredAt,
           key: event.sourceKey,
         },

@@ -42,7 +42,11 @@ export function eventsRoutes(deps: EventsRouteDeps): Router<AppState> {
     if (accepted.length === 0) {
       throw new ValidationError(batch ? 'no event in the batch is valid' : 'the event is not valid', { errors: rejected });
     }
-    await deps.accept('api', accepted);
+    // A write key states attributes as itself, whatever channel its events name: `channel: operator` is a channel,
+    // not the operator's authority. The admin token may state them as any channel.
+    const principal = ctx.state.principal;
+    const statedBy = principal?.kind === 'write-key' ? principal.source : undefined;
+    await deps.accept('api', statedBy ? accepted.map((event) => ({ ...event, attributeSource: statedBy })) : accepted);
     deps.metrics.ingestEvents.inc({ source: 'api', outcome: 'accepted' }, accepted.length);
     ctx.status = 202;
     ctx.body = { accepted: accepted.length, rejected: rejected.length, errors: rejected };
