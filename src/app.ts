@@ -33,7 +33,9 @@ import { SubscriptionService } from './profiles/subscription.service';
 import { CredentialStore } from './credentials/credential-store';
 import { DeliveryReportService } from './pushes/delivery-report.service';
 import { PushEngine } from './pushes/push-engine';
+import { pushErasure } from './pushes/push-erasure';
 import { OperatorBot } from './bot/operator-bot';
+import { botAuditErasure } from './bot/bot-audit-erasure';
 import { LanguageModel } from './ai/language-model';
 import { InterestClassification } from './ai/interest-classification';
 import { interestClassificationJob } from './ai/interest-classification.job';
@@ -166,7 +168,8 @@ export class Persona {
 
     this.credentials = new CredentialStore(this.db, {}, clock);
     const authenticator = new Authenticator(config.auth);
-    const eraser = new ProfileEraser(this.db, clock);
+    // Rooms that keep something about a person outside the profiles room erase it in the same transaction.
+    const eraser = new ProfileEraser(this.db, clock, [pushErasure(this.db), botAuditErasure(this.db)]);
     const pluginRoutes = new RouteRegistry(authenticator);
     this.plugins = new PluginHost(loadedPlugins, {
       log,

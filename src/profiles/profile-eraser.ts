@@ -2,6 +2,9 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { liveProfileId } from './live-profile';
 import { NotFoundError } from '../errors/not-found.error';
+import { eraseSourceKeys } from '../timeline/erased-source-keys';
+import type { StoredIdentity } from './identity-mentions';
+import type { PersonDataEraser } from './person-data-eraser';
 import type { Clock } from '../util/clock';
 
 export interface ErasureReceipt {
@@ -14,13 +17,16 @@ export interface ErasureReceipt {
 
 /**
  * Erases a person (the right to be forgotten): identities, attributes and follow state are deleted, their events stay
- * on the timeline for aggregate counts but lose every property, the inbox rows and delivery reports that carried their
- * keys are deleted, and the profile becomes a tombstone that reads as 404. One transaction, recorded in the audit log.
+ * on the timeline for aggregate counts but lose every property and keep only a digest of their source key, the inbox
+ * rows that carried their keys are deleted, what other rooms keep about them is removed or pseudonymised by those
+ * rooms (`PersonDataEraser`), and the profile becomes a tombstone that reads as 404. One transaction, recorded in the
+ * audit log.
  */
 export class ProfileEraser {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
+    private readonly rooms: readonly PersonDataEraser[] = [],
   ) {}
 
   /**
@@ -32,18 +38,25 @@ export class ProfileEraser {
     return this.db.transaction(async (transaction) => {
       const profileId = await liveProfileId(this.db, requestedId, transaction, { lock: true });
       const family = await this.mergedFamily(profileId, transaction);
+      const identities = await this.db.select<StoredIdentity>('SELECT type, value FROM identities WHERE profile_id IN (:family)', { family }, transaction);
+      for (const room of this.rooms) await room.erase({ profileIds: family, identities }, transaction);
       let receipt: ErasureReceipt | undefined;
       for (const id of family) {
         const erased = await this.eraseOne(id, actor, transaction);
         receipt ??= erased;
       }
+      // A swap's record holds both rows' contents (attribute values): gone with the merge, whatever the foreign keys do.
+      await this.db.execute(
+        'DELETE FROM merge_moves WHERE merge_id IN (SELECT id FROM merges WHERE survivor_id IN (:family) OR absorbed_id IN (:family))',
+        { family },
+        transaction,
+      );
       await this.db.execute('DELETE FROM merges WHERE survivor_id IN (:family) OR absorbed_id IN (:family)', { family }, transaction);
       // Queued announcements about them would carry their data (and are fetched with their identities): unsent.
       await this.db.execute('DELETE FROM webhook_deliveries WHERE profile_id IN (:family)', { family }, transaction);
-      // Pushes keep their counts, not the person: the openid a decision went to is forgotten, and what wasn't sent yet
-      // won't be (a mass batch sent again after a crash leaves them out).
+      // What the model found in their messages is about them (the messages' events are in the family's timelines).
       await this.db.execute(
-        "UPDATE push_deliveries SET openid = NULL, status = CASE WHEN status IN ('queued', 'deferred') THEN 'cancelled' ELSE status END WHERE profile_id IN (:family)",
+        'DELETE FROM ai_classifications WHERE profile_id IN (:family) OR event_id IN (SELECT id FROM events WHERE profile_id IN (:family))',
         { family },
         transaction,
       );
@@ -94,18 +107,6 @@ export class ProfileEraser {
       transaction,
     );
     if (!profile) throw new NotFoundError(`no profile ${profileId}`);
-    const openids = await this.db.select<{ value: string }>(
-      "SELECT value FROM identities WHERE profile_id = ? AND type = 'openid'",
-      [profileId],
-      transaction,
-    );
-    if (openids.length > 0) {
-      await this.db.execute(
-        'DELETE FROM delivery_reports WHERE recipient IN (:openids)',
-        { openids: openids.map((row) => row.value) },
-        transaction,
-      );
-    }
     await this.purgeInbox(profileId, transaction);
     const identities = await this.db.execute('DELETE FROM identities WHERE profile_id = ?', [profileId], transaction);
     const attributes = await this.db.execute('DELETE FROM attributes WHERE profile_id = ?', [profileId], transaction);
@@ -119,6 +120,8 @@ export class ProfileEraser {
       [profileId],
       transaction,
     );
+    // After the inbox purge, which finds the inbox rows by these keys as they were.
+    await eraseSourceKeys(this.db, profileId, transaction);
     await this.db.execute(
       `UPDATE profiles SET erased_at = ?, updated_at = ?, first_touch_source = NULL, first_touch_channel = NULL
         WHERE id = ?`,

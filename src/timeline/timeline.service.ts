@@ -1,5 +1,6 @@
 import { Op, type Transaction, type WhereOptions } from 'sequelize';
 import type { Database } from '../db/database';
+import { erasedSourceKey } from './erased-source-keys';
 import { indexEventProperties } from './event-property-index';
 import { decodeCursor, encodeCursor } from './timeline-cursor';
 import { defineTimelineEventModel, type TimelineEventRow } from './timeline-event.model';
@@ -87,15 +88,22 @@ export class TimelineService {
     return ids;
   }
 
-  /** Those of `sourceKeys` already on some timeline. One query. */
+  /**
+   * Those of `sourceKeys` already on some timeline, as written or as an erased person's event keeps them (its
+   * digest), so a message sent again after its sender's erasure is still a duplicate.
+   */
   async existingKeys(sourceKeys: readonly string[], transaction?: Transaction): Promise<Set<string>> {
-    if (sourceKeys.length === 0) return new Set();
-    const rows = await this.db.select<{ source_key: string }>(
-      'SELECT source_key FROM events WHERE source_key IN (:sourceKeys)',
-      { sourceKeys },
-      transaction,
-    );
-    return new Set(rows.map((row) => row.source_key));
+    const found = new Set<string>();
+    const keyOf = new Map<string, string>();
+    for (const key of sourceKeys) {
+      keyOf.set(key, key);
+      keyOf.set(erasedSourceKey(key), key);
+    }
+    for (const keys of chunks([...keyOf.keys()], maxBoundValues)) {
+      const rows = await this.db.select<{ source_key: string }>('SELECT source_key FROM events WHERE source_key IN (:keys)', { keys }, transaction);
+      for (const row of rows) found.add(keyOf.get(row.source_key) as string);
+    }
+    return found;
   }
 
   /** Newest first, `limit` at a time, continuing from `before` (a cursor from the previous page). */
