@@ -12,8 +12,15 @@ export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string
   return result.data;
 }
 
-/** A positive row id in a path: `recordId('a profile id')`. */
+/**
+ * A positive row id in a path: `recordId('a profile id')`. Decimal digits only: a number parser would also read
+ * `1e3` as 1000, `0x10` as 16 and ` 7` as 7, so one profile would answer to many spellings of its id.
+ */
 export function recordId(what: string) {
-  const error = `expected ${what}`;
-  return z.coerce.number({ error }).int({ error }).positive({ error }).max(2 ** 31 - 1, { error });
+  const error = `expected ${what} (decimal digits)`;
+  return z
+    .string({ error })
+    .regex(/^[1-9]\d{0,9}$/, { error })
+    .transform(Number)
+    .pipe(z.number().max(2 ** 31 - 1, { error }));
 }

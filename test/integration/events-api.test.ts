@@ -194,4 +194,17 @@ describe('POST /api/events → timeline', () => {
     expect(await unknown.json()).toEqual({ error: { code: 'not_found', message: 'no route for GET /api/nothing-here' } });
     expect((await app.request('/api/profiles?identity=fax:123')).status).toBe(400);
   });
+
+  it('reads profile ids in URLs as decimal digits only, so one profile has one id', async () => {
+    await app.request('/api/events', { method: 'POST', json: batch });
+    await app.persona.worker.drain();
+    const [{ id }] = await profileFor('li.na@example.com');
+    expect((await app.request(`/api/profiles/${id}`)).status).toBe(200);
+    for (const spelling of [`${id}e0`, `0x${id.toString(16)}`, `%20${id}`, `+${id}`, `${id}.0`, `0${id}`]) {
+      const response = await app.request(`/api/profiles/${spelling}`);
+      expect([spelling, response.status]).toEqual([spelling, 400]);
+    }
+    expect((await app.request('/api/profiles/1e3/timeline')).status).toBe(400);
+    expect(((await (await app.request('/api/profiles/0x10')).json()) as { error: { message: string } }).error.message).toBe('id: expected a profile id (decimal digits)');
+  });
 });
