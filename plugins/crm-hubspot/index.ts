@@ -2,10 +2,9 @@ import { z } from 'zod';
 import {
   type AppContext,
   definePlugin,
-  type InboundEvent,
   intBetween,
   monotonicMs,
-  partitionBatch,
+  partitionEvents,
   readRawBody,
   secret,
   ServiceUnavailableError,
@@ -100,10 +99,14 @@ export default definePlugin({
           throw error;
         });
         const receivedAt = context.clock();
-        const { accepted, rejected } = partitionBatch<InboundEvent>(parsed, (item) => {
-          const result = item as ParsedHubspotEvent;
-          return result.ok ? toInboundEvent(result.event, fetched.get(objectKey(result.event)), mapping, receivedAt) : { problems: result.problems };
-        });
+        const { accepted, rejected } = partitionEvents(
+          parsed,
+          (item) => {
+            const result = item as ParsedHubspotEvent;
+            return result.ok ? toInboundEvent(result.event, fetched.get(objectKey(result.event)), mapping, receivedAt) : { problems: result.problems };
+          },
+          receivedAt,
+        );
         if (accepted.length > 0) await context.inbound.submit(accepted);
         // 200 even with rejections: HubSpot would only deliver the same invalid events again.
         ctx.status = 200;

@@ -66,10 +66,6 @@ export function toInboundEvent(input: unknown, receivedAt: Date): InboundEvent |
   if (identities.length === 0 && problems.length === 0) {
     problems.push({ path: 'anonymousId', message: 'expected anonymousId or another identity' });
   }
-  const occurredAt = beacon.occurredAt === undefined ? receivedAt : new Date(beacon.occurredAt);
-  if (occurredAt.getTime() > receivedAt.getTime() + 24 * 60 * 60 * 1000) {
-    problems.push({ path: 'occurredAt', message: 'is more than 24 hours in the future' });
-  }
   if (problems.length > 0) return { problems };
   const page = Object.fromEntries(
     Object.entries({ url: beacon.url, referrer: beacon.referrer, title: beacon.title }).filter(([, v]) => v !== undefined),
@@ -78,7 +74,8 @@ export function toInboundEvent(input: unknown, receivedAt: Date): InboundEvent |
     key: beacon.id,
     type: beacon.type,
     channel: beacon.channel,
-    occurredAt,
+    // Its range, and the size and depth of the properties, are every inbound event's: partitionEvents checks them.
+    occurredAt: beacon.occurredAt === undefined ? receivedAt : new Date(beacon.occurredAt),
     identities,
     properties: { ...beacon.properties, ...page },
   };

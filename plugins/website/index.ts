@@ -3,7 +3,7 @@ import {
   type AppContext,
   definePlugin,
   intBetween,
-  partitionBatch,
+  partitionEvents,
   readRawBody,
   secret,
   ValidationError,
@@ -50,7 +50,7 @@ export default definePlugin({
         });
         const items = parseBeacons(raw, config.maxBatch);
         const receivedAt = context.clock();
-        const { accepted: events, rejected: errors } = partitionBatch(items, (item) => toInboundEvent(item, receivedAt));
+        const { accepted: events, rejected: errors } = partitionEvents(items, (item) => toInboundEvent(item, receivedAt), receivedAt);
         if (events.length === 0) throw new ValidationError('no valid beacon in the request', { errors });
         await context.inbound.submit(events);
         ctx.status = 202;

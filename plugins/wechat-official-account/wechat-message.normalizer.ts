@@ -1,4 +1,4 @@
-import { type DeliveryReport, type InboundEvent, ownValue, ValidationError } from '../../src/plugins/plugin-sdk';
+import { type DeliveryReport, type InboundEvent, normalizeIdentity, occurredAtProblem, ownValue, ValidationError } from '../../src/plugins/plugin-sdk';
 import type { SceneChannels } from './scene-channel';
 import type { WechatFields } from './wechat-xml';
 
@@ -48,18 +48,31 @@ function pick(fields: WechatFields, names: Record<string, string>): Record<strin
 
 const number = (value: string | undefined) => (value === undefined || value === '' ? undefined : Number(value));
 
+/** `delivery_reports.external_id` is VARCHAR(128); WeChat's MsgIDs are 64-bit numbers. */
+function reportId(fields: WechatFields): string {
+  const msgId = field(fields, 'MsgID', false) ?? field(fields, 'MsgId') ?? '';
+  if (msgId.length > 128) throw new ValidationError('MsgID: expected at most 128 characters');
+  return msgId;
+}
+
 /**
  * Turns a verified, parsed WeChat document into inbound events keyed for exactly-once storage: messages by
  * FromUserName + CreateTime + MsgId, events by FromUserName + CreateTime + Event + EventKey (WeChat's retries carry
- * the same values). Nothing is dropped: unknown types become `wechat_event` with their raw fields.
+ * the same values). Nothing is dropped: unknown types become `wechat_event` with their raw fields. A message Persona
+ * couldn't store (an openid no follower has, a CreateTime out of range when `receivedAt` is given) is refused here,
+ * before anything is written or answered.
  */
-export function normalizeWechatMessage(fields: WechatFields, account: string, scenes: SceneChannels): NormalizedMessage {
+export function normalizeWechatMessage(fields: WechatFields, account: string, scenes: SceneChannels, receivedAt?: Date): NormalizedMessage {
   field(fields, 'ToUserName');
   const openid = field(fields, 'FromUserName') as string;
+  const follower = normalizeIdentity('openid', openid, account);
+  if ('error' in follower) throw new ValidationError(`FromUserName: ${follower.error}`);
   const createTime = field(fields, 'CreateTime') as string;
   const msgType = field(fields, 'MsgType') as string;
   if (!/^\d{1,12}$/.test(createTime)) throw new ValidationError('CreateTime: expected unix seconds');
   const occurredAt = new Date(Number(createTime) * 1000);
+  const outOfRange = receivedAt && occurredAtProblem(occurredAt, receivedAt);
+  if (outOfRange) throw new ValidationError(`CreateTime: ${outOfRange}`);
   const identities = [{ type: 'openid' as const, scope: account, value: openid }];
   const base = { occurredAt, identities };
   const result: NormalizedMessage = { events: [], followed: false, isMessage: msgType !== 'event' };
@@ -145,10 +158,9 @@ export function normalizeWechatMessage(fields: WechatFields, account: string, sc
       });
       return result;
     case 'masssendjobfinish': {
-      const msgId = field(fields, 'MsgID', false) ?? field(fields, 'MsgId') ?? '';
       result.report = {
         kind: 'mass',
-        externalId: msgId,
+        externalId: reportId(fields),
         status: field(fields, 'Status', false) ?? 'unknown',
         details: {
           account,
@@ -163,10 +175,9 @@ export function normalizeWechatMessage(fields: WechatFields, account: string, sc
       return result;
     }
     case 'templatesendjobfinish': {
-      const msgId = field(fields, 'MsgID', false) ?? field(fields, 'MsgId') ?? '';
       result.report = {
         kind: 'template',
-        externalId: msgId,
+        externalId: reportId(fields),
         status: field(fields, 'Status', false) ?? 'unknown',
         recipient: openid,
         details: { account },

@@ -62,7 +62,7 @@ export class WechatWebhook {
     assertNoDeclarations(body);
     const xml = encrypted ? this.open(body, timestamp, nonce, queryText(ctx, 'msg_signature')) : body;
     const fields = parseWechatXml(xml);
-    const message = normalizeWechatMessage(fields, this.account.name, this.scenes);
+    const message = normalizeWechatMessage(fields, this.account.name, this.scenes, this.context.clock());
 
     if (message.events.length > 0) await this.context.inbound.submit(message.events);
     if (message.report) await this.context.deliveryReports.record(message.report);

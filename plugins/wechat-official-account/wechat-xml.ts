@@ -26,7 +26,15 @@ export function parseWechatXml(xml: string): WechatFields {
   assertNoDeclarations(xml);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new ValidationError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
-  const root = (parser.parse(xml) as { xml?: unknown }).xml;
+  let document: { xml?: unknown };
+  try {
+    document = parser.parse(xml) as { xml?: unknown };
+  } catch (error) {
+    // The parser refuses what it won't build (elements nested past its limit, names such as __proto__ that would
+    // reach Object.prototype): that is the document's fault, not ours.
+    throw new ValidationError(`XML the parser refuses: ${(error as Error).message}`);
+  }
+  const root = document.xml;
   if (typeof root !== 'object' || root === null || Array.isArray(root)) {
     throw new ValidationError('expected an <xml> document with fields');
   }

@@ -5,10 +5,7 @@ import type { IdentityType } from '../profiles/identity';
 import { normalizeIdentityFields } from '../profiles/identity-normalizer';
 import { type FieldProblem, toFieldProblems } from './event-batch';
 import type { InboundEvent } from './inbound-event';
-
-const maxPropertiesBytes = 32 * 1024;
-const futureToleranceMs = 24 * 60 * 60 * 1000;
-const earliest = Date.UTC(2000, 0, 1);
+import { channelPattern, eventTypePattern } from './storable-event';
 
 /** API identity field → identity type. */
 const identityFields = {
@@ -22,15 +19,12 @@ const identityFields = {
 
 const identityValue = z.string().min(1).max(255);
 
-export const eventTypePattern = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/;
-export const channelPattern = /^[a-z0-9][a-z0-9_-]*$/;
-
+// Its range (after 2000, at most a day ahead) is every inbound event's: partitionEvents checks it.
 const occurredAt = z
   .union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()], {
     error: 'expected an ISO 8601 time with a time zone (2026-11-22T10:00:00.000+08:00) or epoch milliseconds',
   })
-  .transform((value) => new Date(value))
-  .refine((date) => date.getTime() >= earliest, { error: 'expected a time after 2000-01-01' });
+  .transform((value) => new Date(value));
 
 /** One event of `POST /api/events`. */
 export const apiEventSchema = z
@@ -51,12 +45,8 @@ export const apiEventSchema = z
         anonymousId: identityValue.optional(),
       }, { error: 'expected an object of identities, e.g. {"email": "a@b.com"}' })
       .strict(),
-    properties: z
-      .record(z.string(), z.unknown(), { error: 'expected an object' })
-      .refine((properties) => Buffer.byteLength(JSON.stringify(properties)) <= maxPropertiesBytes, {
-        error: `properties are larger than ${maxPropertiesBytes} bytes`,
-      })
-      .optional(),
+    // Size and depth are every inbound event's bounds: partitionEvents checks them.
+    properties: z.record(z.string(), z.unknown(), { error: 'expected an object' }).optional(),
     attributes: z.record(z.string(), z.unknown(), { error: 'expected an object of attributes' }).optional(),
   })
   .strict();
@@ -76,10 +66,6 @@ export function toInboundEvent(input: unknown, receivedAt: Date): InboundEvent |
   const { identities, problems } = normalizeIdentityFields(event.identities, identityFields, 'identities.');
   if (identities.length === 0 && problems.length === 0) {
     problems.push({ path: 'identities', message: 'expected at least one identity (email, phone, openid, unionid, crmId or anonymousId)' });
-  }
-  // The future bound is the request's own time, not the process's: it is checked here, where that time is known.
-  if (event.occurredAt && event.occurredAt.getTime() > receivedAt.getTime() + futureToleranceMs) {
-    problems.push({ path: 'occurredAt', message: 'is more than 24 hours in the future' });
   }
   const { values: attributes, problems: attributeProblems } = normalizeAttributes(event.attributes ?? {}, receivedAt);
   problems.push(...attributeProblems);

@@ -1,4 +1,7 @@
 import type { z } from 'zod';
+import { jsonShapeProblems } from '../util/json-shape';
+import type { InboundEvent } from './inbound-event';
+import { inboundLimits, storableProblems } from './storable-event';
 
 /** What is wrong with one field of one inbound item. */
 export interface FieldProblem {
@@ -36,4 +39,25 @@ export function partitionBatch<T>(
     else accepted.push(result as T);
   });
   return { accepted, rejected };
+}
+
+/**
+ * `partitionBatch` for inbound events, with the checks every way in shares: each item as sent is refused when it nests
+ * deeper than the limit (the event object around `properties` doesn't count), names a key `__proto__` or holds text
+ * that isn't well-formed, before it is converted (so paths are the sender's own: `lead.attributes.__proto__`); the
+ * converted event is refused when it can't be stored (`storableProblems`). What is accepted can be stored.
+ */
+export function partitionEvents(
+  items: readonly unknown[],
+  convert: (item: unknown) => InboundEvent | { problems: FieldProblem[] },
+  receivedAt: Date,
+): { accepted: InboundEvent[]; rejected: Rejection[] } {
+  return partitionBatch(items, (item) => {
+    const shape = jsonShapeProblems(item, '', inboundLimits.depth, -1);
+    if (shape.length > 0) return { problems: shape };
+    const event = convert(item);
+    if ('problems' in event) return event;
+    const problems = storableProblems(event, receivedAt);
+    return problems.length > 0 ? { problems } : event;
+  });
 }

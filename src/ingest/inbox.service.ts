@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { WriteCoalescer } from '../db/write-coalescer';
+import { ValidationError } from '../errors/validation.error';
 import type { Clock } from '../util/clock';
 import type { InboundEvent, InboxPayload } from './inbound-event';
+import { storableProblems } from './storable-event';
 
 export type InboxStatus = 'pending' | 'processing' | 'done' | 'failed';
 
@@ -36,6 +38,18 @@ export class InboxService {
    */
   async write(source: string, events: readonly InboundEvent[]): Promise<void> {
     const now = this.clock();
+    // The last door: a way in that didn't check its events (partitionEvents does) still can't have the inbox take
+    // one that would fail in the worker. Nothing is written unless all of them can be stored.
+    const unstorable = events.flatMap((event, index) => {
+      const problems = storableProblems(event, now);
+      return problems.length > 0 ? [{ index, problems }] : [];
+    });
+    if (unstorable.length > 0) {
+      const [first] = unstorable;
+      const which = events.length === 1 ? 'the event' : `event ${first.index}`;
+      const why = first.problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
+      throw new ValidationError(`${which} can't be stored: ${why}`, { errors: unstorable });
+    }
     await this.writer.write(
       events.map((event) => {
         const payload: InboxPayload = {

@@ -17,8 +17,8 @@ export { type Identity, type IdentityType, defaultOpenidScope } from '../profile
 export { normalizeIdentity, normalizeIdentityFields } from '../profiles/identity-normalizer';
 export { normalizeAttributes } from '../profiles/attribute-catalog';
 export { statusTagEdit } from '../rules/status-tags';
-export { channelPattern, eventTypePattern } from '../ingest/api-event.schema';
-export { type FieldProblem, partitionBatch, toFieldProblems } from '../ingest/event-batch';
+export { channelPattern, eventTypePattern, inboundLimits, occurredAtProblem } from '../ingest/storable-event';
+export { type FieldProblem, partitionBatch, partitionEvents, toFieldProblems } from '../ingest/event-batch';
 export { readJsonBody, readRawBody } from '../http/read-body';
 export { parseInput } from '../http/parse-input';
 export { verifyTimestampedHmac } from '../http/timestamped-hmac';

@@ -1,7 +1,11 @@
+import { illFormedTextMessage } from '../util/json-shape';
 import { ownValue } from '../util/own-value';
 
 /** A value an attribute may hold. */
 export type AttributeValue = string | number | boolean;
+
+/** No one alive was born earlier; an earlier date is a typo (0990 for 1990) that would put them in `65+`. */
+const earliestBirthday = '1900-01-01';
 
 /** The attributes Persona knows by name, each normalized on the way in; any other lower-case name is free-form. */
 const known: Record<string, (raw: unknown, today: Date) => AttributeValue | undefined> = {
@@ -15,7 +19,7 @@ const known: Record<string, (raw: unknown, today: Date) => AttributeValue | unde
   },
   birthday: (raw, today) => {
     const value = String(raw).trim();
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || value < earliestBirthday) return undefined;
     const date = new Date(`${value}T00:00:00Z`);
     if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value || date.getTime() > today.getTime()) return undefined;
     return value;
@@ -45,7 +49,7 @@ export const ageBands = ['under-18', '18-24', '25-34', '35-44', '45-54', '55-64'
 
 const expected: Record<string, string> = {
   gender: 'expected male, female or unknown (男/女 accepted)',
-  birthday: 'expected a past date as YYYY-MM-DD',
+  birthday: 'expected a date from 1900-01-01 to today as YYYY-MM-DD',
   ageBand: `expected one of ${ageBands.join(', ')}`,
   marketingConsent: 'expected true or false (同意/拒绝 accepted)',
 };
@@ -89,6 +93,7 @@ export const knownAttributes = Object.keys(known);
 export function normalizeAttribute(name: string, raw: unknown, today: Date): { value: AttributeValue | null } | { error: string } {
   if (!freeFormName.test(name)) return { error: 'expected a camelCase attribute name of at most 64 characters' };
   if (raw === null) return { value: null };
+  if (typeof raw === 'string' && !raw.isWellFormed()) return { error: illFormedTextMessage };
   const rule = ownValue(known, name);
   if (rule) {
     const value = rule(raw, today);

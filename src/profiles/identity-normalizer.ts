@@ -1,9 +1,18 @@
 import { defaultOpenidScope, type Identity, type IdentityType } from './identity';
 
+/**
+ * Control characters (a NUL byte above all) and lone UTF-16 surrogates: no identity holds them, and MySQL refuses
+ * the surrogates outright.
+ */
+function unprintable(text: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+  return /[\u0000-\u001f\u007f]/.test(text) || !text.isWellFormed();
+}
+
 /** Lower-cased and checked: `Alice@Example.COM ` → `alice@example.com`; undefined when it isn't an address. */
 export function normalizeEmail(raw: string): string | undefined {
   const email = raw.trim().toLowerCase();
-  if (email.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return undefined;
+  if (email.length > 254 || unprintable(email) || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return undefined;
   return email;
 }
 
@@ -22,21 +31,20 @@ export function normalizePhone(raw: string, defaultCountryCode = '86'): string |
   return `+${digits}`;
 }
 
-/** An opaque id (openid, unionid, CRM id, anonymous id): trimmed, printable, at most 128 characters. */
+/** An opaque id (openid, unionid, CRM id, anonymous id): trimmed, printable, well-formed, at most 128 characters. */
 export function normalizeOpaqueId(raw: string): string | undefined {
   const id = raw.trim();
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
-  if (!id || id.length > 128 || /[\u0000-\u001f\u007f]/.test(id)) return undefined;
+  if (!id || id.length > 128 || unprintable(id)) return undefined;
   return id;
 }
 
 const expected: Record<IdentityType, string> = {
-  email: 'an email address',
+  email: 'an email address (without control characters)',
   phone: 'a phone number (8 to 15 digits, optionally with +country code)',
-  openid: 'an openid of at most 128 characters',
-  unionid: 'a unionid of at most 128 characters',
-  crm_id: 'a CRM id of at most 128 characters',
-  anonymous_id: 'an anonymous id of at most 128 characters',
+  openid: 'an openid of at most 128 printable characters',
+  unionid: 'a unionid of at most 128 printable characters',
+  crm_id: 'a CRM id of at most 128 printable characters',
+  anonymous_id: 'an anonymous id of at most 128 printable characters',
 };
 
 /** Normalizes one identity, or answers what was expected instead. */

@@ -24,7 +24,7 @@ describe('attribute catalogue', () => {
 
   it('accepts a birthday up to today, by the day it is given', () => {
     expect(normalizeAttribute('birthday', '2026-11-23', today)).toEqual({ value: '2026-11-23' });
-    expect(normalizeAttribute('birthday', '2026-11-24', today)).toEqual({ error: 'expected a past date as YYYY-MM-DD' });
+    expect(normalizeAttribute('birthday', '2026-11-24', today)).toEqual({ error: 'expected a date from 1900-01-01 to today as YYYY-MM-DD' });
     expect(normalizeAttribute('birthday', '2026-11-24', new Date('2026-11-24T00:00:00Z'))).toEqual({ value: '2026-11-24' });
   });
 

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { ValidationError } from '../../errors/validation.error';
 import { toInboundEvent } from '../../ingest/api-event.schema';
-import { partitionBatch } from '../../ingest/event-batch';
+import { partitionEvents } from '../../ingest/event-batch';
 import type { InboundEvent } from '../../ingest/inbound-event';
 import type { Metrics } from '../../metrics/metrics';
 import type { Authenticator } from '../authenticator';
@@ -36,7 +36,7 @@ export function eventsRoutes(deps: EventsRouteDeps): Router<AppState> {
     }
 
     const receivedAt = deps.clock();
-    const { accepted, rejected } = partitionBatch(items, (item) => toInboundEvent(item, receivedAt));
+    const { accepted, rejected } = partitionEvents(items, (item) => toInboundEvent(item, receivedAt), receivedAt);
 
     deps.metrics.ingestEvents.inc({ source: 'api', outcome: 'rejected' }, rejected.length);
     if (accepted.length === 0) {
