@@ -55,7 +55,8 @@ export const crmEventSchema = z
     type: z.enum(Object.keys(eventTypes) as [keyof typeof eventTypes], {
       error: `expected one of ${Object.keys(eventTypes).join(', ')}`,
     }),
-    occurredAt: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 time with a time zone' }),
+    /** When it happened in the CRM; without it, when Persona received it (as `POST /api/events` does). */
+    occurredAt: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 time with a time zone' }).optional(),
     lead: leadSchema,
     deal: dealSchema.optional(),
   })
@@ -101,7 +102,7 @@ export function toInboundEvent(
     key: event.id,
     type: eventTypes[event.type],
     channel: 'crm',
-    occurredAt: new Date(event.occurredAt),
+    occurredAt: event.occurredAt === undefined ? receivedAt : new Date(event.occurredAt),
     identities,
     properties,
     attributes: event.type === 'lead.deleted' ? {} : (attributes as Record<string, AttributeValue | null>),

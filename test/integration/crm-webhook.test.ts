@@ -103,6 +103,18 @@ describe('generic CRM webhook', () => {
     );
   });
 
+  it('dates an event without occurredAt at its receipt, as POST /api/events does', async () => {
+    const before = Date.now();
+    const response = await crm([{ id: 'e-undated', type: 'lead.updated', lead: lead({ city: 'Ningbo' }) }]);
+    expect(response.status).toBe(202);
+    const after = Date.now();
+    await app.persona.worker.drain();
+    const [event] = await app.persona.db.select<{ occurred_at: unknown }>("SELECT occurred_at FROM events WHERE type = 'lead_updated'");
+    const at = app.persona.db.parseTime(event.occurred_at)?.getTime() ?? 0;
+    expect(at).toBeGreaterThanOrEqual(before);
+    expect(at).toBeLessThanOrEqual(after);
+  });
+
   it('does nothing beyond its answer for a wrong signature, a 10-minute-old timestamp or a replayed event id', async () => {
     const event = { id: 'e-4', type: 'lead.created', occurredAt: '2026-11-20T10:00:00Z', lead: lead() };
     expect((await signed('/webhooks/crm/crm', { events: [event] }, 'not-the-crm-secret-0123')).status).toBe(401);
