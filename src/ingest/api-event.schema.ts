@@ -7,15 +7,22 @@ import { type FieldProblem, toFieldProblems } from './event-batch';
 import type { InboundEvent } from './inbound-event';
 import { channelPattern, eventTypePattern } from './storable-event';
 
-/** API identity field → identity type. */
+/**
+ * API identity field → identity type: the types as answers spell them, and the camelCase spellings the API took
+ * before (`crmId`, `anonymousId`), still accepted.
+ */
 const identityFields = {
   email: 'email',
   phone: 'phone',
   openid: 'openid',
   unionid: 'unionid',
+  crm_id: 'crm_id',
+  anonymous_id: 'anonymous_id',
   crmId: 'crm_id',
   anonymousId: 'anonymous_id',
 } as const satisfies Record<string, IdentityType>;
+
+const camelCaseSpellings = { crmId: 'crm_id', anonymousId: 'anonymous_id' } as const;
 
 const identityValue = z.string().min(1).max(255);
 
@@ -41,6 +48,8 @@ export const apiEventSchema = z
         phone: identityValue.optional(),
         openid: identityValue.optional(),
         unionid: identityValue.optional(),
+        crm_id: identityValue.optional(),
+        anonymous_id: identityValue.optional(),
         crmId: identityValue.optional(),
         anonymousId: identityValue.optional(),
       }, { error: 'expected an object of identities, e.g. {"email": "a@b.com"}' })
@@ -64,8 +73,13 @@ export function toInboundEvent(input: unknown, receivedAt: Date): InboundEvent |
   if (!parsed.success) return { problems: toFieldProblems(parsed.error.issues) };
   const event = parsed.data;
   const { identities, problems } = normalizeIdentityFields(event.identities, identityFields, 'identities.');
+  for (const [camel, snake] of Object.entries(camelCaseSpellings)) {
+    if (event.identities[camel as keyof typeof camelCaseSpellings] !== undefined && event.identities[snake] !== undefined) {
+      problems.push({ path: `identities.${camel}`, message: `is ${snake} spelled the old way: give it once` });
+    }
+  }
   if (identities.length === 0 && problems.length === 0) {
-    problems.push({ path: 'identities', message: 'expected at least one identity (email, phone, openid, unionid, crmId or anonymousId)' });
+    problems.push({ path: 'identities', message: 'expected at least one identity (email, phone, openid, unionid, crm_id or anonymous_id)' });
   }
   const { values: attributes, problems: attributeProblems } = normalizeAttributes(event.attributes ?? {}, receivedAt);
   problems.push(...attributeProblems);

@@ -126,6 +126,29 @@ describe('POST /api/events → timeline', () => {
     }
   });
 
+  it('spells identity types in requests as answers do (crm_id, anonymous_id), and still takes crmId and anonymousId', async () => {
+    const sent = await app.request('/api/events', {
+      method: 'POST',
+      json: { events: [{ id: 's-1', type: 'page_view', identities: { anonymous_id: 'visitor-9', crm_id: 'L-9' } }, { id: 's-2', type: 'page_view', identities: { anonymousId: 'visitor-9' } }] },
+    });
+    expect(await sent.json()).toEqual(expect.objectContaining({ accepted: 2, rejected: 0 }));
+    await app.persona.worker.drain();
+    const bySnake = await app.request('/api/profiles?identity=anonymous_id:visitor-9');
+    const { profiles } = (await bySnake.json()) as { profiles: { id: number; identities: { type: string; scope: string; value: string }[] }[] };
+    expect(profiles[0].identities).toEqual([
+      { type: 'anonymous_id', scope: '', value: 'visitor-9' },
+      { type: 'crm_id', scope: '', value: 'L-9' },
+    ]);
+    for (const lookup of ['anonymousId:visitor-9', 'crm_id:L-9', 'crmId:L-9']) {
+      const found = (await (await app.request(`/api/profiles?identity=${lookup}`)).json()) as { profiles: { id: number }[] };
+      expect([lookup, found.profiles.map((profile) => profile.id)]).toEqual([lookup, [profiles[0].id]]);
+    }
+    const twice = await app.request('/api/events', { method: 'POST', json: { type: 'page_view', identities: { crm_id: 'L-9', crmId: 'L-10' } } });
+    expect(twice.status).toBe(400);
+    const unknown = await app.request('/api/profiles?identity=fax:1');
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toBe('identity: expected a type among email, phone, openid, unionid, crm_id, anonymous_id');
+  });
+
   it('refuses a missing or wrong token with 401, and a write key on the admin API with 403', async () => {
     const none = await app.request('/api/events', { method: 'POST', auth: null, json: batch });
     expect(none.status).toBe(401);

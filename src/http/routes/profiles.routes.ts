@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { ValidationError } from '../../errors/validation.error';
 import { type AttributeValue, normalizeAttributes } from '../../profiles/attribute-catalog';
-import { defaultOpenidScope, type IdentityType } from '../../profiles/identity';
+import { defaultOpenidScope, type IdentityType, identityTypes } from '../../profiles/identity';
 import { normalizeIdentity } from '../../profiles/identity-normalizer';
 import type { ProfileMerger } from '../../profiles/profile-merger';
 import type { ProfileService } from '../../profiles/profile.service';
@@ -32,14 +32,12 @@ export interface ProfilesRouteDeps {
   updateAttributes(profileId: number, values: Record<string, AttributeValue | null>): Promise<{ profileId: number; changed: string[] }>;
 }
 
-const queryIdentityTypes: Record<string, IdentityType> = {
-  email: 'email',
-  phone: 'phone',
-  openid: 'openid',
-  unionid: 'unionid',
-  crmId: 'crm_id',
-  anonymousId: 'anonymous_id',
-};
+/** Identity types as answers spell them, and the camelCase spellings lookups took before (still accepted). */
+const queryIdentityTypes: Record<string, IdentityType> = Object.fromEntries([
+  ...identityTypes.map((type) => [type, type]),
+  ['crmId', 'crm_id'],
+  ['anonymousId', 'anonymous_id'],
+]);
 
 const profileId = recordId('a profile id');
 const mergeId = recordId('a merge id');
@@ -65,9 +63,9 @@ export function profilesRoutes(deps: ProfilesRouteDeps): Router<AppState> {
     const separator = identity.indexOf(':');
     const type = ownValue(queryIdentityTypes, identity.slice(0, Math.max(separator, 0)));
     if (separator <= 0 || !type) {
-      throw new ValidationError(`identity: expected a type among ${Object.keys(queryIdentityTypes).join(', ')}`);
+      throw new ValidationError(`identity: expected a type among ${identityTypes.join(', ')}`);
     }
-    // openid and crmId are scoped (to an account, to a CRM source): `openid:brand-b:o123`, `crmId:salesforce:L-1`.
+    // openid and crm_id are scoped (to an account, to a CRM source): `openid:brand-b:o123`, `crm_id:salesforce:L-1`.
     const rest = identity.slice(separator + 1);
     const scoped = type === 'openid' || type === 'crm_id' ? /^([a-z0-9][a-z0-9_-]*):(.+)$/.exec(rest) : null;
     const scope = scoped?.[1] ?? (type === 'openid' ? defaultOpenidScope : '');
