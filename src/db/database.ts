@@ -8,6 +8,7 @@ import { TransientDbError, translateDbError } from './db-error.translator';
 import { type DriverConnection, type DriverResult, runOnDriver } from './driver-query';
 import { bindStatement, type Replacements } from './sql-statement';
 import { maxBoundValues } from './sql-limits';
+import { maskSqlLiterals } from '../logging/sql-mask';
 
 export type Dialect = DatabaseTarget['dialect'];
 
@@ -37,7 +38,8 @@ export class Database {
     this.dialect = this.target.dialect;
     this.log = options.log;
     this.logQueries = Boolean(options.logQueries && options.log);
-    const logging: Options['logging'] = this.logQueries ? (sql: string) => options.log?.debug({ sql }, 'sql') : false;
+    // Sequelize's statements (models, migrations) arrive with their values inline; Persona's own bind them all.
+    const logging: Options['logging'] = this.logQueries ? (sql: string) => options.log?.debug({ sql: maskSqlLiterals(sql) }, 'sql') : false;
     const common: Options = {
       logging,
       define: { underscored: true, freezeTableName: true },
@@ -254,7 +256,7 @@ export class Database {
     try {
       return transaction || kind === 'read' ? await onConnection() : await this.autocommit(onConnection);
     } catch (error) {
-      throw translateDbError(error);
+      throw translateDbError(error, statement.sql);
     }
   }
 

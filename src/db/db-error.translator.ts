@@ -9,6 +9,7 @@ import { AppError } from '../errors/app.error';
 import { ConflictError } from '../errors/conflict.error';
 import { ServiceUnavailableError } from '../errors/service-unavailable.error';
 import { ValidationError } from '../errors/validation.error';
+import { DatabaseStatementError } from './database-statement.error';
 
 /** A failure that may succeed if the whole transaction is tried again: deadlock, lock timeout, busy SQLite file. */
 export class TransientDbError extends ServiceUnavailableError {
@@ -29,6 +30,7 @@ function driverCode(error: DatabaseError): string | undefined {
 interface DriverError extends Error {
   code?: string;
   fatal?: boolean;
+  sqlMessage?: string;
 }
 
 function isDriverError(error: unknown): error is DriverError {
@@ -36,11 +38,19 @@ function isDriverError(error: unknown): error is DriverError {
   return typeof candidate?.code === 'string' && typeof candidate.message === 'string';
 }
 
+/** An error the database itself raised about a statement (not a socket's or the file system's, which share `code`). */
+function fromDatabase(error: DriverError): boolean {
+  const code = error.code ?? '';
+  return typeof error.sqlMessage === 'string' || code.startsWith('ER_') || code.startsWith('SQLITE_');
+}
+
 /**
  * Errors straight from mysql2 or node-sqlite3 (Persona's own statements run on the driver). Unique violations name
- * the key or columns, never the value: the value may be an email or a phone.
+ * the key or columns, never the value: the value may be an email or a phone. Any other refusal becomes a
+ * `DatabaseStatementError`: mysql2's error carries the statement formatted with every value and a message quoting
+ * the offending one, and whatever logs or stores the error (the log, an inbox row's last error) must get neither.
  */
-function translateDriverError(error: DriverError): unknown {
+function translateDriverError(error: DriverError, statement: string | undefined): unknown {
   const code = error.code ?? '';
   if (code === 'ER_DUP_ENTRY') {
     const key = /for key '([^']+)'/.exec(error.message)?.[1];
@@ -57,15 +67,17 @@ function translateDriverError(error: DriverError): unknown {
   }
   if (transientCodes.has(code)) return new TransientDbError(code);
   if (error.fatal || connectionCodes.has(code)) return new ServiceUnavailableError('database unreachable');
+  if (fromDatabase(error)) return new DatabaseStatementError(error, statement);
   return error;
 }
 
 /**
- * The one place where driver errors become Persona's: services and the HTTP layer see `ConflictError` or
- * `TransientDbError`, never `SequelizeUniqueConstraintError`, MySQL 1062 or SQLITE_BUSY.
+ * The one place where driver errors become Persona's: services and the HTTP layer see `ConflictError`,
+ * `TransientDbError` or `DatabaseStatementError`, never `SequelizeUniqueConstraintError`, MySQL 1062 or SQLITE_BUSY,
+ * and never the values a statement ran with. `statement`: the statement as Persona wrote it (placeholders only).
  */
-export function translateDbError(error: unknown): unknown {
-  if (error instanceof AppError) return error;
+export function translateDbError(error: unknown, statement?: string): unknown {
+  if (error instanceof AppError || error instanceof DatabaseStatementError) return error;
   if (error instanceof UniqueConstraintError) {
     const fields = Object.keys(error.fields ?? {});
     return new ConflictError('a record with the same key already exists', { fields });
@@ -78,9 +90,11 @@ export function translateDbError(error: unknown): unknown {
   if (error instanceof DatabaseError) {
     const code = driverCode(error);
     if (code && transientCodes.has(code)) return new TransientDbError(code);
-    return error;
+    // Sequelize's own statements (models, migrations) come formatted with their values: only the driver's facts stay.
+    const parent = (error.parent ?? {}) as Partial<DriverError> & { errno?: unknown; sqlState?: unknown };
+    return new DatabaseStatementError({ code, errno: parent.errno, sqlState: parent.sqlState, message: parent.message ?? error.message });
   }
   // Duck-typed: a native driver's errors may come from another realm (Jest's sandbox), where `instanceof Error` fails.
-  if (isDriverError(error)) return translateDriverError(error);
+  if (isDriverError(error)) return translateDriverError(error, statement);
   return error;
 }
