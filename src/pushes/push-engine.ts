@@ -60,7 +60,7 @@ export class PushEngine {
     this.service = new PushService(db, deps.segments, planner, deps.senders, deps.accounts, links, this.automations, clock);
     this.worker = new PushDeliveryWorker(db, new PushOutbox(db, deps.timeline), deps.senders, settings, links, config.pushes.worker, log, deps.metrics, clock);
     this.recurring = new RecurringPushes(db, this.service, timezoneOf);
-    this.clicks = new PushClicks(db, links, deps.accept, clock);
+    this.clicks = new PushClicks(db, links, deps.accept, clock, log);
   }
 
   attach(timeline: TimelineService, jobs: JobScheduler, segments: SegmentService): void {
