@@ -191,7 +191,9 @@ export class Persona {
       senders: this.plugins.pushSenders,
       accounts: this.plugins.pushAccounts,
       credentials: this.credentials,
-      accept: (source, events) => this.accept(source, events),
+      accept: async (source, events) => {
+        await this.accept(source, events);
+      },
       metrics: this.metrics,
       log,
       clock,
@@ -241,10 +243,14 @@ export class Persona {
     }
   }
 
-  /** Durably stores inbound events (the only work done before an HTTP answer) and wakes the worker. */
-  async accept(source: string, events: InboundEvent[]): Promise<void> {
-    await this.inbox.write(source, events);
+  /**
+   * Durably stores inbound events (the only work done before an HTTP answer) and wakes the worker; answers how many
+   * the inbox already held.
+   */
+  async accept(source: string, events: InboundEvent[]): Promise<{ duplicates: number }> {
+    const written = await this.inbox.write(source, events);
     this.worker.wake();
+    return written;
   }
 
   /** `listen: false`: no HTTP server; `wechaty: false`: no WeChat connection for the bot (the console). */

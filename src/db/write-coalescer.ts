@@ -1,26 +1,27 @@
-interface Waiting<T> {
+interface Waiting<T, R> {
   items: T[];
-  resolve(): void;
+  resolve(result: R): void;
   reject(error: unknown): void;
 }
 
 /**
  * Group commit for hot insert paths: writes that arrive while a flush is in flight are gathered and stored together
  * in the next one, so fifty concurrent requests cost a few statements (and commits) instead of fifty. An idle
- * coalescer flushes at once, so a lone write waits for nothing. Each caller's promise settles when the statement
- * holding its items has committed (or failed), which keeps "durable before the answer" true.
+ * coalescer flushes at once, so a lone write waits for nothing. `store` gets the gathered writes (each caller's items,
+ * in arrival order) and answers one result per write, so every caller learns what happened to its own items however
+ * the statements were shared; each caller's promise settles when what holds its items has committed (or failed),
+ * which keeps "durable before the answer" true.
  */
-export class WriteCoalescer<T> {
-  private readonly waiting: Waiting<T>[] = [];
+export class WriteCoalescer<T, R> {
+  private readonly waiting: Waiting<T, R>[] = [];
   private flushing = false;
 
   constructor(
-    private readonly store: (items: T[]) => Promise<void>,
-    private readonly maxItemsPerStatement: number,
+    private readonly store: (writes: T[][]) => Promise<R[]>,
+    private readonly maxItemsPerFlush: number,
   ) {}
 
-  write(items: T[]): Promise<void> {
-    if (items.length === 0) return Promise.resolve();
+  write(items: T[]): Promise<R> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ items, resolve, reject });
       if (!this.flushing) void this.flush();
@@ -31,12 +32,9 @@ export class WriteCoalescer<T> {
     this.flushing = true;
     while (this.waiting.length > 0) {
       const batch = this.takeBatch();
-      const items = batch.flatMap((entry) => entry.items);
       try {
-        for (let start = 0; start < items.length; start += this.maxItemsPerStatement) {
-          await this.store(items.slice(start, start + this.maxItemsPerStatement));
-        }
-        for (const entry of batch) entry.resolve();
+        const results = await this.store(batch.map((entry) => entry.items));
+        batch.forEach((entry, index) => entry.resolve(results[index]));
       } catch (error) {
         for (const entry of batch) entry.reject(error);
       }
@@ -44,13 +42,13 @@ export class WriteCoalescer<T> {
     this.flushing = false;
   }
 
-  /** Whole writes, in arrival order, up to the statement size (a single larger write goes alone, in chunks). */
-  private takeBatch(): Waiting<T>[] {
+  /** Whole writes, in arrival order, up to `maxItemsPerFlush` items (a single larger write goes alone). */
+  private takeBatch(): Waiting<T, R>[] {
     let count = 0;
     let taken = 0;
     while (taken < this.waiting.length) {
       const size = this.waiting[taken].items.length;
-      if (taken > 0 && count + size > this.maxItemsPerStatement) break;
+      if (taken > 0 && count + size > this.maxItemsPerFlush) break;
       count += size;
       taken += 1;
     }

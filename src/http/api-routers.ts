@@ -42,9 +42,7 @@ export function apiRouters(persona: Persona, deps: ApiRouterDeps): Router<AppSta
       bodyLimitBytes,
       maxBatch: config.ingest.maxBatch,
       clock: deps.clock,
-      accept: async (source, events) => {
-        await persona.accept(source, events);
-      },
+      accept: (source, events) => persona.accept(source, events),
     }),
     profilesRoutes({
       authenticator,

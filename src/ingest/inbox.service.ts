@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
-import { WriteCoalescer } from '../db/write-coalescer';
 import { ValidationError } from '../errors/validation.error';
 import type { Clock } from '../util/clock';
 import type { InboundEvent, InboxPayload } from './inbound-event';
+import { type InboxRow, InboxWriter } from './inbox-writer';
 import { storableProblems } from './storable-event';
 
 export type InboxStatus = 'pending' | 'processing' | 'done' | 'failed';
@@ -23,20 +23,21 @@ export interface InboxEntry {
  * so a crashed worker's rows return to the queue and several instances never process the same row at once.
  */
 export class InboxService {
-  private readonly writer: WriteCoalescer<unknown[]>;
+  private readonly writer: InboxWriter;
 
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
   ) {
-    this.writer = new WriteCoalescer((rows) => this.insert(rows), rowsPerStatement);
+    this.writer = new InboxWriter(db);
   }
 
   /**
-   * Stores events, skipping any whose (source, key) is already in the inbox. Durable when it resolves. Concurrent
-   * writes share statements (group commit), which is what keeps webhook answers fast under bursts.
+   * Stores events, skipping any whose (source, key) is already in the inbox. Durable when it resolves; answers how
+   * many were skipped (`duplicates`: a retry, or the same key twice). Concurrent writes share statements (group
+   * commit), which is what keeps webhook answers fast under bursts.
    */
-  async write(source: string, events: readonly InboundEvent[]): Promise<void> {
+  async write(source: string, events: readonly InboundEvent[]): Promise<{ duplicates: number }> {
     const now = this.clock();
     // The last door: a way in that didn't check its events (partitionEvents does) still can't have the inbox take
     // one that would fail in the worker. Nothing is written unless all of them can be stored.
@@ -50,8 +51,8 @@ export class InboxService {
       const why = first.problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
       throw new ValidationError(`${which} can't be stored: ${why}`, { errors: unstorable });
     }
-    await this.writer.write(
-      events.map((event) => {
+    const inserted = await this.writer.insert(
+      events.map((event): InboxRow => {
         const payload: InboxPayload = {
           type: event.type,
           channel: event.channel,
@@ -65,15 +66,7 @@ export class InboxService {
         return [source, sourceKey(source, event.key), JSON.stringify(payload), now, now];
       }),
     );
-  }
-
-  private async insert(rows: unknown[][]): Promise<void> {
-    await this.db.execute(
-      `${this.db.insertIgnoreInto} inbox (source, source_key, payload, status, attempts, available_at, received_at) VALUES ${rows
-        .map(() => "(?, ?, ?, 'pending', 0, ?, ?)")
-        .join(', ')}`,
-      rows.flat(),
-    );
+    return { duplicates: events.length - inserted };
   }
 
   /** Claims up to `limit` due rows for `worker` until `leaseMs` from now. */
@@ -167,8 +160,6 @@ export class InboxService {
 }
 
 const maxSourceKeyLength = 191;
-/** 5 placeholders a row: 500 rows stay far below SQLite's and MySQL's placeholder limits. */
-const rowsPerStatement = 500;
 
 /** Keys are namespaced by source, so two sources can't collide on the same client id; overlong keys are hashed. */
 export function sourceKey(source: string, key: string): string {

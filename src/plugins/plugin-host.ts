@@ -20,7 +20,7 @@ export interface PluginHostDeps {
   clock: Clock;
   routes: RouteRegistry;
   jobs: JobScheduler;
-  submit(source: string, events: InboundEvent[]): Promise<void>;
+  submit(source: string, events: InboundEvent[]): Promise<{ duplicates: number }>;
   recordDeliveryReport(source: string, report: DeliveryReport): Promise<boolean>;
   attributesOf(identity: Identity): Promise<Record<string, AttributeValue>>;
   enricher: Pick<ProfileEnricher, 'followersWithout' | 'enrich'>;

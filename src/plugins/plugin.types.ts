@@ -38,8 +38,12 @@ export interface PluginContext<C = unknown> {
   /** What time it is: Persona's clock (tests pin it). A plugin reads the time only here; durations use monotonicMs. */
   readonly clock: Clock;
   readonly http: { route(route: RouteDefinition): void };
-  /** Hands normalized events to the durable inbox (source = the plugin's name); resolves once they are stored. */
-  readonly inbound: { submit(events: InboundEvent[]): Promise<void> };
+  /**
+   * Hands normalized events to the durable inbox (source = the plugin's name); resolves once they are stored, with
+   * how many of them it held already (by key). An event that couldn't be stored is refused (ValidationError, 400)
+   * and then none of them is stored.
+   */
+  readonly inbound: { submit(events: InboundEvent[]): Promise<{ duplicates: number }> };
   /** Stores what a channel reports about sends (for the push engine); false when already stored. */
   readonly deliveryReports: { record(report: DeliveryReport): Promise<boolean> };
   /** Facts about known people: for personalizing a reply, and for channels that look people up (a backfill). */

@@ -39,7 +39,7 @@ describe('POST /api/events → timeline', () => {
   it('makes one profile whose timeline lists the batch newest first, and a repeated batch changes nothing', async () => {
     const first = await app.request('/api/events', { method: 'POST', json: batch });
     expect(first.status).toBe(202);
-    expect(await first.json()).toEqual({ accepted: 3, rejected: 0, errors: [] });
+    expect(await first.json()).toEqual({ accepted: 3, duplicates: 0, rejected: 0, errors: [] });
     expect(await app.persona.worker.drain()).toBe(3);
 
     const profiles = await profileFor('li.na@example.com');

@@ -16,13 +16,14 @@ export interface EventsRouteDeps {
   bodyLimitBytes: number;
   maxBatch: number;
   clock: Clock;
-  /** Durably stores the events; resolves once they are safe. */
-  accept(source: string, events: InboundEvent[]): Promise<void>;
+  /** Durably stores the events; resolves once they are safe, with how many were stored before (by their ids). */
+  accept(source: string, events: InboundEvent[]): Promise<{ duplicates: number }>;
 }
 
 /**
  * `POST /api/events`: one event, or `{ "events": [...] }` with up to `maxBatch`. Each event is checked on its own:
- * valid ones are stored before the answer (202), invalid ones are reported by index. All invalid → 400.
+ * valid ones are stored before the answer (202, with how many of them were stored already), invalid ones are
+ * reported by index. All invalid → 400.
  */
 export function eventsRoutes(deps: EventsRouteDeps): Router<AppState> {
   const router = new Router<AppState>();
@@ -46,10 +47,11 @@ export function eventsRoutes(deps: EventsRouteDeps): Router<AppState> {
     // not the operator's authority. The admin token may state them as any channel.
     const principal = ctx.state.principal;
     const statedBy = principal?.kind === 'write-key' ? principal.source : undefined;
-    await deps.accept('api', statedBy ? accepted.map((event) => ({ ...event, attributeSource: statedBy })) : accepted);
+    const { duplicates } = await deps.accept('api', statedBy ? accepted.map((event) => ({ ...event, attributeSource: statedBy })) : accepted);
     deps.metrics.ingestEvents.inc({ source: 'api', outcome: 'accepted' }, accepted.length);
     ctx.status = 202;
-    ctx.body = { accepted: accepted.length, rejected: rejected.length, errors: rejected };
+    // `duplicates`: accepted events the inbox already held (a retry), so an integrator can tell a retry from new data.
+    ctx.body = { accepted: accepted.length, duplicates, rejected: rejected.length, errors: rejected };
   });
   return router;
 }
