@@ -1,6 +1,7 @@
 import { normalizeAttribute } from '../profiles/attribute-catalog';
 import { identityTypes } from '../profiles/identity';
 import { normalizeIdentity } from '../profiles/identity-normalizer';
+import { personaEventTypes } from '../timeline/persona-event-types';
 import { illFormedTextMessage, jsonShapeProblems } from '../util/json-shape';
 import type { FieldProblem } from './event-batch';
 import type { InboundEvent } from './inbound-event';
@@ -37,8 +38,9 @@ export function occurredAtProblem(at: Date, receivedAt: Date): string | undefine
 /**
  * Everything that would keep a normalized event from being stored and processed, by field: what the inbox, the
  * timeline, the identities and attributes can hold (lengths, well-formed text, times the database takes), and the
- * bounds on properties. Every way in runs this before the answer, so nothing is acknowledged that would fail later.
- * Paths name the inbound event's fields (`identities.openid`, `properties.a.b`).
+ * bounds on properties; and the event types only Persona records, which no inbound event may claim. Every way in
+ * runs this before the answer, so nothing is acknowledged that would fail later. Paths name the inbound event's
+ * fields (`identities.openid`, `properties.a.b`).
  */
 export function storableProblems(event: InboundEvent, receivedAt: Date): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -46,6 +48,7 @@ export function storableProblems(event: InboundEvent, receivedAt: Date): FieldPr
   if (typeof event.key !== 'string' || event.key === '') problem('key', 'expected a key');
   else if (!event.key.isWellFormed()) problem('key', illFormedTextMessage);
   if (!isName(event.type, eventTypePattern)) problem('type', 'expected a lower-case event type of at most 64 characters');
+  else if (personaEventTypes.has(event.type)) problem('type', `${event.type} is recorded by Persona itself; no inbound event may claim it`);
   if (event.channel !== null && !isName(event.channel, channelPattern)) problem('channel', 'expected a lower-case channel of at most 64 characters');
   if (event.attributeSource !== undefined && !isName(event.attributeSource, channelPattern)) problem('attributeSource', 'expected a lower-case source name');
   const time = event.occurredAt instanceof Date ? occurredAtProblem(event.occurredAt, receivedAt) : 'expected a time';

@@ -65,6 +65,22 @@ describe('a write key writes attributes as itself', () => {
     expect(said.filter((change) => change.name === 'marketingConsent')).toEqual([{ name: 'marketingConsent', from: null, to: false, source: 'operator' }]);
   });
 
+  it("can't record the events only Persona writes: outbound webhooks and push automations trust them", async () => {
+    const forged = await app.request('/api/events', {
+      method: 'POST',
+      auth: writeKey,
+      json: { events: [{ type: 'tag_added', identities: { email: 'forged@example.com' }, properties: { tag: 'vip/gold' } }, { type: 'attribute_changed', identities: { email: 'forged@example.com' }, properties: { name: 'marketingConsent', from: false, to: true } }] },
+    });
+    expect(forged.status).toBe(400);
+    const body = (await forged.json()) as { error: { details: { errors: { problems: { path: string; message: string }[] }[] } } };
+    expect(body.error.details.errors.map((error) => error.problems)).toEqual([
+      [{ path: 'type', message: 'tag_added is recorded by Persona itself; no inbound event may claim it' }],
+      [{ path: 'type', message: 'attribute_changed is recorded by Persona itself; no inbound event may claim it' }],
+    ]);
+    const asAdmin = await app.request('/api/events', { method: 'POST', json: { type: 'score_crossed', identities: { email: 'forged@example.com' } } });
+    expect(asAdmin.status).toBe(400);
+  });
+
   it('keeps the channel as the channel', async () => {
     await send(writeKey, 'channel@example.com', { id: 'c1', channel: 'crm', attributes: { company: 'Acme' } });
     const p = await profile('channel@example.com');
