@@ -1,5 +1,6 @@
 import type { Database } from '../db/database';
 import { ConflictError } from '../errors/conflict.error';
+import { Keyset, type Page, type PageRequest } from '../util/paging';
 
 /** What came of a message. */
 export type BotOutcome =
@@ -21,6 +22,21 @@ export interface ReceivedMessage {
   text: string;
   at: Date;
 }
+
+/** An audit row as `GET /api/bot/audit` shows it. */
+export interface BotAuditEntry {
+  transport: string;
+  sender: string;
+  operator: string | null;
+  text: string;
+  command: string | null;
+  outcome: string;
+  detail: string | null;
+  receivedAt: string;
+}
+
+/** Newest first by id. */
+const auditPages = new Keyset<{ id: number }>({ list: 'bot-audit', keys: [{ column: 'id', kind: 'id' }], direction: 'desc', keyOf: (row) => [Number(row.id)] });
 
 /** The longest text kept per message; a longer one is cut (the bot refuses such commands anyway). */
 const maxText = 4000;
@@ -64,12 +80,13 @@ export class BotAuditService {
     return rows.length > 0;
   }
 
-  /** The latest rows, newest first (for tests and `GET /api/bot/audit`). */
-  async recent(limit: number): Promise<{ transport: string; sender: string; operator: string | null; text: string; command: string | null; outcome: string; detail: string | null; receivedAt: string }[]> {
-    const rows = await this.db.select<{ transport: string; sender: string; operator: string | null; text: string; command: string | null; outcome: string; detail: string | null; received_at: unknown }>(
-      'SELECT transport, sender, operator, text, command, outcome, detail, received_at FROM bot_audit ORDER BY id DESC LIMIT ?',
-      [limit],
+  /** The trail newest first, a page at a time (`GET /api/bot/audit`). */
+  async list(request: PageRequest): Promise<Page<BotAuditEntry>> {
+    const page = auditPages.clause(request);
+    const rows = await this.db.select<Omit<BotAuditEntry, 'receivedAt'> & { id: number; received_at: unknown }>(
+      `SELECT id, transport, sender, operator, text, command, outcome, detail, received_at FROM bot_audit WHERE ${page.where} ${page.orderAndLimit}`,
+      page.values,
     );
-    return rows.map(({ received_at: receivedAt, ...row }) => ({ ...row, receivedAt: this.db.parseTime(receivedAt)?.toISOString() ?? '' }));
+    return auditPages.page(rows, request, ({ id: _id, received_at: receivedAt, ...row }) => ({ ...row, receivedAt: this.db.parseTime(receivedAt)?.toISOString() ?? '' }));
   }
 }

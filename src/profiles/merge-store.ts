@@ -5,8 +5,13 @@ import { NotFoundError } from '../errors/not-found.error';
 import { ValidationError } from '../errors/validation.error';
 import type { MergeEvidence } from './profile-merger';
 import type { Clock } from '../util/clock';
+import { Keyset, type Page, type PageRequest } from '../util/paging';
+import type { Replacements } from '../db/sql-statement';
 
 export type MergeStatus = 'suggested' | 'merged' | 'unmerged' | 'rejected';
+
+/** `GET /api/merges`: newest first by id. */
+const mergePages = new Keyset<{ id: number }>({ list: 'merges', keys: [{ column: 'id', kind: 'id' }], direction: 'desc', keyOf: (row) => [row.id] });
 
 /** The survivor's own columns before the merge, restored by unmerge. */
 export interface SurvivorBefore {
@@ -146,8 +151,11 @@ export class MergeStore {
     await this.db.execute("UPDATE merges SET status = 'rejected', decided_by = ? WHERE id = ?", [actor.slice(0, 128), mergeId], transaction);
   }
 
-  async list(status: MergeStatus, limit: number): Promise<MergeRow[]> {
-    return this.select('WHERE status = ? ORDER BY id DESC LIMIT ?', [status, limit]);
+  /** Newest first, a page at a time. */
+  async list(status: MergeStatus, request: PageRequest): Promise<Page<MergeRow>> {
+    const page = mergePages.clause(request);
+    const rows = await this.select(`WHERE status = :status AND ${page.where} ${page.orderAndLimit}`, { status, ...page.values });
+    return mergePages.page(rows, request, (row) => row);
   }
 
   async audit(actor: string, action: string, merge: MergeRow, at: Date, transaction: Transaction): Promise<void> {
@@ -158,7 +166,7 @@ export class MergeStore {
     );
   }
 
-  private async select(where: string, values: unknown[], transaction?: Transaction): Promise<MergeRow[]> {
+  private async select(where: string, values: Replacements, transaction?: Transaction): Promise<MergeRow[]> {
     const rows = await this.db.select<StoredMerge>(
       `SELECT id, survivor_id, absorbed_id, status, evidence, cause, survivor_before, created_at, merged_at, unmerged_at, decided_by
          FROM merges ${where}`,

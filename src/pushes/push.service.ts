@@ -15,6 +15,8 @@ import { previewSchema, pushInputSchema } from './push-input.schema';
 import type { PushPlan, PushPlanner } from './push-planner';
 import { pushActivitySince, type PushReport, pushReport } from './push-report';
 import type { Clock } from '../util/clock';
+import type { Page, PageRequest } from '../util/paging';
+import { pushPages, pushStatusCondition } from './push-list';
 
 /**
  * `scheduled` is a confirmed push whose send time has not come (stored, it is `sending`); an automation, once
@@ -255,14 +257,12 @@ export class PushService {
     return this.view(row);
   }
 
-  async list(filter: { status?: string; limit: number }): Promise<PushView[]> {
-    const stored = filter.status === 'scheduled' ? 'sending' : filter.status;
-    const rows = await this.db.select<PushRow>(
-      `SELECT * FROM pushes ${stored ? 'WHERE status = :stored' : ''} ORDER BY id DESC LIMIT :limit`,
-      { stored, limit: filter.limit },
-    );
-    const views = rows.map((row) => this.view(row));
-    return filter.status ? views.filter((view) => view.status === filter.status) : views;
+  /** Newest first, a page at a time; `status` as operators see it. */
+  async list(filter: PageRequest & { status?: PushStatus }): Promise<Page<PushView>> {
+    const status = pushStatusCondition(filter.status, this.clock());
+    const page = pushPages.clause(filter);
+    const rows = await this.db.select<PushRow>(`SELECT * FROM pushes WHERE ${status.sql} AND ${page.where} ${page.orderAndLimit}`, { ...status.values, ...page.values });
+    return pushPages.page(rows, filter, (row) => this.view(row));
   }
 
   /** Pushes confirmed since `since`, and recipients decided since then (of any push) that were sent or failed. */

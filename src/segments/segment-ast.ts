@@ -1,4 +1,5 @@
 import type { IdentityType } from '../profiles/identity';
+import { personaEventSource } from '../timeline/persona-event-types';
 
 /** The expression language's tree: what a segment, a tag rule or a push audience says, parsed once. */
 export type SegmentExpr =
@@ -37,7 +38,7 @@ export interface EventCondition {
 }
 
 /** The source of the events Persona records about its own doing (tag_added, score_crossed…): not interactions. */
-export const personaEventSource = 'persona';
+export { personaEventSource };
 
 /** Whether an event of `type` from `source` is one an `event:` condition counts. */
 export function eventMatchesTypes(condition: EventCondition, type: string, source: string): boolean {

@@ -13,6 +13,8 @@ import { loadVocabulary, type SegmentVocabulary, unknownNameWarnings } from './s
 import { TagLabels } from './tag-labels';
 import { checkName, description } from './segment-input';
 import type { Clock } from '../util/clock';
+import type { Page, PageRequest } from '../util/paging';
+import { segmentPages } from './segment-pages';
 
 export interface SegmentView {
   name: string;
@@ -96,8 +98,10 @@ export class SegmentService {
     return { ...(await this.get(name)), warnings: await this.warnings(parseSegment(expression)) };
   }
 
-  async list(): Promise<SegmentView[]> {
-    return (await this.db.select<SegmentRow>('SELECT * FROM segments ORDER BY name')).map((row) => this.view(row));
+  async list(request: PageRequest): Promise<Page<SegmentView>> {
+    const page = segmentPages.clause(request);
+    const rows = await this.db.select<SegmentRow>(`SELECT * FROM segments WHERE ${page.where} ${page.orderAndLimit}`, page.values);
+    return segmentPages.page(rows, request, (row) => this.view(row));
   }
 
   async get(name: string): Promise<SegmentView> {

@@ -16,3 +16,6 @@ export const personaEventTypes: ReadonlySet<string> = new Set([
   'push_failed',
   'push_skipped',
 ]);
+
+/** The source of every event Persona records about its own doing: what a timeline's `interactions` leave out. */
+export const personaEventSource = 'persona';

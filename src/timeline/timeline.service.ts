@@ -1,30 +1,17 @@
-import { Op, type Transaction, type WhereOptions } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { erasedSourceKey } from './erased-source-keys';
 import { indexEventProperties } from './event-property-index';
-import { decodeCursor, encodeCursor } from './timeline-cursor';
-import { defineTimelineEventModel, type TimelineEventRow } from './timeline-event.model';
+import type { TimelineEventRow } from './timeline-event.model';
+import { readTimelinePage, type TimelineFilter, type TimelinePage } from './timeline-pages';
 import { maxBoundValues } from '../db/sql-limits';
 import { chunks } from '../util/chunks';
+import type { PageRequest } from '../util/paging';
 
 /** An event to put on a profile's timeline. `sourceKey` is unique across all sources: writing it twice is a no-op. */
 export type NewTimelineEvent = Omit<TimelineEventRow, 'id'>;
 
-export interface TimelineEventView {
-  id: number;
-  type: string;
-  channel: string | null;
-  source: string;
-  occurredAt: string;
-  receivedAt: string;
-  properties: Record<string, unknown>;
-}
-
-export interface TimelinePage {
-  events: TimelineEventView[];
-  /** Pass as `before` for the next (older) page; null on the last page. */
-  nextCursor: string | null;
-}
+export type { TimelineEventView, TimelinePage } from './timeline-pages';
 
 /** An event just put on a timeline, seen inside the transaction that wrote it. */
 export type AppendListener = (event: NewTimelineEvent & { id: number }, transaction: Transaction) => Promise<void>;
@@ -44,10 +31,6 @@ export class TimelineService {
       const index = this.listeners.indexOf(listener);
       if (index >= 0) this.listeners.splice(index, 1);
     };
-  }
-
-  private get events() {
-    return this.db.model('events', defineTimelineEventModel);
   }
 
   async append(event: NewTimelineEvent, transaction: Transaction): Promise<number> {
@@ -106,39 +89,11 @@ export class TimelineService {
     return found;
   }
 
-  /** Newest first, `limit` at a time, continuing from `before` (a cursor from the previous page). */
-  async list(profileId: number, options: { before?: string; limit: number }): Promise<TimelinePage> {
-    const where: WhereOptions = { profileId };
-    if (options.before) {
-      const cursor = decodeCursor(options.before);
-      Object.assign(where, {
-        [Op.or]: [
-          { occurredAt: { [Op.lt]: cursor.occurredAt } },
-          { occurredAt: cursor.occurredAt, id: { [Op.lt]: cursor.id } },
-        ],
-      });
-    }
-    const rows = await this.events.findAll({
-      where,
-      order: [
-        ['occurredAt', 'DESC'],
-        ['id', 'DESC'],
-      ],
-      limit: options.limit + 1,
-    });
-    const page = rows.slice(0, options.limit).map((row) => row.get({ plain: true }) as TimelineEventRow);
-    const last = page[page.length - 1];
-    return {
-      events: page.map((event) => ({
-        id: Number(event.id),
-        type: event.type,
-        channel: event.channel,
-        source: event.source,
-        occurredAt: event.occurredAt.toISOString(),
-        receivedAt: event.receivedAt.toISOString(),
-        properties: event.properties,
-      })),
-      nextCursor: rows.length > options.limit && last ? encodeCursor({ occurredAt: last.occurredAt, id: Number(last.id) }) : null,
-    };
+  /**
+   * Newest first, `limit` at a time, continuing from `before` (a cursor from the previous page); `types` and
+   * `interactions` keep only those events.
+   */
+  list(profileId: number, query: PageRequest & TimelineFilter): Promise<TimelinePage> {
+    return readTimelinePage(this.db, profileId, query);
   }
 }

@@ -5,6 +5,7 @@ import { ConflictError } from '../errors/conflict.error';
 import { NotFoundError } from '../errors/not-found.error';
 import type { NewTimelineEvent } from '../timeline/timeline.service';
 import type { Clock } from '../util/clock';
+import { Keyset, type Page, type PageRequest } from '../util/paging';
 import { type WebhookEventName, webhookEventFor } from './webhook-events';
 
 export interface WebhookSubscriber {
@@ -15,6 +16,9 @@ export interface WebhookSubscriber {
 }
 
 export type DeliveryStatus = 'pending' | 'delivering' | 'delivered' | 'failed';
+
+/** `GET /api/webhooks/deliveries`: newest first by id. */
+const deliveryPages = new Keyset<{ id: number }>({ list: 'deliveries', keys: [{ column: 'id', kind: 'id' }], direction: 'desc', keyOf: (row) => [Number(row.id)] });
 
 /** A claimed delivery, ready to send. */
 export interface DueDelivery {
@@ -162,15 +166,17 @@ export class WebhookOutbox {
       "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, available_at = ?, last_error = NULL WHERE id = ? AND status = 'failed'",
       [now, id],
     );
-    const [view] = await this.list({ id, limit: 1 });
+    const [view] = (await this.list({ id, limit: 1 })).items;
     if (!view) throw new NotFoundError(`no webhook delivery ${id}`);
     if (changed === 0) throw new ConflictError(`webhook delivery ${id} is ${view.status}: only failed deliveries can be retried`);
     return view;
   }
 
-  async list(filter: { status?: DeliveryStatus; subscriber?: string; id?: number; limit: number }): Promise<DeliveryView[]> {
-    const where: string[] = [];
-    const values: Record<string, unknown> = { limit: filter.limit };
+  /** Newest first, a page at a time. */
+  async list(filter: PageRequest & { status?: DeliveryStatus; subscriber?: string; id?: number }): Promise<Page<DeliveryView>> {
+    const page = deliveryPages.clause(filter);
+    const where: string[] = [page.where];
+    const values: Record<string, unknown> = { ...page.values };
     for (const [column, value] of [
       ['status', filter.status],
       ['subscriber', filter.subscriber],
@@ -182,11 +188,11 @@ export class WebhookOutbox {
     }
     const rows = await this.db.select<DeliveryRow>(
       `SELECT id, subscriber, event_id, event_name, profile_id, status, attempts, last_error, available_at, created_at, delivered_at
-         FROM webhook_deliveries ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT :limit`,
+         FROM webhook_deliveries WHERE ${where.join(' AND ')} ${page.orderAndLimit}`,
       values,
     );
     const time = (value: unknown) => this.db.parseTime(value)?.toISOString() ?? null;
-    return rows.map((row) => ({
+    return deliveryPages.page(rows, filter, (row) => ({
       id: Number(row.id),
       subscriber: row.subscriber,
       eventId: row.event_id,

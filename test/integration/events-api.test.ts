@@ -206,7 +206,7 @@ describe('POST /api/events → timeline', () => {
     }
     expect(seen).toEqual([4, 3, 2, 1, 0]);
     expect((await app.request(`/api/profiles/${id}/timeline?before=garbage`)).status).toBe(400);
-    expect((await app.request(`/api/profiles/${id}/timeline?limit=500`)).status).toBe(400);
+    expect((await app.request(`/api/profiles/${id}/timeline?limit=501`)).status).toBe(400);
   });
 
   it('answers 404 for an unknown profile or route and 400 for a malformed id', async () => {

@@ -12,7 +12,7 @@ export function pushesCommand(services: BotServices): BotCommand {
     summary: inEveryLocale('pushes.summary'),
     async run({ locale }) {
       const t = translator(locale);
-      const pushes = await services.pushes.list({ limit: 10 });
+      const pushes = (await services.pushes.list({ limit: 10 })).items;
       if (pushes.length === 0) return t('pushes.none');
       return [
         t('pushes.title'),

@@ -1,6 +1,7 @@
 import type { BotCommand, BotRequest } from '../../plugins/extension-points';
 import type { BotServices } from '../bot-services';
 import { formatCount, inEveryLocale, type Translate, translator } from '../message-catalog';
+import { readAllPages } from '../../util/paging';
 
 /** How many sample profiles a chat preview lists. */
 const previewSample = 5;
@@ -46,7 +47,7 @@ export function segmentCommand(services: BotServices): BotCommand {
       return [t('segment.saved', { name: saved.name, expression: saved.expression, count: formatCount(count) }), ...warningLines(t, saved.warnings)].join('\n');
     },
     async list(_request, t) {
-      const all = await segments.list();
+      const all = await readAllPages((request) => segments.list(request));
       if (all.length === 0) return t('segment.none');
       return [t('segment.listed', { count: all.length }), ...all.map((segment) => `  ${segment.name}: ${segment.expression}${segment.frozenAt ? ` (${t('segment.frozen')})` : ''}`)].join('\n');
     },

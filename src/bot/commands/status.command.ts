@@ -18,7 +18,7 @@ export function statusCommand(services: BotServices): BotCommand {
         if (!/^#?\d{1,9}$/.test(args[0])) return t('status.usage');
         id = Number(args[0].replace('#', ''));
       } else {
-        const [latest] = await services.pushes.list({ limit: 1 });
+        const [latest] = (await services.pushes.list({ limit: 1 })).items;
         if (!latest) return t('pushes.none');
         id = latest.id;
       }

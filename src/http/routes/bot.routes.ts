@@ -7,6 +7,7 @@ import type { AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';
 import { parseInput } from '../parse-input';
 import { readJsonBody } from '../read-body';
+import { pageAnswer, pageQuery } from '../../util/paging';
 
 const commandSchema = z
   .object({
@@ -17,6 +18,8 @@ const commandSchema = z
     messageId: z.string().min(1).max(128).optional(),
   })
   .strict();
+
+const auditQuery = z.object(pageQuery);
 
 /** The bot for other chat tools (`POST /api/bot/commands`) and its WeChat connection's state (admin token). */
 export function botRoutes(deps: { authenticator: Authenticator; bot: OperatorBot }): Router<AppState> {
@@ -36,8 +39,7 @@ export function botRoutes(deps: { authenticator: Authenticator; bot: OperatorBot
   });
 
   router.get('/api/bot/audit', async (ctx) => {
-    const limit = parseInput(z.coerce.number().int().min(1).max(500).default(50), ctx.query.limit, 'limit');
-    ctx.body = { entries: await deps.bot.audit.recent(limit) };
+    ctx.body = pageAnswer('entries', await deps.bot.audit.list(parseInput(auditQuery, ctx.query, 'query')));
   });
   return router;
 }

@@ -15,6 +15,8 @@ import { parseInput, recordId } from '../parse-input';
 import { readJsonBody } from '../read-body';
 import { ownValue } from '../../util/own-value';
 import type { Clock } from '../../util/clock';
+import { pageAnswer, pageQuery } from '../../util/paging';
+import { timelineQuery } from '../timeline-query';
 
 export interface ProfilesRouteDeps {
   authenticator: Authenticator;
@@ -42,14 +44,9 @@ const queryIdentityTypes: Record<string, IdentityType> = Object.fromEntries([
 const profileId = recordId('a profile id');
 const mergeId = recordId('a merge id');
 
-const timelineQuery = z.object({
-  before: z.string().max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(200, { error: 'expected at most 200' }).default(50),
-});
-
 const mergesQuery = z.object({
+  ...pageQuery,
   status: z.enum(['suggested', 'merged', 'unmerged', 'rejected'], { error: 'expected suggested, merged, unmerged or rejected' }).default('suggested'),
-  limit: z.coerce.number().int().min(1).max(500, { error: 'expected at most 500' }).default(100),
 });
 
 /** Reading profiles and their timelines (admin token). */
@@ -112,7 +109,7 @@ export function profilesRoutes(deps: ProfilesRouteDeps): Router<AppState> {
 
   router.get('/api/merges', async (ctx) => {
     const query = parseInput(mergesQuery, ctx.query, 'query');
-    ctx.body = { merges: await deps.merger.store.list(query.status, query.limit) };
+    ctx.body = pageAnswer('merges', await deps.merger.store.list(query.status, query));
   });
 
   router.post('/api/merges/:id/approve', async (ctx) => {

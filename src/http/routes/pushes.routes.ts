@@ -7,11 +7,12 @@ import type { AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';
 import { parseInput, recordId } from '../parse-input';
 import { readJsonBody } from '../read-body';
+import { pageAnswer, pageQuery } from '../../util/paging';
 
 const listQuery = z
   .object({
-    status: z.enum(['planned', 'scheduled', 'sending', 'active', 'done', 'cancelled']).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
+    ...pageQuery,
+    status: z.enum(['planned', 'scheduled', 'sending', 'active', 'done', 'cancelled'], { error: 'expected planned, scheduled, sending, active, done or cancelled' }).optional(),
   })
   .strict();
 
@@ -29,7 +30,7 @@ export function pushesRoutes(deps: { authenticator: Authenticator; pushes: PushS
 
   router.get('/api/pushes', async (ctx) => {
     const query = parseInput(listQuery, ctx.query, 'query');
-    ctx.body = { pushes: await deps.pushes.list(query) };
+    ctx.body = pageAnswer('pushes', await deps.pushes.list(query));
   });
 
   router.get('/api/pushes/:id', async (ctx) => {

@@ -1,10 +1,15 @@
 import Router from '@koa/router';
+import { z } from 'zod';
 import type { SegmentService } from '../../segments/segment.service';
 import type { Authenticator } from '../authenticator';
 import { ValidationError } from '../../errors/validation.error';
 import type { AppContext, AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';
 import { readJsonBody } from '../read-body';
+import { parseInput } from '../parse-input';
+import { pageAnswer, pageQuery } from '../../util/paging';
+
+const listQuery = z.object(pageQuery);
 
 /** Saved segments and previews (admin token). */
 export function segmentsRoutes(deps: { authenticator: Authenticator; segments: SegmentService; bodyLimitBytes: number }): Router<AppState> {
@@ -17,7 +22,11 @@ export function segmentsRoutes(deps: { authenticator: Authenticator; segments: S
   };
 
   router.get('/api/segments', async (ctx) => {
-    ctx.body = { segments: await deps.segments.list() };
+    const page = await deps.segments.list(parseInput(listQuery, ctx.query, 'query'));
+    // Each with its live count, as GET /api/segments/:name answers it: a page bounds how many are counted at once.
+    const segments = [];
+    for (const segment of page.items) segments.push({ ...segment, count: await deps.segments.countOf(segment.name) });
+    ctx.body = pageAnswer('segments', { items: segments, nextCursor: page.nextCursor });
   });
 
   router.post('/api/segments/preview', async (ctx) => {

@@ -5,11 +5,12 @@ import type { Authenticator } from '../authenticator';
 import type { AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';
 import { parseInput, recordId } from '../parse-input';
+import { pageAnswer, pageQuery } from '../../util/paging';
 
 const deliveriesQuery = z.object({
+  ...pageQuery,
   status: z.enum(['pending', 'delivering', 'delivered', 'failed'], { error: 'expected pending, delivering, delivered or failed' }).optional(),
   subscriber: z.string().max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(500, { error: 'expected at most 500' }).default(100),
 });
 
 /** The outbound webhook outbox for operators: what was sent, what is waiting, and the dead letters (admin token). */
@@ -18,7 +19,7 @@ export function webhooksRoutes(deps: { authenticator: Authenticator; outbox: Web
   router.use(requireAuth(deps.authenticator, 'admin'));
 
   router.get('/api/webhooks/deliveries', async (ctx) => {
-    ctx.body = { deliveries: await deps.outbox.list(parseInput(deliveriesQuery, ctx.query, 'query')) };
+    ctx.body = pageAnswer('deliveries', await deps.outbox.list(parseInput(deliveriesQuery, ctx.query, 'query')));
   });
 
   router.post('/api/webhooks/deliveries/:id/retry', async (ctx) => {
