@@ -20,6 +20,8 @@ export interface DatabaseOptions {
 }
 
 const sqliteBusyTimeoutMs = 10_000;
+/** The one SQLite connection this process writes on: its transactions and its single statements outside one. */
+const sqliteWritersConnection = 'persona-transactions';
 const transientRetries = 4;
 
 /**
@@ -106,7 +108,7 @@ export class Database {
     manager.getConnection = async (options) => {
       // A transaction asks for a connection of its own by its id.
       if (!options?.uuid || options.uuid === 'default') return configure(await open(options));
-      transactions ??= await configure(await open({ uuid: 'persona-transactions' }));
+      transactions ??= await configure(await open({ uuid: sqliteWritersConnection }));
       return transactions;
     };
     manager.releaseConnection = (connection, force) => {
@@ -246,7 +248,10 @@ export class Database {
     const onConnection = async (): Promise<DriverResult> => {
       if (transaction) return runOnDriver(this.dialect, driverConnection(transaction), statement, kind);
       const manager = this.sequelize.connectionManager as unknown as ConnectionManager;
-      const connection = await manager.getConnection({ type: kind });
+      // On SQLite a connection runs one statement at a time, and reads outside transactions share one: a write there
+      // (an inbox row, a webhook's answer waiting on it) would queue behind a long read (a preview's counts). Writes
+      // take the writers' connection instead, free whenever the write mutex is (see `serializedWrite`).
+      const connection = await manager.getConnection(kind === 'write' && !this.isMysql ? { type: kind, uuid: sqliteWritersConnection } : { type: kind });
       try {
         return await runOnDriver(this.dialect, connection, statement, kind);
       } finally {
@@ -295,7 +300,7 @@ export class Database {
 }
 
 interface ConnectionManager {
-  getConnection(options: { type: 'read' | 'write' }): Promise<DriverConnection>;
+  getConnection(options: { type: 'read' | 'write'; uuid?: string }): Promise<DriverConnection>;
   releaseConnection(connection: DriverConnection): void;
 }
 

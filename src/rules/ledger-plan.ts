@@ -4,6 +4,7 @@ import { matchesFilters } from '../segments/segment-evaluator';
 import type { CompiledScoringRule, RuleSet } from './rule-set';
 import { decayFactor } from './score-decay';
 import { capSlot } from './scoring-cap';
+import { TimeSlice } from '../util/time-slice';
 
 /** One row of a profile's ledger as a rules document would have it. */
 export interface PlannedEntry {
@@ -75,49 +76,63 @@ export class LedgerChange {
    */
   async plan(db: Database, profileIds: readonly number[], timezone: string, transaction?: Transaction): Promise<Map<number, PlannedEntry[]>> {
     const planned = new Map<number, PlannedEntry[]>(profileIds.map((id) => [id, []]));
-    const rows = await db.select<{ profile_id: number; event_id: number; rule_id: string; score_group: string; occurred_at: unknown; cap_key: string | null }>(
-      'SELECT profile_id, event_id, rule_id, score_group, occurred_at, cap_key FROM score_ledger WHERE profile_id IN (:ids)',
+    await this.eachEntry(db, profileIds, timezone, (profileId, entry) => planned.get(profileId)?.push(entry), transaction);
+    return planned;
+  }
+
+  /**
+   * Each row of the planned ledgers of `profileIds`, handed to `visit` instead of kept (a preview needs only the sums).
+   * Events × rules is the heaviest loop in the rules room: events are matched only against the rules for their type,
+   * and the loop gives way to the event loop between slices (`TimeSlice`), so requests are answered meanwhile.
+   */
+  async eachEntry(db: Database, profileIds: readonly number[], timezone: string, visit: (profileId: number, entry: PlannedEntry) => void, transaction?: Transaction): Promise<void> {
+    const slice = new TimeSlice();
+    const rows = await db.select<{ profile_id: number; event_id: number; rule_id: string; occurred_at: unknown; cap_key: string | null }>(
+      'SELECT profile_id, event_id, rule_id, occurred_at, cap_key FROM score_ledger WHERE profile_id IN (:ids)',
       { ids: profileIds },
       transaction,
     );
     for (const row of rows) {
       const rule = this.kept.get(row.rule_id);
       if (!rule) continue;
-      planned.get(Number(row.profile_id))?.push({
-        eventId: Number(row.event_id),
-        ruleId: rule.id,
-        group: rule.group,
-        points: rule.points,
-        occurredAt: db.parseTime(row.occurred_at) ?? new Date(0),
-        capKey: row.cap_key,
-      });
+      const occurredAt = db.parseTime(row.occurred_at) ?? new Date(0);
+      visit(Number(row.profile_id), { eventId: Number(row.event_id), ruleId: rule.id, group: rule.group, points: rule.points, occurredAt, capKey: row.cap_key });
+      if (slice.due()) await slice.giveWay();
     }
-    const types = [...new Set(this.replayed.map((rule) => rule.on))];
-    if (types.length === 0) return planned;
+    const byType = new Map<string, CompiledScoringRule[]>();
+    for (const rule of this.replayed) byType.set(rule.on, [...(byType.get(rule.on) ?? []), rule]);
+    if (byType.size === 0) return;
     const events = await db.select<{ id: number; profile_id: number; type: string; channel: string | null; occurred_at: unknown; properties: string | null }>(
       'SELECT id, profile_id, type, channel, occurred_at, properties FROM events WHERE profile_id IN (:ids) AND type IN (:types) ORDER BY profile_id, occurred_at, id',
-      { ids: profileIds, types },
+      { ids: profileIds, types: [...byType.keys()] },
       transaction,
     );
-    // Per profile, rule and cap slot: how many events have taken a place (events come earliest first).
+    // Per rule and cap slot of the profile at hand: how many events have taken a place (events come earliest first).
     const taken = new Map<string, number>();
+    let profile: number | undefined;
     for (const event of events) {
+      const profileId = Number(event.profile_id);
+      if (profileId !== profile) {
+        taken.clear();
+        profile = profileId;
+      }
       const properties = JSON.parse(event.properties ?? '{}') as Record<string, unknown>;
+      const matched = { ...properties, channel: event.channel };
       const occurredAt = db.parseTime(event.occurred_at) ?? new Date(0);
-      for (const rule of this.replayed) {
-        if (rule.on !== event.type || !matchesFilters({ ...properties, channel: event.channel }, rule.filters)) continue;
+      for (const rule of byType.get(event.type) ?? []) {
+        if (!matchesFilters(matched, rule.filters)) continue;
         const slot = capSlot(rule, { occurredAt, properties }, timezone);
         if (slot === undefined) continue;
         if (slot !== null) {
-          const key = `${event.profile_id}\u0000${rule.id}\u0000${slot.key}`;
+          const key = `${rule.id}\u0000${slot.key}`;
           const count = taken.get(key) ?? 0;
           if (count >= slot.limit) continue;
           taken.set(key, count + 1);
         }
-        planned.get(Number(event.profile_id))?.push({ eventId: Number(event.id), ruleId: rule.id, group: rule.group, points: rule.points, occurredAt, capKey: slot?.key ?? null });
+        visit(profileId, { eventId: Number(event.id), ruleId: rule.id, group: rule.group, points: rule.points, occurredAt, capKey: slot?.key ?? null });
       }
+      if (slice.due()) await slice.giveWay();
     }
-    return planned;
   }
 }
 

@@ -7,6 +7,7 @@ import type { Metrics } from '../metrics/metrics';
 import { ProfileFactsLoader } from '../segments/profile-facts.loader';
 import type { TimelineService } from '../timeline/timeline.service';
 import { KeywordInterests } from './keyword-interests';
+import { LedgerRewrite } from './ledger-rewrite';
 import { OperatorTags } from './operator-tags';
 import { ProfileExplainer } from './profile-explainer';
 import type { RulesDocument } from './rules-document.schema';
@@ -64,8 +65,9 @@ export class RuleEngine {
     // SQLite has one writer: batches there go one at a time.
     const batches = { batchSize: config.jobs.rulesRecompute.batchSize, concurrency: db.isMysql ? config.jobs.rulesRecompute.concurrency : 1 };
     this.recompute = new RulesRecompute(this.provider, new ScoreRefresh(db, this.thresholds), sweep, batches, deps.metrics);
-    this.backfill = new RulesBackfill(db, this.provider, this.thresholds, sweep, { timezone: config.timezone, ...batches });
-    this.preview = new RulesPreview(db, this.provider, facts, { timezone: config.timezone, batchSize: batches.batchSize });
+    const rewrite = new LedgerRewrite(db, this.thresholds, { timezone: config.timezone, batchSize: batches.batchSize });
+    this.backfill = new RulesBackfill(this.provider, rewrite, sweep, batches);
+    this.preview = new RulesPreview(db, this.provider, facts, sweep, { timezone: config.timezone, batchSize: batches.batchSize });
     this.explainer = new ProfileExplainer(db, facts, this.tags);
     this.operatorTags = new OperatorTags(db, this.tags, this.provider, clock);
   }

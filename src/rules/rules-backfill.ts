@@ -1,13 +1,11 @@
 import type { Logger } from 'pino';
-import type { Transaction } from 'sequelize';
-import type { Database } from '../db/database';
 import { ConflictError } from '../errors/conflict.error';
-import { LedgerChange, type PlannedEntry, scoresOf } from './ledger-plan';
+import { LedgerChange } from './ledger-plan';
+import type { LedgerRewrite } from './ledger-rewrite';
 import { RuleSet } from './rule-set';
 import type { RulesDocument } from './rules-document.schema';
+import { RulesNotAppliedError } from './rules-not-applied.error';
 import type { RulesProvider } from './rules.provider';
-import { decayFactor } from './score-decay';
-import type { ScoreThresholds } from './score-thresholds';
 import type { TagRuleSweep } from './tag-rule-sweep';
 
 export interface ApplyOutcome {
@@ -17,150 +15,128 @@ export interface ApplyOutcome {
   tagsUpdated: number;
 }
 
+/** An apply under way: `accepted` settles once the database has accepted the rules (or refused them), `done` when it is finished. */
+export interface ApplyRun {
+  accepted: Promise<void>;
+  done: Promise<ApplyOutcome>;
+}
+
+const sameDocument = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
 /**
- * Applies a rules document: it becomes the rules in force at once (new events score by it), then every profile whose
- * ledger it touches is scored again from its events, a batch per transaction with the batch's profiles locked, and
- * every rule tag is brought up to date. Safe to run again: a profile already scored by the rules is left as it is.
+ * Applies a rules document, all or nothing. First every tag rule is put to the database over no rows, so rules it
+ * refuses are a ValidationError before anything changes. Then the document becomes the rules in force (new events
+ * score by it), every profile whose ledger it touches is scored again from its events (a batch per transaction, the
+ * batch's profiles locked), and every rule tag is brought up to date. If that fails part-way, what it wrote is undone
+ * the same way: the previous rules in force again, the ledger rewritten back, the failed document's rule tags taken
+ * away (where the profile didn't hold them before) and the previous rules' tags brought up to date; the caller gets a
+ * RulesNotAppliedError. Applying the rules already in force rebuilds the ledger from the events, which finishes an
+ * apply whose undoing failed too.
  */
 export class RulesBackfill {
   constructor(
-    private readonly db: Database,
     private readonly provider: RulesProvider,
-    private readonly thresholds: ScoreThresholds,
+    private readonly rewrite: LedgerRewrite,
     private readonly sweep: TagRuleSweep,
-    private readonly options: { timezone: string; batchSize: number; concurrency: number },
+    private readonly options: { batchSize: number; concurrency: number },
   ) {}
 
   private running: Promise<void> | undefined;
   private last: { startedAt: string; actor: string; outcome?: ApplyOutcome; error?: string } | undefined;
 
-  /** The backfill under way or last finished in this process. */
+  /** The apply under way or last finished in this process. */
   get status(): { running: boolean; startedAt: string; actor: string; outcome?: ApplyOutcome; error?: string } | { running: false } {
     return this.last ? { running: this.running !== undefined, ...this.last } : { running: false };
   }
 
-  /** Starts applying `document` unless an apply is under way (then ConflictError); the promise settles when done. */
-  start(document: RulesDocument, actor: string, now: Date, log: Logger): Promise<ApplyOutcome> {
+  /** Starts applying `document` unless an apply is under way (then ConflictError, at once). */
+  start(document: RulesDocument, actor: string, now: Date, log: Logger): ApplyRun {
     if (this.running) throw new ConflictError('rules are being applied already: wait for that backfill to finish');
     const started = { startedAt: now.toISOString(), actor };
     this.last = started;
-    const run = this.apply(document, actor, now, log).then(
+    let accept: (error?: unknown) => void = () => undefined;
+    const accepted = new Promise<void>((resolve, reject) => (accept = (error) => (error === undefined ? resolve() : reject(error))));
+    const done = this.apply(document, actor, now, log, accept).then(
       (outcome) => {
         this.last = { ...started, outcome };
         return outcome;
       },
       (error: unknown) => {
+        accept(error);
         this.last = { ...started, error: (error as Error).message };
-        log.error({ err: error }, 'rules backfill failed; apply the rules again to finish it');
+        log.error({ err: error }, 'rules apply failed');
         throw error;
       },
     );
-    this.running = run.then(
+    this.running = done.then(
       () => undefined,
       () => undefined,
     );
     void this.running.then(() => {
       this.running = undefined;
     });
-    return run;
+    // Whoever waits for `accepted` only hears of a refusal there; a failure later is `done`'s to report.
+    accepted.catch(() => undefined);
+    return { accepted, done };
   }
 
-  private async apply(document: RulesDocument, actor: string, now: Date, log: Logger): Promise<ApplyOutcome> {
-    // Applying the rules already in force (say, to finish a backfill that failed) scores every rule again from the
-    // events: the ledger is rebuilt whatever state the last attempt left it in.
-    const current = this.provider.current;
-    const before = JSON.stringify(current.document) === JSON.stringify(document) ? new RuleSet({ ...current.document, scoring: [] }) : current;
-    const after = await this.provider.apply(document, actor);
-    const change = new LedgerChange(before, after);
-    const key = `rules-apply:${now.toISOString()}`;
-    const ids = change.empty ? [] : await change.affectedProfiles(this.db);
-    let crossings = 0;
-    for (let start = 0; start < ids.length; start += this.options.batchSize) {
-      const batch = ids.slice(start, start + this.options.batchSize);
-      crossings += await this.db.transaction(async (transaction) => {
-        const live = (
-          await this.db.select<{ id: number }>(`SELECT id FROM profiles WHERE id IN (:batch) AND merged_into IS NULL AND erased_at IS NULL ORDER BY id${this.db.forUpdate}`, { batch }, transaction)
-        ).map((row) => Number(row.id));
-        if (live.length === 0) return 0;
-        const planned = await change.plan(this.db, live, this.options.timezone, transaction);
-        await this.writeLedger(live, planned, now, transaction);
-        return this.writeScores(live, planned, after, now, key, transaction);
-      });
-      log.info({ rescored: Math.min(start + this.options.batchSize, ids.length), of: ids.length }, 'rules apply: profiles scored again');
+  private async apply(document: RulesDocument, actor: string, now: Date, log: Logger, accept: () => void): Promise<ApplyOutcome> {
+    const previous = this.provider.current;
+    const target = new RuleSet(document);
+    await this.sweep.check(target, now);
+    accept();
+    // Timeline events of an apply are keyed by its version, so applying again at the same moment (after an undo, or
+    // with a pinned clock) records its own.
+    const keyOf = () => `rules-apply:${now.toISOString()}:v${this.provider.version}`;
+    // Applying the rules already in force (to finish an apply that failed and couldn't be undone) scores every rule
+    // again from the events: the ledger is rebuilt whatever state it is in. There is nothing earlier to go back to.
+    if (sameDocument(previous.document, document)) {
+      const after = await this.provider.apply(document, actor);
+      return this.write(new LedgerChange(new RuleSet({ ...previous.document, scoring: [] }), after), now, keyOf(), log);
     }
-    const swept = await this.sweep.run(after, now, key, { concurrency: this.options.concurrency, batchSize: this.options.batchSize });
-    const outcome = { profilesRescored: ids.length, crossings, tagCandidates: swept.candidates, tagsUpdated: swept.updated };
-    log.info(outcome, 'rules applied and backfilled');
+    const heldBefore = await this.sweep.holdersOf(this.newRuleTags(target, previous));
+    const after = await this.provider.apply(document, actor);
+    const key = keyOf();
+    try {
+      return await this.write(new LedgerChange(previous, after), now, key, log);
+    } catch (error) {
+      log.error({ err: error }, 'rules apply failed part-way; undoing what it wrote');
+      try {
+        await this.undo(previous, after, heldBefore, actor, now, `${key}:undo`, log);
+      } catch (undoError) {
+        log.error({ err: undoError }, 'undoing the failed rules apply failed; apply the rules in force again to rebuild the ledger and the tags');
+        throw new RulesNotAppliedError(false, sameDocument(this.provider.current.document, previous.document) ? 'previous' : 'new');
+      }
+      log.warn({ actor }, 'rules apply undone: the previous rules are in force again');
+      throw new RulesNotAppliedError(true);
+    }
+  }
+
+  /** The ledger rewritten for `change`, then every rule tag of its new rules brought up to date. */
+  private async write(change: LedgerChange, now: Date, key: string, log: Logger): Promise<ApplyOutcome> {
+    const rescored = await this.rewrite.run(change, now, key, log);
+    const swept = await this.sweep.run(change.after, now, key, { concurrency: this.options.concurrency, batchSize: this.options.batchSize });
+    const outcome = { profilesRescored: rescored.profiles, crossings: rescored.crossings, tagCandidates: swept.candidates, tagsUpdated: swept.updated };
+    log.info({ ...outcome, key }, 'rules applied and backfilled');
     return outcome;
   }
 
-  /** Makes the stored ledger of `profileIds` exactly `planned`: rows removed, repriced and added by (event, rule). */
-  private async writeLedger(profileIds: readonly number[], planned: Map<number, PlannedEntry[]>, now: Date, transaction: Transaction): Promise<void> {
-    const stored = await this.db.select<{ id: number; event_id: number; rule_id: string; points: number }>(
-      'SELECT id, event_id, rule_id, points FROM score_ledger WHERE profile_id IN (:profileIds)',
-      { profileIds },
-      transaction,
-    );
-    const wanted = new Map<string, PlannedEntry & { profileId: number }>();
-    for (const [profileId, entries] of planned) for (const entry of entries) wanted.set(`${entry.eventId}:${entry.ruleId}`, { ...entry, profileId });
-    const gone: number[] = [];
-    const repriced = new Map<number, number[]>();
-    for (const row of stored) {
-      const key = `${Number(row.event_id)}:${row.rule_id}`;
-      const entry = wanted.get(key);
-      if (!entry) gone.push(Number(row.id));
-      else if (entry.points !== Number(row.points)) repriced.set(entry.points, [...(repriced.get(entry.points) ?? []), Number(row.id)]);
-      wanted.delete(key);
-    }
-    for (let start = 0; start < gone.length; start += 500) {
-      await this.db.execute('DELETE FROM score_ledger WHERE id IN (:ids)', { ids: gone.slice(start, start + 500) }, transaction);
-    }
-    for (const [points, ids] of repriced) {
-      for (let start = 0; start < ids.length; start += 500) {
-        await this.db.execute('UPDATE score_ledger SET points = :points WHERE id IN (:ids)', { points, ids: ids.slice(start, start + 500) }, transaction);
-      }
-    }
-    const added = [...wanted.values()];
-    for (let start = 0; start < added.length; start += 200) {
-      const part = added.slice(start, start + 200);
-      await this.db.execute(
-        `INSERT INTO score_ledger (event_id, rule_id, profile_id, score_group, points, occurred_at, cap_key, created_at) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-        part.flatMap((entry) => [entry.eventId, entry.ruleId, entry.profileId, entry.group, entry.points, entry.occurredAt, entry.capKey, now]),
-        transaction,
-      );
-    }
+  /**
+   * Takes back a failed apply: the previous rules in force again (a new version recording them), the ledger of every
+   * profile the failed rules touched rewritten back (events that arrived meanwhile included), the tags of rules only
+   * the failed document had taken away where they weren't held before it, and every previous rule tag brought up to
+   * date, as after an apply of the previous rules.
+   */
+  private async undo(previous: RuleSet, failed: RuleSet, heldBefore: ReadonlySet<string>, actor: string, now: Date, key: string, log: Logger): Promise<void> {
+    const restored = await this.provider.apply(previous.document, actor);
+    await this.rewrite.run(new LedgerChange(failed, restored), now, key, log);
+    await this.sweep.retire(this.newRuleTags(failed, restored), heldBefore, now, key, this.options.batchSize);
+    await this.sweep.run(restored, now, key, { concurrency: this.options.concurrency, batchSize: this.options.batchSize });
   }
 
-  /** Stores each profile's scores from its planned ledger, faded to now; records the thresholds that crosses. */
-  private async writeScores(profileIds: readonly number[], planned: Map<number, PlannedEntry[]>, rules: RuleSet, now: Date, key: string, transaction: Transaction): Promise<number> {
-    const stored = await this.db.select<{ profile_id: number; score_group: string; points: number; updated_at: unknown }>(
-      'SELECT profile_id, score_group, points, updated_at FROM scores WHERE profile_id IN (:profileIds)',
-      { profileIds },
-      transaction,
-    );
-    const before = new Map<number, Map<string, number>>(profileIds.map((id) => [id, new Map()]));
-    for (const row of stored) {
-      const faded = Number(row.points) * decayFactor(this.db.parseTime(row.updated_at) ?? now, now, rules.halfLifeOf(row.score_group));
-      before.get(Number(row.profile_id))?.set(row.score_group, faded);
-    }
-    // Rows are updated in place (merges record score rows by id, so unmerge can put them back); a group no rule
-    // gives points to any more is left at 0.
-    const rows: unknown[][] = [];
-    let crossings = 0;
-    for (const id of profileIds) {
-      const after = scoresOf(planned.get(id) ?? [], rules, now);
-      for (const group of before.get(id)?.keys() ?? []) if (!after.has(group)) after.set(group, 0);
-      for (const [group, points] of after) rows.push([id, group, points, now]);
-      crossings += await this.thresholds.record(id, { before: before.get(id) ?? new Map(), after }, rules, now, `${key}:${id}`, transaction);
-    }
-    for (let start = 0; start < rows.length; start += 200) {
-      const part = rows.slice(start, start + 200);
-      await this.db.execute(
-        `INSERT INTO scores (profile_id, score_group, points, updated_at) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}${this.db.onConflictUpdate(['profile_id', 'score_group'], ['points', 'updated_at'])}`,
-        part.flat(),
-        transaction,
-      );
-    }
-    return crossings;
+  /** Tags that rules of `next` give and no rule of `current` does. */
+  private newRuleTags(next: RuleSet, current: RuleSet): string[] {
+    const known = new Set(current.tagRules.map((rule) => rule.tag));
+    return next.tagRules.map((rule) => rule.tag).filter((tag) => !known.has(tag));
   }
 }

@@ -3,12 +3,13 @@ import type { ProfileFactsLoader } from '../segments/profile-facts.loader';
 import { factNeeds } from '../segments/segment-dependencies';
 import { evaluateSegment, type ProfileFacts } from '../segments/segment-evaluator';
 import { compileSegment, liveProfiles } from '../segments/segment-sql.compiler';
-import { LedgerChange, scoresOf } from './ledger-plan';
+import { TimeSlice } from '../util/time-slice';
+import { LedgerChange } from './ledger-plan';
 import { RuleSet } from './rule-set';
 import { decayFactor } from './score-decay';
 import type { RulesDocument } from './rules-document.schema';
 import type { RulesProvider } from './rules.provider';
-import { ruleTagHolders } from './tag-rule-sweep';
+import { ruleTagHolders, type TagRuleSweep } from './tag-rule-sweep';
 import { ruleSource } from './tag-rule.service';
 
 /** Width of a score band in the distributions. */
@@ -63,14 +64,19 @@ export class RulesPreview {
     private readonly db: Database,
     private readonly provider: RulesProvider,
     private readonly facts: ProfileFactsLoader,
+    /** Refuses rules the database can't evaluate, as apply does. */
+    private readonly sweep: Pick<TagRuleSweep, 'check'>,
     private readonly options: { timezone: string; batchSize: number },
   ) {}
 
   async preview(document: RulesDocument, now: Date): Promise<RulesPreviewResult> {
     const before = this.provider.current;
     const after = new RuleSet(document);
+    await this.sweep.check(after, now);
     const change = new LedgerChange(before, after);
     const affected = change.empty ? [] : await change.affectedProfiles(this.db);
+    // A hundred thousand profiles make every loop here long: each gives way between slices (see TimeSlice).
+    const slice = new TimeSlice();
 
     // New scores of the touched profiles (faded to now, as apply stores them) next to what is stored.
     const stored = new Map<number, Map<string, number>>();
@@ -90,13 +96,23 @@ export class RulesPreview {
         const faded = Number(row.points) * decayFactor(this.db.parseTime(row.updated_at) ?? now, now, before.halfLifeOf(row.score_group));
         fadedNow.set(id, (fadedNow.get(id) ?? 0) + faded);
       }
-      for (const [id, entries] of await change.plan(this.db, live, this.options.timezone)) planned.set(id, scoresOf(entries, after, now));
+      // Only the sums are needed: each planned row is faded and added as it comes, not kept.
+      for (const id of live) planned.set(id, new Map());
+      await change.eachEntry(this.db, live, this.options.timezone, (id, entry) => {
+        const scores = planned.get(id);
+        scores?.set(entry.group, (scores.get(entry.group) ?? 0) + entry.points * decayFactor(entry.occurredAt, now, after.halfLifeOf(entry.group)));
+      });
     }
-    // Profiles whose score the change moves: the plan against the stored scores faded to now (fading alone is no change).
-    const changed = [...planned].filter(([id, scores]) => Math.abs(totalOf(scores) - (fadedNow.get(id) ?? 0)) > 1e-6).map(([id]) => id);
-    // Apply stores every touched profile's score as planned; where that differs from what is stored (what the SQL
-    // reads), rules reading the score are counted with the planned one.
-    const restored = [...planned].filter(([id, scores]) => !sameScores(scores, stored.get(id) ?? new Map())).map(([id]) => id);
+    // Profiles whose score the change moves: the plan against the stored scores faded to now (fading alone is no
+    // change). Apply stores every touched profile's score as planned; where that differs from what is stored (what the
+    // SQL reads), rules reading the score are counted with the planned one (`restored`).
+    const changed: number[] = [];
+    const restored: number[] = [];
+    for (const [id, scores] of planned) {
+      if (slice.due()) await slice.giveWay();
+      if (Math.abs(totalOf(scores) - (fadedNow.get(id) ?? 0)) > 1e-6) changed.push(id);
+      if (!sameScores(scores, stored.get(id) ?? new Map())) restored.push(id);
+    }
 
     return {
       at: now.toISOString(),
@@ -106,13 +122,13 @@ export class RulesPreview {
         dropped: change.dropped,
         profilesAffected: planned.size,
         profilesChanged: changed.length,
-        ...(await this.distribution(stored, planned)),
+        ...(await this.distribution(stored, planned, slice)),
       },
-      tags: await this.tagImpacts(after, restored, stored, planned, now),
+      tags: await this.tagImpacts(after, restored, stored, planned, now, slice),
     };
   }
 
-  private async distribution(stored: Map<number, Map<string, number>>, planned: Map<number, Map<string, number>>): Promise<Pick<RulesPreviewResult['scoring'], 'distribution' | 'mean'>> {
+  private async distribution(stored: Map<number, Map<string, number>>, planned: Map<number, Map<string, number>>, slice: TimeSlice): Promise<Pick<RulesPreviewResult['scoring'], 'distribution' | 'mean'>> {
     const rows = await this.db.select<{ band: number; n: number; total: number }>(
       `SELECT FLOOR(t.total / ${bandWidth}) AS band, COUNT(*) AS n, SUM(t.total) AS total
          FROM (SELECT p.id, COALESCE((SELECT SUM(sc.points) FROM scores sc WHERE sc.profile_id = p.id), 0) AS total FROM profiles p WHERE ${liveProfiles}) t
@@ -135,6 +151,7 @@ export class RulesPreview {
     }
     let sumAfter = sumBefore;
     for (const [id, scores] of planned) {
+      if (slice.due()) await slice.giveWay();
       const was = totalOf(stored.get(id) ?? new Map());
       const will = totalOf(scores);
       band(bandOf(was)).after -= 1;
@@ -148,17 +165,25 @@ export class RulesPreview {
     };
   }
 
-  private async tagImpacts(rules: RuleSet, changed: readonly number[], stored: Map<number, Map<string, number>>, planned: Map<number, Map<string, number>>, now: Date): Promise<TagImpact[]> {
+  private async tagImpacts(
+    rules: RuleSet,
+    changed: readonly number[],
+    stored: Map<number, Map<string, number>>,
+    planned: Map<number, Map<string, number>>,
+    now: Date,
+    slice: TimeSlice,
+  ): Promise<TagImpact[]> {
     const impacts: TagImpact[] = [];
     for (const [index, rule] of rules.tagRules.entries()) {
       const holds = rules.effectiveExpr(index);
       const { sql, values } = await compileSegment(holds, { dialect: this.db.dialect, now });
       const { any, byRule } = ruleTagHolders;
+      // The expression is written once (its values bound once), as in the sweep: what one accepts, the other does.
       const [row] = await this.db.select<{ holders: number | null; gain: number | null; lose: number | null }>(
         `SELECT SUM(CASE WHEN ${any} THEN 1 ELSE 0 END) AS holders,
-                SUM(CASE WHEN (${sql}) AND NOT ${any} THEN 1 ELSE 0 END) AS gain,
-                SUM(CASE WHEN NOT (${sql}) AND ${byRule} THEN 1 ELSE 0 END) AS lose
-           FROM profiles p WHERE ${liveProfiles}`,
+                SUM(CASE WHEN p.holds = 1 AND NOT ${any} THEN 1 ELSE 0 END) AS gain,
+                SUM(CASE WHEN p.holds = 0 AND ${byRule} THEN 1 ELSE 0 END) AS lose
+           FROM (SELECT p.id, CASE WHEN ${sql} THEN 1 ELSE 0 END AS holds FROM profiles p WHERE ${liveProfiles}) p`,
         { ...values, ...ruleTagHolders.values(rule.tag) },
       );
       const impact = { tag: rule.tag, holders: Number(row?.holders ?? 0), gain: Number(row?.gain ?? 0), lose: Number(row?.lose ?? 0) };
@@ -174,6 +199,7 @@ export class RulesPreview {
             ]),
           );
           for (const id of batch) {
+            if (slice.due()) await slice.giveWay();
             const current = facts.get(id) as ProfileFacts;
             const withNewScore: ProfileFacts = { ...current, scores: planned.get(id) ?? new Map() };
             const source = sources.get(id);

@@ -50,6 +50,11 @@ export class RulesProvider {
     return this.rules;
   }
 
+  /** The recorded version in force (0 before any is recorded). */
+  get version(): number {
+    return this.versionId;
+  }
+
   /**
    * Settles which rules are in force from the config and the recorded versions (after migrations, before work),
    * then follows versions other instances record, every `followMs`, and reloads when one of `files` changes.

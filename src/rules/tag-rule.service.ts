@@ -3,6 +3,7 @@ import type { LoadedFacts, ProfileFactsLoader } from '../segments/profile-facts.
 import { evaluateSegment } from '../segments/segment-evaluator';
 import type { CompiledTagRule, FactChanges, RuleSet } from './rule-set';
 import type { TagChange, TagService } from './tag.service';
+import { TimeSlice } from '../util/time-slice';
 
 /** Where rule tags come from, as the tags table records it: `rule:loyal`. */
 export function ruleSource(tag: string): string {
@@ -58,6 +59,7 @@ export class TagRuleService {
       stageAfter: null,
     }));
     const all = active;
+    const slice = new TimeSlice();
     const stageOf = (held: ReadonlyMap<string, string>) => [...held.keys()].find((tag) => tag.startsWith('lifecycle/')) ?? null;
     for (;;) {
       active = active.filter((profile) => profile.candidates.length > 0);
@@ -73,6 +75,8 @@ export class TagRuleService {
       );
       const changes: TagChange[] = [];
       for (const profile of active) {
+        // A sweep's batch is a thousand profiles with every rule: requests are answered between slices of it.
+        if (slice.due()) await slice.giveWay();
         const held = facts.get(profile.profileId);
         if (!held) {
           profile.candidates = [];
@@ -93,6 +97,12 @@ export class TagRuleService {
       transaction,
     );
     return all.filter((profile) => profile.settled.size > 0).length;
+  }
+
+  /** Takes away rule tags (each from its own rule: source `rule:<tag>`) from profiles locked by the caller. */
+  async removeRuleTags(removals: readonly { profileId: number; tags: readonly string[] }[], now: Date, keyOf: (profileId: number) => string, transaction: Transaction): Promise<void> {
+    const changes = removals.flatMap(({ profileId, tags }) => tags.map((tag): TagChange => ({ profileId, remove: [tag], source: ruleSource(tag), at: now, key: keyOf(profileId) })));
+    await this.tags.applyMany(changes, transaction);
   }
 
   /**

@@ -44,16 +44,18 @@ export function rulesRoutes(deps: RulesRouteDeps): Router<AppState> {
     ctx.body = await deps.preview.preview(await documentOf(ctx), deps.clock());
   });
 
-  // Long on a big audience: answers 202 at once and backfills in the background (GET /api/rules shows progress);
-  // ?wait=true answers when it is done.
+  // Long on a big audience: answers 202 once the database has accepted the rules and backfills in the background
+  // (GET /api/rules shows progress and how it ended); ?wait=true answers when it is done. Rules the database refuses
+  // are a 400 either way, and an apply that fails later changes nothing (see RulesBackfill).
   router.post('/api/rules/apply', async (ctx) => {
     const document = await documentOf(ctx);
     const run = deps.backfill.start(document, actorOf(ctx), deps.clock(), deps.log);
     if (ctx.query.wait === 'true') {
-      ctx.body = { rules: document, backfill: await run };
+      ctx.body = { rules: document, backfill: await run.done };
       return;
     }
-    run.catch(() => undefined);
+    run.done.catch(() => undefined);
+    await run.accepted;
     ctx.status = 202;
     ctx.body = { rules: document, backfill: deps.backfill.status };
   });
