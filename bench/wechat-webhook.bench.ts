@@ -13,78 +13,20 @@
  * BENCH_NODE_ARGS passes flags to the server processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them);
  * BENCH_SERVER_LOG keeps the server's log in a file.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import YAML from 'yaml';
 import { Database } from '../src/db/database';
 import { sampleAccount, signedPost, textMessage } from '../test/support/wechat-client';
 import { prepareBenchDatabase } from './support/bench-database';
+import { startBenchServer } from './support/bench-server';
 import { BenchClient } from './support/http-client';
 import { argument, printResults, runLoad } from './support/load';
 
 const messages = argument('messages', 2000);
 const concurrency = argument('concurrency', 50);
 const split = process.argv.includes('--split');
-const root = path.join(__dirname, '..');
 
-async function startServer(databaseUrl: string, worker: boolean): Promise<{ url: string; stop(): Promise<void> }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'persona-bench-config-'));
-  const configFile = path.join(dir, 'bench.yaml');
-  writeFileSync(
-    configFile,
-    YAML.stringify({
-      server: { host: '127.0.0.1', port: 0 },
-      database: { url: databaseUrl },
-      ingest: { worker: { enabled: worker, ...(process.env.EPT ? { entriesPerTransaction: Number(process.env.EPT) } : {}) } },
-      plugins: {
-        'wechat-official-account': {
-          enabled: true,
-          accounts: [{ name: 'default', appId: 'env:WECHAT_APP_ID', token: 'env:WECHAT_TOKEN', encodingAESKey: 'env:WECHAT_ENCODING_AES_KEY' }],
-        },
-      },
-    }),
-  );
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), 'dist/src/main.js'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      PERSONA_CONFIG: configFile,
-      WECHAT_APP_ID: sampleAccount.appId,
-      WECHAT_TOKEN: sampleAccount.token,
-      WECHAT_ENCODING_AES_KEY: sampleAccount.encodingAESKey,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffered = '';
-    const listen = (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(buffered);
-      if (!match) return;
-      // From here on the server's logs are drained unread, so reading them costs the load generator nothing.
-      child.stdout.off('data', listen);
-      if (process.env.BENCH_SERVER_LOG) child.stdout.pipe(createWriteStream(process.env.BENCH_SERVER_LOG));
-      else child.stdout.resume();
-      resolve(match[1]);
-    };
-    child.stdout.on('data', listen);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => {
-          rmSync(dir, { recursive: true, force: true });
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
-}
+const startServer = (databaseUrl: string, worker: boolean) =>
+  startBenchServer(databaseUrl, { ingest: { worker: { enabled: worker, ...(process.env.EPT ? { entriesPerTransaction: Number(process.env.EPT) } : {}) } } });
 
 async function main(): Promise<void> {
   const database = await prepareBenchDatabase();

@@ -20,6 +20,10 @@ class BenchConnection {
   private buffer: Buffer = Buffer.alloc(0);
   private pending: Pending | undefined;
   readonly ready: Promise<void>;
+  /** False once the socket closed (the server ends keep-alive connections idle for 5 s). */
+  open = true;
+  /** When the last answer came (performance.now()). */
+  lastUsed = performance.now();
 
   constructor(host: string, port: number) {
     this.socket = net.connect({ host, port, noDelay: true });
@@ -29,7 +33,10 @@ class BenchConnection {
     });
     this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
     this.socket.on('error', (error) => this.settle(error));
-    this.socket.on('close', () => this.settle(new Error('connection closed')));
+    this.socket.on('close', () => {
+      this.open = false;
+      this.settle(new Error('connection closed'));
+    });
   }
 
   send(request: Buffer): Promise<BenchResponse> {
@@ -56,6 +63,7 @@ class BenchConnection {
     this.buffer = this.buffer.subarray(end);
     const pending = this.pending;
     this.pending = undefined;
+    this.lastUsed = performance.now();
     pending?.resolve({ status: Number(head.slice(9, 12)), body });
   }
 
@@ -65,6 +73,9 @@ class BenchConnection {
     pending?.reject(error);
   }
 }
+
+/** Node's server closes keep-alive connections idle for 5 s; the client retires them a little before. */
+const idleLimitMs = 4000;
 
 /** A pool of `connections` keep-alive connections; a request takes a free one (callers keep at most that many in flight). */
 export class BenchClient {
@@ -81,21 +92,29 @@ export class BenchClient {
     }
   }
 
-  /** Serializes a request once, so preparing a run costs nothing while it is measured. */
-  prepare(method: 'GET' | 'POST', path: string, body?: string): Buffer {
+  /** Serializes a request once, so preparing a run costs nothing while it is measured. A body is XML unless `extra` says otherwise. */
+  prepare(method: 'GET' | 'POST', path: string, body?: string, extra: Record<string, string> = {}): Buffer {
     const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body, 'utf8');
     const headers = [
       `${method} ${path} HTTP/1.1`,
       `host: ${this.url.host}`,
       'connection: keep-alive',
-      ...(body === undefined ? [] : ['content-type: text/xml', `content-length: ${payload.length}`]),
+      ...Object.entries(extra).map(([name, value]) => `${name}: ${value}`),
+      ...(body === undefined ? [] : [...('content-type' in extra ? [] : ['content-type: text/xml']), `content-length: ${payload.length}`]),
     ];
     return Buffer.concat([Buffer.from(`${headers.join('\r\n')}\r\n\r\n`, 'latin1'), payload]);
   }
 
   async send(request: Buffer): Promise<BenchResponse> {
-    const connection = this.idle.pop();
+    let connection = this.idle.pop();
     if (!connection) throw new Error('more requests in flight than connections');
+    if (!connection.open || performance.now() - connection.lastUsed > idleLimitMs) {
+      // Closed by the server, or about to be (a request written as it closes would fail): a new one takes its place.
+      const closed = connection;
+      closed.close();
+      connection = new BenchConnection(this.url.hostname, Number(this.url.port));
+      this.all.splice(this.all.indexOf(closed), 1, connection);
+    }
     await connection.ready;
     try {
       return await connection.send(request);
