@@ -115,9 +115,10 @@ async function main(): Promise<void> {
       results.map((r) => ({ phase: r.phase, request: r.name, requests: r.requests, failures: r.failures, 'p50 ms': r.p50Ms.toFixed(1), 'p99 ms': r.p99Ms.toFixed(1), 'max ms': r.maxMs.toFixed(0) })),
     );
     for (const result of results.filter((r) => r.failures > 0)) console.log(`${result.phase}, ${result.name}: failures ${JSON.stringify(result.failureReasons)}`);
-    const busy = results.filter((r) => r.phase !== 'baseline');
-    const met = busy.every((r) => r.p99Ms < targetMs && r.failures === 0);
-    console.log(`target (p99 under ${targetMs} ms during the rules work, no failures): ${met ? 'met' : 'NOT met'}`);
+    for (const phase of [...new Set(results.map((r) => r.phase))].filter((name) => name !== 'baseline')) {
+      const met = results.filter((r) => r.phase === phase).every((r) => r.p99Ms < targetMs && r.failures === 0);
+      console.log(`target (p99 under ${targetMs} ms, no failures) ${phase}: ${met ? 'met' : 'NOT met'}`);
+    }
   } finally {
     probes.close();
     admin.close();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { aiConfigSchema } from '../ai/ai-config.schema';
 import { botConfigSchema } from '../bot/bot-config.schema';
 import { rulesDocumentSchema } from '../rules/rules-document.schema';
+import { rulesBeyondCeiling } from '../rules/rules-ceiling';
 import { webhookEventNames } from '../webhooks/webhook-events';
 import { clockTime, intBetween, secret, slug, tagName, timeZone } from './config-fields';
 
@@ -279,6 +280,17 @@ export const configSchema = z
     /** Scoring and tagging rules (hot-reloaded from the config files; an invalid change is refused and the old rules stay). */
     rules: rulesDocumentSchema.prefault({}),
 
+    /** The most rules a rules document may hold, from the config files or the API: more is refused (400). */
+    rulesCeiling: z
+      .object({
+        /** Scoring rules. */
+        scoring: intBetween(1, 100_000).default(300),
+        /** Tag rules, each value of an `each` counting as one. */
+        tagRules: intBetween(1, 100_000).default(300),
+      })
+      .strict()
+      .prefault({}),
+
     /** The account's time zone: schedules, quiet hours and what operators read. Storage is always UTC. */
     timezone: timeZone.default('Asia/Shanghai'),
 
@@ -291,6 +303,9 @@ export const configSchema = z
     /** Plugins by name; each plugin validates the rest of its own block. */
     plugins: z.record(slug, z.looseObject({ enabled: z.boolean().default(false) })).default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => {
+    for (const { path, message } of rulesBeyondCeiling(config.rules, config.rulesCeiling)) context.addIssue({ code: 'custom', path: ['rules', ...path], message });
+  });
 
 export type Config = z.output<typeof configSchema>;

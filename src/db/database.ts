@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Options, Sequelize, Transaction } from 'sequelize';
 import type { Logger } from 'pino';
 import { AsyncMutex } from './async-mutex';
+import { urgent } from '../util/time-slice';
 import { type DatabaseTarget, parseDatabaseUrl } from './database-url';
 import { TransientDbError, translateDbError } from './db-error.translator';
 import { type DriverConnection, type DriverResult, runOnDriver } from './driver-query';
@@ -22,6 +23,8 @@ export interface DatabaseOptions {
 const sqliteBusyTimeoutMs = 10_000;
 /** The one SQLite connection this process writes on: its transactions and its single statements outside one. */
 const sqliteWritersConnection = 'persona-transactions';
+/** The SQLite connection long reads run on (see `selectLong`), apart from the one short reads share. */
+const sqliteLongReadsConnection = 'persona-long-reads';
 const transientRetries = 4;
 
 /**
@@ -96,6 +99,7 @@ export class Database {
     const release = manager.releaseConnection.bind(manager);
     const configured = new WeakSet<SqliteConnection>();
     let transactions: SqliteConnection | undefined;
+    let longReads: SqliteConnection | undefined;
     const configure = async (connection: SqliteConnection) => {
       if (configured.has(connection)) return connection;
       configured.add(connection);
@@ -108,11 +112,15 @@ export class Database {
     manager.getConnection = async (options) => {
       // A transaction asks for a connection of its own by its id.
       if (!options?.uuid || options.uuid === 'default') return configure(await open(options));
+      if (options.uuid === sqliteLongReadsConnection) {
+        longReads ??= await configure(await open({ uuid: sqliteLongReadsConnection }));
+        return longReads;
+      }
       transactions ??= await configure(await open({ uuid: sqliteWritersConnection }));
       return transactions;
     };
     manager.releaseConnection = (connection, force) => {
-      if (connection !== transactions) release(connection, force);
+      if (connection !== transactions && connection !== longReads) release(connection, force);
     };
     // A commit or rollback that failed leaves the connection in an unknown state, and Sequelize destroys it: the
     // shared one is closed, and the next transaction opens a fresh one.
@@ -208,13 +216,35 @@ export class Database {
     }
   }
 
+  /**
+   * SQLite's reads outside transactions, one at a time per connection. The driver finalizes a statement on the main
+   * thread, and finalizing waits for the connection's lock: if another statement on that connection is in a long step
+   * (a count over 100,000 profiles), the whole event loop stops until it ends. So no two statements ever run at once
+   * on one connection: short reads (lookups, health, webhooks) take turns on one, long reads (`selectLong`) on another,
+   * and writes have theirs, so a request never waits for a preview's aggregate and the event loop never blocks.
+   */
+  private readonly sqliteLanes = { short: new AsyncMutex(), long: new AsyncMutex() };
+
+  /**
+   * Writes on SQLite hold the one write lock every other write (a webhook's inbox row) waits for: they are `urgent`,
+   * so long computations give way every millisecond while one runs.
+   */
   private serializedWrite<T>(work: () => Promise<T>): Promise<T> {
-    return this.isMysql ? work() : this.sqliteWriter.run(work);
+    return this.isMysql ? work() : this.sqliteWriter.run(() => urgent(work));
   }
 
   /** A parameterized SELECT returning plain rows. */
   async select<Row extends object>(sql: string, replacements: Replacements = {}, transaction?: Transaction): Promise<Row[]> {
     return (await this.run(sql, replacements, 'read', transaction)).rows as Row[];
+  }
+
+  /**
+   * A SELECT that may take seconds: over the whole audience (a segment's count, a rules preview's aggregates) or
+   * many thousands of rows. On SQLite it runs on a connection of its own, one long read at a time, so the short reads
+   * of requests and webhooks never queue behind it (see `sqliteLanes`); on MySQL it is a pooled read like any other.
+   */
+  async selectLong<Row extends object>(sql: string, replacements: Replacements = {}): Promise<Row[]> {
+    return (await this.run(sql, replacements, 'read', undefined, 'long')).rows as Row[];
   }
 
   /**
@@ -242,21 +272,24 @@ export class Database {
    * Binds and runs one statement on the driver: on the transaction's connection, or (outside one) on a pooled
    * connection as its own autocommit transaction. Driver errors come out translated.
    */
-  private async run(sql: string, replacements: Replacements, kind: 'read' | 'write', transaction?: Transaction): Promise<DriverResult> {
+  private async run(sql: string, replacements: Replacements, kind: 'read' | 'write', transaction?: Transaction, lane: 'short' | 'long' = 'short'): Promise<DriverResult> {
     const statement = bindStatement(sql, replacements, this.scalar);
     if (this.logQueries) this.log?.debug({ sql: statement.sql }, 'sql');
     const onConnection = async (): Promise<DriverResult> => {
       if (transaction) return runOnDriver(this.dialect, driverConnection(transaction), statement, kind);
       const manager = this.sequelize.connectionManager as unknown as ConnectionManager;
-      // On SQLite a connection runs one statement at a time, and reads outside transactions share one: a write there
-      // (an inbox row, a webhook's answer waiting on it) would queue behind a long read (a preview's counts). Writes
-      // take the writers' connection instead, free whenever the write mutex is (see `serializedWrite`).
-      const connection = await manager.getConnection(kind === 'write' && !this.isMysql ? { type: kind, uuid: sqliteWritersConnection } : { type: kind });
-      try {
-        return await runOnDriver(this.dialect, connection, statement, kind);
-      } finally {
-        manager.releaseConnection(connection);
+      if (this.isMysql) {
+        const connection = await manager.getConnection({ type: kind });
+        try {
+          return await runOnDriver(this.dialect, connection, statement, kind);
+        } finally {
+          manager.releaseConnection(connection);
+        }
       }
+      // Writes are already one at a time (`serializedWrite`); each read lane takes its turn on its connection.
+      const uuid = kind === 'write' ? sqliteWritersConnection : lane === 'long' ? sqliteLongReadsConnection : 'default';
+      const onLane = async () => runOnDriver(this.dialect, await manager.getConnection({ type: kind, uuid }), statement, kind);
+      return kind === 'write' ? onLane() : this.sqliteLanes[lane].run(onLane);
     };
     try {
       return transaction || kind === 'read' ? await onConnection() : await this.autocommit(onConnection);

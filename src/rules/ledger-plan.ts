@@ -59,13 +59,13 @@ export class LedgerChange {
     const ids = new Set<number>();
     const changedRules = [...this.dropped, ...this.repriced];
     if (changedRules.length > 0) {
-      for (const row of await db.select<{ profile_id: number }>('SELECT DISTINCT profile_id FROM score_ledger WHERE rule_id IN (:rules)', { rules: changedRules })) {
+      for (const row of await db.selectLong<{ profile_id: number }>('SELECT DISTINCT profile_id FROM score_ledger WHERE rule_id IN (:rules)', { rules: changedRules })) {
         ids.add(Number(row.profile_id));
       }
     }
     const types = [...new Set(this.replayed.map((rule) => rule.on))];
     if (types.length > 0) {
-      for (const row of await db.select<{ profile_id: number }>('SELECT DISTINCT profile_id FROM events WHERE type IN (:types)', { types })) ids.add(Number(row.profile_id));
+      for (const row of await db.selectLong<{ profile_id: number }>('SELECT DISTINCT profile_id FROM events WHERE type IN (:types)', { types })) ids.add(Number(row.profile_id));
     }
     return [...ids].sort((a, b) => a - b);
   }
@@ -87,10 +87,11 @@ export class LedgerChange {
    */
   async eachEntry(db: Database, profileIds: readonly number[], timezone: string, visit: (profileId: number, entry: PlannedEntry) => void, transaction?: Transaction): Promise<void> {
     const slice = new TimeSlice();
-    const rows = await db.select<{ profile_id: number; event_id: number; rule_id: string; occurred_at: unknown; cap_key: string | null }>(
+    // Thousands of profiles' rows: outside a transaction (a preview) they are a long read.
+    const read = <Row extends object>(sql: string, values: Record<string, unknown>) => (transaction ? db.select<Row>(sql, values, transaction) : db.selectLong<Row>(sql, values));
+    const rows = await read<{ profile_id: number; event_id: number; rule_id: string; occurred_at: unknown; cap_key: string | null }>(
       'SELECT profile_id, event_id, rule_id, occurred_at, cap_key FROM score_ledger WHERE profile_id IN (:ids)',
       { ids: profileIds },
-      transaction,
     );
     for (const row of rows) {
       const rule = this.kept.get(row.rule_id);
@@ -102,10 +103,9 @@ export class LedgerChange {
     const byType = new Map<string, CompiledScoringRule[]>();
     for (const rule of this.replayed) byType.set(rule.on, [...(byType.get(rule.on) ?? []), rule]);
     if (byType.size === 0) return;
-    const events = await db.select<{ id: number; profile_id: number; type: string; channel: string | null; occurred_at: unknown; properties: string | null }>(
+    const events = await read<{ id: number; profile_id: number; type: string; channel: string | null; occurred_at: unknown; properties: string | null }>(
       'SELECT id, profile_id, type, channel, occurred_at, properties FROM events WHERE profile_id IN (:ids) AND type IN (:types) ORDER BY profile_id, occurred_at, id',
       { ids: profileIds, types: [...byType.keys()] },
-      transaction,
     );
     // Per rule and cap slot of the profile at hand: how many events have taken a place (events come earliest first).
     const taken = new Map<string, number>();

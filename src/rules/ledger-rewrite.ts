@@ -6,6 +6,7 @@ import { scoresOf } from './ledger-plan';
 import type { RuleSet } from './rule-set';
 import { decayFactor } from './score-decay';
 import type { ScoreThresholds } from './score-thresholds';
+import { TimeSlice } from '../util/time-slice';
 
 export interface RewriteOutcome {
   /** Profiles whose ledger the change touched. */
@@ -53,11 +54,19 @@ export class LedgerRewrite {
       { profileIds },
       transaction,
     );
+    // Tens of thousands of rows a batch when many rules are scored again: the loops give way between slices.
+    const slice = new TimeSlice();
     const wanted = new Map<string, PlannedEntry & { profileId: number }>();
-    for (const [profileId, entries] of planned) for (const entry of entries) wanted.set(`${entry.eventId}:${entry.ruleId}`, { ...entry, profileId });
+    for (const [profileId, entries] of planned) {
+      for (const entry of entries) {
+        wanted.set(`${entry.eventId}:${entry.ruleId}`, { ...entry, profileId });
+        if (slice.due()) await slice.giveWay();
+      }
+    }
     const gone: number[] = [];
     const repriced = new Map<number, number[]>();
     for (const row of stored) {
+      if (slice.due()) await slice.giveWay();
       const key = `${Number(row.event_id)}:${row.rule_id}`;
       const entry = wanted.get(key);
       if (!entry) gone.push(Number(row.id));
@@ -103,7 +112,9 @@ export class LedgerRewrite {
     // gives points to any more is left at 0.
     const rows: unknown[][] = [];
     let crossings = 0;
+    const slice = new TimeSlice();
     for (const id of profileIds) {
+      if (slice.due()) await slice.giveWay();
       const after = scoresOf(planned.get(id) ?? [], rules, now);
       for (const group of before.get(id)?.keys() ?? []) if (!after.has(group)) after.set(group, 0);
       for (const [group, points] of after) rows.push([id, group, points, now]);

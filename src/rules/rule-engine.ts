@@ -41,6 +41,9 @@ export interface RuleEngineDeps {
  * The rules room put together: the rules in force, tags, scoring, rule tags, the recompute, what-if and apply,
  * operators' tags and explanations. `attach` plugs it into the pipeline, the timeline and the scheduler.
  */
+/** Profiles a rules preview reads at once (about 2,500 events' rows at ten interactions each). */
+const previewBatchSize = 250;
+
 export class RuleEngine {
   readonly provider: RulesProvider;
   readonly tags: TagService;
@@ -66,8 +69,13 @@ export class RuleEngine {
     const batches = { batchSize: config.jobs.rulesRecompute.batchSize, concurrency: db.isMysql ? config.jobs.rulesRecompute.concurrency : 1 };
     this.recompute = new RulesRecompute(this.provider, new ScoreRefresh(db, this.thresholds), sweep, batches, deps.metrics);
     const rewrite = new LedgerRewrite(db, this.thresholds, { timezone: config.timezone, batchSize: batches.batchSize });
-    this.backfill = new RulesBackfill(this.provider, rewrite, sweep, batches);
-    this.preview = new RulesPreview(db, this.provider, facts, sweep, { timezone: config.timezone, batchSize: batches.batchSize });
+    this.backfill = new RulesBackfill(this.provider, rewrite, sweep, { ...batches, ceiling: config.rulesCeiling });
+    // A preview reads its profiles in small batches: the driver turns a result into rows on the main thread, in one go.
+    this.preview = new RulesPreview(db, this.provider, facts, sweep, {
+      timezone: config.timezone,
+      batchSize: Math.min(batches.batchSize, previewBatchSize),
+      ceiling: config.rulesCeiling,
+    });
     this.explainer = new ProfileExplainer(db, facts, this.tags);
     this.operatorTags = new OperatorTags(db, this.tags, this.provider, clock);
   }

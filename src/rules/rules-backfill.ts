@@ -3,6 +3,7 @@ import { ConflictError } from '../errors/conflict.error';
 import { LedgerChange } from './ledger-plan';
 import type { LedgerRewrite } from './ledger-rewrite';
 import { RuleSet } from './rule-set';
+import { assertWithinCeiling, type RulesCeiling } from './rules-ceiling';
 import type { RulesDocument } from './rules-document.schema';
 import { RulesNotAppliedError } from './rules-not-applied.error';
 import type { RulesProvider } from './rules.provider';
@@ -38,7 +39,7 @@ export class RulesBackfill {
     private readonly provider: RulesProvider,
     private readonly rewrite: LedgerRewrite,
     private readonly sweep: TagRuleSweep,
-    private readonly options: { batchSize: number; concurrency: number },
+    private readonly options: { batchSize: number; concurrency: number; ceiling: RulesCeiling },
   ) {}
 
   private running: Promise<void> | undefined;
@@ -49,8 +50,9 @@ export class RulesBackfill {
     return this.last ? { running: this.running !== undefined, ...this.last } : { running: false };
   }
 
-  /** Starts applying `document` unless an apply is under way (then ConflictError, at once). */
+  /** Starts applying `document` unless it holds too many rules (ValidationError) or an apply is under way (ConflictError), at once. */
   start(document: RulesDocument, actor: string, now: Date, log: Logger): ApplyRun {
+    assertWithinCeiling(document, this.options.ceiling);
     if (this.running) throw new ConflictError('rules are being applied already: wait for that backfill to finish');
     const started = { startedAt: now.toISOString(), actor };
     this.last = started;

@@ -6,6 +6,7 @@ import { compileSegment, liveProfiles } from '../segments/segment-sql.compiler';
 import { TimeSlice } from '../util/time-slice';
 import { LedgerChange } from './ledger-plan';
 import { RuleSet } from './rule-set';
+import { assertWithinCeiling, type RulesCeiling } from './rules-ceiling';
 import { decayFactor } from './score-decay';
 import type { RulesDocument } from './rules-document.schema';
 import type { RulesProvider } from './rules.provider';
@@ -66,10 +67,11 @@ export class RulesPreview {
     private readonly facts: ProfileFactsLoader,
     /** Refuses rules the database can't evaluate, as apply does. */
     private readonly sweep: Pick<TagRuleSweep, 'check'>,
-    private readonly options: { timezone: string; batchSize: number },
+    private readonly options: { timezone: string; batchSize: number; ceiling: RulesCeiling },
   ) {}
 
   async preview(document: RulesDocument, now: Date): Promise<RulesPreviewResult> {
+    assertWithinCeiling(document, this.options.ceiling);
     const before = this.provider.current;
     const after = new RuleSet(document);
     await this.sweep.check(after, now);
@@ -84,9 +86,9 @@ export class RulesPreview {
     const planned = new Map<number, Map<string, number>>();
     for (let start = 0; start < affected.length; start += this.options.batchSize) {
       const batch = affected.slice(start, start + this.options.batchSize);
-      const live = (await this.db.select<{ id: number }>(`SELECT p.id FROM profiles p WHERE p.id IN (:batch) AND ${liveProfiles}`, { batch })).map((row) => Number(row.id));
+      const live = (await this.db.selectLong<{ id: number }>(`SELECT p.id FROM profiles p WHERE p.id IN (:batch) AND ${liveProfiles}`, { batch })).map((row) => Number(row.id));
       if (live.length === 0) continue;
-      const rows = await this.db.select<{ profile_id: number; score_group: string; points: number; updated_at: unknown }>(
+      const rows = await this.db.selectLong<{ profile_id: number; score_group: string; points: number; updated_at: unknown }>(
         'SELECT profile_id, score_group, points, updated_at FROM scores WHERE profile_id IN (:live)',
         { live },
       );
@@ -129,7 +131,7 @@ export class RulesPreview {
   }
 
   private async distribution(stored: Map<number, Map<string, number>>, planned: Map<number, Map<string, number>>, slice: TimeSlice): Promise<Pick<RulesPreviewResult['scoring'], 'distribution' | 'mean'>> {
-    const rows = await this.db.select<{ band: number; n: number; total: number }>(
+    const rows = await this.db.selectLong<{ band: number; n: number; total: number }>(
       `SELECT FLOOR(t.total / ${bandWidth}) AS band, COUNT(*) AS n, SUM(t.total) AS total
          FROM (SELECT p.id, COALESCE((SELECT SUM(sc.points) FROM scores sc WHERE sc.profile_id = p.id), 0) AS total FROM profiles p WHERE ${liveProfiles}) t
         GROUP BY FLOOR(t.total / ${bandWidth})`,
@@ -179,7 +181,7 @@ export class RulesPreview {
       const { sql, values } = await compileSegment(holds, { dialect: this.db.dialect, now });
       const { any, byRule } = ruleTagHolders;
       // The expression is written once (its values bound once), as in the sweep: what one accepts, the other does.
-      const [row] = await this.db.select<{ holders: number | null; gain: number | null; lose: number | null }>(
+      const [row] = await this.db.selectLong<{ holders: number | null; gain: number | null; lose: number | null }>(
         `SELECT SUM(CASE WHEN ${any} THEN 1 ELSE 0 END) AS holders,
                 SUM(CASE WHEN p.holds = 1 AND NOT ${any} THEN 1 ELSE 0 END) AS gain,
                 SUM(CASE WHEN p.holds = 0 AND ${byRule} THEN 1 ELSE 0 END) AS lose
@@ -193,7 +195,7 @@ export class RulesPreview {
           const batch = changed.slice(start, start + this.options.batchSize);
           const facts = await this.facts.loadMany(batch, [holds], now);
           const sources = new Map(
-            (await this.db.select<{ profile_id: number; source: string }>('SELECT profile_id, source FROM tags WHERE name = :tag AND profile_id IN (:batch)', { tag: rule.tag, batch })).map((tag) => [
+            (await this.db.selectLong<{ profile_id: number; source: string }>('SELECT profile_id, source FROM tags WHERE name = :tag AND profile_id IN (:batch)', { tag: rule.tag, batch })).map((tag) => [
               Number(tag.profile_id),
               tag.source,
             ]),

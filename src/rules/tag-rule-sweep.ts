@@ -94,7 +94,7 @@ export class TagRuleSweep {
   async holdersOf(tags: readonly string[]): Promise<Set<string>> {
     const holdings = new Set<string>();
     if (tags.length === 0) return holdings;
-    for (const row of await this.db.select<{ profile_id: number; name: string; source: string }>('SELECT profile_id, name, source FROM tags WHERE name IN (:tags)', { tags })) {
+    for (const row of await this.db.selectLong<{ profile_id: number; name: string; source: string }>('SELECT profile_id, name, source FROM tags WHERE name IN (:tags)', { tags })) {
       if (row.source === ruleSource(row.name)) holdings.add(ruleTagHolding(Number(row.profile_id), row.name));
     }
     return holdings;
@@ -155,7 +155,7 @@ export class TagRuleSweep {
    */
   private async disagreements(rule: CompiledTagRule, holds: SegmentExpr, now: Date, options: { probe?: boolean } = {}): Promise<number[]> {
     const { sql, values } = await compileSegment(holds, { dialect: this.db.dialect, now });
-    const rows = await this.db.select<{ id: number }>(
+    const rows = await this.db.selectLong<{ id: number }>(
       `SELECT p.id FROM profiles p WHERE ${options.probe ? '1 = 0 AND ' : ''}${liveProfiles} AND CASE WHEN ${sql} THEN NOT ${ruleTagHolders.any} ELSE ${ruleTagHolders.byRule} END`,
       { ...values, ...ruleTagHolders.values(rule.tag) },
     );

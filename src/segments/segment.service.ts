@@ -140,7 +140,7 @@ export class SegmentService {
 
   async count(expr: SegmentExpr): Promise<number> {
     const { sql, values } = await this.compile(expr);
-    const [row] = await this.db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM profiles p WHERE ${liveProfiles} AND ${sql}`, values);
+    const [row] = await this.db.selectLong<{ n: number }>(`SELECT COUNT(*) AS n FROM profiles p WHERE ${liveProfiles} AND ${sql}`, values);
     return Number(row.n);
   }
 
@@ -160,9 +160,9 @@ export class SegmentService {
     const expr = this.parseExpression(expression);
     const { sql, values } = await this.compile(expr);
     const where = `${liveProfiles} AND ${sql}`;
-    const [{ n }] = await this.db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM profiles p WHERE ${where}`, values);
-    const ids = (await this.db.select<{ id: number }>(`SELECT p.id FROM profiles p WHERE ${where} ORDER BY p.id LIMIT ${sampleSize}`, values)).map((row) => Number(row.id));
-    const tagCounts = await this.db.select<{ name: string; n: number }>(
+    const [{ n }] = await this.db.selectLong<{ n: number }>(`SELECT COUNT(*) AS n FROM profiles p WHERE ${where}`, values);
+    const ids = (await this.db.selectLong<{ id: number }>(`SELECT p.id FROM profiles p WHERE ${where} ORDER BY p.id LIMIT ${sampleSize}`, values)).map((row) => Number(row.id));
+    const tagCounts = await this.db.selectLong<{ name: string; n: number }>(
       `SELECT lt.name AS name, COUNT(*) AS n FROM profiles p JOIN tags lt ON lt.profile_id = p.id WHERE ${where} GROUP BY lt.name ORDER BY n DESC, lt.name`,
       values,
     );
@@ -198,7 +198,7 @@ export class SegmentService {
     if (row.frozen_at) throw new ConflictError(`segment ${name} is already frozen`);
     const { sql, values } = await this.compile(parseSegment(row.expression));
     // Read first (a plain read locks nothing on MySQL), then write the list: webhooks and the worker go on meanwhile.
-    const ids = (await this.db.select<{ id: number }>(`SELECT p.id FROM profiles p WHERE ${liveProfiles} AND ${sql} ORDER BY p.id`, values)).map((member) => Number(member.id));
+    const ids = (await this.db.selectLong<{ id: number }>(`SELECT p.id FROM profiles p WHERE ${liveProfiles} AND ${sql} ORDER BY p.id`, values)).map((member) => Number(member.id));
     await this.db.transaction(async (transaction) => {
       for (let start = 0; start < ids.length; start += 500) {
         const part = ids.slice(start, start + 500);

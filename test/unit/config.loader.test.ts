@@ -89,4 +89,12 @@ describe('config loader', () => {
       (config.server as { port: number }).port = 1;
     }).toThrow(TypeError);
   });
+
+  it('refuses rules in the config files beyond the rules ceiling, naming the limit and its key', () => {
+    const scoring = Array.from({ length: 3 }, (_, i) => ({ id: `read-${i}`, on: 'article_view', points: 1, group: 'engagement' }));
+    expect(() => loadConfig({ env: {}, overrides: { rulesCeiling: { scoring: 2 }, rules: { scoring } } })).toThrow(
+      'rules.scoring: 3 scoring rules, more than the 2 this server allows (rulesCeiling.scoring)',
+    );
+    expect(loadConfig({ env: {}, overrides: { rulesCeiling: { scoring: 3 }, rules: { scoring } } }).rules.scoring).toHaveLength(3);
+  });
 });
