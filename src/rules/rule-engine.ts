@@ -43,6 +43,8 @@ export interface RuleEngineDeps {
  */
 /** Profiles a rules preview reads at once (about 2,500 events' rows at ten interactions each). */
 const previewBatchSize = 250;
+/** Profiles per write transaction on SQLite: its write lock is held for a few dozen milliseconds at a time. */
+const sqliteBatchSize = 20;
 
 export class RuleEngine {
   readonly provider: RulesProvider;
@@ -65,8 +67,11 @@ export class RuleEngine {
     const facts = new ProfileFactsLoader(db);
     this.tagRules = new TagRuleService(facts, this.tags);
     const sweep = new TagRuleSweep(db, this.tagRules);
-    // SQLite has one writer: batches there go one at a time.
-    const batches = { batchSize: config.jobs.rulesRecompute.batchSize, concurrency: db.isMysql ? config.jobs.rulesRecompute.concurrency : 1 };
+    // SQLite has one writer: batches there go one at a time, and small, since a webhook's inbox row waits for the
+    // write lock a batch's transaction holds.
+    const batches = db.isMysql
+      ? { batchSize: config.jobs.rulesRecompute.batchSize, concurrency: config.jobs.rulesRecompute.concurrency }
+      : { batchSize: Math.min(config.jobs.rulesRecompute.batchSize, sqliteBatchSize), concurrency: 1 };
     this.recompute = new RulesRecompute(this.provider, new ScoreRefresh(db, this.thresholds), sweep, batches, deps.metrics);
     const rewrite = new LedgerRewrite(db, this.thresholds, { timezone: config.timezone, batchSize: batches.batchSize });
     this.backfill = new RulesBackfill(this.provider, rewrite, sweep, { ...batches, ceiling: config.rulesCeiling });
