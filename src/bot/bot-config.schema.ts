@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { envOrText, intBetween, secret } from '../config/config-fields';
 import { Secret } from '../config/secret';
-import type { BotLocale, BotRole } from '../plugins/extension-points';
+import type { BotLocale, BotRole } from './bot-command.types';
 
 const operatorRoles = ['viewer', 'operator', 'admin'] as const satisfies readonly BotRole[];
 const botLocales = ['zh-CN', 'en'] as const satisfies readonly BotLocale[];

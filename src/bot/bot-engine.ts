@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/app.error';
-import type { BotCommand, BotImage, BotLocale } from '../plugins/extension-points';
+import type { BotCommand, BotImage, BotLocale } from './bot-command.types';
 import { closestName } from '../segments/closest-name';
 import type { BotAuditService, BotOutcome } from './bot-audit.service';
 import { parseCommandLine } from './command-line';

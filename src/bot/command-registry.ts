@@ -1,4 +1,4 @@
-import type { BotCommand, BotSubcommand } from '../plugins/extension-points';
+import type { BotCommand, BotSubcommand } from './bot-command.types';
 
 /**
  * Finds commands by name or alias, case-insensitively: Persona's own, then those plugins registered (read at each

@@ -1,4 +1,4 @@
-import type { BotLocale, BotText } from '../plugins/extension-points';
+import type { BotLocale, BotText } from './bot-command.types';
 import { en } from './messages/en';
 import { zhCN } from './messages/zh-CN';
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { LanguageModel } from '../ai/language-model';
 import type { Config } from '../config/config.schema';
 import type { Database } from '../db/database';
-import type { BotCommand } from '../plugins/extension-points';
+import type { BotCommand } from './bot-command.types';
 import { BotAuditService } from './bot-audit.service';
 import { type ChatAnswer, type ChatMessage, BotEngine } from './bot-engine';
 import { revealedPuppetOptions } from './bot-config.schema';

@@ -1,4 +1,4 @@
-import type { BotLocale, BotRole } from '../plugins/extension-points';
+import type { BotLocale, BotRole } from './bot-command.types';
 import type { OperatorConfig } from './bot-config.schema';
 
 /** A known operator, as commands see them. */

@@ -1,4 +1,4 @@
-import type { BotLocale } from '../plugins/extension-points';
+import type { BotLocale } from './bot-command.types';
 import { maskIdentity } from '../logging/pii-mask';
 import type { ProfileView } from '../profiles/profile.service';
 import type { ProfileExplanation } from '../rules/profile-explainer';

@@ -1,4 +1,4 @@
-import type { BotLocale } from '../plugins/extension-points';
+import type { BotLocale } from './bot-command.types';
 import type { PushPlan } from '../pushes/push-planner';
 import type { PushReport } from '../pushes/push-report';
 import type { PushView } from '../pushes/push.service';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/config.error';
+import { ConfigError } from '../errors/config.error';
 import { loadConfig } from '../config/config.loader';
 import type { Config } from '../config/config.schema';
 

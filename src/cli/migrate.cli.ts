@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/config.error';
+import { ConfigError } from '../errors/config.error';
 import { loadConfig } from '../config/config.loader';
 import { Database } from '../db/database';
 import { withMigrationLock } from '../db/migration-lock';

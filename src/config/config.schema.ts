@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { aiConfigSchema } from '../ai/ai-config.schema';
 import { botConfigSchema } from '../bot/bot-config.schema';
 import { rulesDocumentSchema } from '../rules/rules-document.schema';
-import { rulesBeyondCeiling } from '../rules/rules-ceiling';
-import { webhookEventNames } from '../webhooks/webhook-events';
+import { rulesBeyondCeiling, rulesCeilingSchema } from '../rules/rules-ceiling.schema';
+import { webhookConfigSchema } from '../webhooks/webhook-config.schema';
 import { clockTime, intBetween, secret, slug, tagName, timeZone } from './config-fields';
 
 /**
@@ -174,41 +174,7 @@ export const configSchema = z
       .prefault({}),
 
     /** Outbound webhooks: profile changes sent to the CRM (or anything else), signed, from a durable outbox. */
-    webhooks: z
-      .object({
-        /** Who receives what. Each gets its own signature secret and the events it names. */
-        subscribers: z
-          .array(
-            z
-              .object({
-                name: slug,
-                url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
-                secret: secret({ minLength: 16 }),
-                events: z.array(z.enum(webhookEventNames)).min(1),
-              })
-              .strict(),
-          )
-          .default([])
-          .refine((subscribers) => new Set(subscribers.map((subscriber) => subscriber.name)).size === subscribers.length, {
-            error: 'subscriber names must be unique',
-          }),
-        /** Attempts before a delivery is parked as failed (the dead-letter list). */
-        maxAttempts: intBetween(1, 100).default(10),
-        /** First retry delay in milliseconds; doubles per attempt (capped at an hour); a Retry-After answer is honoured. */
-        retryBaseMs: intBetween(10, 3_600_000).default(5000),
-        /** How long one delivery may take, in milliseconds. */
-        timeoutMs: intBetween(100, 120_000).default(10_000),
-        /** How often an idle delivery worker looks for due deliveries, in milliseconds. */
-        pollIntervalMs: intBetween(10, 60_000).default(1000),
-        /** Deliveries claimed at once. */
-        batchSize: intBetween(1, 1000).default(50),
-        /** How long claimed deliveries are reserved before another instance may take them over, in milliseconds. */
-        leaseMs: intBetween(1000, 3_600_000).default(120_000),
-        /** Deliver in this process (every instance may; leases keep them apart). */
-        enabled: z.boolean().default(true),
-      })
-      .strict()
-      .prefault({}),
+    webhooks: webhookConfigSchema.prefault({}),
 
     /** Targeted pushes: the contact-pressure policy and the outbox workers that deliver them. */
     pushes: z
@@ -281,15 +247,7 @@ export const configSchema = z
     rules: rulesDocumentSchema.prefault({}),
 
     /** The most rules a rules document may hold, from the config files or the API: more is refused (400). */
-    rulesCeiling: z
-      .object({
-        /** Scoring rules. */
-        scoring: intBetween(1, 100_000).default(300),
-        /** Tag rules, each value of an `each` counting as one. */
-        tagRules: intBetween(1, 100_000).default(300),
-      })
-      .strict()
-      .prefault({}),
+    rulesCeiling: rulesCeilingSchema.prefault({}),
 
     /** The account's time zone: schedules, quiet hours and what operators read. Storage is always UTC. */
     timezone: timeZone.default('Asia/Shanghai'),

@@ -1,10 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Logger } from 'pino';
-import type { Persona } from '../app';
-import { migrationsAreCurrent } from '../db/migrator';
+import type { OperatorBot } from '../bot/operator-bot';
+import type { Config } from '../config/config.schema';
+import type { Database } from '../db/database';
+import { type Migrator, migrationsAreCurrent } from '../db/migrator';
+import type { InboundEvent } from '../ingest/inbound-event';
+import type { Metrics } from '../metrics/metrics';
+import type { AttributeService } from '../profiles/attribute.service';
 import { liveProfileId } from '../profiles/live-profile';
 import type { ProfileEraser } from '../profiles/profile-eraser';
+import type { ProfileMerger } from '../profiles/profile-merger';
+import type { ProfileService } from '../profiles/profile.service';
+import type { PushDeliveryWorker } from '../pushes/push-delivery.worker';
+import type { PushEngine } from '../pushes/push-engine';
+import type { PushService } from '../pushes/push.service';
+import type { RuleEngine } from '../rules/rule-engine';
+import type { RulesProvider } from '../rules/rules.provider';
+import type { SegmentService } from '../segments/segment.service';
+import type { TimelineService } from '../timeline/timeline.service';
+import type { WebhookDeliveryWorker } from '../webhooks/webhook-delivery.worker';
+import type { WebhookOutbox } from '../webhooks/webhook-outbox.service';
 import type { Authenticator } from './authenticator';
 import type { AppState } from './http-state';
 import { botRoutes } from './routes/bot.routes';
@@ -28,8 +44,30 @@ export interface ApiRouterDeps {
   shuttingDown(): boolean;
 }
 
+/** The services Persona's own routes stand on (the composition root hands over itself). */
+export interface ApiServices {
+  readonly config: Config;
+  readonly db: Database;
+  readonly migrator: Migrator;
+  readonly metrics: Metrics;
+  readonly profiles: ProfileService;
+  readonly attributes: AttributeService;
+  readonly timeline: TimelineService;
+  readonly merger: ProfileMerger;
+  readonly outbox: WebhookOutbox;
+  readonly webhooks: Pick<WebhookDeliveryWorker, 'wake'>;
+  readonly segments: SegmentService;
+  readonly pushEngine: Pick<PushEngine, 'clicks'>;
+  readonly pushes: PushService;
+  readonly pushWorker: Pick<PushDeliveryWorker, 'wake'>;
+  readonly engine: Pick<RuleEngine, 'operatorTags' | 'explainer' | 'preview' | 'backfill'>;
+  readonly bot: OperatorBot;
+  readonly rules: RulesProvider;
+  accept(source: string, events: InboundEvent[]): Promise<{ duplicates: number }>;
+}
+
 /** Persona's own routes (plugins add theirs through the route registry), each over the services it needs. */
-export function apiRouters(persona: Persona, deps: ApiRouterDeps): Router<AppState>[] {
+export function apiRouters(persona: ApiServices, deps: ApiRouterDeps): Router<AppState>[] {
   const { authenticator, clock, log } = deps;
   const { config, db } = persona;
   const bodyLimitBytes = config.server.bodyLimitKb * 1024;

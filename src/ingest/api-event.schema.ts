@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { normalizeAttributes } from '../profiles/attribute-catalog';
 import type { IdentityType } from '../profiles/identity';
 import { normalizeIdentityFields } from '../profiles/identity-normalizer';
-import { type FieldProblem, toFieldProblems } from './event-batch';
+import { type FieldProblem, toFieldProblems } from './field-problem';
 import type { InboundEvent } from './inbound-event';
 import { channelPattern, eventTypePattern } from './storable-event';
 
@@ -62,7 +62,7 @@ export const apiEventSchema = z
 
 export type ApiEvent = z.output<typeof apiEventSchema>;
 
-export type { FieldProblem } from './event-batch';
+export type { FieldProblem } from './field-problem';
 
 /**
  * Validates and normalizes one API event. Answers the inbound event, or every problem found (field path and message)

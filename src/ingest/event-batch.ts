@@ -1,26 +1,14 @@
-import type { z } from 'zod';
 import { jsonShapeProblems } from '../util/json-shape';
+import type { FieldProblem } from './field-problem';
 import type { InboundEvent } from './inbound-event';
 import { inboundLimits, storableProblems } from './storable-event';
 
-/** What is wrong with one field of one inbound item. */
-export interface FieldProblem {
-  path: string;
-  message: string;
-}
+export { type FieldProblem, toFieldProblems } from './field-problem';
 
 /** One rejected item of a batch, by its position in the request. */
 export interface Rejection {
   index: number;
   problems: FieldProblem[];
-}
-
-/** Zod issues as field problems: `lead.email: expected an email address`, unknown keys named. */
-export function toFieldProblems(issues: readonly z.core.$ZodIssue[], whole = '(event)'): FieldProblem[] {
-  return issues.map((issue) => ({
-    path: issue.path.join('.') || whole,
-    message: issue.code === 'unrecognized_keys' ? `unknown field: ${issue.keys.join(', ')}` : issue.message,
-  }));
 }
 
 /**

@@ -3,7 +3,7 @@ import { identityTypes } from '../profiles/identity';
 import { normalizeIdentity } from '../profiles/identity-normalizer';
 import { personaEventTypes } from '../timeline/persona-event-types';
 import { illFormedTextMessage, jsonShapeProblems } from '../util/json-shape';
-import type { FieldProblem } from './event-batch';
+import type { FieldProblem } from './field-problem';
 import type { InboundEvent } from './inbound-event';
 
 /** The bounds every inbound event is held to, whichever way it arrives. */

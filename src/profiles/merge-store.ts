@@ -3,7 +3,7 @@ import type { Database } from '../db/database';
 import { ConflictError } from '../errors/conflict.error';
 import { NotFoundError } from '../errors/not-found.error';
 import { ValidationError } from '../errors/validation.error';
-import type { MergeEvidence } from './profile-merger';
+import type { MergeEvidence } from './merge-evidence';
 import type { Clock } from '../util/clock';
 import { Keyset, type Page, type PageRequest } from '../util/paging';
 import type { Replacements } from '../db/sql-statement';

@@ -1,21 +1,14 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { ConflictError } from '../errors/conflict.error';
-import { maskIdentity } from '../logging/pii-mask';
 import type { TimelineService } from '../timeline/timeline.service';
 import type { AttributeValue } from './attribute-catalog';
 import type { AttributeHolding } from './attribute.service';
-import type { Identity } from './identity';
 import { liveProfileId } from './live-profile';
+import type { MergeEvidence } from './merge-evidence';
 import { type KeyedTable, MergeRows } from './merge-rows';
 import { type MergeRow, MergeStore, pairKey } from './merge-store';
 import type { Clock } from '../util/clock';
-
-/**
- * What made two profiles one person: identities of one event found on both. Values are masked: the record
- * outlives the identities (an erased or unmerged person's must not stay readable in it).
- */
-export type MergeEvidence = (Omit<Identity, 'value'> & { value: string; profileId: number })[];
 
 /** Whether, for an attribute both profiles hold, the absorbed profile's value should be the survivor's. */
 export type AttributeArbiter = (name: string, survivor: AttributeHolding, absorbed: AttributeHolding) => boolean;
@@ -34,11 +27,6 @@ interface ProfileColumns {
   first_touch_channel: string | null;
   first_touch_at: unknown;
   last_seen_at: unknown;
-}
-
-/** Masks the values of the identities that matched, keeping which profile held each. */
-export function mergeEvidence(identities: readonly (Identity & { profileId: number })[]): MergeEvidence {
-  return identities.map((identity) => ({ ...identity, value: maskIdentity(identity.type, identity.value) }));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
-import type { PushRecipient, PushSendOutcome } from '../plugins/extension-points';
+import type { PushRecipient, PushSendOutcome } from './push-sender.types';
 
 /** Rolls a batch back: some of its rows are no longer the creator's. */
 class LostClaim extends Error {}

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database';
 import { PollingWorker, retryDelay } from '../jobs/polling-worker';
 import type { Metrics } from '../metrics/metrics';
-import type { PushSender, PushSendOutcome } from '../plugins/extension-points';
+import type { PushSender, PushSendOutcome } from './push-sender.types';
 import type { PushContent } from './push-content';
 import type { ClaimedDelivery, DeliverySettlement, PushOutbox } from './push-outbox';
 import { PushBatches } from './push-batches';

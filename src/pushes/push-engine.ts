@@ -5,7 +5,7 @@ import type { Database } from '../db/database';
 import type { InboundEvent } from '../ingest/inbound-event';
 import type { JobScheduler } from '../jobs/job-scheduler';
 import type { Metrics } from '../metrics/metrics';
-import type { PushAccount, PushSender } from '../plugins/extension-points';
+import type { PushAccount, PushSender } from './push-sender.types';
 import type { SegmentService } from '../segments/segment.service';
 import type { TimelineService } from '../timeline/timeline.service';
 import { contactPolicyOf } from './contact-policy';

@@ -1,5 +1,5 @@
 import { Keyset } from '../util/paging';
-import type { PushStatus } from './push.service';
+import type { PushStatus } from './push-status';
 
 /** `GET /api/pushes` and `/pushes`: newest first by id. */
 export const pushPages = new Keyset<{ id: number }>({ list: 'pushes', keys: [{ column: 'id', kind: 'id' }], direction: 'desc', keyOf: (row) => [Number(row.id)] });

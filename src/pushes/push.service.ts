@@ -1,9 +1,9 @@
 import type { Database } from '../db/database';
 import { AppError } from '../errors/app.error';
 import { ConflictError } from '../errors/conflict.error';
-import type { PushAccount, PushSender } from '../plugins/extension-points';
+import type { PushAccount, PushSender } from './push-sender.types';
 import { NotFoundError } from '../errors/not-found.error';
-import { parseInput } from '../http/parse-input';
+import { parseInput } from '../util/parse-input';
 import { ValidationError } from '../errors/validation.error';
 import { refersTo } from '../segments/segment-dependencies';
 import { parseSegment } from '../segments/segment-parser';
@@ -17,12 +17,10 @@ import { pushActivitySince, type PushReport, pushReport } from './push-report';
 import type { Clock } from '../util/clock';
 import type { Page, PageRequest } from '../util/paging';
 import { pushPages, pushStatusCondition } from './push-list';
+import type { PushStatus } from './push-status';
 
-/**
- * `scheduled` is a confirmed push whose send time has not come (stored, it is `sending`); an automation, once
- * confirmed, is `active` until cancelled.
- */
-export type PushStatus = 'planned' | 'scheduled' | 'sending' | 'active' | 'done' | 'cancelled';
+export type { PushStatus } from './push-status';
+
 
 export interface PushView {
   id: number;

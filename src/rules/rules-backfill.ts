@@ -3,7 +3,7 @@ import { ConflictError } from '../errors/conflict.error';
 import { LedgerChange } from './ledger-plan';
 import type { LedgerRewrite } from './ledger-rewrite';
 import { RuleSet } from './rule-set';
-import { assertWithinCeiling, type RulesCeiling } from './rules-ceiling';
+import { assertWithinCeiling, type RulesCeiling } from './rules-ceiling.schema';
 import type { RulesDocument } from './rules-document.schema';
 import { RulesNotAppliedError } from './rules-not-applied.error';
 import type { RulesProvider } from './rules.provider';

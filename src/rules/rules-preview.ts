@@ -6,7 +6,7 @@ import { compileSegment, liveProfiles } from '../segments/segment-sql.compiler';
 import { TimeSlice } from '../util/time-slice';
 import { LedgerChange } from './ledger-plan';
 import { RuleSet } from './rule-set';
-import { assertWithinCeiling, type RulesCeiling } from './rules-ceiling';
+import { assertWithinCeiling, type RulesCeiling } from './rules-ceiling.schema';
 import { decayFactor } from './score-decay';
 import type { RulesDocument } from './rules-document.schema';
 import type { RulesProvider } from './rules.provider';

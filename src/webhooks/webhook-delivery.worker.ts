@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database';
-import { retryAfterMs } from '../http/retry-after';
-import { signTimestampedHmac } from '../http/timestamped-hmac';
+import { retryAfterMs } from '../util/retry-after';
+import { signTimestampedHmac } from '../util/timestamped-hmac';
 import { maxRetryDelayMs, PollingWorker, retryDelay } from '../jobs/polling-worker';
 import { liveProfileId } from '../profiles/live-profile';
 import type { Metrics } from '../metrics/metrics';

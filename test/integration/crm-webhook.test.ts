@@ -1,4 +1,4 @@
-import { signTimestampedHmac } from '../../src/http/timestamped-hmac';
+import { signTimestampedHmac } from '../../src/util/timestamped-hmac';
 import { crmSecret, startTestApp, type TestApp, websiteSecret } from '../support/test-app';
 import { signedPost, textMessage, sampleAccount } from '../support/wechat-client';
 

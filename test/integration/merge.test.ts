@@ -1,4 +1,4 @@
-import { signTimestampedHmac } from '../../src/http/timestamped-hmac';
+import { signTimestampedHmac } from '../../src/util/timestamped-hmac';
 import { ageBandOf } from '../../src/profiles/attribute-catalog';
 import { crmSecret, startTestApp, type TestApp } from '../support/test-app';
 

@@ -1,4 +1,4 @@
-import { signTimestampedHmac, verifyTimestampedHmac } from '../../src/http/timestamped-hmac';
+import { signTimestampedHmac, verifyTimestampedHmac } from '../../src/util/timestamped-hmac';
 import { startFakeReceiver } from '../support/fake-receiver';
 import { crmSecret, outboundSecret, startTestApp, type TestApp } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';

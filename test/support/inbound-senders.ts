@@ -1,4 +1,4 @@
-import { signTimestampedHmac } from '../../src/http/timestamped-hmac';
+import { signTimestampedHmac } from '../../src/util/timestamped-hmac';
 import { hubspotV3Signature } from './hubspot-signer';
 import { crmSecret, hubspotClientSecret, type TestApp, websiteSecret } from './test-app';
 import { signedPost, sampleAccount } from './wechat-client';

@@ -1,4 +1,4 @@
-import { retryAfterMs } from '../../src/http/retry-after';
+import { retryAfterMs } from '../../src/util/retry-after';
 
 describe('Retry-After', () => {
   const now = Date.parse('2026-11-23T12:00:00Z');

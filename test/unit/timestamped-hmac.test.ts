@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { signTimestampedHmac, verifyTimestampedHmac } from '../../src/http/timestamped-hmac';
+import { signTimestampedHmac, verifyTimestampedHmac } from '../../src/util/timestamped-hmac';
 
 const secret = 'whsec-0123456789abcdef';
 const body = Buffer.from('{"events":[]}');

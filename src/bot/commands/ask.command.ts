@@ -1,7 +1,7 @@
 import { AiError } from '../../ai/ai.error';
 import type { LanguageModel } from '../../ai/language-model';
 import { expressionFor } from '../../ai/segment-question';
-import type { BotCommand } from '../../plugins/extension-points';
+import type { BotCommand } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
 import { aiFailure } from '../ai-failure';
 import { formatCount, inEveryLocale, translator } from '../message-catalog';

@@ -1,7 +1,7 @@
 import { AiError } from '../../ai/ai.error';
 import { draftCopy } from '../../ai/copy-drafts';
 import type { LanguageModel } from '../../ai/language-model';
-import type { BotCommand } from '../../plugins/extension-points';
+import type { BotCommand } from '../bot-command.types';
 import { aiFailure } from '../ai-failure';
 import type { BotServices } from '../bot-services';
 import { inEveryLocale, translator } from '../message-catalog';

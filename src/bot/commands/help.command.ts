@@ -1,4 +1,4 @@
-import type { BotCommand } from '../../plugins/extension-points';
+import type { BotCommand } from '../bot-command.types';
 import { usageOf } from '../bot-engine';
 import type { CommandRegistry } from '../command-registry';
 import { inEveryLocale, translator } from '../message-catalog';

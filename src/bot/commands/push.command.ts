@@ -1,5 +1,5 @@
 import { ValidationError } from '../../errors/validation.error';
-import type { BotCommand } from '../../plugins/extension-points';
+import type { BotCommand } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
 import { takeOptions } from '../command-line';
 import { inEveryLocale, translator } from '../message-catalog';

@@ -1,4 +1,4 @@
-import type { BotCommand } from '../../plugins/extension-points';
+import type { BotCommand } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
 import { formatCount, inEveryLocale, translator } from '../message-catalog';
 

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../errors/validation.error';
-import type { BotCommand, BotRequest } from '../../plugins/extension-points';
+import type { BotCommand, BotRequest } from '../bot-command.types';
 import { parseRulesDocument } from '../../rules/rules.provider';
 import type { RulesDocument } from '../../rules/rules-document.schema';
 import type { BotServices } from '../bot-services';

@@ -1,4 +1,4 @@
-import type { BotCommand, BotRequest } from '../../plugins/extension-points';
+import type { BotCommand, BotRequest } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
 import { formatCount, inEveryLocale, type Translate, translator } from '../message-catalog';
 import { readAllPages } from '../../util/paging';

@@ -1,6 +1,6 @@
 import { tagName } from '../../config/config-fields';
 import { ValidationError } from '../../errors/validation.error';
-import type { BotCommand } from '../../plugins/extension-points';
+import type { BotCommand } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
 import { inEveryLocale, translator } from '../message-catalog';
 import { findProfile } from '../profile-reference';

@@ -5,7 +5,7 @@ import { ForbiddenError } from '../../errors/forbidden.error';
 import type { Authenticator } from '../authenticator';
 import type { AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';
-import { parseInput } from '../parse-input';
+import { parseInput } from '../../util/parse-input';
 import { readJsonBody } from '../read-body';
 import { pageAnswer, pageQuery } from '../../util/paging';
 

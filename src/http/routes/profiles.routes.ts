@@ -11,7 +11,7 @@ import type { Authenticator } from '../authenticator';
 import type { AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';
 import { actorOf } from '../actor';
-import { parseInput, recordId } from '../parse-input';
+import { parseInput, recordId } from '../../util/parse-input';
 import { readJsonBody } from '../read-body';
 import { ownValue } from '../../util/own-value';
 import type { Clock } from '../../util/clock';

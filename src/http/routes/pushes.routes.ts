@@ -5,7 +5,7 @@ import { actorOf } from '../actor';
 import type { Authenticator } from '../authenticator';
 import type { AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';
-import { parseInput, recordId } from '../parse-input';
+import { parseInput, recordId } from '../../util/parse-input';
 import { readJsonBody } from '../read-body';
 import { pageAnswer, pageQuery } from '../../util/paging';
 

@@ -6,7 +6,7 @@ import { ValidationError } from '../../errors/validation.error';
 import type { AppContext, AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';
 import { readJsonBody } from '../read-body';
-import { parseInput } from '../parse-input';
+import { parseInput } from '../../util/parse-input';
 import { pageAnswer, pageQuery } from '../../util/paging';
 
 const listQuery = z.object(pageQuery);

@@ -4,7 +4,7 @@ import type { WebhookOutbox } from '../../webhooks/webhook-outbox.service';
 import type { Authenticator } from '../authenticator';
 import type { AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';
-import { parseInput, recordId } from '../parse-input';
+import { parseInput, recordId } from '../../util/parse-input';
 import { pageAnswer, pageQuery } from '../../util/paging';
 
 const deliveriesQuery = z.object({

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { intBetween } from '../config/config-fields';
 import { ValidationError } from '../errors/validation.error';
 import { expandTagRule, type RulesDocument } from './rules-document.schema';
 
@@ -17,6 +19,16 @@ export interface CeilingProblem {
   path: string[];
   message: string;
 }
+
+/** `rulesCeiling` in the config. */
+export const rulesCeilingSchema = z
+  .object({
+    /** Scoring rules. */
+    scoring: intBetween(1, 100_000).default(300),
+    /** Tag rules, each value of an `each` counting as one. */
+    tagRules: intBetween(1, 100_000).default(300),
+  })
+  .strict();
 
 /** What in `document` goes beyond `ceiling` (nothing when it is within). */
 export function rulesBeyondCeiling(document: Pick<RulesDocument, 'scoring' | 'tags'>, ceiling: RulesCeiling): CeilingProblem[] {

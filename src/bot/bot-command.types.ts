@@ -1,0 +1,60 @@
+/** A bot command as Persona's own commands and plugins' are written: the bot room owns the port. */
+
+export type BotRole = 'viewer' | 'operator' | 'admin';
+export type BotLocale = 'zh-CN' | 'en';
+
+/** Text in each locale the bot speaks. */
+export type BotText = Readonly<Record<BotLocale, string>>;
+
+/** What a bot command is asked: by whom, with which arguments, and where. */
+export interface BotRequest {
+  operator: { contact: string; name: string; role: BotRole; locale: BotLocale };
+  /** The arguments after the command's name, quotes removed (`"New York"` is one argument). */
+  args: readonly string[];
+  /** The text after the first `skip` arguments, as typed (an expression, a message). */
+  rest(skip: number): string;
+  /** The subcommand `args[0]` named, in its canonical name, when the command has subcommands. */
+  subcommand?: string;
+  locale: BotLocale;
+  /** In a group chat (others read the answer). */
+  inGroup: boolean;
+}
+
+/** A picture in an answer (a QR code): sent as an image where the chat can show one. */
+export interface BotImage {
+  url: string;
+  /** A file name for it (`store-0217.jpg`). */
+  name: string;
+}
+
+/**
+ * A command's answer: its text, or the text with a picture, and `failed` (why, for the audit) when the command
+ * could not do what was asked although nothing went wrong on Persona's side (the model's answer was unusable).
+ */
+export type BotAnswer = string | { text: string; image?: BotImage; failed?: string };
+
+/** A subcommand (`segment count`), with its own lowest role. */
+export interface BotSubcommand {
+  name: string;
+  aliases?: readonly string[];
+  role: BotRole;
+  usage: string;
+  summary: BotText;
+}
+
+/**
+ * An operator bot command (`/qrcode store-01`). Names are English; aliases (Chinese) work the same. Its answer is
+ * text in the request's locale; the engine splits long answers and audits every run.
+ */
+export interface BotCommand {
+  name: string;
+  aliases?: readonly string[];
+  /** Lowest operator role allowed to run it (or any of its subcommands). Admin commands are refused in groups. */
+  role: BotRole;
+  usage: string;
+  summary: BotText;
+  subcommands?: readonly BotSubcommand[];
+  /** The subcommand a bare `/<name>` runs; without one, a bare name answers with the subcommands. */
+  defaultSubcommand?: string;
+  run(request: BotRequest): Promise<BotAnswer>;
+}
