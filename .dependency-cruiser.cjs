@@ -37,7 +37,8 @@ module.exports = {
     },
     {
       name: 'config-composes-only-room-schemas',
-      comment: "The config schema takes each room's own config schema (and the checks beside it), nothing else of a room.",
+      comment:
+        "The config schema takes each room's own config schema (and the checks beside it), nothing else of a room.",
       severity: 'error',
       from: { path: '^src/config/' },
       to: { path: rooms, pathNot: '\\.schema\\.ts$' },

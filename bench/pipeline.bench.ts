@@ -36,8 +36,22 @@ function benchRules(): PlainObject {
   const defaults = loadConfig({ env: {} }).rules;
   const scoring = [
     ...defaults.scoring,
-    ...topics.map((topic, index) => ({ id: `read-${topic}`, on: 'article_view', where: `topic=${topic}`, points: 2, group: 'intent', cap: { max: 2 + (index % 3), per: '1d' } })),
-    ...topics.slice(0, 5).map((topic) => ({ id: `share-${topic}`, on: 'article_share', where: `topic=${topic}`, points: 5, group: 'engagement', cap: { oncePer: 'articleId' } })),
+    ...topics.map((topic, index) => ({
+      id: `read-${topic}`,
+      on: 'article_view',
+      where: `topic=${topic}`,
+      points: 2,
+      group: 'intent',
+      cap: { max: 2 + (index % 3), per: '1d' },
+    })),
+    ...topics.slice(0, 5).map((topic) => ({
+      id: `share-${topic}`,
+      on: 'article_share',
+      where: `topic=${topic}`,
+      points: 5,
+      group: 'engagement',
+      cap: { oncePer: 'articleId' },
+    })),
     { id: 'purchase', on: 'purchase', points: 20, group: 'intent' },
     { id: 'big-purchase', on: 'purchase', where: 'amount>=50000', points: 30, group: 'intent' },
     { id: 'form', on: 'form_submit', points: 15, group: 'intent', cap: 'once' },
@@ -46,8 +60,14 @@ function benchRules(): PlainObject {
   ];
   const tagRules = [
     ...defaults.tags.rules,
-    ...topics.map((topic) => ({ tag: `behaviour/fan-${topic}`, when: `event:article_view[topic=${topic}] >= 6 in 90d` })),
-    ...topics.map((topic) => ({ tag: `behaviour/sharer-${topic}`, when: `event:article_share[topic=${topic}] in 90d` })),
+    ...topics.map((topic) => ({
+      tag: `behaviour/fan-${topic}`,
+      when: `event:article_view[topic=${topic}] >= 6 in 90d`,
+    })),
+    ...topics.map((topic) => ({
+      tag: `behaviour/sharer-${topic}`,
+      when: `event:article_share[topic=${topic}] in 90d`,
+    })),
     { tag: 'value/buyer', when: 'event:purchase in 365d' },
     { tag: 'value/big-spender', when: 'event:purchase[amount>=50000] >= 2 in 365d' },
     { tag: 'value/high-intent', when: 'score.intent >= 40' },
@@ -68,7 +88,21 @@ function events(now: Date): InboundEvent[] {
     state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
     return state / 2_147_483_648;
   };
-  const kinds = ['article_view', 'article_view', 'article_view', 'article_view', 'page_view', 'article_favorite', 'article_share', 'search', 'menu_click', 'purchase', 'form_submit', 'qr_scan', 'subscribe'];
+  const kinds = [
+    'article_view',
+    'article_view',
+    'article_view',
+    'article_view',
+    'page_view',
+    'article_favorite',
+    'article_share',
+    'search',
+    'menu_click',
+    'purchase',
+    'form_submit',
+    'qr_scan',
+    'subscribe',
+  ];
   return Array.from({ length: eventCount }, (_, index) => {
     const type = kinds[Math.floor(next() * kinds.length)];
     const person = Math.floor(next() ** 2 * profileCount);
@@ -97,7 +131,14 @@ function instanceConfig(url: string, migrate: boolean) {
       server: { host: '127.0.0.1', port: 0 },
       database: { url, migrateOnStart: migrate },
       log: { level: 'warn' },
-      ingest: { worker: { enabled: false, ...(perTransaction > 0 ? { entriesPerTransaction: perTransaction, batchSize: Math.max(100, perTransaction) } : {}) } },
+      ingest: {
+        worker: {
+          enabled: false,
+          ...(perTransaction > 0
+            ? { entriesPerTransaction: perTransaction, batchSize: Math.max(100, perTransaction) }
+            : {}),
+        },
+      },
       jobs: { enabled: false },
       webhooks: { enabled: false },
       rules: withRules ? benchRules() : { scoring: [], thresholds: [], tags: { rules: [] } },
@@ -128,9 +169,15 @@ async function drainRate(url: string): Promise<number> {
   const children: ChildProcess[] = [];
   try {
     const all = events(new Date());
-    for (let start = 0; start < all.length; start += 1000) await seeder.inbox.write('bench', all.slice(start, start + 1000));
+    for (let start = 0; start < all.length; start += 1000)
+      await seeder.inbox.write('bench', all.slice(start, start + 1000));
     for (let index = 0; index < workers; index += 1) {
-      children.push(fork(process.argv[1], process.argv.slice(2), { execArgv: process.execArgv, env: { ...process.env, BENCH_INSTANCE_DATABASE: url } }));
+      children.push(
+        fork(process.argv[1], process.argv.slice(2), {
+          execArgv: process.execArgv,
+          env: { ...process.env, BENCH_INSTANCE_DATABASE: url },
+        }),
+      );
     }
     await Promise.all(children.map(nextMessage));
     const began = process.hrtime.bigint();
@@ -167,7 +214,16 @@ async function instance(url: string): Promise<void> {
 async function recompute(url: string): Promise<void> {
   const log = createLogger({ level: 'info' });
   const persona = new Persona(
-    loadConfig({ env: {}, overrides: { database: { url }, log: { level: 'info' }, ingest: { worker: { enabled: false } }, jobs: { enabled: false }, webhooks: { enabled: false } } }),
+    loadConfig({
+      env: {},
+      overrides: {
+        database: { url },
+        log: { level: 'info' },
+        ingest: { worker: { enabled: false } },
+        jobs: { enabled: false },
+        webhooks: { enabled: false },
+      },
+    }),
     log,
   );
   await persona.start({ listen: false });

@@ -38,15 +38,41 @@ function generatedScoringRules(count: number): Record<string, unknown>[] {
   return Array.from({ length: count }, (_, i) => {
     switch (i % 5) {
       case 0:
-        return { id: `bench-read-${i}`, on: 'article_view', where: `topic=${topics[i % topics.length]}`, points: 1 + (i % 5), group: 'intent', cap: { max: 1 + (i % 3), per: ['1d', '7d', '30d'][i % 3] } };
+        return {
+          id: `bench-read-${i}`,
+          on: 'article_view',
+          where: `topic=${topics[i % topics.length]}`,
+          points: 1 + (i % 5),
+          group: 'intent',
+          cap: { max: 1 + (i % 3), per: ['1d', '7d', '30d'][i % 3] },
+        };
       case 1:
-        return { id: `bench-buy-${i}`, on: 'purchase', where: `amount>=${(i % 10) * 5000}`, points: 5 + (i % 20), group: 'intent' };
+        return {
+          id: `bench-buy-${i}`,
+          on: 'purchase',
+          where: `amount>=${(i % 10) * 5000}`,
+          points: 5 + (i % 20),
+          group: 'intent',
+        };
       case 2:
         return { id: `bench-scan-${i}`, on: 'qr_scan', points: 3, group: 'engagement', cap: { oncePer: 'scene' } };
       case 3:
-        return { id: `bench-favorite-${i}`, on: 'article_favorite', points: 2, group: 'engagement', cap: { oncePer: 'articleId' } };
+        return {
+          id: `bench-favorite-${i}`,
+          on: 'article_favorite',
+          points: 2,
+          group: 'engagement',
+          cap: { oncePer: 'articleId' },
+        };
       default:
-        return { id: `bench-visit-${i}`, on: 'page_view', where: 'channel=wechat', points: 1, group: 'engagement', cap: { max: 2, per: '7d' } };
+        return {
+          id: `bench-visit-${i}`,
+          on: 'page_view',
+          where: 'channel=wechat',
+          points: 1,
+          group: 'engagement',
+          cap: { max: 2, per: '7d' },
+        };
     }
   });
 }
@@ -54,7 +80,8 @@ function generatedScoringRules(count: number): Record<string, unknown>[] {
 /** The event-loop delay the server recorded since the last scrape (prom-client's monitorEventLoopDelay gauges). */
 async function loopDelay(client: BenchClient): Promise<string> {
   const text = (await client.request('GET', '/metrics')).body;
-  const seconds = (name: string) => Number(new RegExp(`^persona_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const seconds = (name: string) =>
+    Number(new RegExp(`^persona_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
   return `p99 ${(seconds('p99') * 1000).toFixed(0)} ms, max ${(seconds('max') * 1000).toFixed(0)} ms`;
 }
 
@@ -62,14 +89,18 @@ async function main(): Promise<void> {
   // BENCH_DATABASE=<url> measures again on a database an earlier run seeded and kept (BENCH_KEEP=1), without seeding.
   const reused = process.env.BENCH_DATABASE;
   const database = reused ? { url: reused, drop: async () => undefined } : await prepareBenchDatabase();
-  console.log(`Persona rules benchmark: ${reused ? 'seeded earlier' : `${profiles} profiles, about ${eventsEach} interactions each`}, ${database.url.split(':')[0]}`);
+  console.log(
+    `Persona rules benchmark: ${reused ? 'seeded earlier' : `${profiles} profiles, about ${eventsEach} interactions each`}, ${database.url.split(':')[0]}`,
+  );
   if (!reused) {
     const db = new Database({ url: database.url });
     try {
       const started = performance.now();
       await createMigrator(db).up();
       const events = await seedInteractions(db, profiles, eventsEach, new Date(), (line) => console.log(line));
-      console.log(`seeded ${profiles} profiles and ${events} events in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      console.log(
+        `seeded ${profiles} profiles and ${events} events in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      );
     } finally {
       await db.close();
     }
@@ -88,19 +119,30 @@ async function main(): Promise<void> {
   };
   const results: (ProbeResult & { phase: string })[] = [];
   const measure = async (phase: string, work: () => Promise<void>) => {
-    const paced = [new PacedProbe('GET /healthz', probes, 100, 1000 / rate, () => healthz), new PacedProbe('POST /wechat', probes, 100, 1000 / rate, webhook)];
+    const paced = [
+      new PacedProbe('GET /healthz', probes, 100, 1000 / rate, () => healthz),
+      new PacedProbe('POST /wechat', probes, 100, 1000 / rate, webhook),
+    ];
     paced.forEach((probe) => probe.start());
     await work();
     for (const probe of paced) results.push({ phase, ...(await probe.stop()) });
   };
   const document = loadConfig({ env: {} }).rules;
-  const body = JSON.stringify({ rules: { ...document, scoring: [...document.scoring, ...generatedScoringRules(generated)] } });
-  const adminRequest = (path: string) => admin.prepare('POST', path, body, { authorization: `Bearer ${benchAdminToken}`, 'content-type': 'application/json' });
+  const body = JSON.stringify({
+    rules: { ...document, scoring: [...document.scoring, ...generatedScoringRules(generated)] },
+  });
+  const adminRequest = (path: string) =>
+    admin.prepare('POST', path, body, {
+      authorization: `Bearer ${benchAdminToken}`,
+      'content-type': 'application/json',
+    });
   const timed = async (what: string, path: string): Promise<void> => {
     const t0 = performance.now();
     const response: BenchResponse = await admin.send(adminRequest(path));
     const summary = response.status === 200 ? response.body.slice(0, 200) : response.body.slice(0, 400);
-    console.log(`${what}: HTTP ${response.status} after ${((performance.now() - t0) / 1000).toFixed(1)} s; ${summary}…`);
+    console.log(
+      `${what}: HTTP ${response.status} after ${((performance.now() - t0) / 1000).toFixed(1)} s; ${summary}…`,
+    );
     console.log(`  event-loop delay meanwhile (GET /metrics): ${await loopDelay(admin)}`);
   };
   try {
@@ -109,12 +151,26 @@ async function main(): Promise<void> {
     await loopDelay(admin);
     await measure('baseline', () => new Promise((resolve) => setTimeout(resolve, baselineSeconds * 1000)));
     console.log(`  event-loop delay in the baseline (GET /metrics): ${await loopDelay(admin)}`);
-    await measure(`during the preview`, () => timed(`preview of the default rules + ${generated} scoring rules`, '/api/rules/preview'));
-    if (withApply) await measure('during the apply', () => timed(`apply of the default rules + ${generated} scoring rules`, '/api/rules/apply?wait=true'));
-    console.table(
-      results.map((r) => ({ phase: r.phase, request: r.name, requests: r.requests, failures: r.failures, 'p50 ms': r.p50Ms.toFixed(1), 'p99 ms': r.p99Ms.toFixed(1), 'max ms': r.maxMs.toFixed(0) })),
+    await measure(`during the preview`, () =>
+      timed(`preview of the default rules + ${generated} scoring rules`, '/api/rules/preview'),
     );
-    for (const result of results.filter((r) => r.failures > 0)) console.log(`${result.phase}, ${result.name}: failures ${JSON.stringify(result.failureReasons)}`);
+    if (withApply)
+      await measure('during the apply', () =>
+        timed(`apply of the default rules + ${generated} scoring rules`, '/api/rules/apply?wait=true'),
+      );
+    console.table(
+      results.map((r) => ({
+        phase: r.phase,
+        request: r.name,
+        requests: r.requests,
+        failures: r.failures,
+        'p50 ms': r.p50Ms.toFixed(1),
+        'p99 ms': r.p99Ms.toFixed(1),
+        'max ms': r.maxMs.toFixed(0),
+      })),
+    );
+    for (const result of results.filter((r) => r.failures > 0))
+      console.log(`${result.phase}, ${result.name}: failures ${JSON.stringify(result.failureReasons)}`);
     for (const phase of [...new Set(results.map((r) => r.phase))].filter((name) => name !== 'baseline')) {
       const met = results.filter((r) => r.phase === phase).every((r) => r.p99Ms < targetMs && r.failures === 0);
       console.log(`target (p99 under ${targetMs} ms, no failures) ${phase}: ${met ? 'met' : 'NOT met'}`);

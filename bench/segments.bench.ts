@@ -19,14 +19,26 @@ const profiles = argument('profiles', 1_000_000);
 const eventsEach = argument('events', 20);
 const runs = argument('runs', 5);
 const now = new Date('2026-11-23T12:00:00.000Z');
-const cities = ['Shanghai', 'Beijing', 'Hangzhou', 'Shenzhen', 'Guangzhou', 'Chengdu', 'Nanjing', 'Wuhan', 'Suzhou', "Xi'an"];
+const cities = [
+  'Shanghai',
+  'Beijing',
+  'Hangzhou',
+  'Shenzhen',
+  'Guangzhou',
+  'Chengdu',
+  'Nanjing',
+  'Wuhan',
+  'Suzhou',
+  "Xi'an",
+];
 const topics = ['sports', 'fashion', 'tech', 'food', 'travel', 'finance'];
 
 /** Expressions covering every construct, each with the SQL a person would write for the same count. */
 const cases: { expression: string; handWritten: (d: Dialect) => string }[] = [
   {
     expression: 'tag:interest/sports',
-    handWritten: () => "SELECT COUNT(*) AS n FROM tags t JOIN profiles p ON p.id = t.profile_id WHERE t.name = 'interest/sports' AND p.merged_into IS NULL AND p.erased_at IS NULL",
+    handWritten: () =>
+      "SELECT COUNT(*) AS n FROM tags t JOIN profiles p ON p.id = t.profile_id WHERE t.name = 'interest/sports' AND p.merged_into IS NULL AND p.erased_at IS NULL",
   },
   {
     expression: 'lifecycle:dormant AND city in (Shanghai, Hangzhou)',
@@ -104,25 +116,44 @@ async function seed(db: Database): Promise<void> {
   const ignore = db.insertIgnoreInto;
   // Days before `now`, as each dialect stores a time.
   const daysAgo = (expr: string) =>
-    db.isMysql ? `DATE_SUB(:now, INTERVAL (${expr}) DAY)` : `strftime('%Y-%m-%d %H:%M:%f +00:00', :nowText, '-' || (${expr}) || ' days')`;
+    db.isMysql
+      ? `DATE_SUB(:now, INTERVAL (${expr}) DAY)`
+      : `strftime('%Y-%m-%d %H:%M:%f +00:00', :nowText, '-' || (${expr}) || ' days')`;
   // SQLite's || binds tighter than %: each part gets its own brackets.
-  const concat = (...parts: string[]) => (db.isMysql ? `CONCAT(${parts.join(', ')})` : parts.map((part) => `(${part})`).join(' || '));
+  const concat = (...parts: string[]) =>
+    db.isMysql ? `CONCAT(${parts.join(', ')})` : parts.map((part) => `(${part})`).join(' || ');
   const nowText = now.toISOString().replace('T', ' ').replace('Z', '');
 
   await db.execute('CREATE TABLE bench_numbers (n INTEGER PRIMARY KEY)');
   for (let start = 1; start <= profiles; start += 10_000) {
     const count = Math.min(10_000, profiles - start + 1);
-    await db.execute(`INSERT INTO bench_numbers (n) VALUES ${Array.from({ length: count }, () => '(?)').join(', ')}`, Array.from({ length: count }, (_, i) => start + i));
+    await db.execute(
+      `INSERT INTO bench_numbers (n) VALUES ${Array.from({ length: count }, () => '(?)').join(', ')}`,
+      Array.from({ length: count }, (_, i) => start + i),
+    );
   }
   // Tag popularity by power law: bucket (0–999) → one of 200 tags, the first ones far more often.
   await db.execute('CREATE TABLE bench_tag_dist (bucket INTEGER PRIMARY KEY, tag VARCHAR(64) NOT NULL)');
-  const tagNames = ['interest/sports', 'loyal', ...topics.slice(1).map((topic) => `interest/${topic}`), ...Array.from({ length: 193 }, (_, i) => `behaviour/t${i}`)];
+  const tagNames = [
+    'interest/sports',
+    'loyal',
+    ...topics.slice(1).map((topic) => `interest/${topic}`),
+    ...Array.from({ length: 193 }, (_, i) => `behaviour/t${i}`),
+  ];
   const weights = tagNames.map((_, i) => 1 / (i + 1) ** 0.9);
   const total = weights.reduce((sum, weight) => sum + weight, 0);
   const buckets: string[] = [];
-  weights.forEach((weight, i) => buckets.push(...Array.from({ length: Math.round((weight / total) * 1000) }, () => tagNames[i])));
+  weights.forEach((weight, i) =>
+    buckets.push(...Array.from({ length: Math.round((weight / total) * 1000) }, () => tagNames[i])),
+  );
   while (buckets.length < 1000) buckets.push(tagNames[tagNames.length - 1]);
-  await db.execute(`INSERT INTO bench_tag_dist (bucket, tag) VALUES ${buckets.slice(0, 1000).map(() => '(?, ?)').join(', ')}`, buckets.slice(0, 1000).flatMap((tag, i) => [i, tag]));
+  await db.execute(
+    `INSERT INTO bench_tag_dist (bucket, tag) VALUES ${buckets
+      .slice(0, 1000)
+      .map(() => '(?, ?)')
+      .join(', ')}`,
+    buckets.slice(0, 1000).flatMap((tag, i) => [i, tag]),
+  );
   console.log(`  numbers and tag distribution: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const values = { nowText };
@@ -149,7 +180,10 @@ async function seed(db: Database): Promise<void> {
        'bench', :now FROM bench_numbers`,
   );
   const cityCase = `CASE (n * 31) % 13 ${cities.map((city, i) => `WHEN ${i} THEN '${JSON.stringify(city).replace(/'/g, "''")}'`).join(' ')} ELSE '"Shanghai"' END`;
-  await step('attribute city', `INSERT INTO attributes (profile_id, name, value, source, updated_at) SELECT n, 'city', ${cityCase}, 'bench', :now FROM bench_numbers`);
+  await step(
+    'attribute city',
+    `INSERT INTO attributes (profile_id, name, value, source, updated_at) SELECT n, 'city', ${cityCase}, 'bench', :now FROM bench_numbers`,
+  );
   await step(
     'attribute gender',
     `INSERT INTO attributes (profile_id, name, value, source, updated_at) SELECT n, 'gender', CASE n % 3 WHEN 0 THEN '"female"' WHEN 1 THEN '"male"' ELSE '"unknown"' END, 'bench', :now FROM bench_numbers`,
@@ -160,14 +194,23 @@ async function seed(db: Database): Promise<void> {
      SELECT n, 'birthday', ${concat("'\"'", db.isMysql ? "DATE_FORMAT(DATE_SUB('2008-01-01', INTERVAL (n * 17) % 18000 DAY), '%Y-%m-%d')" : "date('2008-01-01', '-' || ((n * 17) % 18000) || ' days')", "'\"'")}, 'bench', :now
      FROM bench_numbers WHERE n % 2 = 0`,
   );
-  await step('scores', `INSERT INTO scores (profile_id, score_group, points, updated_at) SELECT n, 'engagement', (n * 37) % 151, :now FROM bench_numbers`);
-  await step('scores, intent', `INSERT INTO scores (profile_id, score_group, points, updated_at) SELECT n, 'intent', (n * 53) % 41, :now FROM bench_numbers WHERE n % 3 = 0`);
+  await step(
+    'scores',
+    `INSERT INTO scores (profile_id, score_group, points, updated_at) SELECT n, 'engagement', (n * 37) % 151, :now FROM bench_numbers`,
+  );
+  await step(
+    'scores, intent',
+    `INSERT INTO scores (profile_id, score_group, points, updated_at) SELECT n, 'intent', (n * 53) % 41, :now FROM bench_numbers WHERE n % 3 = 0`,
+  );
   await step(
     'phones',
     `INSERT INTO identities (profile_id, type, scope, value, created_at)
      SELECT n, 'phone', '', ${db.isMysql ? "CONCAT('+86139', LPAD(n, 8, '0'))" : "printf('+86139%08d', n)"}, :now FROM bench_numbers WHERE n % 5 < 3`,
   );
-  await step('unionids', `INSERT INTO identities (profile_id, type, scope, value, created_at) SELECT n, 'unionid', '', ${concat("'u-'", 'n')}, :now FROM bench_numbers WHERE n % 2 = 1`);
+  await step(
+    'unionids',
+    `INSERT INTO identities (profile_id, type, scope, value, created_at) SELECT n, 'unionid', '', ${concat("'u-'", 'n')}, :now FROM bench_numbers WHERE n % 2 = 1`,
+  );
   await step(
     'subscriptions',
     `INSERT INTO subscriptions (profile_id, account, subscribed, changed_at) SELECT n, 'default', CASE WHEN n % 5 = 0 THEN 0 ELSE 1 END, :now FROM bench_numbers`,
@@ -179,12 +222,16 @@ async function seed(db: Database): Promise<void> {
   const eventsOf = `CASE WHEN ${tier} < 8 THEN ${perTier[0]} WHEN ${tier} < 14 THEN ${perTier[1]} WHEN ${tier} < 18 THEN ${perTier[2]} ELSE ${perTier[3]} END`;
   const rounds = perTier[3];
   // Sports is read most: residues 0–2 of 8, the other topics one each.
-  const topicCase = (k: number) => `CASE (b.n + ${k}) % 8 WHEN 0 THEN 'sports' WHEN 1 THEN 'sports' WHEN 2 THEN 'sports' ${topics.slice(1).map((topic, i) => `WHEN ${i + 3} THEN '${topic}'`).join(' ')} END`;
+  const topicCase = (k: number) =>
+    `CASE (b.n + ${k}) % 8 WHEN 0 THEN 'sports' WHEN 1 THEN 'sports' WHEN 2 THEN 'sports' ${topics
+      .slice(1)
+      .map((topic, i) => `WHEN ${i + 3} THEN '${topic}'`)
+      .join(' ')} END`;
   for (let k = 0; k < rounds; k += 1) {
     const type = `CASE (b.n * 7 + ${k * 3}) % 20 WHEN 0 THEN 'purchase' WHEN 1 THEN 'article_favorite' WHEN 2 THEN 'qr_scan'
        WHEN 3 THEN 'page_view' WHEN 4 THEN 'page_view' WHEN 5 THEN 'page_view' WHEN 6 THEN 'page_view' WHEN 7 THEN 'message' ELSE 'article_view' END`;
-    const properties = `CASE (b.n * 7 + ${k * 3}) % 20 WHEN 0 THEN ${concat("'{\"amount\":'", `(b.n * ${k + 1}) % 50000`, "'}'")}
-       WHEN 3 THEN '{}' WHEN 4 THEN '{}' WHEN 5 THEN '{}' WHEN 6 THEN '{}' WHEN 7 THEN '{}' ELSE ${concat("'{\"topic\":\"'", topicCase(k), "'\"}'")} END`;
+    const properties = `CASE (b.n * 7 + ${k * 3}) % 20 WHEN 0 THEN ${concat('\'{"amount":\'', `(b.n * ${k + 1}) % 50000`, "'}'")}
+       WHEN 3 THEN '{}' WHEN 4 THEN '{}' WHEN 5 THEN '{}' WHEN 6 THEN '{}' WHEN 7 THEN '{}' ELSE ${concat('\'{"topic":"\'', topicCase(k), "'\"}'")} END`;
     await step(
       `events, round ${k + 1} of ${rounds}`,
       `INSERT INTO events (profile_id, type, channel, source, source_key, occurred_at, received_at, properties)
@@ -208,7 +255,10 @@ async function seed(db: Database): Promise<void> {
   );
   await db.execute('DROP TABLE bench_tag_dist');
   await db.execute('DROP TABLE bench_numbers');
-  if (db.isMysql) await db.execute('ANALYZE TABLE profiles, tags, attributes, scores, identities, subscriptions, events, event_properties');
+  if (db.isMysql)
+    await db.execute(
+      'ANALYZE TABLE profiles, tags, attributes, scores, identities, subscriptions, events, event_properties',
+    );
   else await db.execute('ANALYZE');
   console.log(`seeded ${profiles} profiles in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
@@ -216,10 +266,13 @@ async function seed(db: Database): Promise<void> {
 /** Counts over a million profiles are only as fast as the data is in memory: print what fits. */
 async function describeMemory(db: Database): Promise<void> {
   const [{ pool }] = await db.select<{ pool: number }>('SELECT @@innodb_buffer_pool_size AS pool');
-  const [{ size }] = await db.select<{ size: number }>('SELECT SUM(data_length + index_length) AS size FROM information_schema.tables WHERE table_schema = DATABASE()');
+  const [{ size }] = await db.select<{ size: number }>(
+    'SELECT SUM(data_length + index_length) AS size FROM information_schema.tables WHERE table_schema = DATABASE()',
+  );
   const gb = (bytes: number) => `${(Number(bytes) / 2 ** 30).toFixed(1)} GB`;
   console.log(`InnoDB buffer pool ${gb(pool)}, tables and indexes ${gb(size)}`);
-  if (Number(pool) < Number(size)) console.log('  the data does not fit the buffer pool: counts will read from disk (raise innodb_buffer_pool_size)');
+  if (Number(pool) < Number(size))
+    console.log('  the data does not fit the buffer pool: counts will read from disk (raise innodb_buffer_pool_size)');
 }
 
 async function median(times: number, task: () => Promise<number>): Promise<{ ms: number; count: number }> {
@@ -240,7 +293,9 @@ async function main(): Promise<void> {
   const database = reused ? { url: reused, drop: async () => undefined } : await prepareBenchDatabase();
   const db = new Database({ url: database.url });
   try {
-    console.log(`Persona segment benchmark: ${reused ? 'seeded earlier' : `${profiles} profiles, ${eventsEach} events each`}, median of ${runs}, database ${database.url.replace(/:[^:@/]*@/, ':***@')}`);
+    console.log(
+      `Persona segment benchmark: ${reused ? 'seeded earlier' : `${profiles} profiles, ${eventsEach} events each`}, median of ${runs}, database ${database.url.replace(/:[^:@/]*@/, ':***@')}`,
+    );
     await createMigrator(db).up();
     if (!reused) await seed(db);
     if (process.argv.includes('--seed-only')) return;
@@ -251,10 +306,15 @@ async function main(): Promise<void> {
     for (const { expression, handWritten } of cases) {
       const compiled = await compileSegment(parseSegment(expression), { dialect: db.dialect, now, segments });
       const persona = await median(runs, async () => {
-        const [row] = await db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM profiles p WHERE ${liveProfiles} AND ${compiled.sql}`, compiled.values);
+        const [row] = await db.select<{ n: number }>(
+          `SELECT COUNT(*) AS n FROM profiles p WHERE ${liveProfiles} AND ${compiled.sql}`,
+          compiled.values,
+        );
         return Number(row.n);
       });
-      const manual = await median(runs, async () => Number((await db.select<{ n: number }>(handWritten(dialect)))[0].n));
+      const manual = await median(runs, async () =>
+        Number((await db.select<{ n: number }>(handWritten(dialect)))[0].n),
+      );
       rows.push({
         expression,
         count: persona.count,

@@ -26,7 +26,11 @@ const concurrency = argument('concurrency', 50);
 const split = process.argv.includes('--split');
 
 const startServer = (databaseUrl: string, worker: boolean) =>
-  startBenchServer(databaseUrl, { ingest: { worker: { enabled: worker, ...(process.env.EPT ? { entriesPerTransaction: Number(process.env.EPT) } : {}) } } });
+  startBenchServer(databaseUrl, {
+    ingest: {
+      worker: { enabled: worker, ...(process.env.EPT ? { entriesPerTransaction: Number(process.env.EPT) } : {}) },
+    },
+  });
 
 async function main(): Promise<void> {
   const database = await prepareBenchDatabase();
@@ -37,7 +41,11 @@ async function main(): Promise<void> {
   const prepare = (mode: 'plain' | 'safe', offset: number) =>
     Array.from({ length: messages }, (_, index) => {
       const n = offset + index;
-      const request = signedPost(sampleAccount, textMessage(`oBench-${run}-${n % 500}`, `message ${n}`, `${run}-${n}`), { mode });
+      const request = signedPost(
+        sampleAccount,
+        textMessage(`oBench-${run}-${n % 500}`, `message ${n}`, `${run}-${n}`),
+        { mode },
+      );
       const prepared = client.prepare('POST', `/wechat?${request.query}`, request.body);
       return () => client.send(prepared);
     });
@@ -69,10 +77,15 @@ async function main(): Promise<void> {
       let failed = 0;
       for (;;) {
         // Pending first, then the count: counted the other way round, the last events could land in between.
-        const [{ pending }] = await db.select<{ pending: number }>("SELECT COUNT(*) AS pending FROM inbox WHERE status IN ('pending', 'processing')");
-        const [{ n }] = await db.select<{ n: number }>('SELECT COUNT(*) AS n FROM events WHERE source_key LIKE :prefix', {
-          prefix: `wechat-official-account:default:msg:oBench-${run}-%`,
-        });
+        const [{ pending }] = await db.select<{ pending: number }>(
+          "SELECT COUNT(*) AS pending FROM inbox WHERE status IN ('pending', 'processing')",
+        );
+        const [{ n }] = await db.select<{ n: number }>(
+          'SELECT COUNT(*) AS n FROM events WHERE source_key LIKE :prefix',
+          {
+            prefix: `wechat-official-account:default:msg:oBench-${run}-%`,
+          },
+        );
         const [{ f }] = await db.select<{ f: number }>("SELECT COUNT(*) AS f FROM inbox WHERE status = 'failed'");
         landed = Number(n);
         failed = Number(f);
@@ -89,7 +102,9 @@ async function main(): Promise<void> {
         `inbox worker: ${landed} events on timelines ${seconds.toFixed(1)} s after the first was received ` +
           `(${Math.round(landed / seconds)} events/s while also answering webhooks)`,
       );
-      console.log(`landed on timelines: ${landed} of ${2 * messages} (exactly once: ${landed === 2 * messages ? 'yes' : 'NO'})`);
+      console.log(
+        `landed on timelines: ${landed} of ${2 * messages} (exactly once: ${landed === 2 * messages ? 'yes' : 'NO'})`,
+      );
       if (landed !== 2 * messages) process.exitCode = 1;
     } finally {
       await db.close();

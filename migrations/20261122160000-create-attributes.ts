@@ -16,7 +16,10 @@ export async function up({ context: { queryInterface } }: MigrationParams): Prom
     source: { type: DataTypes.STRING(64), allowNull: false },
     updated_at: { type: DataTypes.DATE(3), allowNull: false },
   });
-  await queryInterface.addIndex('attributes', ['profile_id', 'name'], { name: 'attributes_profile_name', unique: true });
+  await queryInterface.addIndex('attributes', ['profile_id', 'name'], {
+    name: 'attributes_profile_name',
+    unique: true,
+  });
 }
 
 export async function down({ context: { queryInterface } }: MigrationParams): Promise<void> {

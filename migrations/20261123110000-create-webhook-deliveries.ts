@@ -25,8 +25,13 @@ export async function up({ context: { queryInterface, sequelize } }: MigrationPa
     created_at: { type: DataTypes.DATE(3), allowNull: false },
     delivered_at: { type: DataTypes.DATE(3), allowNull: true },
   });
-  await queryInterface.addIndex('webhook_deliveries', ['subscriber', 'event_id'], { name: 'webhook_deliveries_event', unique: true });
-  await queryInterface.addIndex('webhook_deliveries', ['status', 'available_at', 'id'], { name: 'webhook_deliveries_claim' });
+  await queryInterface.addIndex('webhook_deliveries', ['subscriber', 'event_id'], {
+    name: 'webhook_deliveries_event',
+    unique: true,
+  });
+  await queryInterface.addIndex('webhook_deliveries', ['status', 'available_at', 'id'], {
+    name: 'webhook_deliveries_claim',
+  });
   await queryInterface.addIndex('webhook_deliveries', ['profile_id'], { name: 'webhook_deliveries_profile' });
 }
 

@@ -19,7 +19,10 @@ export async function up({ context: { queryInterface } }: MigrationParams): Prom
     points: { type: DataTypes.DOUBLE, allowNull: false },
     updated_at: { type: DataTypes.DATE(3), allowNull: false },
   });
-  await queryInterface.addIndex('scores', ['profile_id', 'score_group'], { name: 'scores_profile_group', unique: true });
+  await queryInterface.addIndex('scores', ['profile_id', 'score_group'], {
+    name: 'scores_profile_group',
+    unique: true,
+  });
   await queryInterface.addIndex('scores', ['score_group', 'points'], { name: 'scores_group_points' });
 }
 

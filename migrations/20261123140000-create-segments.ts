@@ -18,7 +18,9 @@ export async function up({ context: { queryInterface, sequelize } }: MigrationPa
   });
   if (sequelize.getDialect() === 'mysql') {
     // Names compare byte for byte, like tags: 运动迷 and "VIP" vs "vip" are different segments.
-    await sequelize.query('ALTER TABLE segments MODIFY name VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL');
+    await sequelize.query(
+      'ALTER TABLE segments MODIFY name VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL',
+    );
   }
   await queryInterface.addIndex('segments', ['name'], { name: 'segments_name', unique: true });
 

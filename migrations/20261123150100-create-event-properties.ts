@@ -31,22 +31,30 @@ export async function up({ context: { queryInterface, sequelize } }: MigrationPa
          MODIFY value_key VARCHAR(191) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL`,
     );
   }
-  await queryInterface.addIndex('event_properties', ['type', 'name', 'value_key', 'occurred_at', 'profile_id'], { name: 'event_properties_key' });
-  await queryInterface.addIndex('event_properties', ['type', 'name', 'value_number', 'occurred_at', 'profile_id'], { name: 'event_properties_number' });
+  await queryInterface.addIndex('event_properties', ['type', 'name', 'value_key', 'occurred_at', 'profile_id'], {
+    name: 'event_properties_key',
+  });
+  await queryInterface.addIndex('event_properties', ['type', 'name', 'value_number', 'occurred_at', 'profile_id'], {
+    name: 'event_properties_number',
+  });
   await queryInterface.addIndex('event_properties', ['profile_id'], { name: 'event_properties_profile' });
 
   // Existing events, a batch at a time; each row copies the event's own columns, so times keep their stored form.
   const batch = 500;
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const events = await sequelize.query<{ id: number | string; properties: string | null }>(
       'SELECT id, properties FROM events WHERE id > :after ORDER BY id LIMIT :batch',
       { replacements: { after, batch }, type: QueryTypes.SELECT },
     );
     if (events.length === 0) break;
     after = Number(events[events.length - 1].id);
-    const rows = events.flatMap((event) => propertyRows(parse(event.properties)).map((row) => ({ eventId: Number(event.id), ...row })));
+    const rows = events.flatMap((event) =>
+      propertyRows(parse(event.properties)).map((row) => ({ eventId: Number(event.id), ...row })),
+    );
     if (rows.length === 0) continue;
-    const selects = rows.map(() => 'SELECT ? AS event_id, ? AS name, ? AS value_key, ? AS value_number').join(' UNION ALL ');
+    const selects = rows
+      .map(() => 'SELECT ? AS event_id, ? AS name, ? AS value_key, ? AS value_number')
+      .join(' UNION ALL ');
     await sequelize.query(
       `INSERT INTO event_properties (event_id, profile_id, type, occurred_at, name, value_key, value_number)
        SELECT e.id, e.profile_id, e.type, e.occurred_at, v.name, v.value_key, v.value_number FROM (${selects}) v JOIN events e ON e.id = v.event_id`,
@@ -58,7 +66,9 @@ export async function up({ context: { queryInterface, sequelize } }: MigrationPa
 function parse(properties: string | null): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(properties ?? '{}');
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }

@@ -33,8 +33,13 @@ export async function up({ context: { queryInterface, sequelize } }: MigrationPa
          MODIFY cap_key VARCHAR(191) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL`,
     );
   }
-  await queryInterface.addIndex('score_ledger', ['event_id', 'rule_id'], { name: 'score_ledger_event_rule', unique: true });
-  await queryInterface.addIndex('score_ledger', ['profile_id', 'rule_id', 'cap_key'], { name: 'score_ledger_profile_rule' });
+  await queryInterface.addIndex('score_ledger', ['event_id', 'rule_id'], {
+    name: 'score_ledger_event_rule',
+    unique: true,
+  });
+  await queryInterface.addIndex('score_ledger', ['profile_id', 'rule_id', 'cap_key'], {
+    name: 'score_ledger_profile_rule',
+  });
 }
 
 export async function down({ context: { queryInterface } }: MigrationParams): Promise<void> {

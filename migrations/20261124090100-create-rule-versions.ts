@@ -9,7 +9,10 @@ import type { MigrationParams } from '../src/db/migration.types';
 export async function up({ context: { queryInterface, sequelize } }: MigrationParams): Promise<void> {
   await queryInterface.createTable('rule_versions', {
     id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
-    document: { type: sequelize.getDialect() === 'mysql' ? DataTypes.TEXT('medium') : DataTypes.TEXT, allowNull: false },
+    document: {
+      type: sequelize.getDialect() === 'mysql' ? DataTypes.TEXT('medium') : DataTypes.TEXT,
+      allowNull: false,
+    },
     source: { type: DataTypes.STRING(16), allowNull: false },
     actor: { type: DataTypes.STRING(191), allowNull: true },
     created_at: { type: DataTypes.DATE(3), allowNull: false },

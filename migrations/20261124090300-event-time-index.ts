@@ -5,7 +5,9 @@ import type { MigrationParams } from '../src/db/migration.types';
  * of the window instead of every event ever recorded, leaving out Persona's own records by the indexed source.
  */
 export async function up({ context: { queryInterface } }: MigrationParams): Promise<void> {
-  await queryInterface.addIndex('events', ['occurred_at', 'source', 'profile_id'], { name: 'events_time_source_profile' });
+  await queryInterface.addIndex('events', ['occurred_at', 'source', 'profile_id'], {
+    name: 'events_time_source_profile',
+  });
 }
 
 export async function down({ context: { queryInterface } }: MigrationParams): Promise<void> {

@@ -9,7 +9,12 @@ import type { MigrationParams } from '../src/db/migration.types';
 export async function up({ context: { queryInterface } }: MigrationParams): Promise<void> {
   await queryInterface.createTable('push_batches', {
     id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
-    push_id: { type: DataTypes.INTEGER, allowNull: false, references: { model: 'pushes', key: 'id' }, onDelete: 'CASCADE' },
+    push_id: {
+      type: DataTypes.INTEGER,
+      allowNull: false,
+      references: { model: 'pushes', key: 'id' },
+      onDelete: 'CASCADE',
+    },
     channel: { type: DataTypes.STRING(32), allowNull: false },
     batch_key: { type: DataTypes.STRING(64), allowNull: false },
     status: { type: DataTypes.STRING(16), allowNull: false },

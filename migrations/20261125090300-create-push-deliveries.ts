@@ -12,7 +12,12 @@ import type { MigrationParams } from '../src/db/migration.types';
 export async function up({ context: { queryInterface } }: MigrationParams): Promise<void> {
   await queryInterface.createTable('push_deliveries', {
     id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
-    push_id: { type: DataTypes.INTEGER, allowNull: false, references: { model: 'pushes', key: 'id' }, onDelete: 'CASCADE' },
+    push_id: {
+      type: DataTypes.INTEGER,
+      allowNull: false,
+      references: { model: 'pushes', key: 'id' },
+      onDelete: 'CASCADE',
+    },
     profile_id: { type: DataTypes.INTEGER, allowNull: false },
     status: { type: DataTypes.STRING(16), allowNull: false },
     channel: { type: DataTypes.STRING(32), allowNull: true },
@@ -29,7 +34,10 @@ export async function up({ context: { queryInterface } }: MigrationParams): Prom
     attempted_at: { type: DataTypes.DATE(3), allowNull: true },
     finished_at: { type: DataTypes.DATE(3), allowNull: true },
   });
-  await queryInterface.addIndex('push_deliveries', ['push_id', 'profile_id'], { name: 'push_deliveries_recipient', unique: true });
+  await queryInterface.addIndex('push_deliveries', ['push_id', 'profile_id'], {
+    name: 'push_deliveries_recipient',
+    unique: true,
+  });
   await queryInterface.addIndex('push_deliveries', ['status', 'available_at', 'id'], { name: 'push_deliveries_claim' });
   await queryInterface.addIndex('push_deliveries', ['profile_id', 'decided_at'], { name: 'push_deliveries_profile' });
   await queryInterface.addIndex('push_deliveries', ['decided_at'], { name: 'push_deliveries_decided' });

@@ -16,7 +16,9 @@ export async function up({ context: { queryInterface } }: MigrationParams): Prom
     used_at: { type: DataTypes.DATE(3), allowNull: true },
     created_at: { type: DataTypes.DATE(3), allowNull: false },
   });
-  await queryInterface.addIndex('bot_confirmations', ['operator', 'expires_at'], { name: 'bot_confirmations_operator' });
+  await queryInterface.addIndex('bot_confirmations', ['operator', 'expires_at'], {
+    name: 'bot_confirmations_operator',
+  });
 }
 
 export async function down({ context: { queryInterface } }: MigrationParams): Promise<void> {

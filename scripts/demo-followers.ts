@@ -80,8 +80,22 @@ export function* demoFollowers(count: number, now: Date, seed = 20261123): Gener
     const identities = [{ type: 'openid' as const, scope: 'default', value: openid }];
     const events: InboundEvent[] = [];
     let sequence = 0;
-    const add = (type: string, at: number, channel: string | null, properties: Record<string, unknown> = {}, extra: Partial<InboundEvent> = {}) => {
-      events.push({ key: `${openid}:${(sequence += 1)}`, type, channel, occurredAt: new Date(Math.min(at, now.getTime() - 60_000)), identities, properties: { account: 'default', ...properties }, ...extra });
+    const add = (
+      type: string,
+      at: number,
+      channel: string | null,
+      properties: Record<string, unknown> = {},
+      extra: Partial<InboundEvent> = {},
+    ) => {
+      events.push({
+        key: `${openid}:${(sequence += 1)}`,
+        type,
+        channel,
+        occurredAt: new Date(Math.min(at, now.getTime() - 60_000)),
+        identities,
+        properties: { account: 'default', ...properties },
+        ...extra,
+      });
     };
     const followedAt = now.getTime() - Math.pow(next(), 0.8) * 365 * day;
     const scene = pick(scenes);
@@ -98,26 +112,51 @@ export function* demoFollowers(count: number, now: Date, seed = 20261123): Gener
       ['quiet', 38],
       ['gone', 12],
     ]);
-    const lastActive = kind === 'core' ? now.getTime() - between(0, 7) * day : kind === 'casual' ? now.getTime() - between(3, 28) * day : followedAt + between(0, 0.6) * (now.getTime() - followedAt);
+    const lastActive =
+      kind === 'core'
+        ? now.getTime() - between(0, 7) * day
+        : kind === 'casual'
+          ? now.getTime() - between(3, 28) * day
+          : followedAt + between(0, 0.6) * (now.getTime() - followedAt);
     const span = Math.max(day, lastActive - followedAt);
     const favourites = [topics[Math.floor(next() * topics.length)], topics[Math.floor(next() * topics.length)]];
-    const reads = kind === 'core' ? Math.floor(between(6, 14)) : kind === 'casual' ? Math.floor(between(2, 6)) : Math.floor(between(0, 3));
+    const reads =
+      kind === 'core'
+        ? Math.floor(between(6, 14))
+        : kind === 'casual'
+          ? Math.floor(between(2, 6))
+          : Math.floor(between(0, 3));
     for (let read = 0; read < reads; read += 1) {
       // Core readers read in bursts near their last visit (interests need 3 reads in 30 days).
       const at = kind === 'core' && read < 4 ? lastActive - between(0, 20) * day : followedAt + next() * span;
       const topic = next() < 0.8 ? favourites[read % 2] : topics[Math.floor(next() * topics.length)];
       add('article_view', at, 'wechat', { topic, articleId: `a-${topic}-${Math.floor(next() * 40)}` });
-      if (next() < 0.12) add('article_favorite', at + 60_000, 'wechat', { topic, articleId: `a-${topic}-${Math.floor(next() * 40)}` });
+      if (next() < 0.12)
+        add('article_favorite', at + 60_000, 'wechat', { topic, articleId: `a-${topic}-${Math.floor(next() * 40)}` });
     }
-    if (next() < (kind === 'core' ? 0.6 : 0.2)) add('page_view', followedAt + next() * span, 'website', { url: 'https://brand.example.com/' });
-    if (next() < 0.1) add('qr_scan', followedAt + next() * span, 'offline-store', { scene: 'store-0217', subscribe: false });
+    if (next() < (kind === 'core' ? 0.6 : 0.2))
+      add('page_view', followedAt + next() * span, 'website', { url: 'https://brand.example.com/' });
+    if (next() < 0.1)
+      add('qr_scan', followedAt + next() * span, 'offline-store', { scene: 'store-0217', subscribe: false });
     const purchases = kind === 'core' ? Math.floor(between(0, 4)) : next() < 0.12 ? 1 : 0;
     for (let purchase = 0; purchase < purchases; purchase += 1) {
-      add('purchase', followedAt + next() * span, 'website', { amount: Math.round(between(30, 900)) * 100, currency: 'CNY', orderId: `${openid}-${purchase}` });
+      add('purchase', followedAt + next() * span, 'website', {
+        amount: Math.round(between(30, 900)) * 100,
+        currency: 'CNY',
+        orderId: `${openid}-${purchase}`,
+      });
     }
     // A few wrote recently (their customer-service window is open), some long ago.
-    if (kind === 'core' && next() < 0.15) add('message', now.getTime() - between(0.1, 40) * 3_600_000, 'wechat', { subtype: 'text', content: greetings[Math.floor(next() * greetings.length)] });
-    else if (next() < 0.1) add('message', followedAt + next() * span, 'wechat', { subtype: 'text', content: greetings[Math.floor(next() * greetings.length)] });
+    if (kind === 'core' && next() < 0.15)
+      add('message', now.getTime() - between(0.1, 40) * 3_600_000, 'wechat', {
+        subtype: 'text',
+        content: greetings[Math.floor(next() * greetings.length)],
+      });
+    else if (next() < 0.1)
+      add('message', followedAt + next() * span, 'wechat', {
+        subtype: 'text',
+        content: greetings[Math.floor(next() * greetings.length)],
+      });
     if (kind === 'gone') add('unsubscribe', lastActive + between(1, 20) * day, 'wechat');
     events.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
     yield events;

@@ -54,7 +54,15 @@ async function main(): Promise<void> {
           enabled: true,
           api: { baseUrl: wechat.baseUrl },
           sceneChannels: demoSceneChannels,
-          accounts: [{ name: 'default', appId: 'env:WECHAT_APP_ID', appSecret: 'env:WECHAT_APP_SECRET', token: 'env:WECHAT_TOKEN', massCompanion: 'oDemoOperator' }],
+          accounts: [
+            {
+              name: 'default',
+              appId: 'env:WECHAT_APP_ID',
+              appSecret: 'env:WECHAT_APP_SECRET',
+              token: 'env:WECHAT_TOKEN',
+              massCompanion: 'oDemoOperator',
+            },
+          ],
         },
       },
     },
@@ -78,7 +86,11 @@ async function main(): Promise<void> {
   await persona.accept('demo', batch);
   // Progress on one line in a terminal; every ten seconds otherwise.
   const interactive = Boolean(process.stdout.isTTY);
-  for (let waiting = await persona.inbox.depth(), polls = 0; waiting > 0; waiting = await persona.inbox.depth(), polls += 1) {
+  for (
+    let waiting = await persona.inbox.depth(), polls = 0;
+    waiting > 0;
+    waiting = await persona.inbox.depth(), polls += 1
+  ) {
     const progress = `  ${(events - waiting).toLocaleString('en-US')} of ${events.toLocaleString('en-US')} events on the timelines`;
     if (interactive) process.stdout.write(`\r${progress}`);
     else if (polls % 20 === 0) process.stdout.write(`${progress}\n`);
@@ -110,7 +122,11 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    await runConsole((message) => persona.bot.handle(message), consoleOperator, { input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
+    await runConsole((message) => persona.bot.handle(message), consoleOperator, {
+      input: process.stdin,
+      output: process.stdout,
+      interactive: Boolean(process.stdin.isTTY),
+    });
   } finally {
     await persona.stop();
     await wechat.close();
@@ -134,14 +150,19 @@ async function timeCommands(persona: Persona): Promise<void> {
     let reply = '';
     for (let run = 0; run < 6; run += 1) {
       const at = process.hrtime.bigint();
-      reply = (await persona.bot.handle({ transport: 'console', sender: { id: operator.contact }, text })).replies.join(' ');
+      reply = (await persona.bot.handle({ transport: 'console', sender: { id: operator.contact }, text })).replies.join(
+        ' ',
+      );
       times.push(Number(process.hrtime.bigint() - at) / 1e6);
     }
     const rest = times.slice(1).sort((a, b) => a - b);
-    process.stdout.write(`${text.padEnd(80)} ${times[0].toFixed(0).padStart(5)} ms ${rest[2].toFixed(0).padStart(5)} ms   ${reply.split('\n')[0].slice(0, 60)}\n`);
+    process.stdout.write(
+      `${text.padEnd(80)} ${times[0].toFixed(0).padStart(5)} ms ${rest[2].toFixed(0).padStart(5)} ms   ${reply.split('\n')[0].slice(0, 60)}\n`,
+    );
   }
   // A push end to end: plan, confirm with the code, delivered by the worker to the fake WeChat.
-  const ask = async (text: string) => (await persona.bot.handle({ transport: 'console', sender: { id: operator.contact }, text })).replies.join('\n');
+  const ask = async (text: string) =>
+    (await persona.bot.handle({ transport: 'console', sender: { id: operator.contact }, text })).replies.join('\n');
   const began = Date.now();
   const plan = await ask('/push "lifecycle:active AND city:Shanghai" name:demo 本周会员日，全场八折！');
   const code = /(\d{6})/.exec(plan.split('\n').at(-1) ?? '')?.[1];
@@ -153,7 +174,9 @@ async function timeCommands(persona: Persona): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 250));
     status = await ask(`/status ${id}`);
   }
-  process.stdout.write(`\n${plan}\n${confirmed}\n${status}\n(planned, confirmed and delivered in ${((Date.now() - began) / 1000).toFixed(1)} s)\n`);
+  process.stdout.write(
+    `\n${plan}\n${confirmed}\n${status}\n(planned, confirmed and delivered in ${((Date.now() - began) / 1000).toFixed(1)} s)\n`,
+  );
 }
 
 void main().catch((error: unknown) => {

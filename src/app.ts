@@ -127,7 +127,14 @@ export class Persona {
     );
     this.outbox = new WebhookOutbox(this.db, config.webhooks.subscribers, clock);
     this.timeline.onAppend(this.outbox.enqueue);
-    this.webhooks = new WebhookDeliveryWorker(this.db, this.outbox, config.webhooks, log.child({ room: 'webhooks' }), this.metrics, clock);
+    this.webhooks = new WebhookDeliveryWorker(
+      this.db,
+      this.outbox,
+      config.webhooks,
+      log.child({ room: 'webhooks' }),
+      this.metrics,
+      clock,
+    );
     this.engine = new RuleEngine({
       config,
       db: this.db,
@@ -141,7 +148,12 @@ export class Persona {
     this.tags = this.engine.tags;
     this.profiles = new ProfileService(this.db, this.subscriptions, this.attributes, this.tags);
     this.deliveryReports = new DeliveryReportService(this.db, clock);
-    this.merger = new ProfileMerger(this.db, this.timeline, (name, survivor, absorbed) => this.attributes.prevailsInMerge(name, absorbed, survivor), clock);
+    this.merger = new ProfileMerger(
+      this.db,
+      this.timeline,
+      (name, survivor, absorbed) => this.attributes.prevailsInMerge(name, absorbed, survivor),
+      clock,
+    );
     this.pipeline = new EventPipeline(
       this.db,
       this.inbox,
@@ -154,12 +166,21 @@ export class Persona {
     this.worker = new InboxWorker(
       this.inbox,
       this.pipeline,
-      { ...config.ingest.worker, entriesPerTransaction: config.ingest.worker.entriesPerTransaction ?? (this.db.isMysql ? 100 : 1) },
+      {
+        ...config.ingest.worker,
+        entriesPerTransaction: config.ingest.worker.entriesPerTransaction ?? (this.db.isMysql ? 100 : 1),
+      },
       log.child({ room: 'ingest' }),
       this.metrics,
     );
     const leases = new JobLeaseService(this.db, clock);
-    this.jobs = new JobScheduler(leases, { leaseMs: config.jobs.leaseMs, timezone: config.timezone }, log.child({ room: 'jobs' }), this.metrics, clock);
+    this.jobs = new JobScheduler(
+      leases,
+      { leaseMs: config.jobs.leaseMs, timezone: config.timezone },
+      log.child({ room: 'jobs' }),
+      this.metrics,
+      clock,
+    );
     this.jobs.register(inboxPurgeJob(this.inbox, config.ingest.inboxRetentionHours));
     this.jobs.register(jobHistoryPurgeJob(leases, config.jobs.historyRetentionDays));
     this.segments = new SegmentService(this.db, clock, () => this.rules.current.labels);
@@ -203,7 +224,19 @@ export class Persona {
     this.pushWorker = this.pushEngine.worker;
     const model = new LanguageModel(config.ai, log.child({ room: 'ai' }), clock);
     if (config.ai.classification.enabled) {
-      if (model.enabled) this.jobs.register(interestClassificationJob(new InterestClassification(this.db, model, this.tags, this.rules, { ...config.ai.classification, timezone: config.timezone }, clock)));
+      if (model.enabled)
+        this.jobs.register(
+          interestClassificationJob(
+            new InterestClassification(
+              this.db,
+              model,
+              this.tags,
+              this.rules,
+              { ...config.ai.classification, timezone: config.timezone },
+              clock,
+            ),
+          ),
+        );
       else log.warn('ai.classification is enabled but no OPENAI_API_KEY is set: follower messages are not classified');
     }
     this.bot = new OperatorBot({
@@ -229,14 +262,24 @@ export class Persona {
       log,
       clock,
     });
-    this.metrics.gauge('persona_inbox_depth', 'Inbox rows waiting to be processed', () => this.inbox.depth().catch(() => Number.NaN));
-    this.metrics.gauge('persona_webhook_outbox_depth', 'Outbound webhook deliveries not yet delivered', () => this.outbox.depth().catch(() => Number.NaN));
+    this.metrics.gauge('persona_inbox_depth', 'Inbox rows waiting to be processed', () =>
+      this.inbox.depth().catch(() => Number.NaN),
+    );
+    this.metrics.gauge('persona_webhook_outbox_depth', 'Outbound webhook deliveries not yet delivered', () =>
+      this.outbox.depth().catch(() => Number.NaN),
+    );
     this.http = createHttpApp({
       log,
       metrics: this.metrics,
       trustProxy: config.server.trustProxy,
       pluginRoutes,
-      routers: apiRouters(this, { authenticator, eraser, clock, log, shuttingDown: () => this.state === 'stopping' || this.state === 'stopped' }),
+      routers: apiRouters(this, {
+        authenticator,
+        eraser,
+        clock,
+        log,
+        shuttingDown: () => this.state === 'stopping' || this.state === 'stopped',
+      }),
     });
     if (!authenticator.hasAdminToken) {
       log.warn('ADMIN_TOKEN is not set: the admin API refuses every request');

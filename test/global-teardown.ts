@@ -27,7 +27,9 @@ export default async function globalTeardown(): Promise<void> {
       }
     }
   }
-  await waitFor(async () => leftovers.every(({ pid }) => !inspectProcess(pid)), 10_000, 'the leftovers to die').catch(() => undefined);
+  await waitFor(async () => leftovers.every(({ pid }) => !inspectProcess(pid)), 10_000, 'the leftovers to die').catch(
+    () => undefined,
+  );
   const survivors = leftovers.filter(({ pid }) => inspectProcess(pid));
   const list = leftovers.map(({ pid, command }) => `  pid ${pid}: ${command}`).join('\n');
   throw new Error(

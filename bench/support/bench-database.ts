@@ -12,12 +12,20 @@ export async function prepareBenchDatabase(): Promise<{ url: string; drop(): Pro
   const given = process.env.DATABASE_URL;
   if (!given || given.startsWith('sqlite')) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'persona-bench-'));
-    return { url: `sqlite:${path.join(dir, 'bench.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${path.join(dir, 'bench.sqlite')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const server = new URL(given);
   const name = `persona_bench_${randomUUID().slice(0, 8)}`;
   const admin = () =>
-    createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username), password: decodeURIComponent(server.password) });
+    createConnection({
+      host: server.hostname,
+      port: Number(server.port || 3306),
+      user: decodeURIComponent(server.username),
+      password: decodeURIComponent(server.password),
+    });
   const connection = await admin();
   await connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
   await connection.end();

@@ -20,7 +20,10 @@ export interface BenchServer {
  * account and `config` layered on top, and answers its URL once it listens. BENCH_NODE_ARGS passes flags to node
  * (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"); BENCH_SERVER_LOG keeps the server's log in a file.
  */
-export async function startBenchServer(databaseUrl: string, config: Record<string, unknown> = {}): Promise<BenchServer> {
+export async function startBenchServer(
+  databaseUrl: string,
+  config: Record<string, unknown> = {},
+): Promise<BenchServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'persona-bench-config-'));
   const configFile = path.join(dir, 'bench.yaml');
   writeFileSync(
@@ -31,24 +34,35 @@ export async function startBenchServer(databaseUrl: string, config: Record<strin
       plugins: {
         'wechat-official-account': {
           enabled: true,
-          accounts: [{ name: 'default', appId: 'env:WECHAT_APP_ID', token: 'env:WECHAT_TOKEN', encodingAESKey: 'env:WECHAT_ENCODING_AES_KEY' }],
+          accounts: [
+            {
+              name: 'default',
+              appId: 'env:WECHAT_APP_ID',
+              token: 'env:WECHAT_TOKEN',
+              encodingAESKey: 'env:WECHAT_ENCODING_AES_KEY',
+            },
+          ],
         },
       },
       ...config,
     }),
   );
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), 'dist/src/main.js'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      PERSONA_CONFIG: configFile,
-      ADMIN_TOKEN: benchAdminToken,
-      WECHAT_APP_ID: sampleAccount.appId,
-      WECHAT_TOKEN: sampleAccount.token,
-      WECHAT_ENCODING_AES_KEY: sampleAccount.encodingAESKey,
+  const child = spawn(
+    process.execPath,
+    [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), 'dist/src/main.js'],
+    {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        PERSONA_CONFIG: configFile,
+        ADMIN_TOKEN: benchAdminToken,
+        WECHAT_APP_ID: sampleAccount.appId,
+        WECHAT_TOKEN: sampleAccount.token,
+        WECHAT_ENCODING_AES_KEY: sampleAccount.encodingAESKey,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let buffered = '';
     const listen = (chunk: Buffer) => {

@@ -100,7 +100,9 @@ export class BenchClient {
       `host: ${this.url.host}`,
       'connection: keep-alive',
       ...Object.entries(extra).map(([name, value]) => `${name}: ${value}`),
-      ...(body === undefined ? [] : [...('content-type' in extra ? [] : ['content-type: text/xml']), `content-length: ${payload.length}`]),
+      ...(body === undefined
+        ? []
+        : [...('content-type' in extra ? [] : ['content-type: text/xml']), `content-length: ${payload.length}`]),
     ];
     return Buffer.concat([Buffer.from(`${headers.join('\r\n')}\r\n\r\n`, 'latin1'), payload]);
   }

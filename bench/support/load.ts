@@ -43,7 +43,16 @@ export async function runLoad(
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { name, requests: requests.length, failures, failureReasons, seconds, perSecond: requests.length / seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
+  return {
+    name,
+    requests: requests.length,
+    failures,
+    failureReasons,
+    seconds,
+    perSecond: requests.length / seconds,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+  };
 }
 
 export function printResults(results: LoadResult[]): void {

@@ -58,7 +58,15 @@ export class PacedProbe {
     if (this.inFlight > 0 || this.due.length > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     const sorted = [...this.latencies].sort((a, b) => a - b);
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-    return { name: this.name, requests: sorted.length, failures: this.failures, failureReasons: this.failureReasons, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1) ?? 0 };
+    return {
+      name: this.name,
+      requests: sorted.length,
+      failures: this.failures,
+      failureReasons: this.failureReasons,
+      p50Ms: at(0.5),
+      p99Ms: at(0.99),
+      maxMs: sorted.at(-1) ?? 0,
+    };
   }
 
   private pump(): void {

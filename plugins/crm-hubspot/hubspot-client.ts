@@ -47,8 +47,16 @@ export class HubspotClient {
   }
 
   /** The object, or null when HubSpot says it doesn't exist (deleted, or merged away). */
-  async object(type: 'contacts' | 'deals', id: string, query: { properties: readonly string[]; associations?: readonly string[] }, deadline: number): Promise<HubspotObject | null> {
-    const url = new URL(`crm/v3/objects/${type}/${encodeURIComponent(id)}`, this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`);
+  async object(
+    type: 'contacts' | 'deals',
+    id: string,
+    query: { properties: readonly string[]; associations?: readonly string[] },
+    deadline: number,
+  ): Promise<HubspotObject | null> {
+    const url = new URL(
+      `crm/v3/objects/${type}/${encodeURIComponent(id)}`,
+      this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`,
+    );
     url.searchParams.set('properties', query.properties.join(','));
     if (query.associations?.length) url.searchParams.set('associations', query.associations.join(','));
     for (let retry = 0; ; retry += 1) {

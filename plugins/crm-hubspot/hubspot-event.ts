@@ -51,7 +51,21 @@ export interface HubspotMapping {
 
 /** Contact properties Persona reads. */
 export function contactProperties(mapping: HubspotMapping): string[] {
-  return [...new Set(['email', 'phone', 'mobilephone', 'firstname', 'lastname', 'city', 'state', 'country', 'company', 'jobtitle', mapping.statusProperty])];
+  return [
+    ...new Set([
+      'email',
+      'phone',
+      'mobilephone',
+      'firstname',
+      'lastname',
+      'city',
+      'state',
+      'country',
+      'company',
+      'jobtitle',
+      mapping.statusProperty,
+    ]),
+  ];
 }
 
 export const dealProperties = ['dealname', 'amount', 'dealstage', 'deal_currency_code'];
@@ -60,12 +74,15 @@ export type ParsedHubspotEvent = { ok: true; event: HubspotEvent } | { ok: false
 
 export function parseHubspotEvent(input: unknown): ParsedHubspotEvent {
   const parsed = hubspotEventSchema.safeParse(input);
-  return parsed.success ? { ok: true, event: parsed.data } : { ok: false, problems: toFieldProblems(parsed.error.issues) };
+  return parsed.success
+    ? { ok: true, event: parsed.data }
+    : { ok: false, problems: toFieldProblems(parsed.error.issues) };
 }
 
 /** What an event needs fetched from HubSpot before it can be placed: a contact's properties, or a deal and its contact. */
 export function neededObject(event: HubspotEvent): { type: 'contacts' | 'deals'; id: string } | undefined {
-  if (event.subscriptionType === 'contact.creation' || event.subscriptionType === 'contact.propertyChange') return { type: 'contacts', id: event.objectId };
+  if (event.subscriptionType === 'contact.creation' || event.subscriptionType === 'contact.propertyChange')
+    return { type: 'contacts', id: event.objectId };
   if (event.subscriptionType.startsWith('deal.')) return { type: 'deals', id: event.objectId };
   return undefined;
 }
@@ -75,16 +92,31 @@ export function neededObject(event: HubspotEvent): { type: 'contacts' | 'deals';
  * (null when HubSpot no longer has it). Contacts are identified by their HubSpot id (a CRM id scoped `hubspot`),
  * email and phone; their properties become attributes with the `crm` channel as source.
  */
-export function toInboundEvent(event: HubspotEvent, fetched: HubspotObject | null | undefined, mapping: HubspotMapping, receivedAt: Date): InboundEvent | { problems: FieldProblem[] } {
+export function toInboundEvent(
+  event: HubspotEvent,
+  fetched: HubspotObject | null | undefined,
+  mapping: HubspotMapping,
+  receivedAt: Date,
+): InboundEvent | { problems: FieldProblem[] } {
   const base = { key: `${event.portalId}:${event.eventId}`, channel: 'crm', occurredAt: new Date(event.occurredAt) };
   const crmId = (id: string) => ({ type: 'crm_id', scope: hubspotScope, value: id }) as Identity;
   switch (event.subscriptionType) {
     case 'contact.deletion':
-      return { ...base, type: 'lead_deleted', identities: [crmId(event.objectId)], properties: { crm: hubspotScope, leadId: event.objectId } };
+      return {
+        ...base,
+        type: 'lead_deleted',
+        identities: [crmId(event.objectId)],
+        properties: { crm: hubspotScope, leadId: event.objectId },
+      };
     case 'contact.merge': {
       // HubSpot says these contacts are one person: their profiles merge through the shared event.
       const ids = [...new Set([event.primaryObjectId ?? event.objectId, ...(event.mergedObjectIds ?? [])])];
-      return { ...base, type: 'lead_merged', identities: ids.map(crmId), properties: { crm: hubspotScope, leadId: ids[0], mergedLeadIds: ids.slice(1) } };
+      return {
+        ...base,
+        type: 'lead_merged',
+        identities: ids.map(crmId),
+        properties: { crm: hubspotScope, leadId: ids[0], mergedLeadIds: ids.slice(1) },
+      };
     }
     case 'contact.creation':
     case 'contact.propertyChange':
@@ -96,7 +128,13 @@ export function toInboundEvent(event: HubspotEvent, fetched: HubspotObject | nul
 
 type Base = Pick<InboundEvent, 'key' | 'channel' | 'occurredAt'>;
 
-function contactEvent(event: HubspotEvent, contact: HubspotObject | null, mapping: HubspotMapping, base: Base, receivedAt: Date): InboundEvent | { problems: FieldProblem[] } {
+function contactEvent(
+  event: HubspotEvent,
+  contact: HubspotObject | null,
+  mapping: HubspotMapping,
+  base: Base,
+  receivedAt: Date,
+): InboundEvent | { problems: FieldProblem[] } {
   const properties = contact?.properties ?? {};
   const identities: Identity[] = [{ type: 'crm_id', scope: hubspotScope, value: event.objectId }];
   // A malformed email or phone in HubSpot must not cost the event: it just doesn't link anyone.
@@ -124,8 +162,14 @@ function contactEvent(event: HubspotEvent, contact: HubspotObject | null, mappin
   if (status) stated.crmStatus = status;
   const { values, problems } = normalizeAttributes(stated, receivedAt, 'contact.');
   if (problems.length > 0) return { problems };
-  const statusChanged = event.subscriptionType === 'contact.propertyChange' && event.propertyName === mapping.statusProperty;
-  const type = event.subscriptionType === 'contact.creation' ? 'lead_created' : statusChanged ? 'lead_status_changed' : 'lead_updated';
+  const statusChanged =
+    event.subscriptionType === 'contact.propertyChange' && event.propertyName === mapping.statusProperty;
+  const type =
+    event.subscriptionType === 'contact.creation'
+      ? 'lead_created'
+      : statusChanged
+        ? 'lead_status_changed'
+        : 'lead_updated';
   return {
     ...base,
     type,
@@ -141,22 +185,42 @@ function contactEvent(event: HubspotEvent, contact: HubspotObject | null, mappin
   };
 }
 
-function dealEvent(event: HubspotEvent, deal: HubspotObject | null, mapping: HubspotMapping, base: Base): InboundEvent | { problems: FieldProblem[] } {
+function dealEvent(
+  event: HubspotEvent,
+  deal: HubspotObject | null,
+  mapping: HubspotMapping,
+  base: Base,
+): InboundEvent | { problems: FieldProblem[] } {
   const contacts = deal?.associations?.contacts?.results ?? [];
   if (!deal || contacts.length === 0) {
-    return { problems: [{ path: 'objectId', message: deal ? 'the deal has no associated contact to put it on' : 'HubSpot no longer has this deal' }] };
+    return {
+      problems: [
+        {
+          path: 'objectId',
+          message: deal ? 'the deal has no associated contact to put it on' : 'HubSpot no longer has this deal',
+        },
+      ],
+    };
   }
   const properties = deal.properties;
-  const stage = event.subscriptionType === 'deal.propertyChange' && event.propertyName === 'dealstage' ? (event.propertyValue ?? properties.dealstage) : properties.dealstage;
+  const stage =
+    event.subscriptionType === 'deal.propertyChange' && event.propertyName === 'dealstage'
+      ? (event.propertyValue ?? properties.dealstage)
+      : properties.dealstage;
   let type = 'deal_updated';
   if (event.subscriptionType === 'deal.creation') type = 'deal_created';
   else if (event.propertyName === 'dealstage' && stage && mapping.wonStages.includes(stage)) type = 'deal_won';
   else if (event.propertyName === 'dealstage' && stage && mapping.lostStages.includes(stage)) type = 'deal_lost';
-  const amount = properties.amount !== null && properties.amount !== undefined && properties.amount !== '' ? Number(properties.amount) : undefined;
+  const amount =
+    properties.amount !== null && properties.amount !== undefined && properties.amount !== ''
+      ? Number(properties.amount)
+      : undefined;
   return {
     ...base,
     type,
-    identities: [...new Set(contacts.map((contact) => contact.id))].map((id) => ({ type: 'crm_id', scope: hubspotScope, value: id }) as Identity),
+    identities: [...new Set(contacts.map((contact) => contact.id))].map(
+      (id) => ({ type: 'crm_id', scope: hubspotScope, value: id }) as Identity,
+    ),
     properties: {
       crm: hubspotScope,
       dealId: event.objectId,
@@ -172,6 +236,7 @@ function dealEvent(event: HubspotEvent, deal: HubspotObject | null, mapping: Hub
 function personName(first: string | null | undefined, last: string | null | undefined): string | undefined {
   const parts = [first?.trim(), last?.trim()].filter((part): part is string => Boolean(part));
   if (parts.length === 0) return undefined;
-  if (parts.every((part) => /^[\p{Script=Han}]+$/u.test(part))) return [last?.trim(), first?.trim()].filter(Boolean).join('');
+  if (parts.every((part) => /^[\p{Script=Han}]+$/u.test(part)))
+    return [last?.trim(), first?.trim()].filter(Boolean).join('');
   return parts.join(' ');
 }

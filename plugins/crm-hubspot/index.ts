@@ -12,7 +12,16 @@ import {
   ValidationError,
 } from '../../src/plugins/plugin-sdk';
 import { HubspotClient, type HubspotObject, HubspotUnavailableError } from './hubspot-client';
-import { contactProperties, dealProperties, type HubspotEvent, type HubspotMapping, neededObject, type ParsedHubspotEvent, parseHubspotEvent, toInboundEvent } from './hubspot-event';
+import {
+  contactProperties,
+  dealProperties,
+  type HubspotEvent,
+  type HubspotMapping,
+  neededObject,
+  type ParsedHubspotEvent,
+  parseHubspotEvent,
+  toInboundEvent,
+} from './hubspot-event';
 import { verifyHubspotSignature } from './hubspot-signature';
 
 const configSchema = z
@@ -38,7 +47,10 @@ const configSchema = z
     wonStages: z.array(z.string().min(1)).default(['closedwon']),
     lostStages: z.array(z.string().min(1)).default(['closedlost']),
     /** Currency of deals without `deal_currency_code`. */
-    defaultCurrency: z.string().regex(/^[A-Z]{3}$/, { error: 'expected an ISO 4217 code such as CNY' }).default('CNY'),
+    defaultCurrency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, { error: 'expected an ISO 4217 code such as CNY' })
+      .default('CNY'),
     /** HubSpot waits 5 s for an answer: reading its API must be done by then, in milliseconds. */
     answerWithinMs: intBetween(500, 20_000).default(4000),
     /** One API request's time limit, in milliseconds. */
@@ -83,7 +95,9 @@ export default definePlugin({
         verifyHubspotSignature({
           clientSecret: config.clientSecret.reveal(),
           method: ctx.method,
-          uri: config.webhookUrl ? `${config.webhookUrl}${ctx.search}` : `${ctx.protocol}://${ctx.host}${ctx.originalUrl}`,
+          uri: config.webhookUrl
+            ? `${config.webhookUrl}${ctx.search}`
+            : `${ctx.protocol}://${ctx.host}${ctx.originalUrl}`,
           rawBody: raw,
           timestamp: ctx.get('x-hubspot-request-timestamp') || undefined,
           signature: ctx.get('x-hubspot-signature-v3') || undefined,
@@ -95,7 +109,8 @@ export default definePlugin({
         const parsed = items.map(parseHubspotEvent);
         const valid = parsed.flatMap((result) => (result.ok ? [result.event] : []));
         const fetched = await fetchObjects(valid, deadline).catch((error: unknown) => {
-          if (error instanceof HubspotUnavailableError) throw new ServiceUnavailableError(`${error.message}; deliver again later`);
+          if (error instanceof HubspotUnavailableError)
+            throw new ServiceUnavailableError(`${error.message}; deliver again later`);
           throw error;
         });
         const receivedAt = context.clock();
@@ -103,7 +118,9 @@ export default definePlugin({
           parsed,
           (item) => {
             const result = item as ParsedHubspotEvent;
-            return result.ok ? toInboundEvent(result.event, fetched.get(objectKey(result.event)), mapping, receivedAt) : { problems: result.problems };
+            return result.ok
+              ? toInboundEvent(result.event, fetched.get(objectKey(result.event)), mapping, receivedAt)
+              : { problems: result.problems };
           },
           receivedAt,
         );
@@ -127,7 +144,10 @@ export default definePlugin({
         Array.from({ length: Math.min(config.concurrency, queue.length) }, async () => {
           for (let next = queue.shift(); next; next = queue.shift()) {
             const [key, { type, id }] = next;
-            const query = type === 'contacts' ? { properties: contactProperties(mapping) } : { properties: dealProperties, associations: ['contacts'] };
+            const query =
+              type === 'contacts'
+                ? { properties: contactProperties(mapping) }
+                : { properties: dealProperties, associations: ['contacts'] };
             results.set(key, await client.object(type, id, query, deadline));
           }
         }),
@@ -149,7 +169,8 @@ function parseArray(raw: Buffer, maxBatch: number): unknown[] {
   } catch {
     throw new ValidationError('the body is not valid JSON');
   }
-  if (!Array.isArray(json) || json.length === 0) throw new ValidationError('expected a non-empty JSON array of HubSpot events');
+  if (!Array.isArray(json) || json.length === 0)
+    throw new ValidationError('expected a non-empty JSON array of HubSpot events');
   if (json.length > maxBatch) throw new ValidationError(`at most ${maxBatch} events per request`);
   return json;
 }

@@ -44,7 +44,10 @@ const dealSchema = z
     id: z.string().min(1).max(128),
     /** In major units (yuan): 1299.5 is stored as 129950 fen. */
     amount: z.number().nonnegative().max(1e12).optional(),
-    currency: z.string().regex(/^[A-Z]{3}$/, { error: 'expected an ISO 4217 code such as CNY' }).default('CNY'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, { error: 'expected an ISO 4217 code such as CNY' })
+      .default('CNY'),
     stage: text(64).optional(),
   })
   .strict();
@@ -61,7 +64,10 @@ export const crmEventSchema = z
     deal: dealSchema.optional(),
   })
   .strict()
-  .refine((event) => !event.type.startsWith('deal.') || event.deal, { error: 'deal events need a deal', path: ['deal'] });
+  .refine((event) => !event.type.startsWith('deal.') || event.deal, {
+    error: 'deal events need a deal',
+    path: ['deal'],
+  });
 
 /**
  * One CRM event → an inbound event on the lead's profile. The lead's CRM id is an identity scoped to this CRM source;
@@ -88,14 +94,23 @@ export function toInboundEvent(
   const stated: Record<string, unknown> = { ...lead.attributes };
   for (const field of ['name', 'city', 'company'] as const) if (lead[field] !== undefined) stated[field] = lead[field];
   if (lead.status !== undefined) stated.crmStatus = lead.status;
-  const { values: attributes, problems: attributeProblems } = normalizeAttributes(stated, receivedAt, 'lead.attributes.');
+  const { values: attributes, problems: attributeProblems } = normalizeAttributes(
+    stated,
+    receivedAt,
+    'lead.attributes.',
+  );
   problems.push(...attributeProblems);
   if (problems.length > 0) return { problems };
 
   const properties: Record<string, unknown> = { crm: source, leadId: lead.id };
-  if (event.type === 'lead.status_changed') Object.assign(properties, { from: lead.previousStatus ?? null, to: lead.status ?? null });
+  if (event.type === 'lead.status_changed')
+    Object.assign(properties, { from: lead.previousStatus ?? null, to: lead.status ?? null });
   if (deal) {
-    Object.assign(properties, { dealId: deal.id, currency: deal.currency, ...(deal.stage ? { stage: deal.stage } : {}) });
+    Object.assign(properties, {
+      dealId: deal.id,
+      currency: deal.currency,
+      ...(deal.stage ? { stage: deal.stage } : {}),
+    });
     if (deal.amount !== undefined) properties.amount = Math.round(deal.amount * 100);
   }
   return {
@@ -106,6 +121,8 @@ export function toInboundEvent(
     identities,
     properties,
     attributes: event.type === 'lead.deleted' ? {} : (attributes as Record<string, AttributeValue | null>),
-    ...(lead.status !== undefined && event.type !== 'lead.deleted' ? { tags: statusTagEdit(lead.status, statusTags) } : {}),
+    ...(lead.status !== undefined && event.type !== 'lead.deleted'
+      ? { tags: statusTagEdit(lead.status, statusTags) }
+      : {}),
   };
 }

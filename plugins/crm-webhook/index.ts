@@ -61,7 +61,11 @@ export default definePlugin({
           });
           const items = parseEvents(raw, config.maxBatch);
           const receivedAt = context.clock();
-          const { accepted: events, rejected: errors } = partitionEvents(items, (item) => toInboundEvent(item, source.name, receivedAt, config.statusTags), receivedAt);
+          const { accepted: events, rejected: errors } = partitionEvents(
+            items,
+            (item) => toInboundEvent(item, source.name, receivedAt, config.statusTags),
+            receivedAt,
+          );
           if (events.length === 0) throw new ValidationError('no valid event in the request', { errors });
           await context.inbound.submit(events.map((event) => ({ ...event, key: `${source.name}:${event.key}` })));
           ctx.status = 202;

@@ -62,13 +62,18 @@ export function toInboundEvent(input: unknown, receivedAt: Date): InboundEvent |
   if (!parsed.success) return { problems: toFieldProblems(parsed.error.issues, '(beacon)') };
   const beacon = parsed.data;
   const { anonymousId, email, phone, openid, unionid } = beacon;
-  const { identities, problems } = normalizeIdentityFields({ anonymousId, email, phone, openid, unionid }, identityFields);
+  const { identities, problems } = normalizeIdentityFields(
+    { anonymousId, email, phone, openid, unionid },
+    identityFields,
+  );
   if (identities.length === 0 && problems.length === 0) {
     problems.push({ path: 'anonymousId', message: 'expected anonymousId or another identity' });
   }
   if (problems.length > 0) return { problems };
   const page = Object.fromEntries(
-    Object.entries({ url: beacon.url, referrer: beacon.referrer, title: beacon.title }).filter(([, v]) => v !== undefined),
+    Object.entries({ url: beacon.url, referrer: beacon.referrer, title: beacon.title }).filter(
+      ([, v]) => v !== undefined,
+    ),
   );
   return {
     key: beacon.id,

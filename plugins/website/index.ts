@@ -50,7 +50,11 @@ export default definePlugin({
         });
         const items = parseBeacons(raw, config.maxBatch);
         const receivedAt = context.clock();
-        const { accepted: events, rejected: errors } = partitionEvents(items, (item) => toInboundEvent(item, receivedAt), receivedAt);
+        const { accepted: events, rejected: errors } = partitionEvents(
+          items,
+          (item) => toInboundEvent(item, receivedAt),
+          receivedAt,
+        );
         if (events.length === 0) throw new ValidationError('no valid beacon in the request', { errors });
         await context.inbound.submit(events);
         ctx.status = 202;

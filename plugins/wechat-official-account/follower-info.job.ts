@@ -10,7 +10,10 @@ const perRun = 5000;
  * code), plus their language. The scene marks a follower as looked up, so each is asked about once; one WeChat says
  * is not following is marked `subscribeScene: unsubscribed`.
  */
-export function followerInfoJob(clients: ReadonlyMap<string, WechatApiClient>, context: Pick<PluginContext, 'profiles'>): JobDefinition {
+export function followerInfoJob(
+  clients: ReadonlyMap<string, WechatApiClient>,
+  context: Pick<PluginContext, 'profiles'>,
+): JobDefinition {
   return {
     name: 'follower-info',
     schedule: '17 * * * *',
@@ -20,11 +23,19 @@ export function followerInfoJob(clients: ReadonlyMap<string, WechatApiClient>, c
         let looked = 0;
         const outcomes: Record<string, number> = {};
         while (looked < perRun && !signal.aborted) {
-          const followers = await context.profiles.followersWithout(account, 'subscribeScene', { limit: 100, afterProfileId: after });
+          const followers = await context.profiles.followersWithout(account, 'subscribeScene', {
+            limit: 100,
+            afterProfileId: after,
+          });
           if (followers.length === 0) break;
           after = followers[followers.length - 1].profileId;
           looked += followers.length;
-          const users = new Map((await client.batchGetUsers(followers.map((follower) => follower.openid))).map((user) => [user.openid, user]));
+          const users = new Map(
+            (await client.batchGetUsers(followers.map((follower) => follower.openid))).map((user) => [
+              user.openid,
+              user,
+            ]),
+          );
           for (const follower of followers) {
             const user = users.get(follower.openid);
             if (!user) continue;
@@ -38,7 +49,11 @@ export function followerInfoJob(clients: ReadonlyMap<string, WechatApiClient>, c
                 : { subscribeScene: 'unsubscribed' };
             const outcome = await context.profiles.enrich(
               { type: 'openid', scope: account, value: follower.openid },
-              { identities: user.unionid ? [{ type: 'unionid', scope: '', value: user.unionid }] : [], attributes, channel: 'wechat' },
+              {
+                identities: user.unionid ? [{ type: 'unionid', scope: '', value: user.unionid }] : [],
+                attributes,
+                channel: 'wechat',
+              },
             );
             outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
           }

@@ -17,31 +17,52 @@ import { WechatWebhook } from './wechat-webhook.handler';
  */
 export default definePlugin({
   name: 'wechat-official-account',
-  description: 'WeChat official accounts: webhooks onto the timeline, passive replies, pushes and QR codes over the API',
+  description:
+    'WeChat official accounts: webhooks onto the timeline, passive replies, pushes and QR codes over the API',
   configSchema: wechatConfigSchema,
   setup(context) {
     const scenes = new SceneChannels(context.config.sceneChannels);
     const clients = new Map<string, WechatApiClient>();
     const companions = new Map<string, string>();
     for (const account of context.config.accounts) {
-      context.pushAccounts.register({ name: account.name, ...(account.timezone ? { timezone: account.timezone } : {}) });
+      context.pushAccounts.register({
+        name: account.name,
+        ...(account.timezone ? { timezone: account.timezone } : {}),
+      });
       const webhook = new WechatWebhook(account, context.config, scenes, context);
       const path = account.name === 'default' ? '/wechat' : `/wechat/${account.name}`;
       context.http.route({ method: 'GET', path, auth: 'none', handler: webhook.verifyUrl });
       context.http.route({ method: 'POST', path, auth: 'none', handler: webhook.receive });
       if (account.appSecret) {
         const { api } = context.config;
-        clients.set(account.name, new WechatApiClient(account.name, { ...api, appId: account.appId, appSecret: account.appSecret.reveal(), clock: context.clock }, context.credentials));
+        clients.set(
+          account.name,
+          new WechatApiClient(
+            account.name,
+            { ...api, appId: account.appId, appSecret: account.appSecret.reveal(), clock: context.clock },
+            context.credentials,
+          ),
+        );
         if (account.massCompanion) companions.set(account.name, account.massCompanion);
       }
       context.log.info(
-        { account: account.name, path, encryption: account.requireEncryption ? 'required' : 'optional', api: clients.has(account.name) },
+        {
+          account: account.name,
+          path,
+          encryption: account.requireEncryption ? 'required' : 'optional',
+          api: clients.has(account.name),
+        },
         'wechat account ready',
       );
     }
     if (clients.size > 0) {
       for (const sender of wechatPushSenders(clients, companions, context.clock)) context.pushSenders.register(sender);
-      context.http.route({ method: 'POST', path: '/api/wechat/qrcodes', auth: 'admin', handler: qrcodeHandler(clients, 16 * 1024) });
+      context.http.route({
+        method: 'POST',
+        path: '/api/wechat/qrcodes',
+        auth: 'admin',
+        handler: qrcodeHandler(clients, 16 * 1024),
+      });
       context.jobs.register(followerInfoJob(clients, context));
       context.commands.register(qrcodeCommand(clients));
     }

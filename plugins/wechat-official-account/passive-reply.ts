@@ -10,12 +10,17 @@ export class ReplyChooser {
   private readonly sceneWelcomes: { pattern: RegExp; reply: Reply }[];
 
   constructor(private readonly replies: WechatAccount['replies']) {
-    this.sceneWelcomes = replies.welcomeByScene.map((rule) => ({ pattern: scenePattern(rule.scene), reply: rule.reply }));
+    this.sceneWelcomes = replies.welcomeByScene.map((rule) => ({
+      pattern: scenePattern(rule.scene),
+      reply: rule.reply,
+    }));
   }
 
   choose(message: NormalizedMessage): Reply | undefined {
     if (message.followed) {
-      const byScene = message.scene ? this.sceneWelcomes.find((rule) => rule.pattern.test(message.scene as string)) : undefined;
+      const byScene = message.scene
+        ? this.sceneWelcomes.find((rule) => rule.pattern.test(message.scene as string))
+        : undefined;
       return byScene?.reply ?? this.replies.welcome;
     }
     if (!message.isMessage) return undefined;

@@ -3,7 +3,10 @@ import type { WechatApiClient } from './wechat-api-client';
 import { WechatApiError } from './wechat-api.error';
 
 /** What the command says, per locale (the plugin's own catalogue). */
-const texts: Record<BotLocale, Record<'summary' | 'usage' | 'noAccount' | 'made' | 'expires' | 'permanent' | 'refused', string>> = {
+const texts: Record<
+  BotLocale,
+  Record<'summary' | 'usage' | 'noAccount' | 'made' | 'expires' | 'permanent' | 'refused', string>
+> = {
   'zh-CN': {
     summary: '为渠道生成带参数二维码（扫码关注会带上场景值）',
     usage: '用法：/二维码 <场景值> [permanent] [account:<公众号>]，例如 /二维码 store-0217',
@@ -24,7 +27,8 @@ const texts: Record<BotLocale, Record<'summary' | 'usage' | 'noAccount' | 'made'
   },
 };
 
-const fill = (text: string, values: Record<string, string | number>) => text.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
+const fill = (text: string, values: Record<string, string | number>) =>
+  text.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
 
 /** `qrcode <scene> [permanent]`: mints a parametric QR code (temporary: 30 days) and answers with its image. */
 export function qrcodeCommand(clients: ReadonlyMap<string, WechatApiClient>): BotCommand {
@@ -39,16 +43,30 @@ export function qrcodeCommand(clients: ReadonlyMap<string, WechatApiClient>): Bo
       const scene = args[0];
       if (!scene || scene.length > 64) return say.usage;
       const permanent = args.slice(1).some((arg) => ['permanent', '永久'].includes(arg.toLowerCase()));
-      const account = /^(?:account|账号)[:：](.+)$/.exec(args.slice(1).find((arg) => /^(account|账号)[:：]/.test(arg)) ?? '')?.[1] ?? 'default';
+      const account =
+        /^(?:account|账号)[:：](.+)$/.exec(args.slice(1).find((arg) => /^(account|账号)[:：]/.test(arg)) ?? '')?.[1] ??
+        'default';
       const client = clients.get(account);
       if (!client) return fill(say.noAccount, { account });
       try {
-        const code = await client.createQrCode(scene, permanent ? { permanent } : { permanent, expireSeconds: 2_592_000 });
-        const lifetime = code.expireSeconds ? fill(say.expires, { days: Math.round(code.expireSeconds / 86_400) }) : say.permanent;
+        const code = await client.createQrCode(
+          scene,
+          permanent ? { permanent } : { permanent, expireSeconds: 2_592_000 },
+        );
+        const lifetime = code.expireSeconds
+          ? fill(say.expires, { days: Math.round(code.expireSeconds / 86_400) })
+          : say.permanent;
         // The picture itself where the chat shows pictures; its link in the text for the others.
-        return { text: `${fill(say.made, { scene, imageUrl: code.imageUrl, url: code.url })}\n${lifetime}`, image: { url: code.imageUrl, name: `${scene}.jpg` } };
+        return {
+          text: `${fill(say.made, { scene, imageUrl: code.imageUrl, url: code.url })}\n${lifetime}`,
+          image: { url: code.imageUrl, name: `${scene}.jpg` },
+        };
       } catch (error) {
-        if (error instanceof WechatApiError) return { text: fill(say.refused, { code: error.errcode, message: error.errmsg }), failed: `WeChat ${error.errcode}` };
+        if (error instanceof WechatApiError)
+          return {
+            text: fill(say.refused, { code: error.errcode, message: error.errmsg }),
+            failed: `WeChat ${error.errcode}`,
+          };
         throw error;
       }
     },

@@ -1,6 +1,9 @@
 /** A glob over QR scenes where `*` matches any run of characters; everything else is literal. */
 export function scenePattern(pattern: string): RegExp {
-  const expression = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const expression = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${expression}$`);
 }
 

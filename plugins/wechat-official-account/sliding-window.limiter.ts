@@ -14,7 +14,10 @@ export class SlidingWindowLimiter {
   async acquire(): Promise<void> {
     const now = this.now();
     // Reserving synchronously keeps concurrent callers from taking the same slot.
-    const slot = this.slots.length < this.perMinute ? now : Math.max(now, this.slots[this.slots.length - this.perMinute] + rateWindowMs);
+    const slot =
+      this.slots.length < this.perMinute
+        ? now
+        : Math.max(now, this.slots[this.slots.length - this.perMinute] + rateWindowMs);
     this.slots.push(slot);
     if (this.slots.length > this.perMinute) this.slots.shift();
     if (slot > now) await this.sleep(slot - now);

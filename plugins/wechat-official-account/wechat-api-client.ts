@@ -50,7 +50,8 @@ export class WechatApiClient {
     this.now = options.now ?? monotonicMs;
     this.tokenName = `wechat:${account}`;
     for (const [path, perMinute] of Object.entries(options.rateLimits)) {
-      if (!Number.isFinite(perMinute) || perMinute < 1) throw new RangeError(`rate limit for ${path} must be at least 1 a minute`);
+      if (!Number.isFinite(perMinute) || perMinute < 1)
+        throw new RangeError(`rate limit for ${path} must be at least 1 a minute`);
       this.limiters.set(path, new SlidingWindowLimiter(Math.floor(perMinute), this.now, this.sleep));
     }
   }
@@ -91,7 +92,11 @@ export class WechatApiClient {
    * answers the original msg_id with duplicate: true. 45066 (the same clientmsgid retried within a minute) is thrown
    * like any other errcode; trying again later gives 45065.
    */
-  async massSend(openids: string[], message: { msgtype: string; [key: string]: unknown }, clientmsgid: string): Promise<{ msgId: number; msgDataId?: number; duplicate: boolean }> {
+  async massSend(
+    openids: string[],
+    message: { msgtype: string; [key: string]: unknown },
+    clientmsgid: string,
+  ): Promise<{ msgId: number; msgDataId?: number; duplicate: boolean }> {
     const path = 'message/mass/send';
     const answer = await this.authorized(path, { ...message, touser: openids, clientmsgid }, 'POST');
     const { errcode, msg_id: msgId, msg_data_id: msgDataId } = answer.json;
@@ -102,14 +107,18 @@ export class WechatApiClient {
   }
 
   /** Sends a mass message to one follower (by openid or WeChat ID) to look at before the real send. */
-  async massPreview(to: { touser: string } | { towxname: string }, message: { msgtype: string; [key: string]: unknown }): Promise<void> {
+  async massPreview(
+    to: { touser: string } | { towxname: string },
+    message: { msgtype: string; [key: string]: unknown },
+  ): Promise<void> {
     await this.call('message/mass/preview', { ...message, ...to });
   }
 
   /** A mass send's status, e.g. SEND_SUCCESS, SENDING, SEND_FAIL, DELETE. */
   async massStatus(msgId: number): Promise<{ msgId: number; status: string }> {
     const answer = await this.call<{ msg_id?: number; msg_status?: string }>('message/mass/get', { msg_id: msgId });
-    if (typeof answer.msg_status !== 'string') throw new WechatApiError(-1, 'the answer has no msg_status', 'message/mass/get');
+    if (typeof answer.msg_status !== 'string')
+      throw new WechatApiError(-1, 'the answer has no msg_status', 'message/mass/get');
     return { msgId: answer.msg_id ?? msgId, status: answer.msg_status };
   }
 
@@ -118,7 +127,9 @@ export class WechatApiClient {
     const users: WechatUserInfo[] = [];
     for (let start = 0; start < openids.length; start += listChunk) {
       const userList = openids.slice(start, start + listChunk).map((openid) => ({ openid, lang: 'zh_CN' }));
-      const answer = await this.call<{ user_info_list?: WechatUserInfo[] }>('user/info/batchget', { user_list: userList });
+      const answer = await this.call<{ user_info_list?: WechatUserInfo[] }>('user/info/batchget', {
+        user_list: userList,
+      });
       users.push(...(answer.user_info_list ?? []));
     }
     return users;
@@ -128,13 +139,21 @@ export class WechatApiClient {
    * A parametric QR code for a string scene: permanent (QR_LIMIT_STR_SCENE) or temporary (QR_STR_SCENE, living
    * `expireSeconds`, at most 30 days; WeChat's default is 60 s). `imageUrl` is where the picture is downloaded.
    */
-  async createQrCode(scene: string, options: { permanent: boolean; expireSeconds?: number }): Promise<{ ticket: string; expireSeconds?: number; url: string; imageUrl: string }> {
+  async createQrCode(
+    scene: string,
+    options: { permanent: boolean; expireSeconds?: number },
+  ): Promise<{ ticket: string; expireSeconds?: number; url: string; imageUrl: string }> {
     const path = 'qrcode/create';
     const body = options.permanent
       ? { action_name: 'QR_LIMIT_STR_SCENE', action_info: { scene: { scene_str: scene } } }
-      : { ...(options.expireSeconds === undefined ? {} : { expire_seconds: options.expireSeconds }), action_name: 'QR_STR_SCENE', action_info: { scene: { scene_str: scene } } };
+      : {
+          ...(options.expireSeconds === undefined ? {} : { expire_seconds: options.expireSeconds }),
+          action_name: 'QR_STR_SCENE',
+          action_info: { scene: { scene_str: scene } },
+        };
     const answer = await this.call<{ ticket?: string; expire_seconds?: number; url?: string }>(path, body);
-    if (typeof answer.ticket !== 'string' || typeof answer.url !== 'string') throw new WechatApiError(-1, 'the answer has no ticket or url', path);
+    if (typeof answer.ticket !== 'string' || typeof answer.url !== 'string')
+      throw new WechatApiError(-1, 'the answer has no ticket or url', path);
     return {
       ticket: answer.ticket,
       ...(typeof answer.expire_seconds === 'number' ? { expireSeconds: answer.expire_seconds } : {}),
@@ -162,7 +181,10 @@ export class WechatApiClient {
     const credentials = { grant_type: 'client_credential', appid: appId, secret: appSecret };
     const path = tokenEndpoint === 'stable' ? 'stable_token' : 'token';
     // Never force_refresh: it is limited to 20 a day and would cut other instances' tokens short.
-    const answer = tokenEndpoint === 'stable' ? await this.exchange(path, 'POST', { ...credentials, force_refresh: false }) : await this.exchange(path, 'GET', credentials);
+    const answer =
+      tokenEndpoint === 'stable'
+        ? await this.exchange(path, 'POST', { ...credentials, force_refresh: false })
+        : await this.exchange(path, 'GET', credentials);
     this.check(path, answer);
     const { access_token: value, expires_in: expiresIn } = answer.json;
     if (typeof value !== 'string' || value.length === 0 || typeof expiresIn !== 'number') {
@@ -197,20 +219,34 @@ export class WechatApiClient {
       const outcome = await this.attempt(url, method, payload, apiPath, token);
       if ('answer' in outcome) return outcome.answer;
       if (attempt >= this.options.maxAttempts) {
-        throw new WechatApiError(outcome.errcode, outcome.errmsg, apiPath, `WeChat ${apiPath} failed after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${outcome.transient}`);
+        throw new WechatApiError(
+          outcome.errcode,
+          outcome.errmsg,
+          apiPath,
+          `WeChat ${apiPath} failed after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${outcome.transient}`,
+        );
       }
       await this.sleep(this.backoff(attempt));
     }
   }
 
   /** One HTTP request: a WeChat answer (any errcode but -1), a transient failure to retry, or a thrown error. */
-  private async attempt(url: URL, method: 'GET' | 'POST', payload: string | undefined, apiPath: string, token: string | undefined): Promise<Attempt> {
+  private async attempt(
+    url: URL,
+    method: 'GET' | 'POST',
+    payload: string | undefined,
+    apiPath: string,
+    token: string | undefined,
+  ): Promise<Attempt> {
     let response: Response;
     let text: string;
     try {
       response = await fetch(url, {
         method,
-        headers: payload === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json; charset=utf-8' },
+        headers:
+          payload === undefined
+            ? { accept: 'application/json' }
+            : { accept: 'application/json', 'content-type': 'application/json; charset=utf-8' },
         body: payload,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
@@ -222,10 +258,21 @@ export class WechatApiClient {
       const name = (error as { name?: unknown } | null)?.name;
       const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
       const neverSent = typeof cause === 'string' && neverSentCodes.has(cause);
-      if (unrepeatable.has(apiPath) && !neverSent && (name === 'TypeError' || name === 'TimeoutError' || name === 'AbortError')) {
-        throw new WechatApiError(-1, problem, apiPath, `WeChat ${apiPath}: no answer (${problem}); it may have been delivered, so it is not sent again`, true);
+      if (
+        unrepeatable.has(apiPath) &&
+        !neverSent &&
+        (name === 'TypeError' || name === 'TimeoutError' || name === 'AbortError')
+      ) {
+        throw new WechatApiError(
+          -1,
+          problem,
+          apiPath,
+          `WeChat ${apiPath}: no answer (${problem}); it may have been delivered, so it is not sent again`,
+          true,
+        );
       }
-      if (name === 'TypeError' || name === 'TimeoutError' || name === 'AbortError') return { transient: problem, errcode: -1, errmsg: problem };
+      if (name === 'TypeError' || name === 'TimeoutError' || name === 'AbortError')
+        return { transient: problem, errcode: -1, errmsg: problem };
       throw new WechatApiError(-1, problem, apiPath);
     }
     const json = parseObject(text);
@@ -233,7 +280,12 @@ export class WechatApiClient {
       const problem = `HTTP ${response.status}${snippet(this.redact(text, token))}`;
       return { transient: problem, errcode: -1, errmsg: problem };
     }
-    if (!json) throw new WechatApiError(-1, `HTTP ${response.status} with a body that is not JSON${snippet(this.redact(text, token))}`, apiPath);
+    if (!json)
+      throw new WechatApiError(
+        -1,
+        `HTTP ${response.status} with a body that is not JSON${snippet(this.redact(text, token))}`,
+        apiPath,
+      );
     // Scrubbed here, where the token is known, since the errmsg may end up in a thrown error.
     if (typeof json.errmsg === 'string') json.errmsg = this.redact(json.errmsg, token);
     if (json.errcode === -1) {
@@ -266,7 +318,9 @@ export class WechatApiClient {
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
     const json: unknown = JSON.parse(text);
-    return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+    return typeof json === 'object' && json !== null && !Array.isArray(json)
+      ? (json as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -279,7 +333,11 @@ function snippet(text: string): string {
 
 /** "timed out after 200 ms", or the network error with its cause (undici hides the useful part there). */
 function describeFailure(error: unknown, timeoutMs: number): string {
-  const { name, message, cause } = (error ?? {}) as { name?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
+  const { name, message, cause } = (error ?? {}) as {
+    name?: unknown;
+    message?: unknown;
+    cause?: { code?: unknown; message?: unknown };
+  };
   if (name === 'TimeoutError') return `timed out after ${timeoutMs} ms`;
   if (typeof message !== 'string') return String(error);
   const detail = [cause?.code, cause?.message].filter((part) => typeof part === 'string' && part.length > 0).join(': ');

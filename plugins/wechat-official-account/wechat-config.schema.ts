@@ -55,7 +55,9 @@ const accountSchema = z
     /** `default` answers at /wechat, others at /wechat/<name>; also the scope of this account's openids. */
     name: slug.default('default'),
     type: z.enum(['service', 'subscription']).default('service'),
-    appId: envOrText(z.string().regex(/^wx[0-9a-zA-Z]{16}$/, { error: 'expected an appId such as wx2c2769f8efd9abc2' })),
+    appId: envOrText(
+      z.string().regex(/^wx[0-9a-zA-Z]{16}$/, { error: 'expected an appId such as wx2c2769f8efd9abc2' }),
+    ),
     /** For the outbound API (access tokens). */
     appSecret: secret().optional(),
     /**
@@ -87,7 +89,9 @@ export type WechatAccount = z.output<typeof accountSchema>;
 const apiSchema = z
   .object({
     /** Env WECHAT_API_BASE_URL; tests and the demo point it at a fake. */
-    baseUrl: envOrText(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })).default('https://api.weixin.qq.com/cgi-bin/'),
+    baseUrl: envOrText(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })).default(
+      'https://api.weixin.qq.com/cgi-bin/',
+    ),
     /** `stable` (POST stable_token: a refresh elsewhere doesn't cut ours short) or `classic` (GET token). */
     tokenEndpoint: z.enum(['stable', 'classic']).default('stable'),
     /** One request's time limit, in milliseconds. */

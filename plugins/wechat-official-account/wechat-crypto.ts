@@ -38,7 +38,12 @@ export class WechatCrypto {
       throw new WechatCryptoError('the ciphertext does not decrypt');
     }
     const pad = plain[plain.length - 1];
-    if (plain.length < 20 + pad || pad < 1 || pad > blockSize || plain.subarray(plain.length - pad).some((b) => b !== pad)) {
+    if (
+      plain.length < 20 + pad ||
+      pad < 1 ||
+      pad > blockSize ||
+      plain.subarray(plain.length - pad).some((b) => b !== pad)
+    ) {
       throw new WechatCryptoError('the decrypted message has invalid padding');
     }
     const content = plain.subarray(16, plain.length - pad);
@@ -58,6 +63,8 @@ export class WechatCrypto {
     const pad = blockSize - (unpadded.length % blockSize);
     const cipher = createCipheriv('aes-256-cbc', this.key, this.iv);
     cipher.setAutoPadding(false);
-    return Buffer.concat([cipher.update(Buffer.concat([unpadded, Buffer.alloc(pad, pad)])), cipher.final()]).toString('base64');
+    return Buffer.concat([cipher.update(Buffer.concat([unpadded, Buffer.alloc(pad, pad)])), cipher.final()]).toString(
+      'base64',
+    );
   }
 }

@@ -1,4 +1,11 @@
-import { type DeliveryReport, type InboundEvent, normalizeIdentity, occurredAtProblem, ownValue, ValidationError } from '../../src/plugins/plugin-sdk';
+import {
+  type DeliveryReport,
+  type InboundEvent,
+  normalizeIdentity,
+  occurredAtProblem,
+  ownValue,
+  ValidationError,
+} from '../../src/plugins/plugin-sdk';
 import type { SceneChannels } from './scene-channel';
 import type { WechatFields } from './wechat-xml';
 
@@ -62,7 +69,12 @@ function reportId(fields: WechatFields): string {
  * couldn't store (an openid no follower has, a CreateTime out of range when `receivedAt` is given) is refused here,
  * before anything is written or answered.
  */
-export function normalizeWechatMessage(fields: WechatFields, account: string, scenes: SceneChannels, receivedAt?: Date): NormalizedMessage {
+export function normalizeWechatMessage(
+  fields: WechatFields,
+  account: string,
+  scenes: SceneChannels,
+  receivedAt?: Date,
+): NormalizedMessage {
   field(fields, 'ToUserName');
   const openid = field(fields, 'FromUserName') as string;
   const follower = normalizeIdentity('openid', openid, account);
@@ -91,7 +103,13 @@ export function normalizeWechatMessage(fields: WechatFields, account: string, sc
         properties: { account, subtype: msgType, msgId, ...pick(fields, known) },
       });
     } else {
-      result.events.push({ ...base, key, type: 'wechat_event', channel: 'wechat', properties: { account, msgType, raw: fields } });
+      result.events.push({
+        ...base,
+        key,
+        type: 'wechat_event',
+        channel: 'wechat',
+        properties: { account, msgType, raw: fields },
+      });
     }
     return result;
   }
@@ -106,7 +124,13 @@ export function normalizeWechatMessage(fields: WechatFields, account: string, sc
       const channel = scenes.channelFor(scene);
       result.followed = true;
       result.scene = scene;
-      result.events.push({ ...base, key: `${key}:subscribe`, type: 'subscribe', channel, properties: { account, ...(scene ? { scene } : {}) } });
+      result.events.push({
+        ...base,
+        key: `${key}:subscribe`,
+        type: 'subscribe',
+        channel,
+        properties: { account, ...(scene ? { scene } : {}) },
+      });
       if (scene) {
         result.events.push({
           ...base,
@@ -132,7 +156,13 @@ export function normalizeWechatMessage(fields: WechatFields, account: string, sc
       });
       return result;
     case 'click':
-      result.events.push({ ...base, key, type: 'menu_click', channel: 'wechat', properties: { account, key: eventKey } });
+      result.events.push({
+        ...base,
+        key,
+        type: 'menu_click',
+        channel: 'wechat',
+        properties: { account, key: eventKey },
+      });
       return result;
     case 'view':
       result.events.push({
@@ -186,7 +216,13 @@ export function normalizeWechatMessage(fields: WechatFields, account: string, sc
       return result;
     }
     default:
-      result.events.push({ ...base, key, type: 'wechat_event', channel: 'wechat', properties: { account, event, eventKey, raw: fields } });
+      result.events.push({
+        ...base,
+        key,
+        type: 'wechat_event',
+        channel: 'wechat',
+        properties: { account, event, eventKey, raw: fields },
+      });
       return result;
   }
 }

@@ -27,14 +27,20 @@ export function customMessage(message: PushMessage): { msgtype: string; [key: st
     case 'miniprogram':
       return {
         msgtype: 'miniprogrampage',
-        miniprogrampage: { title: message.title, appid: message.appId, pagepath: message.pagePath, thumb_media_id: message.thumbMediaId },
+        miniprogrampage: {
+          title: message.title,
+          appid: message.appId,
+          pagepath: message.pagePath,
+          thumb_media_id: message.thumbMediaId,
+        },
       };
   }
 }
 
 /** The mass-send form (a mini-program card can't be mass-sent; the policy never picks mass for one). */
 export function massMessage(message: PushMessage): { msgtype: string; [key: string]: unknown } {
-  if (message.type === 'news') return { msgtype: 'mpnews', mpnews: { media_id: message.mediaId }, send_ignore_reprint: 0 };
+  if (message.type === 'news')
+    return { msgtype: 'mpnews', mpnews: { media_id: message.mediaId }, send_ignore_reprint: 0 };
   if (message.type === 'miniprogram') throw new Error('a mini-program card cannot be mass-sent');
   return customMessage(message);
 }
@@ -46,7 +52,8 @@ export function outcomeOf(error: unknown, now: number): PushSendOutcome {
   const code = String(error.errcode);
   // No token (a wrong secret, a server IP not on the account's allowlist): the account's problem, not the
   // recipient's. Their sends wait while an operator fixes it.
-  if (error.path === 'stable_token' || error.path === 'token') return { status: 'retry', code, retryAfterMs: 10 * 60_000 };
+  if (error.path === 'stable_token' || error.path === 'token')
+    return { status: 'retry', code, retryAfterMs: 10 * 60_000 };
   if (error.errcode === 45009) return { status: 'retry', code, retryAfterMs: untilQuotaReset(now) };
   const wait = quotaWaitMs[error.errcode];
   if (wait !== undefined) return { status: 'retry', code, retryAfterMs: wait };
@@ -60,7 +67,11 @@ export function outcomeOf(error: unknown, now: number): PushSendOutcome {
  * account without API access (no appSecret) fails its recipients with `no_api_access`. `companions` are the accounts'
  * `massCompanion` openids.
  */
-export function wechatPushSenders(clients: ReadonlyMap<string, WechatApiClient>, companions: ReadonlyMap<string, string>, clock: Clock): PushSender[] {
+export function wechatPushSenders(
+  clients: ReadonlyMap<string, WechatApiClient>,
+  companions: ReadonlyMap<string, string>,
+  clock: Clock,
+): PushSender[] {
   const clientOf = (account: string) => clients.get(account);
   const noAccess: PushSendOutcome = { status: 'failed', code: 'no_api_access' };
   const guarded = async (work: () => Promise<PushSendOutcome>): Promise<PushSendOutcome> => {
@@ -100,7 +111,10 @@ export function wechatPushSenders(clients: ReadonlyMap<string, WechatApiClient>,
         guarded(async () => {
           const client = clientOf(account);
           if (!client) return noAccess;
-          await client.massPreview('openid' in to ? { touser: to.openid } : { towxname: to.wechatId }, massMessage(content.message));
+          await client.massPreview(
+            'openid' in to ? { touser: to.openid } : { towxname: to.wechatId },
+            massMessage(content.message),
+          );
           return { status: 'sent' };
         }),
     },
@@ -125,7 +139,9 @@ function templateMessage(openid: string, content: PushContent) {
     touser: openid,
     template_id: template.templateId,
     ...(template.url ? { url: template.url } : {}),
-    ...(template.miniprogram ? { miniprogram: { appid: template.miniprogram.appId, pagepath: template.miniprogram.pagePath } } : {}),
+    ...(template.miniprogram
+      ? { miniprogram: { appid: template.miniprogram.appId, pagepath: template.miniprogram.pagePath } }
+      : {}),
     data: template.data,
   };
 }

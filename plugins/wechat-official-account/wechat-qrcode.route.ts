@@ -22,11 +22,17 @@ export function qrcodeHandler(clients: ReadonlyMap<string, WechatApiClient>, bod
     const client = clients.get(request.account);
     if (!client) throw new NotFoundError(`account ${request.account} has no API access (configure its appSecret)`);
     try {
-      const code = await client.createQrCode(request.scene, { permanent: request.permanent, ...(request.permanent ? {} : { expireSeconds: request.expireSeconds }) });
+      const code = await client.createQrCode(request.scene, {
+        permanent: request.permanent,
+        ...(request.permanent ? {} : { expireSeconds: request.expireSeconds }),
+      });
       ctx.status = 201;
       ctx.body = { account: request.account, scene: request.scene, permanent: request.permanent, ...code };
     } catch (error) {
-      if (error instanceof WechatApiError) throw new AppError('wechat_error', `WeChat refused the QR code: ${error.errcode} ${error.errmsg}`, 502, { errcode: error.errcode });
+      if (error instanceof WechatApiError)
+        throw new AppError('wechat_error', `WeChat refused the QR code: ${error.errcode} ${error.errmsg}`, 502, {
+          errcode: error.errcode,
+        });
       throw error;
     }
   };

@@ -5,7 +5,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * `signature` signs (token, timestamp, nonce); `msg_signature` adds the Encrypt text.
  */
 export function wechatSignature(...parts: string[]): string {
-  return createHash('sha1').update([...parts].sort().join('')).digest('hex');
+  return createHash('sha1')
+    .update([...parts].sort().join(''))
+    .digest('hex');
 }
 
 /** Constant-time comparison of two hex signatures (case-insensitive, as WeChat's are lower case). */

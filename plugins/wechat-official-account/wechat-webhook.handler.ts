@@ -56,7 +56,8 @@ export class WechatWebhook {
     if (!encrypted && this.account.requireEncryption) {
       throw new ForbiddenError('this account accepts encrypted (safe mode) messages only');
     }
-    if (encrypted && !this.crypto) throw new ValidationError('encrypted message, but the account has no encodingAESKey');
+    if (encrypted && !this.crypto)
+      throw new ValidationError('encrypted message, but the account has no encodingAESKey');
 
     const body = (await readRawBody(ctx, this.config.bodyLimitKb * 1024)).toString('utf8');
     assertNoDeclarations(body);
@@ -77,7 +78,12 @@ export class WechatWebhook {
       ctx.body = 'success';
       return;
     }
-    const document = renderReply(reply, String(fields.FromUserName), String(fields.ToUserName), this.context.clock().getTime());
+    const document = renderReply(
+      reply,
+      String(fields.FromUserName),
+      String(fields.ToUserName),
+      this.context.clock().getTime(),
+    );
     ctx.type = 'text/xml';
     ctx.body = encrypted ? this.seal(document) : document;
   };

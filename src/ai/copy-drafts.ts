@@ -25,7 +25,12 @@ const schema = {
   properties: {
     variants: {
       type: 'array',
-      items: { type: 'object', properties: { headline: { type: 'string' }, text: { type: 'string' } }, required: ['headline', 'text'], additionalProperties: false },
+      items: {
+        type: 'object',
+        properties: { headline: { type: 'string' }, text: { type: 'string' } },
+        required: ['headline', 'text'],
+        additionalProperties: false,
+      },
     },
   },
   required: ['variants'],
@@ -35,7 +40,9 @@ const schema = {
 const validator = z
   .object({
     variants: z
-      .array(z.object({ headline: z.string().trim().min(1).max(64), text: z.string().trim().min(1).max(maxText) }).strict())
+      .array(
+        z.object({ headline: z.string().trim().min(1).max(64), text: z.string().trim().min(1).max(maxText) }).strict(),
+      )
       .length(variantCount, { error: `expected ${variantCount} variants` }),
   })
   .strict();
@@ -44,29 +51,38 @@ const validator = z
  * `draft`: three variants of a push's copy for an audience, from its traits and the operator's brief. The prompt
  * holds aggregates only (counts, tags, lifecycle), never a follower's data or words.
  */
-export async function draftCopy(model: LanguageModel, operator: string, traits: AudienceTraits, brief: string, language: 'zh-CN' | 'en'): Promise<CopyDraft[]> {
+export async function draftCopy(
+  model: LanguageModel,
+  operator: string,
+  traits: AudienceTraits,
+  brief: string,
+  language: 'zh-CN' | 'en',
+): Promise<CopyDraft[]> {
   const share = (count: number) => `${Math.round((count / Math.max(1, traits.count)) * 100)}%`;
   const lifecycle = Object.entries(traits.lifecycle).map(([stage, count]) => `${stage} ${share(count)}`);
   const tags = traits.topTags.map((tag) => `${tag.label ? `${tag.label} (${tag.tag})` : tag.tag} ${share(tag.count)}`);
-  const answer = await model.structured({
-    name: 'push_copy',
-    system: [
-      'You write short push messages for a brand’s WeChat official account.',
-      `Write ${variantCount} different variants in ${language === 'zh-CN' ? 'Simplified Chinese' : 'English'}, each with a headline of at most 64 characters and a text of at most ${maxText} characters.`,
-      'Address the reader warmly; you may write {{name|<fallback>}} where their name should go. No invented facts, prices or dates beyond the brief.',
-    ].join('\n'),
-    user: [
-      `Audience: ${traits.expression} (${traits.count} followers).`,
-      `Lifecycle: ${lifecycle.join(', ') || 'unknown'}.`,
-      `Common tags: ${tags.join(', ') || 'none'}.`,
-      `Brief: ${brief}`,
-    ].join('\n'),
-    schema,
-    validate: (value) => {
-      const parsed = validator.safeParse(value);
-      if (!parsed.success) throw new Error(`the drafts are not valid: ${parsed.error.issues[0].message}`);
-      return parsed.data.variants;
+  const answer = await model.structured(
+    {
+      name: 'push_copy',
+      system: [
+        'You write short push messages for a brand’s WeChat official account.',
+        `Write ${variantCount} different variants in ${language === 'zh-CN' ? 'Simplified Chinese' : 'English'}, each with a headline of at most 64 characters and a text of at most ${maxText} characters.`,
+        'Address the reader warmly; you may write {{name|<fallback>}} where their name should go. No invented facts, prices or dates beyond the brief.',
+      ].join('\n'),
+      user: [
+        `Audience: ${traits.expression} (${traits.count} followers).`,
+        `Lifecycle: ${lifecycle.join(', ') || 'unknown'}.`,
+        `Common tags: ${tags.join(', ') || 'none'}.`,
+        `Brief: ${brief}`,
+      ].join('\n'),
+      schema,
+      validate: (value) => {
+        const parsed = validator.safeParse(value);
+        if (!parsed.success) throw new Error(`the drafts are not valid: ${parsed.error.issues[0].message}`);
+        return parsed.data.variants;
+      },
     },
-  }, operator);
+    operator,
+  );
   return answer;
 }

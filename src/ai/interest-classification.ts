@@ -29,7 +29,9 @@ async function topicsOf(db: Database, rules: RulesProvider): Promise<string[]> {
     ...Object.keys(current.document.keywordInterests.keywords).map((name) => `interest/${name}`),
     ...held.map((row) => row.name),
   ];
-  return [...new Set(names.filter((name) => name.startsWith('interest/')).map((name) => name.slice('interest/'.length)))].sort();
+  return [
+    ...new Set(names.filter((name) => name.startsWith('interest/')).map((name) => name.slice('interest/'.length))),
+  ].sort();
 }
 
 /**
@@ -52,7 +54,10 @@ export class InterestClassification {
   async run(log: Logger, signal?: AbortSignal): Promise<{ classified: number; tagged: number }> {
     const now = this.clock();
     const days = this.rules.current.document.keywordInterests.days;
-    const [{ n: used }] = await this.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM ai_classifications WHERE classified_at >= ?', [localDayStart(now, this.options.timezone)]);
+    const [{ n: used }] = await this.db.select<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM ai_classifications WHERE classified_at >= ?',
+      [localDayStart(now, this.options.timezone)],
+    );
     let left = this.options.perDay - Number(used);
     const totals = { classified: 0, tagged: 0 };
     const topics = await topicsOf(this.db, this.rules);
@@ -62,7 +67,13 @@ export class InterestClassification {
       if (messages.length === 0) break;
       // Messages without words (an erased person's) are recorded as having none, without asking.
       const asked = messages.filter((message) => message.text.trim() !== '');
-      const answers = asked.length > 0 ? await this.classify(asked.map((message) => message.text), topics) : [];
+      const answers =
+        asked.length > 0
+          ? await this.classify(
+              asked.map((message) => message.text),
+              topics,
+            )
+          : [];
       const found = messages.map((message) => answers[asked.indexOf(message)] ?? []);
       totals.tagged += await this.record(messages, found, now, days);
       totals.classified += messages.length;
@@ -73,7 +84,10 @@ export class InterestClassification {
   }
 
   /** Text messages since `since` not classified yet, oldest first, found through the property index. */
-  private async next(limit: number, since: Date): Promise<{ eventId: number; profileId: number; occurredAt: Date; text: string }[]> {
+  private async next(
+    limit: number,
+    since: Date,
+  ): Promise<{ eventId: number; profileId: number; occurredAt: Date; text: string }[]> {
     const rows = await this.db.select<{ event_id: number }>(
       `SELECT ep.event_id FROM event_properties ep LEFT JOIN ai_classifications c ON c.event_id = ep.event_id
         WHERE ep.type = 'message' AND ep.name = 'subtype' AND ep.value_key = :text AND ep.occurred_at >= :since AND c.event_id IS NULL
@@ -81,13 +95,22 @@ export class InterestClassification {
       { text: propertyKey('text'), since },
     );
     if (rows.length === 0) return [];
-    const events = await this.db.select<{ id: number; profile_id: number; occurred_at: unknown; properties: string | null }>(
-      'SELECT id, profile_id, occurred_at, properties FROM events WHERE id IN (:ids) ORDER BY id',
-      { ids: rows.map((row) => Number(row.event_id)) },
-    );
+    const events = await this.db.select<{
+      id: number;
+      profile_id: number;
+      occurred_at: unknown;
+      properties: string | null;
+    }>('SELECT id, profile_id, occurred_at, properties FROM events WHERE id IN (:ids) ORDER BY id', {
+      ids: rows.map((row) => Number(row.event_id)),
+    });
     return events.map((event) => {
       const content = (JSON.parse(event.properties ?? '{}') as { content?: unknown }).content;
-      return { eventId: Number(event.id), profileId: Number(event.profile_id), occurredAt: this.db.parseTime(event.occurred_at) as Date, text: typeof content === 'string' ? content.slice(0, maxText) : '' };
+      return {
+        eventId: Number(event.id),
+        profileId: Number(event.profile_id),
+        occurredAt: this.db.parseTime(event.occurred_at) as Date,
+        text: typeof content === 'string' ? content.slice(0, maxText) : '',
+      };
     });
   }
 
@@ -98,13 +121,36 @@ export class InterestClassification {
       properties: {
         results: {
           type: 'array',
-          items: { type: 'object', properties: { index: { type: 'integer' }, interests: { type: 'array', items: { type: 'string', enum: topics } } }, required: ['index', 'interests'], additionalProperties: false },
+          items: {
+            type: 'object',
+            properties: {
+              index: { type: 'integer' },
+              interests: { type: 'array', items: { type: 'string', enum: topics } },
+            },
+            required: ['index', 'interests'],
+            additionalProperties: false,
+          },
         },
       },
       required: ['results'],
       additionalProperties: false,
     };
-    const validator = z.object({ results: z.array(z.object({ index: z.number().int().min(0).max(texts.length - 1), interests: z.array(z.enum(topics as [string, ...string[]])).max(topics.length) }).strict()) }).strict();
+    const validator = z
+      .object({
+        results: z.array(
+          z
+            .object({
+              index: z
+                .number()
+                .int()
+                .min(0)
+                .max(texts.length - 1),
+              interests: z.array(z.enum(topics as [string, ...string[]])).max(topics.length),
+            })
+            .strict(),
+        ),
+      })
+      .strict();
     return this.model.structured({
       name: 'message_interests',
       system: [
@@ -125,7 +171,12 @@ export class InterestClassification {
   }
 
   /** Records the batch as classified and tags each person, in one transaction; answers the tags added. */
-  private async record(messages: { eventId: number; profileId: number; occurredAt: Date }[], found: string[][], now: Date, days: number): Promise<number> {
+  private async record(
+    messages: { eventId: number; profileId: number; occurredAt: Date }[],
+    found: string[][],
+    now: Date,
+    days: number,
+  ): Promise<number> {
     return this.db.transaction(async (transaction) => {
       let added = 0;
       for (const [index, message] of messages.entries()) {
@@ -138,7 +189,14 @@ export class InterestClassification {
         // Another instance took this message meanwhile, or its interests would have expired already.
         if (inserted === 0 || found[index].length === 0 || expiresAt <= now) continue;
         const profileId = await liveProfileId(this.db, message.profileId, transaction, { lock: true });
-        const change = { profileId, add: found[index].map((topic) => `interest/${topic}`), source: 'ai', at: now, key: `ai:${message.eventId}`, expiresAt };
+        const change = {
+          profileId,
+          add: found[index].map((topic) => `interest/${topic}`),
+          source: 'ai',
+          at: now,
+          key: `ai:${message.eventId}`,
+          expiresAt,
+        };
         added += (await this.tags.apply(change, transaction)).added.length;
       }
       return added;

@@ -55,7 +55,10 @@ export class LanguageModel {
           { role: 'system', content: request.system },
           { role: 'user', content: request.user },
         ],
-        response_format: { type: 'json_schema', json_schema: { name: request.name, strict: true, schema: request.schema } },
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: request.name, strict: true, schema: request.schema },
+        },
         temperature: 0.2,
       });
       const message = completion.choices[0]?.message;
@@ -65,7 +68,10 @@ export class LanguageModel {
       if (error instanceof AiError) throw error;
       const status = error instanceof OpenAI.APIError ? error.status : undefined;
       this.log.warn({ err: error, status, model: this.config.model }, 'ai: the model could not be asked');
-      throw new AiError('unavailable', status ? `the model service answered ${status}` : 'the model service could not be reached');
+      throw new AiError(
+        'unavailable',
+        status ? `the model service answered ${status}` : 'the model service could not be reached',
+      );
     }
     if (!content) throw new AiError('invalid_answer', 'the answer was empty');
     let parsed: unknown;
@@ -85,7 +91,8 @@ export class LanguageModel {
     const day = this.clock().toISOString().slice(0, 10);
     const used = this.asked.get(operator);
     const count = used?.day === day ? used.count : 0;
-    if (count >= this.config.perOperatorPerDay) throw new AiError('quota', `${this.config.perOperatorPerDay} questions a day`);
+    if (count >= this.config.perOperatorPerDay)
+      throw new AiError('quota', `${this.config.perOperatorPerDay} questions a day`);
     this.asked.set(operator, { day, count: count + 1 });
   }
 }

@@ -31,7 +31,11 @@ export function botAuditErasure(db: Database): PersonDataEraser {
           const text = mentions.redact(row.text);
           const detail = row.detail === null ? null : mentions.redact(row.detail).slice(0, 512);
           if (text === row.text && detail === row.detail) continue;
-          await db.execute('UPDATE bot_audit SET text = ?, detail = ? WHERE id = ?', [text, detail, Number(row.id)], transaction);
+          await db.execute(
+            'UPDATE bot_audit SET text = ?, detail = ? WHERE id = ?',
+            [text, detail, Number(row.id)],
+            transaction,
+          );
         }
       }
     },

@@ -4,14 +4,7 @@ import { Keyset, type Page, type PageRequest } from '../util/paging';
 
 /** What came of a message. */
 export type BotOutcome =
-  | 'received'
-  | 'ok'
-  | 'failed'
-  | 'refused'
-  | 'unknown_command'
-  | 'rate_limited'
-  | 'unknown_sender'
-  | 'error';
+  'received' | 'ok' | 'failed' | 'refused' | 'unknown_command' | 'rate_limited' | 'unknown_sender' | 'error';
 
 export interface ReceivedMessage {
   transport: string;
@@ -36,7 +29,12 @@ export interface BotAuditEntry {
 }
 
 /** Newest first by id. */
-const auditPages = new Keyset<{ id: number }>({ list: 'bot-audit', keys: [{ column: 'id', kind: 'id' }], direction: 'desc', keyOf: (row) => [Number(row.id)] });
+const auditPages = new Keyset<{ id: number }>({
+  list: 'bot-audit',
+  keys: [{ column: 'id', kind: 'id' }],
+  direction: 'desc',
+  keyOf: (row) => [Number(row.id)],
+});
 
 /** The longest text kept per message; a longer one is cut (the bot refuses such commands anyway). */
 const maxText = 4000;
@@ -53,7 +51,16 @@ export class BotAuditService {
     try {
       return await this.db.insert(
         'INSERT INTO bot_audit (transport, message_id, sender, operator, room, text, outcome, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        [message.transport, message.messageId ?? null, message.sender.slice(0, 128), message.operator ?? null, message.room?.slice(0, 128) ?? null, message.text.slice(0, maxText), 'received', message.at],
+        [
+          message.transport,
+          message.messageId ?? null,
+          message.sender.slice(0, 128),
+          message.operator ?? null,
+          message.room?.slice(0, 128) ?? null,
+          message.text.slice(0, maxText),
+          'received',
+          message.at,
+        ],
       );
     } catch (error) {
       if (error instanceof ConflictError && message.messageId) return undefined;
@@ -61,7 +68,10 @@ export class BotAuditService {
     }
   }
 
-  async complete(id: number, result: { command?: string; outcome: BotOutcome; detail?: string; at: Date }): Promise<void> {
+  async complete(
+    id: number,
+    result: { command?: string; outcome: BotOutcome; detail?: string; at: Date },
+  ): Promise<void> {
     await this.db.execute('UPDATE bot_audit SET command = ?, outcome = ?, detail = ?, answered_at = ? WHERE id = ?', [
       result.command ?? null,
       result.outcome,
@@ -87,6 +97,9 @@ export class BotAuditService {
       `SELECT id, transport, sender, operator, text, command, outcome, detail, received_at FROM bot_audit WHERE ${page.where} ${page.orderAndLimit}`,
       page.values,
     );
-    return auditPages.page(rows, request, ({ id: _id, received_at: receivedAt, ...row }) => ({ ...row, receivedAt: this.db.parseTime(receivedAt)?.toISOString() ?? '' }));
+    return auditPages.page(rows, request, ({ id: _id, received_at: receivedAt, ...row }) => ({
+      ...row,
+      receivedAt: this.db.parseTime(receivedAt)?.toISOString() ?? '',
+    }));
   }
 }

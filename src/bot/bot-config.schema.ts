@@ -28,9 +28,14 @@ export const botConfigSchema = z
     operators: z
       .array(operatorSchema)
       .default([])
-      .refine((operators) => new Set(operators.map((operator) => operator.contact)).size === operators.length, { error: 'each operator contact may be listed once' }),
+      .refine((operators) => new Set(operators.map((operator) => operator.contact)).size === operators.length, {
+        error: 'each operator contact may be listed once',
+      }),
     /** Group chats are ignored unless enabled; then the bot answers when mentioned, and never runs admin commands there. */
-    groups: z.object({ enabled: z.boolean().default(false) }).strict().prefault({}),
+    groups: z
+      .object({ enabled: z.boolean().default(false) })
+      .strict()
+      .prefault({}),
     /** Commands one operator may run per minute. */
     commandsPerMinute: intBetween(1, 600).default(20),
     /** How long a push's confirmation code is valid, in minutes. */
@@ -40,11 +45,23 @@ export const botConfigSchema = z
       .object({
         enabled: z.boolean().default(false),
         /** Names the login session (kept in `<name>.memory-card.json`, so a restart needs no new scan). */
-        name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/).default('persona-bot'),
+        name: z
+          .string()
+          .regex(/^[a-zA-Z0-9_-]{1,64}$/)
+          .default('persona-bot'),
         /** The puppet package (`wechaty-puppet-wechat4u`, `wechaty-puppet-service`, …). Env WECHATY_PUPPET. */
-        puppet: envOrText(z.string().regex(/^(@[a-z0-9-]+\/)?wechaty-puppet-[a-z0-9-]+$/, { error: 'expected a puppet package name such as wechaty-puppet-wechat4u' })).default('wechaty-puppet-wechat4u'),
+        puppet: envOrText(
+          z.string().regex(/^(@[a-z0-9-]+\/)?wechaty-puppet-[a-z0-9-]+$/, {
+            error: 'expected a puppet package name such as wechaty-puppet-wechat4u',
+          }),
+        ).default('wechaty-puppet-wechat4u'),
         /** Options handed to the puppet; secrets as `env:NAME` (e.g. `token: env:WECHATY_PUPPET_SERVICE_TOKEN`). */
-        puppetOptions: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,63}$/), z.union([z.string().max(1024), z.number(), z.boolean(), secret()])).default({}),
+        puppetOptions: z
+          .record(
+            z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,63}$/),
+            z.union([z.string().max(1024), z.number(), z.boolean(), secret()]),
+          )
+          .default({}),
         /** Reconnect backoff after the connection fails or drops: first wait and the longest, in milliseconds. */
         reconnectBaseMs: intBetween(100, 600_000).default(2000),
         reconnectMaxMs: intBetween(1000, 3_600_000).default(300_000),
@@ -59,6 +76,10 @@ export const botConfigSchema = z
 export type BotConfig = z.output<typeof botConfigSchema>;
 
 /** Puppet options with their secrets revealed, for handing to the puppet. */
-export function revealedPuppetOptions(options: BotConfig['wechaty']['puppetOptions']): Record<string, string | number | boolean> {
-  return Object.fromEntries(Object.entries(options).map(([key, value]) => [key, value instanceof Secret ? value.reveal() : value]));
+export function revealedPuppetOptions(
+  options: BotConfig['wechaty']['puppetOptions'],
+): Record<string, string | number | boolean> {
+  return Object.fromEntries(
+    Object.entries(options).map(([key, value]) => [key, value instanceof Secret ? value.reveal() : value]),
+  );
 }

@@ -88,12 +88,27 @@ export class BotEngine {
     });
     if (auditId === undefined) return ignored;
     const handled = operator ? await this.forOperator(operator, text, message) : await this.forStranger(message);
-    await this.audit.complete(auditId, { ...(handled.command ? { command: handled.command } : {}), outcome: handled.outcome, ...(handled.detail ? { detail: handled.detail } : {}), at: this.clock() });
+    await this.audit.complete(auditId, {
+      ...(handled.command ? { command: handled.command } : {}),
+      outcome: handled.outcome,
+      ...(handled.detail ? { detail: handled.detail } : {}),
+      at: this.clock(),
+    });
     this.log.info(
-      { transport: message.transport, operator: operator?.name ?? null, command: handled.command ?? null, outcome: handled.outcome, ms: Math.round(monotonicMs() - started) },
+      {
+        transport: message.transport,
+        operator: operator?.name ?? null,
+        command: handled.command ?? null,
+        outcome: handled.outcome,
+        ms: Math.round(monotonicMs() - started),
+      },
       'bot message',
     );
-    return { replies: handled.replies.flatMap((reply) => splitReply(reply)), images: handled.images ?? [], outcome: handled.outcome };
+    return {
+      replies: handled.replies.flatMap((reply) => splitReply(reply)),
+      images: handled.images ?? [],
+      outcome: handled.outcome,
+    };
   }
 
   /** No data for strangers: at most one polite refusal a day, in a private chat only. */
@@ -110,31 +125,57 @@ export class BotEngine {
   private async forOperator(operator: Operator, text: string, message: ChatMessage): Promise<Handled> {
     const t = translator(operator.locale);
     if (!this.limiter.allow(operator.contact)) {
-      return { replies: [t('engine.rateLimited', { perMinute: this.options.commandsPerMinute })], outcome: 'rate_limited' };
+      return {
+        replies: [t('engine.rateLimited', { perMinute: this.options.commandsPerMinute })],
+        outcome: 'rate_limited',
+      };
     }
-    if (text.length > maxCommandLength) return { replies: [t('engine.tooLong', { max: maxCommandLength })], outcome: 'refused', detail: 'too long' };
+    if (text.length > maxCommandLength)
+      return { replies: [t('engine.tooLong', { max: maxCommandLength })], outcome: 'refused', detail: 'too long' };
     let line = parseCommandLine(text);
-    if (line && !this.commands.find(line.name) && this.options.plainTextCommand && !/^[/／]/.test(text)) line = parseCommandLine(`${this.options.plainTextCommand} ${text}`);
+    if (line && !this.commands.find(line.name) && this.options.plainTextCommand && !/^[/／]/.test(text))
+      line = parseCommandLine(`${this.options.plainTextCommand} ${text}`);
     const command = line ? this.commands.find(line.name) : undefined;
     if (!line || !command) {
       const typed = line?.name ?? '';
       const suggestion = closestName(typed, this.commands.names());
       return {
-        replies: [suggestion ? t('engine.unknownCommandSuggest', { name: typed, suggestion }) : t('engine.unknownCommand', { name: typed })],
+        replies: [
+          suggestion
+            ? t('engine.unknownCommandSuggest', { name: typed, suggestion })
+            : t('engine.unknownCommand', { name: typed }),
+        ],
         outcome: 'unknown_command',
       };
     }
-    const subcommand = findSubcommand(command, line.args[0]) ?? (line.args.length === 0 ? findSubcommand(command, command.defaultSubcommand) : undefined);
+    const subcommand =
+      findSubcommand(command, line.args[0]) ??
+      (line.args.length === 0 ? findSubcommand(command, command.defaultSubcommand) : undefined);
     const needed = subcommand?.role ?? command.role;
     const label = subcommand ? `${command.name} ${subcommand.name}` : command.name;
     if (!mayRun(operator.role, needed)) {
-      return { replies: [t('engine.notAllowed', { command: label, role: t(`role.${needed}`) })], command: label, outcome: 'refused', detail: `needs ${needed}` };
+      return {
+        replies: [t('engine.notAllowed', { command: label, role: t(`role.${needed}`) })],
+        command: label,
+        outcome: 'refused',
+        detail: `needs ${needed}`,
+      };
     }
     if (message.room && needed === 'admin') {
-      return { replies: [t('engine.adminInGroup', { command: label })], command: label, outcome: 'refused', detail: 'admin command in a group' };
+      return {
+        replies: [t('engine.adminInGroup', { command: label })],
+        command: label,
+        outcome: 'refused',
+        detail: 'admin command in a group',
+      };
     }
     if (command.subcommands && !subcommand) {
-      return { replies: [t('engine.chooseSubcommand', { command: command.name, usage: usageOf(command, operator) })], command: label, outcome: 'failed', detail: 'no subcommand' };
+      return {
+        replies: [t('engine.chooseSubcommand', { command: command.name, usage: usageOf(command, operator) })],
+        command: label,
+        outcome: 'failed',
+        detail: 'no subcommand',
+      };
     }
     return this.run(command, label, operator, line, subcommand?.name, Boolean(message.room));
   }
@@ -149,7 +190,14 @@ export class BotEngine {
   ): Promise<Handled> {
     const t = translator(operator.locale);
     try {
-      const answer = await command.run({ operator, args: line.args, rest: line.rest, ...(subcommand ? { subcommand } : {}), locale: operator.locale, inGroup });
+      const answer = await command.run({
+        operator,
+        args: line.args,
+        rest: line.rest,
+        ...(subcommand ? { subcommand } : {}),
+        locale: operator.locale,
+        inGroup,
+      });
       if (typeof answer === 'string') return { replies: [answer], command: label, outcome: 'ok' };
       return {
         replies: [answer.text],
@@ -161,11 +209,21 @@ export class BotEngine {
     } catch (error) {
       // What the operator did wrong (a bad expression, an unknown push) is told as is; anything else is ours.
       if (error instanceof AppError && error.status < 500) {
-        return { replies: [t('engine.failed', { message: error.message })], command: label, outcome: 'failed', detail: error.message };
+        return {
+          replies: [t('engine.failed', { message: error.message })],
+          command: label,
+          outcome: 'failed',
+          detail: error.message,
+        };
       }
       const reference = randomUUID().slice(0, 8);
       this.log.error({ err: error, command: label, operator: operator.name, reference }, 'bot command failed');
-      return { replies: [t('engine.error', { reference })], command: label, outcome: 'error', detail: `reference ${reference}` };
+      return {
+        replies: [t('engine.error', { reference })],
+        command: label,
+        outcome: 'error',
+        detail: `reference ${reference}`,
+      };
     }
   }
 }

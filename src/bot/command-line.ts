@@ -51,7 +51,11 @@ export function parseCommandLine(text: string): CommandLine | undefined {
  * Takes `key:value` options (full-width `：` too) from `args`, starting at `from`, while they name a known key
  * (`known` maps every accepted spelling to its key). Answers the options and the index of the first other word.
  */
-export function takeOptions(args: readonly string[], from: number, known: Readonly<Record<string, string>>): { options: Record<string, string>; next: number } {
+export function takeOptions(
+  args: readonly string[],
+  from: number,
+  known: Readonly<Record<string, string>>,
+): { options: Record<string, string>; next: number } {
   const options: Record<string, string> = {};
   let next = from;
   for (; next < args.length; next += 1) {

@@ -12,7 +12,10 @@ export class CommandRegistry {
 
   all(): BotCommand[] {
     const names = new Set(this.core.flatMap(spellings));
-    return [...this.core, ...this.plugins.list().filter((command) => !spellings(command).some((name) => names.has(name)))];
+    return [
+      ...this.core,
+      ...this.plugins.list().filter((command) => !spellings(command).some((name) => names.has(name))),
+    ];
   }
 
   find(name: string): BotCommand | undefined {
@@ -30,7 +33,9 @@ export class CommandRegistry {
 export function findSubcommand(command: BotCommand, word: string | undefined): BotSubcommand | undefined {
   if (word === undefined) return undefined;
   const wanted = word.toLowerCase();
-  return command.subcommands?.find((sub) => [sub.name, ...(sub.aliases ?? [])].some((name) => name.toLowerCase() === wanted));
+  return command.subcommands?.find((sub) =>
+    [sub.name, ...(sub.aliases ?? [])].some((name) => name.toLowerCase() === wanted),
+  );
 }
 
 function spellings(command: BotCommand): string[] {

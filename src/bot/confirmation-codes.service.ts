@@ -7,7 +7,8 @@ const maxWrongTries = 5;
 
 const digest = (code: string) => createHash('sha256').update(code).digest('hex');
 
-export type ConfirmationCheck = { ok: true; pushId: number; id: number } | { ok: false; reason: 'none_pending' | 'wrong_code' | 'too_many_tries' };
+export type ConfirmationCheck =
+  { ok: true; pushId: number; id: number } | { ok: false; reason: 'none_pending' | 'wrong_code' | 'too_many_tries' };
 
 /**
  * Six-digit codes that stand between a push's plan and its confirmation in chat: one per plan, for the operator who
@@ -27,13 +28,10 @@ export class ConfirmationCodes {
   async issue(operator: string, pushId: number): Promise<string> {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const now = this.clock();
-    await this.db.execute('INSERT INTO bot_confirmations (operator, push_id, code_digest, expires_at, wrong_tries, created_at) VALUES (?, ?, ?, ?, 0, ?)', [
-      operator,
-      pushId,
-      digest(code),
-      new Date(now.getTime() + this.validMinutes * 60_000),
-      now,
-    ]);
+    await this.db.execute(
+      'INSERT INTO bot_confirmations (operator, push_id, code_digest, expires_at, wrong_tries, created_at) VALUES (?, ?, ?, ?, 0, ?)',
+      [operator, pushId, digest(code), new Date(now.getTime() + this.validMinutes * 60_000), now],
+    );
     return code;
   }
 
@@ -53,13 +51,27 @@ export class ConfirmationCodes {
       const typed = Buffer.from(digest(code.trim()), 'hex');
       const match = pending.find((row) => timingSafeEqual(typed, Buffer.from(row.code_digest, 'hex')));
       if (match) {
-        const used = await this.db.execute('UPDATE bot_confirmations SET used_at = ? WHERE id = ? AND used_at IS NULL', [now, match.id], transaction);
-        return used === 1 ? { ok: true, pushId: Number(match.push_id), id: Number(match.id) } : { ok: false, reason: 'none_pending' };
+        const used = await this.db.execute(
+          'UPDATE bot_confirmations SET used_at = ? WHERE id = ? AND used_at IS NULL',
+          [now, match.id],
+          transaction,
+        );
+        return used === 1
+          ? { ok: true, pushId: Number(match.push_id), id: Number(match.id) }
+          : { ok: false, reason: 'none_pending' };
       }
       const ids = pending.map((row) => Number(row.id));
-      await this.db.execute('UPDATE bot_confirmations SET wrong_tries = wrong_tries + 1 WHERE id IN (:ids)', { ids }, transaction);
+      await this.db.execute(
+        'UPDATE bot_confirmations SET wrong_tries = wrong_tries + 1 WHERE id IN (:ids)',
+        { ids },
+        transaction,
+      );
       if (Math.max(...pending.map((row) => Number(row.wrong_tries))) + 1 >= maxWrongTries) {
-        await this.db.execute('UPDATE bot_confirmations SET used_at = :at WHERE id IN (:ids)', { ids, at: now }, transaction);
+        await this.db.execute(
+          'UPDATE bot_confirmations SET used_at = :at WHERE id IN (:ids)',
+          { ids, at: now },
+          transaction,
+        );
         return { ok: false, reason: 'too_many_tries' };
       }
       return { ok: false, reason: 'wrong_code' };

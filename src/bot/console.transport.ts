@@ -14,7 +14,12 @@ export async function runConsole(
   io: { input: Readable; output: Writable; interactive: boolean },
 ): Promise<void> {
   const t = translator(operator.locale);
-  const lines = createInterface({ input: io.input, output: io.output, terminal: io.interactive, prompt: `${operator.name}> ` });
+  const lines = createInterface({
+    input: io.input,
+    output: io.output,
+    terminal: io.interactive,
+    prompt: `${operator.name}> `,
+  });
   io.output.write(`${t('console.welcome', { name: operator.name, role: t(`role.${operator.role}`) })}\n`);
   lines.prompt();
   for await (const line of lines) {

@@ -12,7 +12,9 @@ const catalogs: Record<BotLocale, Readonly<Record<MessageKey, string>>> = { 'zh-
 /** Fills `{name}` placeholders; a placeholder without a value stays as written (visible, not silently empty). */
 function fill(template: string, params: MessageParams | undefined): string {
   if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : whole,
+  );
 }
 
 /** Whether `key` is in the catalogues (for names built from codes, such as a skip reason). */

@@ -57,7 +57,10 @@ export class OperatorBot {
     const { config, clock } = deps;
     const bot = config.bot;
     const log = deps.log.child({ room: 'bot' });
-    const services: BotServices = { ...deps.services, confirmations: new ConfirmationCodes(deps.db, bot.confirmationMinutes, clock) };
+    const services: BotServices = {
+      ...deps.services,
+      confirmations: new ConfirmationCodes(deps.db, bot.confirmationMinutes, clock),
+    };
     const core = [
       helpCommand(() => this.registry),
       whoisCommand(services),
@@ -116,7 +119,11 @@ export class OperatorBot {
 
   /** What `GET /api/bot/status` shows. */
   status(): { wechaty: WechatyStatus | { state: 'disabled' }; operators: number; commands: string[] } {
-    return { wechaty: this.wechaty?.status ?? { state: 'disabled' }, operators: this.operators.size, commands: this.registry.all().map((command) => command.name) };
+    return {
+      wechaty: this.wechaty?.status ?? { state: 'disabled' },
+      operators: this.operators.size,
+      commands: this.registry.all().map((command) => command.name),
+    };
   }
 
   start(): void {

@@ -25,7 +25,15 @@ export class OperatorDirectory {
 
   constructor(operators: readonly OperatorConfig[], defaultLocale: BotLocale) {
     this.byContact = new Map(
-      operators.map((operator) => [operator.contact, { contact: operator.contact, name: operator.name ?? operator.contact, role: operator.role, locale: operator.locale ?? defaultLocale }]),
+      operators.map((operator) => [
+        operator.contact,
+        {
+          contact: operator.contact,
+          name: operator.name ?? operator.contact,
+          role: operator.role,
+          locale: operator.locale ?? defaultLocale,
+        },
+      ]),
     );
   }
 

@@ -4,7 +4,14 @@ import { normalizeIdentity } from '../profiles/identity-normalizer';
 import { NotFoundError } from '../errors/not-found.error';
 import type { ProfileService, ProfileView } from '../profiles/profile.service';
 
-const explicitTypes: Record<string, IdentityType> = { openid: 'openid', unionid: 'unionid', email: 'email', phone: 'phone', crm: 'crm_id', crm_id: 'crm_id' };
+const explicitTypes: Record<string, IdentityType> = {
+  openid: 'openid',
+  unionid: 'unionid',
+  email: 'email',
+  phone: 'phone',
+  crm: 'crm_id',
+  crm_id: 'crm_id',
+};
 
 /**
  * The profile an operator means: `#42` or `42` (a profile id), an email, a phone number, `unionid:…`, `crm:…`,

@@ -20,7 +20,10 @@ const counter = (t: Translate) => (entries: Record<string, number | undefined>) 
 export function planSummary(push: PushView, plan: PushPlan, locale: BotLocale): string {
   const t = translator(locale);
   const counts = counter(t);
-  const audience = push.audience.segment !== null ? `segment:${push.audience.segment}` : (push.audience.expression ?? t('push.everyone'));
+  const audience =
+    push.audience.segment !== null
+      ? `segment:${push.audience.segment}`
+      : (push.audience.expression ?? t('push.everyone'));
   const lines = [
     t('push.planTitle', { id: push.id, name: push.name }),
     t('push.audience', { audience, count: formatCount(plan.audience) }),
@@ -42,8 +45,13 @@ export function reportSummary(push: PushView, report: PushReport, locale: BotLoc
     lines.push(t('status.notConfirmed', { count: formatCount(push.plan.audience) }));
     return lines.join('\n');
   }
-  lines.push(t('status.recipients', { count: formatCount(report.recipients), statuses: counts(report.byStatus) || '—' }));
-  const channels = Object.entries(report.byChannel).map(([channel, entry]) => `${nameOf(t, channel)} ${formatCount(entry.sent)}/${formatCount(entry.sent + entry.failed + entry.pending)}`);
+  lines.push(
+    t('status.recipients', { count: formatCount(report.recipients), statuses: counts(report.byStatus) || '—' }),
+  );
+  const channels = Object.entries(report.byChannel).map(
+    ([channel, entry]) =>
+      `${nameOf(t, channel)} ${formatCount(entry.sent)}/${formatCount(entry.sent + entry.failed + entry.pending)}`,
+  );
   if (channels.length > 0) lines.push(t('status.channels', { channels: channels.join(' · ') }));
   const skipped = counts(report.skipped);
   if (skipped) lines.push(t('push.skipped', { reasons: skipped }));
@@ -51,7 +59,13 @@ export function reportSummary(push: PushView, report: PushReport, locale: BotLoc
   if (failed) lines.push(t('status.failed', { codes: failed }));
   if (report.reported.mass.reported > 0) {
     const mass = report.reported.mass;
-    lines.push(t('status.wechatMass', { sent: formatCount(mass.sentCount), errors: formatCount(mass.errorCount), batches: `${mass.reported}/${mass.batches}` }));
+    lines.push(
+      t('status.wechatMass', {
+        sent: formatCount(mass.sentCount),
+        errors: formatCount(mass.errorCount),
+        batches: `${mass.reported}/${mass.batches}`,
+      }),
+    );
   }
   return lines.join('\n');
 }

@@ -52,7 +52,14 @@ export class WechatyTransport {
     private readonly log: Logger,
     private readonly clock: Clock,
   ) {
-    this.current = { state: 'off', since: clock().toISOString(), qrUrl: null, user: null, failures: 0, lastError: null };
+    this.current = {
+      state: 'off',
+      since: clock().toISOString(),
+      qrUrl: null,
+      user: null,
+      failures: 0,
+      lastError: null,
+    };
   }
 
   get status(): WechatyStatus {
@@ -108,7 +115,11 @@ export class WechatyTransport {
   private async build(): Promise<WechatyInterface> {
     const { WechatyBuilder } = await import('wechaty');
     const { puppet } = this.options;
-    const bot = WechatyBuilder.build({ name: this.options.name, puppet: (typeof puppet === 'function' ? puppet() : puppet) as never, puppetOptions: this.options.puppetOptions as never });
+    const bot = WechatyBuilder.build({
+      name: this.options.name,
+      puppet: (typeof puppet === 'function' ? puppet() : puppet) as never,
+      puppetOptions: this.options.puppetOptions as never,
+    });
     bot.on('scan', (qrcode: string) => this.onScan(qrcode));
     bot.on('login', (user: ContactInterface) => {
       this.log.info({ user: user.name() }, 'wechaty: logged in');
@@ -125,7 +136,9 @@ export class WechatyTransport {
       this.set({ lastError: error.message });
     });
     bot.on('message', (message: MessageInterface) => {
-      this.receive(bot, message).catch((error: unknown) => this.log.error({ err: error }, 'wechaty: answering a message failed'));
+      this.receive(bot, message).catch((error: unknown) =>
+        this.log.error({ err: error }, 'wechaty: answering a message failed'),
+      );
     });
     return bot;
   }
@@ -146,7 +159,9 @@ export class WechatyTransport {
     const bot = this.bot;
     if (bot) {
       this.restarting = true;
-      await bot.stop().catch((error: unknown) => this.log.warn({ err: error }, 'wechaty: stopping before a restart failed'));
+      await bot
+        .stop()
+        .catch((error: unknown) => this.log.warn({ err: error }, 'wechaty: stopping before a restart failed'));
       this.restarting = false;
     }
     await this.connect();
@@ -186,7 +201,11 @@ export class WechatyTransport {
 
   private set(change: Partial<WechatyStatus>): void {
     const before = this.current.state;
-    this.current = { ...this.current, ...change, ...(change.state && change.state !== before ? { since: this.clock().toISOString() } : {}) };
+    this.current = {
+      ...this.current,
+      ...change,
+      ...(change.state && change.state !== before ? { since: this.clock().toISOString() } : {}),
+    };
     for (const listener of this.listeners) listener(this.status);
   }
 }

@@ -25,7 +25,11 @@ async function main(): Promise<void> {
   }
   await persona.start({ listen: false, wechaty: false });
   try {
-    await runConsole((message) => persona.bot.handle(message), operator, { input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
+    await runConsole((message) => persona.bot.handle(message), operator, {
+      input: process.stdin,
+      output: process.stdout,
+      interactive: Boolean(process.stdin.isTTY),
+    });
   } finally {
     await persona.stop();
   }

@@ -20,10 +20,16 @@ async function run(args: string[]): Promise<void> {
   try {
     if (command === 'up') {
       const applied = await withMigrationLock(db, () => migrator.up());
-      log.info({ applied: applied.map((m) => m.name), database: db.target.display }, `applied ${applied.length} migration(s)`);
+      log.info(
+        { applied: applied.map((m) => m.name), database: db.target.display },
+        `applied ${applied.length} migration(s)`,
+      );
     } else if (command === 'down') {
       const undone = await withMigrationLock(db, () => migrator.down(flag === '--all' ? { to: 0 } : undefined));
-      log.info({ undone: undone.map((m) => m.name), database: db.target.display }, `undid ${undone.length} migration(s)`);
+      log.info(
+        { undone: undone.map((m) => m.name), database: db.target.display },
+        `undid ${undone.length} migration(s)`,
+      );
     } else if (command === 'status') {
       const executed = (await migrator.executed()).map((m) => m.name);
       const pending = (await migrator.pending()).map((m) => m.name);

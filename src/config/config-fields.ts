@@ -24,7 +24,9 @@ export const tagName = z
   .string({ error: 'expected a tag name' })
   .min(1, { error: 'expected a tag name' })
   .max(128, { error: 'expected a tag name of at most 128 characters' })
-  .regex(/^(?!\/)(?!.*\/$)(?!\s)(?!.*\s$)[^\p{Cc}]+$/u, { error: 'expected a tag name such as crm/mql (no control characters, no slash or blank at either end)' });
+  .regex(/^(?!\/)(?!.*\/$)(?!\s)(?!.*\s$)[^\p{Cc}]+$/u, {
+    error: 'expected a tag name such as crm/mql (no control characters, no slash or blank at either end)',
+  });
 
 /**
  * A secret: written in config as `env:VARIABLE_NAME` and read from the environment, never from a file.
@@ -60,4 +62,6 @@ export const timeZone = z.string().refine(
 );
 
 /** A local time of day, `HH:MM` on a 24-hour clock. */
-export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a time of day such as 22:00' });
+export const clockTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a time of day such as 22:00' });

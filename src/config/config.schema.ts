@@ -141,8 +141,18 @@ export const configSchema = z
          * (an openid within its account), then weak ones (an anonymous web id).
          */
         strength: z
-          .record(z.enum(['email', 'phone', 'openid', 'unionid', 'crm_id', 'anonymous_id']), z.enum(['strong', 'scoped', 'weak']))
-          .default({ unionid: 'strong', phone: 'strong', email: 'strong', crm_id: 'strong', openid: 'scoped', anonymous_id: 'weak' }),
+          .record(
+            z.enum(['email', 'phone', 'openid', 'unionid', 'crm_id', 'anonymous_id']),
+            z.enum(['strong', 'scoped', 'weak']),
+          )
+          .default({
+            unionid: 'strong',
+            phone: 'strong',
+            email: 'strong',
+            crm_id: 'strong',
+            openid: 'scoped',
+            anonymous_id: 'weak',
+          }),
         /**
          * When one event's strong identities belong to different profiles: `auto` merges them (reversibly; the
          * older profile survives), `suggest` lists the merge for an operator to approve (GET /api/merges).
@@ -190,7 +200,10 @@ export const configSchema = z
              * Local `HH:MM` window (the follower's `timezone` attribute, else the account's) in which sends wait for
              * its end; it may wrap midnight. The same start and end: no quiet hours.
              */
-            quietHours: z.object({ start: clockTime, end: clockTime }).strict().default({ start: '22:00', end: '08:00' }),
+            quietHours: z
+              .object({ start: clockTime, end: clockTime })
+              .strict()
+              .default({ start: '22:00', end: '08:00' }),
             /** Tags that mean "do not contact"; a `marketingConsent: false` attribute means the same. */
             optOutTags: z.array(tagName).default(['manual/do-not-contact']),
             /** Mass messages one follower may receive per calendar month (WeChat allows 4 on service accounts). */
@@ -263,7 +276,8 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, context) => {
-    for (const { path, message } of rulesBeyondCeiling(config.rules, config.rulesCeiling)) context.addIssue({ code: 'custom', path: ['rules', ...path], message });
+    for (const { path, message } of rulesBeyondCeiling(config.rules, config.rulesCeiling))
+      context.addIssue({ code: 'custom', path: ['rules', ...path], message });
   });
 
 export type Config = z.output<typeof configSchema>;

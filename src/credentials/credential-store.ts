@@ -63,11 +63,14 @@ export class CredentialStore {
   /** Forgets `failed` as the value of `name`, here and in the database, unless it has been replaced already. */
   async invalidate(name: string, failed: string): Promise<void> {
     if (this.cache.get(name)?.value === failed) this.cache.delete(name);
-    await this.db.execute('UPDATE credentials SET value = NULL, expires_at = NULL, updated_at = :now WHERE name = :name AND value = :failed', {
-      name,
-      failed,
-      now: this.clock(),
-    });
+    await this.db.execute(
+      'UPDATE credentials SET value = NULL, expires_at = NULL, updated_at = :now WHERE name = :name AND value = :failed',
+      {
+        name,
+        failed,
+        now: this.clock(),
+      },
+    );
   }
 
   private fresh(credential: FetchedCredential): boolean {
@@ -75,10 +78,13 @@ export class CredentialStore {
   }
 
   private async resolve(name: string, fetch: () => Promise<FetchedCredential>): Promise<string> {
-    await this.db.execute(`${this.db.insertIgnoreInto} credentials (name, value, expires_at, updated_at) VALUES (:name, NULL, NULL, :now)`, {
-      name,
-      now: this.clock(),
-    });
+    await this.db.execute(
+      `${this.db.insertIgnoreInto} credentials (name, value, expires_at, updated_at) VALUES (:name, NULL, NULL, :now)`,
+      {
+        name,
+        now: this.clock(),
+      },
+    );
     for (;;) {
       const stored = await this.read(name);
       if (stored && this.fresh(stored)) {
@@ -109,16 +115,22 @@ export class CredentialStore {
       this.cache.set(name, fetched);
       return fetched.value;
     } catch (error) {
-      await this.db.execute('UPDATE credentials SET lease_owner = NULL, lease_until = NULL WHERE name = :name AND lease_owner = :owner', {
-        name,
-        owner: this.owner,
-      });
+      await this.db.execute(
+        'UPDATE credentials SET lease_owner = NULL, lease_until = NULL WHERE name = :name AND lease_owner = :owner',
+        {
+          name,
+          owner: this.owner,
+        },
+      );
       throw error;
     }
   }
 
   private async read(name: string): Promise<FetchedCredential | undefined> {
-    const [row] = await this.db.select<CredentialRow>('SELECT value, expires_at, lease_until FROM credentials WHERE name = :name', { name });
+    const [row] = await this.db.select<CredentialRow>(
+      'SELECT value, expires_at, lease_until FROM credentials WHERE name = :name',
+      { name },
+    );
     const expiresAt = this.db.parseTime(row?.expires_at);
     return row?.value && expiresAt ? { value: row.value, expiresAt } : undefined;
   }

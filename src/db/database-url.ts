@@ -42,7 +42,10 @@ export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarg
     throw new ConfigError([`database.url: unsupported scheme "${parsed.protocol}", expected sqlite: or mysql://`]);
   }
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-  if (!database) throw new ConfigError(['database.url: expected a database name after the host, e.g. mysql://root@127.0.0.1:3306/persona']);
+  if (!database)
+    throw new ConfigError([
+      'database.url: expected a database name after the host, e.g. mysql://root@127.0.0.1:3306/persona',
+    ]);
   const masked = new URL(url);
   if (masked.password) masked.password = '***';
   return {

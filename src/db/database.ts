@@ -44,7 +44,9 @@ export class Database {
     this.log = options.log;
     this.logQueries = Boolean(options.logQueries && options.log);
     // Sequelize's statements (models, migrations) arrive with their values inline; Persona's own bind them all.
-    const logging: Options['logging'] = this.logQueries ? (sql: string) => options.log?.debug({ sql: maskSqlLiterals(sql) }, 'sql') : false;
+    const logging: Options['logging'] = this.logQueries
+      ? (sql: string) => options.log?.debug({ sql: maskSqlLiterals(sql) }, 'sql')
+      : false;
     const common: Options = {
       logging,
       define: { underscored: true, freezeTableName: true },
@@ -73,8 +75,9 @@ export class Database {
           // writing neighbouring profiles don't deadlock, and a plain read sees the latest commit.
           afterConnect: (connection) =>
             new Promise<void>((resolve, reject) =>
-              (connection as { query(sql: string, done: (error: Error | null) => void): void }).query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (error) =>
-                error ? reject(error) : resolve(),
+              (connection as { query(sql: string, done: (error: Error | null) => void): void }).query(
+                'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED',
+                (error) => (error ? reject(error) : resolve()),
               ),
             ),
         },
@@ -105,7 +108,9 @@ export class Database {
       configured.add(connection);
       connection.configure('busyTimeout', sqliteBusyTimeoutMs);
       await new Promise<void>((resolve, reject) =>
-        connection.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;', (error) => (error ? reject(error) : resolve())),
+        connection.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;', (error) =>
+          error ? reject(error) : resolve(),
+        ),
       );
       return connection;
     };
@@ -234,7 +239,11 @@ export class Database {
   }
 
   /** A parameterized SELECT returning plain rows. */
-  async select<Row extends object>(sql: string, replacements: Replacements = {}, transaction?: Transaction): Promise<Row[]> {
+  async select<Row extends object>(
+    sql: string,
+    replacements: Replacements = {},
+    transaction?: Transaction,
+  ): Promise<Row[]> {
     return (await this.run(sql, replacements, 'read', transaction)).rows as Row[];
   }
 
@@ -252,13 +261,21 @@ export class Database {
    * an optional `tail` (ON CONFLICT …), cut into as few statements as the bound-value limit allows. Answers the rows
    * it changed.
    */
-  async insertRows(statement: { into: string; tuple: string; tail?: string }, rows: readonly (readonly unknown[])[], transaction?: Transaction): Promise<number> {
+  async insertRows(
+    statement: { into: string; tuple: string; tail?: string },
+    rows: readonly (readonly unknown[])[],
+    transaction?: Transaction,
+  ): Promise<number> {
     if (rows.length === 0) return 0;
     const perStatement = Math.max(1, Math.floor(maxBoundValues / Math.max(1, rows[0].length)));
     let changed = 0;
     for (let start = 0; start < rows.length; start += perStatement) {
       const part = rows.slice(start, start + perStatement);
-      changed += await this.execute(`${statement.into} VALUES ${part.map(() => statement.tuple).join(', ')}${statement.tail ?? ''}`, part.flat(), transaction);
+      changed += await this.execute(
+        `${statement.into} VALUES ${part.map(() => statement.tuple).join(', ')}${statement.tail ?? ''}`,
+        part.flat(),
+        transaction,
+      );
     }
     return changed;
   }
@@ -272,7 +289,13 @@ export class Database {
    * Binds and runs one statement on the driver: on the transaction's connection, or (outside one) on a pooled
    * connection as its own autocommit transaction. Driver errors come out translated.
    */
-  private async run(sql: string, replacements: Replacements, kind: 'read' | 'write', transaction?: Transaction, lane: 'short' | 'long' = 'short'): Promise<DriverResult> {
+  private async run(
+    sql: string,
+    replacements: Replacements,
+    kind: 'read' | 'write',
+    transaction?: Transaction,
+    lane: 'short' | 'long' = 'short',
+  ): Promise<DriverResult> {
     const statement = bindStatement(sql, replacements, this.scalar);
     if (this.logQueries) this.log?.debug({ sql: statement.sql }, 'sql');
     const onConnection = async (): Promise<DriverResult> => {
@@ -288,7 +311,8 @@ export class Database {
       }
       // Writes are already one at a time (`serializedWrite`); each read lane takes its turn on its connection.
       const uuid = kind === 'write' ? sqliteWritersConnection : lane === 'long' ? sqliteLongReadsConnection : 'default';
-      const onLane = async () => runOnDriver(this.dialect, await manager.getConnection({ type: kind, uuid }), statement, kind);
+      const onLane = async () =>
+        runOnDriver(this.dialect, await manager.getConnection({ type: kind, uuid }), statement, kind);
       return kind === 'write' ? onLane() : this.sqliteLanes[lane].run(onLane);
     };
     try {

@@ -19,8 +19,19 @@ export class TransientDbError extends ServiceUnavailableError {
 }
 
 const transientCodes = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY', 'SQLITE_LOCKED']);
-const foreignKeyMysqlCodes = new Set(['ER_NO_REFERENCED_ROW', 'ER_NO_REFERENCED_ROW_2', 'ER_ROW_IS_REFERENCED', 'ER_ROW_IS_REFERENCED_2']);
-const connectionCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'SQLITE_CANTOPEN']);
+const foreignKeyMysqlCodes = new Set([
+  'ER_NO_REFERENCED_ROW',
+  'ER_NO_REFERENCED_ROW_2',
+  'ER_ROW_IS_REFERENCED',
+  'ER_ROW_IS_REFERENCED_2',
+]);
+const connectionCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'PROTOCOL_CONNECTION_LOST',
+  'SQLITE_CANTOPEN',
+]);
 
 function driverCode(error: DatabaseError): string | undefined {
   const parent = error.parent as { code?: string } | undefined;
@@ -92,7 +103,12 @@ export function translateDbError(error: unknown, statement?: string): unknown {
     if (code && transientCodes.has(code)) return new TransientDbError(code);
     // Sequelize's own statements (models, migrations) come formatted with their values: only the driver's facts stay.
     const parent = (error.parent ?? {}) as Partial<DriverError> & { errno?: unknown; sqlState?: unknown };
-    return new DatabaseStatementError({ code, errno: parent.errno, sqlState: parent.sqlState, message: parent.message ?? error.message });
+    return new DatabaseStatementError({
+      code,
+      errno: parent.errno,
+      sqlState: parent.sqlState,
+      message: parent.message ?? error.message,
+    });
   }
   // Duck-typed: a native driver's errors may come from another realm (Jest's sandbox), where `instanceof Error` fails.
   if (isDriverError(error)) return translateDriverError(error, statement);

@@ -16,7 +16,11 @@ interface MysqlConnection {
 
 interface SqliteConnection {
   all(sql: string, values: unknown[], callback: (error: Error | null, rows: Record<string, unknown>[]) => void): void;
-  run(sql: string, values: unknown[], callback: (this: { changes: number; lastID: number }, error: Error | null) => void): void;
+  run(
+    sql: string,
+    values: unknown[],
+    callback: (this: { changes: number; lastID: number }, error: Error | null) => void,
+  ): void;
 }
 
 /**
@@ -35,7 +39,8 @@ export function runOnDriver(
     if (dialect === 'mysql') {
       (connection as MysqlConnection).query(statement.sql, statement.values, (error, result) => {
         if (error) return reject(error);
-        if (Array.isArray(result)) return resolve({ rows: result as Record<string, unknown>[], affectedRows: 0, insertId: 0 });
+        if (Array.isArray(result))
+          return resolve({ rows: result as Record<string, unknown>[], affectedRows: 0, insertId: 0 });
         const header = result as { affectedRows?: number; insertId?: number };
         resolve({ rows: [], affectedRows: header.affectedRows ?? 0, insertId: Number(header.insertId ?? 0) });
       });

@@ -39,7 +39,8 @@ async function withLockFile<T>(file: string, work: () => Promise<T>): Promise<T>
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       if (isStale(file)) rmSync(file, { force: true });
-      else if (monotonicMs() > deadline) throw new Error(`could not take the migration lock ${file} within ${waitSeconds} s`);
+      else if (monotonicMs() > deadline)
+        throw new Error(`could not take the migration lock ${file} within ${waitSeconds} s`);
       else await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

@@ -14,7 +14,11 @@ type Part = { text: string } | { name: string } | { position: number };
  * both drivers bind natively. Placeholders inside quoted strings, quoted identifiers and comments are text. The
  * split of each statement is cached: the hot statements are a few dozen constant strings.
  */
-export function bindStatement(sql: string, replacements: Replacements, scalar: (value: unknown) => unknown): BoundStatement {
+export function bindStatement(
+  sql: string,
+  replacements: Replacements,
+  scalar: (value: unknown) => unknown,
+): BoundStatement {
   const named = !Array.isArray(replacements);
   const parts = split(sql, named);
   let text = '';
@@ -24,7 +28,10 @@ export function bindStatement(sql: string, replacements: Replacements, scalar: (
       text += part.text;
       continue;
     }
-    const value = 'name' in part ? namedValue(replacements as Record<string, unknown>, part.name) : positionalValue(replacements as readonly unknown[], part.position);
+    const value =
+      'name' in part
+        ? namedValue(replacements as Record<string, unknown>, part.name)
+        : positionalValue(replacements as readonly unknown[], part.position);
     if (Array.isArray(value)) {
       // An empty list matches nothing, as `IN (NULL)` does.
       text += value.length === 0 ? 'NULL' : value.map(() => '?').join(', ');

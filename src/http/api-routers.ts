@@ -72,7 +72,11 @@ export function apiRouters(persona: ApiServices, deps: ApiRouterDeps): Router<Ap
   const { config, db } = persona;
   const bodyLimitBytes = config.server.bodyLimitKb * 1024;
   return [
-    healthRoutes({ shuttingDown: deps.shuttingDown, database: () => db.ping(), migrationsCurrent: () => migrationsAreCurrent(persona.migrator) }),
+    healthRoutes({
+      shuttingDown: deps.shuttingDown,
+      database: () => db.ping(),
+      migrationsCurrent: () => migrationsAreCurrent(persona.migrator),
+    }),
     metricsRoutes(persona.metrics),
     eventsRoutes({
       authenticator,
@@ -93,7 +97,10 @@ export function apiRouters(persona: ApiServices, deps: ApiRouterDeps): Router<Ap
       updateAttributes: (requestedId, values) =>
         db.transaction(async (transaction) => {
           const profileId = await liveProfileId(db, requestedId, transaction, { lock: true });
-          const changed = await persona.attributes.apply({ profileId, values, source: 'operator', at: deps.clock(), key: `operator:${randomUUID()}` }, transaction);
+          const changed = await persona.attributes.apply(
+            { profileId, values, source: 'operator', at: deps.clock(), key: `operator:${randomUUID()}` },
+            transaction,
+          );
           return { profileId, changed };
         }),
     }),
@@ -101,7 +108,12 @@ export function apiRouters(persona: ApiServices, deps: ApiRouterDeps): Router<Ap
     segmentsRoutes({ authenticator, segments: persona.segments, bodyLimitBytes }),
     linksRoutes({ clicks: persona.pushEngine.clicks }),
     pushesRoutes({ authenticator, pushes: persona.pushes, bodyLimitBytes, wake: () => persona.pushWorker.wake() }),
-    tagsRoutes({ authenticator, operatorTags: persona.engine.operatorTags, profiles: persona.profiles, bodyLimitBytes }),
+    tagsRoutes({
+      authenticator,
+      operatorTags: persona.engine.operatorTags,
+      profiles: persona.profiles,
+      bodyLimitBytes,
+    }),
     botRoutes({ authenticator, bot: persona.bot }),
     rulesRoutes({
       authenticator,

@@ -19,7 +19,10 @@ export const timelineQuery = z
   .transform(({ type, ...page }, ctx) => {
     if (type === undefined) return page;
     const names = (Array.isArray(type) ? type : [type]).flatMap((value) => value.split(',')).map((name) => name.trim());
-    if (names.length > maxTypes || names.some((name) => name.length > 64 || !(name === interactions || eventTypePattern.test(name)))) {
+    if (
+      names.length > maxTypes ||
+      names.some((name) => name.length > 64 || !(name === interactions || eventTypePattern.test(name)))
+    ) {
       ctx.addIssue({ code: 'custom', path: ['type'], message: typeError });
       return z.NEVER;
     }

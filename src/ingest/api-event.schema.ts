@@ -43,16 +43,19 @@ export const apiEventSchema = z
     channel: z.string().max(64).regex(channelPattern, { error: 'expected a lower-case channel name' }).optional(),
     occurredAt: occurredAt.optional(),
     identities: z
-      .object({
-        email: identityValue.optional(),
-        phone: identityValue.optional(),
-        openid: identityValue.optional(),
-        unionid: identityValue.optional(),
-        crm_id: identityValue.optional(),
-        anonymous_id: identityValue.optional(),
-        crmId: identityValue.optional(),
-        anonymousId: identityValue.optional(),
-      }, { error: 'expected an object of identities, e.g. {"email": "a@b.com"}' })
+      .object(
+        {
+          email: identityValue.optional(),
+          phone: identityValue.optional(),
+          openid: identityValue.optional(),
+          unionid: identityValue.optional(),
+          crm_id: identityValue.optional(),
+          anonymous_id: identityValue.optional(),
+          crmId: identityValue.optional(),
+          anonymousId: identityValue.optional(),
+        },
+        { error: 'expected an object of identities, e.g. {"email": "a@b.com"}' },
+      )
       .strict(),
     // Size and depth are every inbound event's bounds: partitionEvents checks them.
     properties: z.record(z.string(), z.unknown(), { error: 'expected an object' }).optional(),
@@ -74,12 +77,18 @@ export function toInboundEvent(input: unknown, receivedAt: Date): InboundEvent |
   const event = parsed.data;
   const { identities, problems } = normalizeIdentityFields(event.identities, identityFields, 'identities.');
   for (const [camel, snake] of Object.entries(camelCaseSpellings)) {
-    if (event.identities[camel as keyof typeof camelCaseSpellings] !== undefined && event.identities[snake] !== undefined) {
+    if (
+      event.identities[camel as keyof typeof camelCaseSpellings] !== undefined &&
+      event.identities[snake] !== undefined
+    ) {
       problems.push({ path: `identities.${camel}`, message: `is ${snake} spelled the old way: give it once` });
     }
   }
   if (identities.length === 0 && problems.length === 0) {
-    problems.push({ path: 'identities', message: 'expected at least one identity (email, phone, openid, unionid, crm_id or anonymous_id)' });
+    problems.push({
+      path: 'identities',
+      message: 'expected at least one identity (email, phone, openid, unionid, crm_id or anonymous_id)',
+    });
   }
   const { values: attributes, problems: attributeProblems } = normalizeAttributes(event.attributes ?? {}, receivedAt);
   problems.push(...attributeProblems);

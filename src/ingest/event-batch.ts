@@ -23,7 +23,8 @@ export function partitionBatch<T>(
   const rejected: Rejection[] = [];
   items.forEach((item, index) => {
     const result = convert(item);
-    if (typeof result === 'object' && result !== null && 'problems' in result) rejected.push({ index, problems: result.problems });
+    if (typeof result === 'object' && result !== null && 'problems' in result)
+      rejected.push({ index, problems: result.problems });
     else accepted.push(result as T);
   });
   return { accepted, rejected };

@@ -105,7 +105,8 @@ export class EventPipeline {
         transaction,
         { skipBusy: fresh.length > 1 },
       );
-      if (fresh.every(({ payload }) => this.resolver.touchesBusy(payload.identities, known))) await this.resolver.waitForBusy(known, transaction);
+      if (fresh.every(({ payload }) => this.resolver.touchesBusy(payload.identities, known)))
+        await this.resolver.waitForBusy(known, transaction);
       const outcomes: ProcessOutcome[] = [];
       const processed: ProcessedEvent[] = [];
       const deferred: number[] = [];
@@ -126,9 +127,11 @@ export class EventPipeline {
           processed.push(...(await this.append(resolved, transaction)));
           resolved = [];
         }
-        const resolution = await this.resolver.resolve(payload.identities, transaction, entry.sourceKey, known).catch((error: unknown) => {
-          throw error instanceof BlockedIdentitiesError ? new UnprocessableEntryError(error.message) : error;
-        });
+        const resolution = await this.resolver
+          .resolve(payload.identities, transaction, entry.sourceKey, known)
+          .catch((error: unknown) => {
+            throw error instanceof BlockedIdentitiesError ? new UnprocessableEntryError(error.message) : error;
+          });
         resolved.push({ entry, payload, ...resolution });
       }
       processed.push(...(await this.append(resolved, transaction)));

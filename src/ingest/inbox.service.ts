@@ -87,7 +87,13 @@ export class InboxService {
         { worker, until: new Date(now.getTime() + leaseMs), ids },
         transaction,
       );
-      const rows = await this.db.select<{ id: number; source: string; source_key: string; payload: string; attempts: number }>(
+      const rows = await this.db.select<{
+        id: number;
+        source: string;
+        source_key: string;
+        payload: string;
+        attempts: number;
+      }>(
         'SELECT id, source, source_key, payload, attempts FROM inbox WHERE id IN (:ids) ORDER BY id',
         { ids },
         transaction,
@@ -116,7 +122,11 @@ export class InboxService {
   /** Back to the queue at once, untried (the pipeline deferred them): another claim takes them. */
   async release(ids: readonly number[], transaction: Transaction): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.execute("UPDATE inbox SET status = 'pending', locked_by = NULL, locked_until = NULL WHERE id IN (:ids)", { ids }, transaction);
+    await this.db.execute(
+      "UPDATE inbox SET status = 'pending', locked_by = NULL, locked_until = NULL WHERE id IN (:ids)",
+      { ids },
+      transaction,
+    );
   }
 
   /** Back to the queue after `retryInMs`, or parked as failed (null: attempts are used up). */

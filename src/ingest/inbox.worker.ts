@@ -57,7 +57,8 @@ export class InboxWorker extends PollingWorker {
     if (batch.length === 0 || monotonicMs() - this.lastReleaseAt >= this.options.leaseMs / 4) {
       this.lastReleaseAt = monotonicMs();
       const released = await this.inbox.releaseExpired();
-      if (released > 0 && batch.length === 0) batch = await this.inbox.claim(this.id, this.options.batchSize, this.options.leaseMs);
+      if (released > 0 && batch.length === 0)
+        batch = await this.inbox.claim(this.id, this.options.batchSize, this.options.leaseMs);
     }
     for (let start = 0; start < batch.length; start += this.options.entriesPerTransaction) {
       await this.handleGroup(batch.slice(start, start + this.options.entriesPerTransaction));
@@ -75,12 +76,17 @@ export class InboxWorker extends PollingWorker {
       for (let attempt = 1; attempt <= raceRetries; attempt += 1) {
         try {
           const outcomes = await this.pipeline.processBatch(entries);
-          outcomes.forEach((outcome, index) => this.metrics.ingestEvents.inc({ source: entries[index].source, outcome }));
+          outcomes.forEach((outcome, index) =>
+            this.metrics.ingestEvents.inc({ source: entries[index].source, outcome }),
+          );
           return;
         } catch (error) {
           // Nothing of the group was committed; the one-by-one pass below records what failed and why.
           if (lostRace(error) && attempt < raceRetries) continue;
-          this.log.debug({ err: error, entries: entries.length }, 'inbox group failed; processing its entries one by one');
+          this.log.debug(
+            { err: error, entries: entries.length },
+            'inbox group failed; processing its entries one by one',
+          );
           break;
         }
       }

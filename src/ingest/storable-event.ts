@@ -30,7 +30,8 @@ const scopeLength = 64;
 export function occurredAtProblem(at: Date, receivedAt: Date): string | undefined {
   const time = at.getTime();
   if (Number.isNaN(time)) return 'expected a valid time';
-  if (time < inboundLimits.earliest.getTime()) return `expected a time after ${inboundLimits.earliest.toISOString().slice(0, 10)}`;
+  if (time < inboundLimits.earliest.getTime())
+    return `expected a time after ${inboundLimits.earliest.toISOString().slice(0, 10)}`;
   if (time > receivedAt.getTime() + inboundLimits.futureToleranceMs) return 'is more than 24 hours in the future';
   return undefined;
 }
@@ -47,10 +48,14 @@ export function storableProblems(event: InboundEvent, receivedAt: Date): FieldPr
   const problem = (path: string, message: string) => problems.push({ path, message });
   if (typeof event.key !== 'string' || event.key === '') problem('key', 'expected a key');
   else if (!event.key.isWellFormed()) problem('key', illFormedTextMessage);
-  if (!isName(event.type, eventTypePattern)) problem('type', 'expected a lower-case event type of at most 64 characters');
-  else if (personaEventTypes.has(event.type)) problem('type', `${event.type} is recorded by Persona itself; no inbound event may claim it`);
-  if (event.channel !== null && !isName(event.channel, channelPattern)) problem('channel', 'expected a lower-case channel of at most 64 characters');
-  if (event.attributeSource !== undefined && !isName(event.attributeSource, channelPattern)) problem('attributeSource', 'expected a lower-case source name');
+  if (!isName(event.type, eventTypePattern))
+    problem('type', 'expected a lower-case event type of at most 64 characters');
+  else if (personaEventTypes.has(event.type))
+    problem('type', `${event.type} is recorded by Persona itself; no inbound event may claim it`);
+  if (event.channel !== null && !isName(event.channel, channelPattern))
+    problem('channel', 'expected a lower-case channel of at most 64 characters');
+  if (event.attributeSource !== undefined && !isName(event.attributeSource, channelPattern))
+    problem('attributeSource', 'expected a lower-case source name');
   const time = event.occurredAt instanceof Date ? occurredAtProblem(event.occurredAt, receivedAt) : 'expected a time';
   if (time) problem('occurredAt', time);
   identityProblems(event, problem);
@@ -61,7 +66,8 @@ export function storableProblems(event: InboundEvent, receivedAt: Date): FieldPr
   }
   for (const [edit, tags] of Object.entries(event.tags ?? {})) {
     for (const tag of (tags as unknown[] | undefined) ?? []) {
-      if (typeof tag !== 'string' || !tag || tag.length > tagLength || !tag.isWellFormed()) problem(`tags.${edit}`, `expected tag names of at most ${tagLength} characters`);
+      if (typeof tag !== 'string' || !tag || tag.length > tagLength || !tag.isWellFormed())
+        problem(`tags.${edit}`, `expected tag names of at most ${tagLength} characters`);
     }
   }
   return problems;
@@ -83,12 +89,18 @@ function identityProblems(event: InboundEvent, problem: (path: string, message: 
       continue;
     }
     const { scope, value } = identity;
-    // eslint-disable-next-line no-control-regex -- a scope is a name: control characters are what is refused
-    if (typeof scope !== 'string' || scope.length > scopeLength || !scope.isWellFormed() || /[\u0000-\u001f\u007f]/.test(scope)) {
+    if (
+      typeof scope !== 'string' ||
+      scope.length > scopeLength ||
+      !scope.isWellFormed() ||
+      // eslint-disable-next-line no-control-regex -- a scope is a name: control characters are what is refused
+      /[\u0000-\u001f\u007f]/.test(scope)
+    ) {
       problem(`identities.${type}`, `expected a scope of at most ${scopeLength} characters`);
       continue;
     }
-    const checked = typeof value === 'string' ? normalizeIdentity(identity.type, value, scope) : { error: 'expected text' };
+    const checked =
+      typeof value === 'string' ? normalizeIdentity(identity.type, value, scope) : { error: 'expected text' };
     if ('error' in checked) problem(`identities.${type}`, checked.error);
   }
 }

@@ -16,7 +16,10 @@ export class JobLeaseService {
   ) {}
 
   async ensure(name: string): Promise<void> {
-    await this.db.execute(`${this.db.insertIgnoreInto} job_leases (name, holder, locked_until) VALUES (?, NULL, NULL)`, [name]);
+    await this.db.execute(
+      `${this.db.insertIgnoreInto} job_leases (name, holder, locked_until) VALUES (?, NULL, NULL)`,
+      [name],
+    );
   }
 
   async begin(name: string, tick: Date, holder: string, leaseMs: number): Promise<BeginOutcome> {

@@ -119,11 +119,14 @@ export class JobScheduler {
       return 'failed';
     }
 
-    const heartbeat = setInterval(() => {
-      this.leases.renew(job.name, this.holder, this.options.leaseMs).catch((error: unknown) => {
-        log.warn({ err: error }, 'could not renew the job lease');
-      });
-    }, Math.max(1000, Math.floor(this.options.leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        this.leases.renew(job.name, this.holder, this.options.leaseMs).catch((error: unknown) => {
+          log.warn({ err: error }, 'could not renew the job lease');
+        });
+      },
+      Math.max(1000, Math.floor(this.options.leaseMs / 3)),
+    );
     heartbeat.unref();
 
     const startedAt = monotonicMs();

@@ -15,9 +15,18 @@ type ErrorLike = Error & Record<string, unknown>;
 function aboutStatement(error: unknown, depth = 0): boolean {
   if (depth > 5 || error === null || typeof error !== 'object') return false;
   const candidate = error as Partial<ErrorLike>;
-  if (typeof candidate.sqlMessage === 'string' || typeof candidate.sqlState === 'string' || typeof candidate.sql === 'string') return true;
+  if (
+    typeof candidate.sqlMessage === 'string' ||
+    typeof candidate.sqlState === 'string' ||
+    typeof candidate.sql === 'string'
+  )
+    return true;
   if (typeof candidate.name === 'string' && candidate.name.startsWith('Sequelize')) return true;
-  return aboutStatement(candidate.cause, depth + 1) || aboutStatement(candidate.parent, depth + 1) || aboutStatement(candidate.original, depth + 1);
+  return (
+    aboutStatement(candidate.cause, depth + 1) ||
+    aboutStatement(candidate.parent, depth + 1) ||
+    aboutStatement(candidate.original, depth + 1)
+  );
 }
 
 /** A stack with the message lines masked; the frames (`    at …`) stay as they are. */
@@ -35,7 +44,8 @@ function scrub(serialized: Record<string, unknown>, fromDatabase: boolean): Reco
     if (typeof serialized.message === 'string') serialized.message = maskSqlMessage(serialized.message);
     if (typeof serialized.stack === 'string') serialized.stack = maskStack(serialized.stack);
   }
-  if (serialized.cause && typeof serialized.cause === 'object') serialized.cause = scrub(serialized.cause as Record<string, unknown>, fromDatabase);
+  if (serialized.cause && typeof serialized.cause === 'object')
+    serialized.cause = scrub(serialized.cause as Record<string, unknown>, fromDatabase);
   return serialized;
 }
 

@@ -22,7 +22,7 @@ const namedBefore = /\b(?:column|table|key|field|database|index|constraint|funct
 export function maskSqlMessage(message: string): string {
   const tail = messageTail.exec(message)?.[0] ?? '';
   const head = message.slice(0, message.length - tail.length);
-  for (let position = 0; ; ) {
+  for (let position = 0; ;) {
     const open = head.indexOf("'", position);
     if (open < 0) return message;
     const close = head.indexOf("'", open + 1);

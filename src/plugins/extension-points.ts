@@ -3,7 +3,16 @@
  * operator bot) own their ports; the host keeps registries of what plugins provide, looked up by name.
  */
 export type { PushAccount, PushRecipient, PushSender, PushSendOutcome } from '../pushes/push-sender.types';
-export type { BotAnswer, BotCommand, BotImage, BotLocale, BotRequest, BotRole, BotSubcommand, BotText } from '../bot/bot-command.types';
+export type {
+  BotAnswer,
+  BotCommand,
+  BotImage,
+  BotLocale,
+  BotRequest,
+  BotRole,
+  BotSubcommand,
+  BotText,
+} from '../bot/bot-command.types';
 
 /** Event types and properties a source adds to what rules and segments may refer to. */
 export interface RuleVocabulary {

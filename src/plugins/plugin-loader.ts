@@ -66,10 +66,14 @@ export function loadPlugins(config: Config): LoadedPlugin[] {
       const parsed = exported.configSchema.safeParse(settings, { reportInput: true });
       if (!parsed.success) {
         const prefix = `plugins.${name}`;
-        const problems = formatIssues(parsed.error.issues, {
-          overriddenBy: new Map(),
-          unsetEnv: new Map([...unsetEnv].filter(([key]) => key.startsWith(`${prefix}.`))),
-        }, prefix);
+        const problems = formatIssues(
+          parsed.error.issues,
+          {
+            overriddenBy: new Map(),
+            unsetEnv: new Map([...unsetEnv].filter(([key]) => key.startsWith(`${prefix}.`))),
+          },
+          prefix,
+        );
         throw new PluginError(name, `invalid configuration:\n  ${problems.join('\n  ')}`);
       }
       return { definition: exported, config: parsed.data };

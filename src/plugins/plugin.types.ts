@@ -50,13 +50,20 @@ export interface PluginContext<C = unknown> {
   readonly profiles: {
     attributesOf(identity: Identity): Promise<Record<string, AttributeValue>>;
     /** Followers of an account whose profile lacks an attribute (not looked up yet), by profile id, a page at a time. */
-    followersWithout(account: string, attribute: string, options: { limit: number; afterProfileId?: number }): Promise<{ profileId: number; openid: string }[]>;
+    followersWithout(
+      account: string,
+      attribute: string,
+      options: { limit: number; afterProfileId?: number },
+    ): Promise<{ profileId: number; openid: string }[]>;
     /**
      * Adds what a lookup found to the known person behind `identity` (no timeline event: it isn't something they did):
      * identities nobody else holds (`conflict` otherwise) and attributes, said by `channel` (for attribute precedence;
      * default: the plugin's name).
      */
-    enrich(identity: Identity, facts: { identities?: Identity[]; attributes?: Record<string, AttributeValue>; channel?: string }): Promise<EnrichOutcome>;
+    enrich(
+      identity: Identity,
+      facts: { identities?: Identity[]; attributes?: Record<string, AttributeValue>; channel?: string },
+    ): Promise<EnrichOutcome>;
   };
   /**
    * Short-lived credentials (an access token) shared by every instance through the database, under names of the

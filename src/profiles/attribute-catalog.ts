@@ -21,7 +21,8 @@ const known: Record<string, (raw: unknown, today: Date) => AttributeValue | unde
     const value = String(raw).trim();
     if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || value < earliestBirthday) return undefined;
     const date = new Date(`${value}T00:00:00Z`);
-    if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value || date.getTime() > today.getTime()) return undefined;
+    if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value || date.getTime() > today.getTime())
+      return undefined;
     return value;
   },
   ageBand: (raw) => {
@@ -90,14 +91,20 @@ export const knownAttributes = Object.keys(known);
  * `null` clears the attribute. Answers what was expected when the value can't be used. `today` bounds dates (a
  * birthday is in the past).
  */
-export function normalizeAttribute(name: string, raw: unknown, today: Date): { value: AttributeValue | null } | { error: string } {
+export function normalizeAttribute(
+  name: string,
+  raw: unknown,
+  today: Date,
+): { value: AttributeValue | null } | { error: string } {
   if (!freeFormName.test(name)) return { error: 'expected a camelCase attribute name of at most 64 characters' };
   if (raw === null) return { value: null };
   if (typeof raw === 'string' && !raw.isWellFormed()) return { error: illFormedTextMessage };
   const rule = ownValue(known, name);
   if (rule) {
     const value = rule(raw, today);
-    return value === undefined ? { error: ownValue(expected, name) ?? 'expected text of reasonable length' } : { value };
+    return value === undefined
+      ? { error: ownValue(expected, name) ?? 'expected text of reasonable length' }
+      : { value };
   }
   if (typeof raw === 'number' && Number.isFinite(raw)) return { value: raw };
   if (typeof raw === 'boolean') return { value: raw };

@@ -74,7 +74,11 @@ export class AttributeService {
       if (existing && !this.mayReplace(name, write, existing)) continue;
       if (before === next) continue;
       if (next === null) {
-        await this.db.execute('DELETE FROM attributes WHERE profile_id = ? AND name = ?', [write.profileId, name], transaction);
+        await this.db.execute(
+          'DELETE FROM attributes WHERE profile_id = ? AND name = ?',
+          [write.profileId, name],
+          transaction,
+        );
       } else if (existing) {
         await this.db.execute(
           'UPDATE attributes SET value = ?, source = ?, updated_at = ? WHERE profile_id = ? AND name = ?',
@@ -123,7 +127,12 @@ export class AttributeService {
     );
     // A known birthday gives today's age band (a stored band would go stale); else a stated band stands.
     const birthday = views.birthday;
-    if (birthday) views.ageBand = { value: ageBandOf(String(birthday.value), this.clock()), source: 'birthday', updatedAt: birthday.updatedAt };
+    if (birthday)
+      views.ageBand = {
+        value: ageBandOf(String(birthday.value), this.clock()),
+        source: 'birthday',
+        updatedAt: birthday.updatedAt,
+      };
     return Object.fromEntries(Object.entries(views).sort(([a], [b]) => a.localeCompare(b)));
   }
 
@@ -134,7 +143,9 @@ export class AttributeService {
         WHERE i.type = ? AND i.scope = ? AND i.value = ?`,
       [identity.type, identity.scope, identity.value],
     );
-    const values: Record<string, AttributeValue> = Object.fromEntries(rows.map((row) => [row.name, JSON.parse(row.value) as AttributeValue]));
+    const values: Record<string, AttributeValue> = Object.fromEntries(
+      rows.map((row) => [row.name, JSON.parse(row.value) as AttributeValue]),
+    );
     if (typeof values.birthday === 'string') values.ageBand = ageBandOf(values.birthday, this.clock());
     return values;
   }
@@ -146,7 +157,11 @@ export class AttributeService {
   }
 
   private mayReplace(name: string, write: AttributeWrite, existing: Row): boolean {
-    return this.outranks(name, { source: write.source, updatedAt: write.at }, { source: existing.source, updatedAt: this.db.parseTime(existing.updated_at) });
+    return this.outranks(
+      name,
+      { source: write.source, updatedAt: write.at },
+      { source: existing.source, updatedAt: this.db.parseTime(existing.updated_at) },
+    );
   }
 
   /**
@@ -160,7 +175,11 @@ export class AttributeService {
   }
 
   /** Whether a value from `incoming` should replace one from `holder`: the higher-ranked source, on a tie the newer. */
-  outranks(name: string, incoming: { source: string; updatedAt: Date | null }, holder: { source: string; updatedAt: Date | null }): boolean {
+  outranks(
+    name: string,
+    incoming: { source: string; updatedAt: Date | null },
+    holder: { source: string; updatedAt: Date | null },
+  ): boolean {
     const incomingRank = this.rank(name, incoming.source);
     const holderRank = this.rank(name, holder.source);
     if (incomingRank !== holderRank) return incomingRank < holderRank;

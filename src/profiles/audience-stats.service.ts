@@ -44,7 +44,9 @@ export class AudienceStats {
   }
 
   /** Every tag live profiles hold, with how many hold it, most first (then by name). */
-  async tagCounts(options: { excludeCategory?: string; limit?: number } = {}): Promise<{ tag: string; count: number }[]> {
+  async tagCounts(
+    options: { excludeCategory?: string; limit?: number } = {},
+  ): Promise<{ tag: string; count: number }[]> {
     const exclude = options.excludeCategory ? 'AND t.name NOT LIKE :prefix' : '';
     const limit = options.limit ? `LIMIT ${Math.trunc(options.limit)}` : '';
     const rows = await this.db.select<{ name: string; n: number }>(

@@ -18,7 +18,11 @@ function escapeRegExp(text: string): string {
 
 /** `text` matched in any letter case (a pattern-wide `i` flag would make other identities' patterns caseless too). */
 function caseless(text: string): string {
-  return [...text].map((char) => (char.toLowerCase() === char.toUpperCase() ? escapeRegExp(char) : `[${char.toLowerCase()}${char.toUpperCase()}]`)).join('');
+  return [...text]
+    .map((char) =>
+      char.toLowerCase() === char.toUpperCase() ? escapeRegExp(char) : `[${char.toLowerCase()}${char.toUpperCase()}]`,
+    )
+    .join('');
 }
 
 /**

@@ -10,7 +10,12 @@ const maxHops = 32;
  * and unknown profiles are not found. With `lock` (inside a transaction that is about to write to the profile) the
  * reads are locking ones: they see the latest commit, and the live profile stays live until the transaction ends.
  */
-export async function liveProfileId(db: Database, id: number, transaction?: Transaction, options: { lock?: boolean } = {}): Promise<number> {
+export async function liveProfileId(
+  db: Database,
+  id: number,
+  transaction?: Transaction,
+  options: { lock?: boolean } = {},
+): Promise<number> {
   let current = id;
   for (let hop = 0; hop < maxHops; hop += 1) {
     const [row] = await db.select<{ merged_into: number | null; erased_at: unknown }>(

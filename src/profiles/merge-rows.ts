@@ -61,8 +61,18 @@ export class MergeRows {
 
   async move(mergeId: number, survivorId: number, absorbedId: number, transaction: Transaction): Promise<void> {
     for (const table of movedTables) {
-      const rows = await this.db.select<{ id: number }>(`SELECT id FROM ${table} WHERE profile_id = ?${this.db.forUpdate}`, [absorbedId], transaction);
-      await this.recordAndMove(mergeId, table, rows.map((row) => Number(row.id)), survivorId, transaction);
+      const rows = await this.db.select<{ id: number }>(
+        `SELECT id FROM ${table} WHERE profile_id = ?${this.db.forUpdate}`,
+        [absorbedId],
+        transaction,
+      );
+      await this.recordAndMove(
+        mergeId,
+        table,
+        rows.map((row) => Number(row.id)),
+        survivorId,
+        transaction,
+      );
     }
     for (const [table, key] of Object.entries(keyedTables) as [KeyedTable, string][]) {
       const rows = await this.db.select<Row>(
@@ -70,7 +80,9 @@ export class MergeRows {
         [survivorId, absorbedId],
         transaction,
       );
-      const held = new Map(rows.filter((row) => Number(row.profile_id) === survivorId).map((row) => [String(row[key]), row]));
+      const held = new Map(
+        rows.filter((row) => Number(row.profile_id) === survivorId).map((row) => [String(row[key]), row]),
+      );
       const moving: number[] = [];
       for (const row of rows.filter((candidate) => Number(candidate.profile_id) === absorbedId)) {
         const survivorRow = held.get(String(row[key]));
@@ -113,7 +125,11 @@ export class MergeRows {
       const table = knownTable(swap.table_name) as KeyedTable;
       const record = JSON.parse(swap.original ?? '{}') as SwapRecord;
       await this.write(table, Number(swap.other_row_id), record.absorbed, transaction);
-      const [current] = await this.db.select<Row>(`SELECT * FROM ${table} WHERE id = ?${this.db.forUpdate}`, [Number(swap.row_id)], transaction);
+      const [current] = await this.db.select<Row>(
+        `SELECT * FROM ${table} WHERE id = ?${this.db.forUpdate}`,
+        [Number(swap.row_id)],
+        transaction,
+      );
       if (current && sameContents(this.contents(table, current), record.merged)) {
         await this.write(table, Number(swap.row_id), record.survivor, transaction);
       }
@@ -125,15 +141,29 @@ export class MergeRows {
     for (const [table, ids] of byTable) {
       for (let start = 0; start < ids.length; start += chunk) {
         const values = { absorbedId, survivorId, ids: ids.slice(start, start + chunk) };
-        await this.db.execute(`UPDATE ${knownTable(table)} SET profile_id = :absorbedId WHERE id IN (:ids) AND profile_id = :survivorId`, values, transaction);
+        await this.db.execute(
+          `UPDATE ${knownTable(table)} SET profile_id = :absorbedId WHERE id IN (:ids) AND profile_id = :survivorId`,
+          values,
+          transaction,
+        );
         for (const derived of derivedRows[table] ?? []) {
-          await this.db.execute(`UPDATE ${derived.table} SET profile_id = :absorbedId WHERE ${derived.column} IN (:ids) AND profile_id = :survivorId`, values, transaction);
+          await this.db.execute(
+            `UPDATE ${derived.table} SET profile_id = :absorbedId WHERE ${derived.column} IN (:ids) AND profile_id = :survivorId`,
+            values,
+            transaction,
+          );
         }
       }
     }
   }
 
-  private async recordAndMove(mergeId: number, table: string, ids: number[], survivorId: number, transaction: Transaction): Promise<void> {
+  private async recordAndMove(
+    mergeId: number,
+    table: string,
+    ids: number[],
+    survivorId: number,
+    transaction: Transaction,
+  ): Promise<void> {
     for (let start = 0; start < ids.length; start += chunk) {
       const part = ids.slice(start, start + chunk);
       await this.db.execute(
@@ -141,9 +171,17 @@ export class MergeRows {
         part.flatMap((id) => [mergeId, table, id]),
         transaction,
       );
-      await this.db.execute(`UPDATE ${table} SET profile_id = :survivorId WHERE id IN (:part)`, { survivorId, part }, transaction);
+      await this.db.execute(
+        `UPDATE ${table} SET profile_id = :survivorId WHERE id IN (:part)`,
+        { survivorId, part },
+        transaction,
+      );
       for (const derived of derivedRows[table] ?? []) {
-        await this.db.execute(`UPDATE ${derived.table} SET profile_id = :survivorId WHERE ${derived.column} IN (:part)`, { survivorId, part }, transaction);
+        await this.db.execute(
+          `UPDATE ${derived.table} SET profile_id = :survivorId WHERE ${derived.column} IN (:part)`,
+          { survivorId, part },
+          transaction,
+        );
       }
     }
   }

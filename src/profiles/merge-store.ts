@@ -11,7 +11,12 @@ import type { Replacements } from '../db/sql-statement';
 export type MergeStatus = 'suggested' | 'merged' | 'unmerged' | 'rejected';
 
 /** `GET /api/merges`: newest first by id. */
-const mergePages = new Keyset<{ id: number }>({ list: 'merges', keys: [{ column: 'id', kind: 'id' }], direction: 'desc', keyOf: (row) => [row.id] });
+const mergePages = new Keyset<{ id: number }>({
+  list: 'merges',
+  keys: [{ column: 'id', kind: 'id' }],
+  direction: 'desc',
+  keyOf: (row) => [row.id],
+});
 
 /** The survivor's own columns before the merge, restored by unmerge. */
 export interface SurvivorBefore {
@@ -63,7 +68,14 @@ export class MergeStore {
 
   /** A done merge, new or approving a suggestion (which then stops blocking the pair). */
   async recordMerge(
-    merge: { survivorId: number; absorbedId: number; evidence: MergeEvidence; cause: string; decidedBy?: string; suggestionId?: number },
+    merge: {
+      survivorId: number;
+      absorbedId: number;
+      evidence: MergeEvidence;
+      cause: string;
+      decidedBy?: string;
+      suggestionId?: number;
+    },
     survivorBefore: SurvivorBefore,
     at: Date,
     transaction: Transaction,
@@ -95,32 +107,61 @@ export class MergeStore {
   }
 
   /** A merge for an operator to approve; a pair already suggested (or rejected) is not suggested again. */
-  async suggest(survivorId: number, absorbedId: number, evidence: MergeEvidence, cause: string, transaction: Transaction): Promise<void> {
+  async suggest(
+    survivorId: number,
+    absorbedId: number,
+    evidence: MergeEvidence,
+    cause: string,
+    transaction: Transaction,
+  ): Promise<void> {
     await this.db.execute(
       `${this.db.insertIgnoreInto} merges (survivor_id, absorbed_id, status, pair_key, evidence, cause, created_at)
        VALUES (?, ?, 'suggested', ?, ?, ?, ?)`,
-      [survivorId, absorbedId, pairKey(survivorId, absorbedId), JSON.stringify(evidence), cause.slice(0, 191), this.clock()],
+      [
+        survivorId,
+        absorbedId,
+        pairKey(survivorId, absorbedId),
+        JSON.stringify(evidence),
+        cause.slice(0, 191),
+        this.clock(),
+      ],
       transaction,
     );
   }
 
   /** The merge record of a pair (suggested, rejected or unmerged: the operator's decision about it), locked. */
   async byPair(key: string, transaction: Transaction): Promise<{ id: number; status: MergeStatus } | undefined> {
-    const [row] = await this.db.select<{ id: number; status: MergeStatus }>(`SELECT id, status FROM merges WHERE pair_key = ?${this.db.forUpdate}`, [key], transaction);
+    const [row] = await this.db.select<{ id: number; status: MergeStatus }>(
+      `SELECT id, status FROM merges WHERE pair_key = ?${this.db.forUpdate}`,
+      [key],
+      transaction,
+    );
     return row ? { id: Number(row.id), status: row.status } : undefined;
   }
 
   /** A merge into the same survivor done after `merge` and still standing. */
   async laterMergeInto(merge: MergeRow, transaction: Transaction): Promise<MergeRow | undefined> {
-    const [later] = await this.select("WHERE survivor_id = ? AND status = 'merged' AND id > ? ORDER BY id DESC LIMIT 1", [merge.survivorId, merge.id], transaction);
+    const [later] = await this.select(
+      "WHERE survivor_id = ? AND status = 'merged' AND id > ? ORDER BY id DESC LIMIT 1",
+      [merge.survivorId, merge.id],
+      transaction,
+    );
     return later;
   }
 
   /** The done merge that absorbed `profileId`; else, when `profileId` survived exactly one, that one. */
   async activeMergeOf(profileId: number, transaction: Transaction): Promise<MergeRow> {
-    const [absorbedBy] = await this.select(`WHERE absorbed_id = ? AND status = 'merged'${this.db.forUpdate}`, [profileId], transaction);
+    const [absorbedBy] = await this.select(
+      `WHERE absorbed_id = ? AND status = 'merged'${this.db.forUpdate}`,
+      [profileId],
+      transaction,
+    );
     if (absorbedBy) return absorbedBy;
-    const survived = await this.select(`WHERE survivor_id = ? AND status = 'merged' ORDER BY id${this.db.forUpdate}`, [profileId], transaction);
+    const survived = await this.select(
+      `WHERE survivor_id = ? AND status = 'merged' ORDER BY id${this.db.forUpdate}`,
+      [profileId],
+      transaction,
+    );
     if (survived.length === 1) return survived[0];
     if (survived.length > 1) {
       throw new ValidationError(`profile ${profileId} absorbed several profiles: unmerge one of them by its own id`, {
@@ -148,20 +189,33 @@ export class MergeStore {
   }
 
   async reject(mergeId: number, actor: string, transaction: Transaction): Promise<void> {
-    await this.db.execute("UPDATE merges SET status = 'rejected', decided_by = ? WHERE id = ?", [actor.slice(0, 128), mergeId], transaction);
+    await this.db.execute(
+      "UPDATE merges SET status = 'rejected', decided_by = ? WHERE id = ?",
+      [actor.slice(0, 128), mergeId],
+      transaction,
+    );
   }
 
   /** Newest first, a page at a time. */
   async list(status: MergeStatus, request: PageRequest): Promise<Page<MergeRow>> {
     const page = mergePages.clause(request);
-    const rows = await this.select(`WHERE status = :status AND ${page.where} ${page.orderAndLimit}`, { status, ...page.values });
+    const rows = await this.select(`WHERE status = :status AND ${page.where} ${page.orderAndLimit}`, {
+      status,
+      ...page.values,
+    });
     return mergePages.page(rows, request, (row) => row);
   }
 
   async audit(actor: string, action: string, merge: MergeRow, at: Date, transaction: Transaction): Promise<void> {
     await this.db.execute(
       'INSERT INTO audit_log (actor, action, subject, details, at) VALUES (?, ?, ?, ?, ?)',
-      [actor.slice(0, 128), action, `merge:${merge.id}`, JSON.stringify({ survivorId: merge.survivorId, absorbedId: merge.absorbedId }), at],
+      [
+        actor.slice(0, 128),
+        action,
+        `merge:${merge.id}`,
+        JSON.stringify({ survivorId: merge.survivorId, absorbedId: merge.absorbedId }),
+        at,
+      ],
       transaction,
     );
   }

@@ -23,7 +23,11 @@ export class ProfileEnricher {
   ) {}
 
   /** Followers of `account` whose profile lacks `attribute`, after `afterProfileId`, by profile id. */
-  async followersWithout(account: string, attribute: string, options: { limit: number; afterProfileId?: number }): Promise<{ profileId: number; openid: string }[]> {
+  async followersWithout(
+    account: string,
+    attribute: string,
+    options: { limit: number; afterProfileId?: number },
+  ): Promise<{ profileId: number; openid: string }[]> {
     const rows = await this.db.select<{ profile_id: number; openid: string }>(
       `SELECT s.profile_id, (SELECT i.value FROM identities i WHERE i.profile_id = s.profile_id AND i.type = 'openid' AND i.scope = :account ORDER BY i.id LIMIT 1) AS openid
          FROM subscriptions s
@@ -32,12 +36,19 @@ export class ProfileEnricher {
         ORDER BY s.profile_id LIMIT :limit`,
       { account, attribute, after: options.afterProfileId ?? 0, limit: options.limit, yes: true },
     );
-    return rows.filter((row) => row.openid !== null).map((row) => ({ profileId: Number(row.profile_id), openid: row.openid }));
+    return rows
+      .filter((row) => row.openid !== null)
+      .map((row) => ({ profileId: Number(row.profile_id), openid: row.openid }));
   }
 
-  async enrich(identity: Identity, facts: { identities?: Identity[]; attributes?: Record<string, AttributeValue> }, source: string): Promise<EnrichOutcome> {
+  async enrich(
+    identity: Identity,
+    facts: { identities?: Identity[]; attributes?: Record<string, AttributeValue> },
+    source: string,
+  ): Promise<EnrichOutcome> {
     const { values, problems } = normalizeAttributes(facts.attributes ?? {}, this.clock());
-    if (problems.length > 0) throw new Error(`enrich: ${problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}`);
+    if (problems.length > 0)
+      throw new Error(`enrich: ${problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}`);
     const links = (facts.identities ?? []).map((link) => {
       const normalized = normalizeIdentity(link.type, link.value, link.scope);
       if ('error' in normalized) throw new Error(`enrich: ${link.type}: ${normalized.error}`);
@@ -62,13 +73,20 @@ export class ProfileEnricher {
           transaction,
         );
         if (!holder) {
-          await this.db.execute('INSERT INTO identities (profile_id, type, scope, value, created_at) VALUES (?, ?, ?, ?, ?)', [profileId, link.type, link.scope, link.value, now], transaction);
+          await this.db.execute(
+            'INSERT INTO identities (profile_id, type, scope, value, created_at) VALUES (?, ?, ?, ?, ?)',
+            [profileId, link.type, link.scope, link.value, now],
+            transaction,
+          );
         } else if (Number(holder.profile_id) !== profileId) {
           outcome = 'conflict';
         }
       }
       if (Object.keys(values).length > 0) {
-        await this.attributes.apply({ profileId, values, source, at: now, key: `enrich:${source}:${profileId}:${now.getTime()}` }, transaction);
+        await this.attributes.apply(
+          { profileId, values, source, at: now, key: `enrich:${source}:${profileId}:${now.getTime()}` },
+          transaction,
+        );
       }
       return outcome;
     });

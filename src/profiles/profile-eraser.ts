@@ -38,7 +38,11 @@ export class ProfileEraser {
     return this.db.transaction(async (transaction) => {
       const profileId = await liveProfileId(this.db, requestedId, transaction, { lock: true });
       const family = await this.mergedFamily(profileId, transaction);
-      const identities = await this.db.select<StoredIdentity>('SELECT type, value FROM identities WHERE profile_id IN (:family)', { family }, transaction);
+      const identities = await this.db.select<StoredIdentity>(
+        'SELECT type, value FROM identities WHERE profile_id IN (:family)',
+        { family },
+        transaction,
+      );
       for (const room of this.rooms) await room.erase({ profileIds: family, identities }, transaction);
       let receipt: ErasureReceipt | undefined;
       for (const id of family) {
@@ -51,7 +55,11 @@ export class ProfileEraser {
         { family },
         transaction,
       );
-      await this.db.execute('DELETE FROM merges WHERE survivor_id IN (:family) OR absorbed_id IN (:family)', { family }, transaction);
+      await this.db.execute(
+        'DELETE FROM merges WHERE survivor_id IN (:family) OR absorbed_id IN (:family)',
+        { family },
+        transaction,
+      );
       // Queued announcements about them would carry their data (and are fetched with their identities): unsent.
       await this.db.execute('DELETE FROM webhook_deliveries WHERE profile_id IN (:family)', { family }, transaction);
       // What the model found in their messages is about them (the messages' events are in the family's timelines).
@@ -67,8 +75,12 @@ export class ProfileEraser {
   /** The profile and all profiles merged into it, directly or through others; the profile first. */
   private async mergedFamily(profileId: number, transaction: Transaction): Promise<number[]> {
     const family = [profileId];
-    for (let frontier = [profileId]; frontier.length > 0; ) {
-      const rows = await this.db.select<{ id: number }>('SELECT id FROM profiles WHERE merged_into IN (:frontier)', { frontier }, transaction);
+    for (let frontier = [profileId]; frontier.length > 0;) {
+      const rows = await this.db.select<{ id: number }>(
+        'SELECT id FROM profiles WHERE merged_into IN (:frontier)',
+        { frontier },
+        transaction,
+      );
       frontier = rows.map((row) => Number(row.id)).filter((id) => !family.includes(id));
       family.push(...frontier);
     }
@@ -82,20 +94,40 @@ export class ProfileEraser {
    */
   private async purgeInbox(profileId: number, transaction: Transaction): Promise<void> {
     const ids = new Set<number>();
-    const keys = await this.db.select<{ source_key: string }>('SELECT source_key FROM events WHERE profile_id = ?', [profileId], transaction);
+    const keys = await this.db.select<{ source_key: string }>(
+      'SELECT source_key FROM events WHERE profile_id = ?',
+      [profileId],
+      transaction,
+    );
     for (let start = 0; start < keys.length; start += 500) {
       const part = keys.slice(start, start + 500).map((row) => row.source_key);
-      const rows = await this.db.select<{ id: number }>('SELECT id FROM inbox WHERE source_key IN (:part)', { part }, transaction);
+      const rows = await this.db.select<{ id: number }>(
+        'SELECT id FROM inbox WHERE source_key IN (:part)',
+        { part },
+        transaction,
+      );
       for (const row of rows) ids.add(Number(row.id));
     }
-    const values = await this.db.select<{ value: string }>('SELECT value FROM identities WHERE profile_id = ?', [profileId], transaction);
+    const values = await this.db.select<{ value: string }>(
+      'SELECT value FROM identities WHERE profile_id = ?',
+      [profileId],
+      transaction,
+    );
     for (const { value } of values) {
-      const rows = await this.db.select<{ id: number }>("SELECT id FROM inbox WHERE payload LIKE ? ESCAPE '!'", [`%${value.replace(/[!%_]/g, '!$&')}%`], transaction);
+      const rows = await this.db.select<{ id: number }>(
+        "SELECT id FROM inbox WHERE payload LIKE ? ESCAPE '!'",
+        [`%${value.replace(/[!%_]/g, '!$&')}%`],
+        transaction,
+      );
       for (const row of rows) ids.add(Number(row.id));
     }
     const all = [...ids];
     for (let start = 0; start < all.length; start += 500) {
-      await this.db.execute('DELETE FROM inbox WHERE id IN (:part)', { part: all.slice(start, start + 500) }, transaction);
+      await this.db.execute(
+        'DELETE FROM inbox WHERE id IN (:part)',
+        { part: all.slice(start, start + 500) },
+        transaction,
+      );
     }
   }
 

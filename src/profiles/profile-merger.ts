@@ -87,7 +87,10 @@ export class ProfileMerger {
 
     const earliest = [survivor, absorbed]
       .filter((profile) => profile.first_touch_at !== null)
-      .sort((x, y) => (this.db.parseTime(x.first_touch_at)?.getTime() ?? 0) - (this.db.parseTime(y.first_touch_at)?.getTime() ?? 0))[0];
+      .sort(
+        (x, y) =>
+          (this.db.parseTime(x.first_touch_at)?.getTime() ?? 0) - (this.db.parseTime(y.first_touch_at)?.getTime() ?? 0),
+      )[0];
     await this.writeProfiles(
       {
         id: survivor.id,
@@ -109,7 +112,14 @@ export class ProfileMerger {
         sourceKey: `persona:merge:${mergeId}`,
         occurredAt: at,
         receivedAt: at,
-        properties: { mergeId, survivorId: survivor.id, absorbedId: absorbed.id, evidence, cause, decidedBy: options.decidedBy ?? null },
+        properties: {
+          mergeId,
+          survivorId: survivor.id,
+          absorbedId: absorbed.id,
+          evidence,
+          cause,
+          decidedBy: options.decidedBy ?? null,
+        },
       },
       transaction,
     );
@@ -122,9 +132,16 @@ export class ProfileMerger {
       const suggestion = await this.store.suggestion(mergeId, transaction);
       const a = await liveProfileId(this.db, suggestion.survivorId, transaction);
       const b = await liveProfileId(this.db, suggestion.absorbedId, transaction);
-      if (a === b) throw new ConflictError(`profiles ${suggestion.survivorId} and ${suggestion.absorbedId} are already one profile (${a})`);
+      if (a === b)
+        throw new ConflictError(
+          `profiles ${suggestion.survivorId} and ${suggestion.absorbedId} are already one profile (${a})`,
+        );
       const at = this.clock();
-      const merged = (await this.merge(a, b, suggestion.evidence, suggestion.cause, transaction, { decidedBy: actor, suggestionId: mergeId, at })) as MergeResult;
+      const merged = (await this.merge(a, b, suggestion.evidence, suggestion.cause, transaction, {
+        decidedBy: actor,
+        suggestionId: mergeId,
+        at,
+      })) as MergeResult;
       await this.store.audit(actor, 'profile.merged', { ...suggestion, ...merged }, at, transaction);
       return merged;
     });
@@ -148,10 +165,17 @@ export class ProfileMerger {
     return this.db.transaction(async (transaction) => {
       const merge = await this.store.activeMergeOf(profileId, transaction);
       const later = await this.store.laterMergeInto(merge, transaction);
-      if (later) throw new ConflictError(`profile ${merge.survivorId} absorbed profile ${later.absorbedId} after this merge: unmerge that one first`);
-      const [survivor] = (await this.lockProfiles([merge.survivorId, merge.absorbedId], transaction)).filter((row) => row.id === merge.survivorId);
+      if (later)
+        throw new ConflictError(
+          `profile ${merge.survivorId} absorbed profile ${later.absorbedId} after this merge: unmerge that one first`,
+        );
+      const [survivor] = (await this.lockProfiles([merge.survivorId, merge.absorbedId], transaction)).filter(
+        (row) => row.id === merge.survivorId,
+      );
       if (survivor?.merged_into) {
-        throw new ConflictError(`profile ${merge.survivorId} has since been merged into profile ${survivor.merged_into}: unmerge that first`);
+        throw new ConflictError(
+          `profile ${merge.survivorId} has since been merged into profile ${survivor.merged_into}: unmerge that first`,
+        );
       }
       await this.rows.restore(merge.id, merge.survivorId, merge.absorbedId, transaction);
       const before = merge.survivorBefore;
@@ -183,7 +207,12 @@ export class ProfileMerger {
             sourceKey: `persona:unmerge:${merge.id}:${id}`,
             occurredAt: at,
             receivedAt: at,
-            properties: { mergeId: merge.id, survivorId: merge.survivorId, absorbedId: merge.absorbedId, decidedBy: actor },
+            properties: {
+              mergeId: merge.id,
+              survivorId: merge.survivorId,
+              absorbedId: merge.absorbedId,
+              decidedBy: actor,
+            },
           },
           transaction,
         );
@@ -198,7 +227,11 @@ export class ProfileMerger {
    * (precedence, consent). Follow state: the newer change, keeping the earlier first follow and how it came.
    * Tags: the survivor's.
    */
-  private mergedContents(table: KeyedTable, survivor: Record<string, unknown>, absorbed: Record<string, unknown>): Record<string, unknown> | undefined {
+  private mergedContents(
+    table: KeyedTable,
+    survivor: Record<string, unknown>,
+    absorbed: Record<string, unknown>,
+  ): Record<string, unknown> | undefined {
     const { id: _s, profile_id: _sp, ...survivorContents } = survivor;
     const { id: _a, profile_id: _ap, ...absorbedContents } = absorbed;
     if (table === 'attributes') {
@@ -207,13 +240,21 @@ export class ProfileMerger {
         source: String(row.source),
         updatedAt: this.db.parseTime(row.updated_at),
       });
-      return this.absorbedWins(String(survivor.name), holding(survivor), holding(absorbed)) ? absorbedContents : undefined;
+      return this.absorbedWins(String(survivor.name), holding(survivor), holding(absorbed))
+        ? absorbedContents
+        : undefined;
     }
     if (table === 'subscriptions') {
-      const time = (row: Record<string, unknown>, column: string) => this.db.parseTime(row[column])?.getTime() ?? Number.POSITIVE_INFINITY;
+      const time = (row: Record<string, unknown>, column: string) =>
+        this.db.parseTime(row[column])?.getTime() ?? Number.POSITIVE_INFINITY;
       const state = time(absorbed, 'changed_at') > time(survivor, 'changed_at') ? absorbedContents : survivorContents;
       const first = time(absorbed, 'first_subscribed_at') < time(survivor, 'first_subscribed_at') ? absorbed : survivor;
-      const merged = { ...state, first_subscribed_at: first.first_subscribed_at, source: first.source, channel: first.channel };
+      const merged = {
+        ...state,
+        first_subscribed_at: first.first_subscribed_at,
+        source: first.source,
+        channel: first.channel,
+      };
       return merged;
     }
     return undefined;
@@ -221,7 +262,13 @@ export class ProfileMerger {
 
   /** The survivor's own columns after a merge or an unmerge, and the absorbed profile's pointer (null: live again). */
   private async writeProfiles(
-    survivor: { id: number; source: string | null; channel: string | null; firstTouchAt: Date | null; lastSeenAt: Date | null },
+    survivor: {
+      id: number;
+      source: string | null;
+      channel: string | null;
+      firstTouchAt: Date | null;
+      lastSeenAt: Date | null;
+    },
     absorbed: { id: number; mergedInto: number | null },
     at: Date,
     transaction: Transaction,
@@ -232,7 +279,11 @@ export class ProfileMerger {
       { ...survivor, at },
       transaction,
     );
-    await this.db.execute('UPDATE profiles SET merged_into = ?, updated_at = ? WHERE id = ?', [absorbed.mergedInto, at, absorbed.id], transaction);
+    await this.db.execute(
+      'UPDATE profiles SET merged_into = ?, updated_at = ? WHERE id = ?',
+      [absorbed.mergedInto, at, absorbed.id],
+      transaction,
+    );
   }
 
   /** Both profiles, locked in id order (so two merges can't deadlock), survivor (the older) first; both must be live. */
@@ -251,7 +302,11 @@ export class ProfileMerger {
       { ids },
       transaction,
     );
-    return rows.map((row) => ({ ...row, id: Number(row.id), merged_into: row.merged_into === null ? null : Number(row.merged_into) }));
+    return rows.map((row) => ({
+      ...row,
+      id: Number(row.id),
+      merged_into: row.merged_into === null ? null : Number(row.merged_into),
+    }));
   }
 }
 

@@ -62,7 +62,8 @@ export class ProfileResolver {
       Object.entries(options.blocked).flatMap(([type, values]) =>
         (values ?? []).map((value) => {
           const identity = normalizeIdentity(type as IdentityType, value);
-          if ('error' in identity) throw new Error(`identities.blocked.${type}: "${value}" is not usable: ${identity.error}`);
+          if ('error' in identity)
+            throw new Error(`identities.blocked.${type}: "${value}" is not usable: ${identity.error}`);
           return identityKey(identity);
         }),
       ),
@@ -78,7 +79,11 @@ export class ProfileResolver {
    * workers with overlapping batches queue instead of deadlocking). `resolve` then works from the answer, keeping it
    * current as it creates profiles, attaches identities and merges.
    */
-  async prepare(given: readonly Identity[], transaction: Transaction, options: { skipBusy?: boolean } = {}): Promise<KnownOwners> {
+  async prepare(
+    given: readonly Identity[],
+    transaction: Transaction,
+    options: { skipBusy?: boolean } = {},
+  ): Promise<KnownOwners> {
     const identities = given.filter((identity) => !this.blocked.has(identityKey(identity)));
     const owners = identities.length > 0 ? await this.findOwners(identities, transaction) : new Map<string, number>();
     const known: KnownOwners = { owners, locked: new Set(), busy: new Set() };
@@ -107,7 +112,12 @@ export class ProfileResolver {
     const owners = new Set<number>();
     for (const identity of given) {
       const owner = known.owners.get(identityKey(identity));
-      if (owner !== undefined && this.rank(identity) === strengthOrder.strong && !this.blocked.has(identityKey(identity))) owners.add(owner);
+      if (
+        owner !== undefined &&
+        this.rank(identity) === strengthOrder.strong &&
+        !this.blocked.has(identityKey(identity))
+      )
+        owners.add(owner);
     }
     return owners.size > 1;
   }
@@ -116,10 +126,20 @@ export class ProfileResolver {
    * `cause` names what is being resolved (the event's source key), for the record of any merge it leads to. With
    * `known` (from `prepare`) nothing is read again unless profiles merge.
    */
-  async resolve(given: readonly Identity[], transaction: Transaction, cause: string, known?: KnownOwners): Promise<Resolution> {
+  async resolve(
+    given: readonly Identity[],
+    transaction: Transaction,
+    cause: string,
+    known?: KnownOwners,
+  ): Promise<Resolution> {
     const identities = given.filter((identity) => !this.blocked.has(identityKey(identity)));
-    if (identities.length === 0) throw new BlockedIdentitiesError('every identity of this event is on the blocked list');
-    const state = known ?? { owners: await this.findOwners(identities, transaction), locked: new Set<number>(), busy: new Set<number>() };
+    if (identities.length === 0)
+      throw new BlockedIdentitiesError('every identity of this event is on the blocked list');
+    const state = known ?? {
+      owners: await this.findOwners(identities, transaction),
+      locked: new Set<number>(),
+      busy: new Set<number>(),
+    };
     const { owners } = state;
     await this.mergeStrongOwners(identities, owners, transaction, cause);
     const ranked = identities
@@ -130,7 +150,11 @@ export class ProfileResolver {
     let created = false;
     const now = this.clock();
     if (profileId === undefined) {
-      profileId = await this.db.insert('INSERT INTO profiles (created_at, updated_at) VALUES (?, ?)', [now, now], transaction);
+      profileId = await this.db.insert(
+        'INSERT INTO profiles (created_at, updated_at) VALUES (?, ?)',
+        [now, now],
+        transaction,
+      );
       state.locked.add(profileId);
       created = true;
     } else {
@@ -155,7 +179,12 @@ export class ProfileResolver {
    * read sees the latest commit: if a profile was merged away or erased since the owners were read, they are stale,
    * and the entry is tried again in a fresh transaction.
    */
-  private async lock(profileIds: readonly number[], known: KnownOwners, transaction: Transaction, skipBusy = false): Promise<void> {
+  private async lock(
+    profileIds: readonly number[],
+    known: KnownOwners,
+    transaction: Transaction,
+    skipBusy = false,
+  ): Promise<void> {
     const wanted = profileIds.filter((id) => !known.locked.has(id)).sort((a, b) => a - b);
     if (wanted.length === 0) return;
     const rows = await this.db.select<{ id: number; merged_into: number | null; erased_at: unknown }>(
@@ -164,7 +193,8 @@ export class ProfileResolver {
       transaction,
     );
     const gone = rows.find((row) => row.merged_into !== null || row.erased_at);
-    if (gone) throw new ConflictError(`profile ${Number(gone.id)} was merged or erased while this event was being resolved`);
+    if (gone)
+      throw new ConflictError(`profile ${Number(gone.id)} was merged or erased while this event was being resolved`);
     const locked = new Set(rows.map((row) => Number(row.id)));
     for (const id of wanted) {
       if (locked.has(id)) known.locked.add(id);

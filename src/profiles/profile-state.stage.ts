@@ -60,7 +60,16 @@ export function profileStateStage(
         const account = event.properties.account;
         if ((event.type !== 'subscribe' && event.type !== 'unsubscribe') || typeof account !== 'string') return [];
         const source = touchSource(event).slice(0, 128);
-        return [{ profileId: event.profileId, account, subscribed: event.type === 'subscribe', at: event.occurredAt, source, channel: event.channel }];
+        return [
+          {
+            profileId: event.profileId,
+            account,
+            subscribed: event.type === 'subscribe',
+            at: event.occurredAt,
+            source,
+            channel: event.channel,
+          },
+        ];
       }),
       transaction,
     );
@@ -71,7 +80,12 @@ export function profileStateStage(
  * Last seen and first touch of every profile the events are on: one UPDATE (a CASE per column over the ids) per
  * `maxChainedTerms` profiles.
  */
-async function touchProfiles(db: Database, events: readonly ProcessedEvent[], now: Date, transaction: Transaction): Promise<void> {
+async function touchProfiles(
+  db: Database,
+  events: readonly ProcessedEvent[],
+  now: Date,
+  transaction: Transaction,
+): Promise<void> {
   const touches = new Map<number, ProfileTouch>();
   for (const event of events) {
     const touch = touches.get(event.profileId);
@@ -85,7 +99,12 @@ async function touchProfiles(db: Database, events: readonly ProcessedEvent[], no
   for (const part of chunks([...touches.values()], maxChainedTerms)) await touchPart(db, part, now, transaction);
 }
 
-async function touchPart(db: Database, touches: readonly ProfileTouch[], now: Date, transaction: Transaction): Promise<void> {
+async function touchPart(
+  db: Database,
+  touches: readonly ProfileTouch[],
+  now: Date,
+  transaction: Transaction,
+): Promise<void> {
   const replacements: Record<string, unknown> = { now, ids: touches.map((touch) => touch.profileId) };
   const byId = (name: string, value: (touch: ProfileTouch) => unknown): string => {
     const arms = touches.map((touch, index) => {

@@ -47,7 +47,10 @@ export class ProfileService {
     if (!profile || profile.get('erasedAt')) throw new NotFoundError(`no profile ${id}`);
     const identities = await this.identities.findAll({
       where: { profileId: id },
-      order: [['type', 'ASC'], ['id', 'ASC']],
+      order: [
+        ['type', 'ASC'],
+        ['id', 'ASC'],
+      ],
     });
     const row = profile.get();
     return {

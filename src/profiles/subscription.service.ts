@@ -63,8 +63,16 @@ function followed(current: FollowState | undefined, change: SubscriptionChange):
   }
   const newer = !current.changedAt || change.at.getTime() >= current.changedAt.getTime();
   if (follow) {
-    const first = current.firstSubscribedAt === null || current.firstSubscribedAt > change.at ? change.at : current.firstSubscribedAt;
-    const next = { ...current, firstSubscribedAt: first, source: current.source ?? change.source, channel: current.channel ?? change.channel };
+    const first =
+      current.firstSubscribedAt === null || current.firstSubscribedAt > change.at
+        ? change.at
+        : current.firstSubscribedAt;
+    const next = {
+      ...current,
+      firstSubscribedAt: first,
+      source: current.source ?? change.source,
+      channel: current.channel ?? change.channel,
+    };
     return newer ? { ...next, subscribed: true, subscribedAt: change.at, changedAt: change.at } : next;
   }
   return newer ? { ...current, subscribed: false, unsubscribedAt: change.at, changedAt: change.at } : current;
@@ -88,7 +96,10 @@ export class SubscriptionService {
     const rows = await this.db.select<SubscriptionRow & { profile_id: number }>(
       `SELECT profile_id, account, subscribed, first_subscribed_at, subscribed_at, unsubscribed_at, source, channel, changed_at
          FROM subscriptions WHERE profile_id IN (:profiles) AND account IN (:accounts)`,
-      { profiles: [...new Set(changes.map((change) => change.profileId))], accounts: [...new Set(changes.map((change) => change.account))] },
+      {
+        profiles: [...new Set(changes.map((change) => change.profileId))],
+        accounts: [...new Set(changes.map((change) => change.account))],
+      },
       transaction,
     );
     const state = new Map<string, FollowState>();
@@ -116,7 +127,17 @@ export class SubscriptionService {
          ['profile_id', 'account'],
          ['subscribed', 'first_subscribed_at', 'subscribed_at', 'unsubscribed_at', 'source', 'channel', 'changed_at'],
        )}`,
-      written.flatMap(({ change, row }) => [change.profileId, change.account, row.subscribed, row.firstSubscribedAt, row.subscribedAt, row.unsubscribedAt, row.source, row.channel, row.changedAt]),
+      written.flatMap(({ change, row }) => [
+        change.profileId,
+        change.account,
+        row.subscribed,
+        row.firstSubscribedAt,
+        row.subscribedAt,
+        row.unsubscribedAt,
+        row.source,
+        row.channel,
+        row.changedAt,
+      ]),
       transaction,
     );
   }

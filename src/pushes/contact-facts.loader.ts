@@ -66,7 +66,9 @@ export class ContactFacts {
     }
     const within = (column: string) => (scope ? ` AND ${column} IN (:ids)` : '');
     const ids = scope ?? [];
-    const windowStart = new Date(now.getTime() - Math.max(policy.customerService.messageWindowMs, policy.customerService.actionWindowMs));
+    const windowStart = new Date(
+      now.getTime() - Math.max(policy.customerService.messageWindowMs, policy.customerService.actionWindowMs),
+    );
     const dayAgo = new Date(now.getTime() - 86_400_000);
     const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
     const since = new Date(Math.min(weekAgo.getTime(), input.monthStart.getTime()));
@@ -129,7 +131,11 @@ export class ContactFacts {
         transaction,
       ),
       policy.quietHours
-        ? db.select<{ profile_id: number; value: string }>(`SELECT profile_id, value FROM attributes WHERE name = 'timezone'${within('profile_id')}`, { ids }, transaction)
+        ? db.select<{ profile_id: number; value: string }>(
+            `SELECT profile_id, value FROM attributes WHERE name = 'timezone'${within('profile_id')}`,
+            { ids },
+            transaction,
+          )
         : Promise.resolve([]),
     ]);
 
@@ -139,7 +145,8 @@ export class ContactFacts {
       else map.set(id, [item]);
     };
     const customerServiceMap = new Map<number, Date[]>();
-    for (const row of customerService) byProfile(customerServiceMap, Number(row.profile_id), db.parseTime(row.decided_at) ?? now);
+    for (const row of customerService)
+      byProfile(customerServiceMap, Number(row.profile_id), db.parseTime(row.decided_at) ?? now);
     const windowMap = new Map<number, { kind: ContactWindow['kind']; at: Date }[]>();
     for (const row of actions) {
       const kind = windowEvents[row.type];
@@ -156,7 +163,12 @@ export class ContactFacts {
     return new ContactFacts(
       new Set([...tagged, ...refused].map((row) => Number(row.profile_id))),
       new Map(failures.map((row) => [Number(row.profile_id), db.parseTime(row.at) ?? new Date(0)])),
-      new Map(counts.map((row) => [Number(row.profile_id), { lastDay: Number(row.last_day), lastWeek: Number(row.last_week), massThisMonth: Number(row.mass_month) }])),
+      new Map(
+        counts.map((row) => [
+          Number(row.profile_id),
+          { lastDay: Number(row.last_day), lastWeek: Number(row.last_week), massThisMonth: Number(row.mass_month) },
+        ]),
+      ),
       customerServiceMap,
       new Set(received.map((row) => `${Number(row.push_id)}:${Number(row.profile_id)}`)),
       windowMap,
@@ -192,7 +204,8 @@ export class ContactFacts {
       lastWeek: counts.lastWeek + 1,
       massThisMonth: counts.massThisMonth + (channel === 'mass' ? 1 : 0),
     });
-    if (channel === 'customer_service') this.customerService.set(profileId, [...(this.customerService.get(profileId) ?? []), at]);
+    if (channel === 'customer_service')
+      this.customerService.set(profileId, [...(this.customerService.get(profileId) ?? []), at]);
     this.received.add(`${pushId}:${profileId}`);
   }
 
@@ -203,7 +216,11 @@ export class ContactFacts {
       if (!current || at > current) latest.set(kind, at);
     }
     const sends = this.customerService.get(profileId) ?? [];
-    return [...latest].map(([kind, openedAt]) => ({ kind, openedAt, sentSince: sends.filter((at) => at >= openedAt).length }));
+    return [...latest].map(([kind, openedAt]) => ({
+      kind,
+      openedAt,
+      sentSince: sends.filter((at) => at >= openedAt).length,
+    }));
   }
 }
 

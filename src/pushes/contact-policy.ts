@@ -64,7 +64,8 @@ export type ContactDecision =
 /** Whether a customer-service window is still open with quota left at `now`. */
 export function windowOpen(window: ContactWindow, policy: ContactPolicy, now: Date): boolean {
   const cs = policy.customerService;
-  const [length, quota] = window.kind === 'message' ? [cs.messageWindowMs, cs.messageQuota] : [cs.actionWindowMs, cs.actionQuota];
+  const [length, quota] =
+    window.kind === 'message' ? [cs.messageWindowMs, cs.messageQuota] : [cs.actionWindowMs, cs.actionQuota];
   return now.getTime() - window.openedAt.getTime() < length && window.sentSince < quota;
 }
 
@@ -74,18 +75,27 @@ export function windowOpen(window: ContactWindow, policy: ContactPolicy, now: Da
  * message within the monthly quota, else the push's template message, else nothing (`channel_quota`). Used for the
  * plan's forecast and again at send time, so both say the same thing about the same facts.
  */
-export function decideContact(state: ContactState, content: PushContent, policy: ContactPolicy, now: Date, accountTimezone: string): ContactDecision {
+export function decideContact(
+  state: ContactState,
+  content: PushContent,
+  policy: ContactPolicy,
+  now: Date,
+  accountTimezone: string,
+): ContactDecision {
   if (!state.following) return { outcome: 'skip', reason: 'not_following' };
   if (state.optedOut) return { outcome: 'skip', reason: 'opted_out' };
   if (state.openidFailing) return { outcome: 'skip', reason: 'openid_failing' };
   if (state.alreadyReceived) return { outcome: 'skip', reason: 'already_received' };
-  if (state.sentLastDay >= policy.perDay || state.sentLastWeek >= policy.perWeek) return { outcome: 'skip', reason: 'frequency_cap' };
+  if (state.sentLastDay >= policy.perDay || state.sentLastWeek >= policy.perWeek)
+    return { outcome: 'skip', reason: 'frequency_cap' };
   if (policy.quietHours) {
     const until = quietUntil(policy.quietHours, now, state.timezone ?? accountTimezone);
     if (until) return { outcome: 'defer', reason: 'quiet_hours', until };
   }
-  if (state.windows.some((window) => windowOpen(window, policy, now))) return { outcome: 'send', channel: 'customer_service' };
-  if (massCarries(content.message) && state.massThisMonth < policy.massPerMonth) return { outcome: 'send', channel: 'mass' };
+  if (state.windows.some((window) => windowOpen(window, policy, now)))
+    return { outcome: 'send', channel: 'customer_service' };
+  if (massCarries(content.message) && state.massThisMonth < policy.massPerMonth)
+    return { outcome: 'send', channel: 'mass' };
   if (content.template) return { outcome: 'send', channel: 'template' };
   return { outcome: 'skip', reason: 'channel_quota' };
 }

@@ -34,10 +34,17 @@ interface ActiveAutomation {
 }
 
 /** Whether a timeline event is what `trigger` waits for. */
-export function triggers(trigger: PushTrigger, event: { type: string; properties: Readonly<Record<string, unknown>> }): boolean {
+export function triggers(
+  trigger: PushTrigger,
+  event: { type: string; properties: Readonly<Record<string, unknown>> },
+): boolean {
   if (event.type !== trigger.on) return false;
   if (trigger.on === 'score_crossed') {
-    return event.properties.score === trigger.score && Number(event.properties.threshold) === trigger.threshold && event.properties.direction === trigger.direction;
+    return (
+      event.properties.score === trigger.score &&
+      Number(event.properties.threshold) === trigger.threshold &&
+      event.properties.direction === trigger.direction
+    );
   }
   return event.properties.tag === trigger.tag;
 }
@@ -85,7 +92,10 @@ export class PushAutomations {
     const active: ActiveAutomation[] = [];
     for (const row of rows) {
       try {
-        const automation: ActiveAutomation = { id: Number(row.id), trigger: pushTriggerSchema.parse(JSON.parse(row.trigger_spec)) };
+        const automation: ActiveAutomation = {
+          id: Number(row.id),
+          trigger: pushTriggerSchema.parse(JSON.parse(row.trigger_spec)),
+        };
         if (row.expression) automation.filter = await this.compileFilter(row.expression);
         active.push(automation);
       } catch (error) {

@@ -24,7 +24,13 @@ export class PushBatches {
    * Writes a batch of the rows `worker` holds; undefined when any of them isn't its own any more (its lease ran out
    * and another instance took it over, or it is in a batch already): then nothing is written and nothing may be sent.
    */
-  async create(pushId: number, channel: string, deliveryIds: readonly number[], worker: string, now: Date): Promise<PushBatch | undefined> {
+  async create(
+    pushId: number,
+    channel: string,
+    deliveryIds: readonly number[],
+    worker: string,
+    now: Date,
+  ): Promise<PushBatch | undefined> {
     const key = `persona-${randomUUID()}`;
     const id = await this.db
       .transaction(async (transaction) => {
@@ -50,7 +56,9 @@ export class PushBatches {
   }
 
   async get(id: number): Promise<PushBatch> {
-    const [batch] = await this.db.select<{ batch_key: string }>('SELECT batch_key FROM push_batches WHERE id = ?', [id]);
+    const [batch] = await this.db.select<{ batch_key: string }>('SELECT batch_key FROM push_batches WHERE id = ?', [
+      id,
+    ]);
     if (!batch) throw new Error(`push batch ${id} is gone`);
     const members = await this.db.select<{ id: number; profile_id: number; openid: string }>(
       'SELECT id, profile_id, openid FROM push_deliveries WHERE batch_id = ? AND openid IS NOT NULL ORDER BY id',
@@ -59,14 +67,29 @@ export class PushBatches {
     return {
       id,
       key: batch.batch_key,
-      recipients: members.map((member) => ({ deliveryId: Number(member.id), profileId: Number(member.profile_id), openid: member.openid })),
+      recipients: members.map((member) => ({
+        deliveryId: Number(member.id),
+        profileId: Number(member.profile_id),
+        openid: member.openid,
+      })),
     };
   }
 
-  async finish(id: number, outcome: Exclude<PushSendOutcome, { status: 'retry' }>, now: Date, transaction: Transaction): Promise<void> {
+  async finish(
+    id: number,
+    outcome: Exclude<PushSendOutcome, { status: 'retry' }>,
+    now: Date,
+    transaction: Transaction,
+  ): Promise<void> {
     await this.db.execute(
       'UPDATE push_batches SET status = ?, external_id = ?, error_code = ?, sent_at = ? WHERE id = ?',
-      [outcome.status, outcome.status === 'sent' ? (outcome.externalId ?? null) : null, outcome.status === 'failed' ? outcome.code : null, now, id],
+      [
+        outcome.status,
+        outcome.status === 'sent' ? (outcome.externalId ?? null) : null,
+        outcome.status === 'failed' ? outcome.code : null,
+        now,
+        id,
+      ],
       transaction,
     );
   }

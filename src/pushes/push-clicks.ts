@@ -7,7 +7,10 @@ import type { Clock } from '../util/clock';
 
 /** A push's links in the order tracked links number them: those of its text, then its template's URL. */
 export function pushLinks(content: PushContent): string[] {
-  return [...(content.message.type === 'text' ? linksIn(content.message.text) : []), ...(content.template?.url ? [content.template.url] : [])];
+  return [
+    ...(content.message.type === 'text' ? linksIn(content.message.text) : []),
+    ...(content.template?.url ? [content.template.url] : []),
+  ];
 }
 
 const minuteMs = 60_000;
@@ -39,13 +42,19 @@ export class PushClicks {
   async follow(token: string): Promise<string | undefined> {
     const target = await this.links.resolve(token);
     if (!target) return undefined;
-    const [push] = await this.db.select<{ account: string; content: string }>('SELECT account, content FROM pushes WHERE id = ?', [target.pushId]);
+    const [push] = await this.db.select<{ account: string; content: string }>(
+      'SELECT account, content FROM pushes WHERE id = ?',
+      [target.pushId],
+    );
     if (!push) return undefined;
     const url = pushLinks(JSON.parse(push.content) as PushContent)[target.link];
     if (!url) return undefined;
     if (target.profileId !== null) {
       await this.record({ ...target, profileId: target.profileId }, push.account, url).catch((error: unknown) =>
-        this.log.warn({ err: error, push: target.pushId }, 'tracked link: the click could not be recorded; redirected anyway'),
+        this.log.warn(
+          { err: error, push: target.pushId },
+          'tracked link: the click could not be recorded; redirected anyway',
+        ),
       );
     }
     return url;

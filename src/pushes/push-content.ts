@@ -29,8 +29,14 @@ export const pushTemplateSchema = z
   .object({
     templateId: text(128),
     url: z.url({ protocol: /^https?$/ }).optional(),
-    miniprogram: z.object({ appId: text(64), pagePath: text(256) }).strict().optional(),
-    data: z.record(z.string().regex(/^[A-Za-z0-9_.]{1,32}$/), z.object({ value: z.string().max(200), color: z.string().max(16).optional() }).strict()),
+    miniprogram: z
+      .object({ appId: text(64), pagePath: text(256) })
+      .strict()
+      .optional(),
+    data: z.record(
+      z.string().regex(/^[A-Za-z0-9_.]{1,32}$/),
+      z.object({ value: z.string().max(200), color: z.string().max(16).optional() }).strict(),
+    ),
   })
   .strict();
 
@@ -71,7 +77,10 @@ export function fillPlaceholders(template: string, attributes: Readonly<Record<s
 
 /** Attribute names the content's placeholders read. */
 export function placeholderNames(content: PushContent): string[] {
-  const sources = [content.message.type === 'text' ? content.message.text : '', ...Object.values(content.template?.data ?? {}).map((entry) => entry.value)];
+  const sources = [
+    content.message.type === 'text' ? content.message.text : '',
+    ...Object.values(content.template?.data ?? {}).map((entry) => entry.value),
+  ];
   const names = new Set<string>();
   for (const source of sources) for (const match of source.matchAll(placeholder)) names.add(match[1]);
   return [...names];
@@ -79,11 +88,17 @@ export function placeholderNames(content: PushContent): string[] {
 
 /** The content with placeholders filled for one recipient (or with fallbacks, for everyone). */
 export function personalize(content: PushContent, attributes?: Readonly<Record<string, unknown>>): PushContent {
-  const message = content.message.type === 'text' ? { ...content.message, text: fillPlaceholders(content.message.text, attributes) } : content.message;
+  const message =
+    content.message.type === 'text'
+      ? { ...content.message, text: fillPlaceholders(content.message.text, attributes) }
+      : content.message;
   const template = content.template && {
     ...content.template,
     data: Object.fromEntries(
-      Object.entries(content.template.data).map(([key, entry]) => [key, { ...entry, value: fillPlaceholders(entry.value, attributes) }]),
+      Object.entries(content.template.data).map(([key, entry]) => [
+        key,
+        { ...entry, value: fillPlaceholders(entry.value, attributes) },
+      ]),
     ),
   };
   return { ...content, message, ...(template ? { template } : {}) };

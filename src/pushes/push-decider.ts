@@ -83,9 +83,18 @@ export class PushDecider {
             transaction,
           ),
         ]);
-        const followOf = new Map(follows.map((row) => [Number(row.profile_id), { following: Boolean(row.subscribed), subscribedAt: this.db.parseTime(row.subscribed_at) }]));
+        const followOf = new Map(
+          follows.map((row) => [
+            Number(row.profile_id),
+            { following: Boolean(row.subscribed), subscribedAt: this.db.parseTime(row.subscribed_at) },
+          ]),
+        );
         const openidOf = new Map(openids.map((row) => [Number(row.profile_id), row.value]));
-        const settlements: DeliverySettlement[] = gone.map((row) => ({ id: row.id, status: 'skipped', reason: row.reason }));
+        const settlements: DeliverySettlement[] = gone.map((row) => ({
+          id: row.id,
+          status: 'skipped',
+          reason: row.reason,
+        }));
         for (const row of group) {
           // Decided before (a retry, or taken over after a crash): the decision stands, for the same openid.
           if (row.decided && row.channel && row.openid) {
@@ -94,16 +103,33 @@ export class PushDecider {
           }
           const openid = openidOf.get(row.profileId);
           const follow = followOf.get(row.profileId) ?? { following: false, subscribedAt: null };
-          const state = facts.stateOf(row.profileId, { ...follow, following: follow.following && openid !== undefined }, row.pushId);
-          const decision = decideContact(state, (pushes.get(row.pushId) as PushInfo).content, settings.policy, now, timezone);
+          const state = facts.stateOf(
+            row.profileId,
+            { ...follow, following: follow.following && openid !== undefined },
+            row.pushId,
+          );
+          const decision = decideContact(
+            state,
+            (pushes.get(row.pushId) as PushInfo).content,
+            settings.policy,
+            now,
+            timezone,
+          );
           if (decision.outcome === 'send') {
             facts.reserve(row.profileId, row.pushId, decision.channel, now);
             settlements.push({ id: row.id, status: 'decided', channel: decision.channel, openid: openid as string });
             ready.push({ ...row, channel: decision.channel, openid: openid as string, decided: true });
             continue;
           }
-          this.metrics.pushDeliveries.inc({ channel: 'none', outcome: decision.outcome === 'defer' ? 'deferred' : 'skipped' });
-          settlements.push(decision.outcome === 'defer' ? { id: row.id, status: 'deferred', reason: decision.reason, until: decision.until } : { id: row.id, status: 'skipped', reason: decision.reason });
+          this.metrics.pushDeliveries.inc({
+            channel: 'none',
+            outcome: decision.outcome === 'defer' ? 'deferred' : 'skipped',
+          });
+          settlements.push(
+            decision.outcome === 'defer'
+              ? { id: row.id, status: 'deferred', reason: decision.reason, until: decision.until }
+              : { id: row.id, status: 'skipped', reason: decision.reason },
+          );
         }
         await this.outbox.settle([...group, ...gone], settlements, this.worker, now, transaction);
       });
@@ -141,16 +167,23 @@ export class PushDecider {
         continue;
       }
       // Only "gone" means gone: a deadlock or timeout must fail the transaction (which is retried), not skip someone.
-      const survivor = await liveProfileId(this.db, row.profileId, transaction, { lock: true }).catch((error: unknown) => {
-        if (error instanceof NotFoundError) return null;
-        throw error;
-      });
+      const survivor = await liveProfileId(this.db, row.profileId, transaction, { lock: true }).catch(
+        (error: unknown) => {
+          if (error instanceof NotFoundError) return null;
+          throw error;
+        },
+      );
       const [own] =
         survivor === null
           ? []
-          : await this.db.select<{ id: number }>('SELECT id FROM push_deliveries WHERE push_id = ? AND profile_id = ?', [row.pushId, survivor], transaction);
+          : await this.db.select<{ id: number }>(
+              'SELECT id FROM push_deliveries WHERE push_id = ? AND profile_id = ?',
+              [row.pushId, survivor],
+              transaction,
+            );
       if (survivor === null) gone.push({ ...row, reason: 'not_following' });
-      else if (own || live.some((other) => other.pushId === row.pushId && other.profileId === survivor)) gone.push({ ...row, profileId: survivor, reason: 'already_received' });
+      else if (own || live.some((other) => other.pushId === row.pushId && other.profileId === survivor))
+        gone.push({ ...row, profileId: survivor, reason: 'already_received' });
       else live.push({ ...row, profileId: survivor });
     }
     // Someone merged into a recipient may have been sent the push already (as themselves): it reached this person.
@@ -159,11 +192,23 @@ export class PushDecider {
     const earlier = await this.db.select<{ id: number; push_id: number; survivor: number }>(
       `SELECT d.id, d.push_id, p.merged_into AS survivor FROM push_deliveries d JOIN profiles p ON p.id = d.profile_id
         WHERE p.merged_into IN (:survivors) AND d.push_id IN (:pushIds) AND d.decided_at IS NOT NULL AND d.status IN ('queued', 'sending', 'sent')`,
-      { survivors: [...new Set(undecided.map((row) => row.profileId))], pushIds: [...new Set(undecided.map((row) => row.pushId))] },
+      {
+        survivors: [...new Set(undecided.map((row) => row.profileId))],
+        pushIds: [...new Set(undecided.map((row) => row.pushId))],
+      },
       transaction,
     );
     const reached = (row: ClaimedDelivery) =>
-      !row.decided && earlier.some((other) => Number(other.id) !== row.id && Number(other.push_id) === row.pushId && Number(other.survivor) === row.profileId);
-    return { live: live.filter((row) => !reached(row)), gone: [...gone, ...live.filter(reached).map((row) => ({ ...row, reason: 'already_received' }))] };
+      !row.decided &&
+      earlier.some(
+        (other) =>
+          Number(other.id) !== row.id &&
+          Number(other.push_id) === row.pushId &&
+          Number(other.survivor) === row.profileId,
+      );
+    return {
+      live: live.filter((row) => !reached(row)),
+      gone: [...gone, ...live.filter(reached).map((row) => ({ ...row, reason: 'already_received' }))],
+    };
   }
 }

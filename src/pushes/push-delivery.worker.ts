@@ -89,7 +89,9 @@ export class PushDeliveryWorker extends PollingWorker {
     // Slow answers (WeChat's, or its retries) mustn't let the lease run out under rows still being sent: renewed
     // while the round lasts. An instance that stalls can't renew, and its rows go to another (see markAttempted).
     const renewal = setInterval(() => {
-      this.outbox.renew(this.id, this.options.leaseMs, this.clock()).catch((error: unknown) => this.log.warn({ err: error }, 'push lease renewal failed'));
+      this.outbox
+        .renew(this.id, this.options.leaseMs, this.clock())
+        .catch((error: unknown) => this.log.warn({ err: error }, 'push lease renewal failed'));
     }, this.options.leaseMs / 4);
     try {
       await Promise.all([this.sendBatches(batched, claim.pushes), this.sendSingles(single, claim.pushes)]);
@@ -109,7 +111,12 @@ export class PushDeliveryWorker extends PollingWorker {
     this.stopping = false;
     if (unsent && unsent.ready.length > 0) {
       const now = this.clock();
-      await this.outbox.settle(unsent.rows, unsent.ready.map((row) => ({ id: row.id, status: 'queued' as const, at: now, countAttempt: false })), this.id, now);
+      await this.outbox.settle(
+        unsent.rows,
+        unsent.ready.map((row) => ({ id: row.id, status: 'queued' as const, at: now, countAttempt: false })),
+        this.id,
+        now,
+      );
     }
   }
 
@@ -120,7 +127,11 @@ export class PushDeliveryWorker extends PollingWorker {
     if (now.getTime() - this.lastRecovery >= this.options.leaseMs / 4) {
       this.lastRecovery = now.getTime();
       const recovered = await this.outbox.recoverExpired(now);
-      if (recovered.requeued + recovered.unconfirmed > 0) this.log.warn({ requeued: recovered.requeued, unconfirmed: recovered.unconfirmed }, 'push recipients of an expired lease taken over');
+      if (recovered.requeued + recovered.unconfirmed > 0)
+        this.log.warn(
+          { requeued: recovered.requeued, unconfirmed: recovered.unconfirmed },
+          'push recipients of an expired lease taken over',
+        );
       // Recovery may have settled a push's last recipients: nobody else would notice it is done.
       await this.outbox.finishPushes(recovered.pushIds, now);
     }
@@ -129,7 +140,12 @@ export class PushDeliveryWorker extends PollingWorker {
     const pushes = await this.pushesOf(rows.map((row) => row.pushId));
     const live = rows.filter((row) => ['sending', 'active'].includes(pushes.get(row.pushId)?.status ?? ''));
     const stopped = rows.filter((row) => !live.includes(row));
-    await this.outbox.settle(stopped, stopped.map((row) => ({ id: row.id, status: 'cancelled' as const })), this.id, now);
+    await this.outbox.settle(
+      stopped,
+      stopped.map((row) => ({ id: row.id, status: 'cancelled' as const })),
+      this.id,
+      now,
+    );
     now = this.clock();
     return { rows, ready: await this.decider.decide(live, pushes, now), pushes, lockedUntil };
   }
@@ -139,7 +155,17 @@ export class PushDeliveryWorker extends PollingWorker {
       'SELECT id, account, status, content FROM pushes WHERE id IN (:ids)',
       { ids: [...new Set(ids)] },
     );
-    return new Map(rows.map((row) => [Number(row.id), { id: Number(row.id), account: row.account, status: row.status, content: JSON.parse(row.content) as PushContent }]));
+    return new Map(
+      rows.map((row) => [
+        Number(row.id),
+        {
+          id: Number(row.id),
+          account: row.account,
+          status: row.status,
+          content: JSON.parse(row.content) as PushContent,
+        },
+      ]),
+    );
   }
 
   /**
@@ -158,13 +184,24 @@ export class PushDeliveryWorker extends PollingWorker {
         const push = pushes.get(part[0].pushId) as PushInfo;
         const sender = this.senders.get(part[0].channel) as PushSender;
         if (part[0].batchId === null && (await this.cancelledAmong(part)).size > 0) {
-          await this.outbox.settle(part, part.map((row) => ({ id: row.id, status: 'cancelled' as const })), this.id, this.clock());
+          await this.outbox.settle(
+            part,
+            part.map((row) => ({ id: row.id, status: 'cancelled' as const })),
+            this.id,
+            this.clock(),
+          );
           continue;
         }
         const batch =
           part[0].batchId !== null
             ? await this.batches.get(part[0].batchId)
-            : await this.batches.create(push.id, part[0].channel, part.map((row) => row.id), this.id, this.clock());
+            : await this.batches.create(
+                push.id,
+                part[0].channel,
+                part.map((row) => row.id),
+                this.id,
+                this.clock(),
+              );
         // Rows another instance took over meanwhile are its to send: this batch is not sent.
         if (!batch) continue;
         const outcome = await this.attempt(sender, {
@@ -199,14 +236,32 @@ export class PushDeliveryWorker extends PollingWorker {
       const going = wave.filter((row) => !cancelled.has(row.pushId));
       if (going.length < wave.length) {
         const stopped = wave.filter((row) => cancelled.has(row.pushId));
-        await this.outbox.settle(stopped, stopped.map((row) => ({ id: row.id, status: 'cancelled' as const })), this.id, this.clock());
+        await this.outbox.settle(
+          stopped,
+          stopped.map((row) => ({ id: row.id, status: 'cancelled' as const })),
+          this.id,
+          this.clock(),
+        );
       }
       if (going.length === 0) continue;
       // Everything that could fail is done before the rows are marked as leaving: a row marked is a send on the wire
       // within moments (paced first), and only rows this instance still holds are sent.
-      const contents = await Promise.all(going.map((row) => this.personalizer.contentFor(pushes.get(row.pushId) as PushInfo, row.profileId, attributes.get(row.profileId))));
+      const contents = await Promise.all(
+        going.map((row) =>
+          this.personalizer.contentFor(
+            pushes.get(row.pushId) as PushInfo,
+            row.profileId,
+            attributes.get(row.profileId),
+          ),
+        ),
+      );
       await Promise.all(going.map(() => this.pacer.acquire()));
-      const marked = await this.outbox.markAttempted(going.map((row) => row.id), this.id, this.options.leaseMs, this.clock());
+      const marked = await this.outbox.markAttempted(
+        going.map((row) => row.id),
+        this.id,
+        this.options.leaseMs,
+        this.clock(),
+      );
       const leaving = going.flatMap((row, index) => (marked.has(row.id) ? [{ row, content: contents[index] }] : []));
       if (leaving.length === 0) continue;
       const sending: Promise<void> = this.sendWave(leaving, pushes)
@@ -222,7 +277,10 @@ export class PushDeliveryWorker extends PollingWorker {
     if (failure !== undefined) throw failure;
   }
 
-  private async sendWave(leaving: { row: ReadyDelivery; content: PushContent }[], pushes: Map<number, PushInfo>): Promise<void> {
+  private async sendWave(
+    leaving: { row: ReadyDelivery; content: PushContent }[],
+    pushes: Map<number, PushInfo>,
+  ): Promise<void> {
     const wave = leaving.map(({ row }) => row);
     const outcomes = await Promise.all(
       leaving.map(({ row, content }) => {
@@ -238,13 +296,18 @@ export class PushDeliveryWorker extends PollingWorker {
     );
     const now = this.clock();
     // markAttempted already counted this attempt.
-    const settlements = wave.map((row, index) => this.settlementFor({ ...row, attempts: row.attempts + 1 }, outcomes[index], now, false));
+    const settlements = wave.map((row, index) =>
+      this.settlementFor({ ...row, attempts: row.attempts + 1 }, outcomes[index], now, false),
+    );
     await this.outbox.settle(wave, settlements, this.id, now);
     for (const [index, row] of wave.entries()) this.count(row.channel, [settlements[index]]);
   }
 
   /** A sender that throws is a bug or an outage: nothing is known to have been sent, so it is retried later. */
-  private async attempt(sender: PushSender | undefined, request: Parameters<PushSender['send']>[0]): Promise<PushSendOutcome> {
+  private async attempt(
+    sender: PushSender | undefined,
+    request: Parameters<PushSender['send']>[0],
+  ): Promise<PushSendOutcome> {
     if (!sender) return { status: 'retry', code: 'no_sender' };
     try {
       return await sender.send(request);
@@ -254,8 +317,14 @@ export class PushDeliveryWorker extends PollingWorker {
     }
   }
 
-  private settlementFor(row: ClaimedDelivery, outcome: PushSendOutcome, now: Date, countAttempt: boolean): DeliverySettlement {
-    if (outcome.status === 'sent') return { id: row.id, status: 'sent', ...(outcome.externalId ? { externalId: outcome.externalId } : {}) };
+  private settlementFor(
+    row: ClaimedDelivery,
+    outcome: PushSendOutcome,
+    now: Date,
+    countAttempt: boolean,
+  ): DeliverySettlement {
+    if (outcome.status === 'sent')
+      return { id: row.id, status: 'sent', ...(outcome.externalId ? { externalId: outcome.externalId } : {}) };
     if (outcome.status === 'unconfirmed') return { id: row.id, status: 'sent', unconfirmed: true };
     if (outcome.status === 'failed') return { id: row.id, status: 'failed', code: outcome.code };
     const attempts = row.attempts + (countAttempt ? 1 : 0);
@@ -272,9 +341,12 @@ export class PushDeliveryWorker extends PollingWorker {
   }
 
   private async cancelledAmong(rows: readonly ReadyDelivery[]): Promise<Set<number>> {
-    const found = await this.db.select<{ id: number }>("SELECT id FROM pushes WHERE id IN (:ids) AND status = 'cancelled'", {
-      ids: [...new Set(rows.map((row) => row.pushId))],
-    });
+    const found = await this.db.select<{ id: number }>(
+      "SELECT id FROM pushes WHERE id IN (:ids) AND status = 'cancelled'",
+      {
+        ids: [...new Set(rows.map((row) => row.pushId))],
+      },
+    );
     return new Set(found.map((row) => Number(row.id)));
   }
 }

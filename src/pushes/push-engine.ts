@@ -53,12 +53,42 @@ export class PushEngine {
     const { config, db, clock } = deps;
     const log = deps.log.child({ room: 'pushes' });
     const timezoneOf = (account: string) => deps.accounts.get(account)?.timezone ?? config.timezone;
-    const settings = { policy: contactPolicyOf(config.pushes.policy), optOutTags: config.pushes.policy.optOutTags, timezoneOf };
+    const settings = {
+      policy: contactPolicyOf(config.pushes.policy),
+      optOutTags: config.pushes.policy.optOutTags,
+      timezoneOf,
+    };
     const links = new TrackedLinks(config.pushes.publicUrl, deps.credentials);
-    this.automations = new PushAutomations(db, async (expression) => deps.segments.audience({ expression }), log, clock);
-    const planner = new PushPlanner(db, { ...settings, sampleSize: config.pushes.planSampleSize }, (ids) => deps.segments.sample(ids));
-    this.service = new PushService(db, deps.segments, planner, deps.senders, deps.accounts, links, this.automations, clock);
-    this.worker = new PushDeliveryWorker(db, new PushOutbox(db, deps.timeline), deps.senders, settings, links, config.pushes.worker, log, deps.metrics, clock);
+    this.automations = new PushAutomations(
+      db,
+      async (expression) => deps.segments.audience({ expression }),
+      log,
+      clock,
+    );
+    const planner = new PushPlanner(db, { ...settings, sampleSize: config.pushes.planSampleSize }, (ids) =>
+      deps.segments.sample(ids),
+    );
+    this.service = new PushService(
+      db,
+      deps.segments,
+      planner,
+      deps.senders,
+      deps.accounts,
+      links,
+      this.automations,
+      clock,
+    );
+    this.worker = new PushDeliveryWorker(
+      db,
+      new PushOutbox(db, deps.timeline),
+      deps.senders,
+      settings,
+      links,
+      config.pushes.worker,
+      log,
+      deps.metrics,
+      clock,
+    );
     this.recurring = new RecurringPushes(db, this.service, timezoneOf);
     this.clicks = new PushClicks(db, links, deps.accept, clock, log);
   }

@@ -21,18 +21,31 @@ export function pushErasure(db: Database): PersonDataEraser {
         transaction,
       );
       const openids = identities.filter((identity) => identity.type === 'openid').map((identity) => identity.value);
-      if (openids.length > 0) await db.execute('UPDATE delivery_reports SET recipient = NULL WHERE recipient IN (:openids)', { openids }, transaction);
+      if (openids.length > 0)
+        await db.execute(
+          'UPDATE delivery_reports SET recipient = NULL WHERE recipient IN (:openids)',
+          { openids },
+          transaction,
+        );
       await dropFromPlanSamples(db, profileIds, transaction);
     },
   };
 }
 
 /** Plans are few (one per push) and their samples small: the ones naming an id are found by text, then read whole. */
-async function dropFromPlanSamples(db: Database, profileIds: readonly number[], transaction: Transaction): Promise<void> {
+async function dropFromPlanSamples(
+  db: Database,
+  profileIds: readonly number[],
+  transaction: Transaction,
+): Promise<void> {
   const ids = new Set(profileIds);
   const plans = new Map<number, string>();
   for (const part of chunks(profileIds, maxChainedTerms)) {
-    const rows = await db.select<{ id: number; plan: string }>(`SELECT id, plan FROM pushes WHERE ${part.map(() => 'plan LIKE ?').join(' OR ')}`, part.map((id) => `%"id":${id},%`), transaction);
+    const rows = await db.select<{ id: number; plan: string }>(
+      `SELECT id, plan FROM pushes WHERE ${part.map(() => 'plan LIKE ?').join(' OR ')}`,
+      part.map((id) => `%"id":${id},%`),
+      transaction,
+    );
     for (const row of rows) plans.set(Number(row.id), row.plan);
   }
   for (const [id, text] of plans) {

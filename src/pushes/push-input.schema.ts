@@ -23,10 +23,14 @@ export const pushInputSchema = z
       .string()
       .trim()
       .max(128)
-      .refine((expression) => cron.validate(expression), { error: 'expected a cron expression such as "0 10 * * 1" (Mondays at 10:00)' })
+      .refine((expression) => cron.validate(expression), {
+        error: 'expected a cron expression such as "0 10 * * 1" (Mondays at 10:00)',
+      })
       .optional(),
     /** When to send; absent: as soon as it is confirmed. */
-    sendAt: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 time such as 2026-12-01T10:00:00+08:00' }).optional(),
+    sendAt: z.iso
+      .datetime({ offset: true, error: 'expected an ISO 8601 time such as 2026-12-01T10:00:00+08:00' })
+      .optional(),
   })
   .strict()
   .refine((input) => !(input.segment !== undefined && input.expression !== undefined), {
@@ -54,4 +58,7 @@ export const pushInputSchema = z
 export const previewSchema = z
   .object({ openid: z.string().min(1).max(64).optional(), wechatId: z.string().min(1).max(64).optional() })
   .strict()
-  .refine((to) => (to.openid === undefined) !== (to.wechatId === undefined), { error: 'expected an openid or a wechatId (not both)', path: ['openid'] });
+  .refine((to) => (to.openid === undefined) !== (to.wechatId === undefined), {
+    error: 'expected an openid or a wechatId (not both)',
+    path: ['openid'],
+  });

@@ -41,8 +41,18 @@ interface ClaimRow {
 }
 
 /** The timeline event a settlement puts on the follower's timeline, if any. */
-function timelineEvent(row: { pushId: number; profileId: number; channel: string | null }, settlement: DeliverySettlement, at: Date): NewTimelineEvent | undefined {
-  const base = { profileId: row.profileId, channel: 'wechat', source: personaEventSource, occurredAt: at, receivedAt: at };
+function timelineEvent(
+  row: { pushId: number; profileId: number; channel: string | null },
+  settlement: DeliverySettlement,
+  at: Date,
+): NewTimelineEvent | undefined {
+  const base = {
+    profileId: row.profileId,
+    channel: 'wechat',
+    source: personaEventSource,
+    occurredAt: at,
+    receivedAt: at,
+  };
   switch (settlement.status) {
     case 'sent':
       return {
@@ -52,9 +62,19 @@ function timelineEvent(row: { pushId: number; profileId: number; channel: string
         properties: { pushId: row.pushId, via: row.channel, ...(settlement.unconfirmed ? { unconfirmed: true } : {}) },
       };
     case 'failed':
-      return { ...base, type: 'push_failed', sourceKey: `push:${row.pushId}:${row.profileId}:failed`, properties: { pushId: row.pushId, via: row.channel, code: settlement.code } };
+      return {
+        ...base,
+        type: 'push_failed',
+        sourceKey: `push:${row.pushId}:${row.profileId}:failed`,
+        properties: { pushId: row.pushId, via: row.channel, code: settlement.code },
+      };
     case 'skipped':
-      return { ...base, type: 'push_skipped', sourceKey: `push:${row.pushId}:${row.profileId}:skipped`, properties: { pushId: row.pushId, reason: settlement.reason } };
+      return {
+        ...base,
+        type: 'push_skipped',
+        sourceKey: `push:${row.pushId}:${row.profileId}:skipped`,
+        properties: { pushId: row.pushId, reason: settlement.reason },
+      };
     default:
       return undefined;
   }
@@ -73,10 +93,18 @@ export class PushOutbox {
 
   /** Deferred rows whose time has come are queued again (checked by the policy anew). */
   async wakeDeferred(now: Date): Promise<number> {
-    return this.db.execute("UPDATE push_deliveries SET status = 'queued' WHERE status = 'deferred' AND available_at <= ?", [now]);
+    return this.db.execute(
+      "UPDATE push_deliveries SET status = 'queued' WHERE status = 'deferred' AND available_at <= ?",
+      [now],
+    );
   }
 
-  async claim(worker: string, limit: number, leaseMs: number, now: Date): Promise<{ rows: ClaimedDelivery[]; lockedUntil: Date }> {
+  async claim(
+    worker: string,
+    limit: number,
+    leaseMs: number,
+    now: Date,
+  ): Promise<{ rows: ClaimedDelivery[]; lockedUntil: Date }> {
     const lockedUntil = new Date(now.getTime() + leaseMs);
     const rows = await this.db.transaction(async (transaction) => {
       const found = await this.db.select<ClaimRow>(
@@ -133,9 +161,24 @@ export class PushOutbox {
           transaction,
         );
       }
-      const rows = inDoubt.map((row) => ({ id: Number(row.id), pushId: Number(row.push_id), profileId: Number(row.profile_id), channel: row.channel }));
-      await this.settleRows(rows, rows.map((row) => ({ id: row.id, status: 'sent', unconfirmed: true })), null, now, transaction);
-      return { requeued: requeue.length, unconfirmed: inDoubt.length, pushIds: [...new Set(expired.map((row) => Number(row.push_id)))] };
+      const rows = inDoubt.map((row) => ({
+        id: Number(row.id),
+        pushId: Number(row.push_id),
+        profileId: Number(row.profile_id),
+        channel: row.channel,
+      }));
+      await this.settleRows(
+        rows,
+        rows.map((row) => ({ id: row.id, status: 'sent', unconfirmed: true })),
+        null,
+        now,
+        transaction,
+      );
+      return {
+        requeued: requeue.length,
+        unconfirmed: inDoubt.length,
+        pushIds: [...new Set(expired.map((row) => Number(row.push_id)))],
+      };
     });
   }
 
@@ -167,10 +210,13 @@ export class PushOutbox {
 
   /** Extends the lease of every row `worker` is sending. */
   async renew(worker: string, leaseMs: number, now: Date): Promise<void> {
-    await this.db.execute("UPDATE push_deliveries SET locked_until = :until WHERE locked_by = :worker AND status = 'sending'", {
-      worker,
-      until: new Date(now.getTime() + leaseMs),
-    });
+    await this.db.execute(
+      "UPDATE push_deliveries SET locked_until = :until WHERE locked_by = :worker AND status = 'sending'",
+      {
+        worker,
+        until: new Date(now.getTime() + leaseMs),
+      },
+    );
   }
 
   /**
@@ -211,33 +257,53 @@ export class PushOutbox {
     }
     if (settlements.length === 0) return;
     /** Rows settled alike share one statement; `perRow` is a column whose value differs by row (a CASE on id). */
-    const groups = new Map<string, { sql: string; values: unknown[]; ids: number[]; perRow?: { column: string; values: [number, string][] } }>();
+    const groups = new Map<
+      string,
+      { sql: string; values: unknown[]; ids: number[]; perRow?: { column: string; values: [number, string][] } }
+    >();
     const group = (key: string, sql: string, values: unknown[]) => {
       let entry = groups.get(key);
       if (!entry) groups.set(key, (entry = { sql, values, ids: [] }));
       return entry;
     };
     const released = 'locked_by = NULL, locked_until = NULL';
-    const undecided = ['channel', 'openid', 'decided_at'].map((column) => `${column} = CASE WHEN batch_id IS NULL THEN NULL ELSE ${column} END`).join(', ');
+    const undecided = ['channel', 'openid', 'decided_at']
+      .map((column) => `${column} = CASE WHEN batch_id IS NULL THEN NULL ELSE ${column} END`)
+      .join(', ');
     for (const settlement of settlements) {
       switch (settlement.status) {
         case 'sent': {
-          const entry = group(`sent:${settlement.unconfirmed ? 'u' : ''}`, `status = 'sent', error_code = ?, finished_at = ?, ${released}`, [settlement.unconfirmed ? 'unconfirmed' : null, now]);
+          const entry = group(
+            `sent:${settlement.unconfirmed ? 'u' : ''}`,
+            `status = 'sent', error_code = ?, finished_at = ?, ${released}`,
+            [settlement.unconfirmed ? 'unconfirmed' : null, now],
+          );
           entry.ids.push(settlement.id);
-          if (settlement.externalId) (entry.perRow ??= { column: 'external_id', values: [] }).values.push([settlement.id, settlement.externalId]);
+          if (settlement.externalId)
+            (entry.perRow ??= { column: 'external_id', values: [] }).values.push([
+              settlement.id,
+              settlement.externalId,
+            ]);
           break;
         }
         case 'failed':
-          group(`failed:${settlement.code}`, `status = 'failed', error_code = ?, finished_at = ?, ${released}`, [settlement.code, now]).ids.push(settlement.id);
+          group(`failed:${settlement.code}`, `status = 'failed', error_code = ?, finished_at = ?, ${released}`, [
+            settlement.code,
+            now,
+          ]).ids.push(settlement.id);
           break;
         case 'skipped':
-          group(`skipped:${settlement.reason}`, `status = 'skipped', reason = ?, finished_at = ?, ${released}`, [settlement.reason, now]).ids.push(settlement.id);
+          group(`skipped:${settlement.reason}`, `status = 'skipped', reason = ?, finished_at = ?, ${released}`, [
+            settlement.reason,
+            now,
+          ]).ids.push(settlement.id);
           break;
         case 'deferred':
-          group(`deferred:${settlement.reason}:${settlement.until.getTime()}`, `status = 'deferred', reason = ?, available_at = ?, ${released}`, [
-            settlement.reason,
-            settlement.until,
-          ]).ids.push(settlement.id);
+          group(
+            `deferred:${settlement.reason}:${settlement.until.getTime()}`,
+            `status = 'deferred', reason = ?, available_at = ?, ${released}`,
+            [settlement.reason, settlement.until],
+          ).ids.push(settlement.id);
           break;
         case 'cancelled':
           group('cancelled', `status = 'cancelled', finished_at = ?, ${released}`, [now]).ids.push(settlement.id);
@@ -250,7 +316,10 @@ export class PushOutbox {
           ).ids.push(settlement.id);
           break;
         case 'decided': {
-          const entry = group(`decided:${settlement.channel}`, 'channel = ?, decided_at = ?, reason = NULL', [settlement.channel, now]);
+          const entry = group(`decided:${settlement.channel}`, 'channel = ?, decided_at = ?, reason = NULL', [
+            settlement.channel,
+            now,
+          ]);
           entry.ids.push(settlement.id);
           (entry.perRow ??= { column: 'openid', values: [] }).values.push([settlement.id, settlement.openid]);
           break;
@@ -268,7 +337,11 @@ export class PushOutbox {
           perRow = `, ${column} = CASE id ${named.map(() => 'WHEN ? THEN ?').join(' ')} ELSE ${column} END`;
           for (const id of named) perRowValues.push(id, perRowOf.get(id));
         }
-        await this.db.execute(`UPDATE push_deliveries SET ${entry.sql}${perRow} WHERE id IN (${ids.map(() => '?').join(', ')})`, [...entry.values, ...perRowValues, ...ids], transaction);
+        await this.db.execute(
+          `UPDATE push_deliveries SET ${entry.sql}${perRow} WHERE id IN (${ids.map(() => '?').join(', ')})`,
+          [...entry.values, ...perRowValues, ...ids],
+          transaction,
+        );
       }
     }
     const byId = new Map(rows.map((row) => [row.id, row]));
@@ -278,7 +351,10 @@ export class PushOutbox {
       return event ? [event] : [];
     });
     if (events.length > 0) {
-      const fresh = await this.timeline.existingKeys(events.map((event) => event.sourceKey), transaction);
+      const fresh = await this.timeline.existingKeys(
+        events.map((event) => event.sourceKey),
+        transaction,
+      );
       await this.timeline.appendMany(
         events.filter((event) => !fresh.has(event.sourceKey)),
         transaction,

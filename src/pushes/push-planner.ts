@@ -77,7 +77,11 @@ export class PushPlanner {
     const sampled: { id: number; decision: string }[] = [];
     for (const member of members) {
       const id = Number(member.id);
-      const state = facts.stateOf(id, { following: Boolean(member.subscribed), subscribedAt: this.db.parseTime(member.subscribed_at) }, input.pushId);
+      const state = facts.stateOf(
+        id,
+        { following: Boolean(member.subscribed), subscribedAt: this.db.parseTime(member.subscribed_at) },
+        input.pushId,
+      );
       const decision = decideContact(state, input.content, this.options.policy, now, timezone);
       if (decision.outcome === 'send') channels[decision.channel] += 1;
       else if (decision.outcome === 'defer') deferred += 1;

@@ -16,7 +16,14 @@ export interface PushReport {
   progress: { minute: string; sent: number; failed: number; skipped: number }[];
   /** WeChat's own counts: mass sends (MASSSENDJOBFINISH) and template messages (TEMPLATESENDJOBFINISH) reported so far. */
   reported: {
-    mass: { batches: number; reported: number; totalCount: number; sentCount: number; errorCount: number; filterCount: number };
+    mass: {
+      batches: number;
+      reported: number;
+      totalCount: number;
+      sentCount: number;
+      errorCount: number;
+      filterCount: number;
+    };
     template: { sent: number; reported: number; byStatus: Record<string, number> };
   };
 }
@@ -57,7 +64,14 @@ export async function pushReport(db: Database, pushId: number): Promise<PushRepo
     unconfirmed: 0,
     progress: [],
     reported: {
-      mass: { batches: Number(batches[0]?.n ?? 0), reported: 0, totalCount: 0, sentCount: 0, errorCount: 0, filterCount: 0 },
+      mass: {
+        batches: Number(batches[0]?.n ?? 0),
+        reported: 0,
+        totalCount: 0,
+        sentCount: 0,
+        errorCount: 0,
+        filterCount: 0,
+      },
       template: { sent: 0, reported: 0, byStatus: {} },
     },
   };
@@ -105,10 +119,16 @@ export async function pushReport(db: Database, pushId: number): Promise<PushRepo
 }
 
 /** Pushes confirmed since `since`, and recipients decided since then (of any push) that were sent or failed. */
-export async function pushActivitySince(db: Database, since: Date): Promise<{ confirmed: number; sent: number; failed: number }> {
+export async function pushActivitySince(
+  db: Database,
+  since: Date,
+): Promise<{ confirmed: number; sent: number; failed: number }> {
   const [[pushes], deliveries] = await Promise.all([
     db.select<{ n: number }>('SELECT COUNT(*) AS n FROM pushes WHERE confirmed_at >= ?', [since]),
-    db.select<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM push_deliveries WHERE decided_at >= ? AND status IN ('sent', 'failed') GROUP BY status", [since]),
+    db.select<{ status: string; n: number }>(
+      "SELECT status, COUNT(*) AS n FROM push_deliveries WHERE decided_at >= ? AND status IN ('sent', 'failed') GROUP BY status",
+      [since],
+    ),
   ]);
   const count = (status: string) => Number(deliveries.find((row) => row.status === status)?.n ?? 0);
   return { confirmed: Number(pushes.n), sent: count('sent'), failed: count('failed') };

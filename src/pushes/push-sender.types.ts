@@ -31,9 +31,19 @@ export type PushSendOutcome =
 export interface PushSender {
   channel: string;
   batch: boolean;
-  send(request: { account: string; pushId: number; batchKey: string; content: PushContent; recipients: PushRecipient[] }): Promise<PushSendOutcome>;
+  send(request: {
+    account: string;
+    pushId: number;
+    batchKey: string;
+    content: PushContent;
+    recipients: PushRecipient[];
+  }): Promise<PushSendOutcome>;
   /** Sends the content to one operator to look at before confirming (WeChat's mass preview), by openid or WeChat ID. */
-  preview?(request: { account: string; content: PushContent; to: { openid: string } | { wechatId: string } }): Promise<PushSendOutcome>;
+  preview?(request: {
+    account: string;
+    content: PushContent;
+    to: { openid: string } | { wechatId: string };
+  }): Promise<PushSendOutcome>;
 }
 
 /**

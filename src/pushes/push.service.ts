@@ -21,7 +21,6 @@ import type { PushStatus } from './push-status';
 
 export type { PushStatus } from './push-status';
 
-
 export interface PushView {
   id: number;
   name: string;
@@ -92,12 +91,16 @@ export class PushService {
   async plan(raw: unknown, actor: string, parentId: number | null = null): Promise<PushView> {
     const input = parseInput(pushInputSchema, raw, 'push');
     if (input.content.trackLinks && !this.trackedLinks.enabled) {
-      throw new ValidationError('content.trackLinks: set pushes.publicUrl (where followers reach this server) to track links');
+      throw new ValidationError(
+        'content.trackLinks: set pushes.publicUrl (where followers reach this server) to track links',
+      );
     }
     this.checkAccount(input.account);
     const now = this.clock();
     const hasAudience = input.segment !== undefined || input.expression !== undefined;
-    const audience = hasAudience ? await this.segments.audience(input) : { expression: null, where: liveProfiles, values: {} };
+    const audience = hasAudience
+      ? await this.segments.audience(input)
+      : { expression: null, where: liveProfiles, values: {} };
     // An automation's forecast: what would happen if everyone its filter selects met the trigger now.
     const plan = await this.planner.plan({ pushId: 0, account: input.account, content: input.content, audience, now });
     const id = await this.db.insert(
@@ -137,19 +140,29 @@ export class PushService {
   /** Freezes the recipients and hands them to the outbox. A push is confirmed once; a second confirm is a conflict. */
   async confirm(id: number, actor: string): Promise<PushView> {
     const push = await this.get(id);
-    if (push.status !== 'planned') throw new ConflictError(`push ${id} is ${push.status}: only a planned push can be confirmed`);
+    if (push.status !== 'planned')
+      throw new ConflictError(`push ${id} is ${push.status}: only a planned push can be confirmed`);
     const missing = Object.entries(push.plan.channels)
       .filter(([channel, count]) => count > 0 && !this.senders.get(channel))
       .map(([channel]) => channel);
     if (missing.length > 0) {
-      throw new ConflictError(`nothing can send over ${missing.join(', ')}: enable the wechat-official-account plugin (with an appSecret) first`);
+      throw new ConflictError(
+        `nothing can send over ${missing.join(', ')}: enable the wechat-official-account plugin (with an appSecret) first`,
+      );
     }
     if (push.trigger || push.schedule) return this.activate(push, actor);
-    const audience = await this.segments.audience(push.audience.segment !== null ? { segment: push.audience.segment } : { expression: push.audience.expression ?? '' });
-    // Read first (a plain read locks nothing on MySQL), then write: webhooks and workers go on meanwhile.
-    const ids = (await this.db.select<{ id: number }>(`SELECT p.id FROM profiles p WHERE ${audience.where} ORDER BY p.id`, audience.values)).map((row) =>
-      Number(row.id),
+    const audience = await this.segments.audience(
+      push.audience.segment !== null
+        ? { segment: push.audience.segment }
+        : { expression: push.audience.expression ?? '' },
     );
+    // Read first (a plain read locks nothing on MySQL), then write: webhooks and workers go on meanwhile.
+    const ids = (
+      await this.db.select<{ id: number }>(
+        `SELECT p.id FROM profiles p WHERE ${audience.where} ORDER BY p.id`,
+        audience.values,
+      )
+    ).map((row) => Number(row.id));
     const now = this.clock();
     const due = push.sendAt && new Date(push.sendAt) > now ? new Date(push.sendAt) : now;
     await this.db.transaction(async (transaction) => {
@@ -167,7 +180,12 @@ export class PushService {
           transaction,
         );
       }
-      if (ids.length === 0) await this.db.execute("UPDATE pushes SET status = 'done', finished_at = ? WHERE id = ?", [now, id], transaction);
+      if (ids.length === 0)
+        await this.db.execute(
+          "UPDATE pushes SET status = 'done', finished_at = ? WHERE id = ?",
+          [now, id],
+          transaction,
+        );
       await this.audit(actor, 'push.confirmed', id, { recipients: ids.length }, now, transaction);
     });
     return this.get(id);
@@ -181,9 +199,17 @@ export class PushService {
     const to = parseInput(previewSchema, raw, 'preview');
     const push = await this.get(id);
     const sender = this.senders.get('mass');
-    if (!sender?.preview) throw new ConflictError('nothing can send a preview: enable the wechat-official-account plugin (with an appSecret) first');
-    const outcome = await sender.preview({ account: push.account, content: personalize(push.content), to: to.openid ? { openid: to.openid } : { wechatId: to.wechatId as string } });
-    if (outcome.status !== 'sent') throw new AppError('preview_failed', `WeChat refused the preview (${outcome.code})`, 502, { code: outcome.code });
+    if (!sender?.preview)
+      throw new ConflictError(
+        'nothing can send a preview: enable the wechat-official-account plugin (with an appSecret) first',
+      );
+    const outcome = await sender.preview({
+      account: push.account,
+      content: personalize(push.content),
+      to: to.openid ? { openid: to.openid } : { wechatId: to.wechatId as string },
+    });
+    if (outcome.status !== 'sent')
+      throw new AppError('preview_failed', `WeChat refused the preview (${outcome.code})`, 502, { code: outcome.code });
     return { sent: true };
   }
 
@@ -200,7 +226,14 @@ export class PushService {
         transaction,
       );
       if (activated === 0) throw new ConflictError(`push ${push.id} was confirmed or cancelled meanwhile`);
-      await this.audit(actor, 'push.activated', push.id, { trigger: push.trigger, schedule: push.schedule }, now, transaction);
+      await this.audit(
+        actor,
+        'push.activated',
+        push.id,
+        { trigger: push.trigger, schedule: push.schedule },
+        now,
+        transaction,
+      );
     });
     await this.automations.reload();
     return this.get(push.id);
@@ -209,10 +242,15 @@ export class PushService {
   /** Stops what hasn't gone out: queued and deferred recipients are cancelled; sends already in flight finish. */
   async cancel(id: number, actor: string): Promise<PushView> {
     const push = await this.get(id);
-    if (push.status === 'done' || push.status === 'cancelled') throw new ConflictError(`push ${id} is ${push.status}: nothing left to cancel`);
+    if (push.status === 'done' || push.status === 'cancelled')
+      throw new ConflictError(`push ${id} is ${push.status}: nothing left to cancel`);
     const now = this.clock();
     await this.db.transaction(async (transaction) => {
-      await this.db.execute("UPDATE pushes SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status IN ('planned', 'sending', 'active')", [now, id], transaction);
+      await this.db.execute(
+        "UPDATE pushes SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status IN ('planned', 'sending', 'active')",
+        [now, id],
+        transaction,
+      );
       const stopped = await this.db.execute(
         "UPDATE push_deliveries SET status = 'cancelled', finished_at = ? WHERE push_id = ? AND status IN ('queued', 'deferred')",
         [now, id],
@@ -229,11 +267,16 @@ export class PushService {
    * moment) and active ones (automations, recurring runs). Pushes already sending have their recipients.
    */
   async usersOfSegment(name: string): Promise<string[]> {
-    const rows = await this.db.select<{ id: number; status: string; segment: string | null; expression: string | null }>(
-      "SELECT id, status, segment, expression FROM pushes WHERE status IN ('planned', 'active') ORDER BY id",
-    );
+    const rows = await this.db.select<{
+      id: number;
+      status: string;
+      segment: string | null;
+      expression: string | null;
+    }>("SELECT id, status, segment, expression FROM pushes WHERE status IN ('planned', 'active') ORDER BY id");
     return rows
-      .filter((row) => row.segment === name || (row.expression !== null && refersTo(parseSegment(row.expression), name)))
+      .filter(
+        (row) => row.segment === name || (row.expression !== null && refersTo(parseSegment(row.expression), name)),
+      )
       .map((row) => `push ${row.id} (${row.status})`);
   }
 
@@ -245,7 +288,9 @@ export class PushService {
 
   /** Recurring pushes that are running (their runs are started by RecurringPushes). */
   async recurring(): Promise<PushView[]> {
-    const rows = await this.db.select<PushRow>("SELECT * FROM pushes WHERE status = 'active' AND schedule IS NOT NULL ORDER BY id");
+    const rows = await this.db.select<PushRow>(
+      "SELECT * FROM pushes WHERE status = 'active' AND schedule IS NOT NULL ORDER BY id",
+    );
     return rows.map((row) => this.view(row));
   }
 
@@ -259,7 +304,10 @@ export class PushService {
   async list(filter: PageRequest & { status?: PushStatus }): Promise<Page<PushView>> {
     const status = pushStatusCondition(filter.status, this.clock());
     const page = pushPages.clause(filter);
-    const rows = await this.db.select<PushRow>(`SELECT * FROM pushes WHERE ${status.sql} AND ${page.where} ${page.orderAndLimit}`, { ...status.values, ...page.values });
+    const rows = await this.db.select<PushRow>(
+      `SELECT * FROM pushes WHERE ${status.sql} AND ${page.where} ${page.orderAndLimit}`,
+      { ...status.values, ...page.values },
+    );
     return pushPages.page(rows, filter, (row) => this.view(row));
   }
 
@@ -268,7 +316,14 @@ export class PushService {
     return pushActivitySince(this.db, since);
   }
 
-  private async audit(actor: string, action: string, pushId: number, details: object, at: Date, transaction: Parameters<Database['execute']>[2]): Promise<void> {
+  private async audit(
+    actor: string,
+    action: string,
+    pushId: number,
+    details: object,
+    at: Date,
+    transaction: Parameters<Database['execute']>[2],
+  ): Promise<void> {
     await this.db.execute(
       'INSERT INTO audit_log (actor, action, subject, details, at) VALUES (?, ?, ?, ?, ?)',
       [actor, action, `push:${pushId}`, JSON.stringify(details), at],
@@ -306,6 +361,7 @@ export class PushService {
 
 /** A name for the list when the operator gave none: the start of the text, or the kind of message. */
 function defaultName(content: PushContent): string {
-  const text = content.message.type === 'text' ? content.message.text.replace(/\s+/g, ' ').trim() : content.message.type;
+  const text =
+    content.message.type === 'text' ? content.message.text.replace(/\s+/g, ' ').trim() : content.message.type;
   return [...text].slice(0, 40).join('');
 }

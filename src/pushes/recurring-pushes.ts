@@ -26,24 +26,32 @@ export class RecurringPushes {
         failures.push(`push ${parent.id}: ${(error as Error).message}`);
       }
     }
-    if (failures.length > 0) throw new Error(`${runs.length} recurring pushes started; these failed: ${failures.join('; ')}`);
+    if (failures.length > 0)
+      throw new Error(`${runs.length} recurring pushes started; these failed: ${failures.join('; ')}`);
     return runs;
   }
 
   /** The run of `parent` for `tick`, when its schedule matches and it hasn't run for that tick yet. */
   private async runIfDue(parent: PushView, tick: Date): Promise<number | undefined> {
-    const task = cron.createTask(parent.schedule as string, () => undefined, { timezone: this.timezoneOf(parent.account) });
+    const task = cron.createTask(parent.schedule as string, () => undefined, {
+      timezone: this.timezoneOf(parent.account),
+    });
     const due = task.match(tick);
     await task.destroy();
     if (!due) return undefined;
-    const [ran] = await this.db.select<{ id: number }>('SELECT id FROM pushes WHERE parent_id = ? AND send_at = ?', [parent.id, tick]);
+    const [ran] = await this.db.select<{ id: number }>('SELECT id FROM pushes WHERE parent_id = ? AND send_at = ?', [
+      parent.id,
+      tick,
+    ]);
     if (ran) return undefined;
     const actor = `schedule of push ${parent.id}`;
     const run = await this.pushes.plan(
       {
         name: `${parent.name} · ${tick.toISOString().slice(0, 16).replace('T', ' ')}`,
         account: parent.account,
-        ...(parent.audience.segment !== null ? { segment: parent.audience.segment } : { expression: parent.audience.expression }),
+        ...(parent.audience.segment !== null
+          ? { segment: parent.audience.segment }
+          : { expression: parent.audience.expression }),
         content: parent.content,
         sendAt: tick.toISOString(),
       },

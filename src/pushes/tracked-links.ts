@@ -38,7 +38,10 @@ export class TrackedLinks {
     if (!this.publicUrl) return text;
     const key = await this.key();
     let index = 0;
-    return text.replace(urlPattern, () => `${this.publicUrl?.replace(/\/$/, '')}/r/${sign(key, { ...target, link: index++ })}`);
+    return text.replace(
+      urlPattern,
+      () => `${this.publicUrl?.replace(/\/$/, '')}/r/${sign(key, { ...target, link: index++ })}`,
+    );
   }
 
   /** One URL as link number `link` of the push (a template message's URL). */

@@ -29,7 +29,17 @@ export class KeywordInterests {
       .map(([name]) => `interest/${name}`);
     const expiresAt = new Date(event.occurredAt.getTime() + days * dayMs);
     if (interests.length === 0 || expiresAt <= now) return [];
-    const { added } = await this.tags.apply({ profileId: event.profileId, add: interests, source: 'keyword', at: event.occurredAt, key: event.sourceKey, expiresAt }, transaction);
+    const { added } = await this.tags.apply(
+      {
+        profileId: event.profileId,
+        add: interests,
+        source: 'keyword',
+        at: event.occurredAt,
+        key: event.sourceKey,
+        expiresAt,
+      },
+      transaction,
+    );
     return added;
   }
 }

@@ -35,7 +35,8 @@ export class LedgerChange {
     readonly before: RuleSet,
     readonly after: RuleSet,
   ) {
-    const matching = (rule: CompiledScoringRule) => JSON.stringify([rule.on, rule.where ?? '', rule.cap ?? null, rule.group]);
+    const matching = (rule: CompiledScoringRule) =>
+      JSON.stringify([rule.on, rule.where ?? '', rule.cap ?? null, rule.group]);
     const old = new Map(before.scoring.map((rule) => [rule.id, rule]));
     for (const rule of after.scoring) {
       const previous = old.get(rule.id);
@@ -47,7 +48,8 @@ export class LedgerChange {
         if (previous) this.dropped.push(rule.id);
       }
     }
-    for (const rule of before.scoring) if (!after.scoring.some((other) => other.id === rule.id)) this.dropped.push(rule.id);
+    for (const rule of before.scoring)
+      if (!after.scoring.some((other) => other.id === rule.id)) this.dropped.push(rule.id);
   }
 
   get empty(): boolean {
@@ -59,13 +61,20 @@ export class LedgerChange {
     const ids = new Set<number>();
     const changedRules = [...this.dropped, ...this.repriced];
     if (changedRules.length > 0) {
-      for (const row of await db.selectLong<{ profile_id: number }>('SELECT DISTINCT profile_id FROM score_ledger WHERE rule_id IN (:rules)', { rules: changedRules })) {
+      for (const row of await db.selectLong<{ profile_id: number }>(
+        'SELECT DISTINCT profile_id FROM score_ledger WHERE rule_id IN (:rules)',
+        { rules: changedRules },
+      )) {
         ids.add(Number(row.profile_id));
       }
     }
     const types = [...new Set(this.replayed.map((rule) => rule.on))];
     if (types.length > 0) {
-      for (const row of await db.selectLong<{ profile_id: number }>('SELECT DISTINCT profile_id FROM events WHERE type IN (:types)', { types })) ids.add(Number(row.profile_id));
+      for (const row of await db.selectLong<{ profile_id: number }>(
+        'SELECT DISTINCT profile_id FROM events WHERE type IN (:types)',
+        { types },
+      ))
+        ids.add(Number(row.profile_id));
     }
     return [...ids].sort((a, b) => a - b);
   }
@@ -74,9 +83,20 @@ export class LedgerChange {
    * The ledger of each profile in `profileIds` under the new rules: kept rows repriced, replayed rules scored from the
    * events with the pipeline's own matching and caps (the earliest events of each cap slot).
    */
-  async plan(db: Database, profileIds: readonly number[], timezone: string, transaction?: Transaction): Promise<Map<number, PlannedEntry[]>> {
+  async plan(
+    db: Database,
+    profileIds: readonly number[],
+    timezone: string,
+    transaction?: Transaction,
+  ): Promise<Map<number, PlannedEntry[]>> {
     const planned = new Map<number, PlannedEntry[]>(profileIds.map((id) => [id, []]));
-    await this.eachEntry(db, profileIds, timezone, (profileId, entry) => planned.get(profileId)?.push(entry), transaction);
+    await this.eachEntry(
+      db,
+      profileIds,
+      timezone,
+      (profileId, entry) => planned.get(profileId)?.push(entry),
+      transaction,
+    );
     return planned;
   }
 
@@ -85,25 +105,51 @@ export class LedgerChange {
    * Events × rules is the heaviest loop in the rules room: events are matched only against the rules for their type,
    * and the loop gives way to the event loop between slices (`TimeSlice`), so requests are answered meanwhile.
    */
-  async eachEntry(db: Database, profileIds: readonly number[], timezone: string, visit: (profileId: number, entry: PlannedEntry) => void, transaction?: Transaction): Promise<void> {
+  async eachEntry(
+    db: Database,
+    profileIds: readonly number[],
+    timezone: string,
+    visit: (profileId: number, entry: PlannedEntry) => void,
+    transaction?: Transaction,
+  ): Promise<void> {
     const slice = new TimeSlice();
     // Thousands of profiles' rows: outside a transaction (a preview) they are a long read.
-    const read = <Row extends object>(sql: string, values: Record<string, unknown>) => (transaction ? db.select<Row>(sql, values, transaction) : db.selectLong<Row>(sql, values));
-    const rows = await read<{ profile_id: number; event_id: number; rule_id: string; occurred_at: unknown; cap_key: string | null }>(
-      'SELECT profile_id, event_id, rule_id, occurred_at, cap_key FROM score_ledger WHERE profile_id IN (:ids)',
-      { ids: profileIds },
-    );
+    const read = <Row extends object>(sql: string, values: Record<string, unknown>) =>
+      transaction ? db.select<Row>(sql, values, transaction) : db.selectLong<Row>(sql, values);
+    const rows = await read<{
+      profile_id: number;
+      event_id: number;
+      rule_id: string;
+      occurred_at: unknown;
+      cap_key: string | null;
+    }>('SELECT profile_id, event_id, rule_id, occurred_at, cap_key FROM score_ledger WHERE profile_id IN (:ids)', {
+      ids: profileIds,
+    });
     for (const row of rows) {
       const rule = this.kept.get(row.rule_id);
       if (!rule) continue;
       const occurredAt = db.parseTime(row.occurred_at) ?? new Date(0);
-      visit(Number(row.profile_id), { eventId: Number(row.event_id), ruleId: rule.id, group: rule.group, points: rule.points, occurredAt, capKey: row.cap_key });
+      visit(Number(row.profile_id), {
+        eventId: Number(row.event_id),
+        ruleId: rule.id,
+        group: rule.group,
+        points: rule.points,
+        occurredAt,
+        capKey: row.cap_key,
+      });
       if (slice.due()) await slice.giveWay();
     }
     const byType = new Map<string, CompiledScoringRule[]>();
     for (const rule of this.replayed) byType.set(rule.on, [...(byType.get(rule.on) ?? []), rule]);
     if (byType.size === 0) return;
-    const events = await read<{ id: number; profile_id: number; type: string; channel: string | null; occurred_at: unknown; properties: string | null }>(
+    const events = await read<{
+      id: number;
+      profile_id: number;
+      type: string;
+      channel: string | null;
+      occurred_at: unknown;
+      properties: string | null;
+    }>(
       'SELECT id, profile_id, type, channel, occurred_at, properties FROM events WHERE profile_id IN (:ids) AND type IN (:types) ORDER BY profile_id, occurred_at, id',
       { ids: profileIds, types: [...byType.keys()] },
     );
@@ -129,7 +175,14 @@ export class LedgerChange {
           if (count >= slot.limit) continue;
           taken.set(key, count + 1);
         }
-        visit(profileId, { eventId: Number(event.id), ruleId: rule.id, group: rule.group, points: rule.points, occurredAt, capKey: slot?.key ?? null });
+        visit(profileId, {
+          eventId: Number(event.id),
+          ruleId: rule.id,
+          group: rule.group,
+          points: rule.points,
+          occurredAt,
+          capKey: slot?.key ?? null,
+        });
       }
       if (slice.due()) await slice.giveWay();
     }
@@ -139,6 +192,10 @@ export class LedgerChange {
 /** Points per group of a ledger, faded to `now`. */
 export function scoresOf(entries: readonly PlannedEntry[], rules: RuleSet, now: Date): Map<string, number> {
   const scores = new Map<string, number>();
-  for (const entry of entries) scores.set(entry.group, (scores.get(entry.group) ?? 0) + entry.points * decayFactor(entry.occurredAt, now, rules.halfLifeOf(entry.group)));
+  for (const entry of entries)
+    scores.set(
+      entry.group,
+      (scores.get(entry.group) ?? 0) + entry.points * decayFactor(entry.occurredAt, now, rules.halfLifeOf(entry.group)),
+    );
   return scores;
 }

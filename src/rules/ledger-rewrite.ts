@@ -35,20 +35,32 @@ export class LedgerRewrite {
       const batch = ids.slice(start, start + this.options.batchSize);
       crossings += await this.db.transaction(async (transaction) => {
         const live = (
-          await this.db.select<{ id: number }>(`SELECT id FROM profiles WHERE id IN (:batch) AND merged_into IS NULL AND erased_at IS NULL ORDER BY id${this.db.forUpdate}`, { batch }, transaction)
+          await this.db.select<{ id: number }>(
+            `SELECT id FROM profiles WHERE id IN (:batch) AND merged_into IS NULL AND erased_at IS NULL ORDER BY id${this.db.forUpdate}`,
+            { batch },
+            transaction,
+          )
         ).map((row) => Number(row.id));
         if (live.length === 0) return 0;
         const planned = await change.plan(this.db, live, this.options.timezone, transaction);
         await this.writeLedger(live, planned, now, transaction);
         return this.writeScores(live, planned, change.after, now, key, transaction);
       });
-      log.info({ rescored: Math.min(start + this.options.batchSize, ids.length), of: ids.length, key }, 'rules apply: profiles scored again');
+      log.info(
+        { rescored: Math.min(start + this.options.batchSize, ids.length), of: ids.length, key },
+        'rules apply: profiles scored again',
+      );
     }
     return { profiles: ids.length, crossings };
   }
 
   /** Makes the stored ledger of `profileIds` exactly `planned`: rows removed, repriced and added by (event, rule). */
-  private async writeLedger(profileIds: readonly number[], planned: Map<number, PlannedEntry[]>, now: Date, transaction: Transaction): Promise<void> {
+  private async writeLedger(
+    profileIds: readonly number[],
+    planned: Map<number, PlannedEntry[]>,
+    now: Date,
+    transaction: Transaction,
+  ): Promise<void> {
     const stored = await this.db.select<{ id: number; event_id: number; rule_id: string; points: number }>(
       'SELECT id, event_id, rule_id, points FROM score_ledger WHERE profile_id IN (:profileIds)',
       { profileIds },
@@ -78,11 +90,19 @@ export class LedgerRewrite {
       wanted.delete(key);
     }
     for (let start = 0; start < gone.length; start += 500) {
-      await this.db.execute('DELETE FROM score_ledger WHERE id IN (:ids)', { ids: gone.slice(start, start + 500) }, transaction);
+      await this.db.execute(
+        'DELETE FROM score_ledger WHERE id IN (:ids)',
+        { ids: gone.slice(start, start + 500) },
+        transaction,
+      );
     }
     for (const [points, ids] of repriced) {
       for (let start = 0; start < ids.length; start += 500) {
-        await this.db.execute('UPDATE score_ledger SET points = :points WHERE id IN (:ids)', { points, ids: ids.slice(start, start + 500) }, transaction);
+        await this.db.execute(
+          'UPDATE score_ledger SET points = :points WHERE id IN (:ids)',
+          { points, ids: ids.slice(start, start + 500) },
+          transaction,
+        );
       }
     }
     const added = [...wanted.values()];
@@ -90,22 +110,45 @@ export class LedgerRewrite {
       const part = added.slice(start, start + 200);
       await this.db.execute(
         `INSERT INTO score_ledger (event_id, rule_id, profile_id, score_group, points, occurred_at, cap_key, created_at) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-        part.flatMap((entry) => [entry.eventId, entry.ruleId, entry.profileId, entry.group, entry.points, entry.occurredAt, entry.capKey, now]),
+        part.flatMap((entry) => [
+          entry.eventId,
+          entry.ruleId,
+          entry.profileId,
+          entry.group,
+          entry.points,
+          entry.occurredAt,
+          entry.capKey,
+          now,
+        ]),
         transaction,
       );
     }
   }
 
   /** Stores each profile's scores from its planned ledger, faded to now; records the thresholds that crosses. */
-  private async writeScores(profileIds: readonly number[], planned: Map<number, PlannedEntry[]>, rules: RuleSet, now: Date, key: string, transaction: Transaction): Promise<number> {
-    const stored = await this.db.select<{ profile_id: number; score_group: string; points: number; updated_at: unknown }>(
+  private async writeScores(
+    profileIds: readonly number[],
+    planned: Map<number, PlannedEntry[]>,
+    rules: RuleSet,
+    now: Date,
+    key: string,
+    transaction: Transaction,
+  ): Promise<number> {
+    const stored = await this.db.select<{
+      profile_id: number;
+      score_group: string;
+      points: number;
+      updated_at: unknown;
+    }>(
       'SELECT profile_id, score_group, points, updated_at FROM scores WHERE profile_id IN (:profileIds)',
       { profileIds },
       transaction,
     );
     const before = new Map<number, Map<string, number>>(profileIds.map((id) => [id, new Map()]));
     for (const row of stored) {
-      const faded = Number(row.points) * decayFactor(this.db.parseTime(row.updated_at) ?? now, now, rules.halfLifeOf(row.score_group));
+      const faded =
+        Number(row.points) *
+        decayFactor(this.db.parseTime(row.updated_at) ?? now, now, rules.halfLifeOf(row.score_group));
       before.get(Number(row.profile_id))?.set(row.score_group, faded);
     }
     // Rows are updated in place (merges record score rows by id, so unmerge can put them back); a group no rule
@@ -118,7 +161,14 @@ export class LedgerRewrite {
       const after = scoresOf(planned.get(id) ?? [], rules, now);
       for (const group of before.get(id)?.keys() ?? []) if (!after.has(group)) after.set(group, 0);
       for (const [group, points] of after) rows.push([id, group, points, now]);
-      crossings += await this.thresholds.record(id, { before: before.get(id) ?? new Map(), after }, rules, now, `${key}:${id}`, transaction);
+      crossings += await this.thresholds.record(
+        id,
+        { before: before.get(id) ?? new Map(), after },
+        rules,
+        now,
+        `${key}:${id}`,
+        transaction,
+      );
     }
     for (let start = 0; start < rows.length; start += 200) {
       const part = rows.slice(start, start + 200);

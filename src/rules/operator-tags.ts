@@ -20,16 +20,35 @@ export class OperatorTags {
     private readonly clock: Clock,
   ) {}
 
-  async add(requestedId: number, tag: string, expiresAt: Date | null, actor: string): Promise<{ profileId: number; added: boolean }> {
+  async add(
+    requestedId: number,
+    tag: string,
+    expiresAt: Date | null,
+    actor: string,
+  ): Promise<{ profileId: number; added: boolean }> {
     const rules = this.rules.current;
     const category = rules.categoryOf(tag);
-    if (rules.isExclusive(category)) throw new ValidationError(`tag: ${category} tags are computed by rules; an operator can't set one`);
-    if (rules.tagRules.some((rule) => rule.tag === tag)) throw new ValidationError(`tag: ${tag} is kept by a rule (${rules.tagRules.find((rule) => rule.tag === tag)?.when}); change the rule instead`);
+    if (rules.isExclusive(category))
+      throw new ValidationError(`tag: ${category} tags are computed by rules; an operator can't set one`);
+    if (rules.tagRules.some((rule) => rule.tag === tag))
+      throw new ValidationError(
+        `tag: ${tag} is kept by a rule (${rules.tagRules.find((rule) => rule.tag === tag)?.when}); change the rule instead`,
+      );
     const now = this.clock();
     if (expiresAt && expiresAt <= now) throw new ValidationError('expiresAt: expected a time in the future');
     return this.db.transaction(async (transaction) => {
       const profileId = await liveProfileId(this.db, requestedId, transaction, { lock: true });
-      const { added } = await this.tags.apply({ profileId, add: [tag], source: 'operator', at: now, key: `operator:${actor}:${now.toISOString()}`, expiresAt }, transaction);
+      const { added } = await this.tags.apply(
+        {
+          profileId,
+          add: [tag],
+          source: 'operator',
+          at: now,
+          key: `operator:${actor}:${now.toISOString()}`,
+          expiresAt,
+        },
+        transaction,
+      );
       return { profileId, added: added.length > 0 };
     });
   }
@@ -38,9 +57,19 @@ export class OperatorTags {
     const now = this.clock();
     return this.db.transaction(async (transaction) => {
       const profileId = await liveProfileId(this.db, requestedId, transaction, { lock: true });
-      const [held] = await this.db.select<{ source: string }>('SELECT source FROM tags WHERE profile_id = ? AND name = ?', [profileId, tag], transaction);
-      if (held?.source === ruleSource(tag)) throw new ConflictError(`${tag} is kept by a rule; it goes when the rule stops holding (change the rule to take it away)`);
-      const { removed } = await this.tags.apply({ profileId, remove: [tag], source: 'operator', at: now, key: `operator:${actor}:${now.toISOString()}` }, transaction);
+      const [held] = await this.db.select<{ source: string }>(
+        'SELECT source FROM tags WHERE profile_id = ? AND name = ?',
+        [profileId, tag],
+        transaction,
+      );
+      if (held?.source === ruleSource(tag))
+        throw new ConflictError(
+          `${tag} is kept by a rule; it goes when the rule stops holding (change the rule to take it away)`,
+        );
+      const { removed } = await this.tags.apply(
+        { profileId, remove: [tag], source: 'operator', at: now, key: `operator:${actor}:${now.toISOString()}` },
+        transaction,
+      );
       return { profileId, removed: removed.length > 0 };
     });
   }
@@ -48,15 +77,35 @@ export class OperatorTags {
   /** Takes away every tag whose time is up, each in its profile's own transaction; answers how many. */
   async expire(limit = 1000): Promise<number> {
     const now = this.clock();
-    const due = await this.db.select<{ profile_id: number; name: string }>('SELECT profile_id, name FROM tags WHERE expires_at <= ? ORDER BY expires_at LIMIT ?', [now, limit]);
+    const due = await this.db.select<{ profile_id: number; name: string }>(
+      'SELECT profile_id, name FROM tags WHERE expires_at <= ? ORDER BY expires_at LIMIT ?',
+      [now, limit],
+    );
     for (const { profile_id: profileId, name } of due) {
       await this.db.transaction(async (transaction) => {
-        const [locked] = await this.db.select<{ id: number }>(`SELECT id FROM profiles WHERE id = ?${this.db.forUpdate}`, [Number(profileId)], transaction);
+        const [locked] = await this.db.select<{ id: number }>(
+          `SELECT id FROM profiles WHERE id = ?${this.db.forUpdate}`,
+          [Number(profileId)],
+          transaction,
+        );
         if (!locked) return;
         // Renewed meanwhile: not due any more.
-        const [still] = await this.db.select<{ name: string }>('SELECT name FROM tags WHERE profile_id = ? AND name = ? AND expires_at <= ?', [Number(profileId), name, now], transaction);
+        const [still] = await this.db.select<{ name: string }>(
+          'SELECT name FROM tags WHERE profile_id = ? AND name = ? AND expires_at <= ?',
+          [Number(profileId), name, now],
+          transaction,
+        );
         if (!still) return;
-        await this.tags.apply({ profileId: Number(profileId), remove: [name], source: 'expiry', at: now, key: `expiry:${now.toISOString()}:${Number(profileId)}` }, transaction);
+        await this.tags.apply(
+          {
+            profileId: Number(profileId),
+            remove: [name],
+            source: 'expiry',
+            at: now,
+            key: `expiry:${now.toISOString()}:${Number(profileId)}`,
+          },
+          transaction,
+        );
       });
     }
     return due.length;

@@ -56,18 +56,31 @@ export class ProfileExplainer {
     for (const row of ledger) {
       const byRule = groups.get(row.score_group) ?? new Map<string, RulePoints>();
       groups.set(row.score_group, byRule);
-      const entry = byRule.get(row.rule_id) ?? { rule: row.rule_id, inForce: rules.scoring.some((rule) => rule.id === row.rule_id), events: 0, points: 0, faded: 0 };
+      const entry = byRule.get(row.rule_id) ?? {
+        rule: row.rule_id,
+        inForce: rules.scoring.some((rule) => rule.id === row.rule_id),
+        events: 0,
+        points: 0,
+        faded: 0,
+      };
       byRule.set(row.rule_id, entry);
       entry.events += 1;
       entry.points += Number(row.points);
-      entry.faded += Number(row.points) * decayFactor(this.db.parseTime(row.occurred_at) ?? now, now, rules.halfLifeOf(row.score_group));
+      entry.faded +=
+        Number(row.points) *
+        decayFactor(this.db.parseTime(row.occurred_at) ?? now, now, rules.halfLifeOf(row.score_group));
     }
     let total = 0;
     const groupViews = [...groups].map(([group, byRule]) => {
       const ruleViews = [...byRule.values()].sort((a, b) => b.faded - a.faded);
       const points = ruleViews.reduce((sum, entry) => sum + entry.faded, 0);
       total += points;
-      return { group, halfLifeDays: rules.halfLifeOf(group), points: round(points), rules: ruleViews.map((entry) => ({ ...entry, faded: round(entry.faded) })) };
+      return {
+        group,
+        halfLifeDays: rules.halfLifeOf(group),
+        points: round(points),
+        rules: ruleViews.map((entry) => ({ ...entry, faded: round(entry.faded) })),
+      };
     });
 
     const facts = await this.facts.load(
@@ -78,7 +91,14 @@ export class ProfileExplainer {
     const tags = (await this.tags.list(profileId)).map((tag) => {
       const rule = rules.tagRules.find((candidate) => candidate.tag === tag.name);
       if (!rule || tag.source !== `rule:${rule.tag}`) return tag;
-      return { ...tag, rule: { when: rule.when, holds: evaluateSegment(rule.expr, facts, now), terms: explainSegment(rule.expr, facts, now) } };
+      return {
+        ...tag,
+        rule: {
+          when: rule.when,
+          holds: evaluateSegment(rule.expr, facts, now),
+          terms: explainSegment(rule.expr, facts, now),
+        },
+      };
     });
     return {
       profileId,

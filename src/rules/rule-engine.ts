@@ -72,7 +72,13 @@ export class RuleEngine {
     const batches = db.isMysql
       ? { batchSize: config.jobs.rulesRecompute.batchSize, concurrency: config.jobs.rulesRecompute.concurrency }
       : { batchSize: Math.min(config.jobs.rulesRecompute.batchSize, sqliteBatchSize), concurrency: 1 };
-    this.recompute = new RulesRecompute(this.provider, new ScoreRefresh(db, this.thresholds), sweep, batches, deps.metrics);
+    this.recompute = new RulesRecompute(
+      this.provider,
+      new ScoreRefresh(db, this.thresholds),
+      sweep,
+      batches,
+      deps.metrics,
+    );
     const rewrite = new LedgerRewrite(db, this.thresholds, { timezone: config.timezone, batchSize: batches.batchSize });
     this.backfill = new RulesBackfill(this.provider, rewrite, sweep, { ...batches, ceiling: config.rulesCeiling });
     // A preview reads its profiles in small batches: the driver turns a result into rows on the main thread, in one go.

@@ -44,7 +44,10 @@ export class RuleSet implements TagTaxonomy {
   private readonly byEventType = new Map<string, CompiledScoringRule[]>();
 
   constructor(readonly document: RulesDocument) {
-    this.scoring = document.scoring.map((rule) => ({ ...rule, filters: rule.where ? parsePropertyFilters(rule.where) : [] }));
+    this.scoring = document.scoring.map((rule) => ({
+      ...rule,
+      filters: rule.where ? parsePropertyFilters(rule.where) : [],
+    }));
     for (const rule of this.scoring) this.byEventType.set(rule.on, [...(this.byEventType.get(rule.on) ?? []), rule]);
     this.tagRules = document.tags.rules.flatMap(expandTagRule).map((rule) => ({
       tag: rule.tag,
@@ -53,7 +56,9 @@ export class RuleSet implements TagTaxonomy {
       when: rule.when,
       category: rule.category ?? tagCategory(rule.tag),
     }));
-    this.halfLives = new Map(Object.entries(document.scoreGroups).map(([group, { halfLifeDays }]) => [group, halfLifeDays]));
+    this.halfLives = new Map(
+      Object.entries(document.scoreGroups).map(([group, { halfLifeDays }]) => [group, halfLifeDays]),
+    );
     this.labels = new TagLabels(document.tags.labels, document.tags.categories);
   }
 
@@ -63,7 +68,10 @@ export class RuleSet implements TagTaxonomy {
     if (!this.isExclusive(rule.category)) return rule.expr;
     const earlier = this.tagRules.slice(0, index).filter((other) => other.category === rule.category);
     if (earlier.length === 0) return rule.expr;
-    return { kind: 'and', items: [rule.expr, { kind: 'not', item: { kind: 'or', items: earlier.map((other) => other.expr) } }] };
+    return {
+      kind: 'and',
+      items: [rule.expr, { kind: 'not', item: { kind: 'or', items: earlier.map((other) => other.expr) } }],
+    };
   }
 
   /**
@@ -92,7 +100,9 @@ export class RuleSet implements TagTaxonomy {
 
   /** The rules `selected` picks, plus every rule of an exclusive category one of them is in, in their order. */
   private withCategories(selected: (rule: CompiledTagRule) => boolean): CompiledTagRule[] {
-    const categories = new Set(this.tagRules.filter((rule) => selected(rule) && this.isExclusive(rule.category)).map((rule) => rule.category));
+    const categories = new Set(
+      this.tagRules.filter((rule) => selected(rule) && this.isExclusive(rule.category)).map((rule) => rule.category),
+    );
     return this.tagRules.filter((rule) => selected(rule) || categories.has(rule.category));
   }
 

@@ -46,7 +46,9 @@ export class RulesBackfill {
   private last: { startedAt: string; actor: string; outcome?: ApplyOutcome; error?: string } | undefined;
 
   /** The apply under way or last finished in this process. */
-  get status(): { running: boolean; startedAt: string; actor: string; outcome?: ApplyOutcome; error?: string } | { running: false } {
+  get status():
+    | { running: boolean; startedAt: string; actor: string; outcome?: ApplyOutcome; error?: string }
+    | { running: false } {
     return this.last ? { running: this.running !== undefined, ...this.last } : { running: false };
   }
 
@@ -57,7 +59,9 @@ export class RulesBackfill {
     const started = { startedAt: now.toISOString(), actor };
     this.last = started;
     let accept: (error?: unknown) => void = () => undefined;
-    const accepted = new Promise<void>((resolve, reject) => (accept = (error) => (error === undefined ? resolve() : reject(error))));
+    const accepted = new Promise<void>(
+      (resolve, reject) => (accept = (error) => (error === undefined ? resolve() : reject(error))),
+    );
     const done = this.apply(document, actor, now, log, accept).then(
       (outcome) => {
         this.last = { ...started, outcome };
@@ -82,7 +86,13 @@ export class RulesBackfill {
     return { accepted, done };
   }
 
-  private async apply(document: RulesDocument, actor: string, now: Date, log: Logger, accept: () => void): Promise<ApplyOutcome> {
+  private async apply(
+    document: RulesDocument,
+    actor: string,
+    now: Date,
+    log: Logger,
+    accept: () => void,
+  ): Promise<ApplyOutcome> {
     const previous = this.provider.current;
     const target = new RuleSet(document);
     await this.sweep.check(target, now);
@@ -106,8 +116,14 @@ export class RulesBackfill {
       try {
         await this.undo(previous, after, heldBefore, actor, now, `${key}:undo`, log);
       } catch (undoError) {
-        log.error({ err: undoError }, 'undoing the failed rules apply failed; apply the rules in force again to rebuild the ledger and the tags');
-        throw new RulesNotAppliedError(false, sameDocument(this.provider.current.document, previous.document) ? 'previous' : 'new');
+        log.error(
+          { err: undoError },
+          'undoing the failed rules apply failed; apply the rules in force again to rebuild the ledger and the tags',
+        );
+        throw new RulesNotAppliedError(
+          false,
+          sameDocument(this.provider.current.document, previous.document) ? 'previous' : 'new',
+        );
       }
       log.warn({ actor }, 'rules apply undone: the previous rules are in force again');
       throw new RulesNotAppliedError(true);
@@ -117,8 +133,16 @@ export class RulesBackfill {
   /** The ledger rewritten for `change`, then every rule tag of its new rules brought up to date. */
   private async write(change: LedgerChange, now: Date, key: string, log: Logger): Promise<ApplyOutcome> {
     const rescored = await this.rewrite.run(change, now, key, log);
-    const swept = await this.sweep.run(change.after, now, key, { concurrency: this.options.concurrency, batchSize: this.options.batchSize });
-    const outcome = { profilesRescored: rescored.profiles, crossings: rescored.crossings, tagCandidates: swept.candidates, tagsUpdated: swept.updated };
+    const swept = await this.sweep.run(change.after, now, key, {
+      concurrency: this.options.concurrency,
+      batchSize: this.options.batchSize,
+    });
+    const outcome = {
+      profilesRescored: rescored.profiles,
+      crossings: rescored.crossings,
+      tagCandidates: swept.candidates,
+      tagsUpdated: swept.updated,
+    };
     log.info({ ...outcome, key }, 'rules applied and backfilled');
     return outcome;
   }
@@ -129,11 +153,22 @@ export class RulesBackfill {
    * the failed document had taken away where they weren't held before it, and every previous rule tag brought up to
    * date, as after an apply of the previous rules.
    */
-  private async undo(previous: RuleSet, failed: RuleSet, heldBefore: ReadonlySet<string>, actor: string, now: Date, key: string, log: Logger): Promise<void> {
+  private async undo(
+    previous: RuleSet,
+    failed: RuleSet,
+    heldBefore: ReadonlySet<string>,
+    actor: string,
+    now: Date,
+    key: string,
+    log: Logger,
+  ): Promise<void> {
     const restored = await this.provider.apply(previous.document, actor);
     await this.rewrite.run(new LedgerChange(failed, restored), now, key, log);
     await this.sweep.retire(this.newRuleTags(failed, restored), heldBefore, now, key, this.options.batchSize);
-    await this.sweep.run(restored, now, key, { concurrency: this.options.concurrency, batchSize: this.options.batchSize });
+    await this.sweep.run(restored, now, key, {
+      concurrency: this.options.concurrency,
+      batchSize: this.options.batchSize,
+    });
   }
 
   /** Tags that rules of `next` give and no rule of `current` does. */

@@ -31,11 +31,17 @@ export const rulesCeilingSchema = z
   .strict();
 
 /** What in `document` goes beyond `ceiling` (nothing when it is within). */
-export function rulesBeyondCeiling(document: Pick<RulesDocument, 'scoring' | 'tags'>, ceiling: RulesCeiling): CeilingProblem[] {
+export function rulesBeyondCeiling(
+  document: Pick<RulesDocument, 'scoring' | 'tags'>,
+  ceiling: RulesCeiling,
+): CeilingProblem[] {
   const problems: CeilingProblem[] = [];
   const scoring = document.scoring.length;
   if (scoring > ceiling.scoring) {
-    problems.push({ path: ['scoring'], message: `${scoring} scoring rules, more than the ${ceiling.scoring} this server allows (rulesCeiling.scoring)` });
+    problems.push({
+      path: ['scoring'],
+      message: `${scoring} scoring rules, more than the ${ceiling.scoring} this server allows (rulesCeiling.scoring)`,
+    });
   }
   const tagRules = document.tags.rules.reduce((count, rule) => count + expandTagRule(rule).length, 0);
   if (tagRules > ceiling.tagRules) {
@@ -49,6 +55,11 @@ export function rulesBeyondCeiling(document: Pick<RulesDocument, 'scoring' | 'ta
 
 /** Refuses `document` with a 400 naming every limit it goes beyond, as other problems of a document are named. */
 export function assertWithinCeiling(document: Pick<RulesDocument, 'scoring' | 'tags'>, ceiling: RulesCeiling): void {
-  const problems = rulesBeyondCeiling(document, ceiling).map((problem) => `${problem.path.join('.')}: ${problem.message}`);
-  if (problems.length > 0) throw new ValidationError('the rules document holds more rules than this server allows; nothing was changed', { problems });
+  const problems = rulesBeyondCeiling(document, ceiling).map(
+    (problem) => `${problem.path.join('.')}: ${problem.message}`,
+  );
+  if (problems.length > 0)
+    throw new ValidationError('the rules document holds more rules than this server allows; nothing was changed', {
+      problems,
+    });
 }

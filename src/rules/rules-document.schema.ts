@@ -20,14 +20,22 @@ function referencesSegment(expr: SegmentExpr): boolean {
   return segmentTerms(expr).some((term) => term.kind === 'segment' || term.kind === 'frozenList');
 }
 
-const eventType = z.string({ error: 'expected an event type' }).regex(/^[a-z][a-z0-9_]{0,63}$/, { error: 'expected an event type such as article_view' });
+const eventType = z
+  .string({ error: 'expected an event type' })
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, { error: 'expected an event type such as article_view' });
 
 /** How often one rule may give points to one person. */
 const cap = z.union(
   [
     z.literal('once'),
-    z.object({ oncePer: z.string().regex(propertyNamePattern, { error: 'expected a property name such as articleId' }) }).strict(),
-    z.object({ max: intBetween(1, 10_000), per: z.enum(['1d', '7d', '30d'], { error: 'expected 1d, 7d or 30d' }) }).strict(),
+    z
+      .object({
+        oncePer: z.string().regex(propertyNamePattern, { error: 'expected a property name such as articleId' }),
+      })
+      .strict(),
+    z
+      .object({ max: intBetween(1, 10_000), per: z.enum(['1d', '7d', '30d'], { error: 'expected 1d, 7d or 30d' }) })
+      .strict(),
   ],
   { error: 'expected once, { oncePer: <property> } or { max: <n>, per: 1d | 7d | 30d }' },
 );
@@ -43,10 +51,18 @@ export const scoringRuleSchema = z
     where: z
       .string()
       .max(4000)
-      .superRefine(readable((text) => parsePropertyFilters(text).forEach((filter) => checkComparable(filter.property, filter.op, filter.value))))
+      .superRefine(
+        readable((text) =>
+          parsePropertyFilters(text).forEach((filter) => checkComparable(filter.property, filter.op, filter.value)),
+        ),
+      )
       .optional(),
     /** Points given (negative: taken away). */
-    points: z.number({ error: 'expected a number of points' }).int({ error: 'expected whole points' }).min(-10_000).max(10_000),
+    points: z
+      .number({ error: 'expected a number of points' })
+      .int({ error: 'expected whole points' })
+      .min(-10_000)
+      .max(10_000),
     /** The score group the points go to; the total score is the sum of the groups. */
     group: slug.default('engagement'),
     /** At most once ever, once per value of a property (once per article), or at most N per day, week or month. */
@@ -65,15 +81,21 @@ export const tagRuleSchema = z
     category: slug.optional(),
     /** One rule per value: `{ topic: [sports, travel] }` makes `interest/sports` and `interest/travel`, each value written in place of `{topic}`. */
     each: z
-      .record(z.string().regex(/^[a-z][a-zA-Z0-9]{0,31}$/, { error: 'expected a placeholder name such as topic' }), z.array(z.string().min(1).max(128)).min(1).max(500))
-      .refine((each) => Object.keys(each).length === 1, { error: 'expected one placeholder with its values, e.g. { topic: [sports, travel] }' })
+      .record(
+        z.string().regex(/^[a-z][a-zA-Z0-9]{0,31}$/, { error: 'expected a placeholder name such as topic' }),
+        z.array(z.string().min(1).max(128)).min(1).max(500),
+      )
+      .refine((each) => Object.keys(each).length === 1, {
+        error: 'expected one placeholder with its values, e.g. { topic: [sports, travel] }',
+      })
       .optional(),
   })
   .strict()
   .superRefine((rule, context) => {
     for (const expanded of expandTagRule(rule)) {
       const name = tagName.safeParse(expanded.tag);
-      if (!name.success) context.addIssue({ code: 'custom', path: ['tag'], input: expanded.tag, message: name.error.issues[0].message });
+      if (!name.success)
+        context.addIssue({ code: 'custom', path: ['tag'], input: expanded.tag, message: name.error.issues[0].message });
       const problem = expressionProblem(expanded.when);
       if (problem) context.addIssue({ code: 'custom', path: ['when'], input: expanded.when, message: problem });
     }
@@ -91,7 +113,12 @@ function expressionProblem(text: string): string | undefined {
 }
 
 /** A tag rule as one rule per value of its `each` (itself when it has none). */
-export function expandTagRule(rule: { tag: string; when: string; category?: string; each?: Record<string, string[]> }): { tag: string; when: string; category?: string }[] {
+export function expandTagRule(rule: {
+  tag: string;
+  when: string;
+  category?: string;
+  each?: Record<string, string[]>;
+}): { tag: string; when: string; category?: string }[] {
   const [placeholder] = Object.entries(rule.each ?? {});
   if (!placeholder) return [{ tag: rule.tag, when: rule.when, category: rule.category }];
   const [key, values] = placeholder;
@@ -118,7 +145,14 @@ export const rulesDocumentSchema = z
     scoring: z.array(scoringRuleSchema).default([]),
     /** Score levels whose crossing, up or down, is a `score_crossed` event (and webhook): `total` or a group. */
     thresholds: z
-      .array(z.object({ score: slug, at: z.number({ error: 'expected a number of points' }).min(-1_000_000).max(1_000_000) }).strict())
+      .array(
+        z
+          .object({
+            score: slug,
+            at: z.number({ error: 'expected a number of points' }).min(-1_000_000).max(1_000_000),
+          })
+          .strict(),
+      )
       .default([]),
     /** Interests from words followers write: a text (or recognised voice) message containing a keyword gives `interest/<name>` for `days`. */
     keywordInterests: z
@@ -140,7 +174,14 @@ export const rulesDocumentSchema = z
          * What operators call tags (`loyal: { zh-CN: 忠实用户, en: loyal customer }`): shown next to the tag's name, and
          * accepted for it in expressions (`标签:忠实用户` is `tag:loyal`).
          */
-        labels: z.record(tagName, z.object({ 'zh-CN': z.string().min(1).max(64).optional(), en: z.string().min(1).max(64).optional() }).strict()).default({}),
+        labels: z
+          .record(
+            tagName,
+            z
+              .object({ 'zh-CN': z.string().min(1).max(64).optional(), en: z.string().min(1).max(64).optional() })
+              .strict(),
+          )
+          .default({}),
       })
       .strict()
       .prefault({}),
@@ -149,29 +190,57 @@ export const rulesDocumentSchema = z
   .superRefine((document, context) => {
     const ids = new Set<string>();
     document.scoring.forEach((rule, index) => {
-      if (ids.has(rule.id)) context.addIssue({ code: 'custom', path: ['scoring', index, 'id'], input: rule.id, message: `rule id ${rule.id} is used twice` });
+      if (ids.has(rule.id))
+        context.addIssue({
+          code: 'custom',
+          path: ['scoring', index, 'id'],
+          input: rule.id,
+          message: `rule id ${rule.id} is used twice`,
+        });
       ids.add(rule.id);
       if (!Object.hasOwn(document.scoreGroups, rule.group)) {
-        context.addIssue({ code: 'custom', path: ['scoring', index, 'group'], input: rule.group, message: `expected a score group declared in scoreGroups (${Object.keys(document.scoreGroups).join(', ')})` });
+        context.addIssue({
+          code: 'custom',
+          path: ['scoring', index, 'group'],
+          input: rule.group,
+          message: `expected a score group declared in scoreGroups (${Object.keys(document.scoreGroups).join(', ')})`,
+        });
       }
     });
     document.thresholds.forEach((threshold, index) => {
       if (threshold.score !== 'total' && !Object.hasOwn(document.scoreGroups, threshold.score)) {
-        context.addIssue({ code: 'custom', path: ['thresholds', index, 'score'], input: threshold.score, message: `expected total or a score group declared in scoreGroups` });
+        context.addIssue({
+          code: 'custom',
+          path: ['thresholds', index, 'score'],
+          input: threshold.score,
+          message: `expected total or a score group declared in scoreGroups`,
+        });
       }
     });
     const labels = new Map<string, string>();
     for (const [tag, names] of Object.entries(document.tags.labels)) {
       for (const label of Object.values(names)) {
         const other = label ? labels.get(label.toLowerCase()) : undefined;
-        if (other && other !== tag) context.addIssue({ code: 'custom', path: ['tags', 'labels', tag], input: label, message: `label ${label} is also ${other}'s` });
+        if (other && other !== tag)
+          context.addIssue({
+            code: 'custom',
+            path: ['tags', 'labels', tag],
+            input: label,
+            message: `label ${label} is also ${other}'s`,
+          });
         if (label) labels.set(label.toLowerCase(), tag);
       }
     }
     const tags = new Set<string>();
     document.tags.rules.forEach((rule, index) => {
       for (const { tag } of expandTagRule(rule)) {
-        if (tags.has(tag)) context.addIssue({ code: 'custom', path: ['tags', 'rules', index, 'tag'], input: rule.tag, message: `tag ${tag} has two rules` });
+        if (tags.has(tag))
+          context.addIssue({
+            code: 'custom',
+            path: ['tags', 'rules', index, 'tag'],
+            input: rule.tag,
+            message: `tag ${tag} has two rules`,
+          });
         tags.add(tag);
       }
     });

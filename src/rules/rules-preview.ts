@@ -47,12 +47,13 @@ export interface RulesPreviewResult {
 
 /** Per group, not only in total: a rule may read one group (`score.intent >= 40`). */
 function sameScores(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
-  return [...new Set([...a.keys(), ...b.keys()])].every((group) => Math.abs((a.get(group) ?? 0) - (b.get(group) ?? 0)) <= 1e-9);
+  return [...new Set([...a.keys(), ...b.keys()])].every(
+    (group) => Math.abs((a.get(group) ?? 0) - (b.get(group) ?? 0)) <= 1e-9,
+  );
 }
 
 const bandOf = (total: number) => Math.max(0, Math.min(topBand, Math.floor(total / bandWidth) * bandWidth));
 const totalOf = (scores: ReadonlyMap<string, number>) => [...scores.values()].reduce((sum, points) => sum + points, 0);
-
 
 /**
  * What a changed rules document would do, without writing anything: the ledger each touched profile would have
@@ -86,23 +87,36 @@ export class RulesPreview {
     const planned = new Map<number, Map<string, number>>();
     for (let start = 0; start < affected.length; start += this.options.batchSize) {
       const batch = affected.slice(start, start + this.options.batchSize);
-      const live = (await this.db.selectLong<{ id: number }>(`SELECT p.id FROM profiles p WHERE p.id IN (:batch) AND ${liveProfiles}`, { batch })).map((row) => Number(row.id));
+      const live = (
+        await this.db.selectLong<{ id: number }>(
+          `SELECT p.id FROM profiles p WHERE p.id IN (:batch) AND ${liveProfiles}`,
+          { batch },
+        )
+      ).map((row) => Number(row.id));
       if (live.length === 0) continue;
-      const rows = await this.db.selectLong<{ profile_id: number; score_group: string; points: number; updated_at: unknown }>(
-        'SELECT profile_id, score_group, points, updated_at FROM scores WHERE profile_id IN (:live)',
-        { live },
-      );
+      const rows = await this.db.selectLong<{
+        profile_id: number;
+        score_group: string;
+        points: number;
+        updated_at: unknown;
+      }>('SELECT profile_id, score_group, points, updated_at FROM scores WHERE profile_id IN (:live)', { live });
       for (const row of rows) {
         const id = Number(row.profile_id);
         stored.set(id, (stored.get(id) ?? new Map<string, number>()).set(row.score_group, Number(row.points)));
-        const faded = Number(row.points) * decayFactor(this.db.parseTime(row.updated_at) ?? now, now, before.halfLifeOf(row.score_group));
+        const faded =
+          Number(row.points) *
+          decayFactor(this.db.parseTime(row.updated_at) ?? now, now, before.halfLifeOf(row.score_group));
         fadedNow.set(id, (fadedNow.get(id) ?? 0) + faded);
       }
       // Only the sums are needed: each planned row is faded and added as it comes, not kept.
       for (const id of live) planned.set(id, new Map());
       await change.eachEntry(this.db, live, this.options.timezone, (id, entry) => {
         const scores = planned.get(id);
-        scores?.set(entry.group, (scores.get(entry.group) ?? 0) + entry.points * decayFactor(entry.occurredAt, now, after.halfLifeOf(entry.group)));
+        scores?.set(
+          entry.group,
+          (scores.get(entry.group) ?? 0) +
+            entry.points * decayFactor(entry.occurredAt, now, after.halfLifeOf(entry.group)),
+        );
       });
     }
     // Profiles whose score the change moves: the plan against the stored scores faded to now (fading alone is no
@@ -130,7 +144,11 @@ export class RulesPreview {
     };
   }
 
-  private async distribution(stored: Map<number, Map<string, number>>, planned: Map<number, Map<string, number>>, slice: TimeSlice): Promise<Pick<RulesPreviewResult['scoring'], 'distribution' | 'mean'>> {
+  private async distribution(
+    stored: Map<number, Map<string, number>>,
+    planned: Map<number, Map<string, number>>,
+    slice: TimeSlice,
+  ): Promise<Pick<RulesPreviewResult['scoring'], 'distribution' | 'mean'>> {
     const rows = await this.db.selectLong<{ band: number; n: number; total: number }>(
       `SELECT FLOOR(t.total / ${bandWidth}) AS band, COUNT(*) AS n, SUM(t.total) AS total
          FROM (SELECT p.id, COALESCE((SELECT SUM(sc.points) FROM scores sc WHERE sc.profile_id = p.id), 0) AS total FROM profiles p WHERE ${liveProfiles}) t
@@ -188,17 +206,24 @@ export class RulesPreview {
            FROM (SELECT p.id, CASE WHEN ${sql} THEN 1 ELSE 0 END AS holds FROM profiles p WHERE ${liveProfiles}) p`,
         { ...values, ...ruleTagHolders.values(rule.tag) },
       );
-      const impact = { tag: rule.tag, holders: Number(row?.holders ?? 0), gain: Number(row?.gain ?? 0), lose: Number(row?.lose ?? 0) };
+      const impact = {
+        tag: rule.tag,
+        holders: Number(row?.holders ?? 0),
+        gain: Number(row?.gain ?? 0),
+        lose: Number(row?.lose ?? 0),
+      };
       // Profiles whose score would change: the SQL read their stored score; count them with the new one instead.
       if (factNeeds(holds).scores) {
         for (let start = 0; start < changed.length; start += this.options.batchSize) {
           const batch = changed.slice(start, start + this.options.batchSize);
           const facts = await this.facts.loadMany(batch, [holds], now);
           const sources = new Map(
-            (await this.db.selectLong<{ profile_id: number; source: string }>('SELECT profile_id, source FROM tags WHERE name = :tag AND profile_id IN (:batch)', { tag: rule.tag, batch })).map((tag) => [
-              Number(tag.profile_id),
-              tag.source,
-            ]),
+            (
+              await this.db.selectLong<{ profile_id: number; source: string }>(
+                'SELECT profile_id, source FROM tags WHERE name = :tag AND profile_id IN (:batch)',
+                { tag: rule.tag, batch },
+              )
+            ).map((tag) => [Number(tag.profile_id), tag.source]),
           );
           for (const id of batch) {
             if (slice.due()) await slice.giveWay();

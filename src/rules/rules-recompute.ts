@@ -50,11 +50,20 @@ export class RulesRecompute {
       batchSize: this.options.batchSize,
       signal,
       onBatch: (done, of) => log.info({ done, of }, 'rules recompute: profiles brought up to date so far'),
-      onRule: (tag, candidates) => log.info({ tag, candidates }, 'rules recompute: profiles whose rule tag is out of date'),
+      onRule: (tag, candidates) =>
+        log.info({ tag, candidates }, 'rules recompute: profiles whose rule tag is out of date'),
     });
     this.metrics.rulesRecompute.inc({ step: 'tags_updated' }, swept.updated);
-    const outcome = { profilesFaded: refreshed.profiles, crossings: refreshed.crossings, tagCandidates: swept.candidates, tagsUpdated: swept.updated };
-    log.info(outcome, signal?.aborted ? 'rules recompute interrupted; the next run picks up what is left' : 'rules recompute done');
+    const outcome = {
+      profilesFaded: refreshed.profiles,
+      crossings: refreshed.crossings,
+      tagCandidates: swept.candidates,
+      tagsUpdated: swept.updated,
+    };
+    log.info(
+      outcome,
+      signal?.aborted ? 'rules recompute interrupted; the next run picks up what is left' : 'rules recompute done',
+    );
     return outcome;
   }
 }

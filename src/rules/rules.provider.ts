@@ -14,7 +14,10 @@ export type ReloadOutcome = { status: 'reloaded' | 'unchanged' } | { status: 're
 /** Reads a rules document sent to the API, answering every problem by its path (`scoring[0].where: …`). */
 export function parseRulesDocument(input: unknown): RulesDocument {
   const result = rulesDocumentSchema.safeParse(input, { reportInput: true });
-  if (!result.success) throw new ValidationError('the rules document is not valid', { problems: formatIssues(result.error.issues, { overriddenBy: new Map(), unsetEnv: new Map() }) });
+  if (!result.success)
+    throw new ValidationError('the rules document is not valid', {
+      problems: formatIssues(result.error.issues, { overriddenBy: new Map(), unsetEnv: new Map() }),
+    });
   return result.data;
 }
 
@@ -62,7 +65,11 @@ export class RulesProvider {
   async start(store: RuleVersionStore, files: readonly string[] = [], followMs = 5000): Promise<void> {
     await this.init(store);
     this.watch(files);
-    this.poll = setInterval(() => void this.follow().catch((error: unknown) => this.log.warn({ err: error }, 'checking for new rules failed')), followMs);
+    this.poll = setInterval(
+      () =>
+        void this.follow().catch((error: unknown) => this.log.warn({ err: error }, 'checking for new rules failed')),
+      followMs,
+    );
     this.poll.unref();
   }
 
@@ -90,7 +97,10 @@ export class RulesProvider {
     } catch (error) {
       // A version this build can't read (written by a newer one): keep what is in force, don't retry it.
       this.versionId = latest.id;
-      this.log.error({ err: error, version: latest.id }, 'recorded rules version not readable; the rules in force stay');
+      this.log.error(
+        { err: error, version: latest.id },
+        'recorded rules version not readable; the rules in force stay',
+      );
     }
   }
 
@@ -127,15 +137,21 @@ export class RulesProvider {
    */
   private watch(files: readonly string[]): void {
     const byFolder = new Map<string, Set<string>>();
-    for (const file of files) byFolder.set(path.dirname(file), (byFolder.get(path.dirname(file)) ?? new Set()).add(path.basename(file)));
+    for (const file of files)
+      byFolder.set(path.dirname(file), (byFolder.get(path.dirname(file)) ?? new Set()).add(path.basename(file)));
     for (const [folder, names] of byFolder) {
       try {
         const watcher = watch(folder, (_event, name) => {
           if (name === null || !names.has(name.toString())) return;
           clearTimeout(this.pending);
-          this.pending = setTimeout(() => void this.reload().catch((error: unknown) => this.log.error({ err: error }, 'rules reload failed')), 200);
+          this.pending = setTimeout(
+            () => void this.reload().catch((error: unknown) => this.log.error({ err: error }, 'rules reload failed')),
+            200,
+          );
         });
-        watcher.on('error', (error) => this.log.warn({ err: error, folder }, 'config folder watch failed; rules reload on restart only'));
+        watcher.on('error', (error) =>
+          this.log.warn({ err: error, folder }, 'config folder watch failed; rules reload on restart only'),
+        );
         this.watchers.push(watcher);
       } catch (error) {
         this.log.warn({ err: error, folder }, 'config folder not watched; rules reload on restart only');

@@ -96,6 +96,10 @@ function merged(a: FactChanges, b: FactChanges): FactChanges {
 }
 
 async function liveAmong(db: Database, ids: readonly number[], transaction: Transaction): Promise<number[]> {
-  const rows = await db.select<{ id: number }>('SELECT id FROM profiles WHERE id IN (:ids) AND merged_into IS NULL AND erased_at IS NULL ORDER BY id', { ids }, transaction);
+  const rows = await db.select<{ id: number }>(
+    'SELECT id FROM profiles WHERE id IN (:ids) AND merged_into IS NULL AND erased_at IS NULL ORDER BY id',
+    { ids },
+    transaction,
+  );
   return rows.map((row) => Number(row.id));
 }

@@ -28,22 +28,44 @@ export class ScoreRefresh {
     private readonly thresholds: ScoreThresholds,
   ) {}
 
-  async run(rules: RuleSet, now: Date, key: string, options: { batchSize: number; signal?: AbortSignal; onBatch?: (progress: RefreshProgress) => void }): Promise<RefreshProgress> {
+  async run(
+    rules: RuleSet,
+    now: Date,
+    key: string,
+    options: { batchSize: number; signal?: AbortSignal; onBatch?: (progress: RefreshProgress) => void },
+  ): Promise<RefreshProgress> {
     const progress: RefreshProgress = { profiles: 0, crossings: 0 };
-    for (let after = 0; !options.signal?.aborted; ) {
+    for (let after = 0; !options.signal?.aborted;) {
       const ids = (
-        await this.db.select<{ profile_id: number }>('SELECT DISTINCT profile_id FROM scores WHERE profile_id > ? ORDER BY profile_id LIMIT ?', [after, options.batchSize])
+        await this.db.select<{ profile_id: number }>(
+          'SELECT DISTINCT profile_id FROM scores WHERE profile_id > ? ORDER BY profile_id LIMIT ?',
+          [after, options.batchSize],
+        )
       ).map((row) => Number(row.profile_id));
       if (ids.length === 0) break;
       after = ids[ids.length - 1];
       progress.crossings += await this.db.transaction(async (transaction) => {
         // A profile's scores are written under its row lock (as the pipeline does), so an event scored meanwhile
         // waits instead of being overwritten by this batch.
-        await this.db.select(`SELECT id FROM profiles WHERE id IN (:ids) ORDER BY id${this.db.forUpdate}`, { ids }, transaction);
-        const rows = await this.db.select<ScoreRow>('SELECT id, profile_id, score_group, points, updated_at FROM scores WHERE profile_id IN (:ids)', { ids }, transaction);
+        await this.db.select(
+          `SELECT id FROM profiles WHERE id IN (:ids) ORDER BY id${this.db.forUpdate}`,
+          { ids },
+          transaction,
+        );
+        const rows = await this.db.select<ScoreRow>(
+          'SELECT id, profile_id, score_group, points, updated_at FROM scores WHERE profile_id IN (:ids)',
+          { ids },
+          transaction,
+        );
         const byProfile = new Map<number, ScoreRow[]>();
-        for (const row of rows) byProfile.set(Number(row.profile_id), [...(byProfile.get(Number(row.profile_id)) ?? []), row]);
-        const faded = rows.map((row) => ({ row, points: Number(row.points) * decayFactor(this.db.parseTime(row.updated_at) ?? now, now, rules.halfLifeOf(row.score_group)) }));
+        for (const row of rows)
+          byProfile.set(Number(row.profile_id), [...(byProfile.get(Number(row.profile_id)) ?? []), row]);
+        const faded = rows.map((row) => ({
+          row,
+          points:
+            Number(row.points) *
+            decayFactor(this.db.parseTime(row.updated_at) ?? now, now, rules.halfLifeOf(row.score_group)),
+        }));
         await this.db.execute(
           `INSERT INTO scores (id, profile_id, score_group, points, updated_at) VALUES ${faded.map(() => '(?, ?, ?, ?, ?)').join(', ')}${this.db.onConflictUpdate(['id'], ['points', 'updated_at'])}`,
           faded.flatMap(({ row, points }) => [Number(row.id), Number(row.profile_id), row.score_group, points, now]),
@@ -54,7 +76,14 @@ export class ScoreRefresh {
         for (const [profileId, held] of byProfile) {
           const before = new Map(held.map((row) => [row.score_group, Number(row.points)]));
           const afterFading = new Map(held.map((row) => [row.score_group, fadedById.get(Number(row.id)) ?? 0]));
-          crossings += await this.thresholds.record(profileId, { before, after: afterFading }, rules, now, `${key}:${profileId}`, transaction);
+          crossings += await this.thresholds.record(
+            profileId,
+            { before, after: afterFading },
+            rules,
+            now,
+            `${key}:${profileId}`,
+            transaction,
+          );
         }
         return crossings;
       });

@@ -22,7 +22,15 @@ const dateFormats = new Map<string, { format: Intl.DateTimeFormat; days: Map<num
 export function localDayNumber(at: Date, timezone: string): number {
   let zone = dateFormats.get(timezone);
   if (!zone) {
-    zone = { format: new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }), days: new Map() };
+    zone = {
+      format: new Intl.DateTimeFormat('en-CA', {
+        timeZone: timezone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+      }),
+      days: new Map(),
+    };
     dateFormats.set(timezone, zone);
   }
   const time = at.getTime();
@@ -44,7 +52,11 @@ export function localDayNumber(at: Date, timezone: string): number {
  * that many calendar days in the account's time zone (day, week, month blocks counted from 1970-01-01), so the same
  * events give the same points whatever order they arrive in. Null: the rule has no cap.
  */
-export function capSlot(rule: ScoringRule, event: { occurredAt: Date; properties: Readonly<Record<string, unknown>> }, timezone: string): CapSlot | null | undefined {
+export function capSlot(
+  rule: ScoringRule,
+  event: { occurredAt: Date; properties: Readonly<Record<string, unknown>> },
+  timezone: string,
+): CapSlot | null | undefined {
   const cap = rule.cap;
   if (cap === undefined) return null;
   if (cap === 'once') return { key: 'once', limit: 1 };

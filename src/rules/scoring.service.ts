@@ -68,7 +68,12 @@ export class ScoringService {
    * it earned nothing). A few statements for all of them: the cap slots they fall in are read at once, the awards
    * are decided in memory in order, and the ledger and the scores are written at once.
    */
-  async score(events: readonly ScorableEvent[], rules: RuleSet, now: Date, transaction: Transaction): Promise<(ScoreChange | null)[]> {
+  async score(
+    events: readonly ScorableEvent[],
+    rules: RuleSet,
+    now: Date,
+    transaction: Transaction,
+  ): Promise<(ScoreChange | null)[]> {
     const candidates = events.map((event) => this.candidates(event, rules));
     const slots = await this.slotHolders(candidates.flat(), transaction);
 
@@ -83,7 +88,13 @@ export class ScoringService {
           continue;
         }
         const holding = slots.get(slotKey(event.profileId, candidate.rule.id, slot.key)) ?? [];
-        const holder: SlotHolder = { id: null, eventId: event.eventId, group: candidate.rule.group, points: candidate.rule.points, occurredAt: event.occurredAt };
+        const holder: SlotHolder = {
+          id: null,
+          eventId: event.eventId,
+          group: candidate.rule.group,
+          points: candidate.rule.points,
+          occurredAt: event.occurredAt,
+        };
         if (holding.length >= slot.limit) {
           const latest = holding[holding.length - 1];
           if (earlier(latest, holder) <= 0) continue;
@@ -100,12 +111,25 @@ export class ScoringService {
     });
 
     const stored = perEvent.flatMap((entry) => entry.displaced).flatMap((row) => (row.id === null ? [] : [row.id]));
-    if (stored.length > 0) await this.db.execute('DELETE FROM score_ledger WHERE id IN (:ids)', { ids: stored }, transaction);
+    if (stored.length > 0)
+      await this.db.execute('DELETE FROM score_ledger WHERE id IN (:ids)', { ids: stored }, transaction);
     const rows = perEvent.flatMap((entry) => entry.awards).filter((award) => !award.displaced);
     if (rows.length > 0) {
       await this.db.insertRows(
-        { into: 'INSERT INTO score_ledger (event_id, rule_id, profile_id, score_group, points, occurred_at, cap_key, created_at)', tuple: '(?, ?, ?, ?, ?, ?, ?, ?)' },
-        rows.map(({ event, rule, slot }) => [event.eventId, rule.id, event.profileId, rule.group, rule.points, event.occurredAt, slot?.key ?? null, now]),
+        {
+          into: 'INSERT INTO score_ledger (event_id, rule_id, profile_id, score_group, points, occurred_at, cap_key, created_at)',
+          tuple: '(?, ?, ?, ?, ?, ?, ?, ?)',
+        },
+        rows.map(({ event, rule, slot }) => [
+          event.eventId,
+          rule.id,
+          event.profileId,
+          rule.group,
+          rule.points,
+          event.occurredAt,
+          slot?.key ?? null,
+          now,
+        ]),
         transaction,
       );
     }
@@ -113,7 +137,8 @@ export class ScoringService {
     const deltas = perEvent.map(({ awards, displaced }) => {
       if (awards.length === 0) return null;
       const delta = new Map<string, number>();
-      const add = (group: string, points: number, at: Date) => delta.set(group, (delta.get(group) ?? 0) + points * decayFactor(at, now, rules.halfLifeOf(group)));
+      const add = (group: string, points: number, at: Date) =>
+        delta.set(group, (delta.get(group) ?? 0) + points * decayFactor(at, now, rules.halfLifeOf(group)));
       for (const { rule, event } of awards) add(rule.group, rule.points, event.occurredAt);
       for (const row of displaced) add(row.group, -row.points, row.occurredAt);
       return delta;
@@ -135,7 +160,10 @@ export class ScoringService {
   }
 
   /** The stored rows of every cap slot the candidates fall in, earliest first, by `slotKey`. One query per `maxChainedTerms`. */
-  private async slotHolders(candidates: readonly Award[], transaction: Transaction): Promise<Map<string, SlotHolder[]>> {
+  private async slotHolders(
+    candidates: readonly Award[],
+    transaction: Transaction,
+  ): Promise<Map<string, SlotHolder[]>> {
     const slots = new Map<string, SlotHolder[]>();
     const capped = candidates.filter((candidate) => candidate.slot !== null);
     const wanted: [number, string, string][] = [];
@@ -150,7 +178,16 @@ export class ScoringService {
     const rows = [];
     for (const part of chunks(wanted, maxChainedTerms)) {
       rows.push(
-        ...(await this.db.select<{ id: number; event_id: number; profile_id: number; rule_id: string; cap_key: string; points: number; score_group: string; occurred_at: unknown }>(
+        ...(await this.db.select<{
+          id: number;
+          event_id: number;
+          profile_id: number;
+          rule_id: string;
+          cap_key: string;
+          points: number;
+          score_group: string;
+          occurred_at: unknown;
+        }>(
           `SELECT id, event_id, profile_id, rule_id, cap_key, points, score_group, occurred_at FROM score_ledger
             WHERE ${part.map(() => '(profile_id = ? AND rule_id = ? AND cap_key = ?)').join(' OR ')}`,
           part.flat(),
@@ -183,10 +220,16 @@ export class ScoringService {
     );
     const scores = new Map<string, number>();
     for (const row of rows) {
-      const faded = Number(row.points) * decayFactor(this.db.parseTime(row.occurred_at) ?? now, now, rules.halfLifeOf(row.score_group));
+      const faded =
+        Number(row.points) *
+        decayFactor(this.db.parseTime(row.occurred_at) ?? now, now, rules.halfLifeOf(row.score_group));
       scores.set(row.score_group, (scores.get(row.score_group) ?? 0) + faded);
     }
-    for (const row of await this.db.select<{ score_group: string }>('SELECT score_group FROM scores WHERE profile_id = ?', [profileId], transaction)) {
+    for (const row of await this.db.select<{ score_group: string }>(
+      'SELECT score_group FROM scores WHERE profile_id = ?',
+      [profileId],
+      transaction,
+    )) {
       if (!scores.has(row.score_group)) scores.set(row.score_group, 0);
     }
     if (scores.size === 0) return;
@@ -220,7 +263,9 @@ export class ScoringService {
     );
     for (const row of rows) {
       const at = this.db.parseTime(row.updated_at) ?? now;
-      current.get(Number(row.profile_id))?.set(row.score_group, Number(row.points) * decayFactor(at, now, rules.halfLifeOf(row.score_group)));
+      current
+        .get(Number(row.profile_id))
+        ?.set(row.score_group, Number(row.points) * decayFactor(at, now, rules.halfLifeOf(row.score_group)));
     }
     const touched = new Map<number, Set<string>>();
     const changes = events.map((event, index): ScoreChange | null => {
@@ -235,7 +280,9 @@ export class ScoringService {
       touched.set(event.profileId, groups);
       return { before, after };
     });
-    const stored = [...touched].flatMap(([profileId, groups]) => [...groups].map((group) => [profileId, group, current.get(profileId)?.get(group) ?? 0, now]));
+    const stored = [...touched].flatMap(([profileId, groups]) =>
+      [...groups].map((group) => [profileId, group, current.get(profileId)?.get(group) ?? 0, now]),
+    );
     await this.db.execute(
       `INSERT INTO scores (profile_id, score_group, points, updated_at) VALUES ${stored.map(() => '(?, ?, ?, ?)').join(', ')}${this.db.onConflictUpdate(['profile_id', 'score_group'], ['points', 'updated_at'])}`,
       stored.flat(),

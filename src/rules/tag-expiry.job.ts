@@ -8,7 +8,8 @@ export function tagExpiryJob(operatorTags: OperatorTags): JobDefinition {
     schedule: '*/5 * * * *',
     async run({ log, signal }) {
       let expired = 0;
-      for (let batch = await operatorTags.expire(); batch > 0 && !signal.aborted; batch = await operatorTags.expire()) expired += batch;
+      for (let batch = await operatorTags.expire(); batch > 0 && !signal.aborted; batch = await operatorTags.expire())
+        expired += batch;
       if (expired > 0) log.info({ expired }, 'expired tags taken away');
     },
   };

@@ -44,7 +44,13 @@ export class TagRuleSweep {
     rules: RuleSet,
     now: Date,
     key: string,
-    options: { concurrency: number; batchSize: number; signal?: AbortSignal; onRule?: (rule: string, candidates: number) => void; onBatch?: (done: number, of: number) => void },
+    options: {
+      concurrency: number;
+      batchSize: number;
+      signal?: AbortSignal;
+      onRule?: (rule: string, candidates: number) => void;
+      onBatch?: (done: number, of: number) => void;
+    },
   ): Promise<SweepProgress> {
     const candidates = new Set<number>();
     for (const [index, rule] of rules.tagRules.entries()) {
@@ -94,7 +100,10 @@ export class TagRuleSweep {
   async holdersOf(tags: readonly string[]): Promise<Set<string>> {
     const holdings = new Set<string>();
     if (tags.length === 0) return holdings;
-    for (const row of await this.db.selectLong<{ profile_id: number; name: string; source: string }>('SELECT profile_id, name, source FROM tags WHERE name IN (:tags)', { tags })) {
+    for (const row of await this.db.selectLong<{ profile_id: number; name: string; source: string }>(
+      'SELECT profile_id, name, source FROM tags WHERE name IN (:tags)',
+      { tags },
+    )) {
       if (row.source === ruleSource(row.name)) holdings.add(ruleTagHolding(Number(row.profile_id), row.name));
     }
     return holdings;
@@ -105,7 +114,13 @@ export class TagRuleSweep {
    * an apply does with the tags of rules only the failed document had. A batch of profiles per transaction, locked in
    * id order; each removal is a `tag_removed` event.
    */
-  async retire(tags: readonly string[], keep: ReadonlySet<string>, now: Date, key: string, batchSize: number): Promise<number> {
+  async retire(
+    tags: readonly string[],
+    keep: ReadonlySet<string>,
+    now: Date,
+    key: string,
+    batchSize: number,
+  ): Promise<number> {
     const byProfile = new Map<number, string[]>();
     for (const holding of await this.holdersOf(tags)) {
       if (keep.has(holding)) continue;
@@ -117,7 +132,11 @@ export class TagRuleSweep {
       const batch = ids.slice(start, start + batchSize);
       await this.db.transaction(async (transaction) => {
         const live = (
-          await this.db.select<{ id: number }>(`SELECT id FROM profiles WHERE id IN (:batch) ORDER BY id${this.db.forUpdate}`, { batch }, transaction)
+          await this.db.select<{ id: number }>(
+            `SELECT id FROM profiles WHERE id IN (:batch) ORDER BY id${this.db.forUpdate}`,
+            { batch },
+            transaction,
+          )
         ).map((row) => Number(row.id));
         await this.tagRules.removeRuleTags(
           live.map((profileId) => ({ profileId, tags: byProfile.get(profileId) ?? [] })),
@@ -143,17 +162,25 @@ export class TagRuleSweep {
       } catch (error) {
         // Only a refusal of the statement itself: a busy or unreachable database is no fault of the rules.
         if (!(error instanceof DatabaseStatementError)) throw error;
-        problems.push(`tags.rules (tag ${rule.tag}): the database can't evaluate this rule: ${(error as Error).message}`);
+        problems.push(
+          `tags.rules (tag ${rule.tag}): the database can't evaluate this rule: ${(error as Error).message}`,
+        );
       }
     }
-    if (problems.length > 0) throw new ValidationError('the database refuses some of these rules; nothing was changed', { problems });
+    if (problems.length > 0)
+      throw new ValidationError('the database refuses some of these rules; nothing was changed', { problems });
   }
 
   /**
    * Live profiles where the rule should hold and no source gave the tag, or where its own tag should no longer hold.
    * The expression is written once (a CASE), so each of its sets is computed once per rule, not once per branch.
    */
-  private async disagreements(rule: CompiledTagRule, holds: SegmentExpr, now: Date, options: { probe?: boolean } = {}): Promise<number[]> {
+  private async disagreements(
+    rule: CompiledTagRule,
+    holds: SegmentExpr,
+    now: Date,
+    options: { probe?: boolean } = {},
+  ): Promise<number[]> {
     const { sql, values } = await compileSegment(holds, { dialect: this.db.dialect, now });
     const rows = await this.db.selectLong<{ id: number }>(
       `SELECT p.id FROM profiles p WHERE ${options.probe ? '1 = 0 AND ' : ''}${liveProfiles} AND CASE WHEN ${sql} THEN NOT ${ruleTagHolders.any} ELSE ${ruleTagHolders.byRule} END`,

@@ -60,7 +60,8 @@ export class TagRuleService {
     }));
     const all = active;
     const slice = new TimeSlice();
-    const stageOf = (held: ReadonlyMap<string, string>) => [...held.keys()].find((tag) => tag.startsWith('lifecycle/')) ?? null;
+    const stageOf = (held: ReadonlyMap<string, string>) =>
+      [...held.keys()].find((tag) => tag.startsWith('lifecycle/')) ?? null;
     for (;;) {
       active = active.filter((profile) => profile.candidates.length > 0);
       if (active.length === 0) break;
@@ -92,7 +93,17 @@ export class TagRuleService {
     }
     await this.tags.recordLifecycleChanges(
       all.flatMap((profile) =>
-        profile.stageBefore === undefined ? [] : [{ profileId: profile.profileId, from: profile.stageBefore, to: profile.stageAfter, key: profile.key, at: now }],
+        profile.stageBefore === undefined
+          ? []
+          : [
+              {
+                profileId: profile.profileId,
+                from: profile.stageBefore,
+                to: profile.stageAfter,
+                key: profile.key,
+                at: now,
+              },
+            ],
       ),
       transaction,
     );
@@ -100,8 +111,21 @@ export class TagRuleService {
   }
 
   /** Takes away rule tags (each from its own rule: source `rule:<tag>`) from profiles locked by the caller. */
-  async removeRuleTags(removals: readonly { profileId: number; tags: readonly string[] }[], now: Date, keyOf: (profileId: number) => string, transaction: Transaction): Promise<void> {
-    const changes = removals.flatMap(({ profileId, tags }) => tags.map((tag): TagChange => ({ profileId, remove: [tag], source: ruleSource(tag), at: now, key: keyOf(profileId) })));
+  async removeRuleTags(
+    removals: readonly { profileId: number; tags: readonly string[] }[],
+    now: Date,
+    keyOf: (profileId: number) => string,
+    transaction: Transaction,
+  ): Promise<void> {
+    const changes = removals.flatMap(({ profileId, tags }) =>
+      tags.map((tag): TagChange => ({
+        profileId,
+        remove: [tag],
+        source: ruleSource(tag),
+        at: now,
+        key: keyOf(profileId),
+      })),
+    );
     await this.tags.applyMany(changes, transaction);
   }
 
@@ -122,7 +146,13 @@ export class TagRuleService {
       }
       if (profile.settled.has(rule.tag)) continue;
       const source = held.get(rule.tag);
-      const base = { profileId: profile.profileId, source: ruleSource(rule.tag), at: now, key: profile.key, held: new Set(held.keys()) };
+      const base = {
+        profileId: profile.profileId,
+        source: ruleSource(rule.tag),
+        at: now,
+        key: profile.key,
+        held: new Set(held.keys()),
+      };
       if (holds && source === undefined) {
         const change: TagChange = { ...base, add: [rule.tag] };
         const planned = this.tags.plan(change, change.held as ReadonlySet<string>);

@@ -86,9 +86,13 @@ export class TagService {
     const taxonomy = this.taxonomy();
     const add = [...new Set(change.add ?? [])];
     const remove = [...new Set(change.remove ?? [])].filter((name) => !add.includes(name));
-    const exclusive = new Set(add.map((name) => taxonomy.categoryOf(name)).filter((category) => taxonomy.isExclusive(category)));
+    const exclusive = new Set(
+      add.map((name) => taxonomy.categoryOf(name)).filter((category) => taxonomy.isExclusive(category)),
+    );
     if (exclusive.size < add.filter((name) => taxonomy.isExclusive(taxonomy.categoryOf(name))).length) {
-      throw new ValidationError(`tags: at most one tag of an exclusive category (${[...exclusive].join(', ')}) at a time`);
+      throw new ValidationError(
+        `tags: at most one tag of an exclusive category (${[...exclusive].join(', ')}) at a time`,
+      );
     }
     for (const name of held) {
       if (exclusive.has(taxonomy.categoryOf(name)) && !add.includes(name) && !remove.includes(name)) remove.push(name);
@@ -113,12 +117,25 @@ export class TagService {
    * changes that don't say), one DELETE, one INSERT and one timeline append. A change planned against `held` sees
    * what the changes before it did only if its `held` says so; without `held` it sees them.
    */
-  async applyMany(changes: readonly TagChange[], transaction: Transaction): Promise<{ added: string[]; removed: string[] }[]> {
+  async applyMany(
+    changes: readonly TagChange[],
+    transaction: Transaction,
+  ): Promise<{ added: string[]; removed: string[] }[]> {
     const taxonomy = this.taxonomy();
-    const unread = [...new Set(changes.filter((change) => !change.held && (change.add?.length || change.remove?.length)).map((change) => change.profileId))];
+    const unread = [
+      ...new Set(
+        changes
+          .filter((change) => !change.held && (change.add?.length || change.remove?.length))
+          .map((change) => change.profileId),
+      ),
+    ];
     const holdings = new Map<number, Set<string>>(unread.map((id) => [id, new Set()]));
     if (unread.length > 0) {
-      for (const row of await this.db.select<{ profile_id: number; name: string }>('SELECT profile_id, name FROM tags WHERE profile_id IN (:unread)', { unread }, transaction)) {
+      for (const row of await this.db.select<{ profile_id: number; name: string }>(
+        'SELECT profile_id, name FROM tags WHERE profile_id IN (:unread)',
+        { unread },
+        transaction,
+      )) {
         holdings.get(Number(row.profile_id))?.add(row.name);
       }
     }
@@ -168,7 +185,11 @@ export class TagService {
     if (deleted.size > 0) {
       const pairs = [...deleted].flatMap(([profileId, names]) => [...names].map((name) => [profileId, name]));
       for (const part of chunks(pairs, maxChainedTerms)) {
-        await this.db.execute(`DELETE FROM tags WHERE ${part.map(() => '(profile_id = ? AND name = ?)').join(' OR ')}`, part.flat(), transaction);
+        await this.db.execute(
+          `DELETE FROM tags WHERE ${part.map(() => '(profile_id = ? AND name = ?)').join(' OR ')}`,
+          part.flat(),
+          transaction,
+        );
       }
     }
     if (inserted.size > 0) {
@@ -199,18 +220,16 @@ export class TagService {
     const stage = (tag: string | null) => (tag === null ? null : tag.slice(tag.indexOf('/') + 1));
     const events = moves
       .filter((move) => move.from !== move.to)
-      .map(
-        (move): NewTimelineEvent => ({
-          profileId: move.profileId,
-          type: 'lifecycle_changed',
-          channel: null,
-          source: 'persona',
-          sourceKey: `${move.key}:lifecycle:${stage(move.from) ?? '-'}:${stage(move.to) ?? '-'}`.slice(0, 191),
-          occurredAt: move.at,
-          receivedAt: this.clock(),
-          properties: { from: stage(move.from), to: stage(move.to) },
-        }),
-      );
+      .map((move): NewTimelineEvent => ({
+        profileId: move.profileId,
+        type: 'lifecycle_changed',
+        channel: null,
+        source: 'persona',
+        sourceKey: `${move.key}:lifecycle:${stage(move.from) ?? '-'}:${stage(move.to) ?? '-'}`.slice(0, 191),
+        occurredAt: move.at,
+        receivedAt: this.clock(),
+        properties: { from: stage(move.from), to: stage(move.to) },
+      }));
     await this.timeline.appendMany(events, transaction);
   }
 

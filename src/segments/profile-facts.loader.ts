@@ -31,12 +31,24 @@ function eventTerms(exprs: readonly SegmentExpr[]): EventTerm[] {
 export class ProfileFactsLoader {
   constructor(private readonly db: Database) {}
 
-  async load(profileId: number, exprs: readonly SegmentExpr[], now: Date, transaction?: Transaction, also: { tags?: boolean } = {}): Promise<LoadedFacts> {
+  async load(
+    profileId: number,
+    exprs: readonly SegmentExpr[],
+    now: Date,
+    transaction?: Transaction,
+    also: { tags?: boolean } = {},
+  ): Promise<LoadedFacts> {
     return (await this.loadMany([profileId], exprs, now, transaction, also)).get(profileId) as LoadedFacts;
   }
 
   /** `also.tags` reads the tags (with their sources) even when no expression does. */
-  async loadMany(profileIds: readonly number[], exprs: readonly SegmentExpr[], now: Date, transaction?: Transaction, also: { tags?: boolean } = {}): Promise<Map<number, LoadedFacts>> {
+  async loadMany(
+    profileIds: readonly number[],
+    exprs: readonly SegmentExpr[],
+    now: Date,
+    transaction?: Transaction,
+    also: { tags?: boolean } = {},
+  ): Promise<Map<number, LoadedFacts>> {
     const needs = noNeeds();
     for (const expr of exprs) factNeeds(expr, needs);
     needs.tags ||= also.tags === true;
@@ -47,19 +59,39 @@ export class ProfileFactsLoader {
       for (const row of rows) appendTo(byProfile, Number(row.profile_id), row);
       return (id: number) => byProfile.get(id) ?? [];
     };
-    const profiles = await select<{ profile_id: number; last_seen_at: unknown; first_touch_source: string | null; first_touch_channel: string | null }>(
+    const profiles = await select<{
+      profile_id: number;
+      last_seen_at: unknown;
+      first_touch_source: string | null;
+      first_touch_channel: string | null;
+    }>(
       needs.profile,
       'SELECT id AS profile_id, last_seen_at, first_touch_source, first_touch_channel FROM profiles WHERE id IN (:ids)',
     );
-    const tags = await select<{ profile_id: number; name: string; source: string }>(needs.tags, 'SELECT profile_id, name, source FROM tags WHERE profile_id IN (:ids)');
-    const attributes = await select<{ profile_id: number; name: string; value: string }>(needs.attributes, 'SELECT profile_id, name, value FROM attributes WHERE profile_id IN (:ids)');
-    const identities = await select<{ profile_id: number; type: IdentityType }>(needs.identities, 'SELECT DISTINCT profile_id, type FROM identities WHERE profile_id IN (:ids)');
+    const tags = await select<{ profile_id: number; name: string; source: string }>(
+      needs.tags,
+      'SELECT profile_id, name, source FROM tags WHERE profile_id IN (:ids)',
+    );
+    const attributes = await select<{ profile_id: number; name: string; value: string }>(
+      needs.attributes,
+      'SELECT profile_id, name, value FROM attributes WHERE profile_id IN (:ids)',
+    );
+    const identities = await select<{ profile_id: number; type: IdentityType }>(
+      needs.identities,
+      'SELECT DISTINCT profile_id, type FROM identities WHERE profile_id IN (:ids)',
+    );
     const subscriptions = await select<{ profile_id: number; account: string; subscribed: unknown }>(
       needs.subscriptions,
       'SELECT profile_id, account, subscribed FROM subscriptions WHERE profile_id IN (:ids)',
     );
-    const scores = await select<{ profile_id: number; score_group: string; points: number }>(needs.scores, 'SELECT profile_id, score_group, points FROM scores WHERE profile_id IN (:ids)');
-    const lists = await select<{ profile_id: number; segment_id: number }>(needs.frozenLists, 'SELECT profile_id, segment_id FROM segment_members WHERE profile_id IN (:ids)');
+    const scores = await select<{ profile_id: number; score_group: string; points: number }>(
+      needs.scores,
+      'SELECT profile_id, score_group, points FROM scores WHERE profile_id IN (:ids)',
+    );
+    const lists = await select<{ profile_id: number; segment_id: number }>(
+      needs.frozenLists,
+      'SELECT profile_id, segment_id FROM segment_members WHERE profile_id IN (:ids)',
+    );
     const events = await this.events(profileIds, eventTerms(exprs), now, transaction);
     const facts = new Map<number, LoadedFacts>();
     for (const id of profileIds) {
@@ -68,9 +100,13 @@ export class ProfileFactsLoader {
       facts.set(id, {
         tags: new Set(tags(id).map((row) => row.name)),
         tagSources: new Map(tags(id).map((row) => [row.name, row.source])),
-        attributes: Object.fromEntries(attributes(id).map((row) => [row.name, JSON.parse(row.value) as AttributeValue])),
+        attributes: Object.fromEntries(
+          attributes(id).map((row) => [row.name, JSON.parse(row.value) as AttributeValue]),
+        ),
         identityTypes: new Set(identities(id).map((row) => row.type)),
-        subscriptions: new Map(subscriptions(id).map((row) => [row.account, Number(row.subscribed) === 1 || row.subscribed === true])),
+        subscriptions: new Map(
+          subscriptions(id).map((row) => [row.account, Number(row.subscribed) === 1 || row.subscribed === true]),
+        ),
         lastSeenAt: this.db.parseTime(profile?.last_seen_at),
         firstTouch: { source: profile?.first_touch_source ?? null, channel: profile?.first_touch_channel ?? null },
         frozenSegments: new Set(lists(id).map((row) => Number(row.segment_id))),
@@ -86,7 +122,12 @@ export class ProfileFactsLoader {
    * has none), and for `event:any` every event back to its window; properties are parsed only where some term
    * filters or sums.
    */
-  private async events(profileIds: readonly number[], terms: readonly EventTerm[], now: Date, transaction?: Transaction): Promise<Map<number, FactEvent[]>> {
+  private async events(
+    profileIds: readonly number[],
+    terms: readonly EventTerm[],
+    now: Date,
+    transaction?: Transaction,
+  ): Promise<Map<number, FactEvent[]>> {
     const byProfile = new Map<number, FactEvent[]>();
     if (terms.length === 0) return byProfile;
     // Per type (or any), the earliest time a term reads back to, and whether a term reads its properties.
@@ -120,7 +161,13 @@ export class ProfileFactsLoader {
     });
     if (anySince !== null) clauses.push(`(source <> :persona${after('sinceAny', anySince)})`);
     const withProperties = read.size > 0 || anyRead;
-    const rows = await this.db.select<{ profile_id: number; type: string; source: string; occurred_at: unknown; properties: string | null }>(
+    const rows = await this.db.select<{
+      profile_id: number;
+      type: string;
+      source: string;
+      occurred_at: unknown;
+      properties: string | null;
+    }>(
       `SELECT profile_id, type, source, occurred_at, ${withProperties ? 'properties' : 'NULL AS properties'} FROM events WHERE profile_id IN (:ids) AND (${clauses.join(' OR ')})`,
       values,
       transaction,
@@ -130,7 +177,8 @@ export class ProfileFactsLoader {
         type: row.type,
         source: row.source,
         occurredAt: this.db.parseTime(row.occurred_at) ?? now,
-        properties: anyRead || read.has(row.type) ? (JSON.parse(row.properties ?? '{}') as Record<string, unknown>) : {},
+        properties:
+          anyRead || read.has(row.type) ? (JSON.parse(row.properties ?? '{}') as Record<string, unknown>) : {},
       };
       appendTo(byProfile, Number(row.profile_id), event);
     }

@@ -3,10 +3,26 @@ import { identityTypes } from '../profiles/identity';
 import type { LifecycleStage } from './segment-ast';
 
 /** The language's keywords, case-insensitive, with the Chinese operators type. */
-export const keywords: Record<string, 'AND' | 'OR' | 'NOT' | 'IN'> = { and: 'AND', or: 'OR', not: 'NOT', in: 'IN', 且: 'AND', 或: 'OR', 非: 'NOT', 在: 'IN' };
+export const keywords: Record<string, 'AND' | 'OR' | 'NOT' | 'IN'> = {
+  and: 'AND',
+  or: 'OR',
+  not: 'NOT',
+  in: 'IN',
+  且: 'AND',
+  或: 'OR',
+  非: 'NOT',
+  在: 'IN',
+};
 
 /** Lifecycle stages as operators say them in Chinese. */
-export const stageAliases: Record<string, LifecycleStage> = { 潜在: 'potential', 新: 'new', 新用户: 'new', 活跃: 'active', 沉睡: 'dormant', 流失: 'churned' };
+export const stageAliases: Record<string, LifecycleStage> = {
+  潜在: 'potential',
+  新: 'new',
+  新用户: 'new',
+  活跃: 'active',
+  沉睡: 'dormant',
+  流失: 'churned',
+};
 
 /** Identity types as written after `has:`. */
 export const identityWords: Record<string, IdentityType> = {

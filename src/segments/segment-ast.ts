@@ -73,7 +73,19 @@ export interface PropertyFilter {
  * Fields written `name:value` / `name in (…)` / `name >= value`: profile columns (first-touch `source` and
  * `channel`) and the known attributes. Any other attribute is `attr.<name>`.
  */
-export const shorthandFields = ['city', 'province', 'country', 'gender', 'language', 'age', 'ageBand', 'company', 'title', 'source', 'channel'] as const;
+export const shorthandFields = [
+  'city',
+  'province',
+  'country',
+  'gender',
+  'language',
+  'age',
+  'ageBand',
+  'company',
+  'title',
+  'source',
+  'channel',
+] as const;
 
 export function durationMs(duration: Duration): number {
   const hour = 60 * 60 * 1000;

@@ -8,7 +8,12 @@ export function segmentCountsJob(segments: SegmentService, timezone: string): Jo
     schedule: '5 0 * * *',
     async run({ tick, log }) {
       // The run at 00:05 records the day that just ended.
-      const day = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(tick.getTime() - 60 * 60 * 1000));
+      const day = new Intl.DateTimeFormat('en-CA', {
+        timeZone: timezone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+      }).format(new Date(tick.getTime() - 60 * 60 * 1000));
       const counted = await segments.snapshotCounts(day);
       log.info({ counted, day }, 'segment counts recorded');
     },

@@ -19,7 +19,18 @@ export interface FactNeeds {
 }
 
 export function noNeeds(): FactNeeds {
-  return { tags: false, tagNames: new Set(), attributes: false, identities: false, subscriptions: false, scores: false, frozenLists: false, profile: false, eventTypes: new Set(), anyEvent: false };
+  return {
+    tags: false,
+    tagNames: new Set(),
+    attributes: false,
+    identities: false,
+    subscriptions: false,
+    scores: false,
+    frozenLists: false,
+    profile: false,
+    eventTypes: new Set(),
+    anyEvent: false,
+  };
 }
 
 /** Adds what `expr` reads to `needs` (a fresh set when not given). */

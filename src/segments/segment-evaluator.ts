@@ -1,7 +1,22 @@
 import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { IdentityType } from '../profiles/identity';
-import { type CompareOp, durationMs, type EventCondition, eventMatchesTypes, type PropertyFilter, type Scalar, type SegmentExpr } from './segment-ast';
-import { ageRange, birthdayCutoff, checkComparable, compareNumbers, lastSeenOps, SegmentMeaningError } from './segment-semantics';
+import {
+  type CompareOp,
+  durationMs,
+  type EventCondition,
+  eventMatchesTypes,
+  type PropertyFilter,
+  type Scalar,
+  type SegmentExpr,
+} from './segment-ast';
+import {
+  ageRange,
+  birthdayCutoff,
+  checkComparable,
+  compareNumbers,
+  lastSeenOps,
+  SegmentMeaningError,
+} from './segment-semantics';
 import { ownValue } from '../util/own-value';
 
 /** What the evaluator needs to know about one profile. */
@@ -57,7 +72,8 @@ export function evaluateSegment(expr: SegmentExpr, facts: ProfileFacts, now: Dat
     case 'fieldIn':
       return expr.values.some((value) => matchesField(facts, expr.field, '=', value, now));
     case 'lastSeen': {
-      if (!(lastSeenOps as readonly string[]).includes(expr.op)) throw new SegmentMeaningError(`last_seen compares with <, <=, > or >=, not ${expr.op}`);
+      if (!(lastSeenOps as readonly string[]).includes(expr.op))
+        throw new SegmentMeaningError(`last_seen compares with <, <=, > or >=, not ${expr.op}`);
       if (!facts.lastSeenAt) return expr.op === '>' || expr.op === '>=';
       return compareNumbers(now.getTime() - facts.lastSeenAt.getTime(), expr.op, durationMs(expr.ago));
     }
@@ -65,7 +81,10 @@ export function evaluateSegment(expr: SegmentExpr, facts: ProfileFacts, now: Dat
       for (const filter of expr.filters) checkComparable(filter.property, filter.op, filter.value);
       return compareNumbers(facts.eventCount(expr), expr.op, expr.count);
     case 'score': {
-      const points = expr.group === null ? [...facts.scores.values()].reduce((sum, value) => sum + value, 0) : (facts.scores.get(expr.group) ?? 0);
+      const points =
+        expr.group === null
+          ? [...facts.scores.values()].reduce((sum, value) => sum + value, 0)
+          : (facts.scores.get(expr.group) ?? 0);
       return compareNumbers(points, expr.op, expr.value);
     }
     case 'frozenList':
@@ -102,7 +121,8 @@ function matchesField(facts: ProfileFacts, field: string, op: CompareOp, value: 
     let matches: boolean;
     if (typeof birthday === 'string') {
       matches =
-        (range.from === null || birthday <= birthdayCutoff(range.from, now)) && (range.until === null || birthday > birthdayCutoff(range.until, now));
+        (range.from === null || birthday <= birthdayCutoff(range.from, now)) &&
+        (range.until === null || birthday > birthdayCutoff(range.until, now));
     } else {
       matches = typeof value === 'string' && facts.attributes.ageBand === value;
     }
@@ -124,7 +144,10 @@ function matchesField(facts: ProfileFacts, field: string, op: CompareOp, value: 
 
 /** Typed like the SQL: text and booleans equal exactly, numbers compare by value; `!=` includes "not there". */
 /** Whether properties pass every filter, with the meaning event filters have in segments (`channel=website, topic=sports`). */
-export function matchesFilters(properties: Readonly<Record<string, unknown>>, filters: readonly PropertyFilter[]): boolean {
+export function matchesFilters(
+  properties: Readonly<Record<string, unknown>>,
+  filters: readonly PropertyFilter[],
+): boolean {
   return filters.every((filter) => {
     checkComparable(filter.property, filter.op, filter.value);
     return matchesProperty(ownValue(properties, filter.property), filter);
@@ -133,7 +156,8 @@ export function matchesFilters(properties: Readonly<Record<string, unknown>>, fi
 
 function matchesProperty(held: unknown, filter: PropertyFilter): boolean {
   let matches: boolean;
-  if (typeof filter.value === 'number') matches = typeof held === 'number' && compareNumbers(held, filter.op === '!=' ? '=' : filter.op, filter.value);
+  if (typeof filter.value === 'number')
+    matches = typeof held === 'number' && compareNumbers(held, filter.op === '!=' ? '=' : filter.op, filter.value);
   else matches = held === filter.value;
   return filter.op === '!=' ? !matches : matches;
 }

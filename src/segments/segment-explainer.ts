@@ -13,7 +13,11 @@ export interface TermExplanation {
 
 /** Each condition of `expr` with the fact it read and its outcome for this profile (what made a rule true or false). */
 export function explainSegment(expr: SegmentExpr, facts: ProfileFacts, now: Date): TermExplanation[] {
-  return segmentTerms(expr).map((term) => ({ term: printSegment(term), holds: evaluateSegment(term, facts, now), fact: factOf(term, facts) }));
+  return segmentTerms(expr).map((term) => ({
+    term: printSegment(term),
+    holds: evaluateSegment(term, facts, now),
+    fact: factOf(term, facts),
+  }));
 }
 
 function factOf(expr: SegmentTerm, facts: ProfileFacts): unknown {
@@ -37,7 +41,9 @@ function factOf(expr: SegmentTerm, facts: ProfileFacts): unknown {
     case 'event':
       return facts.eventCount(expr);
     case 'score':
-      return expr.group === null ? [...facts.scores.values()].reduce((sum, points) => sum + points, 0) : (facts.scores.get(expr.group) ?? 0);
+      return expr.group === null
+        ? [...facts.scores.values()].reduce((sum, points) => sum + points, 0)
+        : (facts.scores.get(expr.group) ?? 0);
     case 'frozenList':
       return facts.frozenSegments.has(expr.segmentId);
     default:

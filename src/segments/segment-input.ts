@@ -11,6 +11,7 @@ export function checkName(name: unknown): string {
 /** A segment's description: optional text of up to 2,000 characters. */
 export function description(value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value.length > 2000) throw new ValidationError('description: expected text of at most 2000 characters');
+  if (typeof value !== 'string' || value.length > 2000)
+    throw new ValidationError('description: expected text of at most 2000 characters');
   return value;
 }

@@ -11,7 +11,28 @@ export interface Token {
 }
 
 /** Characters that end a word: blanks and the language's punctuation. */
-const separators = new Set([' ', '\t', '\n', '\r', '\u3000', '(', ')', '[', ']', ',', ':', '=', '!', '<', '>', '"', '（', '）', '，', '：']);
+const separators = new Set([
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\u3000',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  ':',
+  '=',
+  '!',
+  '<',
+  '>',
+  '"',
+  '（',
+  '）',
+  '，',
+  '：',
+]);
 /** Full-width punctuation typed on Chinese keyboards, read as its ASCII twin. */
 const fullWidth: Record<string, string> = { '（': '(', '）': ')', '，': ',', '：': ':' };
 
@@ -46,7 +67,11 @@ export function tokenize(source: string): Token[] {
       tokens.push({ kind: 'op', text: op, column });
       i += op.length;
     } else if ('()[],:（），：'.includes(char)) {
-      tokens.push({ kind: (ownValue(fullWidth, char) ?? char) as TokenKind, text: ownValue(fullWidth, char) ?? char, column });
+      tokens.push({
+        kind: (ownValue(fullWidth, char) ?? char) as TokenKind,
+        text: ownValue(fullWidth, char) ?? char,
+        column,
+      });
       i += 1;
     } else {
       let j = i;

@@ -17,7 +17,18 @@ import { type Token, tokenize } from './segment-lexer';
 import { SegmentSyntaxError } from './segment-syntax.error';
 import { ownValue } from '../util/own-value';
 
-const termWords = ['tag', 'lifecycle', 'score', 'subscribed', 'has', 'event', 'last_seen', 'segment', 'attr.', ...shorthandFields];
+const termWords = [
+  'tag',
+  'lifecycle',
+  'score',
+  'subscribed',
+  'has',
+  'event',
+  'last_seen',
+  'segment',
+  'attr.',
+  ...shorthandFields,
+];
 const maxDepth = 64;
 
 /**
@@ -53,7 +64,11 @@ class Parser {
     if (this.peek().kind === 'end') throw new SegmentSyntaxError(1, 'a condition, e.g. tag:loyal');
     const expr = this.or();
     const rest = this.peek();
-    if (rest.kind !== 'end') throw new SegmentSyntaxError(rest.column, rest.kind === ')' ? 'no ")" here: it has no "(" to close' : 'AND, OR or the end of the expression');
+    if (rest.kind !== 'end')
+      throw new SegmentSyntaxError(
+        rest.column,
+        rest.kind === ')' ? 'no ")" here: it has no "(" to close' : 'AND, OR or the end of the expression',
+      );
     return expr;
   }
 
@@ -63,7 +78,9 @@ class Parser {
       this.next();
       items.push(this.and());
     }
-    return items.length === 1 ? items[0] : { kind: 'or', items: items.flatMap((item) => (item.kind === 'or' ? item.items : [item])) };
+    return items.length === 1
+      ? items[0]
+      : { kind: 'or', items: items.flatMap((item) => (item.kind === 'or' ? item.items : [item])) };
   }
 
   private and(): SegmentExpr {
@@ -78,21 +95,25 @@ class Parser {
       // Side by side without a keyword: AND.
       items.push(this.unary());
     }
-    return items.length === 1 ? items[0] : { kind: 'and', items: items.flatMap((item) => (item.kind === 'and' ? item.items : [item])) };
+    return items.length === 1
+      ? items[0]
+      : { kind: 'and', items: items.flatMap((item) => (item.kind === 'and' ? item.items : [item])) };
   }
 
   private unary(): SegmentExpr {
     if (this.keyword() === 'NOT') {
       // Each NOT is a level of the expression too: SQLite refuses trees deeper than 1,000.
       const token = this.next();
-      if (++this.depth > maxDepth) throw new SegmentSyntaxError(token.column, `at most ${maxDepth} nested brackets and NOTs`);
+      if (++this.depth > maxDepth)
+        throw new SegmentSyntaxError(token.column, `at most ${maxDepth} nested brackets and NOTs`);
       const item = this.unary();
       this.depth -= 1;
       return { kind: 'not', item };
     }
     const token = this.peek();
     if (token.kind === '(') {
-      if (++this.depth > maxDepth) throw new SegmentSyntaxError(token.column, `at most ${maxDepth} nested brackets and NOTs`);
+      if (++this.depth > maxDepth)
+        throw new SegmentSyntaxError(token.column, `at most ${maxDepth} nested brackets and NOTs`);
       this.next();
       const inner = this.or();
       this.expect(')', 'a ")" to close the "(" at column ' + token.column);
@@ -105,7 +126,12 @@ class Parser {
   private term(): SegmentExpr {
     const token = this.next();
     if (token.kind !== 'word' || this.isKeyword(token)) {
-      throw new SegmentSyntaxError(token.column, token.kind === 'end' ? 'a condition after this, e.g. tag:loyal' : 'a condition such as tag:loyal, city:Shanghai or event:article_view in 30d');
+      throw new SegmentSyntaxError(
+        token.column,
+        token.kind === 'end'
+          ? 'a condition after this, e.g. tag:loyal'
+          : 'a condition such as tag:loyal, city:Shanghai or event:article_view in 30d',
+      );
     }
     const word = ownValue(termAliases, token.text) ?? token.text;
     const lower = word.toLowerCase();
@@ -114,8 +140,15 @@ class Parser {
     if (lower === 'lifecycle') {
       const at = this.peekAfterColon();
       const name = this.nameAfterColon('a lifecycle stage after "lifecycle:"');
-      const stage = (lifecycleStages as readonly string[]).includes(name.toLowerCase()) ? (name.toLowerCase() as LifecycleStage) : ownValue(stageAliases, name);
-      if (!stage) throw new SegmentSyntaxError(at, `a lifecycle stage (${lifecycleStages.join(', ')})`, closestName(name, lifecycleStages));
+      const stage = (lifecycleStages as readonly string[]).includes(name.toLowerCase())
+        ? (name.toLowerCase() as LifecycleStage)
+        : ownValue(stageAliases, name);
+      if (!stage)
+        throw new SegmentSyntaxError(
+          at,
+          `a lifecycle stage (${lifecycleStages.join(', ')})`,
+          closestName(name, lifecycleStages),
+        );
       return { kind: 'lifecycle', stage };
     }
     if (lower === 'subscribed') {
@@ -126,7 +159,12 @@ class Parser {
       const at = this.peekAfterColon();
       const name = this.nameAfterColon('an identity type after "has:"');
       const identity = ownValue(identityWords, name.toLowerCase().replace(/[-\s]/g, ''));
-      if (!identity) throw new SegmentSyntaxError(at, `an identity type (${identityTypes.join(', ')})`, closestName(name, identityTypes));
+      if (!identity)
+        throw new SegmentSyntaxError(
+          at,
+          `an identity type (${identityTypes.join(', ')})`,
+          closestName(name, identityTypes),
+        );
       return { kind: 'has', identity };
     }
     if (lower === 'score' || lower.startsWith('score.')) {
@@ -142,12 +180,17 @@ class Parser {
     }
     if (lower.startsWith('attr.')) {
       const name = word.slice('attr.'.length);
-      if (!/^[a-z][a-zA-Z0-9_]{0,63}$/.test(name)) throw new SegmentSyntaxError(token.column + 5, 'a camelCase attribute name after "attr."');
+      if (!/^[a-z][a-zA-Z0-9_]{0,63}$/.test(name))
+        throw new SegmentSyntaxError(token.column + 5, 'a camelCase attribute name after "attr."');
       return this.fieldCondition(canonicalField(name), token);
     }
     const field = shorthandFields.find((candidate) => candidate.toLowerCase() === lower);
     if (field) return this.fieldCondition(field, token);
-    throw new SegmentSyntaxError(token.column, 'a condition such as tag:loyal, city:Shanghai or event:article_view in 30d', closestName(word, termWords));
+    throw new SegmentSyntaxError(
+      token.column,
+      'a condition such as tag:loyal, city:Shanghai or event:article_view in 30d',
+      closestName(word, termWords),
+    );
   }
 
   /** `city:Shanghai`, `city in (Shanghai, Hangzhou)`, `age >= 30`, `attr.company = "Acme"`. */
@@ -199,11 +242,16 @@ class Parser {
       this.expect(']', 'a "," or a "]" ending the property filters');
     }
     let sum: string | null = null;
-    if (this.peek().kind === 'word' && this.peek().text.toLowerCase() === 'sum' && this.tokens[this.position + 1]?.kind === '(') {
+    if (
+      this.peek().kind === 'word' &&
+      this.peek().text.toLowerCase() === 'sum' &&
+      this.tokens[this.position + 1]?.kind === '('
+    ) {
       this.next();
       this.next();
       const property = this.next();
-      if (property.kind !== 'word' || !propertyNamePattern.test(property.text)) throw new SegmentSyntaxError(property.column, 'the numeric property to sum, such as amount');
+      if (property.kind !== 'word' || !propertyNamePattern.test(property.text))
+        throw new SegmentSyntaxError(property.column, 'the numeric property to sum, such as amount');
       sum = property.text;
       this.expect(')', 'a ")" after the property to sum');
     }
@@ -212,7 +260,8 @@ class Parser {
     if (this.peek().kind === 'op') {
       op = this.compareOp('a comparison');
       count = this.number(sum === null ? 'a count of events' : `a total of ${sum}`);
-      if (sum === null && (!Number.isInteger(count) || count < 0)) throw new SegmentSyntaxError(this.tokens[this.position - 1].column, 'a whole number of events');
+      if (sum === null && (!Number.isInteger(count) || count < 0))
+        throw new SegmentSyntaxError(this.tokens[this.position - 1].column, 'a whole number of events');
     }
     let window: Duration | null = null;
     if (this.keyword() === 'IN') {
@@ -231,7 +280,8 @@ class Parser {
   }
 
   private checkedEventType(type: string, column = this.tokens[this.position - 1].column): string {
-    if (!/^[a-z][a-z0-9_]{0,63}$/.test(type)) throw new SegmentSyntaxError(column, 'an event type such as article_view');
+    if (!/^[a-z][a-z0-9_]{0,63}$/.test(type))
+      throw new SegmentSyntaxError(column, 'an event type such as article_view');
     return type;
   }
 
@@ -259,19 +309,22 @@ class Parser {
   private duration(): Duration {
     const token = this.next();
     const match = token.kind === 'word' ? /^(\d{1,5})([hdw])$/i.exec(token.text) : null;
-    if (!match || Number(match[1]) === 0) throw new SegmentSyntaxError(token.column, 'a duration such as 12h, 30d or 2w');
+    if (!match || Number(match[1]) === 0)
+      throw new SegmentSyntaxError(token.column, 'a duration such as 12h, 30d or 2w');
     return { amount: Number(match[1]), unit: match[2].toLowerCase() as Duration['unit'] };
   }
 
   private compareOp(what: string): CompareOp {
     const token = this.next();
-    if (token.kind !== 'op' || !(compareOps as readonly string[]).includes(token.text)) throw new SegmentSyntaxError(token.column, what);
+    if (token.kind !== 'op' || !(compareOps as readonly string[]).includes(token.text))
+      throw new SegmentSyntaxError(token.column, what);
     return token.text as CompareOp;
   }
 
   private number(what: string): number {
     const token = this.next();
-    if (token.kind !== 'word' || !/^-?\d{1,15}(\.\d+)?$/.test(token.text)) throw new SegmentSyntaxError(token.column, what);
+    if (token.kind !== 'word' || !/^-?\d{1,15}(\.\d+)?$/.test(token.text))
+      throw new SegmentSyntaxError(token.column, what);
     return Number(token.text);
   }
 
@@ -288,10 +341,12 @@ class Parser {
   /** `:` then a name: a bare word or a quoted string. */
   private nameAfterColon(what: string): string {
     const colon = this.peek();
-    if (colon.kind !== ':') throw new SegmentSyntaxError(colon.column, what.replace(/ after "(\w+):"$/, ' (write $1:<name>)'));
+    if (colon.kind !== ':')
+      throw new SegmentSyntaxError(colon.column, what.replace(/ after "(\w+):"$/, ' (write $1:<name>)'));
     this.next();
     const token = this.next();
-    if ((token.kind !== 'word' && token.kind !== 'string') || token.text === '') throw new SegmentSyntaxError(token.column, what);
+    if ((token.kind !== 'word' && token.kind !== 'string') || token.text === '')
+      throw new SegmentSyntaxError(token.column, what);
     return token.text;
   }
 

@@ -14,7 +14,9 @@ export function printSegment(expr: SegmentExpr): string {
     case 'or':
       return expr.items.map((item) => printSegment(item)).join(' OR ');
     case 'and':
-      return expr.items.map((item) => (item.kind === 'or' ? `(${printSegment(item)})` : printSegment(item))).join(' AND ');
+      return expr.items
+        .map((item) => (item.kind === 'or' ? `(${printSegment(item)})` : printSegment(item)))
+        .join(' AND ');
     case 'not':
       return `NOT ${expr.item.kind === 'and' || expr.item.kind === 'or' ? `(${printSegment(expr.item)})` : printSegment(expr.item)}`;
     case 'tag':
@@ -40,7 +42,8 @@ export function printSegment(expr: SegmentExpr): string {
     case 'event': {
       const filters = expr.filters.length > 0 ? `[${expr.filters.map(filter).join(', ')}]` : '';
       const count = expr.op === '>=' && expr.count === 1 ? '' : ` ${expr.op} ${expr.count}`;
-      const types = expr.types === 'any' ? 'any' : expr.types.length === 1 ? expr.types[0] : `(${expr.types.join(', ')})`;
+      const types =
+        expr.types === 'any' ? 'any' : expr.types.length === 1 ? expr.types[0] : `(${expr.types.join(', ')})`;
       const sum = expr.sum === null ? '' : ` sum(${expr.sum})`;
       return `event:${types}${filters}${sum}${count}${expr.window ? ` in ${duration(expr.window)}` : ''}`;
     }

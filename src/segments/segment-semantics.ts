@@ -19,16 +19,25 @@ export function checkComparable(field: string, op: CompareOp, value: Scalar): vo
 const maxSegmentDepth = 16;
 
 /** Replaces `segment:<name>` by the saved expression (recursively), refusing unknown names and cycles. */
-export async function resolveSegmentRefs(expr: SegmentExpr, lookup: SegmentLookup | undefined, path: readonly string[] = []): Promise<SegmentExpr> {
+export async function resolveSegmentRefs(
+  expr: SegmentExpr,
+  lookup: SegmentLookup | undefined,
+  path: readonly string[] = [],
+): Promise<SegmentExpr> {
   switch (expr.kind) {
     case 'and':
     case 'or':
-      return { kind: expr.kind, items: await Promise.all(expr.items.map((item) => resolveSegmentRefs(item, lookup, path))) };
+      return {
+        kind: expr.kind,
+        items: await Promise.all(expr.items.map((item) => resolveSegmentRefs(item, lookup, path))),
+      };
     case 'not':
       return { kind: 'not', item: await resolveSegmentRefs(expr.item, lookup, path) };
     case 'segment': {
-      if (path.includes(expr.name)) throw new SegmentMeaningError(`segment ${[...path, expr.name].join(' → ')} refers to itself`);
-      if (path.length >= maxSegmentDepth) throw new SegmentMeaningError(`segments nest more than ${maxSegmentDepth} deep`);
+      if (path.includes(expr.name))
+        throw new SegmentMeaningError(`segment ${[...path, expr.name].join(' → ')} refers to itself`);
+      if (path.length >= maxSegmentDepth)
+        throw new SegmentMeaningError(`segments nest more than ${maxSegmentDepth} deep`);
       const saved = lookup ? await lookup(expr.name) : undefined;
       if (!saved) throw new SegmentMeaningError(`no saved segment named ${expr.name}`);
       return resolveSegmentRefs(saved, lookup, [...path, expr.name]);
@@ -55,12 +64,15 @@ export function ageRange(op: CompareOp, value: Scalar): AgeRange {
     if (value === '65+') return { from: 65, until: null };
     const band = /^(\d{1,3})-(\d{1,3})$/.exec(value);
     if (!band || Number(band[1]) > Number(band[2])) {
-      throw new SegmentMeaningError(`age: expected a number of years or an age band such as 25-34, under-18 or 65+, not ${JSON.stringify(value)}`);
+      throw new SegmentMeaningError(
+        `age: expected a number of years or an age band such as 25-34, under-18 or 65+, not ${JSON.stringify(value)}`,
+      );
     }
     return { from: Number(band[1]), until: Number(band[2]) + 1 };
   }
   checkComparable('age', op, value);
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new SegmentMeaningError('age: expected a whole number of years');
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw new SegmentMeaningError('age: expected a whole number of years');
   switch (op) {
     case '>=':
       return { from: value, until: null };
@@ -114,11 +126,13 @@ export function checkMeaning(expr: SegmentExpr): void {
         if (term.field === 'age' || term.field === 'ageBand') term.values.forEach((value) => ageRange('=', value));
         break;
       case 'lastSeen':
-        if (!(lastSeenOps as readonly string[]).includes(term.op)) throw new SegmentMeaningError(`last_seen compares with <, <=, > or >=, not ${term.op}`);
+        if (!(lastSeenOps as readonly string[]).includes(term.op))
+          throw new SegmentMeaningError(`last_seen compares with <, <=, > or >=, not ${term.op}`);
         break;
       case 'event':
         for (const filter of term.filters) checkComparable(filter.property, filter.op, filter.value);
-        if (term.sum !== null && !propertyNamePattern.test(term.sum)) throw new SegmentMeaningError(`sum(${term.sum}): not a property name`);
+        if (term.sum !== null && !propertyNamePattern.test(term.sum))
+          throw new SegmentMeaningError(`sum(${term.sum}): not a property name`);
         break;
       default:
         break;

@@ -1,8 +1,26 @@
 import type { Dialect } from '../db/database';
 import { chainTerms } from '../db/sql-limits';
 import { propertyKey } from '../timeline/event-property-index';
-import { type CompareOp, type Duration, durationMs, type EventCondition, personaEventSource, type PropertyFilter, type Scalar, type SegmentExpr } from './segment-ast';
-import { ageRange, birthdayCutoff, checkComparable, compareNumbers, lastSeenOps, resolveSegmentRefs, SegmentMeaningError, type SegmentLookup } from './segment-semantics';
+import {
+  type CompareOp,
+  type Duration,
+  durationMs,
+  type EventCondition,
+  personaEventSource,
+  type PropertyFilter,
+  type Scalar,
+  type SegmentExpr,
+} from './segment-ast';
+import {
+  ageRange,
+  birthdayCutoff,
+  checkComparable,
+  compareNumbers,
+  lastSeenOps,
+  resolveSegmentRefs,
+  SegmentMeaningError,
+  type SegmentLookup,
+} from './segment-semantics';
 import { ownValue } from '../util/own-value';
 
 /**
@@ -72,9 +90,15 @@ class SqlWriter {
   write(expr: SegmentExpr): string {
     switch (expr.kind) {
       case 'and':
-        return chainTerms(expr.items.map((item) => this.write(item)), 'AND');
+        return chainTerms(
+          expr.items.map((item) => this.write(item)),
+          'AND',
+        );
       case 'or':
-        return chainTerms(expr.items.map((item) => this.write(item)), 'OR');
+        return chainTerms(
+          expr.items.map((item) => this.write(item)),
+          'OR',
+        );
       case 'not':
         return `NOT ${this.write(expr.item)}`;
       case 'tag':
@@ -90,17 +114,33 @@ class SqlWriter {
       case 'field':
         return this.field(expr.field, expr.op, expr.value);
       case 'fieldIn':
-        return chainTerms(expr.values.map((value) => this.field(expr.field, '=', value)), 'OR');
+        return chainTerms(
+          expr.values.map((value) => this.field(expr.field, '=', value)),
+          'OR',
+        );
       case 'lastSeen':
         return this.lastSeen(expr.op, expr.ago);
       case 'event':
         return this.event(expr);
       case 'score':
         // A profile without a row for a group has 0 in it.
-        if (expr.group === null) return this.compared('SUM(sc.points)', expr.op, expr.value, (test) => `SELECT sc.profile_id FROM scores sc GROUP BY sc.profile_id HAVING ${test}`);
-        return this.compared('sc.points', expr.op, expr.value, (test) => `SELECT sc.profile_id FROM scores sc WHERE sc.score_group = ${this.bind(expr.group)} AND ${test}`);
+        if (expr.group === null)
+          return this.compared(
+            'SUM(sc.points)',
+            expr.op,
+            expr.value,
+            (test) => `SELECT sc.profile_id FROM scores sc GROUP BY sc.profile_id HAVING ${test}`,
+          );
+        return this.compared(
+          'sc.points',
+          expr.op,
+          expr.value,
+          (test) => `SELECT sc.profile_id FROM scores sc WHERE sc.score_group = ${this.bind(expr.group)} AND ${test}`,
+        );
       case 'frozenList':
-        return this.member(`SELECT m.profile_id FROM segment_members m WHERE m.segment_id = ${this.bind(expr.segmentId)}`);
+        return this.member(
+          `SELECT m.profile_id FROM segment_members m WHERE m.segment_id = ${this.bind(expr.segmentId)}`,
+        );
       case 'segment':
         // resolveSegmentRefs inlined every reference before writing.
         throw new SegmentMeaningError(`segment:${expr.name} was not resolved`);
@@ -151,7 +191,9 @@ class SqlWriter {
 
   /** An attribute's stored JSON text equals `json`: through the indexed `value_key` unless it is too long for it. */
   private storedAs(json: string): string {
-    return json.length <= indexedValueLength ? `a.value_key = ${this.bind(json)}` : `a.value_key IS NULL AND a.value${this.collateBinary} = ${this.bind(json)}`;
+    return json.length <= indexedValueLength
+      ? `a.value_key = ${this.bind(json)}`
+      : `a.value_key IS NULL AND a.value${this.collateBinary} = ${this.bind(json)}`;
   }
 
   /**
@@ -161,8 +203,10 @@ class SqlWriter {
   private age(op: CompareOp, value: Scalar): string {
     const range = ageRange(op === '!=' ? '=' : op, value);
     const bounds: string[] = [];
-    if (range.from !== null) bounds.push(`a.value_key <= ${this.bind(JSON.stringify(birthdayCutoff(range.from, this.context.now)))}`);
-    if (range.until !== null) bounds.push(`a.value_key > ${this.bind(JSON.stringify(birthdayCutoff(range.until, this.context.now)))}`);
+    if (range.from !== null)
+      bounds.push(`a.value_key <= ${this.bind(JSON.stringify(birthdayCutoff(range.from, this.context.now)))}`);
+    if (range.until !== null)
+      bounds.push(`a.value_key > ${this.bind(JSON.stringify(birthdayCutoff(range.until, this.context.now)))}`);
     let matches = this.attribute('birthday', bounds.length > 0 ? bounds.join(' AND ') : 'a.value_key IS NOT NULL');
     if (typeof value === 'string') {
       const stated = this.attribute('ageBand', this.storedAs(JSON.stringify(value)));
@@ -173,11 +217,14 @@ class SqlWriter {
 
   /** Recency: `last_seen < 7d` is seen within 7 days; never seen counts as longer ago than anything. */
   private lastSeen(op: CompareOp, ago: Duration): string {
-    if (!(lastSeenOps as readonly string[]).includes(op)) throw new SegmentMeaningError(`last_seen compares with <, <=, > or >=, not ${op}`);
+    if (!(lastSeenOps as readonly string[]).includes(op))
+      throw new SegmentMeaningError(`last_seen compares with <, <=, > or >=, not ${op}`);
     const cutoff = new Date(this.context.now.getTime() - durationMs(ago));
     const flipped = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' }[op as '<' | '<=' | '>' | '>='];
     const compare = `p.last_seen_at ${flipped} ${this.bind(cutoff)}`;
-    return op === '<' || op === '<=' ? `(p.last_seen_at IS NOT NULL AND ${compare})` : `(p.last_seen_at IS NULL OR ${compare})`;
+    return op === '<' || op === '<='
+      ? `(p.last_seen_at IS NOT NULL AND ${compare})`
+      : `(p.last_seen_at IS NULL OR ${compare})`;
   }
 
   /**
@@ -194,17 +241,28 @@ class SqlWriter {
     const since = window ? this.bind(new Date(this.context.now.getTime() - durationMs(window))) : null;
     const driver = condition.types === 'any' ? undefined : filters.find((filter) => filter.op !== '!=');
     const bySum = condition.sum !== null && driver === undefined && condition.types !== 'any';
-    const [table, alias, eventId] = driver ? ['event_properties', 'ep', 'ep.event_id'] : bySum ? ['event_properties', 's', 's.event_id'] : ['events', 'e', 'e.id'];
+    const [table, alias, eventId] = driver
+      ? ['event_properties', 'ep', 'ep.event_id']
+      : bySum
+        ? ['event_properties', 's', 's.event_id']
+        : ['events', 'e', 'e.id'];
     const conditions = [this.eventTypes(alias, condition.types)];
     if (driver) conditions.push(`${alias}.name = ${this.bind(driver.property)}`, this.propertyValue(alias, driver));
     if (since) conditions.push(`${alias}.occurred_at >= ${since}`);
     for (const filter of filters) if (filter !== driver) conditions.push(this.otherProperty(eventId, filter));
     if (condition.sum !== null) {
       const summed = `s.name = ${this.bind(condition.sum)} AND s.value_number IS NOT NULL`;
-      const from = bySum ? `${table} ${alias}` : `${table} ${alias} JOIN event_properties s ON s.event_id = ${eventId} AND ${summed}`;
+      const from = bySum
+        ? `${table} ${alias}`
+        : `${table} ${alias} JOIN event_properties s ON s.event_id = ${eventId} AND ${summed}`;
       if (bySum) conditions.push(summed);
       const select = `SELECT ${alias}.profile_id FROM ${from} WHERE ${conditions.join(' AND ')}`;
-      return this.compared('SUM(s.value_number)', op, count, (test) => `${select} GROUP BY ${alias}.profile_id HAVING ${test}`);
+      return this.compared(
+        'SUM(s.value_number)',
+        op,
+        count,
+        (test) => `${select} GROUP BY ${alias}.profile_id HAVING ${test}`,
+      );
     }
     const select = `SELECT ${alias}.profile_id FROM ${table} ${alias} WHERE ${conditions.join(' AND ')}`;
     // "At least once" needs no count: the profiles with any such event.
@@ -215,7 +273,9 @@ class SqlWriter {
   /** The event types a condition counts, on the row `alias` (`any`: all but Persona's own records, on `events`). */
   private eventTypes(alias: string, types: EventCondition['types']): string {
     if (types === 'any') return `${alias}.source <> ${this.bind(personaEventSource)}`;
-    return types.length === 1 ? `${alias}.type = ${this.bind(types[0])}` : `${alias}.type IN (${types.map((type) => this.bind(type)).join(', ')})`;
+    return types.length === 1
+      ? `${alias}.type = ${this.bind(types[0])}`
+      : `${alias}.type IN (${types.map((type) => this.bind(type)).join(', ')})`;
   }
 
   /**

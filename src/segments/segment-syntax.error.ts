@@ -10,6 +10,10 @@ export class SegmentSyntaxError extends ValidationError {
     readonly expected: string,
     readonly suggestion?: string,
   ) {
-    super(`column ${column}: expected ${expected}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`, { column, expected, ...(suggestion ? { suggestion } : {}) });
+    super(`column ${column}: expected ${expected}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`, {
+      column,
+      expected,
+      ...(suggestion ? { suggestion } : {}),
+    });
   }
 }

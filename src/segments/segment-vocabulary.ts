@@ -50,7 +50,11 @@ export function unknownNameWarnings(expr: SegmentExpr, vocabulary: SegmentVocabu
   for (const term of segmentTerms(expr)) {
     if (term.kind === 'tag') check('the tag', term.name, vocabulary.tags);
     else if ((term.kind === 'field' || term.kind === 'fieldIn') && !builtInFields.has(term.field)) {
-      check('the attribute', term.field.startsWith('attr.') ? term.field.slice('attr.'.length) : term.field, vocabulary.attributes);
+      check(
+        'the attribute',
+        term.field.startsWith('attr.') ? term.field.slice('attr.'.length) : term.field,
+        vocabulary.attributes,
+      );
     } else if (term.kind === 'event' && term.types !== 'any') {
       for (const type of term.types) check('an event of type', type, vocabulary.eventTypes);
     }

@@ -74,7 +74,10 @@ export class SegmentService {
 
   /** What `segment:<name>` stands for: the saved expression, or the static list of a frozen segment. */
   readonly lookup = async (name: string): Promise<SegmentExpr | undefined> => {
-    const [row] = await this.db.select<{ id: number; expression: string; frozen_at: unknown }>('SELECT id, expression, frozen_at FROM segments WHERE name = ?', [name]);
+    const [row] = await this.db.select<{ id: number; expression: string; frozen_at: unknown }>(
+      'SELECT id, expression, frozen_at FROM segments WHERE name = ?',
+      [name],
+    );
     if (!row) return undefined;
     return row.frozen_at ? { kind: 'frozenList', name, segmentId: Number(row.id) } : parseSegment(row.expression);
   };
@@ -84,13 +87,10 @@ export class SegmentService {
     const expression = await this.canonical(input.expression, name);
     const now = this.clock();
     try {
-      await this.db.execute('INSERT INTO segments (name, expression, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [
-        name,
-        expression,
-        description(input.description),
-        now,
-        now,
-      ]);
+      await this.db.execute(
+        'INSERT INTO segments (name, expression, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+        [name, expression, description(input.description), now, now],
+      );
     } catch (error) {
       if (error instanceof ConflictError) throw new ConflictError(`a segment named ${name} already exists`);
       throw error;
@@ -100,7 +100,10 @@ export class SegmentService {
 
   async list(request: PageRequest): Promise<Page<SegmentView>> {
     const page = segmentPages.clause(request);
-    const rows = await this.db.select<SegmentRow>(`SELECT * FROM segments WHERE ${page.where} ${page.orderAndLimit}`, page.values);
+    const rows = await this.db.select<SegmentRow>(
+      `SELECT * FROM segments WHERE ${page.where} ${page.orderAndLimit}`,
+      page.values,
+    );
     return segmentPages.page(rows, request, (row) => this.view(row));
   }
 
@@ -112,18 +115,29 @@ export class SegmentService {
     const row = await this.row(name);
     let expression = row.expression;
     if (input.expression !== undefined) {
-      if (row.frozen_at) throw new ConflictError(`segment ${name} is frozen: its expression can't change (save a new segment instead)`);
+      if (row.frozen_at)
+        throw new ConflictError(`segment ${name} is frozen: its expression can't change (save a new segment instead)`);
       expression = await this.canonical(input.expression, name);
     }
     const text = input.description === undefined ? row.description : description(input.description);
-    await this.db.execute('UPDATE segments SET expression = ?, description = ?, updated_at = ? WHERE id = ?', [expression, text, this.clock(), row.id]);
+    await this.db.execute('UPDATE segments SET expression = ?, description = ?, updated_at = ? WHERE id = ?', [
+      expression,
+      text,
+      this.clock(),
+      row.id,
+    ]);
     return { ...(await this.get(name)), warnings: await this.warnings(parseSegment(expression)) };
   }
 
   /** Refused while another segment, or a push still to be sent, refers to this one. */
   async delete(name: string): Promise<void> {
     const row = await this.row(name);
-    const segments = (await this.db.select<{ name: string; expression: string }>('SELECT name, expression FROM segments WHERE id <> ?', [row.id]))
+    const segments = (
+      await this.db.select<{ name: string; expression: string }>(
+        'SELECT name, expression FROM segments WHERE id <> ?',
+        [row.id],
+      )
+    )
       .filter((other) => refersTo(parseSegment(other.expression), name))
       .map((other) => `segment:${other.name}`);
     const users = [...segments, ...(await Promise.all(this.dependents.map((usersOf) => usersOf(name)))).flat()];
@@ -140,7 +154,10 @@ export class SegmentService {
 
   async count(expr: SegmentExpr): Promise<number> {
     const { sql, values } = await this.compile(expr);
-    const [row] = await this.db.selectLong<{ n: number }>(`SELECT COUNT(*) AS n FROM profiles p WHERE ${liveProfiles} AND ${sql}`, values);
+    const [row] = await this.db.selectLong<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM profiles p WHERE ${liveProfiles} AND ${sql}`,
+      values,
+    );
     return Number(row.n);
   }
 
@@ -160,27 +177,47 @@ export class SegmentService {
     const expr = this.parseExpression(expression);
     const { sql, values } = await this.compile(expr);
     const where = `${liveProfiles} AND ${sql}`;
-    const [{ n }] = await this.db.selectLong<{ n: number }>(`SELECT COUNT(*) AS n FROM profiles p WHERE ${where}`, values);
-    const ids = (await this.db.selectLong<{ id: number }>(`SELECT p.id FROM profiles p WHERE ${where} ORDER BY p.id LIMIT ${sampleSize}`, values)).map((row) => Number(row.id));
+    const [{ n }] = await this.db.selectLong<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM profiles p WHERE ${where}`,
+      values,
+    );
+    const ids = (
+      await this.db.selectLong<{ id: number }>(
+        `SELECT p.id FROM profiles p WHERE ${where} ORDER BY p.id LIMIT ${sampleSize}`,
+        values,
+      )
+    ).map((row) => Number(row.id));
     const tagCounts = await this.db.selectLong<{ name: string; n: number }>(
       `SELECT lt.name AS name, COUNT(*) AS n FROM profiles p JOIN tags lt ON lt.profile_id = p.id WHERE ${where} GROUP BY lt.name ORDER BY n DESC, lt.name`,
       values,
     );
     const byLifecycle = Object.fromEntries(
-      tagCounts.filter((row) => row.name.startsWith('lifecycle/')).map((row) => [row.name.slice('lifecycle/'.length), Number(row.n)]),
+      tagCounts
+        .filter((row) => row.name.startsWith('lifecycle/'))
+        .map((row) => [row.name.slice('lifecycle/'.length), Number(row.n)]),
     );
     const topTags = tagCounts
       .filter((row) => !row.name.startsWith('lifecycle/'))
       .slice(0, 10)
       .map((row) => ({ tag: row.name, count: Number(row.n) }));
-    return { expression: printSegment(expr), count: Number(n), sample: await this.sample(ids), byLifecycle, topTags, warnings: await this.warnings(expr) };
+    return {
+      expression: printSegment(expr),
+      count: Number(n),
+      sample: await this.sample(ids),
+      byLifecycle,
+      topTags,
+      warnings: await this.warnings(expr),
+    };
   }
 
   /**
    * The live profiles an audience selects, as a WHERE clause over `profiles p` with its values: a saved segment by
    * name (followed at send time, so later edits count) or an expression. Answers the canonical text too.
    */
-  async audience(input: { segment?: string; expression?: string }): Promise<{ expression: string; where: string; values: Record<string, unknown> }> {
+  async audience(input: {
+    segment?: string;
+    expression?: string;
+  }): Promise<{ expression: string; where: string; values: Record<string, unknown> }> {
     let expr: SegmentExpr;
     if (input.segment !== undefined) {
       if (!(await this.lookup(input.segment))) throw new NotFoundError(`no segment named ${input.segment}`);
@@ -198,7 +235,12 @@ export class SegmentService {
     if (row.frozen_at) throw new ConflictError(`segment ${name} is already frozen`);
     const { sql, values } = await this.compile(parseSegment(row.expression));
     // Read first (a plain read locks nothing on MySQL), then write the list: webhooks and the worker go on meanwhile.
-    const ids = (await this.db.selectLong<{ id: number }>(`SELECT p.id FROM profiles p WHERE ${liveProfiles} AND ${sql} ORDER BY p.id`, values)).map((member) => Number(member.id));
+    const ids = (
+      await this.db.selectLong<{ id: number }>(
+        `SELECT p.id FROM profiles p WHERE ${liveProfiles} AND ${sql} ORDER BY p.id`,
+        values,
+      )
+    ).map((member) => Number(member.id));
     await this.db.transaction(async (transaction) => {
       for (let start = 0; start < ids.length; start += 500) {
         const part = ids.slice(start, start + 500);
@@ -208,7 +250,11 @@ export class SegmentService {
           transaction,
         );
       }
-      await this.db.execute('UPDATE segments SET frozen_at = ?, updated_at = ? WHERE id = ?', [this.clock(), this.clock(), row.id], transaction);
+      await this.db.execute(
+        'UPDATE segments SET frozen_at = ?, updated_at = ? WHERE id = ?',
+        [this.clock(), this.clock(), row.id],
+        transaction,
+      );
     });
     return ids.length;
   }
@@ -220,7 +266,11 @@ export class SegmentService {
       const count = await this.countOf(name);
       await this.db.transaction(async (transaction) => {
         await this.db.execute('DELETE FROM segment_counts WHERE segment_id = ? AND day = ?', [id, day], transaction);
-        await this.db.execute('INSERT INTO segment_counts (segment_id, day, count, counted_at) VALUES (?, ?, ?, ?)', [id, day, count, this.clock()], transaction);
+        await this.db.execute(
+          'INSERT INTO segment_counts (segment_id, day, count, counted_at) VALUES (?, ?, ?, ?)',
+          [id, day, count, this.clock()],
+          transaction,
+        );
       });
     }
     return segments.length;
@@ -228,7 +278,10 @@ export class SegmentService {
 
   async history(name: string): Promise<{ day: string; count: number }[]> {
     const row = await this.row(name);
-    const rows = await this.db.select<{ day: string; count: number }>('SELECT day, count FROM segment_counts WHERE segment_id = ? ORDER BY day', [row.id]);
+    const rows = await this.db.select<{ day: string; count: number }>(
+      'SELECT day, count FROM segment_counts WHERE segment_id = ? ORDER BY day',
+      [row.id],
+    );
     return rows.map((entry) => ({ day: entry.day, count: Number(entry.count) }));
   }
 
@@ -259,15 +312,23 @@ export class SegmentService {
       'SELECT profile_id, type, value FROM identities WHERE profile_id IN (:ids) ORDER BY id',
       { ids },
     );
-    const names = await this.db.select<{ profile_id: number; value: string }>("SELECT profile_id, value FROM attributes WHERE profile_id IN (:ids) AND name = 'name'", { ids });
-    const tags = await this.db.select<{ profile_id: number; name: string }>('SELECT profile_id, name FROM tags WHERE profile_id IN (:ids) ORDER BY name', { ids });
+    const names = await this.db.select<{ profile_id: number; value: string }>(
+      "SELECT profile_id, value FROM attributes WHERE profile_id IN (:ids) AND name = 'name'",
+      { ids },
+    );
+    const tags = await this.db.select<{ profile_id: number; name: string }>(
+      'SELECT profile_id, name FROM tags WHERE profile_id IN (:ids) ORDER BY name',
+      { ids },
+    );
     return ids.map((id) => {
       const name = names.find((row) => Number(row.profile_id) === id);
       const text = name ? String(JSON.parse(name.value)) : null;
       return {
         id,
         name: text ? `${[...text][0]}${'*'.repeat(Math.max(1, [...text].length - 1))}` : null,
-        identities: identities.filter((row) => Number(row.profile_id) === id).map((row) => ({ type: row.type, value: maskIdentity(row.type, row.value) })),
+        identities: identities
+          .filter((row) => Number(row.profile_id) === id)
+          .map((row) => ({ type: row.type, value: maskIdentity(row.type, row.value) })),
         tags: tags.filter((row) => Number(row.profile_id) === id).map((row) => row.name),
       };
     });
@@ -298,6 +359,7 @@ export class SegmentService {
 }
 
 function parseText(expression: unknown): SegmentExpr {
-  if (typeof expression !== 'string' || expression.trim() === '') throw new ValidationError('expression: expected an expression such as tag:loyal AND city:Shanghai');
+  if (typeof expression !== 'string' || expression.trim() === '')
+    throw new ValidationError('expression: expected an expression such as tag:loyal AND city:Shanghai');
   return parseSegment(expression);
 }

@@ -18,9 +18,11 @@ export class TagLabels {
     private readonly labels: TagLabelSet,
     categories: Readonly<Record<string, Readonly<Partial<Record<Locale, string>>>>>,
   ) {
-    for (const [tag, names] of Object.entries(labels)) for (const label of Object.values(names)) if (label) this.tags.set(label.toLowerCase(), tag);
+    for (const [tag, names] of Object.entries(labels))
+      for (const label of Object.values(names)) if (label) this.tags.set(label.toLowerCase(), tag);
     for (const [category, names] of Object.entries(categories)) {
-      for (const label of [names['zh-CN'], names.en]) if (label && label !== category) this.categories.set(label.toLowerCase(), category);
+      for (const label of [names['zh-CN'], names.en])
+        if (label && label !== category) this.categories.set(label.toLowerCase(), category);
     }
   }
 

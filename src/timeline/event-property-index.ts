@@ -34,8 +34,10 @@ export function propertyRows(properties: Readonly<Record<string, unknown>> | nul
   for (const [name, value] of Object.entries(properties ?? {})) {
     // Only what a filter can name.
     if (!propertyNamePattern.test(name)) continue;
-    if (typeof value === 'string' || typeof value === 'boolean') rows.push({ name, valueKey: propertyKey(value), valueNumber: null });
-    else if (typeof value === 'number' && Number.isFinite(value)) rows.push({ name, valueKey: null, valueNumber: value });
+    if (typeof value === 'string' || typeof value === 'boolean')
+      rows.push({ name, valueKey: propertyKey(value), valueNumber: null });
+    else if (typeof value === 'number' && Number.isFinite(value))
+      rows.push({ name, valueKey: null, valueNumber: value });
   }
   return rows;
 }
@@ -49,7 +51,28 @@ export interface IndexedEvent {
 }
 
 /** Writes the index rows of freshly appended events (one statement for all of them, as the bound-value limit allows). */
-export async function indexEventProperties(db: Database, events: readonly IndexedEvent[], transaction: Transaction): Promise<void> {
-  const rows = events.flatMap((event) => propertyRows(event.properties).map((row) => [event.id, event.profileId, event.type, event.occurredAt, row.name, row.valueKey, row.valueNumber]));
-  await db.insertRows({ into: 'INSERT INTO event_properties (event_id, profile_id, type, occurred_at, name, value_key, value_number)', tuple: '(?, ?, ?, ?, ?, ?, ?)' }, rows, transaction);
+export async function indexEventProperties(
+  db: Database,
+  events: readonly IndexedEvent[],
+  transaction: Transaction,
+): Promise<void> {
+  const rows = events.flatMap((event) =>
+    propertyRows(event.properties).map((row) => [
+      event.id,
+      event.profileId,
+      event.type,
+      event.occurredAt,
+      row.name,
+      row.valueKey,
+      row.valueNumber,
+    ]),
+  );
+  await db.insertRows(
+    {
+      into: 'INSERT INTO event_properties (event_id, profile_id, type, occurred_at, name, value_key, value_number)',
+      tuple: '(?, ?, ?, ?, ?, ?, ?)',
+    },
+    rows,
+    transaction,
+  );
 }

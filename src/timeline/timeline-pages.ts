@@ -49,7 +49,11 @@ const timelinePages = new Keyset<TimelineEventView>({
 });
 
 /** One page of a profile's timeline (see TimelineService.list). */
-export async function readTimelinePage(db: Database, profileId: number, query: PageRequest & TimelineFilter): Promise<TimelinePage> {
+export async function readTimelinePage(
+  db: Database,
+  profileId: number,
+  query: PageRequest & TimelineFilter,
+): Promise<TimelinePage> {
   const kinds: string[] = [];
   if (query.interactions) kinds.push('source <> :personaSource');
   if (query.types && query.types.length > 0) kinds.push('type IN (:types)');

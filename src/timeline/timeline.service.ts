@@ -45,24 +45,47 @@ export class TimelineService {
    */
   async appendMany(events: readonly NewTimelineEvent[], transaction: Transaction): Promise<number[]> {
     if (events.length === 0) return [];
-    const into = 'INSERT INTO events (profile_id, type, channel, source, source_key, occurred_at, received_at, properties)';
+    const into =
+      'INSERT INTO events (profile_id, type, channel, source, source_key, occurred_at, received_at, properties)';
     const tuple = '(?, ?, ?, ?, ?, ?, ?, ?)';
-    const rows = events.map((event) => [event.profileId, event.type, event.channel, event.source, event.sourceKey, event.occurredAt, event.receivedAt, JSON.stringify(event.properties ?? {})]);
+    const rows = events.map((event) => [
+      event.profileId,
+      event.type,
+      event.channel,
+      event.source,
+      event.sourceKey,
+      event.occurredAt,
+      event.receivedAt,
+      JSON.stringify(event.properties ?? {}),
+    ]);
     let ids: number[];
     if (events.length === 1) {
       ids = [await this.db.insert(`${into} VALUES ${tuple}`, rows[0], transaction)];
     } else {
       await this.db.insertRows({ into, tuple }, rows, transaction);
       const idOf = new Map<string, number>();
-      for (const keys of chunks(events.map((event) => event.sourceKey), maxBoundValues)) {
-        const found = await this.db.select<{ id: number; source_key: string }>('SELECT id, source_key FROM events WHERE source_key IN (:keys)', { keys }, transaction);
+      for (const keys of chunks(
+        events.map((event) => event.sourceKey),
+        maxBoundValues,
+      )) {
+        const found = await this.db.select<{ id: number; source_key: string }>(
+          'SELECT id, source_key FROM events WHERE source_key IN (:keys)',
+          { keys },
+          transaction,
+        );
         for (const row of found) idOf.set(row.source_key, Number(row.id));
       }
       ids = events.map((event) => idOf.get(event.sourceKey) as number);
     }
     await indexEventProperties(
       this.db,
-      events.map((event, index) => ({ id: ids[index], profileId: event.profileId, type: event.type, occurredAt: event.occurredAt, properties: event.properties })),
+      events.map((event, index) => ({
+        id: ids[index],
+        profileId: event.profileId,
+        type: event.type,
+        occurredAt: event.occurredAt,
+        properties: event.properties,
+      })),
       transaction,
     );
     for (const [index, event] of events.entries()) {
@@ -83,7 +106,11 @@ export class TimelineService {
       keyOf.set(erasedSourceKey(key), key);
     }
     for (const keys of chunks([...keyOf.keys()], maxBoundValues)) {
-      const rows = await this.db.select<{ source_key: string }>('SELECT source_key FROM events WHERE source_key IN (:keys)', { keys }, transaction);
+      const rows = await this.db.select<{ source_key: string }>(
+        'SELECT source_key FROM events WHERE source_key IN (:keys)',
+        { keys },
+        transaction,
+      );
       for (const row of rows) found.add(keyOf.get(row.source_key) as string);
     }
     return found;

@@ -7,7 +7,8 @@ export interface JsonShapeProblem {
 /** Problems past this many are not looked for: one answer names enough to fix, and a hostile body can't make it huge. */
 const maxProblems = 10;
 
-export const illFormedTextMessage = "contains a lone UTF-16 surrogate (half of an emoji or other character), which can't be stored";
+export const illFormedTextMessage =
+  "contains a lone UTF-16 surrogate (half of an emoji or other character), which can't be stored";
 
 /**
  * What a caller's JSON value holds that Persona can't take: objects and arrays nested more than `maxDepth` levels
@@ -27,10 +28,15 @@ export function jsonShapeProblems(value: unknown, path: string, maxDepth: number
     }
     if (typeof next.value !== 'object' || next.value === null) continue;
     if (next.depth >= maxDepth) {
-      problems.push({ path: next.path || '(value)', message: `nests objects or arrays more than ${maxDepth} levels deep` });
+      problems.push({
+        path: next.path || '(value)',
+        message: `nests objects or arrays more than ${maxDepth} levels deep`,
+      });
       continue;
     }
-    const entries = Array.isArray(next.value) ? next.value.map((item, index) => [String(index), item] as const) : Object.entries(next.value);
+    const entries = Array.isArray(next.value)
+      ? next.value.map((item, index) => [String(index), item] as const)
+      : Object.entries(next.value);
     // Pushed in reverse so problems come out in the order the caller wrote the fields.
     for (const [key, item] of entries.reverse()) {
       const at = next.path ? `${next.path}.${key}` : key;

@@ -22,12 +22,20 @@ const limitError = { error: `expected a whole number from 1 to ${maxPageSize}` }
 
 /** The query fields every list endpoint takes, to spread into its schema: `z.object({ ...pageQuery, status }).strict()`. */
 export const pageQuery = {
-  limit: z.coerce.number(limitError).int(limitError).min(1, limitError).max(maxPageSize, limitError).default(defaultPageSize),
+  limit: z.coerce
+    .number(limitError)
+    .int(limitError)
+    .min(1, limitError)
+    .max(maxPageSize, limitError)
+    .default(defaultPageSize),
   before: z.string({ error: 'expected one cursor (the nextCursor of the previous page)' }).max(512).optional(),
 };
 
 /** A list answer: the page's rows under the list's own name, and where the next page starts. */
-export function pageAnswer<Name extends string, T>(name: Name, page: Page<T>): Record<Name, T[]> & { nextCursor: string | null } {
+export function pageAnswer<Name extends string, T>(
+  name: Name,
+  page: Page<T>,
+): Record<Name, T[]> & { nextCursor: string | null } {
   return { [name]: page.items, nextCursor: page.nextCursor } as Record<Name, T[]> & { nextCursor: string | null };
 }
 
@@ -53,7 +61,10 @@ export interface KeysetClause {
   values: Record<string, unknown>;
 }
 
-const notOurs = () => new ValidationError('before: not a cursor this API gave out (pass the nextCursor of the previous page)', { field: 'before' });
+const notOurs = () =>
+  new ValidationError('before: not a cursor this API gave out (pass the nextCursor of the previous page)', {
+    field: 'before',
+  });
 
 /**
  * Keyset paging over a stable order. The cursor carries the last row's sort keys (ending in a unique id), and the next
@@ -74,7 +85,10 @@ export class Keyset<Row> {
       // (a < :a) OR (a = :a AND b < :b) OR …: strictly past the last row shown, whichever key tells them apart.
       const compare = direction === 'desc' ? '<' : '>';
       const arms = keys.map((key, index) =>
-        [...keys.slice(0, index).map((equal, at) => `${equal.column} = :pageKey${at}`), `${key.column} ${compare} :pageKey${index}`].join(' AND '),
+        [
+          ...keys.slice(0, index).map((equal, at) => `${equal.column} = :pageKey${at}`),
+          `${key.column} ${compare} :pageKey${index}`,
+        ].join(' AND '),
       );
       where = `(${arms.map((arm) => `(${arm})`).join(' OR ')})`;
     }
@@ -86,7 +100,10 @@ export class Keyset<Row> {
   page<R extends Row, T>(rows: readonly R[], request: PageRequest, view: (row: R) => T): Page<T> {
     const shown = rows.slice(0, request.limit);
     const last = shown[shown.length - 1];
-    return { items: shown.map(view), nextCursor: rows.length > request.limit && last ? this.encode(this.options.keyOf(last)) : null };
+    return {
+      items: shown.map(view),
+      nextCursor: rows.length > request.limit && last ? this.encode(this.options.keyOf(last)) : null,
+    };
   }
 
   private encode(values: KeyValue[]): string {
@@ -111,7 +128,8 @@ function keyValue(kind: KeyKind, value: unknown): KeyValue {
   if (kind === 'text' && typeof value === 'string' && value.length <= 256) return value;
   if (kind === 'id' && Number.isSafeInteger(value) && (value as number) > 0) return value as number;
   // Years 1970 to 9999: what a DATETIME holds.
-  if (kind === 'time' && Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) < 253402300800000) return new Date(value as number);
+  if (kind === 'time' && Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) < 253402300800000)
+    return new Date(value as number);
   throw notOurs();
 }
 

@@ -39,7 +39,10 @@ export class TimeSlice {
   /** True when the loop has had its time and should give way before going on. */
   due(): boolean {
     this.calls += 1;
-    return (this.calls & 15) === 0 && monotonicMs() - this.since >= (urgentInFlight > 0 ? Math.min(urgentSliceMs, this.sliceMs) : this.sliceMs);
+    return (
+      (this.calls & 15) === 0 &&
+      monotonicMs() - this.since >= (urgentInFlight > 0 ? Math.min(urgentSliceMs, this.sliceMs) : this.sliceMs)
+    );
   }
 
   /** Lets everything waiting for the event loop run, then starts a new slice. */

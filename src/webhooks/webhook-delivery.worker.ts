@@ -50,7 +50,11 @@ export class WebhookDeliveryWorker extends PollingWorker {
     const subscriber = this.outbox.subscriber(delivery.subscriber);
     if (!subscriber) {
       // Removed from config since it was queued: nobody to send it to. Parked, not lost, should it come back.
-      await this.outbox.markAttemptFailed(delivery.id, `subscriber "${delivery.subscriber}" is no longer configured`, null);
+      await this.outbox.markAttemptFailed(
+        delivery.id,
+        `subscriber "${delivery.subscriber}" is no longer configured`,
+        null,
+      );
       return;
     }
     let failure: { message: string; retryAfterMs?: number };
@@ -77,7 +81,10 @@ export class WebhookDeliveryWorker extends PollingWorker {
         this.metrics.webhookDeliveries.inc({ subscriber: subscriber.name, outcome: 'delivered' });
         return;
       }
-      failure = { message: `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, retryAfterMs: retryAfterMs(response.headers.get('retry-after'), this.clock().getTime()) };
+      failure = {
+        message: `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`,
+        retryAfterMs: retryAfterMs(response.headers.get('retry-after'), this.clock().getTime()),
+      };
     } catch (error) {
       failure = { message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
     }

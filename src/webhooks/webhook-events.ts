@@ -16,7 +16,10 @@ export const webhookEventsByTimelineType = {
 
 export type WebhookEventName = (typeof webhookEventsByTimelineType)[keyof typeof webhookEventsByTimelineType];
 
-export const webhookEventNames = Object.values(webhookEventsByTimelineType) as [WebhookEventName, ...WebhookEventName[]];
+export const webhookEventNames = Object.values(webhookEventsByTimelineType) as [
+  WebhookEventName,
+  ...WebhookEventName[],
+];
 
 export function webhookEventFor(timelineType: string): WebhookEventName | undefined {
   return ownValue(webhookEventsByTimelineType as Record<string, WebhookEventName>, timelineType);

@@ -18,7 +18,12 @@ export interface WebhookSubscriber {
 export type DeliveryStatus = 'pending' | 'delivering' | 'delivered' | 'failed';
 
 /** `GET /api/webhooks/deliveries`: newest first by id. */
-const deliveryPages = new Keyset<{ id: number }>({ list: 'deliveries', keys: [{ column: 'id', kind: 'id' }], direction: 'desc', keyOf: (row) => [Number(row.id)] });
+const deliveryPages = new Keyset<{ id: number }>({
+  list: 'deliveries',
+  keys: [{ column: 'id', kind: 'id' }],
+  direction: 'desc',
+  keyOf: (row) => [Number(row.id)],
+});
 
 /** A claimed delivery, ready to send. */
 export interface DueDelivery {
@@ -168,12 +173,15 @@ export class WebhookOutbox {
     );
     const [view] = (await this.list({ id, limit: 1 })).items;
     if (!view) throw new NotFoundError(`no webhook delivery ${id}`);
-    if (changed === 0) throw new ConflictError(`webhook delivery ${id} is ${view.status}: only failed deliveries can be retried`);
+    if (changed === 0)
+      throw new ConflictError(`webhook delivery ${id} is ${view.status}: only failed deliveries can be retried`);
     return view;
   }
 
   /** Newest first, a page at a time. */
-  async list(filter: PageRequest & { status?: DeliveryStatus; subscriber?: string; id?: number }): Promise<Page<DeliveryView>> {
+  async list(
+    filter: PageRequest & { status?: DeliveryStatus; subscriber?: string; id?: number },
+  ): Promise<Page<DeliveryView>> {
     const page = deliveryPages.clause(filter);
     const where: string[] = [page.where];
     const values: Record<string, unknown> = { ...page.values };
@@ -209,7 +217,9 @@ export class WebhookOutbox {
 
   /** Rows not yet delivered (pending or in flight). */
   async depth(): Promise<number> {
-    const [row] = await this.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status IN ('pending', 'delivering')");
+    const [row] = await this.db.select<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status IN ('pending', 'delivering')",
+    );
     return Number(row?.n ?? 0);
   }
 }

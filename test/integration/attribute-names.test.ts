@@ -17,10 +17,21 @@ describe('attributes named like built-ins', () => {
     await app.stop();
   });
 
-  async function send(id: string, email: string, attributes: Record<string, unknown>, identities: Record<string, string> = {}) {
+  async function send(
+    id: string,
+    email: string,
+    attributes: Record<string, unknown>,
+    identities: Record<string, string> = {},
+  ) {
     const response = await app.request('/api/events', {
       method: 'POST',
-      json: { id, type: 'form_submit', occurredAt: '2026-11-02T00:00:00Z', identities: { email, ...identities }, attributes },
+      json: {
+        id,
+        type: 'form_submit',
+        occurredAt: '2026-11-02T00:00:00Z',
+        identities: { email, ...identities },
+        attributes,
+      },
     });
     expect(response.status).toBe(202);
     await app.persona.worker.drain();
@@ -32,17 +43,25 @@ describe('attributes named like built-ins', () => {
   }
 
   async function failedInboxRows(): Promise<number> {
-    const [{ n }] = await app.persona.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM inbox WHERE status <> 'done'");
+    const [{ n }] = await app.persona.db.select<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM inbox WHERE status <> 'done'",
+    );
     return Number(n);
   }
 
   it('are written by PATCH as the operator', async () => {
     await send('p1', 'patch@example.com', { city: 'Suzhou' });
     const { id } = await profile('patch@example.com');
-    const set = await app.request(`/api/profiles/${id}`, { method: 'PATCH', json: { attributes: { constructor: 'built', toString: 'yes' } } });
+    const set = await app.request(`/api/profiles/${id}`, {
+      method: 'PATCH',
+      json: { attributes: { constructor: 'built', toString: 'yes' } },
+    });
     expect(set.status).toBe(200);
     // The second write ranks the new value against the one held.
-    const changed = await app.request(`/api/profiles/${id}`, { method: 'PATCH', json: { attributes: { constructor: null, toString: 'no' } } });
+    const changed = await app.request(`/api/profiles/${id}`, {
+      method: 'PATCH',
+      json: { attributes: { constructor: null, toString: 'no' } },
+    });
     expect(changed.status).toBe(200);
     expect(((await changed.json()) as { changed: string[] }).changed.sort()).toEqual(['constructor', 'toString']);
     const p = await profile('patch@example.com');
@@ -54,7 +73,9 @@ describe('attributes named like built-ins', () => {
     await send('e1', 'events@example.com', { valueOf: 1 });
     await send('e2', 'events@example.com', { valueOf: 2 });
     expect(await failedInboxRows()).toBe(0);
-    expect((await profile('events@example.com')).attributes.valueOf).toEqual(expect.objectContaining({ value: 2, source: 'api' }));
+    expect((await profile('events@example.com')).attributes.valueOf).toEqual(
+      expect.objectContaining({ value: 2, source: 'api' }),
+    );
   });
 
   it("don't keep two profiles that both hold one from merging", async () => {

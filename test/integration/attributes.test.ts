@@ -36,7 +36,16 @@ describe('attributes', () => {
   }
 
   it('keeps each value with its source, lets a more trusted source win, and puts every change on the timeline', async () => {
-    expect((await send('a1', 'website', { name: '王芳', gender: '女', city: 'Suzhou', title: 'Designer' }, '2026-11-01T00:00:00Z')).status).toBe(202);
+    expect(
+      (
+        await send(
+          'a1',
+          'website',
+          { name: '王芳', gender: '女', city: 'Suzhou', title: 'Designer' },
+          '2026-11-01T00:00:00Z',
+        )
+      ).status,
+    ).toBe(202);
     let p = await profile();
     expect(p.attributes).toEqual({
       city: expect.objectContaining({ value: 'Suzhou', source: 'website' }),
@@ -53,7 +62,10 @@ describe('attributes', () => {
     expect(p.attributes.city).toEqual(expect.objectContaining({ value: 'Hangzhou', source: 'crm' }));
     expect(p.attributes.title).toEqual(expect.objectContaining({ value: 'Designer', source: 'website' }));
 
-    const patched = await app.request(`/api/profiles/${p.id}`, { method: 'PATCH', json: { attributes: { city: 'Shanghai', vip: true, gender: null } } });
+    const patched = await app.request(`/api/profiles/${p.id}`, {
+      method: 'PATCH',
+      json: { attributes: { city: 'Shanghai', vip: true, gender: null } },
+    });
     expect(patched.status).toBe(200);
     const body = (await patched.json()) as { changed: string[]; profile: ProfileBody };
     expect(body.changed.sort()).toEqual(['city', 'gender', 'vip']);
@@ -76,9 +88,24 @@ describe('attributes', () => {
       method: 'POST',
       json: {
         events: [
-          { id: 'b1', type: 'form_submit', identities: { email: 'wang@example.com' }, attributes: { birthday: '1990-02-30' } },
-          { id: 'b2', type: 'form_submit', identities: { email: 'wang@example.com' }, attributes: { birthday: '1990-02-28', 'bad name': 1 } },
-          { id: 'b3', type: 'form_submit', identities: { email: 'wang@example.com' }, attributes: { birthday: '1990-02-28' } },
+          {
+            id: 'b1',
+            type: 'form_submit',
+            identities: { email: 'wang@example.com' },
+            attributes: { birthday: '1990-02-30' },
+          },
+          {
+            id: 'b2',
+            type: 'form_submit',
+            identities: { email: 'wang@example.com' },
+            attributes: { birthday: '1990-02-28', 'bad name': 1 },
+          },
+          {
+            id: 'b3',
+            type: 'form_submit',
+            identities: { email: 'wang@example.com' },
+            attributes: { birthday: '1990-02-28' },
+          },
         ],
       },
     });
@@ -90,7 +117,15 @@ describe('attributes', () => {
     await app.persona.worker.drain();
     const p = await profile();
     expect(p.attributes.birthday).toEqual(expect.objectContaining({ value: '1990-02-28', source: 'api' }));
-    await app.request('/api/events', { method: 'POST', json: { id: 'b3', type: 'form_submit', identities: { email: 'wang@example.com' }, attributes: { birthday: '1990-02-28' } } });
+    await app.request('/api/events', {
+      method: 'POST',
+      json: {
+        id: 'b3',
+        type: 'form_submit',
+        identities: { email: 'wang@example.com' },
+        attributes: { birthday: '1990-02-28' },
+      },
+    });
     await app.persona.worker.drain();
     expect(await changes(p.id)).toHaveLength(1);
   });
@@ -98,13 +133,18 @@ describe('attributes', () => {
   it('refuses a bad PATCH with 400 and an unknown profile with 404, writing nothing', async () => {
     await send('c1', 'website', { city: 'Suzhou' }, '2026-11-01T00:00:00Z');
     const p = await profile();
-    const bad = await app.request(`/api/profiles/${p.id}`, { method: 'PATCH', json: { attributes: { gender: 'robot', city: 'Xi’an' } } });
+    const bad = await app.request(`/api/profiles/${p.id}`, {
+      method: 'PATCH',
+      json: { attributes: { gender: 'robot', city: 'Xi’an' } },
+    });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { details: { problems: { path: string }[] } } }).error.details.problems).toEqual([
-      expect.objectContaining({ path: 'attributes.gender' }),
-    ]);
+    expect(
+      ((await bad.json()) as { error: { details: { problems: { path: string }[] } } }).error.details.problems,
+    ).toEqual([expect.objectContaining({ path: 'attributes.gender' })]);
     expect((await profile()).attributes.city).toEqual(expect.objectContaining({ value: 'Suzhou' }));
-    expect((await app.request('/api/profiles/999999', { method: 'PATCH', json: { attributes: { city: 'X' } } })).status).toBe(404);
+    expect(
+      (await app.request('/api/profiles/999999', { method: 'PATCH', json: { attributes: { city: 'X' } } })).status,
+    ).toBe(404);
     expect((await app.request(`/api/profiles/${p.id}`, { method: 'PATCH', json: { city: 'X' } })).status).toBe(400);
   });
 });

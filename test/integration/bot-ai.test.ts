@@ -17,14 +17,29 @@ describe('the bot’s AI: ask and draft through an OpenAI-compatible model', () 
       ['oActive', '李娜', 'Shanghai', ['lifecycle/active', 'interest/sports']],
       ['oBeijing', '刘洋', 'Beijing', ['lifecycle/dormant', 'interest/sports']],
     ] as const) {
-      await record(app, openid, [{ key: 'follow', type: 'subscribe', at: new Date(now.getTime() - 60 * day), attributes: { city, name }, tags: { add: [...tags] } }]);
+      await record(app, openid, [
+        {
+          key: 'follow',
+          type: 'subscribe',
+          at: new Date(now.getTime() - 60 * day),
+          attributes: { city, name },
+          tags: { add: [...tags] },
+        },
+      ]);
     }
   };
 
   describe('with a key', () => {
     beforeEach(async () => {
       fake = await FakeOpenAi.start();
-      app = await startTestApp({ bot: { operators: botOperators }, ai: { apiKey: 'env:TEST_OPENAI_API_KEY', baseUrl: fake.baseUrl, maxRetries: 0, model: 'gpt-test' } }, undefined, { clock: () => now });
+      app = await startTestApp(
+        {
+          bot: { operators: botOperators },
+          ai: { apiKey: 'env:TEST_OPENAI_API_KEY', baseUrl: fake.baseUrl, maxRetries: 0, model: 'gpt-test' },
+        },
+        undefined,
+        { clock: () => now },
+      );
       await seed();
     });
 
@@ -51,9 +66,15 @@ describe('the bot’s AI: ask and draft through an OpenAI-compatible model', () 
 
       const [request] = fake.requests;
       expect(request.model).toBe('gpt-test');
-      expect(request.response_format).toMatchObject({ type: 'json_schema', json_schema: { name: 'segment_condition', strict: true } });
+      expect(request.response_format).toMatchObject({
+        type: 'json_schema',
+        json_schema: { name: 'segment_condition', strict: true },
+      });
       const prompt = request.messages.map((message) => message.content).join('\n');
-      expect(request.messages.at(-1)).toEqual({ role: 'user', content: 'how many dormant followers in Shanghai like sports' });
+      expect(request.messages.at(-1)).toEqual({
+        role: 'user',
+        content: 'how many dormant followers in Shanghai like sports',
+      });
       // The vocabulary is the data's own (and the rules'); nothing about any follower.
       expect(prompt).toContain('interest/sports');
       expect(JSON.stringify(request.response_format)).toContain('"interest/sports"');
@@ -61,23 +82,43 @@ describe('the bot’s AI: ask and draft through an OpenAI-compatible model', () 
     });
 
     it('reports an answer that fails validation and uses none of it; plain words go to the model too', async () => {
-      fake.nextJson({ condition: { kind: 'and', items: [{ kind: 'tag', tag: 'interest/golf' }, { kind: 'lifecycle', stage: 'dormant' }] } });
+      fake.nextJson({
+        condition: {
+          kind: 'and',
+          items: [
+            { kind: 'tag', tag: 'interest/golf' },
+            { kind: 'lifecycle', stage: 'dormant' },
+          ],
+        },
+      });
       expect((await command(app, 'wxid_viewer', '上海喜欢高尔夫的沉睡粉丝有多少')).replies).toEqual([
         'The model’s answer was not usable, so nothing was done with it: the condition is not valid at condition.items.0.tag: interest/golf is not a known tag. Try rephrasing the question.',
       ]);
       fake.next({ content: 'tag:loyal' });
-      expect((await command(app, 'wxid_admin', '/问 忠实用户有多少')).replies[0]).toBe('模型的回答无法使用，因此没有执行：the answer was not JSON。请换个说法再问。');
+      expect((await command(app, 'wxid_admin', '/问 忠实用户有多少')).replies[0]).toBe(
+        '模型的回答无法使用，因此没有执行：the answer was not JSON。请换个说法再问。',
+      );
       fake.next({ refusal: 'I can’t help with that.' });
-      expect((await command(app, 'wxid_viewer', '/ask who is rich')).replies[0]).toMatch(/the model declined: I can’t help with that\./);
+      expect((await command(app, 'wxid_viewer', '/ask who is rich')).replies[0]).toMatch(
+        /the model declined: I can’t help with that\./,
+      );
       fake.next({ status: 503, message: 'The engine is currently overloaded.' });
-      expect((await command(app, 'wxid_viewer', '/ask who is new')).replies).toEqual(['The model could not be reached (the model service answered 503). Please try again later.']);
+      expect((await command(app, 'wxid_viewer', '/ask who is new')).replies).toEqual([
+        'The model could not be reached (the model service answered 503). Please try again later.',
+      ]);
       // Audited as failed, with why.
-      const audit = (await (await app.request('/api/bot/audit')).json()) as { entries: { command: string; outcome: string; detail: string }[] };
+      const audit = (await (await app.request('/api/bot/audit')).json()) as {
+        entries: { command: string; outcome: string; detail: string }[];
+      };
       expect(audit.entries.slice(0, 4).map((entry) => [entry.command, entry.outcome, entry.detail])).toEqual([
         ['ask', 'failed', 'AI unavailable: the model service answered 503'],
         ['ask', 'failed', 'AI invalid answer: the model declined: I can’t help with that.'],
         ['ask', 'failed', 'AI invalid answer: the answer was not JSON'],
-        ['ask', 'failed', expect.stringMatching(/^AI invalid answer: the condition is not valid at condition\.items\.0\.tag/)],
+        [
+          'ask',
+          'failed',
+          expect.stringMatching(/^AI invalid answer: the condition is not valid at condition\.items\.0\.tag/),
+        ],
       ]);
     });
 
@@ -112,13 +153,23 @@ describe('the bot’s AI: ask and draft through an OpenAI-compatible model', () 
     });
 
     it('says AI is off, and everything else works', async () => {
-      expect((await command(app, 'wxid_viewer', '/ask how many dormant followers in Shanghai like sports')).replies[0]).toMatch(/^AI is off here/);
-      expect((await command(app, 'wxid_admin', '/文案 "lifecycle:dormant" 召回')).replies[0]).toMatch(/^这里没有开启 AI/);
+      expect(
+        (await command(app, 'wxid_viewer', '/ask how many dormant followers in Shanghai like sports')).replies[0],
+      ).toMatch(/^AI is off here/);
+      expect((await command(app, 'wxid_admin', '/文案 "lifecycle:dormant" 召回')).replies[0]).toMatch(
+        /^这里没有开启 AI/,
+      );
       // Plain words are not a command then.
       expect((await command(app, 'wxid_viewer', 'how many dormant followers')).outcome).toBe('unknown_command');
-      expect((await command(app, 'wxid_viewer', '/segment count lifecycle:dormant AND city:Shanghai AND tag:interest/sports')).replies).toEqual([
-        'lifecycle:dormant AND city:Shanghai AND tag:interest/sports → 1 people',
-      ]);
+      expect(
+        (
+          await command(
+            app,
+            'wxid_viewer',
+            '/segment count lifecycle:dormant AND city:Shanghai AND tag:interest/sports',
+          )
+        ).replies,
+      ).toEqual(['lifecycle:dormant AND city:Shanghai AND tag:interest/sports → 1 people']);
     });
   });
 
@@ -126,7 +177,14 @@ describe('the bot’s AI: ask and draft through an OpenAI-compatible model', () 
     beforeEach(async () => {
       fake = await FakeOpenAi.start();
       app = await startTestApp(
-        { ai: { apiKey: 'env:TEST_OPENAI_API_KEY', baseUrl: fake.baseUrl, maxRetries: 0, classification: { enabled: true, perDay: 3, batchSize: 2 } } },
+        {
+          ai: {
+            apiKey: 'env:TEST_OPENAI_API_KEY',
+            baseUrl: fake.baseUrl,
+            maxRetries: 0,
+            classification: { enabled: true, perDay: 3, batchSize: 2 },
+          },
+        },
         undefined,
         { clock: () => now },
       );
@@ -138,10 +196,16 @@ describe('the bot’s AI: ask and draft through an OpenAI-compatible model', () 
     });
 
     const message = (openid: string, key: string, content: string, hoursAgo: number, subtype = 'text') =>
-      record(app, openid, [{ key, type: 'message', at: new Date(now.getTime() - hoursAgo * 3_600_000), properties: { subtype, content } }]);
+      record(app, openid, [
+        { key, type: 'message', at: new Date(now.getTime() - hoursAgo * 3_600_000), properties: { subtype, content } },
+      ]);
     const tagsOf = async (openid: string) => {
       const response = await app.request(`/api/profiles?identity=openid:default:${openid}`);
-      const [profile] = ((await response.json()) as { profiles: { tags: { name: string; source: string; expiresAt: string | null }[] }[] }).profiles;
+      const [profile] = (
+        (await response.json()) as {
+          profiles: { tags: { name: string; source: string; expiresAt: string | null }[] }[];
+        }
+      ).profiles;
       return profile.tags.map((tag) => [tag.name, tag.source, tag.expiresAt]);
     };
 
@@ -151,7 +215,12 @@ describe('the bot’s AI: ask and draft through an OpenAI-compatible model', () 
       await message('oCook', 'm3', '有没有适合新手的烘焙课程', 3);
       await message('oCook', 'm4', '', 2, 'image');
       await message('oRunner', 'm5', '下周有什么活动', 1);
-      fake.nextJson({ results: [{ index: 0, interests: ['sports'] }, { index: 1, interests: [] }] });
+      fake.nextJson({
+        results: [
+          { index: 0, interests: ['sports'] },
+          { index: 1, interests: [] },
+        ],
+      });
       fake.nextJson({ results: [{ index: 0, interests: ['food', 'parenting'] }] });
       expect(await app.persona.jobs.trigger('ai-interest-classification', now)).toBe('succeeded');
 
@@ -167,7 +236,9 @@ describe('the bot’s AI: ask and draft through an OpenAI-compatible model', () 
       ]);
 
       // Nothing again today; tomorrow the one left.
-      expect(await app.persona.jobs.trigger('ai-interest-classification', new Date(now.getTime() + 60_000))).toBe('succeeded');
+      expect(await app.persona.jobs.trigger('ai-interest-classification', new Date(now.getTime() + 60_000))).toBe(
+        'succeeded',
+      );
       expect(fake.requests).toHaveLength(2);
     });
 
@@ -177,7 +248,9 @@ describe('the bot’s AI: ask and draft through an OpenAI-compatible model', () 
       expect(await app.persona.jobs.trigger('ai-interest-classification', now)).toBe('failed');
       expect(await tagsOf('oRunner')).toEqual([]);
       fake.nextJson({ results: [{ index: 0, interests: ['sports'] }] });
-      expect(await app.persona.jobs.trigger('ai-interest-classification', new Date(now.getTime() + 600_000))).toBe('succeeded');
+      expect(await app.persona.jobs.trigger('ai-interest-classification', new Date(now.getTime() + 600_000))).toBe(
+        'succeeded',
+      );
       expect((await tagsOf('oRunner')).map(([name]) => name)).toEqual(['interest/sports']);
     });
   });

@@ -32,10 +32,29 @@ describe('the operator bot over HTTP', () => {
       ['oNew', 'Shanghai', []],
     ];
     for (const [openid, city, tags] of people) {
-      await record(app, openid, [{ key: 'follow', type: 'subscribe', at: new Date(now.getTime() - 3 * day), attributes: { city }, tags: { add: tags } }]);
+      await record(app, openid, [
+        {
+          key: 'follow',
+          type: 'subscribe',
+          at: new Date(now.getTime() - 3 * day),
+          attributes: { city },
+          tags: { add: tags },
+        },
+      ]);
     }
     await app.persona.accept('test', [
-      { key: 'phone', type: 'form_submit', channel: 'website', occurredAt: new Date(now.getTime() - day), identities: [{ type: 'openid', scope: 'default', value: 'oLoyal1' }, { type: 'phone', scope: '', value: '+8613812345678' }], properties: {}, attributes: { name: '李雷' } },
+      {
+        key: 'phone',
+        type: 'form_submit',
+        channel: 'website',
+        occurredAt: new Date(now.getTime() - day),
+        identities: [
+          { type: 'openid', scope: 'default', value: 'oLoyal1' },
+          { type: 'phone', scope: '', value: '+8613812345678' },
+        ],
+        properties: {},
+        attributes: { name: '李雷' },
+      },
     ]);
     await app.persona.worker.drain();
   });
@@ -51,7 +70,9 @@ describe('the operator bot over HTTP', () => {
     const chinese = await command(app, 'wxid_admin', '/人群 count 标签:忠实用户 且 城市:Shanghai');
     expect(chinese.replies).toEqual(['tag:loyal AND city:Shanghai → 3 人']);
     // Without the slash, with the subcommand's alias, and a likely typo flagged.
-    expect((await command(app, 'wxid_viewer', 'segment 计数 tag:loyl')).replies[0]).toMatch(/^tag:loyl → 0 people\n⚠ .*loyal/);
+    expect((await command(app, 'wxid_viewer', 'segment 计数 tag:loyl')).replies[0]).toMatch(
+      /^tag:loyl → 0 people\n⚠ .*loyal/,
+    );
     const syntax = await command(app, 'wxid_viewer', '/segment count tag:loyal AND');
     expect(syntax).toMatchObject({ outcome: 'failed' });
     expect(syntax.replies[0]).toMatch(/^That didn’t work: column 14: expected a condition after this/);
@@ -65,22 +86,33 @@ describe('the operator bot over HTTP', () => {
     expect((await command(app, 'wxid_admin', '/帮助')).replies.join('\n')).toMatch(/\/push · \/推送/);
 
     const refused = await command(app, 'wxid_viewer', '/push tag:loyal Hello');
-    expect(refused).toMatchObject({ outcome: 'refused', replies: ['/push needs the operator role. Ask an admin if you need it.'] });
+    expect(refused).toMatchObject({
+      outcome: 'refused',
+      replies: ['/push needs the operator role. Ask an admin if you need it.'],
+    });
     expect((await command(app, 'wxid_operator', '/segment delete x')).outcome).toBe('refused');
 
     const stranger = await command(app, 'wxid_stranger', '/segment count tag:loyal');
     expect(stranger).toMatchObject({ status: 403, replies: [] });
-    const audit = (await (await app.request('/api/bot/audit?limit=10')).json()) as { entries: { sender: string; operator: string | null; command: string | null; outcome: string }[] };
+    const audit = (await (await app.request('/api/bot/audit?limit=10')).json()) as {
+      entries: { sender: string; operator: string | null; command: string | null; outcome: string }[];
+    };
     expect(audit.entries.slice(0, 3).map((entry) => [entry.sender, entry.command, entry.outcome])).toEqual([
       ['wxid_stranger', null, 'unknown_sender'],
       ['wxid_operator', 'segment delete', 'refused'],
       ['wxid_viewer', 'push', 'refused'],
     ]);
-    expect((await command(app, 'wxid_viewer', '/segmnt count tag:loyal')).replies).toEqual(['I don’t know the command “segmnt”. Did you mean /segment? Type /help for the list.']);
+    expect((await command(app, 'wxid_viewer', '/segmnt count tag:loyal')).replies).toEqual([
+      'I don’t know the command “segmnt”. Did you mean /segment? Type /help for the list.',
+    ]);
   });
 
   it('plans a push by chat, refuses a wrong code, sends on the right one, and reports the status', async () => {
-    const plan = await command(app, 'wxid_operator', '/push "tag:loyal AND city:Shanghai" name:Winter Winter collection is here, {{name|friend}}!');
+    const plan = await command(
+      app,
+      'wxid_operator',
+      '/push "tag:loyal AND city:Shanghai" name:Winter Winter collection is here, {{name|friend}}!',
+    );
     const text = plan.replies.join('\n');
     expect(text).toContain('Audience: tag:loyal AND city:Shanghai → 3 people');
     expect(text).toContain('Would send: mass 3');
@@ -88,7 +120,9 @@ describe('the operator bot over HTTP', () => {
     expect(fake.massSends).toHaveLength(0);
 
     const wrong = code === '000000' ? '111111' : '000000';
-    expect((await command(app, 'wxid_operator', `/confirm ${wrong}`)).replies).toEqual(['That code is not right. Check the code in the plan and try again.']);
+    expect((await command(app, 'wxid_operator', `/confirm ${wrong}`)).replies).toEqual([
+      'That code is not right. Check the code in the plan and try again.',
+    ]);
     // Another operator can't use it.
     expect((await command(app, 'wxid_admin', `/确认 ${code}`)).replies[0]).toMatch(/^您没有待确认的推送/);
     const confirmed = await command(app, 'wxid_operator', `/confirm ${code}`);
@@ -100,7 +134,8 @@ describe('the operator bot over HTTP', () => {
     const status = (await command(app, 'wxid_viewer', '/status')).replies.join('\n');
     expect(status).toContain('“Winter”: done');
     expect(status).toContain('Recipients 3: sent 3');
-    for (const follower of ['oLoyal1', 'oLoyal2', 'oLoyal3']) expect((await pushEventsOf(app, follower)).map((event) => event.type)).toEqual(['push_sent']);
+    for (const follower of ['oLoyal1', 'oLoyal2', 'oLoyal3'])
+      expect((await pushEventsOf(app, follower)).map((event) => event.type)).toEqual(['push_sent']);
     expect(await pushEventsOf(app, 'oBeijing')).toEqual([]);
     expect((await command(app, 'wxid_viewer', '/pushes')).replies[0]).toMatch(/#\d+ Winter · done · 3/);
   });
@@ -116,14 +151,21 @@ describe('the operator bot over HTTP', () => {
     expect((await command(app, 'wxid_operator', `/tag add #${id} vip`)).replies).toEqual([`Tagged #${id} with vip.`]);
     expect((await command(app, 'wxid_operator', '/whois oLoyal1')).replies.join('\n')).toMatch(/Manual: vip/);
     expect((await command(app, 'wxid_operator', `/tag add #${id} lifecycle/new`)).outcome).toBe('failed');
-    expect((await command(app, 'wxid_operator', '/whois nobody@example.com')).replies).toEqual(['That didn’t work: nobody known by that email']);
+    expect((await command(app, 'wxid_operator', '/whois nobody@example.com')).replies).toEqual([
+      'That didn’t work: nobody known by that email',
+    ]);
   });
 
   it('answers a message id once, and limits how fast one operator may go', async () => {
     expect((await command(app, 'wxid_viewer', '/stats', 'm-1')).replies[0]).toMatch(/^Followers: 5/);
-    expect(await command(app, 'wxid_viewer', '/stats', 'm-1')).toMatchObject({ status: 200, replies: [], outcome: 'ignored' });
+    expect(await command(app, 'wxid_viewer', '/stats', 'm-1')).toMatchObject({
+      status: 200,
+      replies: [],
+      outcome: 'ignored',
+    });
     let limited = 0;
-    for (let i = 0; i < 31; i += 1) if ((await command(app, 'wxid_viewer', '/pushes')).outcome === 'rate_limited') limited += 1;
+    for (let i = 0; i < 31; i += 1)
+      if ((await command(app, 'wxid_viewer', '/pushes')).outcome === 'rate_limited') limited += 1;
     expect(limited).toBe(2);
     // Others are not held back.
     expect((await command(app, 'wxid_operator', '/pushes')).outcome).toBe('ok');

@@ -25,7 +25,11 @@ describe('the bot console', () => {
     });
     const operator = app.persona.bot.operators.consoleOperator(undefined);
     expect(operator).toMatchObject({ contact: 'wxid_admin', role: 'admin', locale: 'zh-CN' });
-    const done = runConsole((message) => app.persona.bot.handle(message), operator as NonNullable<typeof operator>, { input, output, interactive: false });
+    const done = runConsole((message) => app.persona.bot.handle(message), operator as NonNullable<typeof operator>, {
+      input,
+      output,
+      interactive: false,
+    });
     input.end('人群 count tag:loyal\n\n/pushes\nexit\n/stats\n');
     await done;
     expect(printed).toContain('Persona 控制台，当前身份：管理员（管理员）');
@@ -34,7 +38,9 @@ describe('the bot console', () => {
     // Nothing after exit.
     expect(printed).not.toContain('粉丝：');
     expect(printed.trimEnd().endsWith('再见。')).toBe(true);
-    const audit = (await (await app.request('/api/bot/audit')).json()) as { entries: { transport: string; command: string }[] };
+    const audit = (await (await app.request('/api/bot/audit')).json()) as {
+      entries: { transport: string; command: string }[];
+    };
     expect(audit.entries.map((entry) => [entry.transport, entry.command])).toEqual([
       ['console', 'pushes'],
       ['console', 'segment count'],

@@ -19,7 +19,11 @@ describe('the operator bot over WeChat (wechaty-puppet-mock)', () => {
         plugins: { 'wechat-official-account': wechatApiPlugin(fake) },
         pushes: pushSettings(),
         rules: { ...defaultRules, scoring: [] },
-        bot: { operators: [...botOperators, { contact: '运营-小李', role: 'operator' }], wechaty: { reconnectBaseMs: 100 }, ...bot },
+        bot: {
+          operators: [...botOperators, { contact: '运营-小李', role: 'operator' }],
+          wechaty: { reconnectBaseMs: 100 },
+          ...bot,
+        },
       },
       undefined,
       { clock: () => now, botPuppet: chat.puppet },
@@ -30,7 +34,15 @@ describe('the operator bot over WeChat (wechaty-puppet-mock)', () => {
       ['oBeijing', 'Beijing', ['loyal']],
       ['oOther', 'Shanghai', []],
     ] as const) {
-      await record(app, openid, [{ key: 'follow', type: 'subscribe', at: new Date(now.getTime() - 3 * day), attributes: { city }, tags: { add: [...tags] } }]);
+      await record(app, openid, [
+        {
+          key: 'follow',
+          type: 'subscribe',
+          at: new Date(now.getTime() - 3 * day),
+          attributes: { city },
+          tags: { add: [...tags] },
+        },
+      ]);
     }
   };
 
@@ -55,10 +67,16 @@ describe('the operator bot over WeChat (wechaty-puppet-mock)', () => {
     const aliased = chat.contact('wxid_x9', '小李', '运营-小李');
     const stranger = chat.contact('wxid_stranger', 'Somebody');
 
-    expect(await chat.ask(operator, '/segment count tag:loyal AND city:Shanghai')).toEqual(['tag:loyal AND city:Shanghai → 2 people']);
-    expect(await chat.ask(admin, '/人群 count 标签:忠实用户 且 城市:Shanghai')).toEqual(['tag:loyal AND city:Shanghai → 2 人']);
+    expect(await chat.ask(operator, '/segment count tag:loyal AND city:Shanghai')).toEqual([
+      'tag:loyal AND city:Shanghai → 2 people',
+    ]);
+    expect(await chat.ask(admin, '/人群 count 标签:忠实用户 且 城市:Shanghai')).toEqual([
+      'tag:loyal AND city:Shanghai → 2 人',
+    ]);
     expect(await chat.ask(aliased, '/人群 count 标签:忠实用户')).toEqual(['tag:loyal → 3 人']);
-    expect(await chat.ask(viewer, '/push tag:loyal Hello')).toEqual(['/push needs the operator role. Ask an admin if you need it.']);
+    expect(await chat.ask(viewer, '/push tag:loyal Hello')).toEqual([
+      '/push needs the operator role. Ask an admin if you need it.',
+    ]);
 
     const refusal = await chat.ask(stranger, '/segment count tag:loyal');
     expect(refusal).toHaveLength(1);
@@ -80,7 +98,9 @@ describe('the operator bot over WeChat (wechaty-puppet-mock)', () => {
     expect(plan).toContain('Audience: tag:loyal AND city:Shanghai → 2 people');
     expect(plan).toContain('Would send: mass 2');
     const code = /\/confirm (\d{6})/.exec(plan)?.[1] as string;
-    expect(await chat.ask(operator, `/confirm ${code === '123456' ? '654321' : '123456'}`)).toEqual(['That code is not right. Check the code in the plan and try again.']);
+    expect(await chat.ask(operator, `/confirm ${code === '123456' ? '654321' : '123456'}`)).toEqual([
+      'That code is not right. Check the code in the plan and try again.',
+    ]);
     expect(fake.massSends).toHaveLength(0);
     const [confirmed] = await chat.ask(operator, `/confirm ${code}`);
     const pushId = Number(/push #(\d+)/.exec(confirmed)?.[1]);
@@ -91,7 +111,10 @@ describe('the operator bot over WeChat (wechaty-puppet-mock)', () => {
     const [status] = await chat.ask(operator, `/status ${pushId}`);
     expect(status).toContain(`Push #${pushId} “Winter”: done`);
     expect(status).toContain('Recipients 2: sent 2');
-    for (const follower of ['oLoyal1', 'oLoyal2']) expect((await pushEventsOf(app, follower)).map((event) => [event.type, event.properties.pushId])).toEqual([['push_sent', pushId]]);
+    for (const follower of ['oLoyal1', 'oLoyal2'])
+      expect((await pushEventsOf(app, follower)).map((event) => [event.type, event.properties.pushId])).toEqual([
+        ['push_sent', pushId],
+      ]);
     expect(await pushEventsOf(app, 'oOther')).toEqual([]);
 
     // A channel's QR code comes as a picture, after its text.
@@ -112,7 +135,9 @@ describe('the operator bot over WeChat (wechaty-puppet-mock)', () => {
     expect(await unmentioned).toEqual([]);
     // The answer mentions the asker.
     expect(await chat.ask(admin, '/人群 count tag:loyal', { room })).toEqual(['@王经理 tag:loyal → 3 人']);
-    expect(await chat.ask(admin, '/人群 delete vip', { room })).toEqual(['@王经理 /segment delete 是管理员命令，请在与我的私聊中使用，不要在群里。']);
+    expect(await chat.ask(admin, '/人群 delete vip', { room })).toEqual([
+      '@王经理 /segment delete 是管理员命令，请在与我的私聊中使用，不要在群里。',
+    ]);
   });
 
   it('keeps the server working while WeChat can’t be reached or drops, and reconnects', async () => {
@@ -121,14 +146,24 @@ describe('the operator bot over WeChat (wechaty-puppet-mock)', () => {
     const failing = await botStatus(app.persona, (status) => status.failures >= 2);
     expect(failing).toMatchObject({ state: 'reconnecting', lastError: 'the puppet service can’t be reached' });
     // Meanwhile events come in and a push goes out as ever.
-    const posted = await app.request('/api/events', { method: 'POST', json: { id: 'while-down', type: 'page_view', channel: 'website', identities: { openid: 'oLoyal1' } } });
+    const posted = await app.request('/api/events', {
+      method: 'POST',
+      json: { id: 'while-down', type: 'page_view', channel: 'website', identities: { openid: 'oLoyal1' } },
+    });
     expect(posted.status).toBe(202);
     expect(await app.persona.worker.drain()).toBe(1);
-    const planned = (await (await app.request('/api/pushes', { method: 'POST', json: { expression: 'tag:loyal AND city:Shanghai', content: { message: { type: 'text', text: '照常发送' } } } })).json()) as { id: number };
+    const planned = (await (
+      await app.request('/api/pushes', {
+        method: 'POST',
+        json: { expression: 'tag:loyal AND city:Shanghai', content: { message: { type: 'text', text: '照常发送' } } },
+      })
+    ).json()) as { id: number };
     expect((await app.request(`/api/pushes/${planned.id}/confirm`, { method: 'POST' })).status).toBe(200);
     await app.persona.pushWorker.drain();
     expect(fake.massSends.map((send) => send.touser.sort())).toEqual([['oLoyal1', 'oLoyal2']]);
-    const status = (await (await app.request('/api/bot/status')).json()) as { wechaty: { state: string; failures: number } };
+    const status = (await (await app.request('/api/bot/status')).json()) as {
+      wechaty: { state: string; failures: number };
+    };
     expect(status.wechaty.state).toMatch(/^(reconnecting|starting)$/);
     expect(status.wechaty.failures).toBeGreaterThanOrEqual(2);
     chat.reachable = true;
@@ -142,7 +177,11 @@ describe('the operator bot over WeChat (wechaty-puppet-mock)', () => {
     await chat.mocker.puppet.stop();
     await botStatus(app.persona, (status) => status.state === 'reconnecting');
     // The mock may keep the session (as a real puppet's memory card does); else it needs a new login.
-    if ((await botStatus(app.persona, (status) => status.state === 'offline' || status.state === 'online')).state === 'offline') chat.login();
+    if (
+      (await botStatus(app.persona, (status) => status.state === 'offline' || status.state === 'online')).state ===
+      'offline'
+    )
+      chat.login();
     await botStatus(app.persona, (status) => status.state === 'online');
     expect(await chat.ask(operator, '/segment count tag:loyal')).toEqual(['tag:loyal → 3 people']);
   });

@@ -16,24 +16,43 @@ describe('built-in computed tags', () => {
     await app.stop();
   });
 
-  const send = async (key: string, type: string, properties: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
-    await app.persona.accept('test', [{ key, type, channel: 'wechat', occurredAt: now, identities: [openid], properties, ...extra }]);
+  const send = async (
+    key: string,
+    type: string,
+    properties: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ) => {
+    await app.persona.accept('test', [
+      { key, type, channel: 'wechat', occurredAt: now, identities: [openid], properties, ...extra },
+    ]);
     await app.persona.worker.drain();
   };
   const tags = async () => {
     const found = (await (await app.request(`/api/profiles?identity=openid:default:${openid.value}`)).json()) as {
       profiles: { tags: { name: string; source: string; expiresAt: string | null }[] }[];
     };
-    return found.profiles[0].tags.filter((tag) => !tag.name.startsWith('lifecycle/') && !tag.name.startsWith('activity/'));
+    return found.profiles[0].tags.filter(
+      (tag) => !tag.name.startsWith('lifecycle/') && !tag.name.startsWith('activity/'),
+    );
   };
   const tagsIn = async (...categories: string[]) => {
-    const found = (await (await app.request(`/api/profiles?identity=openid:default:${openid.value}`)).json()) as { profiles: { tags: { name: string; category: string }[] }[] };
+    const found = (await (await app.request(`/api/profiles?identity=openid:default:${openid.value}`)).json()) as {
+      profiles: { tags: { name: string; category: string }[] }[];
+    };
     return found.profiles[0].tags.filter((tag) => categories.includes(tag.category)).map((tag) => tag.name);
   };
 
   it('reads interests from the words a follower writes, for 90 days after the last such message', async () => {
     await send('m1', 'message', { account: 'default', subtype: 'text', content: '最近在练瑜伽，想找个跑步搭子' });
-    expect(await tags()).toEqual([{ name: 'interest/sports', category: 'interest', source: 'keyword', addedAt: now.toISOString(), expiresAt: new Date(now.getTime() + 90 * day).toISOString() }]);
+    expect(await tags()).toEqual([
+      {
+        name: 'interest/sports',
+        category: 'interest',
+        source: 'keyword',
+        addedAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + 90 * day).toISOString(),
+      },
+    ]);
     // Another message a month later: the tag lasts 90 days from that one.
     now = new Date(now.getTime() + 30 * day);
     await send('m2', 'message', { account: 'default', subtype: 'text', content: '周末去打篮球' });
@@ -74,14 +93,26 @@ describe('built-in computed tags', () => {
     now = new Date(now.getTime() + 10 * day);
     await send('p2', 'purchase', { amount: 50_000, orderId: 'o2' });
     // Two purchases, ¥1,100 together.
-    expect(await tagsIn('recency', 'frequency', 'monetary')).toEqual(['frequency/medium', 'monetary/medium', 'recency/30d']);
+    expect(await tagsIn('recency', 'frequency', 'monetary')).toEqual([
+      'frequency/medium',
+      'monetary/medium',
+      'recency/30d',
+    ]);
     now = new Date(now.getTime() + 5 * day);
     await send('d1', 'deal_won', { amount: 400_000, dealId: 'd1' }, { channel: 'crm' });
-    expect(await tagsIn('recency', 'frequency', 'monetary')).toEqual(['frequency/medium', 'monetary/high', 'recency/30d']);
+    expect(await tagsIn('recency', 'frequency', 'monetary')).toEqual([
+      'frequency/medium',
+      'monetary/high',
+      'recency/30d',
+    ]);
     // Two months without buying: recency moves to 90 days; a year after the last one, every band has gone.
     now = new Date(now.getTime() + 60 * day);
     await app.persona.engine.recompute.run(now, app.persona.log);
-    expect(await tagsIn('recency', 'frequency', 'monetary')).toEqual(['frequency/medium', 'monetary/high', 'recency/90d']);
+    expect(await tagsIn('recency', 'frequency', 'monetary')).toEqual([
+      'frequency/medium',
+      'monetary/high',
+      'recency/90d',
+    ]);
     now = new Date(now.getTime() + 366 * day);
     await app.persona.engine.recompute.run(now, app.persona.log);
     expect(await tagsIn('recency', 'frequency', 'monetary')).toEqual([]);

@@ -23,7 +23,14 @@ describe('generic CRM webhook', () => {
         website: { enabled: true, secret: 'env:WEBSITE_WEBHOOK_SECRET' },
         'wechat-official-account': {
           enabled: true,
-          accounts: [{ name: 'default', appId: 'env:WECHAT_APP_ID', token: 'env:WECHAT_TOKEN', encodingAESKey: 'env:WECHAT_ENCODING_AES_KEY' }],
+          accounts: [
+            {
+              name: 'default',
+              appId: 'env:WECHAT_APP_ID',
+              token: 'env:WECHAT_TOKEN',
+              encodingAESKey: 'env:WECHAT_ENCODING_AES_KEY',
+            },
+          ],
         },
       },
     });
@@ -61,14 +68,19 @@ describe('generic CRM webhook', () => {
     const beacon = { id: 'w-1', type: 'form_submit', openid: 'oFollower', phone: '13912345678' };
     expect((await signed('/webhooks/website', beacon, websiteSecret)).status).toBe(202);
     await app.persona.worker.drain();
-    const created = await crm([{ id: 'e-1', type: 'lead.created', occurredAt: '2026-11-20T10:00:00+08:00', lead: lead() }]);
+    const created = await crm([
+      { id: 'e-1', type: 'lead.created', occurredAt: '2026-11-20T10:00:00+08:00', lead: lead() },
+    ]);
     expect(created.status).toBe(202);
     await app.persona.worker.drain();
 
     expect(await count('profiles')).toBe(1);
     const found = await app.request('/api/profiles?identity=crmId:crm:L-1001');
-    const [view] = ((await found.json()) as { profiles: Awaited<ReturnType<typeof app.persona.profiles.get>>[] }).profiles;
-    expect((await (await app.request('/api/profiles?identity=openid:default:oFollower')).json()) as unknown).toEqual({ profiles: [view] });
+    const [view] = ((await found.json()) as { profiles: Awaited<ReturnType<typeof app.persona.profiles.get>>[] })
+      .profiles;
+    expect((await (await app.request('/api/profiles?identity=openid:default:oFollower')).json()) as unknown).toEqual({
+      profiles: [view],
+    });
     expect(view.identities).toEqual(
       expect.arrayContaining([
         { type: 'openid', scope: 'default', value: 'oFollower' },
@@ -84,19 +96,39 @@ describe('generic CRM webhook', () => {
       }),
     );
     const { events } = await app.persona.timeline.list(view.id, { limit: 50 });
-    expect(events.map((event) => event.type)).toEqual(expect.arrayContaining(['message', 'form_submit', 'lead_created']));
+    expect(events.map((event) => event.type)).toEqual(
+      expect.arrayContaining(['message', 'form_submit', 'lead_created']),
+    );
   });
 
   it('records status changes and won deals in fen', async () => {
     await crm([
-      { id: 'e-2', type: 'lead.status_changed', occurredAt: '2026-11-21T10:00:00Z', lead: lead({ status: 'SQL', previousStatus: 'MQL' }) },
-      { id: 'e-3', type: 'deal.won', occurredAt: '2026-11-22T10:00:00Z', lead: lead(), deal: { id: 'D-9', amount: 1299.5, currency: 'CNY', stage: 'closedwon' } },
+      {
+        id: 'e-2',
+        type: 'lead.status_changed',
+        occurredAt: '2026-11-21T10:00:00Z',
+        lead: lead({ status: 'SQL', previousStatus: 'MQL' }),
+      },
+      {
+        id: 'e-3',
+        type: 'deal.won',
+        occurredAt: '2026-11-22T10:00:00Z',
+        lead: lead(),
+        deal: { id: 'D-9', amount: 1299.5, currency: 'CNY', stage: 'closedwon' },
+      },
     ]);
     await app.persona.worker.drain();
-    const [row] = await app.persona.db.select<{ profile_id: number }>("SELECT profile_id FROM identities WHERE type = 'crm_id'");
+    const [row] = await app.persona.db.select<{ profile_id: number }>(
+      "SELECT profile_id FROM identities WHERE type = 'crm_id'",
+    );
     const { events } = await app.persona.timeline.list(Number(row.profile_id), { limit: 50 });
     expect(events.find((event) => event.type === 'deal_won')?.properties).toEqual({
-      crm: 'crm', leadId: 'L-1001', dealId: 'D-9', currency: 'CNY', stage: 'closedwon', amount: 129950,
+      crm: 'crm',
+      leadId: 'L-1001',
+      dealId: 'D-9',
+      currency: 'CNY',
+      stage: 'closedwon',
+      amount: 129950,
     });
     expect(events.find((event) => event.type === 'lead_status_changed')?.properties).toEqual(
       expect.objectContaining({ from: 'MQL', to: 'SQL' }),
@@ -109,7 +141,9 @@ describe('generic CRM webhook', () => {
     expect(response.status).toBe(202);
     const after = Date.now();
     await app.persona.worker.drain();
-    const [event] = await app.persona.db.select<{ occurred_at: unknown }>("SELECT occurred_at FROM events WHERE type = 'lead_updated'");
+    const [event] = await app.persona.db.select<{ occurred_at: unknown }>(
+      "SELECT occurred_at FROM events WHERE type = 'lead_updated'",
+    );
     const at = app.persona.db.parseTime(event.occurred_at)?.getTime() ?? 0;
     expect(at).toBeGreaterThanOrEqual(before);
     expect(at).toBeLessThanOrEqual(after);
@@ -136,7 +170,10 @@ describe('generic CRM webhook', () => {
       { id: 'e-8', type: 'lead.updated', occurredAt: '2026-11-20T10:00:00Z', lead: lead() },
     ]);
     expect(response.status).toBe(202);
-    const body = (await response.json()) as { accepted: number; errors: { index: number; problems: { path: string }[] }[] };
+    const body = (await response.json()) as {
+      accepted: number;
+      errors: { index: number; problems: { path: string }[] }[];
+    };
     expect(body.accepted).toBe(1);
     expect(body.errors.map((error) => [error.index, error.problems[0].path])).toEqual([
       [0, 'type'],
@@ -148,15 +185,34 @@ describe('generic CRM webhook', () => {
   it('makes one profile from 20 parallel webhooks for the same new email', async () => {
     const responses = await Promise.all(
       Array.from({ length: 20 }, (_, index) =>
-        crm([{ id: `p-${index}`, type: 'lead.updated', occurredAt: '2026-11-20T10:00:00Z', lead: { id: `L-${index}`, email: 'same.new@example.com' } }]),
+        crm([
+          {
+            id: `p-${index}`,
+            type: 'lead.updated',
+            occurredAt: '2026-11-20T10:00:00Z',
+            lead: { id: `L-${index}`, email: 'same.new@example.com' },
+          },
+        ]),
       ),
     );
     expect(responses.map((response) => response.status)).toEqual(Array(20).fill(202));
     const { persona } = app;
     const { InboxWorker } = await import('../../src/ingest/inbox.worker');
-    const workers = Array.from({ length: 4 }, () => new InboxWorker(persona.inbox, persona.pipeline, { ...persona.config.ingest.worker, batchSize: 1, entriesPerTransaction: 1 }, persona.log, persona.metrics));
+    const workers = Array.from(
+      { length: 4 },
+      () =>
+        new InboxWorker(
+          persona.inbox,
+          persona.pipeline,
+          { ...persona.config.ingest.worker, batchSize: 1, entriesPerTransaction: 1 },
+          persona.log,
+          persona.metrics,
+        ),
+    );
     await Promise.all(workers.map((worker) => worker.drain()));
-    const retried = await app.persona.db.select<{ status: string; last_error: string }>("SELECT status, last_error FROM inbox WHERE status <> 'done'");
+    const retried = await app.persona.db.select<{ status: string; last_error: string }>(
+      "SELECT status, last_error FROM inbox WHERE status <> 'done'",
+    );
     expect(retried).toEqual([]);
     expect(await count('profiles')).toBe(1);
     expect(await count('events')).toBe(20);

@@ -34,10 +34,20 @@ describe('erasure leaves no copy of the person anywhere in the database', () => 
         bot: { operators: botOperators, commandsPerMinute: 60 },
         webhooks: {
           subscribers: [
-            { name: 'crm', url: 'http://127.0.0.1:9/hooks', secret: 'env:OUTBOUND_WEBHOOK_SECRET', events: ['profile.merged', 'profile.attribute_changed'] },
+            {
+              name: 'crm',
+              url: 'http://127.0.0.1:9/hooks',
+              secret: 'env:OUTBOUND_WEBHOOK_SECRET',
+              events: ['profile.merged', 'profile.attribute_changed'],
+            },
           ],
         },
-        ai: { apiKey: 'env:TEST_OPENAI_API_KEY', baseUrl: openai.baseUrl, maxRetries: 0, classification: { enabled: true, perDay: 10, batchSize: 5 } },
+        ai: {
+          apiKey: 'env:TEST_OPENAI_API_KEY',
+          baseUrl: openai.baseUrl,
+          maxRetries: 0,
+          classification: { enabled: true, perDay: 10, batchSize: 5 },
+        },
       },
       undefined,
       { clock: () => now },
@@ -52,16 +62,28 @@ describe('erasure leaves no copy of the person anywhere in the database', () => 
 
   const wechat = (xml: string) => {
     const request = signedPost(sampleAccount, xml, { openid: person.openid });
-    return fetch(`${app.url}/wechat?${request.query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: request.body });
+    return fetch(`${app.url}/wechat?${request.query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: request.body,
+    });
   };
   const events = (body: unknown) => app.request('/api/events', { method: 'POST', json: body });
   const profileIdBy = async (identity: string) => {
-    const body = (await (await app.request(`/api/profiles?identity=${identity}`)).json()) as { profiles: { id: number }[] };
+    const body = (await (await app.request(`/api/profiles?identity=${identity}`)).json()) as {
+      profiles: { id: number }[];
+    };
     return body.profiles[0]?.id;
   };
   const follow = () => wechat(eventMessage(person.openid, 'subscribe', {}, createTime));
-  const write = () => wechat(textMessage(person.openid, '马拉松报名 erase.me@example.com', '24010001', createTime + 60));
-  const signUp = { id: `signup:${person.email}`, type: 'form_submit', identities: { email: 'Erase.Me@Example.com', anonymousId: person.anonymousId }, attributes: { name: '赵六' } };
+  const write = () =>
+    wechat(textMessage(person.openid, '马拉松报名 erase.me@example.com', '24010001', createTime + 60));
+  const signUp = {
+    id: `signup:${person.email}`,
+    type: 'form_submit',
+    identities: { email: 'Erase.Me@Example.com', anonymousId: person.anonymousId },
+    attributes: { name: '赵六' },
+  };
 
   /** Everything Persona can come to hold about a follower: two profiles merged, a push, clicks, reports, bot lookups. */
   async function living(): Promise<number> {
@@ -69,26 +91,59 @@ describe('erasure leaves no copy of the person anywhere in the database', () => 
     await app.persona.worker.drain();
     expect((await follow()).status).toBe(200);
     expect((await write()).status).toBe(200);
-    await events({ id: 'crm-link', type: 'lead.created', identities: { openid: person.openid, unionid: person.unionid, crmId: person.crmId } });
+    await events({
+      id: 'crm-link',
+      type: 'lead.created',
+      identities: { openid: person.openid, unionid: person.unionid, crmId: person.crmId },
+    });
     await app.persona.worker.drain();
     // Email and unionid are both strong: the sign-up's profile and the follower's are one person.
-    await events({ id: `visit:${person.email}`, type: 'page_view', identities: { email: person.email, unionid: person.unionid, phone: '137 0000 1111' }, attributes: { city: 'Hangzhou' } });
+    await events({
+      id: `visit:${person.email}`,
+      type: 'page_view',
+      identities: { email: person.email, unionid: person.unionid, phone: '137 0000 1111' },
+      attributes: { city: 'Hangzhou' },
+    });
     await events({ id: 'other', type: 'page_view', identities: { email: 'keep@example.com' } });
     await app.persona.worker.drain();
 
-    const planned = await app.request('/api/pushes', { method: 'POST', json: { expression: 'subscribed', content: { message: { type: 'text', text: '报名：https://brand.cn/run' }, trackLinks: true } } });
+    const planned = await app.request('/api/pushes', {
+      method: 'POST',
+      json: {
+        expression: 'subscribed',
+        content: { message: { type: 'text', text: '报名：https://brand.cn/run' }, trackLinks: true },
+      },
+    });
     const { id: pushId } = (await planned.json()) as { id: number };
     expect((await app.request(`/api/pushes/${pushId}/confirm`, { method: 'POST' })).status).toBe(200);
     await app.persona.pushWorker.drain();
     const [sent] = fake.customMessages;
     const token = /\/r\/(\S+)/.exec((sent.body as { text: { content: string } }).text.content)?.[1];
     expect((await app.request(`/r/${token}`, { auth: null, redirect: 'manual' })).status).toBe(302);
-    await wechat(wechatXml({ ToUserName: 'gh_test', FromUserName: person.openid, CreateTime: createTime + 120, MsgType: 'event', Event: 'TEMPLATESENDJOBFINISH', MsgID: '200163836', Status: 'success' }));
+    await wechat(
+      wechatXml({
+        ToUserName: 'gh_test',
+        FromUserName: person.openid,
+        CreateTime: createTime + 120,
+        MsgType: 'event',
+        Event: 'TEMPLATESENDJOBFINISH',
+        MsgID: '200163836',
+        Status: 'success',
+      }),
+    );
     await app.persona.worker.drain();
 
     openai.nextJson({ results: [{ index: 0, interests: ['sports'] }] });
     expect(await app.persona.jobs.trigger('ai-interest-classification', now)).toBe('succeeded');
-    for (const lookup of ['/whois Erase.Me@Example.com', '/whois "137 0000 1111"', '/whois "+86 137-0000-1111"', `/whois ${person.openid}`, `/whois unionid:${person.unionid}`, `/whois crm:${person.crmId}`, '/whois keep@example.com']) {
+    for (const lookup of [
+      '/whois Erase.Me@Example.com',
+      '/whois "137 0000 1111"',
+      '/whois "+86 137-0000-1111"',
+      `/whois ${person.openid}`,
+      `/whois unionid:${person.unionid}`,
+      `/whois crm:${person.crmId}`,
+      '/whois keep@example.com',
+    ]) {
       expect((await command(app, 'wxid_admin', lookup)).status).toBe(200);
     }
     return (await profileIdBy(`openid:default:${person.openid}`)) as number;
@@ -115,15 +170,21 @@ describe('erasure leaves no copy of the person anywhere in the database', () => 
         'bot_audit.text',
       ]),
     );
-    const [{ n: classified }] = await app.persona.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM ai_classifications');
+    const [{ n: classified }] = await app.persona.db.select<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM ai_classifications',
+    );
     expect(Number(classified)).toBe(1);
 
     expect((await app.request(`/api/profiles/${id}`, { method: 'DELETE' })).status).toBe(200);
 
-    expect(await allTables(app.persona.db)).toEqual(expect.arrayContaining(['bot_audit', 'events', 'inbox', 'push_deliveries']));
+    expect(await allTables(app.persona.db)).toEqual(
+      expect.arrayContaining(['bot_audit', 'events', 'inbox', 'push_deliveries']),
+    );
     expect(await tracesOf(app.persona.db, personal)).toEqual([]);
     // Others are untouched: the other person, and what the operators asked (with the person's part redacted).
-    expect(await tracesOf(app.persona.db, ['keep@example.com'])).toEqual(expect.arrayContaining(['bot_audit.text', 'identities.value']));
+    expect(await tracesOf(app.persona.db, ['keep@example.com'])).toEqual(
+      expect.arrayContaining(['bot_audit.text', 'identities.value']),
+    );
     const audit = await app.persona.db.select<{ text: string }>('SELECT text FROM bot_audit ORDER BY id');
     expect(audit.map((row) => row.text)).toEqual([
       '/whois [erased]',
@@ -139,8 +200,12 @@ describe('erasure leaves no copy of the person anywhere in the database', () => 
     const [push] = await app.persona.db.select<{ plan: string }>('SELECT plan FROM pushes');
     expect((JSON.parse(push.plan) as { sample: unknown[] }).sample).toEqual([]);
     // Counts stay: the push's delivery and WeChat's report of the template message, without the person.
-    expect(await app.persona.db.select('SELECT status, openid FROM push_deliveries')).toEqual([{ status: 'sent', openid: null }]);
-    expect(await app.persona.db.select('SELECT status, recipient FROM delivery_reports')).toEqual([{ status: 'success', recipient: null }]);
+    expect(await app.persona.db.select('SELECT status, openid FROM push_deliveries')).toEqual([
+      { status: 'sent', openid: null },
+    ]);
+    expect(await app.persona.db.select('SELECT status, recipient FROM delivery_reports')).toEqual([
+      { status: 'success', recipient: null },
+    ]);
   });
 
   it('still recognises their messages and events sent again after the erasure as duplicates', async () => {

@@ -1,6 +1,15 @@
 import { startTestApp, type TestApp } from '../support/test-app';
 
-const tables = ['profiles', 'identities', 'attributes', 'events', 'inbox', 'subscriptions', 'delivery_reports', 'audit_log'];
+const tables = [
+  'profiles',
+  'identities',
+  'attributes',
+  'events',
+  'inbox',
+  'subscriptions',
+  'delivery_reports',
+  'audit_log',
+];
 
 describe('DELETE /api/profiles/:id (erasure)', () => {
   let app: TestApp;
@@ -24,12 +33,21 @@ describe('DELETE /api/profiles/:id (erasure)', () => {
       method: 'POST',
       json: {
         events: [
-          { id: 'x1', type: 'form_submit', identities: person, properties: { note: 'call erase.me@example.com' }, attributes: { name: '赵六', company: 'Acme' } },
+          {
+            id: 'x1',
+            type: 'form_submit',
+            identities: person,
+            properties: { note: 'call erase.me@example.com' },
+            attributes: { name: '赵六', company: 'Acme' },
+          },
           { id: 'x2', type: 'page_view', identities: { email: person.email } },
         ],
       },
     });
-    await app.request('/api/events', { method: 'POST', json: { id: 'y1', type: 'page_view', identities: { email: 'keep@example.com' } } });
+    await app.request('/api/events', {
+      method: 'POST',
+      json: { id: 'y1', type: 'page_view', identities: { email: 'keep@example.com' } },
+    });
     await app.persona.worker.drain();
     const found = await app.request('/api/profiles?identity=email:erase.me@example.com');
     const [{ id }] = ((await found.json()) as { profiles: { id: number }[] }).profiles;
@@ -49,16 +67,28 @@ describe('DELETE /api/profiles/:id (erasure)', () => {
     expect((await app.request(`/api/profiles/${id}`)).status).toBe(404);
     expect((await app.request(`/api/profiles/${id}/timeline`)).status).toBe(404);
     expect((await app.request(`/api/profiles/${id}`, { method: 'DELETE' })).status).toBe(404);
-    const events = await app.persona.db.select<{ type: string; properties: string }>('SELECT type, properties FROM events WHERE profile_id = ? ORDER BY id', [id]);
-    expect(events.filter((event) => event.type !== 'attribute_changed').map((event) => [event.type, event.properties])).toEqual([
+    const events = await app.persona.db.select<{ type: string; properties: string }>(
+      'SELECT type, properties FROM events WHERE profile_id = ? ORDER BY id',
+      [id],
+    );
+    expect(
+      events.filter((event) => event.type !== 'attribute_changed').map((event) => [event.type, event.properties]),
+    ).toEqual([
       ['form_submit', '{}'],
       ['page_view', '{}'],
     ]);
-    const audit = await app.persona.db.select<{ actor: string; action: string; subject: string }>('SELECT actor, action, subject FROM audit_log');
-    expect(audit).toEqual([{ actor: expect.stringContaining('admin'), action: 'profile.erased', subject: `profile:${id}` }]);
+    const audit = await app.persona.db.select<{ actor: string; action: string; subject: string }>(
+      'SELECT actor, action, subject FROM audit_log',
+    );
+    expect(audit).toEqual([
+      { actor: expect.stringContaining('admin'), action: 'profile.erased', subject: `profile:${id}` },
+    ]);
 
     // The same person coming back is a new, empty profile.
-    await app.request('/api/events', { method: 'POST', json: { id: 'z1', type: 'page_view', identities: { email: person.email } } });
+    await app.request('/api/events', {
+      method: 'POST',
+      json: { id: 'z1', type: 'page_view', identities: { email: person.email } },
+    });
     await app.persona.worker.drain();
     const again = await app.request('/api/profiles?identity=email:erase.me@example.com');
     const [back] = ((await again.json()) as { profiles: { id: number; attributes: object }[] }).profiles;

@@ -23,7 +23,12 @@ describe('duplicates in the answer to POST /api/events', () => {
     await app.stop();
   });
 
-  const event = (id: string) => ({ id, type: 'page_view', occurredAt: '2026-11-02T00:00:00Z', identities: { anonymousId: `visitor-${id}` } });
+  const event = (id: string) => ({
+    id,
+    type: 'page_view',
+    occurredAt: '2026-11-02T00:00:00Z',
+    identities: { anonymousId: `visitor-${id}` },
+  });
 
   async function post(to: TestApp, ids: string[]): Promise<Answer> {
     const response = await to.request('/api/events', { method: 'POST', json: { events: ids.map(event) } });
@@ -38,7 +43,10 @@ describe('duplicates in the answer to POST /api/events', () => {
     // The same id twice in one request is stored once: the second is a duplicate of the first.
     expect(await post(app, ['a5', 'a5'])).toEqual(expect.objectContaining({ accepted: 2, duplicates: 1 }));
     // Without ids every event is new.
-    const anonymous = await app.request('/api/events', { method: 'POST', json: { type: 'page_view', identities: { anonymousId: 'visitor-x' } } });
+    const anonymous = await app.request('/api/events', {
+      method: 'POST',
+      json: { type: 'page_view', identities: { anonymousId: 'visitor-x' } },
+    });
     expect(await anonymous.json()).toEqual(expect.objectContaining({ accepted: 1, duplicates: 0 }));
   });
 
@@ -61,7 +69,9 @@ describe('duplicates in the answer to POST /api/events', () => {
     expect(answers.reduce((sum, answer) => sum + answer.duplicates, 0)).toBe(40 * 5 - 5);
 
     // Sent again, all at once: everything is a duplicate.
-    const again = await Promise.all(requests.map((_, index) => post(index % 2 === 0 ? app : other, [...shared, `r${index}-1`])));
+    const again = await Promise.all(
+      requests.map((_, index) => post(index % 2 === 0 ? app : other, [...shared, `r${index}-1`])),
+    );
     expect(again.map((answer) => answer.duplicates)).toEqual(again.map(() => 6));
   });
 });

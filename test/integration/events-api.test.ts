@@ -18,9 +18,27 @@ describe('POST /api/events → timeline', () => {
 
   const batch = {
     events: [
-      { id: 'evt-1', type: 'page_view', channel: 'website', occurredAt: '2026-11-20T08:00:00.001Z', identities: { email: 'Li.Na@Example.com' }, properties: { url: '/a' } },
-      { id: 'evt-2', type: 'article_view', occurredAt: '2026-11-20T09:00:00.002Z', identities: { email: 'li.na@example.com' }, properties: { articleId: 'a1', topic: 'sports' } },
-      { id: 'evt-3', type: 'article_favorite', occurredAt: '2026-11-20T08:30:00.003Z', identities: { email: 'li.na@example.com' } },
+      {
+        id: 'evt-1',
+        type: 'page_view',
+        channel: 'website',
+        occurredAt: '2026-11-20T08:00:00.001Z',
+        identities: { email: 'Li.Na@Example.com' },
+        properties: { url: '/a' },
+      },
+      {
+        id: 'evt-2',
+        type: 'article_view',
+        occurredAt: '2026-11-20T09:00:00.002Z',
+        identities: { email: 'li.na@example.com' },
+        properties: { articleId: 'a1', topic: 'sports' },
+      },
+      {
+        id: 'evt-3',
+        type: 'article_favorite',
+        occurredAt: '2026-11-20T08:30:00.003Z',
+        identities: { email: 'li.na@example.com' },
+      },
     ],
   };
 
@@ -80,7 +98,11 @@ describe('POST /api/events → timeline', () => {
     delete (events[1] as { type?: string }).type;
     const response = await app.request('/api/events', { method: 'POST', json: { events } });
     expect(response.status).toBe(202);
-    const body = (await response.json()) as { accepted: number; rejected: number; errors: { index: number; problems: { path: string }[] }[] };
+    const body = (await response.json()) as {
+      accepted: number;
+      rejected: number;
+      errors: { index: number; problems: { path: string }[] }[];
+    };
     expect(body.accepted).toBe(2);
     expect(body.rejected).toBe(1);
     expect(body.errors).toEqual([{ index: 1, problems: [expect.objectContaining({ path: 'type' })] }]);
@@ -92,7 +114,12 @@ describe('POST /api/events → timeline', () => {
   it('answers 400 when no event is valid, naming each problem', async () => {
     const response = await app.request('/api/events', {
       method: 'POST',
-      json: { events: [{ type: 'page_view', identities: {} }, { type: 'Bad Type', identities: { phone: 'abc' } }] },
+      json: {
+        events: [
+          { type: 'page_view', identities: {} },
+          { type: 'Bad Type', identities: { phone: 'abc' } },
+        ],
+      },
     });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { code: string; details: { errors: { index: number }[] } } };
@@ -122,31 +149,47 @@ describe('POST /api/events → timeline', () => {
     for (const type of ['fax', 'constructor', '__proto__']) {
       const response = await app.request(`/api/profiles?identity=${type}:x`);
       expect(response.status).toBe(400);
-      expect(((await response.json()) as { error: { message: string } }).error.message).toContain('identity: expected a type among email, phone, openid');
+      expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
+        'identity: expected a type among email, phone, openid',
+      );
     }
   });
 
   it('spells identity types in requests as answers do (crm_id, anonymous_id), and still takes crmId and anonymousId', async () => {
     const sent = await app.request('/api/events', {
       method: 'POST',
-      json: { events: [{ id: 's-1', type: 'page_view', identities: { anonymous_id: 'visitor-9', crm_id: 'L-9' } }, { id: 's-2', type: 'page_view', identities: { anonymousId: 'visitor-9' } }] },
+      json: {
+        events: [
+          { id: 's-1', type: 'page_view', identities: { anonymous_id: 'visitor-9', crm_id: 'L-9' } },
+          { id: 's-2', type: 'page_view', identities: { anonymousId: 'visitor-9' } },
+        ],
+      },
     });
     expect(await sent.json()).toEqual(expect.objectContaining({ accepted: 2, rejected: 0 }));
     await app.persona.worker.drain();
     const bySnake = await app.request('/api/profiles?identity=anonymous_id:visitor-9');
-    const { profiles } = (await bySnake.json()) as { profiles: { id: number; identities: { type: string; scope: string; value: string }[] }[] };
+    const { profiles } = (await bySnake.json()) as {
+      profiles: { id: number; identities: { type: string; scope: string; value: string }[] }[];
+    };
     expect(profiles[0].identities).toEqual([
       { type: 'anonymous_id', scope: '', value: 'visitor-9' },
       { type: 'crm_id', scope: '', value: 'L-9' },
     ]);
     for (const lookup of ['anonymousId:visitor-9', 'crm_id:L-9', 'crmId:L-9']) {
-      const found = (await (await app.request(`/api/profiles?identity=${lookup}`)).json()) as { profiles: { id: number }[] };
+      const found = (await (await app.request(`/api/profiles?identity=${lookup}`)).json()) as {
+        profiles: { id: number }[];
+      };
       expect([lookup, found.profiles.map((profile) => profile.id)]).toEqual([lookup, [profiles[0].id]]);
     }
-    const twice = await app.request('/api/events', { method: 'POST', json: { type: 'page_view', identities: { crm_id: 'L-9', crmId: 'L-10' } } });
+    const twice = await app.request('/api/events', {
+      method: 'POST',
+      json: { type: 'page_view', identities: { crm_id: 'L-9', crmId: 'L-10' } },
+    });
     expect(twice.status).toBe(400);
     const unknown = await app.request('/api/profiles?identity=fax:1');
-    expect(((await unknown.json()) as { error: { message: string } }).error.message).toBe('identity: expected a type among email, phone, openid, unionid, crm_id, anonymous_id');
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toBe(
+      'identity: expected a type among email, phone, openid, unionid, crm_id, anonymous_id',
+    );
   });
 
   it('refuses a missing or wrong token with 401, and a write key on the admin API with 403', async () => {
@@ -181,7 +224,11 @@ describe('POST /api/events → timeline', () => {
       body: '{"type": "page_view",',
     });
     expect(malformed.status).toBe(400);
-    const text = await app.request('/api/events', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
+    const text = await app.request('/api/events', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hi',
+    });
     expect(text.status).toBe(415);
   });
 
@@ -214,7 +261,9 @@ describe('POST /api/events → timeline', () => {
     expect((await app.request('/api/profiles/abc')).status).toBe(400);
     const unknown = await app.request('/api/nothing-here');
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: { code: 'not_found', message: 'no route for GET /api/nothing-here' } });
+    expect(await unknown.json()).toEqual({
+      error: { code: 'not_found', message: 'no route for GET /api/nothing-here' },
+    });
     expect((await app.request('/api/profiles?identity=fax:123')).status).toBe(400);
   });
 
@@ -228,6 +277,8 @@ describe('POST /api/events → timeline', () => {
       expect([spelling, response.status]).toEqual([spelling, 400]);
     }
     expect((await app.request('/api/profiles/1e3/timeline')).status).toBe(400);
-    expect(((await (await app.request('/api/profiles/0x10')).json()) as { error: { message: string } }).error.message).toBe('id: expected a profile id (decimal digits)');
+    expect(
+      ((await (await app.request('/api/profiles/0x10')).json()) as { error: { message: string } }).error.message,
+    ).toBe('id: expected a profile id (decimal digits)');
   });
 });

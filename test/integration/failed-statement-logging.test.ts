@@ -31,7 +31,10 @@ describe('failed statements in the log', () => {
     db = new Database({ url: database.url, log, logQueries: true });
     await createMigrator(db, createLogger({ level: 'silent' })).up();
     await db.execute('INSERT INTO profiles (id, created_at, updated_at) VALUES (1, ?, ?)', [now, now]);
-    await db.execute("INSERT INTO identities (profile_id, type, scope, value, created_at) VALUES (1, 'openid', 'default', ?, ?)", [openid, now]);
+    await db.execute(
+      "INSERT INTO identities (profile_id, type, scope, value, created_at) VALUES (1, 'openid', 'default', ?, ?)",
+      [openid, now],
+    );
   });
 
   afterAll(async () => {
@@ -49,25 +52,43 @@ describe('failed statements in the log', () => {
       return error;
     }
   }
-  const failures = () => lines.map((line) => JSON.parse(line) as { level: number; msg: string; err?: Record<string, unknown> }).filter((line) => line.level >= 40);
+  const failures = () =>
+    lines
+      .map((line) => JSON.parse(line) as { level: number; msg: string; err?: Record<string, unknown> })
+      .filter((line) => line.level >= 40);
 
   it('logs a unique violation, a value too long and a wrong type without the values or the statement formatted with them', async () => {
     lines.length = 0;
-    const duplicate = await failing(() => db.execute("INSERT INTO identities (profile_id, type, scope, value, created_at) VALUES (1, 'openid', 'default', ?, ?)", [openid, now]));
+    const duplicate = await failing(() =>
+      db.execute(
+        "INSERT INTO identities (profile_id, type, scope, value, created_at) VALUES (1, 'openid', 'default', ?, ?)",
+        [openid, now],
+      ),
+    );
     expect(duplicate).toBeInstanceOf(ConflictError);
     // Too long for bot_audit.message_id (128), with what the follower wrote beside it: MySQL refuses, SQLite keeps it.
     const tooLong = await failing(() =>
-      db.execute("INSERT INTO bot_audit (transport, message_id, sender, text, outcome, received_at) VALUES ('http', ?, ?, ?, 'ok', ?)", ['m'.repeat(300), openid, `/ask ${words}`, now]),
+      db.execute(
+        "INSERT INTO bot_audit (transport, message_id, sender, text, outcome, received_at) VALUES ('http', ?, ?, ?, 'ok', ?)",
+        ['m'.repeat(300), openid, `/ask ${words}`, now],
+      ),
     );
     // Text where a number belongs, inside a transaction.
     const wrongType = await failing(() =>
       db.transaction(async (transaction) => {
-        await db.execute('UPDATE profiles SET first_touch_source = ?, merged_into = ? WHERE id = ?', [attribute, openid, 1], transaction);
+        await db.execute(
+          'UPDATE profiles SET first_touch_source = ?, merged_into = ? WHERE id = ?',
+          [attribute, openid, 1],
+          transaction,
+        );
       }),
     );
     // Sequelize's own statements (migrations run them) fail with its errors: the statement and values many times over.
     const sequelizes = await failing(() =>
-      db.sequelize.query("INSERT INTO identities (profile_id, type, scope, value, created_at) VALUES (1, 'openid', 'default', :value, :now)", { replacements: { value: openid, now } }),
+      db.sequelize.query(
+        "INSERT INTO identities (profile_id, type, scope, value, created_at) VALUES (1, 'openid', 'default', :value, :now)",
+        { replacements: { value: openid, now } },
+      ),
     );
     expect(sequelizes).toBeDefined();
 
@@ -88,22 +109,30 @@ describe('failed statements in the log', () => {
         message: "ER_DATA_TOO_LONG: Data too long for column 'message_id' at row 1",
         errno: 1406,
         sqlState: '22001',
-        statement: "INSERT INTO bot_audit (transport, message_id, sender, text, outcome, received_at) VALUES ('http', ?, ?, ?, 'ok', ?)",
+        statement:
+          "INSERT INTO bot_audit (transport, message_id, sender, text, outcome, received_at) VALUES ('http', ?, ?, ?, 'ok', ?)",
       });
-      expect(wrong.err?.message).toMatch(/^ER_TRUNCATED_WRONG_VALUE_FOR_FIELD: Incorrect integer value: '…' for column .*merged_into.* at row 1$/);
+      expect(wrong.err?.message).toMatch(
+        /^ER_TRUNCATED_WRONG_VALUE_FOR_FIELD: Incorrect integer value: '…' for column .*merged_into.* at row 1$/,
+      );
     } else {
       expect([tooLong, wrongType]).toEqual([undefined, undefined]);
     }
     for (const line of failures()) {
-      for (const key of ['sql', 'sqlMessage', 'parameters', 'parent', 'original', 'fields', 'errors']) expect(line.err).not.toHaveProperty(key);
+      for (const key of ['sql', 'sqlMessage', 'parameters', 'parent', 'original', 'fields', 'errors'])
+        expect(line.err).not.toHaveProperty(key);
     }
   });
 
   it('logs queried SQL without the values it ran with', async () => {
     lines.length = 0;
     await db.select('SELECT profile_id FROM identities WHERE value = ?', [openid]);
-    await db.sequelize.query('SELECT profile_id FROM identities WHERE value = :value', { replacements: { value: openid } });
-    const statements = lines.map((line) => JSON.parse(line) as { msg: string; sql?: string }).filter((line) => line.msg === 'sql');
+    await db.sequelize.query('SELECT profile_id FROM identities WHERE value = :value', {
+      replacements: { value: openid },
+    });
+    const statements = lines
+      .map((line) => JSON.parse(line) as { msg: string; sql?: string })
+      .filter((line) => line.msg === 'sql');
     expect(statements.map((line) => line.sql)).toEqual([
       'SELECT profile_id FROM identities WHERE value = ?',
       expect.stringMatching(/SELECT profile_id FROM identities WHERE value = \?$/),

@@ -26,9 +26,20 @@ describe('HubSpot webhooks', () => {
     hubspot = await startFakeHubspot();
     hubspot.objects.contacts.set('512', {
       id: '512',
-      properties: { email: 'Xiaoming.Wang@Example.com', phone: '+86 139 0000 1234', firstname: '小明', lastname: '王', city: 'Hangzhou', company: 'Acme', lifecyclestage: 'marketingqualifiedlead' },
+      properties: {
+        email: 'Xiaoming.Wang@Example.com',
+        phone: '+86 139 0000 1234',
+        firstname: '小明',
+        lastname: '王',
+        city: 'Hangzhou',
+        company: 'Acme',
+        lifecyclestage: 'marketingqualifiedlead',
+      },
     });
-    hubspot.objects.contacts.set('513', { id: '513', properties: { email: 'other@example.com', lifecyclestage: 'lead' } });
+    hubspot.objects.contacts.set('513', {
+      id: '513',
+      properties: { email: 'other@example.com', lifecyclestage: 'lead' },
+    });
     hubspot.objects.deals.set('9001', {
       id: '9001',
       properties: { dealname: 'Annual plan', amount: '1299.50', dealstage: 'closedwon', deal_currency_code: 'CNY' },
@@ -53,7 +64,10 @@ describe('HubSpot webhooks', () => {
     await hubspot.close();
   });
 
-  function post(events: unknown[], options: { timestamp?: number; tamper?: (body: string) => string; signature?: (signature: string) => string } = {}) {
+  function post(
+    events: unknown[],
+    options: { timestamp?: number; tamper?: (body: string) => string; signature?: (signature: string) => string } = {},
+  ) {
     const body = JSON.stringify(events);
     const timestamp = options.timestamp ?? Date.now();
     const uri = `${app.url}/webhooks/hubspot`;
@@ -71,7 +85,14 @@ describe('HubSpot webhooks', () => {
 
   async function profileOf(crmId: string) {
     const response = await app.request(`/api/profiles?identity=crmId:hubspot:${crmId}`);
-    const { profiles } = (await response.json()) as { profiles: { id: number; identities: { type: string; value: string }[]; attributes: Record<string, { value: unknown; source: string }>; tags: { name: string }[] }[] };
+    const { profiles } = (await response.json()) as {
+      profiles: {
+        id: number;
+        identities: { type: string; value: string }[];
+        attributes: Record<string, { value: unknown; source: string }>;
+        tags: { name: string }[];
+      }[];
+    };
     return profiles[0];
   }
 
@@ -111,11 +132,15 @@ describe('HubSpot webhooks', () => {
   it('refuses one changed byte, a changed signature and a stale timestamp, storing nothing', async () => {
     const tampered = await post([event({})], { tamper: (body) => body.replace('"objectId":512', '"objectId":513') });
     expect(tampered.status).toBe(401);
-    const badSignature = await post([event({})], { signature: (signature) => `${signature.slice(0, 5)}${signature[5] === 'A' ? 'B' : 'A'}${signature.slice(6)}` });
+    const badSignature = await post([event({})], {
+      signature: (signature) => `${signature.slice(0, 5)}${signature[5] === 'A' ? 'B' : 'A'}${signature.slice(6)}`,
+    });
     expect(badSignature.status).toBe(401);
     const stale = await post([event({})], { timestamp: Date.now() - 10 * 60 * 1000 });
     expect(stale.status).toBe(401);
-    expect(((await stale.json()) as { error: { message: string } }).error.message).toMatch(/X-HubSpot-Request-Timestamp/);
+    expect(((await stale.json()) as { error: { message: string } }).error.message).toMatch(
+      /X-HubSpot-Request-Timestamp/,
+    );
     expect(hubspot.requests).toEqual([]);
     expect([await count('inbox'), await count('profiles')]).toEqual([0, 0]);
   });
@@ -141,7 +166,13 @@ describe('HubSpot webhooks', () => {
   it('records a deal moved to closed-won as deal_won in fen on its contact, and reports unplaceable events by index', async () => {
     await post([event({})]);
     const response = await post([
-      event({ eventId: 200, subscriptionType: 'deal.propertyChange', objectId: 9001, propertyName: 'dealstage', propertyValue: 'closedwon' }),
+      event({
+        eventId: 200,
+        subscriptionType: 'deal.propertyChange',
+        objectId: 9001,
+        propertyName: 'dealstage',
+        propertyValue: 'closedwon',
+      }),
       event({ eventId: 201, subscriptionType: 'deal.creation', objectId: 9999 }),
       event({ eventId: 202, subscriptionType: 'company.creation' }),
     ]);
@@ -151,7 +182,10 @@ describe('HubSpot webhooks', () => {
       rejected: 2,
       errors: [
         { index: 1, problems: [{ path: 'objectId', message: 'HubSpot no longer has this deal' }] },
-        { index: 2, problems: [{ path: 'subscriptionType', message: expect.stringMatching(/^expected one of contact.creation/) }] },
+        {
+          index: 2,
+          problems: [{ path: 'subscriptionType', message: expect.stringMatching(/^expected one of contact.creation/) }],
+        },
       ],
     });
     await app.persona.worker.drain();
@@ -172,13 +206,23 @@ describe('HubSpot webhooks', () => {
     const [first, second] = [await profileOf('512'), await profileOf('513')];
     expect(first.id).not.toBe(second.id);
 
-    await post([event({ eventId: 300, subscriptionType: 'contact.merge', objectId: 512, primaryObjectId: 512, mergedObjectIds: [513] })]);
+    await post([
+      event({
+        eventId: 300,
+        subscriptionType: 'contact.merge',
+        objectId: 512,
+        primaryObjectId: 512,
+        mergedObjectIds: [513],
+      }),
+    ]);
     await app.persona.worker.drain();
     expect((await profileOf('513')).id).toBe(first.id);
 
     await post([event({ eventId: 301, subscriptionType: 'contact.deletion', objectId: 512 })]);
     await app.persona.worker.drain();
     const { events } = await app.persona.timeline.list(first.id, { limit: 50 });
-    expect(events.map((item) => item.type)).toEqual(expect.arrayContaining(['lead_merged', 'profile_merged', 'lead_deleted']));
+    expect(events.map((item) => item.type)).toEqual(
+      expect.arrayContaining(['lead_merged', 'profile_merged', 'lead_deleted']),
+    );
   });
 });

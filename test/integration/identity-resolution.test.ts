@@ -33,7 +33,16 @@ describe('identity resolution', () => {
     expect(upper).not.toBe(lower);
     const { db, tags } = app.persona;
     await db.transaction((transaction) =>
-      tags.apply({ profileId: upper as number, add: ['interest/Café', 'interest/cafe'], source: 'operator', at: new Date(), key: 'case-test' }, transaction),
+      tags.apply(
+        {
+          profileId: upper as number,
+          add: ['interest/Café', 'interest/cafe'],
+          source: 'operator',
+          at: new Date(),
+          key: 'case-test',
+        },
+        transaction,
+      ),
     );
     expect((await tags.list(upper as number)).map((tag) => tag.name)).toEqual(['interest/Café', 'interest/cafe']);
   });

@@ -54,9 +54,13 @@ describe('inbox worker', () => {
     expect(await app.persona.worker.runOnce()).toBe(1);
     expect(await inboxRows()).toEqual([{ status: 'pending', attempts: 1, last_error: 'rule engine exploded' }]);
     // Not due yet: the backoff holds it back.
-    await app.persona.db.execute("UPDATE inbox SET available_at = ? WHERE status = 'pending'", [new Date(Date.now() - 1)]);
+    await app.persona.db.execute("UPDATE inbox SET available_at = ? WHERE status = 'pending'", [
+      new Date(Date.now() - 1),
+    ]);
     await app.persona.worker.runOnce();
-    await app.persona.db.execute("UPDATE inbox SET available_at = ? WHERE status = 'pending'", [new Date(Date.now() - 1)]);
+    await app.persona.db.execute("UPDATE inbox SET available_at = ? WHERE status = 'pending'", [
+      new Date(Date.now() - 1),
+    ]);
     await app.persona.worker.runOnce();
     expect(failures).toBe(3);
     expect(await inboxRows()).toEqual([{ status: 'failed', attempts: 3, last_error: 'rule engine exploded' }]);
@@ -129,44 +133,76 @@ describe('inbox worker', () => {
     expect(await inboxRows()).toEqual([{ status: 'done', attempts: 0, last_error: null }]);
   });
 
-  withRowLocks('leaves the events of a profile another transaction holds for a later claim, and lands the rest of the group', async () => {
-    const { persona } = app;
-    await app.request('/api/events', { method: 'POST', json: event('busy-0', 'busy@example.com') });
-    await persona.worker.drain();
-    const [{ id: busyId }] = await persona.db.select<{ id: number }>("SELECT profile_id AS id FROM identities WHERE value = 'busy@example.com'");
+  withRowLocks(
+    'leaves the events of a profile another transaction holds for a later claim, and lands the rest of the group',
+    async () => {
+      const { persona } = app;
+      await app.request('/api/events', { method: 'POST', json: event('busy-0', 'busy@example.com') });
+      await persona.worker.drain();
+      const [{ id: busyId }] = await persona.db.select<{ id: number }>(
+        "SELECT profile_id AS id FROM identities WHERE value = 'busy@example.com'",
+      );
 
-    // Another transaction (an operator's edit, another worker) holds the profile while a group arrives.
-    const hold = await holdProfile(busyId);
-    const events = [event('busy-1', 'busy@example.com'), event('free-1', 'free1@example.com'), event('busy-2', 'busy@example.com'), event('free-2', 'free2@example.com')];
-    await app.request('/api/events', { method: 'POST', json: { events } });
-    const worker = new InboxWorker(persona.inbox, persona.pipeline, { ...persona.config.ingest.worker, batchSize: 4, entriesPerTransaction: 4 }, persona.log, persona.metrics);
-    try {
-      expect(await worker.runOnce()).toBe(4);
-      const statuses = await persona.db.select<{ source_key: string; status: string }>('SELECT source_key, status FROM inbox ORDER BY id');
-      expect(Object.fromEntries(statuses.map((row) => [row.source_key.split(':')[1], row.status]))).toEqual({
-        'busy-0': 'done',
-        'busy-1': 'pending',
-        'free-1': 'done',
-        'busy-2': 'pending',
-        'free-2': 'done',
-      });
-    } finally {
-      // Once the profile is free, the deferred events land on it, once each.
-      await hold.release();
-    }
-    expect(await worker.drain()).toBe(2);
-    const timeline = await persona.db.select<{ source_key: string }>('SELECT source_key FROM events WHERE profile_id = ? ORDER BY id', [busyId]);
-    expect(timeline.map((row) => row.source_key.split(':')[1])).toEqual(['busy-0', 'busy-1', 'busy-2']);
-  });
+      // Another transaction (an operator's edit, another worker) holds the profile while a group arrives.
+      const hold = await holdProfile(busyId);
+      const events = [
+        event('busy-1', 'busy@example.com'),
+        event('free-1', 'free1@example.com'),
+        event('busy-2', 'busy@example.com'),
+        event('free-2', 'free2@example.com'),
+      ];
+      await app.request('/api/events', { method: 'POST', json: { events } });
+      const worker = new InboxWorker(
+        persona.inbox,
+        persona.pipeline,
+        { ...persona.config.ingest.worker, batchSize: 4, entriesPerTransaction: 4 },
+        persona.log,
+        persona.metrics,
+      );
+      try {
+        expect(await worker.runOnce()).toBe(4);
+        const statuses = await persona.db.select<{ source_key: string; status: string }>(
+          'SELECT source_key, status FROM inbox ORDER BY id',
+        );
+        expect(Object.fromEntries(statuses.map((row) => [row.source_key.split(':')[1], row.status]))).toEqual({
+          'busy-0': 'done',
+          'busy-1': 'pending',
+          'free-1': 'done',
+          'busy-2': 'pending',
+          'free-2': 'done',
+        });
+      } finally {
+        // Once the profile is free, the deferred events land on it, once each.
+        await hold.release();
+      }
+      expect(await worker.drain()).toBe(2);
+      const timeline = await persona.db.select<{ source_key: string }>(
+        'SELECT source_key FROM events WHERE profile_id = ? ORDER BY id',
+        [busyId],
+      );
+      expect(timeline.map((row) => row.source_key.split(':')[1])).toEqual(['busy-0', 'busy-1', 'busy-2']);
+    },
+  );
 
   withRowLocks('waits for a busy profile when every event of the group is for it', async () => {
     const { persona } = app;
     await app.request('/api/events', { method: 'POST', json: event('solo-0', 'solo@example.com') });
     await persona.worker.drain();
-    const [{ id }] = await persona.db.select<{ id: number }>("SELECT profile_id AS id FROM identities WHERE value = 'solo@example.com'");
+    const [{ id }] = await persona.db.select<{ id: number }>(
+      "SELECT profile_id AS id FROM identities WHERE value = 'solo@example.com'",
+    );
     const hold = await holdProfile(id);
-    await app.request('/api/events', { method: 'POST', json: { events: [event('solo-1', 'solo@example.com'), event('solo-2', 'solo@example.com')] } });
-    const worker = new InboxWorker(persona.inbox, persona.pipeline, { ...persona.config.ingest.worker, batchSize: 2, entriesPerTransaction: 2 }, persona.log, persona.metrics);
+    await app.request('/api/events', {
+      method: 'POST',
+      json: { events: [event('solo-1', 'solo@example.com'), event('solo-2', 'solo@example.com')] },
+    });
+    const worker = new InboxWorker(
+      persona.inbox,
+      persona.pipeline,
+      { ...persona.config.ingest.worker, batchSize: 2, entriesPerTransaction: 2 },
+      persona.log,
+      persona.metrics,
+    );
     const round = worker.runOnce();
     try {
       // The group is queued behind the hold (the server shows its locking read waiting), not deferred.

@@ -25,7 +25,13 @@ describe('job scheduler', () => {
   });
 
   const scheduler = (leaseMs = 60_000) =>
-    new JobScheduler(new JobLeaseService(db, systemClock), { leaseMs, timezone: 'Asia/Shanghai' }, log, new Metrics(), systemClock);
+    new JobScheduler(
+      new JobLeaseService(db, systemClock),
+      { leaseMs, timezone: 'Asia/Shanghai' },
+      log,
+      new Metrics(),
+      systemClock,
+    );
 
   /** A job whose runs can be held open until the test releases them. */
   function gatedJob(name: string) {
@@ -59,7 +65,11 @@ describe('job scheduler', () => {
     a.register(job);
     b.register(job);
     const tick = new Date('2026-11-22T10:00:00.000Z');
-    const outcomes = await Promise.all([a.trigger(job.name, tick), b.trigger(job.name, tick), a.trigger(job.name, tick)]);
+    const outcomes = await Promise.all([
+      a.trigger(job.name, tick),
+      b.trigger(job.name, tick),
+      a.trigger(job.name, tick),
+    ]);
     expect(outcomes.filter((outcome) => outcome === 'succeeded')).toHaveLength(1);
     expect(runs).toEqual([tick]);
     expect(await b.trigger(job.name, tick)).toBe('skipped');
@@ -93,7 +103,9 @@ describe('job scheduler', () => {
     expect(await leases.begin(job.name, new Date('2026-11-22T12:00:00.000Z'), 'dead-instance', 1)).toBe('run');
     const survivor = scheduler();
     survivor.register(job);
-    await db.execute("UPDATE job_leases SET locked_until = ? WHERE name = 'crashed-holder'", [new Date(Date.now() - 1000)]);
+    await db.execute("UPDATE job_leases SET locked_until = ? WHERE name = 'crashed-holder'", [
+      new Date(Date.now() - 1000),
+    ]);
     expect(await survivor.trigger(job.name, new Date('2026-11-22T12:01:00.000Z'))).toBe('succeeded');
     expect(runs).toHaveLength(1);
     const rows = await db.select<{ holder: string; status: string }>(
@@ -108,13 +120,27 @@ describe('job scheduler', () => {
   it('logs a failing run by name and keeps running the other jobs', async () => {
     const s = scheduler();
     let healthyRuns = 0;
-    s.register({ name: 'broken', schedule: '* * * * *', run: async () => { throw new Error('boom'); } });
-    s.register({ name: 'healthy', schedule: '* * * * *', run: async () => { healthyRuns += 1; } });
+    s.register({
+      name: 'broken',
+      schedule: '* * * * *',
+      run: async () => {
+        throw new Error('boom');
+      },
+    });
+    s.register({
+      name: 'healthy',
+      schedule: '* * * * *',
+      run: async () => {
+        healthyRuns += 1;
+      },
+    });
     const tick = new Date('2026-11-22T13:00:00.000Z');
     expect(await s.trigger('broken', tick)).toBe('failed');
     expect(await s.trigger('healthy', tick)).toBe('succeeded');
     expect(healthyRuns).toBe(1);
-    const [broken] = await db.select<{ status: string; error: string }>("SELECT status, error FROM job_runs WHERE name = 'broken'");
+    const [broken] = await db.select<{ status: string; error: string }>(
+      "SELECT status, error FROM job_runs WHERE name = 'broken'",
+    );
     expect(broken).toEqual({ status: 'failed', error: 'boom' });
     expect(await s.trigger('broken', new Date('2026-11-22T13:01:00.000Z'))).toBe('failed');
   });
@@ -125,6 +151,8 @@ describe('job scheduler', () => {
       'job "bad-cron": invalid cron schedule "every day"',
     );
     s.register({ name: 'twice', schedule: '* * * * *', run: async () => undefined });
-    expect(() => s.register({ name: 'twice', schedule: '* * * * *', run: async () => undefined })).toThrow('already registered');
+    expect(() => s.register({ name: 'twice', schedule: '* * * * *', run: async () => undefined })).toThrow(
+      'already registered',
+    );
   });
 });

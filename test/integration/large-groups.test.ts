@@ -49,23 +49,40 @@ describe('statements over many rows at once', () => {
     expect(new Set(outcomes)).toEqual(new Set(['processed']));
     await app.persona.worker.drain();
 
-    const planned = (await (await app.request('/api/pushes', { method: 'POST', json: { expression: 'tag:crowd', content: { message: { type: 'text', text: '大家好' } } } })).json()) as { id: number; plan: { channels: { mass: number } } };
+    const planned = (await (
+      await app.request('/api/pushes', {
+        method: 'POST',
+        json: { expression: 'tag:crowd', content: { message: { type: 'text', text: '大家好' } } },
+      })
+    ).json()) as { id: number; plan: { channels: { mass: number } } };
     expect(planned.plan.channels.mass).toBe(people);
     expect((await app.request(`/api/pushes/${planned.id}/confirm`, { method: 'POST' })).status).toBe(200);
     await app.persona.pushWorker.drain();
     expect(fake.massSends.flatMap((send) => send.touser)).toHaveLength(people);
-    const shown = (await (await app.request(`/api/pushes/${planned.id}`)).json()) as { status: string; report: { byStatus: Record<string, number> } };
+    const shown = (await (await app.request(`/api/pushes/${planned.id}`)).json()) as {
+      status: string;
+      report: { byStatus: Record<string, number> };
+    };
     expect(shown).toMatchObject({ status: 'done', report: { byStatus: { sent: people } } });
   });
 
   it('writes a group whose rows bind more values than one statement may (SQLite: 32,766)', async () => {
     // 1,000 events with 40 properties each: 280,000 values for the property index alone.
-    const properties = Object.fromEntries(Array.from({ length: 40 }, (_, index) => [`field${index}`, `value ${index}`]));
-    await app.persona.accept('test', follows().slice(0, 1000).map((event) => ({ ...event, type: 'page_view', channel: 'website', properties })));
+    const properties = Object.fromEntries(
+      Array.from({ length: 40 }, (_, index) => [`field${index}`, `value ${index}`]),
+    );
+    await app.persona.accept(
+      'test',
+      follows()
+        .slice(0, 1000)
+        .map((event) => ({ ...event, type: 'page_view', channel: 'website', properties })),
+    );
     const claimed = await app.persona.inbox.claim('test-worker', 1000, 60_000);
     const outcomes = await app.persona.pipeline.processBatch(claimed);
     expect(outcomes.filter((outcome) => outcome === 'processed')).toHaveLength(1000);
-    const [{ n }] = await app.persona.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM event_properties WHERE type = 'page_view'");
+    const [{ n }] = await app.persona.db.select<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM event_properties WHERE type = 'page_view'",
+    );
     expect(Number(n)).toBe(40_000);
   });
 });

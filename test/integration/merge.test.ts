@@ -15,9 +15,21 @@ const unionid = 'oUnion-merge-1';
 
 /** Lead A (phone, email, MQL) and lead B (WeChat unionid, email, SQL): two profiles, tagged by their status. */
 const leadA = { id: 'L-A', phone, email: 'a@example.com', name: '张伟', city: 'Shanghai', status: 'MQL' };
-const leadB = { id: 'L-B', wechatUnionId: unionid, email: 'b@example.com', name: 'Wei Zhang', city: 'Beijing', status: 'SQL' };
+const leadB = {
+  id: 'L-B',
+  wechatUnionId: unionid,
+  email: 'b@example.com',
+  name: 'Wei Zhang',
+  city: 'Beijing',
+  status: 'SQL',
+};
 /** Lead A again, now carrying B's unionid as well: the evidence that A and B are one person. */
-const linking = { id: 'e-link', type: 'lead.updated', occurredAt: '2026-11-22T09:00:00Z', lead: { id: 'L-A', phone, wechatUnionId: unionid } };
+const linking = {
+  id: 'e-link',
+  type: 'lead.updated',
+  occurredAt: '2026-11-22T09:00:00Z',
+  lead: { id: 'L-A', phone, wechatUnionId: unionid },
+};
 
 interface Snapshot {
   identities: unknown[];
@@ -66,10 +78,16 @@ describe('merging and unmerging profiles', () => {
     const { db } = app.persona;
     const rows = (sql: string) => db.select<Record<string, unknown>>(sql, [profileId]);
     return {
-      identities: await rows('SELECT id, type, scope, value, created_at FROM identities WHERE profile_id = ? ORDER BY id'),
-      events: await rows('SELECT id, type, channel, source, source_key, occurred_at, properties FROM events WHERE profile_id = ? ORDER BY id'),
+      identities: await rows(
+        'SELECT id, type, scope, value, created_at FROM identities WHERE profile_id = ? ORDER BY id',
+      ),
+      events: await rows(
+        'SELECT id, type, channel, source, source_key, occurred_at, properties FROM events WHERE profile_id = ? ORDER BY id',
+      ),
       tags: await rows('SELECT id, name, source, added_at FROM tags WHERE profile_id = ? ORDER BY id'),
-      attributes: await rows('SELECT id, name, value, source, updated_at FROM attributes WHERE profile_id = ? ORDER BY id'),
+      attributes: await rows(
+        'SELECT id, name, value, source, updated_at FROM attributes WHERE profile_id = ? ORDER BY id',
+      ),
     };
   }
 
@@ -78,7 +96,9 @@ describe('merging and unmerging profiles', () => {
     const { db } = app.persona;
     const [{ n }] = await db.select<{ n: number }>('SELECT COUNT(*) AS n FROM event_properties');
     expect(Number(n)).toBeGreaterThan(0);
-    const strays = await db.select('SELECT ep.event_id FROM event_properties ep JOIN events e ON e.id = ep.event_id WHERE ep.profile_id <> e.profile_id');
+    const strays = await db.select(
+      'SELECT ep.event_id FROM event_properties ep JOIN events e ON e.id = ep.event_id WHERE ep.profile_id <> e.profile_id',
+    );
     expect(strays).toEqual([]);
   }
 
@@ -107,7 +127,14 @@ describe('merging and unmerging profiles', () => {
     expect((await profile(b)).id).toBe(a);
     const merged = await profile(a);
     expect(merged.identities.map((identity) => `${identity.type}:${identity.value}`).sort()).toEqual(
-      ['crm_id:L-A', 'crm_id:L-B', 'email:a@example.com', 'email:b@example.com', `phone:+86${phone}`, `unionid:${unionid}`].sort(),
+      [
+        'crm_id:L-A',
+        'crm_id:L-B',
+        'email:a@example.com',
+        'email:b@example.com',
+        `phone:+86${phone}`,
+        `unionid:${unionid}`,
+      ].sort(),
     );
     expect(merged.tags.map((tag) => tag.name)).toEqual(['crm/mql', 'crm/sql']);
     // Both said `name` with the same source: the newer value (B's) wins on the survivor.
@@ -151,7 +178,9 @@ describe('merging and unmerging profiles', () => {
       expect.objectContaining({ type: 'profile_unmerged' }),
     ]);
     expect((await profile(b)).id).toBe(b);
-    const [audit] = await app.persona.db.select<{ action: string; subject: string }>("SELECT action, subject FROM audit_log WHERE action = 'profile.unmerged'");
+    const [audit] = await app.persona.db.select<{ action: string; subject: string }>(
+      "SELECT action, subject FROM audit_log WHERE action = 'profile.unmerged'",
+    );
     expect(audit.subject).toMatch(/^merge:\d+$/);
 
     // Undone once; a second unmerge has nothing to undo.
@@ -167,7 +196,14 @@ describe('merging and unmerging profiles', () => {
     await crm([linking]);
     // B's newer name won on the survivor; then the CRM corrects the name and the city on the merged person.
     expect((await profile(a)).attributes.name.value).toBe('Wei Zhang');
-    await crm([{ id: 'e-later', type: 'lead.updated', occurredAt: '2026-11-23T09:00:00Z', lead: { id: 'L-A', name: 'Zhang Wei', city: 'Hangzhou' } }]);
+    await crm([
+      {
+        id: 'e-later',
+        type: 'lead.updated',
+        occurredAt: '2026-11-23T09:00:00Z',
+        lead: { id: 'L-A', name: 'Zhang Wei', city: 'Hangzhou' },
+      },
+    ]);
     expect((await app.request(`/api/profiles/${b}/unmerge`, { method: 'POST' })).status).toBe(200);
     const [afterA, afterB] = [await profile(a), await profile(b)];
     expect([afterA.attributes.name.value, afterA.attributes.city.value]).toEqual(['Zhang Wei', 'Hangzhou']);
@@ -178,34 +214,70 @@ describe('merging and unmerging profiles', () => {
     await start();
     const [a, b] = await twoLeads();
     await crm([linking]);
-    await crm([{ id: 'e-c', type: 'lead.created', occurredAt: '2026-11-22T10:00:00Z', lead: { id: 'L-C', email: 'c@example.com', city: 'Guangzhou' } }]);
-    await crm([{ id: 'e-c2', type: 'lead.updated', occurredAt: '2026-11-22T11:00:00Z', lead: { id: 'L-C', email: 'c@example.com', phone } }]);
-    const [, , c] = (await app.persona.db.select<{ id: number }>('SELECT id FROM profiles ORDER BY id')).map((row) => Number(row.id));
+    await crm([
+      {
+        id: 'e-c',
+        type: 'lead.created',
+        occurredAt: '2026-11-22T10:00:00Z',
+        lead: { id: 'L-C', email: 'c@example.com', city: 'Guangzhou' },
+      },
+    ]);
+    await crm([
+      {
+        id: 'e-c2',
+        type: 'lead.updated',
+        occurredAt: '2026-11-22T11:00:00Z',
+        lead: { id: 'L-C', email: 'c@example.com', phone },
+      },
+    ]);
+    const [, , c] = (await app.persona.db.select<{ id: number }>('SELECT id FROM profiles ORDER BY id')).map((row) =>
+      Number(row.id),
+    );
     expect((await profile(c)).id).toBe(a);
     const refused = await app.request(`/api/profiles/${b}/unmerge`, { method: 'POST' });
     expect(refused.status).toBe(409);
-    expect(((await refused.json()) as { error: { message: string } }).error.message).toBe(`profile ${a} absorbed profile ${c} after this merge: unmerge that one first`);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toBe(
+      `profile ${a} absorbed profile ${c} after this merge: unmerge that one first`,
+    );
     expect((await app.request(`/api/profiles/${c}/unmerge`, { method: 'POST' })).status).toBe(200);
     expect((await app.request(`/api/profiles/${b}/unmerge`, { method: 'POST' })).status).toBe(200);
-    expect([(await profile(a)).attributes.city.value, (await profile(b)).attributes.city.value, (await profile(c)).attributes.city.value]).toEqual([
-      'Shanghai',
-      'Beijing',
-      'Guangzhou',
-    ]);
+    expect([
+      (await profile(a)).attributes.city.value,
+      (await profile(b)).attributes.city.value,
+      (await profile(c)).attributes.city.value,
+    ]).toEqual(['Shanghai', 'Beijing', 'Guangzhou']);
   });
 
   it('keeps the most restrictive consent when merging, whatever precedence would say', async () => {
     await start();
     // A opted in more recently; B opted out earlier. By precedence A's newer value would stand; the opt-out does.
-    await crm([{ id: 'e-a', type: 'lead.created', occurredAt: '2026-11-20T09:00:00Z', lead: { ...leadA, attributes: { marketingConsent: true, birthday: '1990-06-01' } } }]);
-    await crm([{ id: 'e-b', type: 'lead.created', occurredAt: '2026-11-19T09:00:00Z', lead: { ...leadB, attributes: { marketingConsent: '拒绝' } } }]);
+    await crm([
+      {
+        id: 'e-a',
+        type: 'lead.created',
+        occurredAt: '2026-11-20T09:00:00Z',
+        lead: { ...leadA, attributes: { marketingConsent: true, birthday: '1990-06-01' } },
+      },
+    ]);
+    await crm([
+      {
+        id: 'e-b',
+        type: 'lead.created',
+        occurredAt: '2026-11-19T09:00:00Z',
+        lead: { ...leadB, attributes: { marketingConsent: '拒绝' } },
+      },
+    ]);
     await crm([linking]);
-    const [a, b] = (await app.persona.db.select<{ id: number }>('SELECT id FROM profiles ORDER BY id')).map((row) => Number(row.id));
+    const [a, b] = (await app.persona.db.select<{ id: number }>('SELECT id FROM profiles ORDER BY id')).map((row) =>
+      Number(row.id),
+    );
     const merged = await profile(b);
     expect(merged.id).toBe(a);
     expect(merged.attributes.marketingConsent).toEqual(expect.objectContaining({ value: false, source: 'crm' }));
     // The age band follows from the birthday (the bands themselves: test/unit/attribute-catalog.test.ts).
-    expect(merged.attributes.ageBand).toEqual(expect.objectContaining({ value: ageBandOf('1990-06-01', new Date()), source: 'birthday' }));
+    expect(merged.attributes.ageBand).toEqual(
+      expect.objectContaining({ value: ageBandOf('1990-06-01', new Date()), source: 'birthday' }),
+    );
     // Unmerge gives each their own answer back.
     expect((await app.request(`/api/profiles/${b}/unmerge`, { method: 'POST' })).status).toBe(200);
     expect((await profile(a)).attributes.marketingConsent.value).toBe(true);
@@ -218,7 +290,9 @@ describe('merging and unmerging profiles', () => {
     await crm([linking]);
     expect((await profile(b)).id).toBe(b);
 
-    const listed = (await (await app.request('/api/merges?status=suggested')).json()) as { merges: { id: number; survivorId: number; absorbedId: number }[] };
+    const listed = (await (await app.request('/api/merges?status=suggested')).json()) as {
+      merges: { id: number; survivorId: number; absorbedId: number }[];
+    };
     expect(listed.merges).toEqual([expect.objectContaining({ survivorId: a, absorbedId: b })]);
     // The same evidence again doesn't suggest the pair twice.
     await crm([{ ...linking, id: 'e-link-again' }]);
@@ -230,13 +304,36 @@ describe('merging and unmerging profiles', () => {
     expect((await app.request(`/api/merges/${listed.merges[0].id}/approve`, { method: 'POST' })).status).toBe(409);
 
     // A third lead linked to A by email: rejected, it stays apart and is not suggested again.
-    await crm([{ id: 'e-c', type: 'lead.created', occurredAt: '2026-11-22T10:00:00Z', lead: { id: 'L-C', email: 'c@example.com' } }]);
-    await crm([{ id: 'e-c2', type: 'lead.updated', occurredAt: '2026-11-22T11:00:00Z', lead: { id: 'L-C', email: 'c@example.com', phone } }]);
+    await crm([
+      {
+        id: 'e-c',
+        type: 'lead.created',
+        occurredAt: '2026-11-22T10:00:00Z',
+        lead: { id: 'L-C', email: 'c@example.com' },
+      },
+    ]);
+    await crm([
+      {
+        id: 'e-c2',
+        type: 'lead.updated',
+        occurredAt: '2026-11-22T11:00:00Z',
+        lead: { id: 'L-C', email: 'c@example.com', phone },
+      },
+    ]);
     const [suggestion] = ((await (await app.request('/api/merges')).json()) as { merges: { id: number }[] }).merges;
     expect((await app.request(`/api/merges/${suggestion.id}/reject`, { method: 'POST' })).status).toBe(200);
-    await crm([{ id: 'e-c3', type: 'lead.updated', occurredAt: '2026-11-22T12:00:00Z', lead: { id: 'L-C', email: 'c@example.com', phone } }]);
+    await crm([
+      {
+        id: 'e-c3',
+        type: 'lead.updated',
+        occurredAt: '2026-11-22T12:00:00Z',
+        lead: { id: 'L-C', email: 'c@example.com', phone },
+      },
+    ]);
     expect(((await (await app.request('/api/merges')).json()) as { merges: unknown[] }).merges).toEqual([]);
-    const [{ n }] = await app.persona.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM profiles WHERE merged_into IS NULL');
+    const [{ n }] = await app.persona.db.select<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM profiles WHERE merged_into IS NULL',
+    );
     expect(Number(n)).toBe(2);
   });
 
@@ -245,7 +342,9 @@ describe('merging and unmerging profiles', () => {
     const [a] = await twoLeads();
     const response = await app.request(`/api/profiles/${a}/unmerge`, { method: 'POST' });
     expect(response.status).toBe(404);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toBe(`profile ${a} is not part of a merge`);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toBe(
+      `profile ${a} is not part of a merge`,
+    );
     expect((await app.request('/api/merges/abc/approve', { method: 'POST' })).status).toBe(400);
     expect((await app.request('/api/merges?status=maybe')).status).toBe(400);
   });
@@ -257,7 +356,16 @@ describe('merging and unmerging profiles', () => {
     expect((await app.request(`/api/profiles/${b}/unmerge`, { method: 'POST' })).status).toBe(200);
     expect((await app.request(`/api/profiles/${b}`, { method: 'DELETE' })).status).toBe(200);
     expect((await profile(a)).id).toBe(a);
-    for (const table of ['identities', 'attributes', 'tags', 'events', 'merges', 'merge_moves', 'inbox', 'webhook_deliveries']) {
+    for (const table of [
+      'identities',
+      'attributes',
+      'tags',
+      'events',
+      'merges',
+      'merge_moves',
+      'inbox',
+      'webhook_deliveries',
+    ]) {
       const dump = JSON.stringify(await app.persona.db.select<Record<string, unknown>>(`SELECT * FROM ${table}`));
       for (const secret of ['b@example.com', unionid, 'Wei Zhang']) expect(dump).not.toContain(secret);
     }
@@ -271,7 +379,17 @@ describe('merging and unmerging profiles', () => {
     expect((await app.request(`/api/profiles/${a}`)).status).toBe(404);
     expect((await app.request(`/api/profiles/${b}`)).status).toBe(404);
     const { db } = app.persona;
-    for (const table of ['identities', 'attributes', 'tags', 'subscriptions', 'events', 'merges', 'merge_moves', 'inbox', 'audit_log']) {
+    for (const table of [
+      'identities',
+      'attributes',
+      'tags',
+      'subscriptions',
+      'events',
+      'merges',
+      'merge_moves',
+      'inbox',
+      'audit_log',
+    ]) {
       const rows = await db.select<Record<string, unknown>>(`SELECT * FROM ${table}`);
       const dump = JSON.stringify(rows);
       for (const secret of ['a@example.com', 'b@example.com', phone, unionid]) expect(dump).not.toContain(secret);

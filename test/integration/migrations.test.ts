@@ -2,7 +2,18 @@ import { Database } from '../../src/db/database';
 import { createMigrator } from '../../src/db/migrator';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
-const tables = ['profiles', 'identities', 'events', 'inbox', 'job_leases', 'job_runs', 'subscriptions', 'delivery_reports', 'attributes', 'audit_log'];
+const tables = [
+  'profiles',
+  'identities',
+  'events',
+  'inbox',
+  'job_leases',
+  'job_runs',
+  'subscriptions',
+  'delivery_reports',
+  'attributes',
+  'audit_log',
+];
 
 describe('migrations', () => {
   let database: TestDatabase;
@@ -20,7 +31,10 @@ describe('migrations', () => {
 
   async function existingTables(): Promise<string[]> {
     const names = (await db.sequelize.getQueryInterface().showAllTables()) as (string | { tableName: string })[];
-    return names.map((name) => (typeof name === 'string' ? name : name.tableName)).filter((name) => tables.includes(name)).sort();
+    return names
+      .map((name) => (typeof name === 'string' ? name : name.tableName))
+      .filter((name) => tables.includes(name))
+      .sort();
   }
 
   it('go all the way up, all the way down, and up again', async () => {
@@ -56,16 +70,47 @@ describe('migrations', () => {
     await migrator.down({ to: '20261123150100-create-event-properties' });
     const at = new Date('2026-11-20T08:00:00.123Z');
     const profileId = await db.insert('INSERT INTO profiles (created_at, updated_at) VALUES (?, ?)', [at, at]);
-    const event = 'INSERT INTO events (profile_id, type, source, source_key, occurred_at, received_at, properties) VALUES (?, ?, ?, ?, ?, ?, ?)';
-    const viewed = await db.insert(event, [profileId, 'article_view', 'test', 'k1', at, at, JSON.stringify({ topic: 'sports', words: 800, nested: { a: 1 } })]);
+    const event =
+      'INSERT INTO events (profile_id, type, source, source_key, occurred_at, received_at, properties) VALUES (?, ?, ?, ?, ?, ?, ?)';
+    const viewed = await db.insert(event, [
+      profileId,
+      'article_view',
+      'test',
+      'k1',
+      at,
+      at,
+      JSON.stringify({ topic: 'sports', words: 800, nested: { a: 1 } }),
+    ]);
     await db.insert(event, [profileId, 'page_view', 'test', 'k2', at, at, '{}']);
     await migrator.up();
     const rows = await db.select<Record<string, unknown>>(
       'SELECT event_id, profile_id, type, occurred_at, name, value_key, value_number FROM event_properties ORDER BY name',
     );
-    expect(rows.map((row) => ({ ...row, event_id: Number(row.event_id), occurred_at: db.parseTime(row.occurred_at)?.toISOString() }))).toEqual([
-      { event_id: viewed, profile_id: profileId, type: 'article_view', occurred_at: at.toISOString(), name: 'topic', value_key: '"sports"', value_number: null },
-      { event_id: viewed, profile_id: profileId, type: 'article_view', occurred_at: at.toISOString(), name: 'words', value_key: null, value_number: 800 },
+    expect(
+      rows.map((row) => ({
+        ...row,
+        event_id: Number(row.event_id),
+        occurred_at: db.parseTime(row.occurred_at)?.toISOString(),
+      })),
+    ).toEqual([
+      {
+        event_id: viewed,
+        profile_id: profileId,
+        type: 'article_view',
+        occurred_at: at.toISOString(),
+        name: 'topic',
+        value_key: '"sports"',
+        value_number: null,
+      },
+      {
+        event_id: viewed,
+        profile_id: profileId,
+        type: 'article_view',
+        occurred_at: at.toISOString(),
+        name: 'words',
+        value_key: null,
+        value_number: 800,
+      },
     ]);
     await db.execute('DELETE FROM event_properties');
     await db.execute('DELETE FROM events');
@@ -82,6 +127,8 @@ describe('migrations', () => {
     expect(db.parseTime(profile.created_at)?.toISOString()).toBe('2026-11-22T01:02:03.456Z');
     const identity = 'INSERT INTO identities (profile_id, type, scope, value, created_at) VALUES (?, ?, ?, ?, ?)';
     await db.execute(identity, [profile.id, 'email', '', 'a@b.com', at]);
-    await expect(db.execute(identity, [profile.id, 'email', '', 'a@b.com', at])).rejects.toMatchObject({ code: 'conflict' });
+    await expect(db.execute(identity, [profile.id, 'email', '', 'a@b.com', at])).rejects.toMatchObject({
+      code: 'conflict',
+    });
   });
 });

@@ -35,14 +35,23 @@ describe('outbound webhooks', () => {
     return startTestApp(
       {
         plugins: {
-          'crm-webhook': { enabled: true, sources: [{ name: 'crm', secret: 'env:CRM_WEBHOOK_SECRET' }], statusTags: { MQL: 'crm/mql' } },
+          'crm-webhook': {
+            enabled: true,
+            sources: [{ name: 'crm', secret: 'env:CRM_WEBHOOK_SECRET' }],
+            statusTags: { MQL: 'crm/mql' },
+          },
         },
         webhooks: {
           maxAttempts: 5,
           retryBaseMs: 10,
           subscribers: [
             { name: 'flaky-crm', url: flaky.url, secret: 'env:OUTBOUND_WEBHOOK_SECRET', events: ['profile.tag_added'] },
-            { name: 'dead-crm', url: dead.url, secret: 'env:OUTBOUND_WEBHOOK_SECRET', events: ['profile.tag_added', 'profile.merged'] },
+            {
+              name: 'dead-crm',
+              url: dead.url,
+              secret: 'env:OUTBOUND_WEBHOOK_SECRET',
+              events: ['profile.tag_added', 'profile.merged'],
+            },
           ],
         },
       },
@@ -52,12 +61,23 @@ describe('outbound webhooks', () => {
 
   async function crmLead() {
     const raw = JSON.stringify({
-      events: [{ id: 'e-1', type: 'lead.created', occurredAt: '2026-11-22T10:00:00Z', lead: { id: 'L-7', email: 'li.na@example.com', status: 'MQL' } }],
+      events: [
+        {
+          id: 'e-1',
+          type: 'lead.created',
+          occurredAt: '2026-11-22T10:00:00Z',
+          lead: { id: 'L-7', email: 'li.na@example.com', status: 'MQL' },
+        },
+      ],
     });
     const timestamp = Math.floor(Date.now() / 1000);
     const response = await fetch(`${app?.url}/webhooks/crm/crm`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-persona-timestamp': String(timestamp), 'x-persona-signature': signTimestampedHmac(crmSecret, timestamp, raw) },
+      headers: {
+        'content-type': 'application/json',
+        'x-persona-timestamp': String(timestamp),
+        'x-persona-signature': signTimestampedHmac(crmSecret, timestamp, raw),
+      },
       body: raw,
     });
     expect(response.status).toBe(202);
@@ -66,14 +86,27 @@ describe('outbound webhooks', () => {
 
   /** One delivery round, with whatever is waiting for its backoff made due (tests don't wait for clocks). */
   async function round(current: TestApp) {
-    await current.persona.db.execute("UPDATE webhook_deliveries SET available_at = ? WHERE status = 'pending'", [new Date(Date.now() - 1)]);
+    await current.persona.db.execute("UPDATE webhook_deliveries SET available_at = ? WHERE status = 'pending'", [
+      new Date(Date.now() - 1),
+    ]);
     return current.persona.webhooks.runOnce();
   }
 
   async function deliveries(current: TestApp, query = '') {
     const response = await current.request(`/api/webhooks/deliveries${query}`);
     expect(response.status).toBe(200);
-    return ((await response.json()) as { deliveries: { id: number; subscriber: string; status: string; attempts: number; lastError: string | null; eventId: string }[] }).deliveries;
+    return (
+      (await response.json()) as {
+        deliveries: {
+          id: number;
+          subscriber: string;
+          status: string;
+          attempts: number;
+          lastError: string | null;
+          eventId: string;
+        }[];
+      }
+    ).deliveries;
   }
 
   it('delivers each event once a failing subscriber recovers, parks a dead one, and loses nothing across a restart', async () => {
@@ -124,7 +157,9 @@ describe('outbound webhooks', () => {
     // The dead one: five attempts, then the dead-letter list.
     expect(dead.requests).toHaveLength(5);
     const failed = await deliveries(app, '?status=failed');
-    expect(failed).toEqual([expect.objectContaining({ subscriber: 'dead-crm', attempts: 5, lastError: 'HTTP 503: gone fishing' })]);
+    expect(failed).toEqual([
+      expect.objectContaining({ subscriber: 'dead-crm', attempts: 5, lastError: 'HTTP 503: gone fishing' }),
+    ]);
     expect(await round(app)).toBe(0);
 
     // Retried by an operator once it is back: delivered, with the same event id.

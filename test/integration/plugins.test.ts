@@ -4,7 +4,10 @@ import { signTimestampedHmac } from '../../src/util/timestamped-hmac';
 import { createLogger } from '../../src/logging/logger';
 import { startTestApp, type TestApp, testEnv, websiteSecret } from '../support/test-app';
 
-const withPlugins = (plugins: Record<string, unknown>) => ({ pluginDirs: ['plugins', 'test/fixtures/plugins'], plugins });
+const withPlugins = (plugins: Record<string, unknown>) => ({
+  pluginDirs: ['plugins', 'test/fixtures/plugins'],
+  plugins,
+});
 
 function signed(body: unknown, options: { secret?: string; timestamp?: number } = {}) {
   const raw = JSON.stringify(body);
@@ -40,8 +43,20 @@ describe('website plugin', () => {
   it('feeds signed beacons into the same inbox and timeline', async () => {
     const beacons = {
       events: [
-        { id: 'b1', type: 'page_view', anonymousId: 'visitor-1', url: 'https://brand.cn/', occurredAt: '2026-11-22T01:00:00Z' },
-        { id: 'b2', type: 'article_view', anonymousId: 'visitor-1', properties: { articleId: 'a7', topic: 'tech' }, occurredAt: '2026-11-22T01:05:00Z' },
+        {
+          id: 'b1',
+          type: 'page_view',
+          anonymousId: 'visitor-1',
+          url: 'https://brand.cn/',
+          occurredAt: '2026-11-22T01:00:00Z',
+        },
+        {
+          id: 'b2',
+          type: 'article_view',
+          anonymousId: 'visitor-1',
+          properties: { articleId: 'a7', topic: 'tech' },
+          occurredAt: '2026-11-22T01:05:00Z',
+        },
         { id: 'b3', type: 'teleport', anonymousId: 'visitor-1' },
       ],
     };
@@ -57,8 +72,18 @@ describe('website plugin', () => {
       events: { type: string; channel: string; source: string; properties: Record<string, unknown> }[];
     };
     expect(timeline.events).toEqual([
-      expect.objectContaining({ type: 'article_view', channel: 'website', source: 'website', properties: { articleId: 'a7', topic: 'tech' } }),
-      expect.objectContaining({ type: 'page_view', channel: 'website', source: 'website', properties: { url: 'https://brand.cn/' } }),
+      expect.objectContaining({
+        type: 'article_view',
+        channel: 'website',
+        source: 'website',
+        properties: { articleId: 'a7', topic: 'tech' },
+      }),
+      expect.objectContaining({
+        type: 'page_view',
+        channel: 'website',
+        source: 'website',
+        properties: { url: 'https://brand.cn/' },
+      }),
     ]);
   });
 
@@ -68,7 +93,10 @@ describe('website plugin', () => {
     expect(unsigned.status).toBe(401);
     const wrong = await app.request('/webhooks/website', signed(beacon, { secret: 'another-secret-0123456789' }));
     expect(wrong.status).toBe(401);
-    const stale = await app.request('/webhooks/website', signed(beacon, { timestamp: Math.floor(Date.now() / 1000) - 3600 }));
+    const stale = await app.request(
+      '/webhooks/website',
+      signed(beacon, { timestamp: Math.floor(Date.now() / 1000) - 3600 }),
+    );
     expect(stale.status).toBe(401);
     expect(((await stale.json()) as { error: { message: string } }).error.message).toContain('seconds from now');
     const tampered = signed(beacon);
@@ -90,15 +118,21 @@ describe('plugin host', () => {
     loadConfig({ env, overrides: { database: { url: 'sqlite::memory:' }, ...withPlugins(plugins) } });
 
   it('stops start-up when a plugin’s config is invalid, naming the plugin and the key', () => {
-    expect(() => new Persona(configWith({ website: { enabled: true, secret: 'env:WEBSITE_WEBHOOK_SECRET', toleranceSeconds: -5 } }), log)).toThrow(
+    expect(
+      () =>
+        new Persona(
+          configWith({ website: { enabled: true, secret: 'env:WEBSITE_WEBHOOK_SECRET', toleranceSeconds: -5 } }),
+          log,
+        ),
+    ).toThrow(
       /plugin "website": invalid configuration:\n {2}plugins\.website\.toleranceSeconds: expected a number between 0 and 86400, got -5/,
     );
-    expect(() => new Persona(configWith({ website: { enabled: true, secret: 'env:WEBSITE_WEBHOOK_SECRET' } }, {}), log)).toThrow(
-      'plugins.website.secret: environment variable WEBSITE_WEBHOOK_SECRET is not set',
-    );
-    expect(() => new Persona(configWith({ website: { enabled: true, secret: 'a-literal-secret-in-a-file' } }), log)).toThrow(
-      'plugins.website.secret: secrets come from the environment',
-    );
+    expect(
+      () => new Persona(configWith({ website: { enabled: true, secret: 'env:WEBSITE_WEBHOOK_SECRET' } }, {}), log),
+    ).toThrow('plugins.website.secret: environment variable WEBSITE_WEBHOOK_SECRET is not set');
+    expect(
+      () => new Persona(configWith({ website: { enabled: true, secret: 'a-literal-secret-in-a-file' } }), log),
+    ).toThrow('plugins.website.secret: secrets come from the environment');
     expect(() => new Persona(configWith({ nonexistent: { enabled: true } }), log)).toThrow(
       'plugin "nonexistent": enabled in config but not found',
     );
@@ -106,7 +140,9 @@ describe('plugin host', () => {
 
   it('stops start-up when a plugin’s setup throws, naming the plugin', async () => {
     const persona = new Persona(configWith({ probe: { enabled: true, failSetup: true } }), log);
-    await expect(persona.start({ listen: false })).rejects.toThrow('plugin "probe": setup failed: probe was told to fail');
+    await expect(persona.start({ listen: false })).rejects.toThrow(
+      'plugin "probe": setup failed: probe was told to fail',
+    );
     await persona.stop();
   });
 
@@ -120,7 +156,9 @@ describe('plugin host', () => {
       await expect(app.persona.plugins.start()).rejects.toThrow('plugins: start called when already started');
       await app.persona.plugins.stop();
       expect((await app.request('/probe/slow', { auth: null })).status).toBe(404);
-      expect(() => app.persona.jobs.register({ name: 'probe.tick', schedule: '* * * * *', run: async () => undefined })).not.toThrow();
+      expect(() =>
+        app.persona.jobs.register({ name: 'probe.tick', schedule: '* * * * *', run: async () => undefined }),
+      ).not.toThrow();
       await expect(app.persona.plugins.stop()).rejects.toThrow('already stopped');
     } finally {
       await app.stop();

@@ -40,7 +40,11 @@ describe('server processes', () => {
       configFile: writeConfig(baseConfig({ ingest: { worker: { enabled: false } }, jobs: { enabled: false } })),
     });
     const event = { id: 'crash-1', type: 'form_submit', identities: { email: 'crash@example.com' } };
-    const response = await fetch(`${first.url}/api/events`, { method: 'POST', headers: auth, body: JSON.stringify(event) });
+    const response = await fetch(`${first.url}/api/events`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify(event),
+    });
     expect(response.status).toBe(202);
     first.child.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
@@ -50,12 +54,18 @@ describe('server processes', () => {
       const pending = await db.select<{ status: string }>('SELECT status FROM inbox');
       expect(pending).toEqual([{ status: 'pending' }]);
 
-      const second = await spawnServer({ configFile: writeConfig(baseConfig({ ingest: { worker: { pollIntervalMs: 50 } } })) });
+      const second = await spawnServer({
+        configFile: writeConfig(baseConfig({ ingest: { worker: { pollIntervalMs: 50 } } })),
+      });
       try {
-        await waitFor(async () => {
-          const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM inbox WHERE status = 'done'");
-          return Number(n) === 1;
-        }, processTimeoutMs, 'the restarted server to drain the inbox');
+        await waitFor(
+          async () => {
+            const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM inbox WHERE status = 'done'");
+            return Number(n) === 1;
+          },
+          processTimeoutMs,
+          'the restarted server to drain the inbox',
+        );
         // Posting it again after the restart still leaves one event.
         await fetch(`${second.url}/api/events`, { method: 'POST', headers: auth, body: JSON.stringify(event) });
         const found = await fetch(`${second.url}/api/profiles?identity=email:crash@example.com`, { headers: auth });
@@ -87,14 +97,22 @@ describe('server processes', () => {
     const [a, b] = await Promise.all([spawnServer({ configFile: config }), spawnServer({ configFile: config })]);
     const runs = () => {
       try {
-        return readFileSync(effects, 'utf8').trim().split('\n').filter(Boolean).map((line) => line.split(' '));
+        return readFileSync(effects, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.split(' '));
       } catch {
         return [];
       }
     };
     try {
       // Both processes are up and scheduling; wait for several ticks to have run.
-      await waitFor(async () => new Set(runs().map(([tick]) => tick)).size >= 4, processTimeoutMs, 'four ticks of the probe job');
+      await waitFor(
+        async () => new Set(runs().map(([tick]) => tick)).size >= 4,
+        processTimeoutMs,
+        'four ticks of the probe job',
+      );
     } finally {
       a.child.kill('SIGTERM');
       b.child.kill('SIGTERM');
@@ -112,7 +130,10 @@ describe('server processes', () => {
   it('finishes an in-flight request on SIGTERM, then exits cleanly', async () => {
     const server = await spawnServer({
       configFile: writeConfig(
-        baseConfig({ pluginDirs: ['plugins', 'test/fixtures/plugins'], plugins: { probe: { enabled: true, slowRouteMs: 700 } } }),
+        baseConfig({
+          pluginDirs: ['plugins', 'test/fixtures/plugins'],
+          plugins: { probe: { enabled: true, slowRouteMs: 700 } },
+        }),
       ),
     });
     const inFlight = fetch(`${server.url}/probe/slow`);
@@ -129,6 +150,8 @@ describe('server processes', () => {
   it('refuses to start on an invalid config value, naming the key', async () => {
     const server = await spawnServer({ env: { PORT: 'abc', DATABASE_URL: database.url }, expectListening: false });
     expect((await server.exited).code).toBe(1);
-    expect(server.stderr.join('')).toContain('server.port (from PORT): expected a number between 0 and 65535, got "abc"');
+    expect(server.stderr.join('')).toContain(
+      'server.port (from PORT): expected a number between 0 and 65535, got "abc"',
+    );
   });
 });

@@ -34,7 +34,10 @@ describe('push delivery across a crash', () => {
 
   it('SIGKILL mid-delivery, then restart: no recipient lost, none sent twice, the interrupted mass batch not repeated', async () => {
     // Seed 30 followers (10 chatting: customer-service messages; 20 mass) and confirm a push, without sending.
-    const seeding = await startTestApp({ plugins: { 'wechat-official-account': wechatApiPlugin(fake) }, pushes: { policy, worker: { enabled: false } } }, database);
+    const seeding = await startTestApp(
+      { plugins: { 'wechat-official-account': wechatApiPlugin(fake) }, pushes: { policy, worker: { enabled: false } } },
+      database,
+    );
     const followers = Array.from({ length: 30 }, (_, index) => `oCrash${String(index).padStart(2, '0')}`);
     let pushId: number;
     try {
@@ -43,10 +46,20 @@ describe('push delivery across a crash', () => {
       // begin, so the kill lands in a mass send. (A one-recipient send cut off between being marked and leaving is
       // recorded as sent, unconfirmed, and not repeated: push-faults.test.ts covers that case deterministically.)
       for (const [index, follower] of followers.entries()) {
-        await record(seeding, follower, [{ key: 'follow', type: 'subscribe', at: new Date(now - 100 * hour), tags: { add: ['campaign/crash'] } }]);
-        if (index < 10) await record(seeding, follower, [{ key: 'hi', type: 'message', at: new Date(now - hour), properties: { subtype: 'text', content: 'hi' } }]);
+        await record(seeding, follower, [
+          { key: 'follow', type: 'subscribe', at: new Date(now - 100 * hour), tags: { add: ['campaign/crash'] } },
+        ]);
+        if (index < 10)
+          await record(seeding, follower, [
+            { key: 'hi', type: 'message', at: new Date(now - hour), properties: { subtype: 'text', content: 'hi' } },
+          ]);
       }
-      const planned = (await (await seeding.request('/api/pushes', { method: 'POST', json: { expression: 'tag:campaign/crash', content: { message: { type: 'text', text: '限时优惠' } } } })).json()) as {
+      const planned = (await (
+        await seeding.request('/api/pushes', {
+          method: 'POST',
+          json: { expression: 'tag:campaign/crash', content: { message: { type: 'text', text: '限时优惠' } } },
+        })
+      ).json()) as {
         id: number;
         plan: { channels: Record<string, number> };
       };
@@ -63,7 +76,10 @@ describe('push delivery across a crash', () => {
       log: { level: 'info' },
       jobs: { enabled: false },
       plugins: { 'wechat-official-account': wechatApiPlugin(fake) },
-      pushes: { policy, worker: { batchSize: 10, leaseMs: 1000, pollIntervalMs: 50, ratePerSecond: 200, concurrency: 4 } },
+      pushes: {
+        policy,
+        worker: { batchSize: 10, leaseMs: 1000, pollIntervalMs: 50, ratePerSecond: 200, concurrency: 4 },
+      },
     });
     // Every answer takes a moment; the second mass send's answer never comes before the kill.
     fake.latencyMs = 20;
@@ -91,7 +107,10 @@ describe('push delivery across a crash', () => {
         processTimeoutMs,
         'the restarted instance to finish the push',
       );
-      const statuses = await db.select<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM push_deliveries WHERE push_id = ? GROUP BY status', [pushId]);
+      const statuses = await db.select<{ status: string; n: number }>(
+        'SELECT status, COUNT(*) AS n FROM push_deliveries WHERE push_id = ? GROUP BY status',
+        [pushId],
+      );
       expect(statuses.map((row) => [row.status, Number(row.n)])).toEqual([['sent', 30]]);
     } finally {
       second.child.kill('SIGTERM');
@@ -102,11 +121,14 @@ describe('push delivery across a crash', () => {
     // Each follower received the push exactly once (the operator's copies of one-follower mass sends aside).
     const received = new Map<string, number>();
     for (const message of fake.customMessages) received.set(message.touser, (received.get(message.touser) ?? 0) + 1);
-    for (const send of fake.massSends) for (const openid of new Set(send.touser)) received.set(openid, (received.get(openid) ?? 0) + 1);
+    for (const send of fake.massSends)
+      for (const openid of new Set(send.touser)) received.set(openid, (received.get(openid) ?? 0) + 1);
     received.delete(operatorOpenid);
     expect(followers.filter((follower) => received.get(follower) !== 1)).toEqual([]);
     // The interrupted batch was sent again under its own clientmsgid, and WeChat took it once.
-    expect(massRequests().filter((request) => (request.body as { clientmsgid: string }).clientmsgid === interrupted).length).toBeGreaterThanOrEqual(2);
+    expect(
+      massRequests().filter((request) => (request.body as { clientmsgid: string }).clientmsgid === interrupted).length,
+    ).toBeGreaterThanOrEqual(2);
     expect(fake.massSends.filter((send) => send.clientmsgid === interrupted)).toHaveLength(1);
     const keys = fake.massSends.map((send) => send.clientmsgid);
     expect(new Set(keys).size).toBe(keys.length);

@@ -7,7 +7,11 @@ const hour = 3_600_000;
 
 interface PushReportBody {
   status: string;
-  report: { byStatus: Record<string, number>; failed: Record<string, number>; byChannel: Record<string, { sent: number; failed: number }> };
+  report: {
+    byStatus: Record<string, number>;
+    failed: Record<string, number>;
+    byChannel: Record<string, { sent: number; failed: number }>;
+  };
 }
 
 /** Counts how often each openid received something (a mass send's list counts for each of its openids). */
@@ -38,15 +42,34 @@ describe('push delivery under faults and with two instances', () => {
       { clock: () => now },
     );
     for (const follower of [...chatting, ...quiet]) {
-      await record(app, follower, [{ key: 'follow', type: 'subscribe', at: new Date(now.getTime() - 100 * hour), tags: { add: ['campaign/faults'] } }]);
+      await record(app, follower, [
+        {
+          key: 'follow',
+          type: 'subscribe',
+          at: new Date(now.getTime() - 100 * hour),
+          tags: { add: ['campaign/faults'] },
+        },
+      ]);
     }
     for (const follower of chatting) {
-      await record(app, follower, [{ key: 'hi', type: 'message', at: new Date(now.getTime() - hour), properties: { subtype: 'text', content: 'hi' } }]);
+      await record(app, follower, [
+        {
+          key: 'hi',
+          type: 'message',
+          at: new Date(now.getTime() - hour),
+          properties: { subtype: 'text', content: 'hi' },
+        },
+      ]);
     }
   };
 
   const pushNow = async () => {
-    const planned = (await (await app.request('/api/pushes', { method: 'POST', json: { expression: 'tag:campaign/faults', content: { message: { type: 'text', text: '上新啦' } } } })).json()) as { id: number; plan: { channels: Record<string, number> } };
+    const planned = (await (
+      await app.request('/api/pushes', {
+        method: 'POST',
+        json: { expression: 'tag:campaign/faults', content: { message: { type: 'text', text: '上新啦' } } },
+      })
+    ).json()) as { id: number; plan: { channels: Record<string, number> } };
     expect(planned.plan.channels).toMatchObject({ customer_service: 8, mass: 12 });
     expect((await app.request(`/api/pushes/${planned.id}/confirm`, { method: 'POST' })).status).toBe(200);
     return planned.id;
@@ -78,24 +101,42 @@ describe('push delivery under faults and with two instances', () => {
     expect(shown.report.failed).toEqual({ '45015': 1 });
     expect(fake.pendingFaults).toBe(0);
     const counts = receipts(fake);
-    for (const follower of [...chatting, ...quiet]) expect([follower, counts.get(follower) ?? 0]).toEqual([follower, follower === 'oChat3' ? 0 : 1]);
+    for (const follower of [...chatting, ...quiet])
+      expect([follower, counts.get(follower) ?? 0]).toEqual([follower, follower === 'oChat3' ? 0 : 1]);
     // One attempt at the refused follower: a permanent error is not retried.
-    expect(fake.requests.filter((request) => request.path.endsWith('message/custom/send') && (request.body as { touser?: string }).touser === 'oChat3')).toHaveLength(1);
-    expect(await pushEventsOf(app, 'oChat3')).toEqual([expect.objectContaining({ type: 'push_failed', properties: expect.objectContaining({ code: '45015', via: 'customer_service' }) })]);
+    expect(
+      fake.requests.filter(
+        (request) =>
+          request.path.endsWith('message/custom/send') && (request.body as { touser?: string }).touser === 'oChat3',
+      ),
+    ).toHaveLength(1);
+    expect(await pushEventsOf(app, 'oChat3')).toEqual([
+      expect.objectContaining({
+        type: 'push_failed',
+        properties: expect.objectContaining({ code: '45015', via: 'customer_service' }),
+      }),
+    ]);
     expect(fake.tokensIssued).toBeGreaterThanOrEqual(2);
   });
 
   it('two instances draining the same push deliver each recipient once', async () => {
     await setUp({ batchSize: 3 });
     const second = await startTestApp(
-      { plugins: { 'wechat-official-account': wechatApiPlugin(fake) }, pushes: { ...pushSettings(), worker: { ...(pushSettings().worker as object), batchSize: 3 } } },
+      {
+        plugins: { 'wechat-official-account': wechatApiPlugin(fake) },
+        pushes: { ...pushSettings(), worker: { ...(pushSettings().worker as object), batchSize: 3 } },
+      },
       app.database,
       { clock: () => now },
     );
     try {
       const id = await pushNow();
       fake.latencyMs = 5;
-      await Promise.all([app.persona.pushWorker.drain(), second.persona.pushWorker.drain(), app.persona.pushWorker.drain()]);
+      await Promise.all([
+        app.persona.pushWorker.drain(),
+        second.persona.pushWorker.drain(),
+        app.persona.pushWorker.drain(),
+      ]);
       const shown = await report(id);
       expect(shown.report.byStatus).toEqual({ sent: 20 });
       const counts = receipts(fake);
@@ -103,7 +144,8 @@ describe('push delivery under faults and with two instances', () => {
       expect([...counts.entries()].filter(([, n]) => n !== 1)).toEqual([]);
       expect(counts.size).toBe(20);
       // Each recipient's send is on their timeline once.
-      for (const follower of ['oChat0', 'oQuiet11']) expect((await pushEventsOf(app, follower)).map((event) => event.type)).toEqual(['push_sent']);
+      for (const follower of ['oChat0', 'oQuiet11'])
+        expect((await pushEventsOf(app, follower)).map((event) => event.type)).toEqual(['push_sent']);
     } finally {
       await second.persona.stop();
     }
@@ -117,7 +159,12 @@ describe('push delivery under faults and with two instances', () => {
     const { rows } = await outbox.claim('dead-instance', 3, 1000, now);
     await outbox.settle(
       rows,
-      rows.map((row, index) => ({ id: row.id, status: 'decided' as const, channel: 'customer_service', openid: chatting[index] })),
+      rows.map((row, index) => ({
+        id: row.id,
+        status: 'decided' as const,
+        channel: 'customer_service',
+        openid: chatting[index],
+      })),
       'dead-instance',
       now,
     );
@@ -126,12 +173,17 @@ describe('push delivery under faults and with two instances', () => {
     // Its lease runs out; this instance takes over.
     now = new Date(now.getTime() + 2000);
     await app.persona.pushWorker.drain();
-    const shown = (await (await app.request(`/api/pushes/${id}`)).json()) as PushReportBody & { report: { unconfirmed: number } };
+    const shown = (await (await app.request(`/api/pushes/${id}`)).json()) as PushReportBody & {
+      report: { unconfirmed: number };
+    };
     expect(shown.report.byStatus).toEqual({ sent: 20 });
     expect(shown.report.unconfirmed).toBe(1);
     const counts = receipts(fake);
     expect(counts.get(chatting[0])).toBeUndefined();
-    for (const follower of [...chatting.slice(1), ...quiet]) expect([follower, counts.get(follower)]).toEqual([follower, 1]);
-    expect((await pushEventsOf(app, chatting[0])).map((event) => [event.type, event.properties.unconfirmed])).toEqual([['push_sent', true]]);
+    for (const follower of [...chatting.slice(1), ...quiet])
+      expect([follower, counts.get(follower)]).toEqual([follower, 1]);
+    expect((await pushEventsOf(app, chatting[0])).map((event) => [event.type, event.properties.unconfirmed])).toEqual([
+      ['push_sent', true],
+    ]);
   });
 });

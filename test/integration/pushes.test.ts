@@ -1,5 +1,12 @@
 import { FakeWechatApi } from '../support/fake-wechat-api';
-import { operatorOpenid, profileOf, pushEventsOf, pushSettings, record, wechatApiPlugin } from '../support/push-fixtures';
+import {
+  operatorOpenid,
+  profileOf,
+  pushEventsOf,
+  pushSettings,
+  record,
+  wechatApiPlugin,
+} from '../support/push-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { sampleAccount, signedPost, wechatXml } from '../support/wechat-client';
 
@@ -10,7 +17,13 @@ interface PushBody {
   id: number;
   status: string;
   recipients: number | null;
-  plan: { audience: number; channels: Record<string, number>; deferred: Record<string, number>; skipped: Record<string, number>; sample: { decision: string }[] };
+  plan: {
+    audience: number;
+    channels: Record<string, number>;
+    deferred: Record<string, number>;
+    skipped: Record<string, number>;
+    sample: { decision: string }[];
+  };
   report?: {
     recipients: number;
     byStatus: Record<string, number>;
@@ -62,14 +75,50 @@ describe('pushes: plan, policy and delivery', () => {
 
   it('plans and delivers a push to ten followers in mixed states exactly as the policy says', async () => {
     const longAgo = new Date(now.getTime() - 10 * day);
-    for (const follower of ['oGone', 'oOptedOut', 'oCapped', 'oChat1', 'oChat2', 'oNewYork', 'oMass1', 'oMass2', 'oMass3', 'oMass4']) {
+    for (const follower of [
+      'oGone',
+      'oOptedOut',
+      'oCapped',
+      'oChat1',
+      'oChat2',
+      'oNewYork',
+      'oMass1',
+      'oMass2',
+      'oMass3',
+      'oMass4',
+    ]) {
       await follow(follower, longAgo);
     }
     await record(app, 'oGone', [{ key: 'unfollow', type: 'unsubscribe', at: new Date(now.getTime() - 5 * day) }]);
-    await record(app, 'oOptedOut', [{ key: 'no', type: 'message', at: new Date(now.getTime() - 5 * day), properties: { subtype: 'text', content: 'TD' }, tags: { add: ['manual/do-not-contact'] } }]);
-    await record(app, 'oNewYork', [{ key: 'tz', type: 'form_submit', at: longAgo, attributes: { timezone: 'America/New_York' } }]);
-    await record(app, 'oChat1', [{ key: 'hi', type: 'message', at: new Date(now.getTime() - hour), properties: { subtype: 'text', content: '有优惠吗' }, attributes: { name: '李雷' } }]);
-    await record(app, 'oChat2', [{ key: 'hi', type: 'message', at: new Date(now.getTime() - 47 * hour), properties: { subtype: 'text', content: '在吗' } }]);
+    await record(app, 'oOptedOut', [
+      {
+        key: 'no',
+        type: 'message',
+        at: new Date(now.getTime() - 5 * day),
+        properties: { subtype: 'text', content: 'TD' },
+        tags: { add: ['manual/do-not-contact'] },
+      },
+    ]);
+    await record(app, 'oNewYork', [
+      { key: 'tz', type: 'form_submit', at: longAgo, attributes: { timezone: 'America/New_York' } },
+    ]);
+    await record(app, 'oChat1', [
+      {
+        key: 'hi',
+        type: 'message',
+        at: new Date(now.getTime() - hour),
+        properties: { subtype: 'text', content: '有优惠吗' },
+        attributes: { name: '李雷' },
+      },
+    ]);
+    await record(app, 'oChat2', [
+      {
+        key: 'hi',
+        type: 'message',
+        at: new Date(now.getTime() - 47 * hour),
+        properties: { subtype: 'text', content: '在吗' },
+      },
+    ]);
 
     // The capped follower got two pushes this week (weekly cap 2), each in a window they had opened.
     const capped = `tag:capped-test`;
@@ -77,8 +126,18 @@ describe('pushes: plan, policy and delivery', () => {
     const realNow = now;
     for (const daysAgo of [3, 2]) {
       now = new Date(realNow.getTime() - daysAgo * day);
-      await record(app, 'oCapped', [{ key: `m${daysAgo}`, type: 'message', at: new Date(now.getTime() - hour), properties: { subtype: 'text', content: '你好' } }]);
-      const earlier = await plan({ expression: capped, content: { message: { type: 'text', text: `early ${daysAgo}` } } });
+      await record(app, 'oCapped', [
+        {
+          key: `m${daysAgo}`,
+          type: 'message',
+          at: new Date(now.getTime() - hour),
+          properties: { subtype: 'text', content: '你好' },
+        },
+      ]);
+      const earlier = await plan({
+        expression: capped,
+        content: { message: { type: 'text', text: `early ${daysAgo}` } },
+      });
       expect(earlier.plan.channels.customer_service).toBe(1);
       await confirm(earlier.id);
       await deliver();
@@ -108,7 +167,12 @@ describe('pushes: plan, policy and delivery', () => {
     expect(confirmed).toMatchObject({ status: 'sending', recipients: 10 });
     await deliver();
 
-    expect(fake.customMessages.slice(2).map((message) => [message.touser, (message.body as { text: { content: string } }).text.content]).sort()).toEqual([
+    expect(
+      fake.customMessages
+        .slice(2)
+        .map((message) => [message.touser, (message.body as { text: { content: string } }).text.content])
+        .sort(),
+    ).toEqual([
       ['oChat1', '李雷，冬季新品上市！'],
       ['oChat2', '亲爱的粉丝，冬季新品上市！'],
     ]);
@@ -138,28 +202,46 @@ describe('pushes: plan, policy and delivery', () => {
     expect(shown.report?.byStatus).toEqual({ sent: 7, skipped: 3 });
 
     const eventsOf = async (follower: string) =>
-      (await pushEventsOf(app, follower)).filter((event) => event.properties.pushId === planned.id).map((event) => [event.type, event.properties.via ?? event.properties.reason]);
+      (await pushEventsOf(app, follower))
+        .filter((event) => event.properties.pushId === planned.id)
+        .map((event) => [event.type, event.properties.via ?? event.properties.reason]);
     expect(await eventsOf('oGone')).toEqual([['push_skipped', 'not_following']]);
     expect(await eventsOf('oOptedOut')).toEqual([['push_skipped', 'opted_out']]);
     expect(await eventsOf('oCapped')).toEqual([['push_skipped', 'frequency_cap']]);
     expect(await eventsOf('oChat1')).toEqual([['push_sent', 'customer_service']]);
     expect(await eventsOf('oChat2')).toEqual([['push_sent', 'customer_service']]);
     expect(await eventsOf('oNewYork')).toEqual([['push_sent', 'mass']]);
-    for (const follower of ['oMass1', 'oMass2', 'oMass3', 'oMass4']) expect(await eventsOf(follower)).toEqual([['push_sent', 'mass']]);
+    for (const follower of ['oMass1', 'oMass2', 'oMass3', 'oMass4'])
+      expect(await eventsOf(follower)).toEqual([['push_sent', 'mass']]);
   });
 
   it('validates a push and refuses to confirm twice or to confirm a cancelled push', async () => {
-    const bad = await app.request('/api/pushes', { method: 'POST', json: { expression: 'tag:x', content: { message: { type: 'video' } } } });
+    const bad = await app.request('/api/pushes', {
+      method: 'POST',
+      json: { expression: 'tag:x', content: { message: { type: 'video' } } },
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/content\.message/);
-    const both = await app.request('/api/pushes', { method: 'POST', json: { segment: 'vip', expression: 'tag:x', content: { message: { type: 'text', text: 'hi' } } } });
+    const both = await app.request('/api/pushes', {
+      method: 'POST',
+      json: { segment: 'vip', expression: 'tag:x', content: { message: { type: 'text', text: 'hi' } } },
+    });
     expect(both.status).toBe(400);
-    const noSegment = await app.request('/api/pushes', { method: 'POST', json: { segment: 'nope', content: { message: { type: 'text', text: 'hi' } } } });
+    const noSegment = await app.request('/api/pushes', {
+      method: 'POST',
+      json: { segment: 'nope', content: { message: { type: 'text', text: 'hi' } } },
+    });
     expect(noSegment.status).toBe(404);
-    const syntax = await app.request('/api/pushes', { method: 'POST', json: { expression: 'tag:', content: { message: { type: 'text', text: 'hi' } } } });
+    const syntax = await app.request('/api/pushes', {
+      method: 'POST',
+      json: { expression: 'tag:', content: { message: { type: 'text', text: 'hi' } } },
+    });
     expect(syntax.status).toBe(400);
     // An account no plugin provides is refused when planned, naming the accounts there are; nothing is stored.
-    const elsewhere = await app.request('/api/pushes', { method: 'POST', json: { account: 'brand-x', expression: 'tag:x', content: { message: { type: 'text', text: 'hi' } } } });
+    const elsewhere = await app.request('/api/pushes', {
+      method: 'POST',
+      json: { account: 'brand-x', expression: 'tag:x', content: { message: { type: 'text', text: 'hi' } } },
+    });
     expect(elsewhere.status).toBe(400);
     expect(((await elsewhere.json()) as { error: { message: string; details: unknown } }).error).toEqual({
       code: 'validation_failed',
@@ -169,7 +251,10 @@ describe('pushes: plan, policy and delivery', () => {
     expect(((await (await app.request('/api/pushes')).json()) as { pushes: PushBody[] }).pushes).toEqual([]);
 
     await follow('oOne', new Date(now.getTime() - day));
-    const planned = await plan({ expression: 'tag:campaign/winter', content: { message: { type: 'text', text: 'hi' } } });
+    const planned = await plan({
+      expression: 'tag:campaign/winter',
+      content: { message: { type: 'text', text: 'hi' } },
+    });
     await confirm(planned.id);
     const again = await app.request(`/api/pushes/${planned.id}/confirm`, { method: 'POST' });
     expect(again.status).toBe(409);
@@ -189,23 +274,39 @@ describe('pushes: plan, policy and delivery', () => {
   it('tracks links: a follower’s own link records a push_click on their timeline, a mass link only redirects', async () => {
     await app.stop();
     app = await startTestApp(
-      { plugins: { 'wechat-official-account': wechatApiPlugin(fake) }, pushes: { ...pushSettings(), publicUrl: 'https://persona.example.com/' } },
+      {
+        plugins: { 'wechat-official-account': wechatApiPlugin(fake) },
+        pushes: { ...pushSettings(), publicUrl: 'https://persona.example.com/' },
+      },
       undefined,
       { clock: () => now },
     );
     await follow('oReader', new Date(now.getTime() - 10 * day));
     await follow('oLurker1', new Date(now.getTime() - 10 * day));
     await follow('oLurker2', new Date(now.getTime() - 10 * day));
-    await record(app, 'oReader', [{ key: 'hi', type: 'message', at: new Date(now.getTime() - hour), properties: { subtype: 'text', content: 'hi' } }]);
-    const content = { message: { type: 'text', text: '新品：https://brand.cn/winter?utm=push 详情（https://brand.cn/faq）' }, trackLinks: true };
+    await record(app, 'oReader', [
+      {
+        key: 'hi',
+        type: 'message',
+        at: new Date(now.getTime() - hour),
+        properties: { subtype: 'text', content: 'hi' },
+      },
+    ]);
+    const content = {
+      message: { type: 'text', text: '新品：https://brand.cn/winter?utm=push 详情（https://brand.cn/faq）' },
+      trackLinks: true,
+    };
     const planned = await plan({ expression: 'tag:campaign/winter', content });
     await confirm(planned.id);
     await deliver();
 
     const personal = (fake.customMessages[0].body as { text: { content: string } }).text.content;
     const shared = (fake.massSends[0].body as { text: { content: string } }).text.content;
-    const tokens = (text: string) => [...text.matchAll(/https:\/\/persona\.example\.com\/r\/([^\s）]+)/g)].map((match) => match[1]);
-    expect(personal).toMatch(/^新品：https:\/\/persona\.example\.com\/r\/\S+ 详情（https:\/\/persona\.example\.com\/r\/[^）]+）$/);
+    const tokens = (text: string) =>
+      [...text.matchAll(/https:\/\/persona\.example\.com\/r\/([^\s）]+)/g)].map((match) => match[1]);
+    expect(personal).toMatch(
+      /^新品：https:\/\/persona\.example\.com\/r\/\S+ 详情（https:\/\/persona\.example\.com\/r\/[^）]+）$/,
+    );
     expect(tokens(personal)).toHaveLength(2);
     expect(tokens(shared)).toHaveLength(2);
     expect(tokens(shared)).not.toEqual(tokens(personal));
@@ -229,7 +330,11 @@ describe('pushes: plan, policy and delivery', () => {
 
     // Without a public URL, tracking is refused at planning.
     await app.stop();
-    app = await startTestApp({ plugins: { 'wechat-official-account': wechatApiPlugin(fake) }, pushes: pushSettings() }, undefined, { clock: () => now });
+    app = await startTestApp(
+      { plugins: { 'wechat-official-account': wechatApiPlugin(fake) }, pushes: pushSettings() },
+      undefined,
+      { clock: () => now },
+    );
     const refused = await app.request('/api/pushes', { method: 'POST', json: { expression: 'tag:x', content } });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/publicUrl/);
@@ -238,29 +343,81 @@ describe('pushes: plan, policy and delivery', () => {
   it('previews to an operator before confirming, and reconciles the mass send with WeChat’s MASSSENDJOBFINISH', async () => {
     await follow('oA', new Date(now.getTime() - 10 * day));
     await follow('oB', new Date(now.getTime() - 10 * day));
-    const planned = await plan({ expression: 'tag:campaign/winter', content: { message: { type: 'text', text: '{{name|亲}}，早鸟价' } } });
-    const preview = await app.request(`/api/pushes/${planned.id}/preview`, { method: 'POST', json: { openid: 'oOperatorPhone' } });
+    const planned = await plan({
+      expression: 'tag:campaign/winter',
+      content: { message: { type: 'text', text: '{{name|亲}}，早鸟价' } },
+    });
+    const preview = await app.request(`/api/pushes/${planned.id}/preview`, {
+      method: 'POST',
+      json: { openid: 'oOperatorPhone' },
+    });
     expect(preview.status).toBe(200);
-    expect(fake.previews.map((sent) => [sent.touser, (sent.body as { text: { content: string } }).text.content])).toEqual([['oOperatorPhone', '亲，早鸟价']]);
-    expect((await app.request(`/api/pushes/${planned.id}/preview`, { method: 'POST', json: { openid: 'a', wechatId: 'b' } })).status).toBe(400);
+    expect(
+      fake.previews.map((sent) => [sent.touser, (sent.body as { text: { content: string } }).text.content]),
+    ).toEqual([['oOperatorPhone', '亲，早鸟价']]);
+    expect(
+      (await app.request(`/api/pushes/${planned.id}/preview`, { method: 'POST', json: { openid: 'a', wechatId: 'b' } }))
+        .status,
+    ).toBe(400);
     fake.failOpenid('oNotFollowing', 43004);
-    const refused = await app.request(`/api/pushes/${planned.id}/preview`, { method: 'POST', json: { openid: 'oNotFollowing' } });
+    const refused = await app.request(`/api/pushes/${planned.id}/preview`, {
+      method: 'POST',
+      json: { openid: 'oNotFollowing' },
+    });
     expect(refused.status).toBe(502);
     expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/43004/);
 
     await confirm(planned.id);
     await deliver();
     const [send] = fake.massSends;
-    const report = wechatXml({ ToUserName: 'gh_test', FromUserName: 'oSystem', CreateTime: 1_795_000_500, MsgType: 'event', Event: 'MASSSENDJOBFINISH', MsgID: String(send.msgId), Status: 'send success', TotalCount: 2, FilterCount: 2, SentCount: 2, ErrorCount: 0 });
+    const report = wechatXml({
+      ToUserName: 'gh_test',
+      FromUserName: 'oSystem',
+      CreateTime: 1_795_000_500,
+      MsgType: 'event',
+      Event: 'MASSSENDJOBFINISH',
+      MsgID: String(send.msgId),
+      Status: 'send success',
+      TotalCount: 2,
+      FilterCount: 2,
+      SentCount: 2,
+      ErrorCount: 0,
+    });
     const request = signedPost(sampleAccount, report);
-    expect((await fetch(`${app.url}/wechat?${request.query}`, { method: 'POST', body: request.body, headers: { 'content-type': 'text/xml' } })).status).toBe(200);
-    const shown = (await (await app.request(`/api/pushes/${planned.id}`)).json()) as { report: { reported: { mass: Record<string, number> } } };
-    expect(shown.report.reported.mass).toEqual({ batches: 1, reported: 1, totalCount: 2, sentCount: 2, errorCount: 0, filterCount: 2 });
+    expect(
+      (
+        await fetch(`${app.url}/wechat?${request.query}`, {
+          method: 'POST',
+          body: request.body,
+          headers: { 'content-type': 'text/xml' },
+        })
+      ).status,
+    ).toBe(200);
+    const shown = (await (await app.request(`/api/pushes/${planned.id}`)).json()) as {
+      report: { reported: { mass: Record<string, number> } };
+    };
+    expect(shown.report.reported.mass).toEqual({
+      batches: 1,
+      reported: 1,
+      totalCount: 2,
+      sentCount: 2,
+      errorCount: 0,
+      filterCount: 2,
+    });
   });
 
   it('follows a merge made after confirmation: the survivor gets the push once, through the openid that moved to it', async () => {
     const email = { type: 'email' as const, scope: '', value: 'merged@example.com' };
-    await app.persona.accept('test', [{ key: 'lead', type: 'lead_created', channel: 'crm', occurredAt: new Date(now.getTime() - 20 * day), identities: [email], properties: {} }]);
+    await app.persona.accept('test', [
+      {
+        key: 'lead',
+        type: 'lead_created',
+        channel: 'crm',
+        occurredAt: new Date(now.getTime() - 20 * day),
+        identities: [email],
+        properties: {},
+      },
+    ]);
     await app.persona.worker.drain();
     const unionid = { type: 'unionid' as const, scope: '', value: 'uMerged' };
     await app.persona.accept('test', [
@@ -277,16 +434,30 @@ describe('pushes: plan, policy and delivery', () => {
     await app.persona.worker.drain();
     await follow('oOther', new Date(now.getTime() - 10 * day));
     const absorbed = await profileOf(app, 'oMerged');
-    const planned = await plan({ expression: 'tag:campaign/winter', content: { message: { type: 'text', text: '合并后' } } });
+    const planned = await plan({
+      expression: 'tag:campaign/winter',
+      content: { message: { type: 'text', text: '合并后' } },
+    });
     await confirm(planned.id);
     // The follower turns out to be the lead (one event names both): the newer profile merges into the older one.
-    await app.persona.accept('test', [{ key: 'link', type: 'form_submit', channel: 'website', occurredAt: now, identities: [unionid, email], properties: {} }]);
+    await app.persona.accept('test', [
+      {
+        key: 'link',
+        type: 'form_submit',
+        channel: 'website',
+        occurredAt: now,
+        identities: [unionid, email],
+        properties: {},
+      },
+    ]);
     await app.persona.worker.drain();
     const survivor = await profileOf(app, 'oMerged');
     expect(survivor).not.toBe(absorbed);
     await deliver();
     expect(fake.massSends.flatMap((send) => send.touser).sort()).toEqual(['oMerged', 'oOther']);
-    expect((await pushEventsOf(app, 'oMerged')).map((event) => [event.type, event.properties.via])).toEqual([['push_sent', 'mass']]);
+    expect((await pushEventsOf(app, 'oMerged')).map((event) => [event.type, event.properties.via])).toEqual([
+      ['push_sent', 'mass'],
+    ]);
     expect((await show(planned.id)).report?.byStatus).toEqual({ sent: 2 });
   });
 });
@@ -299,17 +470,34 @@ describe('pushes: the account’s time zone', () => {
     const plugin = wechatApiPlugin(fake);
     const [account] = plugin.accounts as Record<string, unknown>[];
     const app = await startTestApp(
-      { plugins: { 'wechat-official-account': { ...plugin, accounts: [{ ...account, timezone: 'America/Los_Angeles' }] } }, pushes: pushSettings({ perDay: 10, perWeek: 10 }) },
+      {
+        plugins: {
+          'wechat-official-account': { ...plugin, accounts: [{ ...account, timezone: 'America/Los_Angeles' }] },
+        },
+        pushes: pushSettings({ perDay: 10, perWeek: 10 }),
+      },
       undefined,
       { clock: () => now },
     );
     try {
       for (const follower of ['oLocal', 'oTraveller']) {
-        await record(app, follower, [{ key: 'follow', type: 'subscribe', at: new Date('2026-10-20T12:00:00Z'), tags: { add: ['campaign/tz'] } }]);
+        await record(app, follower, [
+          { key: 'follow', type: 'subscribe', at: new Date('2026-10-20T12:00:00Z'), tags: { add: ['campaign/tz'] } },
+        ]);
       }
-      await record(app, 'oTraveller', [{ key: 'tz', type: 'form_submit', at: new Date('2026-10-20T12:00:00Z'), attributes: { timezone: 'Asia/Shanghai' } }]);
+      await record(app, 'oTraveller', [
+        {
+          key: 'tz',
+          type: 'form_submit',
+          at: new Date('2026-10-20T12:00:00Z'),
+          attributes: { timezone: 'Asia/Shanghai' },
+        },
+      ]);
       const push = async (text: string) => {
-        const response = await app.request('/api/pushes', { method: 'POST', json: { expression: 'tag:campaign/tz', content: { message: { type: 'text', text } } } });
+        const response = await app.request('/api/pushes', {
+          method: 'POST',
+          json: { expression: 'tag:campaign/tz', content: { message: { type: 'text', text } } },
+        });
         const planned = (await response.json()) as PushBody;
         expect((await app.request(`/api/pushes/${planned.id}/confirm`, { method: 'POST' })).status).toBe(200);
         await app.persona.pushWorker.drain();
@@ -323,8 +511,15 @@ describe('pushes: the account’s time zone', () => {
       // 00:30 in Los Angeles, 16:30 in Shanghai.
       now = new Date('2026-11-25T08:30:00Z');
       const planned = await push('早安');
-      expect(planned.plan).toMatchObject({ audience: 2, channels: { mass: 1 }, deferred: { quiet_hours: 1 }, skipped: {} });
-      expect(fake.massSends.slice(4).map((send) => send.touser.sort())).toEqual([['oTraveller', operatorOpenid].sort()]);
+      expect(planned.plan).toMatchObject({
+        audience: 2,
+        channels: { mass: 1 },
+        deferred: { quiet_hours: 1 },
+        skipped: {},
+      });
+      expect(fake.massSends.slice(4).map((send) => send.touser.sort())).toEqual([
+        ['oTraveller', operatorOpenid].sort(),
+      ]);
 
       // Quiet hours end at 08:00 in Los Angeles (16:00 UTC).
       now = new Date('2026-11-25T15:59:00Z');

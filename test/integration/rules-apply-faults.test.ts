@@ -1,7 +1,10 @@
 import { defaultRules, startTestApp, type TestApp } from '../support/test-app';
 import { population, whatIfNow as now } from '../support/what-if-population';
 
-type RulesDocument = typeof defaultRules & { scoring: { id: string; points: number }[]; tags: { rules: { tag: string; when: string }[] } };
+type RulesDocument = typeof defaultRules & {
+  scoring: { id: string; points: number }[];
+  tags: { rules: { tag: string; when: string }[] };
+};
 
 /**
  * An apply either takes effect and says so, or changes nothing: the rules in force, the ledger, the scores and the
@@ -13,7 +16,9 @@ describe('a rules apply that fails', () => {
 
   beforeEach(async () => {
     // Small batches, so an apply commits several before the one that fails.
-    app = await startTestApp({ rules: defaultRules, jobs: { rulesRecompute: { batchSize: 10 } } }, undefined, { clock: () => now });
+    app = await startTestApp({ rules: defaultRules, jobs: { rulesRecompute: { batchSize: 10 } } }, undefined, {
+      clock: () => now,
+    });
     await app.persona.accept('test', population());
     await app.persona.worker.drain();
   });
@@ -33,10 +38,14 @@ describe('a rules apply that fails', () => {
   };
   /** What an apply may change, in an order independent of row ids (an undone row comes back with a new id). */
   const state = async () => ({
-    ledger: await app.persona.db.select('SELECT event_id, rule_id, points, cap_key FROM score_ledger ORDER BY event_id, rule_id'),
-    scores: (await app.persona.db.select<{ profile_id: number; score_group: string; points: number }>('SELECT profile_id, score_group, points FROM scores ORDER BY profile_id, score_group')).map(
-      (row) => ({ ...row, points: Number(Number(row.points).toFixed(6)) }),
+    ledger: await app.persona.db.select(
+      'SELECT event_id, rule_id, points, cap_key FROM score_ledger ORDER BY event_id, rule_id',
     ),
+    scores: (
+      await app.persona.db.select<{ profile_id: number; score_group: string; points: number }>(
+        'SELECT profile_id, score_group, points FROM scores ORDER BY profile_id, score_group',
+      )
+    ).map((row) => ({ ...row, points: Number(Number(row.points).toFixed(6)) })),
     tags: await app.persona.db.select('SELECT profile_id, name, source FROM tags ORDER BY profile_id, name'),
     rules: ((await (await app.request('/api/rules')).json()) as { rules: unknown }).rules,
   });
@@ -54,31 +63,48 @@ describe('a rules apply that fails', () => {
     await provokeFault(Number(last));
     const before = await state();
 
-    const response = await app.request('/api/rules/apply?wait=true', { method: 'POST', json: { rules: changedDocument() } });
+    const response = await app.request('/api/rules/apply?wait=true', {
+      method: 'POST',
+      json: { rules: changedDocument() },
+    });
     expect(response.status).toBe(500);
     expect(await state()).toEqual(before);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('rules_not_applied');
     // It had written before it failed: the ledger was repriced and tags were added, then taken back.
-    const [{ added }] = await app.persona.db.select<{ added: number }>("SELECT COUNT(*) AS added FROM events WHERE type = 'tag_added' AND properties LIKE '%value/odd%'");
+    const [{ added }] = await app.persona.db.select<{ added: number }>(
+      "SELECT COUNT(*) AS added FROM events WHERE type = 'tag_added' AND properties LIKE '%value/odd%'",
+    );
     expect(Number(added)).toBeGreaterThan(0);
-    const [newest] = await app.persona.db.select<{ document: string }>('SELECT document FROM rule_versions ORDER BY id DESC LIMIT 1');
+    const [newest] = await app.persona.db.select<{ document: string }>(
+      'SELECT document FROM rule_versions ORDER BY id DESC LIMIT 1',
+    );
     expect(JSON.parse(newest.document)).toEqual(before.rules);
-    const status = ((await (await app.request('/api/rules')).json()) as { backfill: { running: boolean; error?: string } }).backfill;
+    const status = (
+      (await (await app.request('/api/rules')).json()) as { backfill: { running: boolean; error?: string } }
+    ).backfill;
     expect(status).toMatchObject({ running: false, error: expect.stringContaining('the rules were not applied') });
 
     // Without the fault the same document takes effect.
     await app.persona.db.execute('DROP TRIGGER provoked_fault');
-    expect((await app.request('/api/rules/apply?wait=true', { method: 'POST', json: { rules: changedDocument() } })).status).toBe(200);
-    const [{ odd }] = await app.persona.db.select<{ odd: number }>("SELECT COUNT(*) AS odd FROM tags WHERE name = 'value/odd'");
+    expect(
+      (await app.request('/api/rules/apply?wait=true', { method: 'POST', json: { rules: changedDocument() } })).status,
+    ).toBe(200);
+    const [{ odd }] = await app.persona.db.select<{ odd: number }>(
+      "SELECT COUNT(*) AS odd FROM tags WHERE name = 'value/odd'",
+    );
     expect(Number(odd)).toBe(80);
   });
 
   it('with a rule the database refuses is refused before anything changes, or (where the database takes it) takes effect', async () => {
     // 990 conditions on one event: SQLite refuses the expression tree (deeper than 1,000); MariaDB evaluates it.
     const document = structuredClone(defaultRules) as RulesDocument;
-    document.tags.rules.push({ tag: 'value/odd', when: `event:page_view[${Array.from({ length: 990 }, () => 'u=a').join(',')}]` });
+    document.tags.rules.push({
+      tag: 'value/odd',
+      when: `event:page_view[${Array.from({ length: 990 }, () => 'u=a').join(',')}]`,
+    });
     const before = await state();
-    const versions = async () => Number((await app.persona.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM rule_versions'))[0].n);
+    const versions = async () =>
+      Number((await app.persona.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM rule_versions'))[0].n);
     const versionsBefore = await versions();
 
     const preview = await app.request('/api/rules/preview', { method: 'POST', json: { rules: document } });

@@ -26,9 +26,16 @@ describe('what-if and apply', () => {
   };
   const snapshot = () =>
     Promise.all(
-      ['score_ledger', 'scores', 'tags', 'events', 'rule_versions'].map((table) => app.persona.db.select(`SELECT * FROM ${table} ORDER BY id`)),
+      ['score_ledger', 'scores', 'tags', 'events', 'rule_versions'].map((table) =>
+        app.persona.db.select(`SELECT * FROM ${table} ORDER BY id`),
+      ),
     );
-  const loyalProfiles = async () => (await app.persona.db.select<{ profile_id: number }>("SELECT profile_id FROM tags WHERE name = 'loyal' ORDER BY profile_id")).map((row) => Number(row.profile_id));
+  const loyalProfiles = async () =>
+    (
+      await app.persona.db.select<{ profile_id: number }>(
+        "SELECT profile_id FROM tags WHERE name = 'loyal' ORDER BY profile_id",
+      )
+    ).map((row) => Number(row.profile_id));
 
   it('reports how many profiles a bigger favourite makes loyal, writes nothing, and applying it makes exactly those loyal', async () => {
     const document = changed((rule) => {
@@ -39,7 +46,13 @@ describe('what-if and apply', () => {
     const response = await app.request('/api/rules/preview', { method: 'POST', json: { rules: document } });
     expect(response.status).toBe(200);
     const preview = (await response.json()) as {
-      scoring: { repriced: string[]; replayed: string[]; profilesChanged: number; distribution: { from: number; before: number; after: number }[]; mean: { before: number; after: number } };
+      scoring: {
+        repriced: string[];
+        replayed: string[];
+        profilesChanged: number;
+        distribution: { from: number; before: number; after: number }[];
+        mean: { before: number; after: number };
+      };
       tags: { tag: string; holders: number; gain: number; lose: number }[];
     };
     expect(await snapshot()).toEqual(before);
@@ -61,15 +74,21 @@ describe('what-if and apply', () => {
     expect(loyalAfter.length - loyalBefore.length).toBe(loyal?.gain);
     expect(loyalBefore.every((id) => loyalAfter.includes(id))).toBe(true);
     // The ledger now prices every favourite at 12, and each score is its ledger.
-    expect(await app.persona.db.select("SELECT DISTINCT points FROM score_ledger WHERE rule_id = 'article-favorite'")).toEqual([{ points: 12 }]);
+    expect(
+      await app.persona.db.select("SELECT DISTINCT points FROM score_ledger WHERE rule_id = 'article-favorite'"),
+    ).toEqual([{ points: 12 }]);
     for (const id of loyalAfter.slice(0, 5)) {
-      const explained = (await (await app.request(`/api/profiles/${id}/explain`)).json()) as { score: { total: number } };
+      const explained = (await (await app.request(`/api/profiles/${id}/explain`)).json()) as {
+        score: { total: number };
+      };
       expect(explained.score.total).toBeGreaterThanOrEqual(90);
     }
     // The new rules are in force and recorded: the next favourite earns 12.
     const rules = (await (await app.request('/api/rules')).json()) as { rules: RulesDocument };
     expect(rules.rules.scoring.find((rule) => rule.id === 'article-favorite')?.points).toBe(12);
-    const [{ source }] = await app.persona.db.select<{ source: string }>('SELECT source FROM rule_versions ORDER BY id DESC LIMIT 1');
+    const [{ source }] = await app.persona.db.select<{ source: string }>(
+      'SELECT source FROM rule_versions ORDER BY id DESC LIMIT 1',
+    );
     expect(source).toBe('api');
   });
 
@@ -78,7 +97,9 @@ describe('what-if and apply', () => {
       if (rule.id === 'article-read') rule.cap = { max: 5, per: '1d' };
     });
     const loyalBefore = await loyalProfiles();
-    const preview = (await (await app.request('/api/rules/preview', { method: 'POST', json: { rules: document } })).json()) as {
+    const preview = (await (
+      await app.request('/api/rules/preview', { method: 'POST', json: { rules: document } })
+    ).json()) as {
       scoring: { replayed: string[]; dropped: string[] };
       tags: { tag: string; gain: number; lose: number }[];
     };
@@ -96,12 +117,18 @@ describe('what-if and apply', () => {
   });
 
   it('rebuilds the ledger from the events when the rules in force are applied again (finishing a failed backfill)', async () => {
-    const ledger = () => app.persona.db.select('SELECT event_id, rule_id, points, cap_key FROM score_ledger ORDER BY event_id, rule_id');
-    const scores = () => app.persona.db.select<{ profile_id: number; points: number }>('SELECT profile_id, SUM(points) AS points FROM scores GROUP BY profile_id ORDER BY profile_id');
+    const ledger = () =>
+      app.persona.db.select('SELECT event_id, rule_id, points, cap_key FROM score_ledger ORDER BY event_id, rule_id');
+    const scores = () =>
+      app.persona.db.select<{ profile_id: number; points: number }>(
+        'SELECT profile_id, SUM(points) AS points FROM scores GROUP BY profile_id ORDER BY profile_id',
+      );
     const before = await ledger();
     const scored = await scores();
     // As a backfill that died half-way could leave it: rows missing, a score wrong.
-    await app.persona.db.execute("DELETE FROM score_ledger WHERE rule_id = 'article-read' AND profile_id IN (SELECT id FROM profiles WHERE id % 2 = 0)");
+    await app.persona.db.execute(
+      "DELETE FROM score_ledger WHERE rule_id = 'article-read' AND profile_id IN (SELECT id FROM profiles WHERE id % 2 = 0)",
+    );
     await app.persona.db.execute('UPDATE scores SET points = 0');
     const response = await app.request('/api/rules/apply?wait=true', { method: 'POST', json: { rules: defaultRules } });
     expect(response.status).toBe(200);
@@ -118,10 +145,14 @@ describe('what-if and apply', () => {
       }),
     );
     const first = app.persona.engine.backfill.start(document, 'test', now, app.persona.log);
-    expect(() => app.persona.engine.backfill.start(document, 'test', now, app.persona.log)).toThrow('rules are being applied already');
+    expect(() => app.persona.engine.backfill.start(document, 'test', now, app.persona.log)).toThrow(
+      'rules are being applied already',
+    );
     expect(app.persona.engine.backfill.status).toMatchObject({ running: true, actor: 'test' });
     const outcome = await first.done;
-    const state = (await (await app.request('/api/rules')).json()) as { backfill: { running: boolean; outcome: unknown } };
+    const state = (await (await app.request('/api/rules')).json()) as {
+      backfill: { running: boolean; outcome: unknown };
+    };
     expect(state.backfill).toMatchObject({ running: false, outcome });
   });
 
@@ -129,10 +160,18 @@ describe('what-if and apply', () => {
     const document = changed((rule) => {
       if (rule.id === 'article-favorite') rule.points = 1.5;
     });
-    const response = await app.request('/api/rules/preview', { method: 'POST', json: { rules: { ...document, scoreGroups: { engagement: { halfLifeDays: -1 } } } } });
+    const response = await app.request('/api/rules/preview', {
+      method: 'POST',
+      json: { rules: { ...document, scoreGroups: { engagement: { halfLifeDays: -1 } } } },
+    });
     expect(response.status).toBe(400);
     const { error } = (await response.json()) as { error: { details: { problems: string[] } } };
-    expect(error.details.problems).toEqual(expect.arrayContaining([expect.stringContaining('scoring[2].points: expected whole points'), expect.stringContaining('scoreGroups.engagement.halfLifeDays')]));
+    expect(error.details.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('scoring[2].points: expected whole points'),
+        expect.stringContaining('scoreGroups.engagement.halfLifeDays'),
+      ]),
+    );
     expect((await app.request('/api/rules/apply', { method: 'POST', json: { nothing: true } })).status).toBe(400);
   });
 });

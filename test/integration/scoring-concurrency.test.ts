@@ -4,7 +4,16 @@ import { createTestDatabase } from '../support/test-database';
 
 const day = 86_400_000;
 const now = new Date('2026-11-20T04:00:00Z');
-const types = ['page_view', 'qr_scan', 'article_favorite', 'article_view', 'article_view', 'article_view', 'subscribe', 'unsubscribe'];
+const types = [
+  'page_view',
+  'qr_scan',
+  'article_favorite',
+  'article_view',
+  'article_view',
+  'article_view',
+  'subscribe',
+  'unsubscribe',
+];
 
 /**
  * Events of 150 people over 60 days, in a shuffled order, through the default rules: 2,000 by default to keep the
@@ -46,42 +55,55 @@ async function outcome(app: TestApp) {
     `SELECT i.value, t.name, t.source FROM tags t JOIN (${person}) i ON i.profile_id = t.profile_id ORDER BY i.value, t.name`,
   );
   const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE source = 'test'");
-  return { ledger, scores: scores.map((row) => ({ ...row, points: Math.round(Number(row.points) * 1e6) / 1e6 })), tags, events: Number(n) };
+  return {
+    ledger,
+    scores: scores.map((row) => ({ ...row, points: Math.round(Number(row.points) * 1e6) / 1e6 })),
+    tags,
+    events: Number(n),
+  };
 }
 
 describe('scoring under replays and concurrent workers', () => {
-  it(`gives the same ledger, scores and tags from one pass, from the same ${eventCount} events replayed, and from two workers at once`, async () => {
-    const all = events();
-    // One event per transaction here; the two workers below commit groups, as production does.
-    const single = await startTestApp({ rules: defaultRules, ingest: { worker: { entriesPerTransaction: 1 } } }, undefined, { clock: () => now });
-    let expected: Awaited<ReturnType<typeof outcome>>;
-    try {
-      await single.persona.accept('test', all);
-      await single.persona.worker.drain();
-      expected = await outcome(single);
-      expect(expected.events).toBe(eventCount);
-      expect(expected.ledger.length).toBeGreaterThan(eventCount / 10);
+  it(
+    `gives the same ledger, scores and tags from one pass, from the same ${eventCount} events replayed, and from two workers at once`,
+    async () => {
+      const all = events();
+      // One event per transaction here; the two workers below commit groups, as production does.
+      const single = await startTestApp(
+        { rules: defaultRules, ingest: { worker: { entriesPerTransaction: 1 } } },
+        undefined,
+        { clock: () => now },
+      );
+      let expected: Awaited<ReturnType<typeof outcome>>;
+      try {
+        await single.persona.accept('test', all);
+        await single.persona.worker.drain();
+        expected = await outcome(single);
+        expect(expected.events).toBe(eventCount);
+        expect(expected.ledger.length).toBeGreaterThan(eventCount / 10);
 
-      // Replayed: every event again; nothing changes.
-      await single.persona.accept('test', all);
-      await single.persona.worker.drain();
-      expect(await outcome(single)).toEqual(expected);
-    } finally {
-      await single.stop();
-    }
+        // Replayed: every event again; nothing changes.
+        await single.persona.accept('test', all);
+        await single.persona.worker.drain();
+        expect(await outcome(single)).toEqual(expected);
+      } finally {
+        await single.stop();
+      }
 
-    // Two instances on one database, each with its worker, draining the same inbox at once.
-    const database = await createTestDatabase();
-    const grouped = { rules: defaultRules, ingest: { worker: { entriesPerTransaction: 50 } } };
-    const first = await startTestApp(grouped, database, { clock: () => now });
-    const second = await startTestApp(grouped, database, { clock: () => now });
-    try {
-      await first.persona.accept('test', all);
-      await Promise.all([first.persona.worker.drain(), second.persona.worker.drain()]);
-      expect(await outcome(first)).toEqual(expected);
-    } finally {
-      await second.persona.stop();
-      await first.stop();
-    }
-  }, 60_000 + eventCount * 30);
+      // Two instances on one database, each with its worker, draining the same inbox at once.
+      const database = await createTestDatabase();
+      const grouped = { rules: defaultRules, ingest: { worker: { entriesPerTransaction: 50 } } };
+      const first = await startTestApp(grouped, database, { clock: () => now });
+      const second = await startTestApp(grouped, database, { clock: () => now });
+      try {
+        await first.persona.accept('test', all);
+        await Promise.all([first.persona.worker.drain(), second.persona.worker.drain()]);
+        expect(await outcome(first)).toEqual(expected);
+      } finally {
+        await second.persona.stop();
+        await first.stop();
+      }
+    },
+    60_000 + eventCount * 30,
+  );
 });

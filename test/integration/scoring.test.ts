@@ -10,7 +10,14 @@ const openid = { type: 'openid' as const, scope: 'default', value: 'oWorkedExamp
 /** The worked example of ../shared/DOMAIN.md, as the follower lives it: minutes apart on day 0, then reads on later days. */
 function workedExample(): (InboundEvent & { points: number })[] {
   const at = (days: number, minutes: number) => new Date(start.getTime() + days * day + minutes * 60_000);
-  const event = (key: string, type: string, when: Date, properties: Record<string, unknown>, points: number, channel = 'wechat') => ({
+  const event = (
+    key: string,
+    type: string,
+    when: Date,
+    properties: Record<string, unknown>,
+    points: number,
+    channel = 'wechat',
+  ) => ({
     key,
     type,
     channel,
@@ -34,9 +41,21 @@ function workedExample(): (InboundEvent & { points: number })[] {
     [1, 3],
     [2, 3],
   ] as const) {
-    for (let n = 0; n < reads; n += 1) events.push(event(`read-${days}-${n}`, 'article_view', at(days, 10 + n), { articleId: `r${days}${n}`, topic: 'sports' }, n < 3 ? 7 : 0));
+    for (let n = 0; n < reads; n += 1)
+      events.push(
+        event(
+          `read-${days}-${n}`,
+          'article_view',
+          at(days, 10 + n),
+          { articleId: `r${days}${n}`, topic: 'sports' },
+          n < 3 ? 7 : 0,
+        ),
+      );
   }
-  return events.map(({ identities, ...rest }) => ({ ...rest, identities: identities.map((identity) => ({ ...identity })) }));
+  return events.map(({ identities, ...rest }) => ({
+    ...rest,
+    identities: identities.map((identity) => ({ ...identity })),
+  }));
 }
 
 describe('scoring and rule tags', () => {
@@ -59,8 +78,14 @@ describe('scoring and rule tags', () => {
   }
 
   async function scoreOf(profileId: number): Promise<number> {
-    const rows = await app.persona.db.select<{ points: number; updated_at: unknown }>('SELECT points, updated_at FROM scores WHERE profile_id = ?', [profileId]);
-    return rows.reduce((sum, row) => sum + Number(row.points) * decayFactor(app.persona.db.parseTime(row.updated_at) ?? now, now, 90), 0);
+    const rows = await app.persona.db.select<{ points: number; updated_at: unknown }>(
+      'SELECT points, updated_at FROM scores WHERE profile_id = ?',
+      [profileId],
+    );
+    return rows.reduce(
+      (sum, row) => sum + Number(row.points) * decayFactor(app.persona.db.parseTime(row.updated_at) ?? now, now, 90),
+      0,
+    );
   }
 
   async function tagsOf(profileId: number): Promise<{ name: string; source: string }[]> {
@@ -95,7 +120,10 @@ describe('scoring and rule tags', () => {
       { name: 'lifecycle/new', source: 'rule:lifecycle/new' },
       { name: 'loyal', source: 'rule:loyal' },
     ]);
-    const ledger = await app.persona.db.select<{ rule_id: string; points: number }>('SELECT rule_id, points FROM score_ledger WHERE profile_id = ? ORDER BY id', [profileId]);
+    const ledger = await app.persona.db.select<{ rule_id: string; points: number }>(
+      'SELECT rule_id, points FROM score_ledger WHERE profile_id = ? ORDER BY id',
+      [profileId],
+    );
     expect(ledger.map((row) => row.rule_id)).toEqual([
       'website-entry',
       'qr-scan',
@@ -106,8 +134,19 @@ describe('scoring and rule tags', () => {
 
     // explain accounts for every point: per rule, as given and as it counts now; the groups sum to the score.
     const explained = (await (await app.request(`/api/profiles/${profileId}/explain`)).json()) as {
-      score: { total: number; groups: { group: string; points: number; rules: { rule: string; events: number; points: number; faded: number }[] }[] };
-      tags: { name: string; source: string; rule?: { when: string; holds: boolean; terms: { term: string; holds: boolean; fact: unknown }[] } }[];
+      score: {
+        total: number;
+        groups: {
+          group: string;
+          points: number;
+          rules: { rule: string; events: number; points: number; faded: number }[];
+        }[];
+      };
+      tags: {
+        name: string;
+        source: string;
+        rule?: { when: string; holds: boolean; terms: { term: string; holds: boolean; fact: unknown }[] };
+      }[];
     };
     expect(explained.score.groups.map((group) => group.group)).toEqual(['engagement']);
     const [engagement] = explained.score.groups;
@@ -120,11 +159,19 @@ describe('scoring and rule tags', () => {
     expect(engagement.rules.reduce((sum, rule) => sum + rule.faded, 0)).toBeCloseTo(engagement.points, 5);
     expect(explained.score.total).toBeCloseTo(expected, 5);
     const loyalWhy = explained.tags.find((tag) => tag.name === 'loyal')?.rule;
-    expect(loyalWhy).toEqual({ when: 'score >= 90', holds: true, terms: [{ term: 'score >= 90', holds: true, fact: expect.closeTo(expected, 5) as number }] });
-    expect(explained.tags.find((tag) => tag.name === 'lifecycle/new')?.rule?.terms).toEqual([{ term: 'event:subscribe in 7d', holds: true, fact: 1 }]);
+    expect(loyalWhy).toEqual({
+      when: 'score >= 90',
+      holds: true,
+      terms: [{ term: 'score >= 90', holds: true, fact: expect.closeTo(expected, 5) as number }],
+    });
+    expect(explained.tags.find((tag) => tag.name === 'lifecycle/new')?.rule?.terms).toEqual([
+      { term: 'event:subscribe in 7d', holds: true, fact: 1 },
+    ]);
 
     const timeline = await app.request(`/api/profiles/${profileId}/timeline?limit=5`);
-    const { events: recent } = (await timeline.json()) as { events: { type: string; properties: Record<string, unknown> }[] };
+    const { events: recent } = (await timeline.json()) as {
+      events: { type: string; properties: Record<string, unknown> }[];
+    };
     // Newest first: the read, then the crossing it caused, then the tag that followed.
     expect(recent.slice(0, 3).map((event) => event.type)).toEqual(['tag_added', 'score_crossed', 'article_view']);
     expect(recent[0].properties).toEqual({ tag: 'loyal', category: 'value', source: 'rule:loyal' });
@@ -132,7 +179,8 @@ describe('scoring and rule tags', () => {
   });
 
   it('moves a follower who falls silent from active to dormant to churned as the schedule runs, back to active on a new interaction, and takes loyal away when the score fades under 90', async () => {
-    const lifecycle = async (profileId: number) => (await tagsOf(profileId)).filter((tag) => tag.name.startsWith('lifecycle/')).map((tag) => tag.name);
+    const lifecycle = async (profileId: number) =>
+      (await tagsOf(profileId)).filter((tag) => tag.name.startsWith('lifecycle/')).map((tag) => tag.name);
     for (const { points: _points, ...event } of workedExample()) {
       now = event.occurredAt;
       await app.persona.accept('test', [event]);
@@ -155,7 +203,9 @@ describe('scoring and rule tags', () => {
     // Run again at the same moment: nothing left to do, nothing recorded twice.
     const eventsBefore = await app.persona.db.select('SELECT id FROM events WHERE profile_id = ?', [profileId]);
     expect(await recompute(20)).toMatchObject({ crossings: 0, tagCandidates: 0, tagsUpdated: 0 });
-    expect(await app.persona.db.select('SELECT id FROM events WHERE profile_id = ?', [profileId])).toEqual(eventsBefore);
+    expect(await app.persona.db.select('SELECT id FROM events WHERE profile_id = ?', [profileId])).toEqual(
+      eventsBefore,
+    );
 
     await recompute(45);
     expect(await lifecycle(profileId)).toEqual(['lifecycle/dormant']);
@@ -164,7 +214,16 @@ describe('scoring and rule tags', () => {
 
     // Back: a new read moves the stage at once, in the event's own transaction.
     now = new Date(start.getTime() + 101 * day);
-    await app.persona.accept('test', [{ key: 'back', type: 'article_view', channel: 'wechat', occurredAt: now, identities: [openid], properties: { articleId: 'b1' } }]);
+    await app.persona.accept('test', [
+      {
+        key: 'back',
+        type: 'article_view',
+        channel: 'wechat',
+        occurredAt: now,
+        identities: [openid],
+        properties: { articleId: 'b1' },
+      },
+    ]);
     await app.persona.worker.drain();
     expect(await lifecycle(profileId)).toEqual(['lifecycle/active']);
 
@@ -197,7 +256,10 @@ describe('scoring and rule tags', () => {
       'tag_added lifecycle/active',
     ]);
     // Each move between stages is one lifecycle_changed event (and webhook): what a welcome-back push listens for.
-    const moves = await app.persona.db.select<{ properties: string }>("SELECT properties FROM events WHERE profile_id = ? AND type = 'lifecycle_changed' ORDER BY id", [profileId]);
+    const moves = await app.persona.db.select<{ properties: string }>(
+      "SELECT properties FROM events WHERE profile_id = ? AND type = 'lifecycle_changed' ORDER BY id",
+      [profileId],
+    );
     expect(moves.map((row) => JSON.parse(row.properties) as unknown)).toEqual([
       { from: null, to: 'new' },
       { from: 'new', to: 'active' },
@@ -212,16 +274,39 @@ describe('scoring and rule tags', () => {
     const phone = { type: 'phone' as const, scope: '', value: '+8613800138000' };
     await app.persona.accept('test', [
       { key: 'web', type: 'page_view', channel: 'website', occurredAt: now, identities: [email], properties: {} },
-      { key: 'scan', type: 'qr_scan', channel: 'wechat', occurredAt: now, identities: [phone], properties: { scene: 'store-1' } },
+      {
+        key: 'scan',
+        type: 'qr_scan',
+        channel: 'wechat',
+        occurredAt: now,
+        identities: [phone],
+        properties: { scene: 'store-1' },
+      },
     ]);
     await app.persona.worker.drain();
-    const byEmail = async () => ((await (await app.request('/api/profiles?identity=email:fan@example.com')).json()) as { profiles: { id: number }[] }).profiles[0].id;
+    const byEmail = async () =>
+      (
+        (await (await app.request('/api/profiles?identity=email:fan@example.com')).json()) as {
+          profiles: { id: number }[];
+        }
+      ).profiles[0].id;
     const first = await byEmail();
     // Both identities on one form: the two profiles are one person.
-    await app.persona.accept('test', [{ key: 'form', type: 'form_submit', channel: 'website', occurredAt: now, identities: [email, phone], properties: {} }]);
+    await app.persona.accept('test', [
+      {
+        key: 'form',
+        type: 'form_submit',
+        channel: 'website',
+        occurredAt: now,
+        identities: [email, phone],
+        properties: {},
+      },
+    ]);
     await app.persona.worker.drain();
     expect(await scoreOf(first)).toBeCloseTo(18, 9);
-    const merged = await app.persona.db.select<{ id: number; absorbed_id: number }>('SELECT id, absorbed_id FROM merges');
+    const merged = await app.persona.db.select<{ id: number; absorbed_id: number }>(
+      'SELECT id, absorbed_id FROM merges',
+    );
     expect(merged).toHaveLength(1);
     expect((await app.request(`/api/profiles/${merged[0].absorbed_id}/unmerge`, { method: 'POST' })).status).toBe(200);
     expect(await scoreOf(first)).toBeCloseTo(10, 9);
@@ -230,16 +315,40 @@ describe('scoring and rule tags', () => {
 
   it('gives the same ledger and score whatever order the events arrive in, one at a time or all in one transaction, and counts an event processed twice once', async () => {
     const events = workedExample();
-    const reversed = events.map(({ points: _points, ...event }) => ({ ...event, key: `rev-${event.key}`, identities: [{ ...openid, value: 'oReversed' }] })).reverse();
+    const reversed = events
+      .map(({ points: _points, ...event }) => ({
+        ...event,
+        key: `rev-${event.key}`,
+        identities: [{ ...openid, value: 'oReversed' }],
+      }))
+      .reverse();
     now = new Date(start.getTime() + 3 * day);
     const { persona } = app;
     // In order, each event in its own transaction; reversed, all in one (caps filled and displaced within the group).
-    await persona.accept('test', events.map(({ points: _points, ...event }) => event));
-    await new InboxWorker(persona.inbox, persona.pipeline, { ...persona.config.ingest.worker, entriesPerTransaction: 1 }, persona.log, persona.metrics).drain();
+    await persona.accept(
+      'test',
+      events.map(({ points: _points, ...event }) => event),
+    );
+    await new InboxWorker(
+      persona.inbox,
+      persona.pipeline,
+      { ...persona.config.ingest.worker, entriesPerTransaction: 1 },
+      persona.log,
+      persona.metrics,
+    ).drain();
     await persona.accept('test', reversed);
-    await new InboxWorker(persona.inbox, persona.pipeline, { ...persona.config.ingest.worker, batchSize: 100, entriesPerTransaction: 100 }, persona.log, persona.metrics).drain();
+    await new InboxWorker(
+      persona.inbox,
+      persona.pipeline,
+      { ...persona.config.ingest.worker, batchSize: 100, entriesPerTransaction: 100 },
+      persona.log,
+      persona.metrics,
+    ).drain();
     // The same events again: the inbox sees new rows, the timeline knows their keys.
-    await app.persona.accept('test', events.map(({ points: _points, ...event }) => event));
+    await app.persona.accept(
+      'test',
+      events.map(({ points: _points, ...event }) => event),
+    );
     await app.persona.worker.drain();
 
     const inOrder = await profileOf(openid.value);
@@ -250,7 +359,10 @@ describe('scoring and rule tags', () => {
         [profileId],
       );
     const forward = await ledgerOf(inOrder);
-    const backward = (await ledgerOf(outOfOrder)).map((row) => ({ ...row, source_key: row.source_key.replace('rev-', '') }));
+    const backward = (await ledgerOf(outOfOrder)).map((row) => ({
+      ...row,
+      source_key: row.source_key.replace('rev-', ''),
+    }));
     expect(backward).toEqual(forward);
     expect(forward).toHaveLength(13);
     expect(await scoreOf(outOfOrder)).toBeCloseTo(await scoreOf(inOrder), 9);

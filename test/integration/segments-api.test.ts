@@ -7,21 +7,54 @@ describe('saved segments', () => {
     app = await startTestApp();
     // Three followers in Shanghai (two like sports), one in Hangzhou.
     const people = [
-      { id: 'p1', email: 'li.na@example.com', city: 'Shanghai', name: '李娜', tags: ['interest/sports', 'lifecycle/active'] },
-      { id: 'p2', email: 'wang.fang@example.com', city: 'Shanghai', name: '王芳', tags: ['interest/sports', 'lifecycle/dormant'] },
+      {
+        id: 'p1',
+        email: 'li.na@example.com',
+        city: 'Shanghai',
+        name: '李娜',
+        tags: ['interest/sports', 'lifecycle/active'],
+      },
+      {
+        id: 'p2',
+        email: 'wang.fang@example.com',
+        city: 'Shanghai',
+        name: '王芳',
+        tags: ['interest/sports', 'lifecycle/dormant'],
+      },
       { id: 'p3', email: 'zhao.lei@example.com', city: 'Shanghai', name: '赵磊', tags: ['lifecycle/dormant'] },
       { id: 'p4', email: 'chen.jie@example.com', city: 'Hangzhou', name: '陈杰', tags: ['interest/sports'] },
     ];
     const posted = await app.request('/api/events', {
       method: 'POST',
-      json: { events: people.map((person) => ({ id: person.id, type: 'page_view', identities: { email: person.email }, attributes: { city: person.city, name: person.name } })) },
+      json: {
+        events: people.map((person) => ({
+          id: person.id,
+          type: 'page_view',
+          identities: { email: person.email },
+          attributes: { city: person.city, name: person.name },
+        })),
+      },
     });
     expect(posted.status).toBe(202);
     await app.persona.worker.drain();
     const { db, tags } = app.persona;
     for (const person of people) {
-      const [{ profile_id: profileId }] = await db.select<{ profile_id: number }>("SELECT profile_id FROM identities WHERE type = 'email' AND value = ?", [person.email]);
-      await db.transaction((transaction) => tags.apply({ profileId: Number(profileId), add: person.tags, source: 'operator', at: new Date(), key: `seed:${person.id}` }, transaction));
+      const [{ profile_id: profileId }] = await db.select<{ profile_id: number }>(
+        "SELECT profile_id FROM identities WHERE type = 'email' AND value = ?",
+        [person.email],
+      );
+      await db.transaction((transaction) =>
+        tags.apply(
+          {
+            profileId: Number(profileId),
+            add: person.tags,
+            source: 'operator',
+            at: new Date(),
+            key: `seed:${person.id}`,
+          },
+          transaction,
+        ),
+      );
     }
   });
 
@@ -29,40 +62,88 @@ describe('saved segments', () => {
     await app.stop();
   });
 
-  const json = async (response: Response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> });
+  const json = async (response: Response) => ({
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown>,
+  });
   const post = (path: string, body: unknown) => app.request(path, { method: 'POST', json: body });
 
   it('saves, reads, counts, updates and refuses to delete a segment another one uses', async () => {
-    const created = await json(await post('/api/segments', { name: '上海运动迷', expression: 'city:Shanghai 且 tag:interest/sports', description: 'sports fans in Shanghai' }));
-    expect(created).toEqual({ status: 201, body: expect.objectContaining({ name: '上海运动迷', expression: 'city:Shanghai AND tag:interest/sports', frozenAt: null }) });
+    const created = await json(
+      await post('/api/segments', {
+        name: '上海运动迷',
+        expression: 'city:Shanghai 且 tag:interest/sports',
+        description: 'sports fans in Shanghai',
+      }),
+    );
+    expect(created).toEqual({
+      status: 201,
+      body: expect.objectContaining({
+        name: '上海运动迷',
+        expression: 'city:Shanghai AND tag:interest/sports',
+        frozenAt: null,
+      }),
+    });
     expect((await json(await app.request(`/api/segments/${encodeURIComponent('上海运动迷')}`))).body.count).toBe(2);
 
-    expect((await post('/api/segments', { name: 'dormant-fans', expression: 'segment:上海运动迷 AND lifecycle:dormant' })).status).toBe(201);
+    expect(
+      (await post('/api/segments', { name: 'dormant-fans', expression: 'segment:上海运动迷 AND lifecycle:dormant' }))
+        .status,
+    ).toBe(201);
     expect((await json(await app.request('/api/segments/dormant-fans'))).body.count).toBe(1);
     const duplicate = await json(await post('/api/segments', { name: 'dormant-fans', expression: 'tag:x' }));
-    expect(duplicate).toEqual({ status: 409, body: { error: expect.objectContaining({ message: 'a segment named dormant-fans already exists' }) } });
+    expect(duplicate).toEqual({
+      status: 409,
+      body: { error: expect.objectContaining({ message: 'a segment named dormant-fans already exists' }) },
+    });
 
-    const refused = await json(await app.request(`/api/segments/${encodeURIComponent('上海运动迷')}`, { method: 'DELETE' }));
-    expect(refused).toEqual({ status: 409, body: { error: expect.objectContaining({ message: 'segment 上海运动迷 is used by segment:dormant-fans' }) } });
+    const refused = await json(
+      await app.request(`/api/segments/${encodeURIComponent('上海运动迷')}`, { method: 'DELETE' }),
+    );
+    expect(refused).toEqual({
+      status: 409,
+      body: { error: expect.objectContaining({ message: 'segment 上海运动迷 is used by segment:dormant-fans' }) },
+    });
 
     // A cycle through an update is refused and the saved expression stays.
-    const cycle = await json(await app.request(`/api/segments/${encodeURIComponent('上海运动迷')}`, { method: 'PUT', json: { expression: 'segment:dormant-fans' } }));
+    const cycle = await json(
+      await app.request(`/api/segments/${encodeURIComponent('上海运动迷')}`, {
+        method: 'PUT',
+        json: { expression: 'segment:dormant-fans' },
+      }),
+    );
     expect(cycle.status).toBe(400);
     expect((cycle.body.error as { message: string }).message).toMatch(/refers to itself/);
-    const updated = await json(await app.request(`/api/segments/${encodeURIComponent('上海运动迷')}`, { method: 'PUT', json: { expression: 'city in (Shanghai, Hangzhou) AND tag:interest/sports' } }));
+    const updated = await json(
+      await app.request(`/api/segments/${encodeURIComponent('上海运动迷')}`, {
+        method: 'PUT',
+        json: { expression: 'city in (Shanghai, Hangzhou) AND tag:interest/sports' },
+      }),
+    );
     expect(updated.body.expression).toBe('city in (Shanghai, Hangzhou) AND tag:interest/sports');
     expect((await json(await app.request('/api/segments/dormant-fans'))).body.count).toBe(1);
 
     expect((await app.request('/api/segments/dormant-fans', { method: 'DELETE' })).status).toBe(204);
-    expect((await app.request(`/api/segments/${encodeURIComponent('上海运动迷')}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await app.request(`/api/segments/${encodeURIComponent('上海运动迷')}`, { method: 'DELETE' })).status).toBe(
+      204,
+    );
     expect((await json(await app.request('/api/segments'))).body.segments).toEqual([]);
   });
 
   it('reads Chinese term words and tag labels (标签:沉睡用户 is tag:lifecycle/dormant) and answers in the canonical form', async () => {
-    const chinese = await json(await post('/api/segments/preview', { expression: '标签:沉睡用户 且 城市:Shanghai 且 非 标签:兴趣/运动' }));
-    const english = await json(await post('/api/segments/preview', { expression: 'tag:lifecycle/dormant AND city:Shanghai AND NOT tag:interest/sports' }));
+    const chinese = await json(
+      await post('/api/segments/preview', { expression: '标签:沉睡用户 且 城市:Shanghai 且 非 标签:兴趣/运动' }),
+    );
+    const english = await json(
+      await post('/api/segments/preview', {
+        expression: 'tag:lifecycle/dormant AND city:Shanghai AND NOT tag:interest/sports',
+      }),
+    );
     expect(chinese.body).toEqual(english.body);
-    expect(chinese.body).toMatchObject({ expression: 'tag:lifecycle/dormant AND city:Shanghai AND NOT tag:interest/sports', count: 1 });
+    expect(chinese.body).toMatchObject({
+      expression: 'tag:lifecycle/dormant AND city:Shanghai AND NOT tag:interest/sports',
+      count: 1,
+    });
   });
 
   it('previews an expression with a masked sample, lifecycle split and top tags', async () => {
@@ -71,7 +152,9 @@ describe('saved segments', () => {
     expect(preview.body).toEqual({
       expression: 'city:Shanghai',
       count: 3,
-      sample: expect.arrayContaining([expect.objectContaining({ name: '李*', identities: [{ type: 'email', value: 'l***@example.com' }] })]),
+      sample: expect.arrayContaining([
+        expect.objectContaining({ name: '李*', identities: [{ type: 'email', value: 'l***@example.com' }] }),
+      ]),
       byLifecycle: { active: 1, dormant: 2 },
       topTags: [{ tag: 'interest/sports', count: 2 }],
       warnings: [],
@@ -80,7 +163,11 @@ describe('saved segments', () => {
   });
 
   it('warns about names nothing holds yet, suggesting the closest known one, without refusing them', async () => {
-    const preview = await json(await post('/api/segments/preview', { expression: 'tag:interest/sprots OR (attr.ctiy = Shanghai AND event:article_veiw in 7d) OR tag:brand-new' }));
+    const preview = await json(
+      await post('/api/segments/preview', {
+        expression: 'tag:interest/sprots OR (attr.ctiy = Shanghai AND event:article_veiw in 7d) OR tag:brand-new',
+      }),
+    );
     expect(preview.status).toBe(200);
     expect(preview.body.warnings).toEqual([
       'no profile has the tag interest/sprots yet: did you mean interest/sports?',
@@ -88,19 +175,36 @@ describe('saved segments', () => {
       'no profile has an event of type article_veiw yet',
       'no profile has the tag brand-new yet',
     ]);
-    const saved = await json(await post('/api/segments', { name: 'typo', expression: 'lifecycle:dormant AND tag:lifecycle/actve' }));
+    const saved = await json(
+      await post('/api/segments', { name: 'typo', expression: 'lifecycle:dormant AND tag:lifecycle/actve' }),
+    );
     expect(saved).toEqual({
       status: 201,
-      body: expect.objectContaining({ expression: 'lifecycle:dormant AND tag:lifecycle/actve', warnings: ['no profile has the tag lifecycle/actve yet: did you mean lifecycle/active?'] }),
+      body: expect.objectContaining({
+        expression: 'lifecycle:dormant AND tag:lifecycle/actve',
+        warnings: ['no profile has the tag lifecycle/actve yet: did you mean lifecycle/active?'],
+      }),
     });
-    const fixed = await json(await app.request('/api/segments/typo', { method: 'PUT', json: { expression: 'tag:interest/sports' } }));
+    const fixed = await json(
+      await app.request('/api/segments/typo', { method: 'PUT', json: { expression: 'tag:interest/sports' } }),
+    );
     expect(fixed.body.warnings).toEqual([]);
   });
 
   it('answers a malformed expression with its position, and an unknown segment with its name', async () => {
     const malformed = await json(await post('/api/segments/preview', { expression: 'city:Shanghai AND tag:' }));
-    expect(malformed).toEqual({ status: 400, body: { error: expect.objectContaining({ message: 'column 23: expected a tag name after "tag:"', details: expect.objectContaining({ column: 23 }) }) } });
-    expect((await json(await post('/api/segments', { name: 'x', expression: 'segment:nope' }))).body.error).toEqual(expect.objectContaining({ message: 'no saved segment named nope' }));
+    expect(malformed).toEqual({
+      status: 400,
+      body: {
+        error: expect.objectContaining({
+          message: 'column 23: expected a tag name after "tag:"',
+          details: expect.objectContaining({ column: 23 }),
+        }),
+      },
+    });
+    expect((await json(await post('/api/segments', { name: 'x', expression: 'segment:nope' }))).body.error).toEqual(
+      expect.objectContaining({ message: 'no saved segment named nope' }),
+    );
     expect((await post('/api/segments', { name: ' padded', expression: 'tag:x' })).status).toBe(400);
     expect((await app.request('/api/segments/none')).status).toBe(404);
   });
@@ -112,8 +216,13 @@ describe('saved segments', () => {
     const listed = await json(await post('/api/segments/preview', { expression: `city in (${cities.join(',')})` }));
     expect(listed).toEqual({ status: 200, body: expect.objectContaining({ count: 3 }) });
     const nots = await json(await post('/api/segments/preview', { expression: `${'非 '.repeat(1990)}city:Shanghai` }));
-    expect(nots).toEqual({ status: 400, body: { error: expect.objectContaining({ message: 'column 129: expected at most 64 nested brackets and NOTs' }) } });
-    expect((await json(await post('/api/segments/preview', { expression: `${'NOT '.repeat(64)}city:Shanghai` }))).body).toEqual(expect.objectContaining({ count: 3 }));
+    expect(nots).toEqual({
+      status: 400,
+      body: { error: expect.objectContaining({ message: 'column 129: expected at most 64 nested brackets and NOTs' }) },
+    });
+    expect(
+      (await json(await post('/api/segments/preview', { expression: `${'NOT '.repeat(64)}city:Shanghai` }))).body,
+    ).toEqual(expect.objectContaining({ count: 3 }));
   });
 
   it('freezes a segment into a static list that no longer moves, and records daily counts', async () => {
@@ -121,13 +230,22 @@ describe('saved segments', () => {
     const frozen = await json(await post('/api/segments/dormant/freeze', {}));
     expect(frozen.body).toEqual(expect.objectContaining({ members: 2, frozenAt: expect.any(String) }));
     // Someone else becomes dormant: the live expression would count 3, the frozen list stays at 2.
-    const [{ id }] = await app.persona.db.select<{ id: number }>("SELECT p.id FROM profiles p JOIN attributes a ON a.profile_id = p.id WHERE a.name = 'city' AND a.value = '\"Hangzhou\"'");
-    await app.persona.db.transaction((transaction) => app.persona.tags.apply({ profileId: Number(id), add: ['lifecycle/dormant'], source: 'rule', at: new Date(), key: 'later' }, transaction));
+    const [{ id }] = await app.persona.db.select<{ id: number }>(
+      "SELECT p.id FROM profiles p JOIN attributes a ON a.profile_id = p.id WHERE a.name = 'city' AND a.value = '\"Hangzhou\"'",
+    );
+    await app.persona.db.transaction((transaction) =>
+      app.persona.tags.apply(
+        { profileId: Number(id), add: ['lifecycle/dormant'], source: 'rule', at: new Date(), key: 'later' },
+        transaction,
+      ),
+    );
     expect((await json(await app.request('/api/segments/dormant'))).body.count).toBe(2);
     // Other expressions see the list too.
     expect((await json(await post('/api/segments/preview', { expression: 'segment:dormant' }))).body.count).toBe(2);
     expect((await json(await post('/api/segments/preview', { expression: 'lifecycle:dormant' }))).body.count).toBe(3);
-    expect((await app.request('/api/segments/dormant', { method: 'PUT', json: { expression: 'tag:x' } })).status).toBe(409);
+    expect((await app.request('/api/segments/dormant', { method: 'PUT', json: { expression: 'tag:x' } })).status).toBe(
+      409,
+    );
 
     await app.persona.segments.snapshotCounts('2026-11-22');
     await app.persona.segments.snapshotCounts('2026-11-23');

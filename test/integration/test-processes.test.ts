@@ -6,7 +6,13 @@ import { projectRoot } from '../../src/config/project-root';
 import { serverConfig } from '../fixtures/test-processes/fixture-support';
 import { spawnServer } from '../support/server-process';
 import { processTimeoutMs, spawnTracked } from '../support/test-processes';
-import { canInspectProcesses, inspectProcess, processesOfRun, processesWithEnv, runVariable } from '../support/test-run';
+import {
+  canInspectProcesses,
+  inspectProcess,
+  processesOfRun,
+  processesWithEnv,
+  runVariable,
+} from '../support/test-run';
 
 // A nested run may take a process wait to its ceiling and then some: its own failure, not jest's timeout, should say so.
 jest.setTimeout(3 * processTimeoutMs);
@@ -44,7 +50,10 @@ async function runJest(fixtures: string[], args: string[] = []): Promise<JestRun
   const code = await Promise.race([
     new Promise<number | null>((resolve) => child.once('close', (exitCode) => resolve(exitCode))),
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the nested jest ran for over ${2 * processTimeoutMs} ms:\n${output}`)), 2 * processTimeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`the nested jest ran for over ${2 * processTimeoutMs} ms:\n${output}`)),
+        2 * processTimeoutMs,
+      );
     }),
   ]).finally(() => clearTimeout(timer));
   const reports = existsSync(reportFile)
@@ -124,7 +133,8 @@ function killRun(runId: unknown): void {
       // Each test ended with a server running: the cleanup had something to do.
       const alive = run.reports.filter((entry) => entry.test).map((entry) => entry.alive as { command: string }[]);
       expect(alive).toHaveLength(2);
-      for (const processes of alive) expect(processes.map(({ command }) => command)).toContain(`${process.execPath} --import tsx src/main.ts`);
+      for (const processes of alive)
+        expect(processes.map(({ command }) => command)).toContain(`${process.execPath} --import tsx src/main.ts`);
       const server = run.reports.find((entry) => entry.server)?.server;
       expect(typeof server).toBe('number');
 

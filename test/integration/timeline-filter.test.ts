@@ -18,7 +18,13 @@ describe('the timeline keeps the types asked for', () => {
       { key: 'follow', type: 'subscribe', at: at(0), tags: { add: ['campaign/winter'] } },
       { key: 'view-1', type: 'article_view', at: at(1), properties: { articleId: 'a1' } },
       { key: 'click', type: 'menu_click', at: at(2), properties: { key: 'V1001' } },
-      { key: 'view-2', type: 'article_view', at: at(3), properties: { articleId: 'a2' }, attributes: { city: 'Shanghai' } },
+      {
+        key: 'view-2',
+        type: 'article_view',
+        at: at(3),
+        properties: { articleId: 'a2' },
+        attributes: { city: 'Shanghai' },
+      },
       { key: 'scan', type: 'qr_scan', at: at(4), properties: { scene: 'store-1' } },
     ]);
     profileId = await profileOf(app, 'oFilter');
@@ -38,7 +44,9 @@ describe('the timeline keeps the types asked for', () => {
     const events: TimelineBody['events'] = [];
     let cursor: string | null = null;
     do {
-      const { status, body }: { status: number; body: TimelineBody } = await timeline(`${query}&limit=2${cursor ? `&before=${cursor}` : ''}`);
+      const { status, body }: { status: number; body: TimelineBody } = await timeline(
+        `${query}&limit=2${cursor ? `&before=${cursor}` : ''}`,
+      );
       expect(status).toBe(200);
       events.push(...body.events);
       cursor = body.nextCursor;
@@ -70,14 +78,38 @@ describe('the timeline keeps the types asked for', () => {
   });
 
   it('keeps what the person did with interactions, alone or beside Persona’s own types', async () => {
-    expect((await allPages('type=interactions')).map((event) => event.type)).toEqual(['qr_scan', 'article_view', 'menu_click', 'article_view', 'subscribe']);
-    expect((await allPages('type=interactions,tag_added')).map((event) => event.type)).toEqual(['qr_scan', 'article_view', 'menu_click', 'article_view', 'tag_added', 'subscribe']);
-    expect((await allPages('type=tag_added&type=attribute_changed')).map((event) => event.type)).toEqual(['attribute_changed', 'tag_added']);
+    expect((await allPages('type=interactions')).map((event) => event.type)).toEqual([
+      'qr_scan',
+      'article_view',
+      'menu_click',
+      'article_view',
+      'subscribe',
+    ]);
+    expect((await allPages('type=interactions,tag_added')).map((event) => event.type)).toEqual([
+      'qr_scan',
+      'article_view',
+      'menu_click',
+      'article_view',
+      'tag_added',
+      'subscribe',
+    ]);
+    expect((await allPages('type=tag_added&type=attribute_changed')).map((event) => event.type)).toEqual([
+      'attribute_changed',
+      'tag_added',
+    ]);
   });
 
   it('answers 400 to a malformed type, an empty one, and too many', async () => {
-    const message = 'type: expected event types such as page_view (type=a&type=b or type=a,b; at most 50), or interactions';
-    for (const query of ['type=', 'type=Page_View', 'type=page_view,', 'type=a%20b', `type=${'x'.repeat(65)}`, `type=${Array.from({ length: 51 }, (_, n) => `t${n}`).join(',')}`]) {
+    const message =
+      'type: expected event types such as page_view (type=a&type=b or type=a,b; at most 50), or interactions';
+    for (const query of [
+      'type=',
+      'type=Page_View',
+      'type=page_view,',
+      'type=a%20b',
+      `type=${'x'.repeat(65)}`,
+      `type=${Array.from({ length: 51 }, (_, n) => `t${n}`).join(',')}`,
+    ]) {
       const { status, body } = await timeline(query);
       expect({ query, status, message: body.error?.message }).toEqual({ query, status: 400, message });
     }

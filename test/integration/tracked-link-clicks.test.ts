@@ -12,7 +12,10 @@ describe('tracked links: one click per recipient, link and minute', () => {
   let other: TestApp | undefined;
   // Noon in Shanghai, outside quiet hours.
   let now = new Date('2026-11-25T04:00:00Z');
-  const settings = () => ({ plugins: { 'wechat-official-account': wechatApiPlugin(fake) }, pushes: { ...pushSettings(), publicUrl: 'https://persona.example.com' } });
+  const settings = () => ({
+    plugins: { 'wechat-official-account': wechatApiPlugin(fake) },
+    pushes: { ...pushSettings(), publicUrl: 'https://persona.example.com' },
+  });
 
   beforeEach(async () => {
     now = new Date('2026-11-25T04:00:00Z');
@@ -33,9 +36,17 @@ describe('tracked links: one click per recipient, link and minute', () => {
   async function sentLinks(): Promise<string[]> {
     await record(app, 'oReader', [
       { key: 'follow', type: 'subscribe', at: new Date(now.getTime() - 24 * hour) },
-      { key: 'hi', type: 'message', at: new Date(now.getTime() - hour), properties: { subtype: 'text', content: 'hi' } },
+      {
+        key: 'hi',
+        type: 'message',
+        at: new Date(now.getTime() - hour),
+        properties: { subtype: 'text', content: 'hi' },
+      },
     ]);
-    const content = { message: { type: 'text', text: '报名 https://brand.cn/run 须知 https://brand.cn/faq' }, trackLinks: true };
+    const content = {
+      message: { type: 'text', text: '报名 https://brand.cn/run 须知 https://brand.cn/faq' },
+      trackLinks: true,
+    };
     const planned = await app.request('/api/pushes', { method: 'POST', json: { expression: 'subscribed', content } });
     const { id } = (await planned.json()) as { id: number };
     expect((await app.request(`/api/pushes/${id}/confirm`, { method: 'POST' })).status).toBe(200);
@@ -47,8 +58,13 @@ describe('tracked links: one click per recipient, link and minute', () => {
   async function clicks(): Promise<{ link: number; at: string }[]> {
     await app.persona.worker.drain();
     const response = await app.request(`/api/profiles/${await profileOf(app, 'oReader')}/timeline?limit=200`);
-    const { events } = (await response.json()) as { events: { type: string; occurredAt: string; properties: { link: number } }[] };
-    return events.filter((event) => event.type === 'push_click').map((event) => ({ link: event.properties.link, at: event.occurredAt })).reverse();
+    const { events } = (await response.json()) as {
+      events: { type: string; occurredAt: string; properties: { link: number } }[];
+    };
+    return events
+      .filter((event) => event.type === 'push_click')
+      .map((event) => ({ link: event.properties.link, at: event.occurredAt }))
+      .reverse();
   }
 
   it('counts 50 requests of a link in a minute as one click, on every instance, and the next minute’s as another', async () => {

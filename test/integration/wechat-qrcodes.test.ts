@@ -9,7 +9,11 @@ describe('POST /api/wechat/qrcodes', () => {
 
   beforeAll(async () => {
     fake = await FakeWechatApi.start();
-    app = await startTestApp({ plugins: { 'wechat-official-account': wechatApiPlugin(fake) }, pushes: pushSettings(), bot: { operators: botOperators } });
+    app = await startTestApp({
+      plugins: { 'wechat-official-account': wechatApiPlugin(fake) },
+      pushes: pushSettings(),
+      bot: { operators: botOperators },
+    });
   });
 
   afterAll(async () => {
@@ -17,16 +21,25 @@ describe('POST /api/wechat/qrcodes', () => {
     await fake.close();
   });
 
-  const create = (json: unknown, auth?: string | null) => app.request('/api/wechat/qrcodes', { method: 'POST', json, ...(auth === undefined ? {} : { auth }) });
+  const create = (json: unknown, auth?: string | null) =>
+    app.request('/api/wechat/qrcodes', { method: 'POST', json, ...(auth === undefined ? {} : { auth }) });
 
   it('mints permanent and temporary parametric QR codes for a channel scene', async () => {
     const permanent = await create({ scene: 'store-0217', permanent: true });
     expect(permanent.status).toBe(201);
-    const code = (await permanent.json()) as { ticket: string; url: string; imageUrl: string; expireSeconds?: number; scene: string };
+    const code = (await permanent.json()) as {
+      ticket: string;
+      url: string;
+      imageUrl: string;
+      expireSeconds?: number;
+      scene: string;
+    };
     expect(code).toMatchObject({ scene: 'store-0217', permanent: true, account: 'default' });
     expect(code.expireSeconds).toBeUndefined();
     expect(code.imageUrl).toBe(`https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=${encodeURIComponent(code.ticket)}`);
-    const temporary = (await (await create({ scene: 'poster-double11', expireSeconds: 3600 })).json()) as { expireSeconds: number };
+    const temporary = (await (await create({ scene: 'poster-double11', expireSeconds: 3600 })).json()) as {
+      expireSeconds: number;
+    };
     expect(temporary.expireSeconds).toBe(3600);
     expect(fake.qrCodes.map((made) => [made.actionName, made.scene])).toEqual([
       ['QR_LIMIT_STR_SCENE', 'store-0217'],
@@ -47,13 +60,23 @@ describe('POST /api/wechat/qrcodes', () => {
 
   it('mints one from the bot for operators (the plugin’s /qrcode), and reports WeChat refusing', async () => {
     const made = await command(app, 'wxid_admin', '/二维码 store-0301 永久');
-    expect(made.replies[0]).toMatch(/^场景 store-0301 的二维码：https:\/\/mp\.weixin\.qq\.com\/cgi-bin\/showqrcode\?ticket=.+\n（二维码内容：.+）\n永久二维码。$/);
+    expect(made.replies[0]).toMatch(
+      /^场景 store-0301 的二维码：https:\/\/mp\.weixin\.qq\.com\/cgi-bin\/showqrcode\?ticket=.+\n（二维码内容：.+）\n永久二维码。$/,
+    );
     expect(fake.qrCodes.at(-1)).toMatchObject({ actionName: 'QR_LIMIT_STR_SCENE', scene: 'store-0301' });
-    expect(made.images).toEqual([{ url: expect.stringMatching(/^https:\/\/mp\.weixin\.qq\.com\/cgi-bin\/showqrcode\?ticket=/), name: 'store-0301.jpg' }]);
+    expect(made.images).toEqual([
+      {
+        url: expect.stringMatching(/^https:\/\/mp\.weixin\.qq\.com\/cgi-bin\/showqrcode\?ticket=/),
+        name: 'store-0301.jpg',
+      },
+    ]);
     expect((await command(app, 'wxid_operator', '/qrcode poster-1')).replies[0]).toMatch(/Valid for 30 days\.$/);
     expect((await command(app, 'wxid_viewer', '/qrcode poster-1')).outcome).toBe('refused');
     fake.inject({ path: 'qrcode/create', errcode: 40053, errmsg: 'invalid action info' });
-    expect(await command(app, 'wxid_operator', '/qrcode poster-2')).toMatchObject({ outcome: 'failed', replies: ['WeChat refused: 40053 invalid action info'] });
+    expect(await command(app, 'wxid_operator', '/qrcode poster-2')).toMatchObject({
+      outcome: 'failed',
+      replies: ['WeChat refused: 40053 invalid action info'],
+    });
     expect((await command(app, 'wxid_viewer', '/help')).replies[0]).not.toContain('/qrcode');
     expect((await command(app, 'wxid_operator', '/help')).replies[0]).toContain('/qrcode · /二维码');
   });

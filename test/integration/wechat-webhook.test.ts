@@ -34,7 +34,11 @@ const wechatPlugin = {
         welcome: { type: 'text', content: '欢迎关注！' },
         welcomeByScene: [{ scene: 'poster-*', reply: { type: 'text', content: '海报粉丝专享券' } }],
         keywords: [
-          { keyword: '优惠', match: 'contains', reply: { type: 'news', articles: [{ title: '双十一', url: 'https://brand.cn/d11' }] } },
+          {
+            keyword: '优惠',
+            match: 'contains',
+            reply: { type: 'news', articles: [{ title: '双十一', url: 'https://brand.cn/d11' }] },
+          },
           { keyword: '人工', reply: { type: 'transfer_customer_service' } },
           { keyword: '我是谁', reply: { type: 'text', content: '你好，{{name|朋友}}！{{city}}' } },
         ],
@@ -69,7 +73,10 @@ describe('WeChat webhook', () => {
     await app.persona.db.execute('DELETE FROM profiles');
   });
 
-  function post(xml: string, options: Parameters<typeof signedPost>[2] & { keys?: WechatAccountKeys; path?: string } = {}) {
+  function post(
+    xml: string,
+    options: Parameters<typeof signedPost>[2] & { keys?: WechatAccountKeys; path?: string } = {},
+  ) {
     const request = signedPost(options.keys ?? sampleAccount, xml, options);
     return fetch(`${app.url}${options.path ?? '/wechat'}?${request.query}`, {
       method: 'POST',
@@ -95,7 +102,11 @@ describe('WeChat webhook', () => {
   }
 
   it('answers URL verification with echostr, and 401 to a bad signature', async () => {
-    const params = new URLSearchParams({ timestamp: String(Math.floor(Date.now() / 1000)), nonce: '42', echostr: 'echo-123' });
+    const params = new URLSearchParams({
+      timestamp: String(Math.floor(Date.now() / 1000)),
+      nonce: '42',
+      echostr: 'echo-123',
+    });
     params.set('signature', sha1Signature(['spamtest', params.get('timestamp') as string, '42']));
     const ok = await fetch(`${app.url}/wechat?${params}`);
     expect(ok.status).toBe(200);
@@ -105,7 +116,12 @@ describe('WeChat webhook', () => {
   });
 
   it('records a follow from QR scene store-0217 with its first touch, then the unfollow', async () => {
-    const follow = eventMessage('oStoreFan', 'subscribe', { EventKey: 'qrscene_store-0217', Ticket: 'TICKET' }, 1_795_000_000);
+    const follow = eventMessage(
+      'oStoreFan',
+      'subscribe',
+      { EventKey: 'qrscene_store-0217', Ticket: 'TICKET' },
+      1_795_000_000,
+    );
     const followed = await post(follow);
     expect(followed.status).toBe(200);
     const reply = await followed.text();
@@ -113,9 +129,19 @@ describe('WeChat webhook', () => {
     expect(reply).toContain('<ToUserName><![CDATA[oStoreFan]]></ToUserName>');
 
     let { profile, events } = await profileOf('oStoreFan');
-    expect(profile.firstTouch).toEqual({ source: 'store-0217', channel: 'offline-store', at: new Date(1_795_000_000_000).toISOString() });
+    expect(profile.firstTouch).toEqual({
+      source: 'store-0217',
+      channel: 'offline-store',
+      at: new Date(1_795_000_000_000).toISOString(),
+    });
     expect(profile.subscriptions).toEqual([
-      expect.objectContaining({ account: 'default', subscribed: true, source: 'store-0217', channel: 'offline-store', unsubscribedAt: null }),
+      expect.objectContaining({
+        account: 'default',
+        subscribed: true,
+        source: 'store-0217',
+        channel: 'offline-store',
+        unsubscribedAt: null,
+      }),
     ]);
     // Same instant: newest first falls back to write order, and the scan is written after the follow.
     expect(events.map((event) => [event.type, event.channel])).toEqual([
@@ -126,7 +152,11 @@ describe('WeChat webhook', () => {
     expect((await post(eventMessage('oStoreFan', 'unsubscribe', {}, 1_795_000_600))).status).toBe(200);
     ({ profile, events } = await profileOf('oStoreFan'));
     expect(profile.subscriptions[0]).toEqual(
-      expect.objectContaining({ subscribed: false, unsubscribedAt: new Date(1_795_000_600_000).toISOString(), source: 'store-0217' }),
+      expect.objectContaining({
+        subscribed: false,
+        unsubscribedAt: new Date(1_795_000_600_000).toISOString(),
+        source: 'store-0217',
+      }),
     );
     expect(events[0].type).toBe('unsubscribe');
 
@@ -144,7 +174,10 @@ describe('WeChat webhook', () => {
     for (let attempt = 0; attempt < 2; attempt += 1) expect((await post(click)).status).toBe(200);
     const { events } = await profileOf('oRetry');
     expect(events.map((event) => event.type).sort()).toEqual(['menu_click', 'message']);
-    expect(events.find((event) => event.type === 'menu_click')?.properties).toEqual({ account: 'default', key: 'MENU_OFFERS' });
+    expect(events.find((event) => event.type === 'menu_click')?.properties).toEqual({
+      account: 'default',
+      key: 'MENU_OFFERS',
+    });
     expect(await count('events')).toBe(2);
   });
 
@@ -158,7 +191,10 @@ describe('WeChat webhook', () => {
 
     it('a tampered signature → 401', async () => {
       const request = signedPost(sampleAccount, hello);
-      const tampered = request.query.replace(/signature=([0-9a-f])/, (_, c: string) => `signature=${c === 'a' ? 'b' : 'a'}`);
+      const tampered = request.query.replace(
+        /signature=([0-9a-f])/,
+        (_, c: string) => `signature=${c === 'a' ? 'b' : 'a'}`,
+      );
       expect((await fetch(`${app.url}/wechat?${tampered}`, { method: 'POST', body: request.body })).status).toBe(401);
     });
 
@@ -179,7 +215,8 @@ describe('WeChat webhook', () => {
     });
 
     it('an XXE payload → 400, plain or inside the ciphertext', async () => {
-      const xxe = '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&x;</Content><MsgId>1</MsgId></xml>';
+      const xxe =
+        '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&x;</Content><MsgId>1</MsgId></xml>';
       expect((await post(xxe)).status).toBe(400);
       expect((await post(xxe, { mode: 'safe' })).status).toBe(400);
     });
@@ -191,7 +228,9 @@ describe('WeChat webhook', () => {
 
     it('truncated XML and missing fields → 400', async () => {
       expect((await post(hello.slice(0, hello.length - 20))).status).toBe(400);
-      expect((await post(wechatXml({ ToUserName: 'gh', CreateTime: 1, MsgType: 'text', Content: 'x' }))).status).toBe(400);
+      expect((await post(wechatXml({ ToUserName: 'gh', CreateTime: 1, MsgType: 'text', Content: 'x' }))).status).toBe(
+        400,
+      );
     });
 
     it('plain mode on an account that requires encryption → 403', async () => {
@@ -200,7 +239,9 @@ describe('WeChat webhook', () => {
   });
 
   it('answers in safe mode with an encrypted welcome whose MsgSignature checks', async () => {
-    const response = await post(eventMessage('oSafeFan', 'subscribe', { EventKey: 'qrscene_poster-double11' }), { mode: 'safe' });
+    const response = await post(eventMessage('oSafeFan', 'subscribe', { EventKey: 'qrscene_poster-double11' }), {
+      mode: 'safe',
+    });
     expect(response.status).toBe(200);
     const envelope = await response.text();
     const part = (name: string) => new RegExp(`<${name}>(?:<!\\[CDATA\\[)?([^<\\]]+)`).exec(envelope)?.[1] as string;
@@ -211,18 +252,24 @@ describe('WeChat webhook', () => {
     expect(xml).toContain('<Content><![CDATA[海报粉丝专享券]]></Content>');
     expect(xml).toContain('<ToUserName><![CDATA[oSafeFan]]></ToUserName>');
     const { profile } = await profileOf('oSafeFan');
-    expect(profile.firstTouch).toEqual(expect.objectContaining({ source: 'poster-double11', channel: 'offline-poster' }));
+    expect(profile.firstTouch).toEqual(
+      expect.objectContaining({ source: 'poster-double11', channel: 'offline-poster' }),
+    );
   });
 
   it('takes the official compatible-mode sample (replay window off) onto the timeline', async () => {
-    const old = await startTestApp({
-      plugins: { 'wechat-official-account': { ...wechatPlugin, replayWindowSeconds: 0 } },
-    }, app.database);
+    const old = await startTestApp(
+      {
+        plugins: { 'wechat-official-account': { ...wechatPlugin, replayWindowSeconds: 0 } },
+      },
+      app.database,
+    );
     try {
       const encrypt =
         'hyzAe4OzmOMbd6TvGdIOO6uBmdJoD0Fk53REIHvxYtJlE2B655HuD0m8KUePWB3+LrPXo87wzQ1QLvbeUgmBM4x6F8PGHQHFVAFmOD2LdJF9FrXpbUAh0B5GIItb52sn896wVsMSHGuPE328HnRGBcrS7C41IzDWyWNlZkyyXwon8T332jisa+h6tEDYsVticbSnyU8dKOIbgU6ux5VTjg3yt+WGzjlpKn6NPhRjpA912xMezR4kw6KWwMrCVKSVCZciVGCgavjIQ6X8tCOp3yZbGpy0VxpAe+77TszTfRd5RJSVO/HTnifJpXgCSUdUue1v6h0EIBYYI1BD1DlD+C0CR8e6OewpusjZ4uBl9FyJvnhvQl+q5rv1ixrcpCumEPo5MJSgM9ehVsNPfUM669WuMyVWQLCzpu9GhglF2PE=';
       const body = `<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><FromUserName><![CDATA[oyORnuP8q7ou2gfYjqLzSIWZf0rs]]></FromUserName><CreateTime>1409735668</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[abcdteT]]></Content><MsgId>6054768590064713728</MsgId><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`;
-      const query = 'signature=16120ec1b8dbb870f510d87ce6bc2463eae6ca1a&timestamp=1409735669&nonce=1320562132&encrypt_type=aes&msg_signature=5d197aaffba7e9b25a30732f161a50dee96bd5fa&openid=oyORnuP8q7ou2gfYjqLzSIWZf0rs';
+      const query =
+        'signature=16120ec1b8dbb870f510d87ce6bc2463eae6ca1a&timestamp=1409735669&nonce=1320562132&encrypt_type=aes&msg_signature=5d197aaffba7e9b25a30732f161a50dee96bd5fa&openid=oyORnuP8q7ou2gfYjqLzSIWZf0rs';
       const response = await fetch(`${old.url}/wechat?${query}`, { method: 'POST', body });
       expect(response.status).toBe(200);
       await old.persona.worker.drain();
@@ -256,7 +303,10 @@ describe('WeChat webhook', () => {
     const first = await (await post(textMessage('oKnown', '我是谁', '41'))).text();
     expect(first).toContain('<Content><![CDATA[你好，朋友！]]></Content>');
     const { profile } = await profileOf('oKnown');
-    const patched = await app.request(`/api/profiles/${profile.id}`, { method: 'PATCH', json: { attributes: { name: '李娜', city: '上海' } } });
+    const patched = await app.request(`/api/profiles/${profile.id}`, {
+      method: 'PATCH',
+      json: { attributes: { name: '李娜', city: '上海' } },
+    });
     expect(patched.status).toBe(200);
     const second = await (await post(textMessage('oKnown', '我是谁', '42'))).text();
     expect(second).toContain('<Content><![CDATA[你好，李娜！上海]]></Content>');
@@ -266,11 +316,36 @@ describe('WeChat webhook', () => {
     const base = { ToUserName: 'gh_test', FromUserName: 'oAll', CreateTime: 1_795_000_000 };
     const documents = [
       wechatXml({ ...base, MsgType: 'voice', MediaId: 'm1', Format: 'amr', Recognition: '今天天气', MsgId: '21' }),
-      wechatXml({ ...base, MsgType: 'location', Location_X: '31.2304', Location_Y: '121.4737', Scale: '15', Label: '上海', MsgId: '22' }),
+      wechatXml({
+        ...base,
+        MsgType: 'location',
+        Location_X: '31.2304',
+        Location_Y: '121.4737',
+        Scale: '15',
+        Label: '上海',
+        MsgId: '22',
+      }),
       wechatXml({ ...base, MsgType: 'event', Event: 'VIEW', EventKey: 'https://brand.cn/shop' }),
-      wechatXml({ ...base, MsgType: 'event', Event: 'LOCATION', Latitude: '31.2', Longitude: '121.4', Precision: '65' }),
+      wechatXml({
+        ...base,
+        MsgType: 'event',
+        Event: 'LOCATION',
+        Latitude: '31.2',
+        Longitude: '121.4',
+        Precision: '65',
+      }),
       wechatXml({ ...base, MsgType: 'event', Event: 'scancode_push', EventKey: 'scan1' }),
-      wechatXml({ ...base, MsgType: 'event', Event: 'MASSSENDJOBFINISH', MsgID: '1000001625', Status: 'send success', TotalCount: 100, FilterCount: 80, SentCount: 75, ErrorCount: 5 }),
+      wechatXml({
+        ...base,
+        MsgType: 'event',
+        Event: 'MASSSENDJOBFINISH',
+        MsgID: '1000001625',
+        Status: 'send success',
+        TotalCount: 100,
+        FilterCount: 80,
+        SentCount: 75,
+        ErrorCount: 5,
+      }),
       wechatXml({ ...base, MsgType: 'event', Event: 'TEMPLATESENDJOBFINISH', MsgID: '200163836', Status: 'success' }),
     ];
     for (const document of documents) expect((await post(document)).status).toBe(200);
@@ -285,11 +360,21 @@ describe('WeChat webhook', () => {
       ]),
     );
     expect(byType.location_report).toEqual({ account: 'default', latitude: 31.2, longitude: 121.4, precision: 65 });
-    expect(byType.wechat_event).toEqual(expect.objectContaining({ event: 'scancode_push', raw: expect.objectContaining({ EventKey: 'scan1' }) }));
+    expect(byType.wechat_event).toEqual(
+      expect.objectContaining({ event: 'scancode_push', raw: expect.objectContaining({ EventKey: 'scan1' }) }),
+    );
     const mass = await app.persona.deliveryReports.list('wechat-official-account', 'mass');
-    expect(mass).toEqual([expect.objectContaining({ externalId: '1000001625', status: 'send success', details: expect.objectContaining({ sentCount: 75, errorCount: 5 }) })]);
+    expect(mass).toEqual([
+      expect.objectContaining({
+        externalId: '1000001625',
+        status: 'send success',
+        details: expect.objectContaining({ sentCount: 75, errorCount: 5 }),
+      }),
+    ]);
     const template = await app.persona.deliveryReports.list('wechat-official-account', 'template');
-    expect(template).toEqual([expect.objectContaining({ externalId: '200163836', status: 'success', recipient: 'oAll' })]);
+    expect(template).toEqual([
+      expect.objectContaining({ externalId: '200163836', status: 'success', recipient: 'oAll' }),
+    ]);
 
     // The same openid on another account is another identity.
     await post(textMessage('oAll', 'hello b', '31'), { keys: brandB, path: '/wechat/brand-b', mode: 'safe' });
@@ -299,23 +384,28 @@ describe('WeChat webhook', () => {
 
   // Exactly once under concurrency, not speed: bench:wechat measures how fast. 50 posts in flight at all times share
   // the inbox's group commits; the total only needs to keep them all busy for a while.
-  it.each<Mode>(['plain', 'safe'])('lands 500 distinct messages posted 50 at a time exactly once (%s mode)', async (mode) => {
-    const total = 500;
-    let next = 0;
-    const statuses: number[] = [];
-    await Promise.all(
-      Array.from({ length: 50 }, async () => {
-        while (next < total) {
-          const index = next++;
-          const response = await post(textMessage(`oLoad${index % 100}`, `m${index}`, String(9_000_000 + index)), { mode });
-          statuses.push(response.status);
-          await response.arrayBuffer();
-        }
-      }),
-    );
-    expect(statuses.filter((status) => status === 200)).toHaveLength(total);
-    await app.persona.worker.drain();
-    expect(await count('events')).toBe(total);
-    expect(await count('profiles')).toBe(100);
-  });
+  it.each<Mode>(['plain', 'safe'])(
+    'lands 500 distinct messages posted 50 at a time exactly once (%s mode)',
+    async (mode) => {
+      const total = 500;
+      let next = 0;
+      const statuses: number[] = [];
+      await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          while (next < total) {
+            const index = next++;
+            const response = await post(textMessage(`oLoad${index % 100}`, `m${index}`, String(9_000_000 + index)), {
+              mode,
+            });
+            statuses.push(response.status);
+            await response.arrayBuffer();
+          }
+        }),
+      );
+      expect(statuses.filter((status) => status === 200)).toHaveLength(total);
+      await app.persona.worker.drain();
+      expect(await count('events')).toBe(total);
+      expect(await count('profiles')).toBe(100);
+    },
+  );
 });

@@ -50,34 +50,61 @@ describe('a write key writes attributes as itself', () => {
   }
 
   it("can't turn an operator's opt-out into an opt-in by naming the operator's channel", async () => {
-    await send(writeKey, 'optout@example.com', { id: 'o1', occurredAt: '2026-11-01T00:00:00Z', attributes: { city: 'Suzhou' } });
+    await send(writeKey, 'optout@example.com', {
+      id: 'o1',
+      occurredAt: '2026-11-01T00:00:00Z',
+      attributes: { city: 'Suzhou' },
+    });
     const { id } = await profile('optout@example.com');
-    const patched = await app.request(`/api/profiles/${id}`, { method: 'PATCH', json: { attributes: { marketingConsent: false } } });
+    const patched = await app.request(`/api/profiles/${id}`, {
+      method: 'PATCH',
+      json: { attributes: { marketingConsent: false } },
+    });
     expect(patched.status).toBe(200);
 
-    await send(writeKey, 'optout@example.com', { id: 'o2', channel: 'operator', attributes: { marketingConsent: true, city: 'Hangzhou' } });
+    await send(writeKey, 'optout@example.com', {
+      id: 'o2',
+      channel: 'operator',
+      attributes: { marketingConsent: true, city: 'Hangzhou' },
+    });
     const after = await profile('optout@example.com');
     expect(after.attributes.marketingConsent).toEqual(expect.objectContaining({ value: false, source: 'operator' }));
     // What the key may say it says as `api`, and the timeline says so.
     expect(after.attributes.city).toEqual(expect.objectContaining({ value: 'Hangzhou', source: 'api' }));
     const said = await changes(id);
     expect(said).toContainEqual({ name: 'city', from: 'Suzhou', to: 'Hangzhou', source: 'api' });
-    expect(said.filter((change) => change.name === 'marketingConsent')).toEqual([{ name: 'marketingConsent', from: null, to: false, source: 'operator' }]);
+    expect(said.filter((change) => change.name === 'marketingConsent')).toEqual([
+      { name: 'marketingConsent', from: null, to: false, source: 'operator' },
+    ]);
   });
 
   it("can't record the events only Persona writes: outbound webhooks and push automations trust them", async () => {
     const forged = await app.request('/api/events', {
       method: 'POST',
       auth: writeKey,
-      json: { events: [{ type: 'tag_added', identities: { email: 'forged@example.com' }, properties: { tag: 'vip/gold' } }, { type: 'attribute_changed', identities: { email: 'forged@example.com' }, properties: { name: 'marketingConsent', from: false, to: true } }] },
+      json: {
+        events: [
+          { type: 'tag_added', identities: { email: 'forged@example.com' }, properties: { tag: 'vip/gold' } },
+          {
+            type: 'attribute_changed',
+            identities: { email: 'forged@example.com' },
+            properties: { name: 'marketingConsent', from: false, to: true },
+          },
+        ],
+      },
     });
     expect(forged.status).toBe(400);
-    const body = (await forged.json()) as { error: { details: { errors: { problems: { path: string; message: string }[] }[] } } };
+    const body = (await forged.json()) as {
+      error: { details: { errors: { problems: { path: string; message: string }[] }[] } };
+    };
     expect(body.error.details.errors.map((error) => error.problems)).toEqual([
       [{ path: 'type', message: 'tag_added is recorded by Persona itself; no inbound event may claim it' }],
       [{ path: 'type', message: 'attribute_changed is recorded by Persona itself; no inbound event may claim it' }],
     ]);
-    const asAdmin = await app.request('/api/events', { method: 'POST', json: { type: 'score_crossed', identities: { email: 'forged@example.com' } } });
+    const asAdmin = await app.request('/api/events', {
+      method: 'POST',
+      json: { type: 'score_crossed', identities: { email: 'forged@example.com' } },
+    });
     expect(asAdmin.status).toBe(400);
   });
 
@@ -97,11 +124,24 @@ describe('a write key writes attributes as itself', () => {
     // A CRM value outranks the shop's website source, so a later shop event doesn't overwrite it.
     const crm = await app.request('/api/events', {
       method: 'POST',
-      json: { id: 's2', type: 'lead_updated', channel: 'crm', occurredAt: '2026-11-03T00:00:00Z', identities: { email: 'shop@example.com' }, attributes: { city: 'Wuxi' } },
+      json: {
+        id: 's2',
+        type: 'lead_updated',
+        channel: 'crm',
+        occurredAt: '2026-11-03T00:00:00Z',
+        identities: { email: 'shop@example.com' },
+        attributes: { city: 'Wuxi' },
+      },
     });
     expect(crm.status).toBe(202);
     await app.persona.worker.drain();
-    await send(shopKey, 'shop@example.com', { id: 's3', occurredAt: '2026-11-04T00:00:00Z', attributes: { city: 'Ningbo' } });
-    expect((await profile('shop@example.com')).attributes.city).toEqual(expect.objectContaining({ value: 'Wuxi', source: 'crm' }));
+    await send(shopKey, 'shop@example.com', {
+      id: 's3',
+      occurredAt: '2026-11-04T00:00:00Z',
+      attributes: { city: 'Ningbo' },
+    });
+    expect((await profile('shop@example.com')).attributes.city).toEqual(
+      expect.objectContaining({ value: 'Wuxi', source: 'crm' }),
+    );
   });
 });

@@ -8,8 +8,33 @@ export const botOperators = [
 ];
 
 /** Sends a command over the HTTP transport as `operator`; answers the status and the replies. */
-export async function command(app: TestApp, operator: string, text: string, messageId?: string): Promise<{ status: number; replies: string[]; images: { url: string; name: string }[]; outcome?: string; error?: string }> {
-  const response = await app.request('/api/bot/commands', { method: 'POST', json: { operator, text, ...(messageId ? { messageId } : {}) } });
-  const body = (await response.json()) as { replies?: string[]; images?: { url: string; name: string }[]; outcome?: string; error?: { message: string } };
-  return { status: response.status, replies: body.replies ?? [], images: body.images ?? [], ...(body.outcome ? { outcome: body.outcome } : {}), ...(body.error ? { error: body.error.message } : {}) };
+export async function command(
+  app: TestApp,
+  operator: string,
+  text: string,
+  messageId?: string,
+): Promise<{
+  status: number;
+  replies: string[];
+  images: { url: string; name: string }[];
+  outcome?: string;
+  error?: string;
+}> {
+  const response = await app.request('/api/bot/commands', {
+    method: 'POST',
+    json: { operator, text, ...(messageId ? { messageId } : {}) },
+  });
+  const body = (await response.json()) as {
+    replies?: string[];
+    images?: { url: string; name: string }[];
+    outcome?: string;
+    error?: { message: string };
+  };
+  return {
+    status: response.status,
+    replies: body.replies ?? [],
+    images: body.images ?? [],
+    ...(body.outcome ? { outcome: body.outcome } : {}),
+    ...(body.error ? { error: body.error.message } : {}),
+  };
 }

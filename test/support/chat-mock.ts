@@ -45,7 +45,11 @@ export class ChatMock {
   }
 
   /** Says `text` to the bot and resolves with the bot's next `count` messages to `from` (in a chat or a room; a picture reads `[image]`). */
-  async ask(from: ContactMock, text: string, options: { count?: number; room?: RoomMock; mention?: boolean } = {}): Promise<string[]> {
+  async ask(
+    from: ContactMock,
+    text: string,
+    options: { count?: number; room?: RoomMock; mention?: boolean } = {},
+  ): Promise<string[]> {
     const count = options.count ?? 1;
     const where = options.room ?? from;
     const replies = new Promise<string[]>((resolve) => {
@@ -60,7 +64,13 @@ export class ChatMock {
       };
       where.on('message', listener as never);
     });
-    if (options.room) from.say(options.mention === false ? text : `@${this.account.payload.name} ${text}`, options.mention === false ? [] : [this.account]).to(options.room);
+    if (options.room)
+      from
+        .say(
+          options.mention === false ? text : `@${this.account.payload.name} ${text}`,
+          options.mention === false ? [] : [this.account],
+        )
+        .to(options.room);
     else from.say(text).to(this.account);
     return replies;
   }

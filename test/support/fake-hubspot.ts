@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 
 export const hubspotToken = 'pat-na1-test-token-0123456789';
 
-type HubspotRecord = { id: string; properties: Record<string, string | null>; associations?: Record<string, { results: { id: string; type: string }[] }> };
+type HubspotRecord = {
+  id: string;
+  properties: Record<string, string | null>;
+  associations?: Record<string, { results: { id: string; type: string }[] }>;
+};
 
 /**
  * HubSpot's CRM API on loopback, as far as Persona reads it: `GET /crm/v3/objects/{contacts|deals}/{id}` with a
@@ -25,14 +29,24 @@ export async function startFakeHubspot() {
     const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
       res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', ...headers }).end(JSON.stringify(body));
     if (req.headers.authorization !== `Bearer ${hubspotToken}`) {
-      const { status, body } = error(401, 'Authentication credentials not found. This API supports OAuth 2.0 authentication.', 'INVALID_AUTHENTICATION');
+      const { status, body } = error(
+        401,
+        'Authentication credentials not found. This API supports OAuth 2.0 authentication.',
+        'INVALID_AUTHENTICATION',
+      );
       return answer(status, body);
     }
     const failure = failures.shift() ?? (down ? { status: 503 as const } : undefined);
     if (failure?.status === 429) {
       return answer(
         429,
-        { status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'SECONDLY' },
+        {
+          status: 'error',
+          message: 'You have reached your secondly limit.',
+          errorType: 'RATE_LIMIT',
+          correlationId: randomUUID(),
+          policyName: 'SECONDLY',
+        },
         failure.retryAfter === undefined ? {} : { 'retry-after': failure.retryAfter },
       );
     }

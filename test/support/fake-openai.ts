@@ -29,9 +29,13 @@ export class FakeOpenAi {
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => fake.answer(req.url ?? '', req.headers.authorization, Buffer.concat(chunks).toString(), (status, body) => {
-        res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': `req_${randomUUID()}` }).end(JSON.stringify(body));
-      }));
+      req.on('end', () =>
+        fake.answer(req.url ?? '', req.headers.authorization, Buffer.concat(chunks).toString(), (status, body) => {
+          res
+            .writeHead(status, { 'content-type': 'application/json', 'x-request-id': `req_${randomUUID()}` })
+            .end(JSON.stringify(body));
+        }),
+      );
     });
     const fake = new FakeOpenAi(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -57,15 +61,29 @@ export class FakeOpenAi {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private answer(url: string, authorization: string | undefined, body: string, send: (status: number, body: unknown) => void): void {
-    const error = (status: number, message: string, type: string, code: string | null) => send(status, { error: { message, type, param: null, code } });
-    if (authorization !== `Bearer ${openaiKey}`) return error(401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
-    if (url !== '/v1/chat/completions') return error(404, `Unknown request URL: POST ${url}.`, 'invalid_request_error', 'unknown_url');
+  private answer(
+    url: string,
+    authorization: string | undefined,
+    body: string,
+    send: (status: number, body: unknown) => void,
+  ): void {
+    const error = (status: number, message: string, type: string, code: string | null) =>
+      send(status, { error: { message, type, param: null, code } });
+    if (authorization !== `Bearer ${openaiKey}`)
+      return error(401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
+    if (url !== '/v1/chat/completions')
+      return error(404, `Unknown request URL: POST ${url}.`, 'invalid_request_error', 'unknown_url');
     const request = JSON.parse(body) as ChatRequest;
     this.requests.push(request);
     const next = this.answers.shift();
     if (!next) return error(500, 'The fake has no answer queued for this request.', 'server_error', null);
-    if ('status' in next) return error(next.status, next.message, next.status === 429 ? 'requests' : 'server_error', next.status === 429 ? 'rate_limit_exceeded' : null);
+    if ('status' in next)
+      return error(
+        next.status,
+        next.message,
+        next.status === 429 ? 'requests' : 'server_error',
+        next.status === 429 ? 'rate_limit_exceeded' : null,
+      );
     send(200, {
       id: `chatcmpl-${randomUUID()}`,
       object: 'chat.completion',
@@ -74,7 +92,12 @@ export class FakeOpenAi {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: 'content' in next ? next.content : null, refusal: 'refusal' in next ? next.refusal : null, annotations: [] },
+          message: {
+            role: 'assistant',
+            content: 'content' in next ? next.content : null,
+            refusal: 'refusal' in next ? next.refusal : null,
+            annotations: [],
+          },
           logprobs: null,
           finish_reason: 'stop',
         },

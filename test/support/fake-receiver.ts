@@ -13,7 +13,9 @@ export type Answer = { status: number; headers?: Record<string, string>; body?: 
  * A webhook receiver on loopback: records every request and answers what `answer` says (by request number from 1),
  * as a CRM endpoint that is down, overloaded or fine would.
  */
-export async function startFakeReceiver(answer: (n: number) => Answer): Promise<{ url: string; requests: ReceivedRequest[]; close(): Promise<void> }> {
+export async function startFakeReceiver(
+  answer: (n: number) => Answer,
+): Promise<{ url: string; requests: ReceivedRequest[]; close(): Promise<void> }> {
   const requests: ReceivedRequest[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];

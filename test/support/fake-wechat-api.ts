@@ -99,7 +99,8 @@ const errmsgs: Record<number, string> = {
 const customMsgtypes = new Set(['text', 'image', 'news', 'mpnews', 'miniprogrampage']);
 const massMsgtypes = new Set(['text', 'image', 'mpnews', 'voice', 'mpvideo', 'wxcard']);
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
 function json(body: Json, status = 200): Answer {
@@ -118,7 +119,8 @@ function contentError(msgtype: string, body: Json): Answer | undefined {
       return isObject(content) && nonEmpty(content.content) ? undefined : wechatError(44004);
     case 'image':
       // Mass sends take `images.media_ids` (several pictures) as well as the older `image.media_id`.
-      if (isObject(body.images) && Array.isArray(body.images.media_ids) && body.images.media_ids.length > 0) return undefined;
+      if (isObject(body.images) && Array.isArray(body.images.media_ids) && body.images.media_ids.length > 0)
+        return undefined;
       return isObject(content) && nonEmpty(content.media_id) ? undefined : wechatError(40007);
     case 'mpnews':
     case 'voice':
@@ -126,11 +128,19 @@ function contentError(msgtype: string, body: Json): Answer | undefined {
       return isObject(content) && nonEmpty(content.media_id) ? undefined : wechatError(40007);
     case 'news': {
       const articles = isObject(content) ? content.articles : undefined;
-      const valid = Array.isArray(articles) && articles.length >= 1 && articles.length <= 8 && articles.every((a) => isObject(a) && nonEmpty(a.title));
+      const valid =
+        Array.isArray(articles) &&
+        articles.length >= 1 &&
+        articles.length <= 8 &&
+        articles.every((a) => isObject(a) && nonEmpty(a.title));
       return valid ? undefined : wechatError(44003);
     }
     case 'miniprogrampage':
-      return isObject(content) && nonEmpty(content.title) && nonEmpty(content.appid) && nonEmpty(content.pagepath) && nonEmpty(content.thumb_media_id)
+      return isObject(content) &&
+        nonEmpty(content.title) &&
+        nonEmpty(content.appid) &&
+        nonEmpty(content.pagepath) &&
+        nonEmpty(content.thumb_media_id)
         ? undefined
         : wechatError(47003);
     case 'wxcard':
@@ -196,7 +206,10 @@ export class FakeWechatApi {
   static async start(options: { appId?: string; appSecret?: string } = {}): Promise<FakeWechatApi> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return new FakeWechatApi(server, { appId: options.appId ?? 'wx2c2769f8efd9abc2', appSecret: options.appSecret ?? 'fake-app-secret' });
+    return new FakeWechatApi(server, {
+      appId: options.appId ?? 'wx2c2769f8efd9abc2',
+      appSecret: options.appSecret ?? 'fake-app-secret',
+    });
   }
 
   /** Stops listening and cuts open connections, including answers still waiting on a delay. */
@@ -250,7 +263,12 @@ export class FakeWechatApi {
       }
     }
     this.requests.push({ method, path, body, accessToken: url.searchParams.get('access_token') ?? undefined });
-    if (raw === undefined) return this.reply(res, { status: 413, contentType: 'text/html', text: '<html><body><h1>413 Request Entity Too Large</h1></body></html>' });
+    if (raw === undefined)
+      return this.reply(res, {
+        status: 413,
+        contentType: 'text/html',
+        text: '<html><body><h1>413 Request Entity Too Large</h1></body></html>',
+      });
 
     const fault = this.takeFault(path);
     if (fault && 'drop' in fault) {
@@ -259,7 +277,11 @@ export class FakeWechatApi {
     }
     let answer: Answer;
     if (fault && 'status' in fault) {
-      answer = { status: fault.status, contentType: 'text/html', text: fault.body ?? `<html><body><h1>${fault.status} Service Unavailable</h1></body></html>` };
+      answer = {
+        status: fault.status,
+        contentType: 'text/html',
+        text: fault.body ?? `<html><body><h1>${fault.status} Service Unavailable</h1></body></html>`,
+      };
     } else if (fault && 'errcode' in fault) {
       answer = wechatError(fault.errcode, fault.errmsg);
     } else {
@@ -273,7 +295,9 @@ export class FakeWechatApi {
   }
 
   private takeFault(path: string): FakeWechatFault | undefined {
-    const index = this.faults.findIndex(({ fault }) => (fault.path === undefined ? !tokenPaths.has(path) : fault.path === path));
+    const index = this.faults.findIndex(({ fault }) =>
+      fault.path === undefined ? !tokenPaths.has(path) : fault.path === path,
+    );
     if (index < 0) return undefined;
     const entry = this.faults[index];
     entry.remaining -= 1;
@@ -289,7 +313,8 @@ export class FakeWechatApi {
       return isObject(body) ? this.stableToken(body) : wechatError(44002);
     }
     const endpoint = this.endpoints[path];
-    if (!endpoint) return { status: 404, contentType: 'text/html', text: '<html><body><h1>404 Not Found</h1></body></html>' };
+    if (!endpoint)
+      return { status: 404, contentType: 'text/html', text: '<html><body><h1>404 Not Found</h1></body></html>' };
     const tokenError = this.checkToken(query.get('access_token'));
     if (tokenError) return tokenError;
     if (method !== 'POST') return wechatError(43002);
@@ -334,7 +359,8 @@ export class FakeWechatApi {
   private stableToken(body: Json): Answer {
     const error = this.credentialsError(body.grant_type, body.appid, body.secret);
     if (error) return error;
-    const token = body.force_refresh === true || this.currentToken === undefined ? this.issueToken() : this.currentToken;
+    const token =
+      body.force_refresh === true || this.currentToken === undefined ? this.issueToken() : this.currentToken;
     return json({ access_token: token, expires_in: tokenLifetimeSeconds });
   }
 
@@ -354,7 +380,10 @@ export class FakeWechatApi {
     'message/template/send': (body) => {
       if (!nonEmpty(body.touser)) return wechatError(40003);
       if (!nonEmpty(body.template_id)) return wechatError(40037);
-      if (!isObject(body.data) || !Object.values(body.data).every((item) => isObject(item) && typeof item.value === 'string')) {
+      if (
+        !isObject(body.data) ||
+        !Object.values(body.data).every((item) => isObject(item) && typeof item.value === 'string')
+      ) {
         return wechatError(47003);
       }
       const failure = this.failing.get(body.touser);
@@ -362,7 +391,11 @@ export class FakeWechatApi {
       const msgid = (this.nextTemplateMsgId++).toString();
       this.templateMessages.push({ touser: body.touser, templateId: body.template_id, msgid, body });
       // Written by hand: the msgid is a bare number too large for a JS number, as WeChat sends it.
-      return { status: 200, contentType: 'application/json; encoding=utf-8', text: `{"errcode":0,"errmsg":"ok","msgid":${msgid}}` };
+      return {
+        status: 200,
+        contentType: 'application/json; encoding=utf-8',
+        text: `{"errcode":0,"errmsg":"ok","msgid":${msgid}}`,
+      };
     },
 
     'message/mass/send': (body) => {
@@ -375,7 +408,8 @@ export class FakeWechatApi {
       const invalid = contentError(msgtype, body);
       if (invalid) return invalid;
       const clientmsgid = body.clientmsgid;
-      if (clientmsgid !== undefined && (typeof clientmsgid !== 'string' || Buffer.byteLength(clientmsgid) > 64)) return wechatError(45067);
+      if (clientmsgid !== undefined && (typeof clientmsgid !== 'string' || Buffer.byteLength(clientmsgid) > 64))
+        return wechatError(45067);
       if (clientmsgid !== undefined) {
         const original = this.clientMsgIds.get(clientmsgid);
         if (original !== undefined) return json({ errcode: 45065, errmsg: errmsgs[45065], msg_id: original });
@@ -385,7 +419,12 @@ export class FakeWechatApi {
       if (clientmsgid !== undefined) this.clientMsgIds.set(clientmsgid, msgId);
       this.massSends.push({ ...(clientmsgid === undefined ? {} : { clientmsgid }), touser, msgtype, msgId, body });
       // msg_data_id comes only with articles (mpnews), as in WeChat's answers.
-      return json({ errcode: 0, errmsg: 'send job submission success', msg_id: msgId, ...(msgtype === 'mpnews' ? { msg_data_id: this.nextMsgDataId++ } : {}) });
+      return json({
+        errcode: 0,
+        errmsg: 'send job submission success',
+        msg_id: msgId,
+        ...(msgtype === 'mpnews' ? { msg_data_id: this.nextMsgDataId++ } : {}),
+      });
     },
 
     'message/mass/preview': (body) => {
@@ -399,7 +438,12 @@ export class FakeWechatApi {
       const failure = nonEmpty(touser) ? this.failing.get(touser) : undefined;
       if (failure !== undefined) return wechatError(failure);
       const msgId = this.nextMsgId++;
-      this.previews.push({ ...(nonEmpty(touser) ? { touser } : { towxname: towxname as string }), msgtype, msgId, body });
+      this.previews.push({
+        ...(nonEmpty(touser) ? { touser } : { towxname: towxname as string }),
+        msgtype,
+        msgId,
+        body,
+      });
       return json({ errcode: 0, errmsg: 'preview success', msg_id: msgId });
     },
 
@@ -415,7 +459,8 @@ export class FakeWechatApi {
       if (!list.every((item) => isObject(item) && nonEmpty(item.openid))) return wechatError(40003);
       const user_info_list = (list as { openid: string }[]).map(({ openid }) => {
         const user = this.users.get(openid);
-        if (!user || user.subscribe === 0) return { subscribe: 0, openid, ...(user?.unionid ? { unionid: user.unionid } : {}) };
+        if (!user || user.subscribe === 0)
+          return { subscribe: 0, openid, ...(user?.unionid ? { unionid: user.unionid } : {}) };
         return {
           subscribe: 1,
           openid,
@@ -439,7 +484,8 @@ export class FakeWechatApi {
       const sceneStr = scene?.scene_str;
       const sceneId = scene?.scene_id;
       const validStr = typeof sceneStr === 'string' && sceneStr.length >= 1 && sceneStr.length <= 64;
-      const validId = (max: number) => typeof sceneId === 'number' && Number.isInteger(sceneId) && sceneId >= 1 && sceneId <= max;
+      const validId = (max: number) =>
+        typeof sceneId === 'number' && Number.isInteger(sceneId) && sceneId >= 1 && sceneId <= max;
       let valid: boolean;
       switch (actionName) {
         case 'QR_SCENE':
@@ -458,12 +504,23 @@ export class FakeWechatApi {
       if (!valid) return wechatError(40053);
       const permanent = actionName.startsWith('QR_LIMIT_');
       // A temporary code lives 60 s unless asked for longer, at most 30 days.
-      const expireSeconds = permanent ? undefined : Math.min(typeof body.expire_seconds === 'number' ? body.expire_seconds : 60, 2592000);
+      const expireSeconds = permanent
+        ? undefined
+        : Math.min(typeof body.expire_seconds === 'number' ? body.expire_seconds : 60, 2592000);
       const code = randomBytes(12).toString('base64url');
       // A 40-byte payload always ends in "==", like WeChat's tickets, which then need URL-encoding.
       const ticket = `gQ${randomBytes(40).toString('base64')}`;
-      this.qrCodes.push({ actionName, scene: (validStr ? sceneStr : sceneId) as string | number, ticket, ...(expireSeconds === undefined ? {} : { expireSeconds }) });
-      return json({ ticket, ...(expireSeconds === undefined ? {} : { expire_seconds: expireSeconds }), url: `http://weixin.qq.com/q/${code}` });
+      this.qrCodes.push({
+        actionName,
+        scene: (validStr ? sceneStr : sceneId) as string | number,
+        ticket,
+        ...(expireSeconds === undefined ? {} : { expireSeconds }),
+      });
+      return json({
+        ticket,
+        ...(expireSeconds === undefined ? {} : { expire_seconds: expireSeconds }),
+        url: `http://weixin.qq.com/q/${code}`,
+      });
     },
   };
 

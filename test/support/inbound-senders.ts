@@ -9,10 +9,23 @@ export function everyWayIn(hubspotUrl: string) {
     plugins: {
       website: { enabled: true, secret: 'env:WEBSITE_WEBHOOK_SECRET' },
       'crm-webhook': { enabled: true, sources: [{ name: 'crm', secret: 'env:CRM_WEBHOOK_SECRET' }] },
-      'crm-hubspot': { enabled: true, clientSecret: 'env:HUBSPOT_CLIENT_SECRET', accessToken: 'env:HUBSPOT_ACCESS_TOKEN', apiBaseUrl: hubspotUrl, retryBaseMs: 1 },
+      'crm-hubspot': {
+        enabled: true,
+        clientSecret: 'env:HUBSPOT_CLIENT_SECRET',
+        accessToken: 'env:HUBSPOT_ACCESS_TOKEN',
+        apiBaseUrl: hubspotUrl,
+        retryBaseMs: 1,
+      },
       'wechat-official-account': {
         enabled: true,
-        accounts: [{ name: 'default', appId: 'env:WECHAT_APP_ID', token: 'env:WECHAT_TOKEN', encodingAESKey: 'env:WECHAT_ENCODING_AES_KEY' }],
+        accounts: [
+          {
+            name: 'default',
+            appId: 'env:WECHAT_APP_ID',
+            token: 'env:WECHAT_TOKEN',
+            encodingAESKey: 'env:WECHAT_ENCODING_AES_KEY',
+          },
+        ],
       },
     },
   };
@@ -25,7 +38,11 @@ export function inboundSenders(app: TestApp) {
     const timestamp = Math.floor(Date.now() / 1000);
     return fetch(`${app.url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-persona-timestamp': String(timestamp), 'x-persona-signature': signTimestampedHmac(secret, timestamp, raw) },
+      headers: {
+        'content-type': 'application/json',
+        'x-persona-timestamp': String(timestamp),
+        'x-persona-signature': signTimestampedHmac(secret, timestamp, raw),
+      },
       body: raw,
     });
   }
@@ -64,9 +81,14 @@ export async function countRows(app: TestApp, table: string, where = '1 = 1'): P
 export async function problemsOf(response: Response): Promise<string[]> {
   const body = (await response.json()) as {
     errors?: { index: number; problems: { path: string; message: string }[] }[];
-    error?: { message: string; details?: { errors?: { index: number; problems: { path: string; message: string }[] }[] } };
+    error?: {
+      message: string;
+      details?: { errors?: { index: number; problems: { path: string; message: string }[] }[] };
+    };
   };
   const errors = body.errors ?? body.error?.details?.errors;
   if (!errors) return [body.error?.message ?? ''];
-  return errors.flatMap((error) => error.problems.map((problem) => `${error.index} ${problem.path}: ${problem.message}`));
+  return errors.flatMap((error) =>
+    error.problems.map((problem) => `${error.index} ${problem.path}: ${problem.message}`),
+  );
 }

@@ -3,8 +3,12 @@ import type { Database } from '../../src/db/database';
 /** Every table of the database, read from its catalogue: a table added by a later migration is in it too. */
 export async function allTables(db: Database): Promise<string[]> {
   const rows = db.isMysql
-    ? await db.select<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'")
-    : await db.select<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'");
+    ? await db.select<{ name: string }>(
+        "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'",
+      )
+    : await db.select<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'",
+      );
   return rows.map((row) => row.name).sort();
 }
 
@@ -21,9 +25,12 @@ export async function tracesOf(db: Database, needles: readonly string[]): Promis
     for (const row of rows) {
       for (const [column, value] of Object.entries(row)) {
         if (value === null || value === undefined) continue;
-        const text = (value instanceof Date ? value.toISOString() : Buffer.isBuffer(value) ? value.toString('utf8') : String(value)).toLowerCase();
+        const text = (
+          value instanceof Date ? value.toISOString() : Buffer.isBuffer(value) ? value.toString('utf8') : String(value)
+        ).toLowerCase();
         const compact = text.replace(/[\s\-().]/g, '');
-        if (lowered.some((needle) => text.includes(needle) || (/^\d+$/.test(needle) && compact.includes(needle)))) found.add(`${table}.${column}`);
+        if (lowered.some((needle) => text.includes(needle) || (/^\d+$/.test(needle) && compact.includes(needle))))
+          found.add(`${table}.${column}`);
       }
     }
   }

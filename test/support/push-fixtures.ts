@@ -11,7 +11,15 @@ export function wechatApiPlugin(fake: FakeWechatApi, api: Record<string, unknown
     enabled: true,
     replayWindowSeconds: 0,
     api: { baseUrl: fake.baseUrl, retryBaseMs: 1, maxAttempts: 4, timeoutMs: 10_000, ...api },
-    accounts: [{ name: 'default', appId: 'env:WECHAT_APP_ID', appSecret: 'env:WECHAT_APP_SECRET', token: 'env:WECHAT_TOKEN', massCompanion: operatorOpenid }],
+    accounts: [
+      {
+        name: 'default',
+        appId: 'env:WECHAT_APP_ID',
+        appSecret: 'env:WECHAT_APP_SECRET',
+        token: 'env:WECHAT_TOKEN',
+        massCompanion: operatorOpenid,
+      },
+    ],
   };
 }
 
@@ -23,7 +31,18 @@ export function pushSettings(policy: Record<string, unknown> = {}): Record<strin
 const openid = (value: string) => ({ type: 'openid' as const, scope: 'default', value });
 
 /** Puts events on a follower's timeline through the inbox and the pipeline, as WeChat's webhook would. */
-export async function record(app: TestApp, follower: string, events: { key: string; type: string; at: Date; properties?: Record<string, unknown>; attributes?: InboundEvent['attributes']; tags?: InboundEvent['tags'] }[]): Promise<void> {
+export async function record(
+  app: TestApp,
+  follower: string,
+  events: {
+    key: string;
+    type: string;
+    at: Date;
+    properties?: Record<string, unknown>;
+    attributes?: InboundEvent['attributes'];
+    tags?: InboundEvent['tags'];
+  }[],
+): Promise<void> {
   await app.persona.accept(
     'test',
     events.map((event) => ({
@@ -48,7 +67,10 @@ export async function profileOf(app: TestApp, follower: string): Promise<number>
 }
 
 /** The push timeline events on a follower's timeline (push_sent, push_failed, push_skipped), oldest first. */
-export async function pushEventsOf(app: TestApp, follower: string): Promise<{ type: string; properties: Record<string, unknown> }[]> {
+export async function pushEventsOf(
+  app: TestApp,
+  follower: string,
+): Promise<{ type: string; properties: Record<string, unknown> }[]> {
   const response = await app.request(`/api/profiles/${await profileOf(app, follower)}/timeline?limit=100`);
   const body = (await response.json()) as { events: { type: string; properties: Record<string, unknown> }[] };
   return body.events.filter((event) => event.type.startsWith('push_')).reverse();

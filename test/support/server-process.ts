@@ -95,7 +95,10 @@ export async function spawnServer(
   let url = '';
   if (options.expectListening !== false) {
     try {
-      const listening = await waitForLog((line) => typeof line.url === 'string' && String(line.msg).startsWith('Persona is listening'), 'the server to listen');
+      const listening = await waitForLog(
+        (line) => typeof line.url === 'string' && String(line.msg).startsWith('Persona is listening'),
+        'the server to listen',
+      );
       url = String(listening.url);
     } catch (error) {
       // The caller gets no handle on the process to stop it with.

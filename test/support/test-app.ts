@@ -52,7 +52,11 @@ export interface TestApp {
  * loopback port. The workers and the jobs don't run on their own: tests drain the inbox (and the webhook outbox) when
  * they want it processed.
  */
-export async function startTestApp(overrides: PlainObject = {}, database?: TestDatabase, options: PersonaOptions = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: PlainObject = {},
+  database?: TestDatabase,
+  options: PersonaOptions = {},
+): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
   const base: PlainObject = {
     server: { host: '127.0.0.1', port: 0 },

@@ -28,7 +28,8 @@ let finished = false;
  * libfaketime's variables (`faketime` sets LD_PRELOAD, FAKETIME, FAKETIME_SHARED; the library reads more): a child
  * whose environment is built from scratch still runs on the clock the test runs on.
  */
-const clockVariable = /^(LD_PRELOAD|FAKETIME|FAKETIME_\w+|FAKERANDOM_SEED|FAKE_UTIME|NO_FAKE_STAT|DONT_FAKE_MONOTONIC)$/;
+const clockVariable =
+  /^(LD_PRELOAD|FAKETIME|FAKETIME_\w+|FAKERANDOM_SEED|FAKE_UTIME|NO_FAKE_STAT|DONT_FAKE_MONOTONIC)$/;
 
 function environmentFor(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => clockVariable.test(name)));
@@ -72,7 +73,10 @@ async function kill(entry: Tracked, timeoutMs: number): Promise<void> {
   signalGroup(entry.pgid, 'SIGKILL');
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${entry.command} to die`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${entry.command} to die`)),
+      timeoutMs,
+    );
   });
   try {
     await Promise.race([entry.exited, late]);
@@ -97,7 +101,9 @@ export async function killProcessGroup(child: ChildProcess, timeoutMs = processT
 }
 
 /** Kills every group this test file started that is still tracked; for a file that must not go on while they run. */
-export async function killTrackedProcesses(which: (entry: { duringTest: boolean }) => boolean = () => true): Promise<void> {
+export async function killTrackedProcesses(
+  which: (entry: { duringTest: boolean }) => boolean = () => true,
+): Promise<void> {
   const doomed = [...tracked].filter(which);
   // Each SIGKILL first, then the waits: none waits for another's death to be signalled.
   for (const entry of doomed) signalGroup(entry.pgid, 'SIGKILL');

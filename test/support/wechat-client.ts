@@ -86,13 +86,34 @@ export function signedPost(
 /** Builds a WeChat document from fields: numbers bare, text in CDATA. */
 export function wechatXml(fields: Record<string, string | number>): string {
   const inner = Object.entries(fields)
-    .map(([name, value]) => (typeof value === 'number' ? `<${name}>${value}</${name}>` : `<${name}><![CDATA[${value}]]></${name}>`))
+    .map(([name, value]) =>
+      typeof value === 'number' ? `<${name}>${value}</${name}>` : `<${name}><![CDATA[${value}]]></${name}>`,
+    )
     .join('');
   return `<xml>${inner}</xml>`;
 }
 
 export const textMessage = (openid: string, content: string, msgId: string, createTime = 1_795_000_000) =>
-  wechatXml({ ToUserName: 'gh_test', FromUserName: openid, CreateTime: createTime, MsgType: 'text', Content: content, MsgId: msgId });
+  wechatXml({
+    ToUserName: 'gh_test',
+    FromUserName: openid,
+    CreateTime: createTime,
+    MsgType: 'text',
+    Content: content,
+    MsgId: msgId,
+  });
 
-export const eventMessage = (openid: string, event: string, extra: Record<string, string | number> = {}, createTime = 1_795_000_100) =>
-  wechatXml({ ToUserName: 'gh_test', FromUserName: openid, CreateTime: createTime, MsgType: 'event', Event: event, ...extra });
+export const eventMessage = (
+  openid: string,
+  event: string,
+  extra: Record<string, string | number> = {},
+  createTime = 1_795_000_100,
+) =>
+  wechatXml({
+    ToUserName: 'gh_test',
+    FromUserName: openid,
+    CreateTime: createTime,
+    MsgType: 'event',
+    Event: event,
+    ...extra,
+  });

@@ -21,7 +21,14 @@ export function population(): InboundEvent[] {
   for (let person = 0; person < 80; person += 1) {
     const identities = [{ type: 'openid' as const, scope: 'default', value: `oWhatIf${person}` }];
     const event = (type: string, daysAgo: number, properties: Record<string, unknown>, channel = 'wechat') => {
-      events.push({ key: `p${person}-${events.length}`, type, channel, occurredAt: new Date(now.getTime() - daysAgo * day - person * 60_000), identities, properties });
+      events.push({
+        key: `p${person}-${events.length}`,
+        type,
+        channel,
+        occurredAt: new Date(now.getTime() - daysAgo * day - person * 60_000),
+        identities,
+        properties,
+      });
     };
     event('subscribe', 40, { account: 'default' });
     if (next() < 0.7) event('page_view', 39, { url: '/' }, 'website');
@@ -29,7 +36,9 @@ export function population(): InboundEvent[] {
     const favorites = Math.floor(next() * 5);
     for (let n = 0; n < favorites; n += 1) event('article_favorite', 30 - n, { articleId: `a${n}` });
     const readingDays = Math.floor(next() * 5);
-    for (let d = 0; d < readingDays; d += 1) for (let n = 0; n < 1 + Math.floor(next() * 5); n += 1) event('article_view', 20 - d, { articleId: `r${d}-${n}`, topic: 'sports' });
+    for (let d = 0; d < readingDays; d += 1)
+      for (let n = 0; n < 1 + Math.floor(next() * 5); n += 1)
+        event('article_view', 20 - d, { articleId: `r${d}-${n}`, topic: 'sports' });
   }
   return events;
 }

@@ -16,16 +16,24 @@ describe('attribute catalogue', () => {
 
   it('accepts stated age bands and consent in the words people use, and says what it expected otherwise', () => {
     expect(normalizeAttribute('ageBand', '25-34', today)).toEqual({ value: '25-34' });
-    expect(normalizeAttribute('ageBand', '30', today)).toEqual({ error: 'expected one of under-18, 18-24, 25-34, 35-44, 45-54, 55-64, 65+' });
+    expect(normalizeAttribute('ageBand', '30', today)).toEqual({
+      error: 'expected one of under-18, 18-24, 25-34, 35-44, 45-54, 55-64, 65+',
+    });
     expect(normalizeAttribute('marketingConsent', '同意', today)).toEqual({ value: true });
     expect(normalizeAttribute('marketingConsent', 'no', today)).toEqual({ value: false });
-    expect(normalizeAttribute('marketingConsent', 'maybe', today)).toEqual({ error: 'expected true or false (同意/拒绝 accepted)' });
+    expect(normalizeAttribute('marketingConsent', 'maybe', today)).toEqual({
+      error: 'expected true or false (同意/拒绝 accepted)',
+    });
   });
 
   it('accepts a birthday up to today, by the day it is given', () => {
     expect(normalizeAttribute('birthday', '2026-11-23', today)).toEqual({ value: '2026-11-23' });
-    expect(normalizeAttribute('birthday', '2026-11-24', today)).toEqual({ error: 'expected a date from 1900-01-01 to today as YYYY-MM-DD' });
-    expect(normalizeAttribute('birthday', '2026-11-24', new Date('2026-11-24T00:00:00Z'))).toEqual({ value: '2026-11-24' });
+    expect(normalizeAttribute('birthday', '2026-11-24', today)).toEqual({
+      error: 'expected a date from 1900-01-01 to today as YYYY-MM-DD',
+    });
+    expect(normalizeAttribute('birthday', '2026-11-24', new Date('2026-11-24T00:00:00Z'))).toEqual({
+      value: '2026-11-24',
+    });
   });
 
   it('treats names of built-in object members as free-form attributes', () => {

@@ -9,7 +9,11 @@ describe('authenticator', () => {
 
   it('tells the admin from a write key and refuses everything else', () => {
     expect(authenticator.authenticate('Bearer admin-token-0123456789')).toEqual({ kind: 'admin' });
-    expect(authenticator.authenticate('bearer shop-key-0123456789')).toEqual({ kind: 'write-key', name: 'shop', source: 'api' });
+    expect(authenticator.authenticate('bearer shop-key-0123456789')).toEqual({
+      kind: 'write-key',
+      name: 'shop',
+      source: 'api',
+    });
     expect(authenticator.authenticate('Bearer admin-token-012345678')).toBeUndefined();
     expect(authenticator.authenticate('Basic YWRtaW4=')).toBeUndefined();
     expect(authenticator.authenticate(undefined)).toBeUndefined();

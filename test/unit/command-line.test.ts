@@ -9,7 +9,10 @@ describe('command lines', () => {
     expect(line?.rest(0)).toBe('"tag:loyal AND city:New York" name:冬季  冬季新品上市，{{name|亲}}！');
     expect(line?.rest(2)).toBe('冬季新品上市，{{name|亲}}！');
     expect(line?.rest(9)).toBe('');
-    expect(parseCommandLine('／人群 count “标签:忠实用户 且 城市:上海”')?.args).toEqual(['count', '标签:忠实用户 且 城市:上海']);
+    expect(parseCommandLine('／人群 count “标签:忠实用户 且 城市:上海”')?.args).toEqual([
+      'count',
+      '标签:忠实用户 且 城市:上海',
+    ]);
     expect(parseCommandLine('whois 「138 1234 5678」')?.args).toEqual(['138 1234 5678']);
     // An unclosed quote runs to the end.
     expect(parseCommandLine('segment count "tag:a b')?.args).toEqual(['count', 'tag:a b']);
@@ -19,7 +22,10 @@ describe('command lines', () => {
 
   it('takes known key:value options (full-width colons too) until the first other word', () => {
     const known = { name: 'name', 名称: 'name', at: 'at' };
-    expect(takeOptions(['x', 'name:Winter', 'AT：2026-12-01', 'hello', 'name:no'], 1, known)).toEqual({ options: { name: 'Winter', at: '2026-12-01' }, next: 3 });
+    expect(takeOptions(['x', 'name:Winter', 'AT：2026-12-01', 'hello', 'name:no'], 1, known)).toEqual({
+      options: { name: 'Winter', at: '2026-12-01' },
+      next: 3,
+    });
     expect(takeOptions(['x', '名称：冬季', 'city:Shanghai'], 1, known)).toEqual({ options: { name: '冬季' }, next: 2 });
     expect(takeOptions(['x', 'constructor:1'], 1, known)).toEqual({ options: {}, next: 1 });
   });

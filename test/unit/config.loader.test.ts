@@ -11,7 +11,10 @@ import { Secret } from '../../src/config/secret';
 function projectWith(files: Record<string, unknown> = {}): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'persona-config-test-'));
   mkdirSync(path.join(root, 'config'));
-  writeFileSync(path.join(root, 'config', 'default.yaml'), readFileSync(path.join(projectRoot(), 'config', 'default.yaml')));
+  writeFileSync(
+    path.join(root, 'config', 'default.yaml'),
+    readFileSync(path.join(projectRoot(), 'config', 'default.yaml')),
+  );
   for (const [name, content] of Object.entries(files)) {
     writeFileSync(path.join(root, name), typeof content === 'string' ? content : YAML.stringify(content));
   }
@@ -53,7 +56,9 @@ describe('config loader', () => {
     expect(() => loadConfig({ env: {}, overrides: { auth: { adminToken: 'typed-into-a-file-123' } } })).toThrow(
       'auth.adminToken: secrets come from the environment',
     );
-    expect(() => loadConfig({ env: { ADMIN_TOKEN: 'short' } })).toThrow('auth.adminToken: expected at least 16 characters');
+    expect(() => loadConfig({ env: { ADMIN_TOKEN: 'short' } })).toThrow(
+      'auth.adminToken: expected at least 16 characters',
+    );
     const config = loadConfig({ env: { ADMIN_TOKEN: 'a-long-enough-admin-token' } });
     expect(config.auth.adminToken).toBeInstanceOf(Secret);
     expect(config.auth.adminToken?.reveal()).toBe('a-long-enough-admin-token');
@@ -91,10 +96,17 @@ describe('config loader', () => {
   });
 
   it('refuses rules in the config files beyond the rules ceiling, naming the limit and its key', () => {
-    const scoring = Array.from({ length: 3 }, (_, i) => ({ id: `read-${i}`, on: 'article_view', points: 1, group: 'engagement' }));
+    const scoring = Array.from({ length: 3 }, (_, i) => ({
+      id: `read-${i}`,
+      on: 'article_view',
+      points: 1,
+      group: 'engagement',
+    }));
     expect(() => loadConfig({ env: {}, overrides: { rulesCeiling: { scoring: 2 }, rules: { scoring } } })).toThrow(
       'rules.scoring: 3 scoring rules, more than the 2 this server allows (rulesCeiling.scoring)',
     );
-    expect(loadConfig({ env: {}, overrides: { rulesCeiling: { scoring: 3 }, rules: { scoring } } }).rules.scoring).toHaveLength(3);
+    expect(
+      loadConfig({ env: {}, overrides: { rulesCeiling: { scoring: 3 }, rules: { scoring } } }).rules.scoring,
+    ).toHaveLength(3);
   });
 });

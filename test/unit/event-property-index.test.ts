@@ -12,7 +12,16 @@ describe('event property index rows', () => {
   });
 
   it('leaves out what no filter can name or compare', () => {
-    expect(propertyRows({ nested: { a: 1 }, list: [1], nothing: null, 'two words': 'x', _hidden: 'x', [`p${'x'.repeat(64)}`]: 'x' })).toEqual([]);
+    expect(
+      propertyRows({
+        nested: { a: 1 },
+        list: [1],
+        nothing: null,
+        'two words': 'x',
+        _hidden: 'x',
+        [`p${'x'.repeat(64)}`]: 'x',
+      }),
+    ).toEqual([]);
     expect(propertyRows(null)).toEqual([]);
     expect(propertyRows({ big: Number.POSITIVE_INFINITY })).toEqual([]);
   });

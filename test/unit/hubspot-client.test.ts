@@ -35,18 +35,24 @@ describe('HubSpot API client', () => {
 
   it('gives up when retries run out, or when the next wait would pass the deadline', async () => {
     hubspot.setDown(true);
-    await expect(client().object('contacts', '7', query, performance.now() + 60_000)).rejects.toThrow(new HubspotUnavailableError('HubSpot answered 503: INTERNAL_ERROR: Internal error'));
+    await expect(client().object('contacts', '7', query, performance.now() + 60_000)).rejects.toThrow(
+      new HubspotUnavailableError('HubSpot answered 503: INTERNAL_ERROR: Internal error'),
+    );
     expect(slept).toEqual([100, 200, 400]);
     slept.length = 0;
     hubspot.setDown(false);
     hubspot.failures.push({ status: 429, retryAfter: '30' });
-    await expect(client().object('contacts', '7', query, performance.now() + 5000)).rejects.toThrow(HubspotUnavailableError);
+    await expect(client().object('contacts', '7', query, performance.now() + 5000)).rejects.toThrow(
+      HubspotUnavailableError,
+    );
     expect(slept).toEqual([]);
   });
 
   it('answers null for an object HubSpot does not have, and does not retry a refused token', async () => {
     expect(await client().object('contacts', '404', query, performance.now() + 5000)).toBeNull();
-    await expect(client('wrong-token').object('contacts', '7', query, performance.now() + 5000)).rejects.toThrow(/HubSpot answered 401: INVALID_AUTHENTICATION/);
+    await expect(client('wrong-token').object('contacts', '7', query, performance.now() + 5000)).rejects.toThrow(
+      /HubSpot answered 401: INVALID_AUTHENTICATION/,
+    );
     expect(slept).toEqual([]);
   });
 });

@@ -2,7 +2,8 @@ import { verifyHubspotSignature } from '../../plugins/crm-hubspot/hubspot-signat
 import { hubspotV3Signature } from '../support/hubspot-signer';
 
 const clientSecret = 'yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy';
-const body = '[{"eventId":1,"subscriptionId":12345,"portalId":62515,"occurredAt":1564113600000,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":123,"changeSource":"CRM","changeFlag":"NEW","appId":54321}]';
+const body =
+  '[{"eventId":1,"subscriptionId":12345,"portalId":62515,"occurredAt":1564113600000,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":123,"changeSource":"CRM","changeFlag":"NEW","appId":54321}]';
 const now = 1_764_000_000_000;
 
 function check(overrides: Partial<Parameters<typeof verifyHubspotSignature>[0]> = {}) {
@@ -27,7 +28,9 @@ describe('HubSpot v3 signature', () => {
   });
 
   it('refuses a body, method, URI or timestamp that differs by one byte', () => {
-    expect(check({ rawBody: Buffer.from(body.replace('"objectId":123', '"objectId":124')) })).toThrow('X-HubSpot-Signature-v3 does not match');
+    expect(check({ rawBody: Buffer.from(body.replace('"objectId":123', '"objectId":124')) })).toThrow(
+      'X-HubSpot-Signature-v3 does not match',
+    );
     expect(check({ method: 'PUT' })).toThrow('does not match');
     expect(check({ uri: 'https://www.example.com/webhook_urj' })).toThrow('does not match');
     expect(check({ timestamp: String(now - 999) })).toThrow('does not match');
@@ -48,7 +51,9 @@ describe('HubSpot v3 signature', () => {
   it('refuses timestamps older (or further ahead) than the tolerance, and malformed ones', () => {
     const stale = now - 301_000;
     const uri = 'https://www.example.com/webhook_uri';
-    expect(check({ timestamp: String(stale), signature: hubspotV3Signature(clientSecret, 'POST', uri, body, stale) })).toThrow('more than 300 seconds');
+    expect(
+      check({ timestamp: String(stale), signature: hubspotV3Signature(clientSecret, 'POST', uri, body, stale) }),
+    ).toThrow('more than 300 seconds');
     expect(check({ timestamp: '17e11' })).toThrow('malformed');
   });
 

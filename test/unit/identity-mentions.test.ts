@@ -10,7 +10,15 @@ describe('IdentityMentions', () => {
   ]);
 
   it('redacts a phone in every spelling that means the stored number, and only that number', () => {
-    for (const spelling of ['13800138000', '138 0013 8000', '138-0013-8000', '+86 138 0013 8000', '+8613800138000', '008613800138000', '013800138000']) {
+    for (const spelling of [
+      '13800138000',
+      '138 0013 8000',
+      '138-0013-8000',
+      '+86 138 0013 8000',
+      '+8613800138000',
+      '008613800138000',
+      '013800138000',
+    ]) {
       expect(mentions.redact(`/whois ${spelling} please`)).toBe('/whois [erased] please');
     }
     expect(mentions.redact('call +1 415 555 0100')).toBe('call [erased]');

@@ -16,9 +16,15 @@ describe('local time', () => {
 
   it('takes the offset of the day itself across a daylight-saving change', () => {
     // New York left daylight saving on Sunday 1 November 2026: Monday 2 November began at 05:00 UTC, the week too.
-    expect(localDayStart(new Date('2026-11-02T15:00:00Z'), 'America/New_York')).toEqual(new Date('2026-11-02T05:00:00Z'));
+    expect(localDayStart(new Date('2026-11-02T15:00:00Z'), 'America/New_York')).toEqual(
+      new Date('2026-11-02T05:00:00Z'),
+    );
     // Wednesday 4 November: its week began on Monday the 2nd (EST), its month on the 1st (still EDT, 04:00 UTC).
-    expect(localWeekStart(new Date('2026-11-04T15:00:00Z'), 'America/New_York')).toEqual(new Date('2026-11-02T05:00:00Z'));
-    expect(localMonthStart(new Date('2026-11-04T15:00:00Z'), 'America/New_York')).toEqual(new Date('2026-11-01T04:00:00Z'));
+    expect(localWeekStart(new Date('2026-11-04T15:00:00Z'), 'America/New_York')).toEqual(
+      new Date('2026-11-02T05:00:00Z'),
+    );
+    expect(localMonthStart(new Date('2026-11-04T15:00:00Z'), 'America/New_York')).toEqual(
+      new Date('2026-11-01T04:00:00Z'),
+    );
   });
 });

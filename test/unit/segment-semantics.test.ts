@@ -20,8 +20,12 @@ describe('segment meaning', () => {
 
   it('inlines saved segments, refusing unknown names and cycles', async () => {
     await expect(compile('segment:vip')).rejects.toThrow('no saved segment named vip');
-    await expect(compile('segment:a', { a: 'tag:x OR segment:b', b: 'segment:a' })).rejects.toThrow('segment a → b → a refers to itself');
-    const resolved = await resolveSegmentRefs(parseSegment('segment:a AND tag:y'), async (name) => (name === 'a' ? parseSegment('tag:x') : undefined));
+    await expect(compile('segment:a', { a: 'tag:x OR segment:b', b: 'segment:a' })).rejects.toThrow(
+      'segment a → b → a refers to itself',
+    );
+    const resolved = await resolveSegmentRefs(parseSegment('segment:a AND tag:y'), async (name) =>
+      name === 'a' ? parseSegment('tag:x') : undefined,
+    );
     expect(resolved).toEqual(parseSegment('tag:x AND tag:y'));
   });
 

@@ -15,7 +15,10 @@ describe('bindStatement', () => {
       sql: 'SELECT 1 FROM t WHERE id IN (?, ?, ?) AND k = ?',
       values: [1, 2, 3, 'x'],
     });
-    expect(bindStatement('SELECT 1 FROM t WHERE id IN (?)', [[]], asIs)).toEqual({ sql: 'SELECT 1 FROM t WHERE id IN (NULL)', values: [] });
+    expect(bindStatement('SELECT 1 FROM t WHERE id IN (?)', [[]], asIs)).toEqual({
+      sql: 'SELECT 1 FROM t WHERE id IN (NULL)',
+      values: [],
+    });
   });
 
   it('leaves placeholders inside quotes, quoted identifiers and comments alone', () => {
@@ -24,11 +27,14 @@ describe('bindStatement', () => {
       sql: "SELECT ':not', \"?\", `a:b` FROM t -- :comment ?\nWHERE s = 'it''s :x' /* ? :y */ AND id = ?",
       values: [1],
     });
-    expect(bindStatement("SELECT '?' AS q, ? AS v", [9], asIs)).toEqual({ sql: "SELECT '?' AS q, ? AS v", values: [9] });
+    expect(bindStatement("SELECT '?' AS q, ? AS v", [9], asIs)).toEqual({
+      sql: "SELECT '?' AS q, ? AS v",
+      values: [9],
+    });
   });
 
   it('passes every value through the scalar conversion, list items included', () => {
-    const scalar = (value: unknown) => (value instanceof Date ? value.toISOString() : value ?? null);
+    const scalar = (value: unknown) => (value instanceof Date ? value.toISOString() : (value ?? null));
     const at = new Date('2026-11-23T10:00:00.123Z');
     expect(bindStatement('INSERT INTO t VALUES (?, ?, ?)', [at, undefined, [at]], scalar).values).toEqual([
       '2026-11-23T10:00:00.123Z',

@@ -4,7 +4,7 @@ import { TimeSlice, urgent } from '../../src/util/time-slice';
 /** Spins for `ms` of CPU time, giving way as a heavy loop does; answers how many times it gave way. */
 async function busyLoop(ms: number, slice: TimeSlice): Promise<number> {
   let gaveWay = 0;
-  for (const end = monotonicMs() + ms; monotonicMs() < end; ) {
+  for (const end = monotonicMs() + ms; monotonicMs() < end;) {
     if (slice.due()) {
       gaveWay += 1;
       await slice.giveWay();

@@ -11,7 +11,15 @@ const reference = `sha256=${createHmac('sha256', secret).update(`${timestamp}.${
 
 describe('timestamped HMAC signatures', () => {
   const verify = (overrides: Partial<Parameters<typeof verifyTimestampedHmac>[0]>) => () =>
-    verifyTimestampedHmac({ secret, timestamp: String(timestamp), signature: reference, rawBody: body, toleranceSeconds: 300, now, ...overrides });
+    verifyTimestampedHmac({
+      secret,
+      timestamp: String(timestamp),
+      signature: reference,
+      rawBody: body,
+      toleranceSeconds: 300,
+      now,
+      ...overrides,
+    });
 
   it('signs as documented and accepts a matching signature', () => {
     expect(signTimestampedHmac(secret, timestamp, body)).toBe(reference);

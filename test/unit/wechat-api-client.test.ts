@@ -64,8 +64,11 @@ describe('WeChat API client', () => {
     ...overrides,
   });
   // random() = 0.5 makes the full-jitter waits half their ceiling: 50, 100, 200… for a base of 100.
-  const client = (overrides: Partial<WechatApiOptions> = {}, store: AccessTokenStore = new MemoryTokenStore(), random = () => 0.5) =>
-    new WechatApiClient('default', options(overrides), store, random);
+  const client = (
+    overrides: Partial<WechatApiOptions> = {},
+    store: AccessTokenStore = new MemoryTokenStore(),
+    random = () => 0.5,
+  ) => new WechatApiClient('default', options(overrides), store, random);
   const requestsTo = (path: string) => wechat.requests.filter((request) => request.path === path);
 
   beforeEach(async () => {
@@ -83,7 +86,16 @@ describe('WeChat API client', () => {
       expect(store.fetches).toBe(1);
       expect(wechat.tokensIssued).toBe(1);
       expect(requestsTo('stable_token')).toEqual([
-        { method: 'POST', path: 'stable_token', body: { grant_type: 'client_credential', appid: wechat.appId, secret: wechat.appSecret, force_refresh: false } },
+        {
+          method: 'POST',
+          path: 'stable_token',
+          body: {
+            grant_type: 'client_credential',
+            appid: wechat.appId,
+            secret: wechat.appSecret,
+            force_refresh: false,
+          },
+        },
       ]);
       expect(new Set(requestsTo('message/custom/send').map((request) => request.accessToken)).size).toBe(1);
       expect(wechat.customMessages.map((message) => message.touser)).toEqual(['o-1', 'o-2', 'o-3']);
@@ -119,7 +131,11 @@ describe('WeChat API client', () => {
       const api = client();
       await api.sendCustomMessage(text('o-1'));
       wechat.inject({ path: 'message/custom/send', expireTokens: true, times: 2 });
-      await expect(api.sendCustomMessage(text('o-2'))).rejects.toMatchObject({ errcode: 42001, path: 'message/custom/send', permanent: false });
+      await expect(api.sendCustomMessage(text('o-2'))).rejects.toMatchObject({
+        errcode: 42001,
+        path: 'message/custom/send',
+        permanent: false,
+      });
       expect(requestsTo('message/custom/send')).toHaveLength(3);
       expect(wechat.customMessages).toHaveLength(1);
     });
@@ -160,32 +176,49 @@ describe('WeChat API client', () => {
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WechatApiError);
       expect(error).toMatchObject({ errcode: -1, path: 'message/custom/send', permanent: false });
-      expect((error as Error).message).toBe('WeChat message/custom/send failed after 3 attempts: HTTP 502: <html><body><h1>502 Service Unavailable</h1></body></html>');
+      expect((error as Error).message).toBe(
+        'WeChat message/custom/send failed after 3 attempts: HTTP 502: <html><body><h1>502 Service Unavailable</h1></body></html>',
+      );
       expect(requestsTo('message/custom/send')).toHaveLength(3);
       expect(slept).toEqual([50, 100]);
     });
 
     it('caps the backoff ceiling at 30 s', async () => {
       wechat.inject({ errcode: -1, times: 4 });
-      await expect(client({ maxAttempts: 4, retryBaseMs: 20_000 }, new MemoryTokenStore(), () => 1).sendCustomMessage(text('o-1'))).rejects.toThrow(
-        'WeChat message/custom/send failed after 4 attempts: -1 system error',
-      );
+      await expect(
+        client({ maxAttempts: 4, retryBaseMs: 20_000 }, new MemoryTokenStore(), () => 1).sendCustomMessage(text('o-1')),
+      ).rejects.toThrow('WeChat message/custom/send failed after 4 attempts: -1 system error');
       expect(slept).toEqual([20_000, 30_000, 30_000]);
     });
 
-    it.each([45015, 40003, 43004, 48001])('fails only the call to the openid answered %i, at once and for good', async (errcode) => {
-      wechat.failOpenid('o-closed', errcode);
-      const api = client();
-      await expect(api.sendCustomMessage(text('o-closed'))).rejects.toMatchObject({ errcode, permanent: true, path: 'message/custom/send' });
-      await api.sendCustomMessage(text('o-open'));
-      expect(requestsTo('message/custom/send').filter((request) => (request.body as { touser: string }).touser === 'o-closed')).toHaveLength(1);
-      expect(wechat.customMessages.map((message) => message.touser)).toEqual(['o-open']);
-      expect(slept).toEqual([]);
-    });
+    it.each([45015, 40003, 43004, 48001])(
+      'fails only the call to the openid answered %i, at once and for good',
+      async (errcode) => {
+        wechat.failOpenid('o-closed', errcode);
+        const api = client();
+        await expect(api.sendCustomMessage(text('o-closed'))).rejects.toMatchObject({
+          errcode,
+          permanent: true,
+          path: 'message/custom/send',
+        });
+        await api.sendCustomMessage(text('o-open'));
+        expect(
+          requestsTo('message/custom/send').filter(
+            (request) => (request.body as { touser: string }).touser === 'o-closed',
+          ),
+        ).toHaveLength(1);
+        expect(wechat.customMessages.map((message) => message.touser)).toEqual(['o-open']);
+        expect(slept).toEqual([]);
+      },
+    );
 
     it('does not retry 45009 (daily quota): the caller reschedules', async () => {
       wechat.inject({ errcode: 45009 });
-      await expect(client().sendCustomMessage(text('o-1'))).rejects.toMatchObject({ errcode: 45009, errmsg: 'reach max api daily quota limit', permanent: false });
+      await expect(client().sendCustomMessage(text('o-1'))).rejects.toMatchObject({
+        errcode: 45009,
+        errmsg: 'reach max api daily quota limit',
+        permanent: false,
+      });
       expect(requestsTo('message/custom/send')).toHaveLength(1);
       expect(slept).toEqual([]);
     });
@@ -200,7 +233,10 @@ describe('WeChat API client', () => {
 
     it('does not repeat a customer-service send that may have arrived (a lost connection, a late answer)', async () => {
       wechat.inject({ path: 'message/custom/send', drop: true });
-      await expect(client().sendCustomMessage(text('o-1'))).rejects.toMatchObject({ outcomeUnknown: true, errcode: -1 });
+      await expect(client().sendCustomMessage(text('o-1'))).rejects.toMatchObject({
+        outcomeUnknown: true,
+        errcode: -1,
+      });
       expect(requestsTo('message/custom/send')).toHaveLength(1);
       // The token is fetched beforehand, so only the send runs against the short timeout; the delay is twice it.
       const store = new MemoryTokenStore();
@@ -218,7 +254,11 @@ describe('WeChat API client', () => {
       const store = new MemoryTokenStore();
       await client({}, store).massSend(['o-1', 'o-2'], { msgtype: 'text', text: { content: 'hi' } }, 'batch-1');
       wechat.inject({ delayMs: 400 });
-      const repeated = await client({ timeoutMs: 200 }, store).massSend(['o-1', 'o-2'], { msgtype: 'text', text: { content: 'hi' } }, 'batch-2');
+      const repeated = await client({ timeoutMs: 200 }, store).massSend(
+        ['o-1', 'o-2'],
+        { msgtype: 'text', text: { content: 'hi' } },
+        'batch-2',
+      );
       // The late first try went through; its repeat carries the same clientmsgid and is recognised.
       expect(repeated.duplicate).toBe(true);
       expect(wechat.massSends.map((send) => send.clientmsgid)).toEqual(['batch-1', 'batch-2']);
@@ -244,8 +284,16 @@ describe('WeChat API client', () => {
         errors.push(await api.sendCustomMessage(text('o-2')).catch((e: unknown) => e));
       }
       wechat.inject({ path: 'token', drop: true, times: 3 });
-      errors.push(await client({ tokenEndpoint: 'classic' }).sendCustomMessage(text('o-3')).catch((e: unknown) => e));
-      errors.push(await client({ appSecret: 'wrong-secret-4c1d' }).sendCustomMessage(text('o-4')).catch((e: unknown) => e));
+      errors.push(
+        await client({ tokenEndpoint: 'classic' })
+          .sendCustomMessage(text('o-3'))
+          .catch((e: unknown) => e),
+      );
+      errors.push(
+        await client({ appSecret: 'wrong-secret-4c1d' })
+          .sendCustomMessage(text('o-4'))
+          .catch((e: unknown) => e),
+      );
       expect(errors.map((error) => (error as WechatApiError).errcode)).toEqual([-1, -1, 40164, -1, 42001, -1, 40125]);
       for (const error of errors) {
         expect(error).toBeInstanceOf(WechatApiError);
@@ -266,7 +314,10 @@ describe('WeChat API client', () => {
         slept.push(ms);
         clock += ms;
       };
-      const api = client({ rateLimits: { 'message/custom/send': 2 }, now, clock: () => new Date(clock), sleep }, new MemoryTokenStore(now));
+      const api = client(
+        { rateLimits: { 'message/custom/send': 2 }, now, clock: () => new Date(clock), sleep },
+        new MemoryTokenStore(now),
+      );
       const sentAt: number[] = [];
       for (let i = 1; i <= 5; i += 1) {
         await api.sendCustomMessage(text(`o-${i}`));
@@ -294,7 +345,10 @@ describe('WeChat API client', () => {
       });
       expect(result).toEqual({ msgid: wechat.templateMessages[0].msgid });
       expect(BigInt(result.msgid)).toBeGreaterThan(BigInt(Number.MAX_SAFE_INTEGER));
-      expect(wechat.templateMessages[0].body).toMatchObject({ touser: 'o-1', data: { first: { value: '订单已发货' } } });
+      expect(wechat.templateMessages[0].body).toMatchObject({
+        touser: 'o-1',
+        data: { first: { value: '订单已发货' } },
+      });
     });
 
     it('mass-sends once per clientmsgid: the repeat is a duplicate with the original msg_id', async () => {
@@ -304,11 +358,26 @@ describe('WeChat API client', () => {
       const second = await api.massSend(['o-1', 'o-2', 'o-3'], message, 'campaign-7-batch-1');
       expect(first).toEqual({ msgId: expect.any(Number), duplicate: false });
       expect(second).toEqual({ msgId: first.msgId, duplicate: true });
-      expect(wechat.massSends).toEqual([{ clientmsgid: 'campaign-7-batch-1', touser: ['o-1', 'o-2', 'o-3'], msgtype: 'text', msgId: first.msgId, body: expect.any(Object) }]);
+      expect(wechat.massSends).toEqual([
+        {
+          clientmsgid: 'campaign-7-batch-1',
+          touser: ['o-1', 'o-2', 'o-3'],
+          msgtype: 'text',
+          msgId: first.msgId,
+          body: expect.any(Object),
+        },
+      ]);
       expect(await api.massStatus(first.msgId)).toEqual({ msgId: first.msgId, status: 'SEND_SUCCESS' });
-      const articles = await api.massSend(['o-1', 'o-2'], { msgtype: 'mpnews', mpnews: { media_id: 'm-1' }, send_ignore_reprint: 0 }, 'campaign-8');
+      const articles = await api.massSend(
+        ['o-1', 'o-2'],
+        { msgtype: 'mpnews', mpnews: { media_id: 'm-1' }, send_ignore_reprint: 0 },
+        'campaign-8',
+      );
       expect(articles).toEqual({ msgId: expect.any(Number), msgDataId: expect.any(Number), duplicate: false });
-      await expect(api.massSend(['o-1'], message, 'campaign-9')).rejects.toMatchObject({ errcode: 40130, permanent: true });
+      await expect(api.massSend(['o-1'], message, 'campaign-9')).rejects.toMatchObject({
+        errcode: 40130,
+        permanent: true,
+      });
     });
 
     it('previews a mass message to one follower', async () => {
@@ -323,12 +392,25 @@ describe('WeChat API client', () => {
 
     it('gets followers 100 at a time', async () => {
       const openids = Array.from({ length: 250 }, (_, i) => `o-${i}`);
-      wechat.setUser('o-0', { unionid: 'u-0', subscribe_scene: 'ADD_SCENE_QR_CODE', qr_scene_str: 'store-0217', tagid_list: [2, 101] });
+      wechat.setUser('o-0', {
+        unionid: 'u-0',
+        subscribe_scene: 'ADD_SCENE_QR_CODE',
+        qr_scene_str: 'store-0217',
+        tagid_list: [2, 101],
+      });
       wechat.setUser('o-249', {});
       const users = await client().batchGetUsers(openids);
-      expect(requestsTo('user/info/batchget').map((request) => (request.body as { user_list: unknown[] }).user_list.length)).toEqual([100, 100, 50]);
+      expect(
+        requestsTo('user/info/batchget').map((request) => (request.body as { user_list: unknown[] }).user_list.length),
+      ).toEqual([100, 100, 50]);
       expect(users.map((user) => user.openid)).toEqual(openids);
-      expect(users[0]).toMatchObject({ subscribe: 1, openid: 'o-0', unionid: 'u-0', qr_scene_str: 'store-0217', tagid_list: [2, 101] });
+      expect(users[0]).toMatchObject({
+        subscribe: 1,
+        openid: 'o-0',
+        unionid: 'u-0',
+        qr_scene_str: 'store-0217',
+        tagid_list: [2, 101],
+      });
       expect(users[1]).toEqual({ subscribe: 0, openid: 'o-1' });
       expect(users[249]).toMatchObject({ subscribe: 1, language: 'zh_CN', subscribe_time: expect.any(Number) });
       expect(await client().batchGetUsers([])).toEqual([]);
@@ -342,15 +424,24 @@ describe('WeChat API client', () => {
         { action_name: 'QR_LIMIT_STR_SCENE', action_info: { scene: { scene_str: 'store-0217' } } },
         { expire_seconds: 604800, action_name: 'QR_STR_SCENE', action_info: { scene: { scene_str: 'event-42' } } },
       ]);
-      expect(permanent).toEqual({ ticket: wechat.qrCodes[0].ticket, url: expect.stringMatching(/^http:\/\/weixin\.qq\.com\/q\//), imageUrl: expect.any(String) });
+      expect(permanent).toEqual({
+        ticket: wechat.qrCodes[0].ticket,
+        url: expect.stringMatching(/^http:\/\/weixin\.qq\.com\/q\//),
+        imageUrl: expect.any(String),
+      });
       expect(temporary).toMatchObject({ ticket: wechat.qrCodes[1].ticket, expireSeconds: 604800 });
-      expect(permanent.imageUrl).toBe(`https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=${encodeURIComponent(permanent.ticket)}`);
+      expect(permanent.imageUrl).toBe(
+        `https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=${encodeURIComponent(permanent.ticket)}`,
+      );
       expect(permanent.imageUrl).toMatch(/%3D%3D$/);
     });
 
     it('makes any other call by path, POST or GET', async () => {
       const api = client();
-      await expect(api.call('message/mass/get', { msg_id: 1 })).rejects.toMatchObject({ errcode: 40097, errmsg: 'invalid args' });
+      await expect(api.call('message/mass/get', { msg_id: 1 })).rejects.toMatchObject({
+        errcode: 40097,
+        errmsg: 'invalid args',
+      });
       await expect(api.call('message/mass/get', { msg_id: 1 }, 'GET')).rejects.toMatchObject({ errcode: 43002 });
       expect(requestsTo('message/mass/get').map(({ method, body }) => ({ method, body }))).toEqual([
         { method: 'POST', body: { msg_id: 1 } },

@@ -51,7 +51,9 @@ describe('WeChat protocol: public vectors', () => {
   });
 
   it('finds the Encrypt value (trimmed) without parsing', () => {
-    expect(extractEncrypt(`<xml><ToUserName>x</ToUserName><Encrypt>\n <![CDATA[ ${sampleEncrypt} ]]>\n</Encrypt></xml>`)).toBe(sampleEncrypt);
+    expect(
+      extractEncrypt(`<xml><ToUserName>x</ToUserName><Encrypt>\n <![CDATA[ ${sampleEncrypt} ]]>\n</Encrypt></xml>`),
+    ).toBe(sampleEncrypt);
     expect(extractEncrypt('<xml><Encrypt></Encrypt></xml>')).toBeUndefined();
   });
 
@@ -66,9 +68,17 @@ describe('WeChat protocol: public vectors', () => {
       ['qr_scan', '123123'],
     ]);
     const scan = xml.replace('subscribe', 'SCAN').replace('qrscene_123123', '123123');
-    const scanned = normalizeWechatMessage(parseWechatXml(scan), 'default', new SceneChannels([{ pattern: '123*', channel: 'offline-store' }]));
+    const scanned = normalizeWechatMessage(
+      parseWechatXml(scan),
+      'default',
+      new SceneChannels([{ pattern: '123*', channel: 'offline-store' }]),
+    );
     expect(scanned.events).toEqual([
-      expect.objectContaining({ type: 'qr_scan', channel: 'offline-store', properties: expect.objectContaining({ scene: '123123', subscribe: false }) }),
+      expect.objectContaining({
+        type: 'qr_scan',
+        channel: 'offline-store',
+        properties: expect.objectContaining({ scene: '123123', subscribe: false }),
+      }),
     ]);
   });
 });
@@ -78,12 +88,14 @@ describe('WeChat XML: hostile input', () => {
     const xml =
       '<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[FromUser]]></FromUserName><CreateTime>123456789</CreateTime><MsgType><![CDATA[constructor]]></MsgType><MsgId>1</MsgId></xml>';
     const message = normalizeWechatMessage(parseWechatXml(xml), 'default', new SceneChannels([]));
-    expect(message.events.map((event) => [event.type, event.properties.msgType])).toEqual([['wechat_event', 'constructor']]);
+    expect(message.events.map((event) => [event.type, event.properties.msgType])).toEqual([
+      ['wechat_event', 'constructor'],
+    ]);
   });
 
-
   it('refuses DOCTYPE and entity declarations (XXE, billion laughs)', () => {
-    const xxe = '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><Content>&x;</Content></xml>';
+    const xxe =
+      '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><Content>&x;</Content></xml>';
     const laughs = '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><xml><a>&lol2;</a></xml>';
     expect(() => parseWechatXml(xxe)).toThrow('DOCTYPE or entity declarations');
     expect(() => parseWechatXml(laughs)).toThrow('DOCTYPE or entity declarations');
@@ -96,7 +108,9 @@ describe('WeChat XML: hostile input', () => {
   });
 
   it('keeps text exactly, decodes the five built-in entities, and keeps 64-bit ids as text', () => {
-    const fields = parseWechatXml('<xml><Content><![CDATA[  a ]]]]><![CDATA[> b  ]]></Content><Label>A &amp; B</Label><MsgId>6054768590064713728</MsgId></xml>');
+    const fields = parseWechatXml(
+      '<xml><Content><![CDATA[  a ]]]]><![CDATA[> b  ]]></Content><Label>A &amp; B</Label><MsgId>6054768590064713728</MsgId></xml>',
+    );
     expect(fields).toEqual({ Content: '  a ]]> b  ', Label: 'A & B', MsgId: '6054768590064713728' });
   });
 });

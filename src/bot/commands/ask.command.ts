@@ -25,7 +25,13 @@ export function askCommand(services: BotServices, model: LanguageModel): BotComm
       try {
         const rules = services.rules.current;
         const data = await services.segments.vocabulary();
-        const tags = [...new Set([...data.tags, ...rules.tagRules.map((rule) => rule.tag), ...Object.keys(rules.document.tags.labels)])].sort();
+        const tags = [
+          ...new Set([
+            ...data.tags,
+            ...rules.tagRules.map((rule) => rule.tag),
+            ...Object.keys(rules.document.tags.labels),
+          ]),
+        ].sort();
         const expression = await expressionFor(model, operator.contact, question, {
           ...data,
           tags,

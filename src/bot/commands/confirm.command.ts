@@ -15,12 +15,15 @@ export function confirmCommand(services: BotServices): BotCommand {
       if (!args[0] || !/^\d{6}$/.test(args[0])) return t('confirm.usage');
       const check = await services.confirmations.check(operator.contact, args[0]);
       if (!check.ok) return t(`confirm.${check.reason}`);
-      const push = await services.pushes.confirm(check.pushId, `bot:${operator.contact}`).catch(async (error: unknown) => {
-        await services.confirmations.reopen(check.id);
-        throw error;
-      });
+      const push = await services.pushes
+        .confirm(check.pushId, `bot:${operator.contact}`)
+        .catch(async (error: unknown) => {
+          await services.confirmations.reopen(check.id);
+          throw error;
+        });
       services.wakePushes();
-      if (push.status === 'scheduled') return t('confirm.scheduled', { id: push.id, count: formatCount(push.recipients ?? 0), at: push.sendAt ?? '' });
+      if (push.status === 'scheduled')
+        return t('confirm.scheduled', { id: push.id, count: formatCount(push.recipients ?? 0), at: push.sendAt ?? '' });
       return t('confirm.sending', { id: push.id, count: formatCount(push.recipients ?? 0) });
     },
   };

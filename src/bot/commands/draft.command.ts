@@ -30,12 +30,19 @@ export function draftCommand(services: BotServices, model: LanguageModel): BotCo
             expression: preview.expression,
             count: preview.count,
             lifecycle: preview.byLifecycle,
-            topTags: preview.topTags.slice(0, 8).map((tag) => ({ ...tag, ...(labels.labelOf(tag.tag, locale) ? { label: labels.labelOf(tag.tag, locale) } : {}) })),
+            topTags: preview.topTags.slice(0, 8).map((tag) => ({
+              ...tag,
+              ...(labels.labelOf(tag.tag, locale) ? { label: labels.labelOf(tag.tag, locale) } : {}),
+            })),
           },
           brief,
           locale,
         );
-        return [t('draft.title', { expression: preview.expression }), ...drafts.map((draft, index) => `${index + 1}. ${draft.headline}\n${draft.text}`), t('draft.reuse')].join('\n\n');
+        return [
+          t('draft.title', { expression: preview.expression }),
+          ...drafts.map((draft, index) => `${index + 1}. ${draft.headline}\n${draft.text}`),
+          t('draft.reuse'),
+        ].join('\n\n');
       } catch (error) {
         if (error instanceof AiError) return aiFailure(error, t);
         throw error;

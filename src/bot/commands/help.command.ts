@@ -14,7 +14,9 @@ export function helpCommand(registry: () => CommandRegistry): BotCommand {
     summary: inEveryLocale('help.summary'),
     async run({ operator, args, locale }) {
       const t = translator(locale);
-      const commands = registry().all().filter((command) => mayRun(operator.role, command.role));
+      const commands = registry()
+        .all()
+        .filter((command) => mayRun(operator.role, command.role));
       if (args[0]) {
         const command = registry().find(args[0].replace(/^[/／]/, ''));
         if (!command || !mayRun(operator.role, command.role)) return t('help.noSuchCommand', { name: args[0] });
@@ -25,7 +27,12 @@ export function helpCommand(registry: () => CommandRegistry): BotCommand {
         const alias = command.aliases?.find((name) => /\p{Script=Han}/u.test(name));
         return `/${command.name}${alias ? ` · /${alias}` : ''} — ${command.summary[locale]}`;
       });
-      return [t('help.title', { name: operator.name, role: t(`role.${operator.role}`) }), ...lines, '', t('help.footer')].join('\n');
+      return [
+        t('help.title', { name: operator.name, role: t(`role.${operator.role}`) }),
+        ...lines,
+        '',
+        t('help.footer'),
+      ].join('\n');
     },
   };
 }

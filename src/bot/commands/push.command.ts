@@ -6,13 +6,22 @@ import { inEveryLocale, translator } from '../message-catalog';
 import { planSummary } from '../push-summary';
 
 /** Options before the content, by every spelling operators may use. */
-const optionNames: Record<string, string> = { name: 'name', 名称: 'name', at: 'at', 时间: 'at', account: 'account', 账号: 'account' };
+const optionNames: Record<string, string> = {
+  name: 'name',
+  名称: 'name',
+  at: 'at',
+  时间: 'at',
+  account: 'account',
+  账号: 'account',
+};
 
 /** The content as typed: `image:<mediaId>` and `news:<mediaId>` send media; anything else is text (placeholders allowed). */
 function contentOf(text: string) {
   const media = /^(image|news|图片|图文)[:：](\S+)$/u.exec(text);
   if (!media) return { message: { type: 'text' as const, text } };
-  return { message: { type: ['image', '图片'].includes(media[1]) ? ('image' as const) : ('news' as const), mediaId: media[2] } };
+  return {
+    message: { type: ['image', '图片'].includes(media[1]) ? ('image' as const) : ('news' as const), mediaId: media[2] },
+  };
 }
 
 /**
@@ -34,7 +43,8 @@ export function pushCommand(services: BotServices): BotCommand {
       if (!audience || !content) return t('push.usage');
       const actor = `bot:${operator.contact}`;
       const target = (await services.segments.lookup(audience)) ? { segment: audience } : { expression: audience };
-      if (options.at !== undefined && Number.isNaN(Date.parse(options.at))) throw new ValidationError(`at: expected a time such as 2026-12-01T10:00+08:00, got ${options.at}`);
+      if (options.at !== undefined && Number.isNaN(Date.parse(options.at)))
+        throw new ValidationError(`at: expected a time such as 2026-12-01T10:00+08:00, got ${options.at}`);
       const push = await services.pushes.plan(
         {
           name: options.name ?? content.slice(0, 40),
@@ -47,7 +57,10 @@ export function pushCommand(services: BotServices): BotCommand {
       );
       if (push.plan.audience === 0) return [planSummary(push, push.plan, locale), t('push.nobody')].join('\n');
       const code = await services.confirmations.issue(operator.contact, push.id);
-      return [planSummary(push, push.plan, locale), t('push.confirmWith', { code, minutes: services.confirmations.minutes })].join('\n');
+      return [
+        planSummary(push, push.plan, locale),
+        t('push.confirmWith', { code, minutes: services.confirmations.minutes }),
+      ].join('\n');
     },
   };
 }

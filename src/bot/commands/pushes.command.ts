@@ -16,7 +16,10 @@ export function pushesCommand(services: BotServices): BotCommand {
       if (pushes.length === 0) return t('pushes.none');
       return [
         t('pushes.title'),
-        ...pushes.map((push) => `#${push.id} ${push.name} · ${t(`status.${push.status}`)} · ${formatCount(push.recipients ?? push.plan.audience)}`),
+        ...pushes.map(
+          (push) =>
+            `#${push.id} ${push.name} · ${t(`status.${push.status}`)} · ${formatCount(push.recipients ?? push.plan.audience)}`,
+        ),
       ].join('\n');
     },
   };

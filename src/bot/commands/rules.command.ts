@@ -7,9 +7,20 @@ import { formatCount, inEveryLocale, type Translate, translator } from '../messa
 
 /** The rules in force, as chat lines: scoring rules, thresholds and tag rules. */
 function rulesText(document: RulesDocument, t: Translate): string {
-  const scoring = document.scoring.map((rule) => `  ${rule.id}: ${rule.on}${rule.where ? `[${rule.where}]` : ''} ${rule.points > 0 ? '+' : ''}${rule.points} (${rule.group})`);
-  const tags = document.tags.rules.map((rule) => `  ${rule.tag} ⇐ ${rule.when}${rule.each ? ` (${Object.values(rule.each)[0].length}×)` : ''}`);
-  return [t('rules.scoring', { count: scoring.length }), ...scoring, t('rules.tags', { count: tags.length }), ...tags, t('rules.previewHint')].join('\n');
+  const scoring = document.scoring.map(
+    (rule) =>
+      `  ${rule.id}: ${rule.on}${rule.where ? `[${rule.where}]` : ''} ${rule.points > 0 ? '+' : ''}${rule.points} (${rule.group})`,
+  );
+  const tags = document.tags.rules.map(
+    (rule) => `  ${rule.tag} ⇐ ${rule.when}${rule.each ? ` (${Object.values(rule.each)[0].length}×)` : ''}`,
+  );
+  return [
+    t('rules.scoring', { count: scoring.length }),
+    ...scoring,
+    t('rules.tags', { count: tags.length }),
+    ...tags,
+    t('rules.previewHint'),
+  ].join('\n');
 }
 
 /**
@@ -17,17 +28,22 @@ function rulesText(document: RulesDocument, t: Translate): string {
  * a new expression. Validated like any rules document.
  */
 function changed(document: RulesDocument, args: readonly string[], rest: (skip: number) => string): RulesDocument {
-  const copy = JSON.parse(JSON.stringify(document)) as { scoring: { id: string; points: number }[]; tags: { rules: { tag: string; when: string }[] } };
+  const copy = JSON.parse(JSON.stringify(document)) as {
+    scoring: { id: string; points: number }[];
+    tags: { rules: { tag: string; when: string }[] };
+  };
   const target = args[1];
   const scoring = copy.scoring.find((rule) => rule.id === target);
   if (scoring) {
-    if (!/^[+-]?\d+$/.test(args[2] ?? '')) throw new ValidationError(`expected the new points for ${target}, e.g. /rules preview ${target} 12`);
+    if (!/^[+-]?\d+$/.test(args[2] ?? ''))
+      throw new ValidationError(`expected the new points for ${target}, e.g. /rules preview ${target} 12`);
     scoring.points = Number(args[2]);
   } else {
     const tagRule = copy.tags.rules.find((rule) => rule.tag === target);
     if (!tagRule) throw new ValidationError(`no scoring rule or rule tag named ${target}`);
     tagRule.when = rest(2);
-    if (!tagRule.when) throw new ValidationError(`expected the new expression for ${target}, e.g. /rules preview ${target} score >= 80`);
+    if (!tagRule.when)
+      throw new ValidationError(`expected the new expression for ${target}, e.g. /rules preview ${target} score >= 80`);
   }
   try {
     return parseRulesDocument(copy);
@@ -41,10 +57,19 @@ function changed(document: RulesDocument, args: readonly string[], rest: (skip: 
 export function rulesCommand(services: BotServices): BotCommand {
   const preview = async ({ args, rest }: BotRequest, t: Translate) => {
     if (!args[1]) return t('rules.previewUsage');
-    const result = await services.rulesPreview.preview(changed(services.rules.current.document, args, rest), services.clock());
-    const moved = result.tags.filter((tag) => tag.gain > 0 || tag.lose > 0).map((tag) => `  ${tag.tag}: ${formatCount(tag.holders)} → +${formatCount(tag.gain)} −${formatCount(tag.lose)}`);
+    const result = await services.rulesPreview.preview(
+      changed(services.rules.current.document, args, rest),
+      services.clock(),
+    );
+    const moved = result.tags
+      .filter((tag) => tag.gain > 0 || tag.lose > 0)
+      .map((tag) => `  ${tag.tag}: ${formatCount(tag.holders)} → +${formatCount(tag.gain)} −${formatCount(tag.lose)}`);
     return [
-      t('rules.previewScores', { changed: formatCount(result.scoring.profilesChanged), before: result.scoring.mean.before.toFixed(1), after: result.scoring.mean.after.toFixed(1) }),
+      t('rules.previewScores', {
+        changed: formatCount(result.scoring.profilesChanged),
+        before: result.scoring.mean.before.toFixed(1),
+        after: result.scoring.mean.after.toFixed(1),
+      }),
       ...(moved.length > 0 ? [t('rules.previewTags'), ...moved] : [t('rules.previewNoTags')]),
       t('rules.previewNothingChanged'),
     ].join('\n');
@@ -57,8 +82,20 @@ export function rulesCommand(services: BotServices): BotCommand {
     summary: inEveryLocale('rules.summary'),
     defaultSubcommand: 'show',
     subcommands: [
-      { name: 'show', aliases: ['查看'], role: 'viewer', usage: '/rules show', summary: inEveryLocale('rules.show.summary') },
-      { name: 'preview', aliases: ['预演', '预览'], role: 'admin', usage: '/rules preview <rule id> <points> | <tag> <expression>', summary: inEveryLocale('rules.preview.summary') },
+      {
+        name: 'show',
+        aliases: ['查看'],
+        role: 'viewer',
+        usage: '/rules show',
+        summary: inEveryLocale('rules.show.summary'),
+      },
+      {
+        name: 'preview',
+        aliases: ['预演', '预览'],
+        role: 'admin',
+        usage: '/rules preview <rule id> <points> | <tag> <expression>',
+        summary: inEveryLocale('rules.preview.summary'),
+      },
     ],
     async run(request) {
       const t = translator(request.locale);

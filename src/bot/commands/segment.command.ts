@@ -11,17 +11,22 @@ export function segmentCommand(services: BotServices): BotCommand {
   const { segments } = services;
   /** A saved segment's name as typed, else the text as an expression (canonical, with its count). */
   const measure = async (text: string) => {
-    if (await segments.lookup(text)) return { expression: `segment:${text}`, count: await segments.countOf(text), warnings: [] as string[] };
+    if (await segments.lookup(text))
+      return { expression: `segment:${text}`, count: await segments.countOf(text), warnings: [] as string[] };
     return segments.measure(text);
   };
-  const warningLines = (t: Translate, warnings: string[]) => warnings.map((warning) => t('segment.warning', { warning }));
+  const warningLines = (t: Translate, warnings: string[]) =>
+    warnings.map((warning) => t('segment.warning', { warning }));
 
   const run: Record<string, (request: BotRequest, t: Translate) => Promise<string>> = {
     async count({ rest }, t) {
       const text = rest(1);
       if (!text) return t('segment.needExpression');
       const measured = await measure(text);
-      return [t('segment.counted', { expression: measured.expression, count: formatCount(measured.count) }), ...warningLines(t, measured.warnings)].join('\n');
+      return [
+        t('segment.counted', { expression: measured.expression, count: formatCount(measured.count) }),
+        ...warningLines(t, measured.warnings),
+      ].join('\n');
     },
     async preview({ rest }, t) {
       const text = rest(1);
@@ -29,7 +34,12 @@ export function segmentCommand(services: BotServices): BotCommand {
       const preview = await segments.preview((await segments.lookup(text)) ? `segment:${text}` : text);
       const lifecycle = Object.entries(preview.byLifecycle).map(([stage, count]) => `${stage} ${formatCount(count)}`);
       const tags = preview.topTags.slice(0, 5).map((tag) => `${tag.tag} ${formatCount(tag.count)}`);
-      const sample = preview.sample.slice(0, previewSample).map((person) => `  #${person.id} ${person.name ?? '—'} ${person.identities.map((identity) => identity.value).join(' ')}`);
+      const sample = preview.sample
+        .slice(0, previewSample)
+        .map(
+          (person) =>
+            `  #${person.id} ${person.name ?? '—'} ${person.identities.map((identity) => identity.value).join(' ')}`,
+        );
       return [
         t('segment.counted', { expression: preview.expression, count: formatCount(preview.count) }),
         ...(lifecycle.length > 0 ? [t('segment.lifecycle', { stages: lifecycle.join(' · ') })] : []),
@@ -44,17 +54,29 @@ export function segmentCommand(services: BotServices): BotCommand {
       if (!name || !expression) return t('segment.saveUsage');
       const saved = await segments.create({ name, expression });
       const count = await segments.countOf(saved.name);
-      return [t('segment.saved', { name: saved.name, expression: saved.expression, count: formatCount(count) }), ...warningLines(t, saved.warnings)].join('\n');
+      return [
+        t('segment.saved', { name: saved.name, expression: saved.expression, count: formatCount(count) }),
+        ...warningLines(t, saved.warnings),
+      ].join('\n');
     },
     async list(_request, t) {
       const all = await readAllPages((request) => segments.list(request));
       if (all.length === 0) return t('segment.none');
-      return [t('segment.listed', { count: all.length }), ...all.map((segment) => `  ${segment.name}: ${segment.expression}${segment.frozenAt ? ` (${t('segment.frozen')})` : ''}`)].join('\n');
+      return [
+        t('segment.listed', { count: all.length }),
+        ...all.map(
+          (segment) => `  ${segment.name}: ${segment.expression}${segment.frozenAt ? ` (${t('segment.frozen')})` : ''}`,
+        ),
+      ].join('\n');
     },
     async show({ args }, t) {
       const name = args[1];
       if (!name) return t('segment.nameNeeded');
-      const [segment, count, history] = await Promise.all([segments.get(name), segments.countOf(name), segments.history(name)]);
+      const [segment, count, history] = await Promise.all([
+        segments.get(name),
+        segments.countOf(name),
+        segments.history(name),
+      ]);
       const trend = history.slice(-7).map((day) => `${day.day.slice(5)} ${formatCount(day.count)}`);
       return [
         `${segment.name}: ${segment.expression}`,
@@ -79,12 +101,48 @@ export function segmentCommand(services: BotServices): BotCommand {
     usage: '/segment count|preview|save|list|show|delete',
     summary: inEveryLocale('segment.summary'),
     subcommands: [
-      { name: 'count', aliases: ['计数', '数'], role: 'viewer', usage: '/segment count <expression | name>', summary: inEveryLocale('segment.count.summary') },
-      { name: 'preview', aliases: ['预览'], role: 'viewer', usage: '/segment preview <expression | name>', summary: inEveryLocale('segment.preview.summary') },
-      { name: 'list', aliases: ['列表'], role: 'viewer', usage: '/segment list', summary: inEveryLocale('segment.list.summary') },
-      { name: 'show', aliases: ['查看'], role: 'viewer', usage: '/segment show <name>', summary: inEveryLocale('segment.show.summary') },
-      { name: 'save', aliases: ['保存'], role: 'operator', usage: '/segment save <name> <expression>', summary: inEveryLocale('segment.save.summary') },
-      { name: 'delete', aliases: ['删除'], role: 'admin', usage: '/segment delete <name>', summary: inEveryLocale('segment.delete.summary') },
+      {
+        name: 'count',
+        aliases: ['计数', '数'],
+        role: 'viewer',
+        usage: '/segment count <expression | name>',
+        summary: inEveryLocale('segment.count.summary'),
+      },
+      {
+        name: 'preview',
+        aliases: ['预览'],
+        role: 'viewer',
+        usage: '/segment preview <expression | name>',
+        summary: inEveryLocale('segment.preview.summary'),
+      },
+      {
+        name: 'list',
+        aliases: ['列表'],
+        role: 'viewer',
+        usage: '/segment list',
+        summary: inEveryLocale('segment.list.summary'),
+      },
+      {
+        name: 'show',
+        aliases: ['查看'],
+        role: 'viewer',
+        usage: '/segment show <name>',
+        summary: inEveryLocale('segment.show.summary'),
+      },
+      {
+        name: 'save',
+        aliases: ['保存'],
+        role: 'operator',
+        usage: '/segment save <name> <expression>',
+        summary: inEveryLocale('segment.save.summary'),
+      },
+      {
+        name: 'delete',
+        aliases: ['删除'],
+        role: 'admin',
+        usage: '/segment delete <name>',
+        summary: inEveryLocale('segment.delete.summary'),
+      },
     ],
     async run(request) {
       return run[request.subcommand as string](request, translator(request.locale));

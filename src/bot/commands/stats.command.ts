@@ -15,17 +15,33 @@ export function statsCommand(services: BotServices): BotCommand {
       const t = translator(locale);
       const now = services.clock();
       const since = { today: localDayStart(now, services.timezone), week: localWeekStart(now, services.timezone) };
-      const [overview, pushes] = await Promise.all([services.stats.overview(since), services.pushes.activitySince(since.week)]);
+      const [overview, pushes] = await Promise.all([
+        services.stats.overview(since),
+        services.pushes.activitySince(since.week),
+      ]);
       const labels = services.rules.current.labels;
       const stages = ['potential', 'new', 'active', 'dormant', 'churned']
         .filter((stage) => overview.lifecycle[stage] !== undefined)
-        .map((stage) => `${labels.labelOf(`lifecycle/${stage}`, locale) ?? stage} ${formatCount(overview.lifecycle[stage])}`);
-      const tags = overview.topTags.map(({ tag, count }) => `${labels.labelOf(tag, locale) ?? tag} ${formatCount(count)}`);
+        .map(
+          (stage) =>
+            `${labels.labelOf(`lifecycle/${stage}`, locale) ?? stage} ${formatCount(overview.lifecycle[stage])}`,
+        );
+      const tags = overview.topTags.map(
+        ({ tag, count }) => `${labels.labelOf(tag, locale) ?? tag} ${formatCount(count)}`,
+      );
       return [
-        t('stats.followers', { count: formatCount(overview.followers), today: formatCount(overview.newToday), week: formatCount(overview.newThisWeek) }),
+        t('stats.followers', {
+          count: formatCount(overview.followers),
+          today: formatCount(overview.newToday),
+          week: formatCount(overview.newThisWeek),
+        }),
         t('stats.lifecycle', { stages: stages.join(' · ') || '—' }),
         t('stats.topTags', { tags: tags.join(' · ') || '—' }),
-        t('stats.pushes', { pushes: formatCount(pushes.confirmed), sent: formatCount(pushes.sent), failed: formatCount(pushes.failed) }),
+        t('stats.pushes', {
+          pushes: formatCount(pushes.confirmed),
+          sent: formatCount(pushes.sent),
+          failed: formatCount(pushes.failed),
+        }),
       ].join('\n');
     },
   };

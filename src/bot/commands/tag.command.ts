@@ -14,8 +14,20 @@ export function tagCommand(services: BotServices): BotCommand {
     usage: '/tag add|remove <profile> <tag>',
     summary: inEveryLocale('tag.summary'),
     subcommands: [
-      { name: 'add', aliases: ['加', '添加'], role: 'operator', usage: '/tag add <openid | phone | email | #id> <tag>', summary: inEveryLocale('tag.add.summary') },
-      { name: 'remove', aliases: ['去掉', '删除'], role: 'operator', usage: '/tag remove <openid | phone | email | #id> <tag>', summary: inEveryLocale('tag.remove.summary') },
+      {
+        name: 'add',
+        aliases: ['加', '添加'],
+        role: 'operator',
+        usage: '/tag add <openid | phone | email | #id> <tag>',
+        summary: inEveryLocale('tag.add.summary'),
+      },
+      {
+        name: 'remove',
+        aliases: ['去掉', '删除'],
+        role: 'operator',
+        usage: '/tag remove <openid | phone | email | #id> <tag>',
+        summary: inEveryLocale('tag.remove.summary'),
+      },
     ],
     async run({ args, rest, subcommand, operator, locale }) {
       const t = translator(locale);

@@ -16,7 +16,10 @@ export function whoisCommand(services: BotServices): BotCommand {
       if (!args[0]) return translator(locale)('whois.usage');
       const profile = await findProfile(services.profiles, args.join(' '));
       const rules = services.rules.current;
-      const [explanation, page] = await Promise.all([services.explainer.explain(profile.id, rules, services.clock()), services.timeline.list(profile.id, { limit: 10 })]);
+      const [explanation, page] = await Promise.all([
+        services.explainer.explain(profile.id, rules, services.clock()),
+        services.timeline.list(profile.id, { limit: 10 }),
+      ]);
       return profileCard({ profile, explanation, events: page.events, rules, locale, timezone: services.timezone });
     },
   };

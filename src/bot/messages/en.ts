@@ -1,15 +1,18 @@
 /** What the operator bot says, in English. Placeholders are `{name}`; zh-CN.ts has the same keys. */
 export const en = {
-  'engine.stranger': 'Hello! This is the Persona assistant of the brand’s marketing team. It only answers the team’s operators. If you should be one, ask an admin to add your WeChat ID.',
+  'engine.stranger':
+    'Hello! This is the Persona assistant of the brand’s marketing team. It only answers the team’s operators. If you should be one, ask an admin to add your WeChat ID.',
   'engine.rateLimited': 'That is more than {perMinute} commands in a minute. Please wait a moment and try again.',
   'engine.tooLong': 'That message is too long for a command (at most {max} characters).',
   'engine.unknownCommand': 'I don’t know the command “{name}”. Type /help for what you can do.',
-  'engine.unknownCommandSuggest': 'I don’t know the command “{name}”. Did you mean /{suggestion}? Type /help for the list.',
+  'engine.unknownCommandSuggest':
+    'I don’t know the command “{name}”. Did you mean /{suggestion}? Type /help for the list.',
   'engine.notAllowed': '/{command} needs the {role} role. Ask an admin if you need it.',
   'engine.adminInGroup': '/{command} is an admin command: run it in a private chat with me, not in a group.',
   'engine.chooseSubcommand': '/{command} what? You can run:\n{usage}',
   'engine.failed': 'That didn’t work: {message}',
-  'engine.error': 'Something went wrong on my side (reference {reference}). Please try again; if it persists, give the reference to an admin.',
+  'engine.error':
+    'Something went wrong on my side (reference {reference}). Please try again; if it persists, give the reference to an admin.',
 
   'console.welcome': 'Persona console, as {name} ({role}). Type /help for commands, exit to leave.',
   'console.bye': 'Bye.',
@@ -20,7 +23,8 @@ export const en = {
 
   'help.summary': 'what you can do here, or how to use one command',
   'help.title': 'Hi {name} ({role}). Commands you can run:',
-  'help.footer': 'Audiences use the segment language: tag:loyal AND city:Shanghai · 标签:忠实用户 且 城市:上海 · lifecycle:dormant AND event:purchase in 90d. /help <command> shows its usage.',
+  'help.footer':
+    'Audiences use the segment language: tag:loyal AND city:Shanghai · 标签:忠实用户 且 城市:上海 · lifecycle:dormant AND event:purchase in 90d. /help <command> shows its usage.',
   'help.noSuchCommand': 'There is no command “{name}” that you can run. Type /help for the list.',
 
   'whois.summary': 'a follower’s card: contact (masked), lifecycle, score and why, tags, first touch, latest events',
@@ -47,8 +51,10 @@ export const en = {
   'segment.lifecycle': 'Lifecycle: {stages}',
   'segment.topTags': 'Top tags: {tags}',
   'segment.sample': 'Sample:',
-  'segment.saveUsage': 'Usage: /segment save <name> <expression>, e.g. /segment save sh-loyal tag:loyal AND city:Shanghai',
-  'segment.saved': 'Saved segment {name}: {expression} ({count} people now). Use it as segment:{name} or in /push {name} …',
+  'segment.saveUsage':
+    'Usage: /segment save <name> <expression>, e.g. /segment save sh-loyal tag:loyal AND city:Shanghai',
+  'segment.saved':
+    'Saved segment {name}: {expression} ({count} people now). Use it as segment:{name} or in /push {name} …',
   'segment.none': 'No saved segments yet. /segment save <name> <expression> saves one.',
   'segment.listed': '{count} saved segments:',
   'segment.frozen': 'frozen',
@@ -74,7 +80,8 @@ export const en = {
   'tag.notHeld': '#{id} doesn’t have {tag}.',
 
   'push.summary': 'plan a push to an audience; nothing is sent until you confirm',
-  'push.usage': 'Usage: /push <segment | "expression"> [name:…] [at:…] <content>, e.g. /push "tag:loyal AND city:Shanghai" 冬季新品上市，{{name|亲}}快来看看！',
+  'push.usage':
+    'Usage: /push <segment | "expression"> [name:…] [at:…] <content>, e.g. /push "tag:loyal AND city:Shanghai" 冬季新品上市，{{name|亲}}快来看看！',
   'push.planTitle': 'Plan of push #{id} “{name}”:',
   'push.everyone': 'everyone',
   'push.audience': 'Audience: {audience} → {count} people',
@@ -104,9 +111,11 @@ export const en = {
 
   'confirm.summary': 'send a planned push with the code its plan gave you',
   'confirm.usage': 'Usage: /confirm <the 6-digit code from the plan>',
-  'confirm.none_pending': 'You have no push waiting for confirmation (codes last a few minutes; /push again for a new one).',
+  'confirm.none_pending':
+    'You have no push waiting for confirmation (codes last a few minutes; /push again for a new one).',
   'confirm.wrong_code': 'That code is not right. Check the code in the plan and try again.',
-  'confirm.too_many_tries': 'Too many wrong codes: your pending confirmations are cancelled. /push again for a new code.',
+  'confirm.too_many_tries':
+    'Too many wrong codes: your pending confirmations are cancelled. /push again for a new code.',
   'confirm.sending': 'Confirmed: push #{id} is going out to {count} people. /status {id} shows progress.',
   'confirm.scheduled': 'Confirmed: push #{id} to {count} people goes out at {at}. /status {id} shows it.',
 
@@ -145,7 +154,8 @@ export const en = {
   'rules.scoring': 'Scoring rules ({count}):',
   'rules.tags': 'Tag rules ({count}):',
   'rules.previewHint': 'What if? /rules preview <rule id> <points> or /rules preview <tag> <expression>',
-  'rules.previewUsage': 'Usage: /rules preview <scoring rule id> <points>, or /rules preview <tag> <expression>, e.g. /rules preview loyal score >= 80',
+  'rules.previewUsage':
+    'Usage: /rules preview <scoring rule id> <points>, or /rules preview <tag> <expression>, e.g. /rules preview loyal score >= 80',
   'rules.previewScores': 'Scores: {changed} people would change; mean {before} → {after}',
   'rules.previewTags': 'Tags (holders now → gain, lose):',
   'rules.previewNoTags': 'No tag would move.',
@@ -153,13 +163,18 @@ export const en = {
 
   'ask.summary': 'ask in plain words who you mean; get the expression and its count (nothing is sent)',
   'ask.usage': 'Ask a question, e.g. /ask how many dormant followers in Shanghai like sports?',
-  'ask.answer': 'I read that as:\n{expression}\n→ {count} people\nReuse it: /segment save <name> {expression}, or /push "{expression}" <content>',
+  'ask.answer':
+    'I read that as:\n{expression}\n→ {count} people\nReuse it: /segment save <name> {expression}, or /push "{expression}" <content>',
   'draft.summary': 'three copy variants for an audience, from its traits (no personal data goes to the model)',
-  'draft.usage': 'Usage: /draft <segment | "expression"> <brief>, e.g. /draft "lifecycle:dormant" win them back with a 20% coupon',
+  'draft.usage':
+    'Usage: /draft <segment | "expression"> <brief>, e.g. /draft "lifecycle:dormant" win them back with a 20% coupon',
   'draft.title': 'Three drafts for {expression}:',
   'draft.reuse': 'Pick one and send it with /push.',
-  'ai.off': 'AI is off here (no OPENAI_API_KEY is set). Everything else works: /help shows the commands, and expressions can be written by hand.',
-  'ai.quota': 'You have asked the model as often as allowed today. Try again tomorrow, or write the expression by hand.',
+  'ai.off':
+    'AI is off here (no OPENAI_API_KEY is set). Everything else works: /help shows the commands, and expressions can be written by hand.',
+  'ai.quota':
+    'You have asked the model as often as allowed today. Try again tomorrow, or write the expression by hand.',
   'ai.unavailable': 'The model could not be reached ({detail}). Please try again later.',
-  'ai.invalid': 'The model’s answer was not usable, so nothing was done with it: {detail}. Try rephrasing the question.',
+  'ai.invalid':
+    'The model’s answer was not usable, so nothing was done with it: {detail}. Try rephrasing the question.',
 } as const;

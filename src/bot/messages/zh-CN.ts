@@ -2,7 +2,8 @@ import type { en } from './en';
 
 /** What the operator bot says, in Chinese (the default). The compiler holds it to en's keys. */
 export const zhCN: Readonly<Record<keyof typeof en, string>> = {
-  'engine.stranger': '您好！这里是品牌营销团队的 Persona 助手，只为团队运营人员服务。如果您是运营人员，请联系管理员添加您的微信号。',
+  'engine.stranger':
+    '您好！这里是品牌营销团队的 Persona 助手，只为团队运营人员服务。如果您是运营人员，请联系管理员添加您的微信号。',
   'engine.rateLimited': '一分钟内命令超过 {perMinute} 条，请稍后再试。',
   'engine.tooLong': '这条消息太长，不能作为命令（最多 {max} 个字符）。',
   'engine.unknownCommand': '没有“{name}”这个命令。发送 /帮助 查看可用命令。',
@@ -22,7 +23,8 @@ export const zhCN: Readonly<Record<keyof typeof en, string>> = {
 
   'help.summary': '查看可用命令，或某个命令的用法',
   'help.title': '{name}（{role}）您好，您可以使用这些命令：',
-  'help.footer': '人群用表达式描述：标签:忠实用户 且 城市:上海 · tag:loyal AND city:Shanghai · 生命周期:沉睡 且 事件:purchase 在 90d。/帮助 <命令> 查看用法。',
+  'help.footer':
+    '人群用表达式描述：标签:忠实用户 且 城市:上海 · tag:loyal AND city:Shanghai · 生命周期:沉睡 且 事件:purchase 在 90d。/帮助 <命令> 查看用法。',
   'help.noSuchCommand': '没有您可以使用的“{name}”命令。发送 /帮助 查看全部命令。',
 
   'whois.summary': '粉丝画像卡片：联系方式（已脱敏）、生命周期、评分及原因、标签、首次触达、最近动态',
@@ -76,7 +78,8 @@ export const zhCN: Readonly<Record<keyof typeof en, string>> = {
   'tag.notHeld': '#{id} 没有 {tag}。',
 
   'push.summary': '给人群规划一次推送；确认之前不会发送',
-  'push.usage': '用法：/推送 <人群名 | "表达式"> [name:名称] [at:时间] <内容>，例如 /推送 "标签:忠实用户 且 城市:上海" 冬季新品上市，{{name|亲}}快来看看！',
+  'push.usage':
+    '用法：/推送 <人群名 | "表达式"> [name:名称] [at:时间] <内容>，例如 /推送 "标签:忠实用户 且 城市:上海" 冬季新品上市，{{name|亲}}快来看看！',
   'push.planTitle': '推送 #{id}「{name}」的计划：',
   'push.everyone': '所有人',
   'push.audience': '受众：{audience} → {count} 人',
@@ -147,7 +150,8 @@ export const zhCN: Readonly<Record<keyof typeof en, string>> = {
   'rules.scoring': '评分规则（{count}）：',
   'rules.tags': '标签规则（{count}）：',
   'rules.previewHint': '想看修改效果？/规则 preview <规则id> <分值> 或 /规则 preview <标签> <表达式>',
-  'rules.previewUsage': '用法：/规则 preview <评分规则id> <分值>，或 /规则 preview <标签> <表达式>，例如 /规则 preview loyal score >= 80',
+  'rules.previewUsage':
+    '用法：/规则 preview <评分规则id> <分值>，或 /规则 preview <标签> <表达式>，例如 /规则 preview loyal score >= 80',
   'rules.previewScores': '评分：{changed} 人会变化；平均分 {before} → {after}',
   'rules.previewTags': '标签（现有人数 → 新增、移除）：',
   'rules.previewNoTags': '没有标签会变化。',
@@ -155,7 +159,8 @@ export const zhCN: Readonly<Record<keyof typeof en, string>> = {
 
   'ask.summary': '用大白话描述想找的人，得到表达式和人数（不会发送任何消息）',
   'ask.usage': '请提问，例如 /问 上海有多少喜欢运动的沉睡粉丝？',
-  'ask.answer': '我的理解是：\n{expression}\n→ {count} 人\n可以复用：/人群 save <名称> {expression}，或 /推送 "{expression}" <内容>',
+  'ask.answer':
+    '我的理解是：\n{expression}\n→ {count} 人\n可以复用：/人群 save <名称> {expression}，或 /推送 "{expression}" <内容>',
   'draft.summary': '根据人群特征写三版推送文案（不会把任何个人信息发给模型）',
   'draft.usage': '用法：/文案 <人群名 | "表达式"> <要点>，例如 /文案 "生命周期:沉睡" 送八折券召回',
   'draft.title': '为 {expression} 写了三版文案：',

@@ -29,8 +29,14 @@ export function botRoutes(deps: { authenticator: Authenticator; bot: OperatorBot
   router.post('/api/bot/commands', async (ctx) => {
     const { json } = await readJsonBody(ctx, 16 * 1024);
     const input = parseInput(commandSchema, json, 'command');
-    const answer = await deps.bot.engine.handle({ transport: 'http', sender: { id: input.operator }, text: input.text, ...(input.messageId ? { messageId: input.messageId } : {}) });
-    if (answer.outcome === 'unknown_sender') throw new ForbiddenError(`${input.operator} is not an operator: list them under bot.operators`);
+    const answer = await deps.bot.engine.handle({
+      transport: 'http',
+      sender: { id: input.operator },
+      text: input.text,
+      ...(input.messageId ? { messageId: input.messageId } : {}),
+    });
+    if (answer.outcome === 'unknown_sender')
+      throw new ForbiddenError(`${input.operator} is not an operator: list them under bot.operators`);
     ctx.body = { replies: answer.replies, images: answer.images, outcome: answer.outcome };
   });
 

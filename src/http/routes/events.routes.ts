@@ -41,13 +41,18 @@ export function eventsRoutes(deps: EventsRouteDeps): Router<AppState> {
 
     deps.metrics.ingestEvents.inc({ source: 'api', outcome: 'rejected' }, rejected.length);
     if (accepted.length === 0) {
-      throw new ValidationError(batch ? 'no event in the batch is valid' : 'the event is not valid', { errors: rejected });
+      throw new ValidationError(batch ? 'no event in the batch is valid' : 'the event is not valid', {
+        errors: rejected,
+      });
     }
     // A write key states attributes as itself, whatever channel its events name: `channel: operator` is a channel,
     // not the operator's authority. The admin token may state them as any channel.
     const principal = ctx.state.principal;
     const statedBy = principal?.kind === 'write-key' ? principal.source : undefined;
-    const { duplicates } = await deps.accept('api', statedBy ? accepted.map((event) => ({ ...event, attributeSource: statedBy })) : accepted);
+    const { duplicates } = await deps.accept(
+      'api',
+      statedBy ? accepted.map((event) => ({ ...event, attributeSource: statedBy })) : accepted,
+    );
     deps.metrics.ingestEvents.inc({ source: 'api', outcome: 'accepted' }, accepted.length);
     ctx.status = 202;
     // `duplicates`: accepted events the inbox already held (a retry), so an integrator can tell a retry from new data.

@@ -31,7 +31,10 @@ export interface ProfilesRouteDeps {
    * Writes attributes as the operator (the most trusted source by default) on the live profile behind the id;
    * answers that profile and the names that changed.
    */
-  updateAttributes(profileId: number, values: Record<string, AttributeValue | null>): Promise<{ profileId: number; changed: string[] }>;
+  updateAttributes(
+    profileId: number,
+    values: Record<string, AttributeValue | null>,
+  ): Promise<{ profileId: number; changed: string[] }>;
 }
 
 /** Identity types as answers spell them, and the camelCase spellings lookups took before (still accepted). */
@@ -46,7 +49,11 @@ const mergeId = recordId('a merge id');
 
 const mergesQuery = z.object({
   ...pageQuery,
-  status: z.enum(['suggested', 'merged', 'unmerged', 'rejected'], { error: 'expected suggested, merged, unmerged or rejected' }).default('suggested'),
+  status: z
+    .enum(['suggested', 'merged', 'unmerged', 'rejected'], {
+      error: 'expected suggested, merged, unmerged or rejected',
+    })
+    .default('suggested'),
 });
 
 /** Reading profiles and their timelines (admin token). */
@@ -104,7 +111,10 @@ export function profilesRoutes(deps: ProfilesRouteDeps): Router<AppState> {
   router.post('/api/profiles/:id/unmerge', async (ctx) => {
     const id = parseInput(profileId, ctx.params.id, 'id');
     const merge = await deps.merger.unmerge(id, actorOf(ctx));
-    ctx.body = { unmerged: merge, profiles: [await deps.profiles.get(merge.survivorId), await deps.profiles.get(merge.absorbedId)] };
+    ctx.body = {
+      unmerged: merge,
+      profiles: [await deps.profiles.get(merge.survivorId), await deps.profiles.get(merge.absorbedId)],
+    };
   });
 
   router.get('/api/merges', async (ctx) => {

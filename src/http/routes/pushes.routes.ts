@@ -12,12 +12,21 @@ import { pageAnswer, pageQuery } from '../../util/paging';
 const listQuery = z
   .object({
     ...pageQuery,
-    status: z.enum(['planned', 'scheduled', 'sending', 'active', 'done', 'cancelled'], { error: 'expected planned, scheduled, sending, active, done or cancelled' }).optional(),
+    status: z
+      .enum(['planned', 'scheduled', 'sending', 'active', 'done', 'cancelled'], {
+        error: 'expected planned, scheduled, sending, active, done or cancelled',
+      })
+      .optional(),
   })
   .strict();
 
 /** Pushes (admin token): plan, confirm, cancel, and where each stands. */
-export function pushesRoutes(deps: { authenticator: Authenticator; pushes: PushService; bodyLimitBytes: number; wake(): void }): Router<AppState> {
+export function pushesRoutes(deps: {
+  authenticator: Authenticator;
+  pushes: PushService;
+  bodyLimitBytes: number;
+  wake(): void;
+}): Router<AppState> {
   const router = new Router<AppState>();
   router.use(requireAuth(deps.authenticator, 'admin'));
   const pushId = (value: unknown) => parseInput(recordId('a push id'), value, 'id');

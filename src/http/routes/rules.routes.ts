@@ -32,7 +32,8 @@ export function rulesRoutes(deps: RulesRouteDeps): Router<AppState> {
   const documentOf = async (ctx: AppContext) => {
     const { json } = await readJsonBody(ctx, deps.bodyLimitBytes);
     const rules = (json as { rules?: unknown } | null)?.rules;
-    if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) throw new ValidationError('rules: expected {"rules": {"scoring": [...], "tags": {...}}}');
+    if (typeof rules !== 'object' || rules === null || Array.isArray(rules))
+      throw new ValidationError('rules: expected {"rules": {"scoring": [...], "tags": {...}}}');
     return parseRulesDocument(rules);
   };
 
@@ -61,7 +62,11 @@ export function rulesRoutes(deps: RulesRouteDeps): Router<AppState> {
   });
 
   router.get('/api/profiles/:id/explain', async (ctx) => {
-    ctx.body = await deps.explainer.explain(parseInput(profileId, ctx.params.id, 'id'), deps.rules.current, deps.clock());
+    ctx.body = await deps.explainer.explain(
+      parseInput(profileId, ctx.params.id, 'id'),
+      deps.rules.current,
+      deps.clock(),
+    );
   });
 
   return router;

@@ -12,12 +12,17 @@ import { pageAnswer, pageQuery } from '../../util/paging';
 const listQuery = z.object(pageQuery);
 
 /** Saved segments and previews (admin token). */
-export function segmentsRoutes(deps: { authenticator: Authenticator; segments: SegmentService; bodyLimitBytes: number }): Router<AppState> {
+export function segmentsRoutes(deps: {
+  authenticator: Authenticator;
+  segments: SegmentService;
+  bodyLimitBytes: number;
+}): Router<AppState> {
   const router = new Router<AppState>();
   router.use(requireAuth(deps.authenticator, 'admin'));
   const body = async (ctx: AppContext): Promise<Record<string, unknown>> => {
     const { json } = await readJsonBody(ctx, deps.bodyLimitBytes);
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ValidationError('expected a JSON object');
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      throw new ValidationError('expected a JSON object');
     return json as Record<string, unknown>;
   };
 
@@ -36,7 +41,11 @@ export function segmentsRoutes(deps: { authenticator: Authenticator; segments: S
   router.post('/api/segments', async (ctx) => {
     const input = await body(ctx);
     ctx.status = 201;
-    ctx.body = await deps.segments.create({ name: input.name, expression: input.expression, description: input.description });
+    ctx.body = await deps.segments.create({
+      name: input.name,
+      expression: input.expression,
+      description: input.description,
+    });
   });
 
   router.get('/api/segments/:name', async (ctx) => {
@@ -45,7 +54,10 @@ export function segmentsRoutes(deps: { authenticator: Authenticator; segments: S
 
   router.put('/api/segments/:name', async (ctx) => {
     const input = await body(ctx);
-    ctx.body = await deps.segments.update(ctx.params.name, { expression: input.expression, description: input.description });
+    ctx.body = await deps.segments.update(ctx.params.name, {
+      expression: input.expression,
+      description: input.description,
+    });
   });
 
   router.delete('/api/segments/:name', async (ctx) => {

@@ -14,12 +14,19 @@ const tagBody = z
   .object({
     tag: tagName,
     /** When the tag goes (ISO 8601); without it, it stays until removed. */
-    expiresAt: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 time such as 2026-12-31T16:00:00Z' }).optional(),
+    expiresAt: z.iso
+      .datetime({ offset: true, error: 'expected an ISO 8601 time such as 2026-12-31T16:00:00Z' })
+      .optional(),
   })
   .strict();
 
 /** Operators' own tags on a profile (admin token). A tag name with a slash is URL-encoded in the path (interest%2Fsports). */
-export function tagsRoutes(deps: { authenticator: Authenticator; operatorTags: OperatorTags; profiles: ProfileService; bodyLimitBytes: number }): Router<AppState> {
+export function tagsRoutes(deps: {
+  authenticator: Authenticator;
+  operatorTags: OperatorTags;
+  profiles: ProfileService;
+  bodyLimitBytes: number;
+}): Router<AppState> {
   const router = new Router<AppState>();
   router.use(requireAuth(deps.authenticator, 'admin'));
   const profileId = recordId('a profile id');
@@ -28,7 +35,12 @@ export function tagsRoutes(deps: { authenticator: Authenticator; operatorTags: O
     const id = parseInput(profileId, ctx.params.id, 'id');
     const { json } = await readJsonBody(ctx, deps.bodyLimitBytes);
     const { tag, expiresAt } = parseInput(tagBody, json, 'body');
-    const { profileId: liveId, added } = await deps.operatorTags.add(id, tag, expiresAt ? new Date(expiresAt) : null, actorOf(ctx));
+    const { profileId: liveId, added } = await deps.operatorTags.add(
+      id,
+      tag,
+      expiresAt ? new Date(expiresAt) : null,
+      actorOf(ctx),
+    );
     ctx.status = added ? 201 : 200;
     ctx.body = { added, tags: (await deps.profiles.get(liveId)).tags };
   });

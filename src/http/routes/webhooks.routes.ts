@@ -9,12 +9,20 @@ import { pageAnswer, pageQuery } from '../../util/paging';
 
 const deliveriesQuery = z.object({
   ...pageQuery,
-  status: z.enum(['pending', 'delivering', 'delivered', 'failed'], { error: 'expected pending, delivering, delivered or failed' }).optional(),
+  status: z
+    .enum(['pending', 'delivering', 'delivered', 'failed'], {
+      error: 'expected pending, delivering, delivered or failed',
+    })
+    .optional(),
   subscriber: z.string().max(64).optional(),
 });
 
 /** The outbound webhook outbox for operators: what was sent, what is waiting, and the dead letters (admin token). */
-export function webhooksRoutes(deps: { authenticator: Authenticator; outbox: WebhookOutbox; wake(): void }): Router<AppState> {
+export function webhooksRoutes(deps: {
+  authenticator: Authenticator;
+  outbox: WebhookOutbox;
+  wake(): void;
+}): Router<AppState> {
   const router = new Router<AppState>();
   router.use(requireAuth(deps.authenticator, 'admin'));
 
