@@ -33,9 +33,17 @@ import { SubscriptionService } from './profiles/subscription.service';
 import { CredentialStore } from './credentials/credential-store';
 import { DeliveryReportService } from './pushes/delivery-report.service';
 import { PushEngine } from './pushes/push-engine';
-import { pushErasure } from './pushes/push-erasure';
+import { pushPersonData } from './pushes/push-person-data';
 import { OperatorBot } from './bot/operator-bot';
-import { botAuditErasure } from './bot/bot-audit-erasure';
+import { botAuditPersonData } from './bot/bot-audit-person-data';
+import { aiPersonData } from './ai/ai-person-data';
+import { PersonDataExport } from './profiles/person-data-export';
+import type { PersonDataHandler } from './profiles/person-data';
+import { profilePersonData } from './profiles/profile-person-data';
+import { rulesPersonData } from './rules/rules-person-data';
+import { segmentPersonData } from './segments/segment-person-data';
+import { timelinePersonData } from './timeline/timeline-person-data';
+import { webhookPersonData } from './webhooks/webhook-person-data';
 import { LanguageModel } from './ai/language-model';
 import { InterestClassification } from './ai/interest-classification';
 import { interestClassificationJob } from './ai/interest-classification.job';
@@ -98,6 +106,9 @@ export class Persona {
   readonly bot: OperatorBot;
   readonly pushes: PushService;
   readonly pushWorker: PushDeliveryWorker;
+  /** What each room keeps about a person (export and erasure). */
+  readonly personData: readonly PersonDataHandler[];
+  readonly personExport: PersonDataExport;
   readonly http: Koa<AppState>;
   private server: Server | undefined;
   private state: 'new' | 'starting' | 'started' | 'stopping' | 'stopped' = 'new';
@@ -189,8 +200,20 @@ export class Persona {
 
     this.credentials = new CredentialStore(this.db, {}, clock);
     const authenticator = new Authenticator(config.auth);
-    // Rooms that keep something about a person outside the profiles room erase it in the same transaction.
-    const eraser = new ProfileEraser(this.db, clock, [pushErasure(this.db), botAuditErasure(this.db)]);
+    // Every room that keeps data about people says which tables and how to export (and, where the profiles room's
+    // own erasure doesn't cover it, erase) a person's rows there.
+    this.personData = [
+      profilePersonData(this.db),
+      timelinePersonData(this.db),
+      rulesPersonData(this.db),
+      segmentPersonData(this.db),
+      pushPersonData(this.db),
+      webhookPersonData(this.db),
+      botAuditPersonData(this.db),
+      aiPersonData(this.db),
+    ];
+    const eraser = new ProfileEraser(this.db, clock, this.personData);
+    this.personExport = new PersonDataExport(this.db, this.personData, clock);
     const pluginRoutes = new RouteRegistry(authenticator);
     this.plugins = new PluginHost(loadedPlugins, {
       log,

@@ -9,6 +9,7 @@ import type { InboundEvent } from '../ingest/inbound-event';
 import type { Metrics } from '../metrics/metrics';
 import type { AttributeService } from '../profiles/attribute.service';
 import { liveProfileId } from '../profiles/live-profile';
+import type { PersonDataExport } from '../profiles/person-data-export';
 import type { ProfileEraser } from '../profiles/profile-eraser';
 import type { ProfileMerger } from '../profiles/profile-merger';
 import type { ProfileService } from '../profiles/profile.service';
@@ -63,6 +64,7 @@ export interface ApiServices {
   readonly engine: Pick<RuleEngine, 'operatorTags' | 'explainer' | 'preview' | 'backfill'>;
   readonly bot: OperatorBot;
   readonly rules: RulesProvider;
+  readonly personExport: PersonDataExport;
   accept(source: string, events: InboundEvent[]): Promise<{ duplicates: number }>;
 }
 
@@ -94,6 +96,7 @@ export function apiRouters(persona: ApiServices, deps: ApiRouterDeps): Router<Ap
       bodyLimitBytes,
       clock: deps.clock,
       erase: (profileId, actor) => deps.eraser.erase(profileId, actor),
+      exportPerson: (profileId) => persona.personExport.export(profileId),
       updateAttributes: (requestedId, values) =>
         db.transaction(async (transaction) => {
           const profileId = await liveProfileId(db, requestedId, transaction, { lock: true });

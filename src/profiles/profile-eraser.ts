@@ -4,7 +4,8 @@ import { liveProfileId } from './live-profile';
 import { NotFoundError } from '../errors/not-found.error';
 import { eraseSourceKeys } from '../timeline/erased-source-keys';
 import type { StoredIdentity } from './identity-mentions';
-import type { PersonDataEraser } from './person-data-eraser';
+import { mergedFamily } from './merged-family';
+import type { PersonDataHandler } from './person-data';
 import type { Clock } from '../util/clock';
 
 export interface ErasureReceipt {
@@ -19,14 +20,14 @@ export interface ErasureReceipt {
  * Erases a person (the right to be forgotten): identities, attributes and follow state are deleted, their events stay
  * on the timeline for aggregate counts but lose every property and keep only a digest of their source key, the inbox
  * rows that carried their keys are deleted, what other rooms keep about them is removed or pseudonymised by those
- * rooms (`PersonDataEraser`), and the profile becomes a tombstone that reads as 404. One transaction, recorded in the
+ * rooms (their `PersonDataHandler.erase`), and the profile becomes a tombstone that reads as 404. One transaction, recorded in the
  * audit log.
  */
 export class ProfileEraser {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
-    private readonly rooms: readonly PersonDataEraser[] = [],
+    private readonly rooms: readonly PersonDataHandler[] = [],
   ) {}
 
   /**
@@ -37,13 +38,13 @@ export class ProfileEraser {
   async erase(requestedId: number, actor: string): Promise<ErasureReceipt> {
     return this.db.transaction(async (transaction) => {
       const profileId = await liveProfileId(this.db, requestedId, transaction, { lock: true });
-      const family = await this.mergedFamily(profileId, transaction);
+      const family = await mergedFamily(this.db, profileId, transaction);
       const identities = await this.db.select<StoredIdentity>(
         'SELECT type, value FROM identities WHERE profile_id IN (:family)',
         { family },
         transaction,
       );
-      for (const room of this.rooms) await room.erase({ profileIds: family, identities }, transaction);
+      for (const room of this.rooms) await room.erase?.({ profileIds: family, identities }, transaction);
       let receipt: ErasureReceipt | undefined;
       for (const id of family) {
         const erased = await this.eraseOne(id, actor, transaction);
@@ -70,21 +71,6 @@ export class ProfileEraser {
       );
       return receipt as ErasureReceipt;
     });
-  }
-
-  /** The profile and all profiles merged into it, directly or through others; the profile first. */
-  private async mergedFamily(profileId: number, transaction: Transaction): Promise<number[]> {
-    const family = [profileId];
-    for (let frontier = [profileId]; frontier.length > 0;) {
-      const rows = await this.db.select<{ id: number }>(
-        'SELECT id FROM profiles WHERE merged_into IN (:frontier)',
-        { frontier },
-        transaction,
-      );
-      frontier = rows.map((row) => Number(row.id)).filter((id) => !family.includes(id));
-      family.push(...frontier);
-    }
-    return family;
   }
 
   /**

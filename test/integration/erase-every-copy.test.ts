@@ -1,7 +1,7 @@
 import { botOperators, command } from '../support/bot-fixtures';
 import { FakeOpenAi } from '../support/fake-openai';
 import { FakeWechatApi } from '../support/fake-wechat-api';
-import { allTables, tracesOf } from '../support/person-traces';
+import { allTables, tablesWithProfileColumns, tracesOf } from '../support/person-traces';
 import { pushSettings, wechatApiPlugin } from '../support/push-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { eventMessage, sampleAccount, signedPost, textMessage, wechatXml } from '../support/wechat-client';
@@ -148,6 +148,45 @@ describe('erasure leaves no copy of the person anywhere in the database', () => 
     }
     return (await profileIdBy(`openid:default:${person.openid}`)) as number;
   }
+
+  it('exports every copy of them, from every room, and no one else (GET /api/profiles/:id/export)', async () => {
+    const id = await living();
+    const response = await app.request(`/api/profiles/${id}/export`);
+    expect(response.status).toBe(200);
+    const exported = (await response.json()) as {
+      profileId: number;
+      mergedProfileIds: number[];
+      exportedAt: string;
+      tables: Record<string, Record<string, unknown>[]>;
+    };
+    expect(exported).toMatchObject({ profileId: id, exportedAt: now.toISOString() });
+    // The sign-up's profile merged into the follower's: its rows are theirs too.
+    expect(exported.mergedProfileIds).toHaveLength(1);
+    // Every table holding a trace of them is in the export, with rows; left out are copies of what it holds: raw inbox
+    // payloads (until the purge), a push plan's sample, a merge's before-images.
+    const traced = new Set((await tracesOf(app.persona.db, personal)).map((column) => column.split('.')[0]));
+    for (const table of ['inbox', 'pushes', 'merge_moves']) traced.delete(table);
+    const withRows = Object.entries(exported.tables)
+      .filter(([, rows]) => rows.length > 0)
+      .map(([table]) => table);
+    // Beyond the traces: what is about them without naming them (their tags, follow state, AI findings).
+    const expected = [...traced, 'tags', 'subscriptions', 'ai_classifications'];
+    expect(expected.filter((table) => !withRows.includes(table))).toEqual([]);
+    const text = JSON.stringify(exported.tables);
+    for (const value of [person.openid, person.unionid, person.email, person.crmId, person.anonymousId, '赵六']) {
+      expect(text).toContain(value);
+    }
+    // Times read the same on both databases; nobody else's data is in it.
+    expect(exported.tables.profiles[0].created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(text).not.toContain('keep@example.com');
+
+    // Every table that can name a profile is some room's to export (and erase).
+    const handled = new Set(app.persona.personData.flatMap((handler) => handler.tables));
+    expect((await tablesWithProfileColumns(app.persona.db)).filter((table) => !handled.has(table))).toEqual([]);
+
+    expect((await app.request(`/api/profiles/${id}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await app.request(`/api/profiles/${id}/export`)).status).toBe(404);
+  });
 
   it('finds none of their identities, name or words in any column of any table after DELETE /api/profiles/:id', async () => {
     const id = await living();

@@ -36,3 +36,20 @@ export async function tracesOf(db: Database, needles: readonly string[]): Promis
   }
   return [...found].sort();
 }
+
+/** Tables with a column naming a profile (`profile_id`, a merge's `survivor_id`/`absorbed_id`), and `profiles` itself. */
+export async function tablesWithProfileColumns(db: Database): Promise<string[]> {
+  const tables = new Set<string>(['profiles']);
+  for (const table of await allTables(db)) {
+    const columns = db.isMysql
+      ? (
+          await db.select<{ name: string }>(
+            'SELECT column_name AS name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?',
+            [table],
+          )
+        ).map((row) => row.name)
+      : (await db.select<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`)).map((row) => row.name);
+    if (columns.some((column) => ['profile_id', 'survivor_id', 'absorbed_id'].includes(column))) tables.add(table);
+  }
+  return [...tables].sort();
+}

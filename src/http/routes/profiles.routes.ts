@@ -26,6 +26,8 @@ export interface ProfilesRouteDeps {
   clock: Clock;
   /** Erases a person; answers what was removed. */
   erase(profileId: number, actor: string): Promise<unknown>;
+  /** Everything Persona holds about a person, by table. */
+  exportPerson(profileId: number): Promise<unknown>;
   merger: ProfileMerger;
   /**
    * Writes attributes as the operator (the most trusted source by default) on the live profile behind the id;
@@ -99,6 +101,13 @@ export function profilesRoutes(deps: ProfilesRouteDeps): Router<AppState> {
   router.delete('/api/profiles/:id', async (ctx) => {
     const id = parseInput(profileId, ctx.params.id, 'id');
     ctx.body = { erased: await deps.erase(id, actorOf(ctx)) };
+  });
+
+  // The right of access: everything about the person, from every room, as one JSON document to hand over.
+  router.get('/api/profiles/:id/export', async (ctx) => {
+    const id = parseInput(profileId, ctx.params.id, 'id');
+    ctx.body = await deps.exportPerson(id);
+    ctx.set('Content-Disposition', `attachment; filename="persona-profile-${id}.json"`);
   });
 
   router.get('/api/profiles/:id/timeline', async (ctx) => {

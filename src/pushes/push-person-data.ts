@@ -1,19 +1,37 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { maxChainedTerms } from '../db/sql-limits';
-import type { PersonDataEraser } from '../profiles/person-data-eraser';
+import { type PersonDataHandler, rowsOfProfiles } from '../profiles/person-data';
 import { chunks } from '../util/chunks';
 import type { PushPlan } from './push-planner';
 
 /**
- * Erasure in the pushes room. Pushes keep their counts, not the person: the openid a decision went to is forgotten,
+ * The pushes room's data about a person: the deliveries of pushes to them and WeChat's reports about those (by their
+ * openid). On erasure pushes keep their counts, not the person: the openid a decision went to is forgotten,
  * and what wasn't sent yet won't be (a mass batch sent again after a crash leaves them out); WeChat's reports about a
  * template message to them keep their status for the push's report, without the recipient; and a plan's sample (the
  * masked people shown before confirmation) loses them.
  */
-export function pushErasure(db: Database): PersonDataEraser {
+export function pushPersonData(db: Database): PersonDataHandler {
   return {
     name: 'pushes',
+    tables: ['push_deliveries', 'delivery_reports'],
+    async export(person, transaction) {
+      const openids = person.identities
+        .filter((identity) => identity.type === 'openid')
+        .map((identity) => identity.value);
+      return {
+        push_deliveries: await rowsOfProfiles(db, 'push_deliveries', 'profile_id', person, transaction),
+        delivery_reports:
+          openids.length === 0
+            ? []
+            : await db.select(
+                'SELECT * FROM delivery_reports WHERE recipient IN (:openids) ORDER BY id',
+                { openids },
+                transaction,
+              ),
+      };
+    },
     async erase({ profileIds, identities }, transaction) {
       await db.execute(
         "UPDATE push_deliveries SET openid = NULL, status = CASE WHEN status IN ('queued', 'deferred') THEN 'cancelled' ELSE status END WHERE profile_id IN (:profileIds)",

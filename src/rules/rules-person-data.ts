@@ -1,0 +1,17 @@
+import type { Database } from '../db/database';
+import { type PersonDataHandler, rowsOfProfiles } from '../profiles/person-data';
+
+/** The rules room's tables about a person: their tags, scores and the ledger of points behind the scores. */
+export function rulesPersonData(db: Database): PersonDataHandler {
+  return {
+    name: 'rules',
+    tables: ['tags', 'scores', 'score_ledger'],
+    async export(person, transaction) {
+      return {
+        tags: await rowsOfProfiles(db, 'tags', 'profile_id', person, transaction),
+        scores: await rowsOfProfiles(db, 'scores', 'profile_id', person, transaction),
+        score_ledger: await rowsOfProfiles(db, 'score_ledger', 'profile_id', person, transaction),
+      };
+    },
+  };
+}
