@@ -43,6 +43,7 @@ import { profilePersonData } from './profiles/profile-person-data';
 import { rulesPersonData } from './rules/rules-person-data';
 import { segmentPersonData } from './segments/segment-person-data';
 import { timelinePersonData } from './timeline/timeline-person-data';
+import { inboxPersonData } from './ingest/inbox-person-data';
 import { webhookPersonData } from './webhooks/webhook-person-data';
 import { LanguageModel } from './ai/language-model';
 import { InterestClassification } from './ai/interest-classification';
@@ -200,17 +201,19 @@ export class Persona {
 
     this.credentials = new CredentialStore(this.db, {}, clock);
     const authenticator = new Authenticator(config.auth);
-    // Every room that keeps data about people says which tables and how to export (and, where the profiles room's
-    // own erasure doesn't cover it, erase) a person's rows there.
+    // Every room that keeps data about people says which tables, and how to export and erase a person's rows there.
+    // Erasure runs them in this order: the inbox before the timeline (whose source keys find its rows), the profiles
+    // room last (the others find theirs by the person's identities).
     this.personData = [
-      profilePersonData(this.db),
+      inboxPersonData(this.db),
+      pushPersonData(this.db),
+      botAuditPersonData(this.db),
+      aiPersonData(this.db),
       timelinePersonData(this.db),
       rulesPersonData(this.db),
       segmentPersonData(this.db),
-      pushPersonData(this.db),
       webhookPersonData(this.db),
-      botAuditPersonData(this.db),
-      aiPersonData(this.db),
+      profilePersonData(this.db),
     ];
     const eraser = new ProfileEraser(this.db, clock, this.personData);
     this.personExport = new PersonDataExport(this.db, this.personData, clock);

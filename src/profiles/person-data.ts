@@ -14,8 +14,8 @@ export type PersonRows = Record<string, unknown>[];
 /**
  * A room's part in what Persona keeps about a person. Each room that stores data about people registers one, naming
  * its tables: exporting a person (`GET /api/profiles/:id/export`, the right of access) asks every handler for its
- * rows, and erasing one asks those that keep something outside the profiles room's own erasure. Every table with a
- * profile column must be some handler's (a test reads the database's catalogue).
+ * rows, and erasing one (`ProfileEraser`) asks every handler to erase them, in the order they are registered. Every
+ * table with a profile column must be some handler's (a test reads the database's catalogue).
  */
 export interface PersonDataHandler {
   /** The room or concern, for receipts and errors. */
@@ -24,7 +24,7 @@ export interface PersonDataHandler {
   readonly tables: readonly string[];
   /** The person's rows in each of its tables. */
   export(person: Person, transaction?: Transaction): Promise<Record<string, PersonRows>>;
-  /** Removes or pseudonymises what it keeps about them, in the erasure's transaction, while their identities exist. */
+  /** Removes or pseudonymises what it keeps about them, in the erasure's transaction (none: nothing to erase). */
   erase?(person: Person, transaction: Transaction): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 import type { Database } from '../db/database';
 import { type PersonDataHandler, rowsOfProfiles } from '../profiles/person-data';
 
-/** The rules room's tables about a person: their tags, scores and the ledger of points behind the scores. */
+/** The rules room's tables about a person: their tags, scores and the ledger of points behind the scores; erased whole. */
 export function rulesPersonData(db: Database): PersonDataHandler {
   return {
     name: 'rules',
@@ -12,6 +12,11 @@ export function rulesPersonData(db: Database): PersonDataHandler {
         scores: await rowsOfProfiles(db, 'scores', 'profile_id', person, transaction),
         score_ledger: await rowsOfProfiles(db, 'score_ledger', 'profile_id', person, transaction),
       };
+    },
+    async erase({ profileIds }, transaction) {
+      for (const table of ['tags', 'scores', 'score_ledger']) {
+        await db.execute(`DELETE FROM ${table} WHERE profile_id IN (:profileIds)`, { profileIds }, transaction);
+      }
     },
   };
 }

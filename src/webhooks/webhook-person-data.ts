@@ -1,7 +1,10 @@
 import type { Database } from '../db/database';
 import type { PersonDataHandler } from '../profiles/person-data';
 
-/** The webhooks room's table about a person: announcements of their changes to the CRM, sent or waiting. */
+/**
+ * The webhooks room's table about a person: announcements of their changes to the CRM, sent or waiting. Erased whole:
+ * queued ones would carry their data (and are fetched with their identities).
+ */
 export function webhookPersonData(db: Database): PersonDataHandler {
   return {
     name: 'webhooks',
@@ -14,6 +17,9 @@ export function webhookPersonData(db: Database): PersonDataHandler {
           transaction,
         ),
       };
+    },
+    async erase({ profileIds }, transaction) {
+      await db.execute('DELETE FROM webhook_deliveries WHERE profile_id IN (:profileIds)', { profileIds }, transaction);
     },
   };
 }
