@@ -2,6 +2,30 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { NotFoundError } from '../errors/not-found.error';
 
+/** The SQL condition of a live profile (neither merged into another nor erased), over the profiles table as `alias`. */
+export function liveProfileCondition(alias = 'p'): string {
+  return `${alias}.merged_into IS NULL AND ${alias}.erased_at IS NULL`;
+}
+
+/**
+ * Which of `ids` are live profiles, in id order. With `lock` (inside a transaction about to write to them) they are
+ * locked in that order, so concurrent writers queue for a profile instead of overruling each other.
+ */
+export async function liveProfilesAmong(
+  db: Database,
+  ids: readonly number[],
+  transaction: Transaction,
+  options: { lock?: boolean } = {},
+): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.select<{ id: number }>(
+    `SELECT p.id FROM profiles p WHERE p.id IN (:ids) AND ${liveProfileCondition('p')} ORDER BY p.id${options.lock ? db.forUpdate : ''}`,
+    { ids },
+    transaction,
+  );
+  return rows.map((row) => Number(row.id));
+}
+
 /** Merges chain (A into B, later B into C); no real chain is this long, a cycle would be. */
 const maxHops = 32;
 

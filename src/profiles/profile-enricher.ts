@@ -5,6 +5,7 @@ import type { AttributeService } from './attribute.service';
 import type { Identity } from './identity';
 import { normalizeIdentity } from './identity-normalizer';
 import type { Clock } from '../util/clock';
+import { liveProfileCondition } from './live-profile';
 
 /** What enriching a known person did: `unknown` (nobody has that identity), `conflict` (an identity is someone else's). */
 export type EnrichOutcome = 'enriched' | 'unknown' | 'conflict';
@@ -57,7 +58,7 @@ export class ProfileEnricher {
     return this.db.transaction(async (transaction) => {
       const [known] = await this.db.select<{ profile_id: number }>(
         `SELECT i.profile_id FROM identities i JOIN profiles p ON p.id = i.profile_id
-          WHERE i.type = ? AND i.scope = ? AND i.value = ? AND p.merged_into IS NULL AND p.erased_at IS NULL`,
+          WHERE i.type = ? AND i.scope = ? AND i.value = ? AND ${liveProfileCondition('p')}`,
         [identity.type, identity.scope, identity.value],
         transaction,
       );

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
+import { liveProfilesAmong } from '../profiles/live-profile';
 import type { LedgerChange, PlannedEntry } from './ledger-plan';
 import { scoresOf } from './ledger-plan';
 import type { RuleSet } from './rule-set';
@@ -34,13 +35,7 @@ export class LedgerRewrite {
     for (let start = 0; start < ids.length; start += this.options.batchSize) {
       const batch = ids.slice(start, start + this.options.batchSize);
       crossings += await this.db.transaction(async (transaction) => {
-        const live = (
-          await this.db.select<{ id: number }>(
-            `SELECT id FROM profiles WHERE id IN (:batch) AND merged_into IS NULL AND erased_at IS NULL ORDER BY id${this.db.forUpdate}`,
-            { batch },
-            transaction,
-          )
-        ).map((row) => Number(row.id));
+        const live = await liveProfilesAmong(this.db, batch, transaction, { lock: true });
         if (live.length === 0) return 0;
         const planned = await change.plan(this.db, live, this.options.timezone, transaction);
         await this.writeLedger(live, planned, now, transaction);

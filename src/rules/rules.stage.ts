@@ -1,5 +1,5 @@
-import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
+import { liveProfilesAmong } from '../profiles/live-profile';
 import type { PipelineGroupStage, PipelineStage, ProcessedEvent } from '../ingest/event-pipeline';
 import type { KeywordInterests } from './keyword-interests';
 import type { FactChanges, RuleSet } from './rule-set';
@@ -70,7 +70,7 @@ export function rulesStages(deps: {
     }
     if (byProfile.size === 0) return;
     // A profile merged into another by a later event of the group is nobody now: its survivor is evaluated instead.
-    const live = await liveAmong(deps.db, [...byProfile.keys()], transaction);
+    const live = await liveProfilesAmong(deps.db, [...byProfile.keys()], transaction);
     const last = [...byProfile.values()].pop() as { rules: RuleSet; now: Date };
     await deps.tagRules.applyMany(
       live,
@@ -93,13 +93,4 @@ function merged(a: FactChanges, b: FactChanges): FactChanges {
     tags: a.tags || b.tags,
     subscriptions: a.subscriptions || b.subscriptions,
   };
-}
-
-async function liveAmong(db: Database, ids: readonly number[], transaction: Transaction): Promise<number[]> {
-  const rows = await db.select<{ id: number }>(
-    'SELECT id FROM profiles WHERE id IN (:ids) AND merged_into IS NULL AND erased_at IS NULL ORDER BY id',
-    { ids },
-    transaction,
-  );
-  return rows.map((row) => Number(row.id));
 }

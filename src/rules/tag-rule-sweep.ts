@@ -1,5 +1,6 @@
 import { DatabaseStatementError } from '../db/database-statement.error';
 import type { Database } from '../db/database';
+import { liveProfilesAmong } from '../profiles/live-profile';
 import { ValidationError } from '../errors/validation.error';
 import type { SegmentExpr } from '../segments/segment-ast';
 import { compileSegment, liveProfiles } from '../segments/segment-sql.compiler';
@@ -71,13 +72,7 @@ export class TagRuleSweep {
         // Not `updated += await …`: that reads `updated` before the wait, and the other workers' counts would be lost.
         const changed = await this.db.transaction(async (transaction) => {
           // Locked in id order, so batches and the pipeline queue for a profile instead of overruling each other.
-          const live = (
-            await this.db.select<{ id: number }>(
-              `SELECT id FROM profiles WHERE id IN (:batch) AND merged_into IS NULL AND erased_at IS NULL ORDER BY id${this.db.forUpdate}`,
-              { batch },
-              transaction,
-            )
-          ).map((row) => Number(row.id));
+          const live = await liveProfilesAmong(this.db, batch, transaction, { lock: true });
           return this.tagRules.applyMany(live, rules, now, (id) => `${key}:${id}`, transaction);
         });
         updated += changed;

@@ -22,6 +22,7 @@ import {
   type SegmentLookup,
 } from './segment-semantics';
 import { ownValue } from '../util/own-value';
+import { liveProfileCondition } from '../profiles/live-profile';
 
 /**
  * A WHERE clause over `profiles p`, with its values to bind by name (`:s0`, `:s1`…; never a value in the text), so
@@ -63,7 +64,8 @@ export async function compileSegment(expr: SegmentExpr, context: CompileContext)
 const indexedValueLength = 191;
 
 /** The live profiles (not merged into another, not erased): what every segment counts from. */
-export const liveProfiles = 'p.merged_into IS NULL AND p.erased_at IS NULL';
+/** Live profiles as the segments read model reads them (`profiles p`): the profiles room's own definition. */
+export const liveProfiles = liveProfileCondition('p');
 
 class SqlWriter {
   constructor(
