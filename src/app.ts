@@ -160,10 +160,26 @@ export class Persona {
     this.tags = this.engine.tags;
     this.profiles = new ProfileService(this.db, this.subscriptions, this.attributes, this.tags);
     this.deliveryReports = new DeliveryReportService(this.db, clock);
+    // Every room that keeps data about people says which tables, and how to export, merge and erase a person's rows
+    // there. Erasure runs them in this order: the inbox before the timeline (whose source keys find its rows), the
+    // profiles room last (the others find theirs by the person's identities).
+    this.personData = [
+      inboxPersonData(this.db),
+      pushPersonData(this.db),
+      botAuditPersonData(this.db),
+      aiPersonData(this.db),
+      timelinePersonData(this.db),
+      rulesPersonData(this.db),
+      segmentPersonData(this.db),
+      webhookPersonData(this.db),
+      profilePersonData(this.db, (name, survivor, absorbed) =>
+        this.attributes.prevailsInMerge(name, absorbed, survivor),
+      ),
+    ];
     this.merger = new ProfileMerger(
       this.db,
       this.timeline,
-      (name, survivor, absorbed) => this.attributes.prevailsInMerge(name, absorbed, survivor),
+      this.personData.flatMap((handler) => (handler.merge ? [handler.merge] : [])),
       clock,
     );
     this.pipeline = new EventPipeline(
@@ -201,20 +217,6 @@ export class Persona {
 
     this.credentials = new CredentialStore(this.db, {}, clock);
     const authenticator = new Authenticator(config.auth);
-    // Every room that keeps data about people says which tables, and how to export and erase a person's rows there.
-    // Erasure runs them in this order: the inbox before the timeline (whose source keys find its rows), the profiles
-    // room last (the others find theirs by the person's identities).
-    this.personData = [
-      inboxPersonData(this.db),
-      pushPersonData(this.db),
-      botAuditPersonData(this.db),
-      aiPersonData(this.db),
-      timelinePersonData(this.db),
-      rulesPersonData(this.db),
-      segmentPersonData(this.db),
-      webhookPersonData(this.db),
-      profilePersonData(this.db),
-    ];
     const eraser = new ProfileEraser(this.db, clock, this.personData);
     this.personExport = new PersonDataExport(this.db, this.personData, clock);
     const pluginRoutes = new RouteRegistry(authenticator);

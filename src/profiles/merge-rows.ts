@@ -1,33 +1,10 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
-
-/** Tables whose rows always move with a merge. */
-const movedTables = ['identities', 'events'] as const;
-
-/** Rows derived from a moved row that carry its owner too, so they move with it: (table, column naming the row). */
-const derivedRows: Partial<Record<string, readonly { table: string; column: string }[]>> = {
-  events: [
-    { table: 'event_properties', column: 'event_id' },
-    { table: 'score_ledger', column: 'event_id' },
-  ],
-};
-
-/**
- * Tables with one row per profile and key: the absorbed profile's row moves when the survivor has none for its key;
- * when both have one, the better contents end up in the survivor's row (a swap) and the other row stays behind.
- */
-const keyedTables = { tags: 'name', attributes: 'name', subscriptions: 'account', scores: 'score_group' } as const;
-export type KeyedTable = keyof typeof keyedTables;
-
-/** Columns the database computes from the others: read with the row, never written. */
-const generatedColumns: Partial<Record<KeyedTable, readonly string[]>> = { attributes: ['value_key', 'value_number'] };
+import type { KeyedMerge, MergeSpec } from './person-data';
 
 type Row = Record<string, unknown> & { id: number; profile_id: number };
 /** A row's contents: every column but the id, the owner and the key, in the form each dialect stores. */
 type Contents = Record<string, unknown>;
-
-/** Decides the survivor's contents for a key both profiles hold; undefined keeps the survivor's own. */
-export type ContentsArbiter = (table: KeyedTable, survivor: Row, absorbed: Row) => Contents | undefined;
 
 interface StoredMove {
   id: number;
@@ -48,19 +25,31 @@ interface SwapRecord {
 const chunk = 500;
 
 /**
- * The row-level half of a merge: every row moved or rewritten is recorded in `merge_moves` (with the original
- * contents of rewritten rows), so `restore` can put each back. Reads lock what they read: a concurrent writer's
- * newest row is never missed or overwritten. Writes address rows by id (never by subquery), so they lock only
- * those rows.
+ * The row-level half of a merge, over the tables the rooms' handlers name (`MergeSpec`): every row moved or rewritten
+ * is recorded in `merge_moves` (with the original contents of rewritten rows), so `restore` can put each back. Reads
+ * lock what they read: a concurrent writer's newest row is never missed or overwritten. Writes address rows by id
+ * (never by subquery), so they lock only those rows. Rows moved whole move first, then keyed ones.
  */
 export class MergeRows {
+  private readonly movedTables: readonly string[];
+  private readonly derivedRows = new Map<string, { table: string; column: string }[]>();
+  private readonly keyedTables = new Map<string, KeyedMerge>();
+
   constructor(
     private readonly db: Database,
-    private readonly arbiter: ContentsArbiter,
-  ) {}
+    specs: readonly MergeSpec[],
+  ) {
+    this.movedTables = specs.flatMap((spec) => spec.moved ?? []);
+    for (const spec of specs) {
+      for (const derived of spec.derived ?? []) {
+        this.derivedRows.set(derived.of, [...(this.derivedRows.get(derived.of) ?? []), derived]);
+      }
+      for (const keyed of spec.keyed ?? []) this.keyedTables.set(keyed.table, keyed);
+    }
+  }
 
   async move(mergeId: number, survivorId: number, absorbedId: number, transaction: Transaction): Promise<void> {
-    for (const table of movedTables) {
+    for (const table of this.movedTables) {
       const rows = await this.db.select<{ id: number }>(
         `SELECT id FROM ${table} WHERE profile_id = ?${this.db.forUpdate}`,
         [absorbedId],
@@ -74,7 +63,7 @@ export class MergeRows {
         transaction,
       );
     }
-    for (const [table, key] of Object.entries(keyedTables) as [KeyedTable, string][]) {
+    for (const [table, { key, merged: mergedOf }] of this.keyedTables) {
       const rows = await this.db.select<Row>(
         `SELECT * FROM ${table} WHERE profile_id IN (?, ?) ORDER BY id${this.db.forUpdate}`,
         [survivorId, absorbedId],
@@ -90,7 +79,7 @@ export class MergeRows {
           moving.push(Number(row.id));
           continue;
         }
-        const merged = this.arbiter(table, survivorRow, row);
+        const merged = mergedOf?.(survivorRow, row);
         if (!merged) continue;
         const record: SwapRecord = {
           survivor: this.contents(table, survivorRow),
@@ -122,7 +111,7 @@ export class MergeRows {
       transaction,
     );
     for (const swap of moves.filter((move) => move.kind === 'swap').reverse()) {
-      const table = knownTable(swap.table_name) as KeyedTable;
+      const table = this.knownTable(swap.table_name);
       const record = JSON.parse(swap.original ?? '{}') as SwapRecord;
       await this.write(table, Number(swap.other_row_id), record.absorbed, transaction);
       const [current] = await this.db.select<Row>(
@@ -142,11 +131,11 @@ export class MergeRows {
       for (let start = 0; start < ids.length; start += chunk) {
         const values = { absorbedId, survivorId, ids: ids.slice(start, start + chunk) };
         await this.db.execute(
-          `UPDATE ${knownTable(table)} SET profile_id = :absorbedId WHERE id IN (:ids) AND profile_id = :survivorId`,
+          `UPDATE ${this.knownTable(table)} SET profile_id = :absorbedId WHERE id IN (:ids) AND profile_id = :survivorId`,
           values,
           transaction,
         );
-        for (const derived of derivedRows[table] ?? []) {
+        for (const derived of this.derivedRows.get(table) ?? []) {
           await this.db.execute(
             `UPDATE ${derived.table} SET profile_id = :absorbedId WHERE ${derived.column} IN (:ids) AND profile_id = :survivorId`,
             values,
@@ -176,7 +165,7 @@ export class MergeRows {
         { survivorId, part },
         transaction,
       );
-      for (const derived of derivedRows[table] ?? []) {
+      for (const derived of this.derivedRows.get(table) ?? []) {
         await this.db.execute(
           `UPDATE ${derived.table} SET profile_id = :survivorId WHERE ${derived.column} IN (:part)`,
           { survivorId, part },
@@ -186,7 +175,7 @@ export class MergeRows {
     }
   }
 
-  private async write(table: KeyedTable, id: number, contents: Contents, transaction: Transaction): Promise<void> {
+  private async write(table: string, id: number, contents: Contents, transaction: Transaction): Promise<void> {
     const columns = Object.keys(contents);
     if (columns.length === 0) return;
     await this.db.execute(
@@ -196,10 +185,18 @@ export class MergeRows {
     );
   }
 
-  private contents(table: KeyedTable, row: Row): Contents {
-    const { id: _id, profile_id: _profileId, [keyedTables[table]]: _key, ...rest } = row;
-    for (const column of generatedColumns[table] ?? []) delete rest[column];
+  private contents(table: string, row: Row): Contents {
+    const keyed = this.keyedTables.get(table);
+    const { id: _id, profile_id: _profileId, ...rest } = row;
+    if (keyed) delete rest[keyed.key];
+    for (const column of keyed?.generated ?? []) delete rest[column];
     return this.normalize(rest);
+  }
+
+  /** Table names in `merge_moves` are only ever written from the handlers' lists; anything else is refused, not run. */
+  private knownTable(name: string): string {
+    if (this.movedTables.includes(name) || this.keyedTables.has(name)) return name;
+    throw new Error(`merge_moves names an unknown table "${name}"`);
   }
 
   /** Values as each dialect stores them (times as text), so they compare and write back alike. */
@@ -214,10 +211,4 @@ export class MergeRows {
 
 function sameContents(a: Contents, b: Contents): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** Table names in `merge_moves` are only ever written from the lists above; anything else is refused, not run. */
-function knownTable(name: string): string {
-  if ((movedTables as readonly string[]).includes(name) || name in keyedTables) return name;
-  throw new Error(`merge_moves names an unknown table "${name}"`);
 }

@@ -11,11 +11,38 @@ export interface Person {
 /** A person's rows in one table, as stored (JSON columns as their text, times in ISO 8601). */
 export type PersonRows = Record<string, unknown>[];
 
+/** A row's columns but its id and owner, as a merge compares and writes them. */
+export type RowContents = Record<string, unknown>;
+
+/** A table with one row per profile and `key` (a tag's name, an attribute's name, a follow's account). */
+export interface KeyedMerge {
+  table: string;
+  key: string;
+  /** Columns the database computes from the others: read with the row, never written. */
+  generated?: readonly string[];
+  /**
+   * The survivor's contents when both profiles hold the key (rows whole, as stored); undefined keeps the survivor's.
+   * Without it the survivor's row stays as it is.
+   */
+  merged?(survivor: Record<string, unknown>, absorbed: Record<string, unknown>): RowContents | undefined;
+}
+
+/** How a merge treats a handler's tables; `MergeRows` records every row it moves or rewrites, so unmerge is exact. */
+export interface MergeSpec {
+  /** Tables whose rows move whole to the survivor. */
+  moved?: readonly string[];
+  /** Rows derived from a moved table's rows that carry the owner too (`column` names the row): they move with it. */
+  derived?: readonly { of: string; table: string; column: string }[];
+  /** Tables with a row per profile and key: the absorbed profile's row moves where the survivor has none. */
+  keyed?: readonly KeyedMerge[];
+}
+
 /**
  * A room's part in what Persona keeps about a person. Each room that stores data about people registers one, naming
  * its tables: exporting a person (`GET /api/profiles/:id/export`, the right of access) asks every handler for its
- * rows, and erasing one (`ProfileEraser`) asks every handler to erase them, in the order they are registered. Every
- * table with a profile column must be some handler's (a test reads the database's catalogue).
+ * rows, erasing one (`ProfileEraser`) asks every handler to erase them, in the order they are registered, and merging
+ * two profiles (`ProfileMerger`) moves each handler's rows as its `merge` says. Every table with a profile column must
+ * be some handler's (a test reads the database's catalogue).
  */
 export interface PersonDataHandler {
   /** The room or concern, for receipts and errors. */
@@ -24,6 +51,8 @@ export interface PersonDataHandler {
   readonly tables: readonly string[];
   /** The person's rows in each of its tables. */
   export(person: Person, transaction?: Transaction): Promise<Record<string, PersonRows>>;
+  /** How its rows follow a merge (none: they stay with the profile they name, as a merge's own records do). */
+  readonly merge?: MergeSpec;
   /** Removes or pseudonymises what it keeps about them, in the erasure's transaction (none: nothing to erase). */
   erase?(person: Person, transaction: Transaction): Promise<void>;
 }

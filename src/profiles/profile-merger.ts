@@ -2,16 +2,12 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { ConflictError } from '../errors/conflict.error';
 import type { TimelineService } from '../timeline/timeline.service';
-import type { AttributeValue } from './attribute-catalog';
-import type { AttributeHolding } from './attribute.service';
 import { liveProfileId } from './live-profile';
 import type { MergeEvidence } from './merge-evidence';
-import { type KeyedTable, MergeRows } from './merge-rows';
+import { MergeRows } from './merge-rows';
+import type { MergeSpec } from './person-data';
 import { type MergeRow, MergeStore, pairKey } from './merge-store';
 import type { Clock } from '../util/clock';
-
-/** Whether, for an attribute both profiles hold, the absorbed profile's value should be the survivor's. */
-export type AttributeArbiter = (name: string, survivor: AttributeHolding, absorbed: AttributeHolding) => boolean;
 
 export interface MergeResult {
   mergeId: number;
@@ -45,11 +41,12 @@ export class ProfileMerger {
   constructor(
     private readonly db: Database,
     private readonly timeline: TimelineService,
-    private readonly absorbedWins: AttributeArbiter,
+    /** How each room's rows follow a merge (the person-data handlers' `merge`). */
+    mergeSpecs: readonly MergeSpec[],
     private readonly clock: Clock,
   ) {
     this.store = new MergeStore(db, clock);
-    this.rows = new MergeRows(db, (table, survivor, absorbed) => this.mergedContents(table, survivor, absorbed));
+    this.rows = new MergeRows(db, mergeSpecs);
   }
 
   /**
@@ -220,44 +217,6 @@ export class ProfileMerger {
       await this.store.audit(actor, 'profile.unmerged', merge, at, transaction);
       return { ...merge, status: 'unmerged' };
     });
-  }
-
-  /**
-   * The survivor's contents for a key both profiles hold, or undefined to keep its own. Attributes: the arbiter
-   * (precedence, consent). Follow state: the newer change, keeping the earlier first follow and how it came.
-   * Tags: the survivor's.
-   */
-  private mergedContents(
-    table: KeyedTable,
-    survivor: Record<string, unknown>,
-    absorbed: Record<string, unknown>,
-  ): Record<string, unknown> | undefined {
-    const { id: _s, profile_id: _sp, ...survivorContents } = survivor;
-    const { id: _a, profile_id: _ap, ...absorbedContents } = absorbed;
-    if (table === 'attributes') {
-      const holding = (row: Record<string, unknown>): AttributeHolding => ({
-        value: JSON.parse(String(row.value)) as AttributeValue,
-        source: String(row.source),
-        updatedAt: this.db.parseTime(row.updated_at),
-      });
-      return this.absorbedWins(String(survivor.name), holding(survivor), holding(absorbed))
-        ? absorbedContents
-        : undefined;
-    }
-    if (table === 'subscriptions') {
-      const time = (row: Record<string, unknown>, column: string) =>
-        this.db.parseTime(row[column])?.getTime() ?? Number.POSITIVE_INFINITY;
-      const state = time(absorbed, 'changed_at') > time(survivor, 'changed_at') ? absorbedContents : survivorContents;
-      const first = time(absorbed, 'first_subscribed_at') < time(survivor, 'first_subscribed_at') ? absorbed : survivor;
-      const merged = {
-        ...state,
-        first_subscribed_at: first.first_subscribed_at,
-        source: first.source,
-        channel: first.channel,
-      };
-      return merged;
-    }
-    return undefined;
   }
 
   /** The survivor's own columns after a merge or an unmerge, and the absorbed profile's pointer (null: live again). */

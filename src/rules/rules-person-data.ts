@@ -6,6 +6,14 @@ export function rulesPersonData(db: Database): PersonDataHandler {
   return {
     name: 'rules',
     tables: ['tags', 'scores', 'score_ledger'],
+    // The ledger follows its events; a tag or a score group both profiles hold keeps the survivor's row.
+    merge: {
+      derived: [{ of: 'events', table: 'score_ledger', column: 'event_id' }],
+      keyed: [
+        { table: 'tags', key: 'name' },
+        { table: 'scores', key: 'score_group' },
+      ],
+    },
     async export(person, transaction) {
       return {
         tags: await rowsOfProfiles(db, 'tags', 'profile_id', person, transaction),

@@ -11,6 +11,8 @@ export function timelinePersonData(db: Database): PersonDataHandler {
   return {
     name: 'timeline',
     tables: ['events', 'event_properties'],
+    // Events move to the survivor, and their property index with them.
+    merge: { moved: ['events'], derived: [{ of: 'events', table: 'event_properties', column: 'event_id' }] },
     async export(person, transaction) {
       return {
         events: await rowsOfProfiles(db, 'events', 'profile_id', person, transaction),
