@@ -3,13 +3,13 @@
  *   foundation  src/util, src/errors, src/logging, src/metrics: used by everyone, use no room
  *   db          src/db: the store; uses only the foundation
  *   config      src/config: reads and validates the configuration; composes the rooms' own config schemas
- *   rooms       the domain (profiles, timeline, ingest, rules, segments, pushes, webhooks, credentials, jobs, ai)
+ *   rooms       the domain (profiles, timeline, ingest, rules, segments, pushes, webhooks, credentials, jobs, ai, audit)
  *   doors       src/http, src/bot, src/cli, src/plugins (the plugin host): the ways in, over the rooms
  *   roots       src/app.ts, src/main.ts and the CLI's entry points (src/cli/*.cli.ts): wire everything
  * Nothing imports upward, there are no circles, and plugins (plugins/) import only the SDK.
  */
 const foundation = '^src/(util|errors|logging|metrics)/';
-const rooms = '^src/(profiles|timeline|ingest|rules|segments|pushes|webhooks|credentials|jobs|ai)/';
+const rooms = '^src/(profiles|timeline|ingest|rules|segments|pushes|webhooks|credentials|jobs|ai|audit)/';
 const doors = '^src/(http|bot|cli|plugins)/';
 const roots = '^src/((app|main)|cli/[^/]+\\.cli)\\.ts$';
 

@@ -96,7 +96,7 @@ export function apiRouters(persona: ApiServices, deps: ApiRouterDeps): Router<Ap
       bodyLimitBytes,
       clock: deps.clock,
       erase: (profileId, actor) => deps.eraser.erase(profileId, actor),
-      exportPerson: (profileId) => persona.personExport.export(profileId),
+      exportPerson: (profileId, actor) => persona.personExport.export(profileId, actor),
       updateAttributes: (requestedId, values) =>
         db.transaction(async (transaction) => {
           const profileId = await liveProfileId(db, requestedId, transaction, { lock: true });

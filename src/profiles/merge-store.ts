@@ -1,4 +1,5 @@
 import type { Transaction } from 'sequelize';
+import { recordAudit } from '../audit/audit-log';
 import type { Database } from '../db/database';
 import { ConflictError } from '../errors/conflict.error';
 import { NotFoundError } from '../errors/not-found.error';
@@ -207,17 +208,8 @@ export class MergeStore {
   }
 
   async audit(actor: string, action: string, merge: MergeRow, at: Date, transaction: Transaction): Promise<void> {
-    await this.db.execute(
-      'INSERT INTO audit_log (actor, action, subject, details, at) VALUES (?, ?, ?, ?, ?)',
-      [
-        actor.slice(0, 128),
-        action,
-        `merge:${merge.id}`,
-        JSON.stringify({ survivorId: merge.survivorId, absorbedId: merge.absorbedId }),
-        at,
-      ],
-      transaction,
-    );
+    const details = { survivorId: merge.survivorId, absorbedId: merge.absorbedId };
+    await recordAudit(this.db, { actor, action, subject: `merge:${merge.id}`, details, at }, transaction);
   }
 
   private async select(where: string, values: Replacements, transaction?: Transaction): Promise<MergeRow[]> {

@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit-log';
 import type { Database } from '../db/database';
 import type { StoredIdentity } from './identity-mentions';
 import { liveProfileId } from './live-profile';
@@ -16,7 +17,7 @@ export interface PersonExport {
 
 /**
  * The right of access (PIPL art. 45, GDPR art. 15): what every room keeps about a person, from the registered
- * handlers, in one consistent read. Times come out in ISO 8601 whatever the database stores.
+ * handlers, in one consistent read, recorded in the audit log. Times come out in ISO 8601 whatever the database stores.
  */
 export class PersonDataExport {
   constructor(
@@ -25,7 +26,8 @@ export class PersonDataExport {
     private readonly clock: Clock,
   ) {}
 
-  async export(requestedId: number): Promise<PersonExport> {
+  /** Everything about the person behind `requestedId`; the export is recorded in the audit log as `actor`'s. */
+  async export(requestedId: number, actor: string): Promise<PersonExport> {
     return this.db.transaction(async (transaction) => {
       const profileId = await liveProfileId(this.db, requestedId, transaction);
       const profileIds = await mergedFamily(this.db, profileId, transaction);
@@ -40,7 +42,14 @@ export class PersonDataExport {
           tables[table] = rows.map((row) => this.readable(row));
         }
       }
-      return { profileId, mergedProfileIds: profileIds.slice(1), exportedAt: this.clock().toISOString(), tables };
+      const at = this.clock();
+      const details = { mergedProfileIds: profileIds.slice(1), tables: Object.keys(tables) };
+      await recordAudit(
+        this.db,
+        { actor, action: 'profile.exported', subject: `profile:${profileId}`, details, at },
+        transaction,
+      );
+      return { profileId, mergedProfileIds: profileIds.slice(1), exportedAt: at.toISOString(), tables };
     });
   }
 

@@ -1,4 +1,5 @@
 import type { Transaction } from 'sequelize';
+import { recordAudit } from '../audit/audit-log';
 import type { Database } from '../db/database';
 import { liveProfileId } from './live-profile';
 import { NotFoundError } from '../errors/not-found.error';
@@ -58,9 +59,10 @@ export class ProfileEraser {
         transaction,
       );
       for (const receipt of receipts) {
-        await this.db.execute(
-          "INSERT INTO audit_log (actor, action, subject, details, at) VALUES (?, 'profile.erased', ?, ?, ?)",
-          [actor, `profile:${receipt.profileId}`, JSON.stringify(receipt), erasedAt],
+        const subject = `profile:${receipt.profileId}`;
+        await recordAudit(
+          this.db,
+          { actor, action: 'profile.erased', subject, details: receipt, at: erasedAt },
           transaction,
         );
       }

@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit-log';
 import type { Database } from '../db/database';
 import { AppError } from '../errors/app.error';
 import { ConflictError } from '../errors/conflict.error';
@@ -324,11 +325,7 @@ export class PushService {
     at: Date,
     transaction: Parameters<Database['execute']>[2],
   ): Promise<void> {
-    await this.db.execute(
-      'INSERT INTO audit_log (actor, action, subject, details, at) VALUES (?, ?, ?, ?, ?)',
-      [actor, action, `push:${pushId}`, JSON.stringify(details), at],
-      transaction,
-    );
+    await recordAudit(this.db, { actor, action, subject: `push:${pushId}`, details, at }, transaction);
   }
 
   private view(row: PushRow): PushView {

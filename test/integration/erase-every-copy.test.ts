@@ -179,6 +179,11 @@ describe('erasure leaves no copy of the person anywhere in the database', () => 
     // Times read the same on both databases; nobody else's data is in it.
     expect(exported.tables.profiles[0].created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(text).not.toContain('keep@example.com');
+    // Handing someone's data over is recorded, naming who asked.
+    const audited = await app.persona.db.select<{ actor: string; subject: string }>(
+      "SELECT actor, subject FROM audit_log WHERE action = 'profile.exported'",
+    );
+    expect(audited).toEqual([{ actor: expect.stringMatching(/^admin /), subject: `profile:${id}` }]);
 
     // Every table that can name a profile is some room's to export (and erase).
     const handled = new Set(app.persona.personData.flatMap((handler) => handler.tables));

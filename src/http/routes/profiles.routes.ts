@@ -27,7 +27,7 @@ export interface ProfilesRouteDeps {
   /** Erases a person; answers what was removed. */
   erase(profileId: number, actor: string): Promise<unknown>;
   /** Everything Persona holds about a person, by table. */
-  exportPerson(profileId: number): Promise<unknown>;
+  exportPerson(profileId: number, actor: string): Promise<unknown>;
   merger: ProfileMerger;
   /**
    * Writes attributes as the operator (the most trusted source by default) on the live profile behind the id;
@@ -106,7 +106,7 @@ export function profilesRoutes(deps: ProfilesRouteDeps): Router<AppState> {
   // The right of access: everything about the person, from every room, as one JSON document to hand over.
   router.get('/api/profiles/:id/export', async (ctx) => {
     const id = parseInput(profileId, ctx.params.id, 'id');
-    ctx.body = await deps.exportPerson(id);
+    ctx.body = await deps.exportPerson(id, actorOf(ctx));
     ctx.set('Content-Disposition', `attachment; filename="persona-profile-${id}.json"`);
   });
 
