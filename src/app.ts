@@ -211,7 +211,12 @@ export class Persona {
     );
     this.jobs.register(inboxPurgeJob(this.inbox, config.ingest.inboxRetentionHours));
     this.jobs.register(jobHistoryPurgeJob(leases, config.jobs.historyRetentionDays));
-    this.segments = new SegmentService(this.db, clock, () => this.rules.current.labels);
+    this.segments = new SegmentService(
+      this.db,
+      clock,
+      () => this.rules.current.labels,
+      () => this.plugins.vocabularies.list().flatMap((vocabulary) => vocabulary.eventTypes.map((entry) => entry.type)),
+    );
     this.jobs.register(segmentCountsJob(this.segments, config.timezone));
     this.engine.attach(this.pipeline, this.jobs);
 

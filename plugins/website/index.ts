@@ -9,7 +9,7 @@ import {
   ValidationError,
   verifyTimestampedHmac,
 } from '../../src/plugins/plugin-sdk';
-import { toInboundEvent } from './beacon.schema';
+import { beaconTypes, toInboundEvent } from './beacon.schema';
 
 const configSchema = z
   .object({
@@ -34,6 +34,7 @@ export default definePlugin({
   configSchema,
   setup(context) {
     const { config } = context;
+    context.vocabularies.register({ name: 'website', eventTypes: beaconTypes.map((type) => ({ type })) });
     context.http.route({
       method: 'POST',
       path: '/webhooks/website',

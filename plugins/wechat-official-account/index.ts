@@ -22,6 +22,20 @@ export default definePlugin({
   configSchema: wechatConfigSchema,
   setup(context) {
     const scenes = new SceneChannels(context.config.sceneChannels);
+    // What followers' actions become on the timeline, so segments and /ask know them before the first one arrives.
+    context.vocabularies.register({
+      name: 'wechat',
+      eventTypes: [
+        { type: 'subscribe', properties: ['account', 'scene'] },
+        { type: 'unsubscribe', properties: ['account'] },
+        { type: 'message', properties: ['account', 'subtype', 'msgId'] },
+        { type: 'qr_scan', properties: ['account', 'scene', 'ticket', 'subscribe'] },
+        { type: 'menu_click', properties: ['account', 'key'] },
+        { type: 'menu_view', properties: ['account', 'url', 'menuId'] },
+        { type: 'location_report', properties: ['account'] },
+        { type: 'wechat_event', properties: ['account', 'msgType', 'raw'] },
+      ],
+    });
     const clients = new Map<string, WechatApiClient>();
     const companions = new Map<string, string>();
     for (const account of context.config.accounts) {

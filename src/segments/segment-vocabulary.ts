@@ -14,11 +14,15 @@ export interface SegmentVocabulary {
 const builtInFields = new Set(['source', 'channel', 'age', 'ageBand']);
 
 /**
- * Reads the vocabulary. Each list is the distinct values of an index's first column, read by skipping through the
+ * Reads the vocabulary, with the event types sources declare (a follower's first QR scan is a known word before it
+ * happens). Each list is the distinct values of an index's first column, read by skipping through the
  * index (one seek per distinct value), which takes milliseconds on millions of rows: MySQL does that for DISTINCT
  * (a loose index scan); SQLite reads every entry for DISTINCT, so it is asked for one next value at a time.
  */
-export async function loadVocabulary(db: Database): Promise<SegmentVocabulary> {
+export async function loadVocabulary(
+  db: Database,
+  declaredEventTypes: readonly string[] = [],
+): Promise<SegmentVocabulary> {
   const distinct = async (table: string, column: string) => {
     const sql = db.isMysql
       ? `SELECT DISTINCT ${column} AS name FROM ${table}`
@@ -32,7 +36,7 @@ export async function loadVocabulary(db: Database): Promise<SegmentVocabulary> {
   return {
     tags: await distinct('tags', 'name'),
     attributes: [...new Set([...knownAttributes, ...(await distinct('attributes', 'name'))])],
-    eventTypes: await distinct('events', 'type'),
+    eventTypes: [...new Set([...(await distinct('events', 'type')), ...declaredEventTypes])],
   };
 }
 

@@ -66,6 +66,8 @@ export class SegmentService {
     private readonly clock: Clock,
     /** What operators call tags (the rules in force): an expression may name a tag by its label. */
     private readonly labels: () => TagLabels = () => TagLabels.none,
+    /** Event types sources declare (plugins' rule vocabularies): known before the first such event arrives. */
+    private readonly declaredEventTypes: () => readonly string[] = () => [],
   ) {}
 
   addDependents(usersOf: (name: string) => Promise<string[]>): void {
@@ -169,7 +171,7 @@ export class SegmentService {
 
   /** The tags, attributes and event types the data holds: what an expression can usefully name. */
   vocabulary(): Promise<SegmentVocabulary> {
-    return loadVocabulary(this.db);
+    return loadVocabulary(this.db, this.declaredEventTypes());
   }
 
   /** What an expression would select, before it is saved or pushed to. */
@@ -287,7 +289,10 @@ export class SegmentService {
 
   /** Unknown names in the expression and in the saved segments it refers to. */
   private async warnings(expr: SegmentExpr): Promise<string[]> {
-    return unknownNameWarnings(await resolveSegmentRefs(expr, this.lookup), await loadVocabulary(this.db));
+    return unknownNameWarnings(
+      await resolveSegmentRefs(expr, this.lookup),
+      await loadVocabulary(this.db, this.declaredEventTypes()),
+    );
   }
 
   private compile(expr: SegmentExpr) {

@@ -256,3 +256,44 @@ describe('saved segments', () => {
     ]);
   });
 });
+
+describe('the segment vocabulary knows the event types sources declare', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({
+      plugins: {
+        website: { enabled: true, secret: 'env:WEBSITE_WEBHOOK_SECRET' },
+        'wechat-official-account': {
+          enabled: true,
+          accounts: [
+            {
+              name: 'default',
+              appId: 'env:WECHAT_APP_ID',
+              token: 'env:WECHAT_TOKEN',
+              encodingAESKey: 'env:WECHAT_ENCODING_AES_KEY',
+            },
+          ],
+        },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await app.stop();
+  });
+
+  it('before the first such event arrives: no warning for a declared type, and a typo is told its closest one', async () => {
+    const preview = async (expression: string) =>
+      (
+        (await (await app.request('/api/segments/preview', { method: 'POST', json: { expression } })).json()) as {
+          warnings: string[];
+        }
+      ).warnings;
+    // Nothing has happened yet: the types are known because the plugins declare them (ctx.vocabularies).
+    expect(await preview('event:purchase in 30d OR event:qr_scan[scene=store-1]')).toEqual([]);
+    expect(await preview('event:menu_clik')).toEqual([
+      'no profile has an event of type menu_clik yet: did you mean menu_click?',
+    ]);
+  });
+});
