@@ -4,17 +4,13 @@ import { IdentityMentions } from '../profiles/identity-mentions';
 import type { Person, PersonDataHandler } from '../profiles/person-data';
 import { chunks } from '../util/chunks';
 import { maxChainedTerms } from '../db/sql-limits';
-
-/** `%fragment%` for LIKE with `!` as the escape character. */
-function containing(fragment: string): string {
-  return `%${fragment.replace(/[!%_]/g, '!$&')}%`;
-}
+import { likeContaining } from '../db/sql-like';
 
 /**
  * What operators typed about a person: `/whois <their email>`, `/tag add <their phone> …`. Exported as they are; on
  * erasure they stay in the bot's audit trail (who asked what, when, with what outcome) with the person's identities
- * replaced by `[erased]`. The database narrows the rows down by fragments (plain reads; nothing is locked but the rows changed), then each
- * text is redacted by the patterns, which know every spelling of a phone number.
+ * replaced by `[erased]`. The database narrows the rows down by fragments (plain reads; nothing is locked but the
+ * rows changed), then each text is redacted by the patterns, which know every spelling of a phone number.
  */
 export function botAuditPersonData(db: Database): PersonDataHandler {
   /** The audit rows that name the person (found by fragments, then confirmed by the patterns), with their redaction. */
@@ -25,7 +21,7 @@ export function botAuditPersonData(db: Database): PersonDataHandler {
       const rows = await db.select<Record<string, unknown> & { id: number; text: string; detail: string | null }>(
         `SELECT id, transport, operator, room, text, command, outcome, detail, received_at, answered_at FROM bot_audit
           WHERE ${fragments.map(() => "LOWER(text) LIKE ? ESCAPE '!' OR LOWER(detail) LIKE ? ESCAPE '!'").join(' OR ')}`,
-        fragments.flatMap((fragment) => [containing(fragment), containing(fragment)]),
+        fragments.flatMap((fragment) => [likeContaining(fragment), likeContaining(fragment)]),
         transaction,
       );
       for (const row of rows) {

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database';
+import { likeContaining } from '../db/sql-like';
 import type { PersonDataHandler } from '../profiles/person-data';
 
 /**
@@ -34,7 +35,7 @@ export function inboxPersonData(db: Database): PersonDataHandler {
       for (const { value } of person.identities) {
         const rows = await db.select<{ id: number }>(
           "SELECT id FROM inbox WHERE payload LIKE ? ESCAPE '!'",
-          [`%${value.replace(/[!%_]/g, '!$&')}%`],
+          [likeContaining(value)],
           transaction,
         );
         for (const row of rows) ids.add(Number(row.id));

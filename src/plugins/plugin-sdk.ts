@@ -3,21 +3,7 @@
  * signed webhooks and reading bodies, and the shapes of the events they hand in.
  */
 export { definePlugin, type PluginContext, type PluginDefinition, type Teardown } from './plugin.types';
-export type {
-  BotAnswer,
-  BotCommand,
-  BotImage,
-  BotLocale,
-  BotRequest,
-  BotRole,
-  BotSubcommand,
-  BotText,
-  PushAccount,
-  PushRecipient,
-  PushSender,
-  PushSendOutcome,
-  RuleVocabulary,
-} from './extension-points';
+export type * from './extension-points';
 export type { PushContent, PushMessage, PushTemplate } from '../pushes/push-content';
 export type { RouteDefinition } from '../http/route-registry';
 export type { FetchedCredential } from '../credentials/credential-store';

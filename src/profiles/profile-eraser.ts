@@ -50,7 +50,8 @@ export class ProfileEraser {
         transaction,
       );
       const erasedAt = this.clock();
-      const receipts = await Promise.all(family.map((id) => this.receipt(id, erasedAt, transaction)));
+      const receipts: ErasureReceipt[] = [];
+      for (const id of family) receipts.push(await this.receipt(id, erasedAt, transaction));
       for (const handler of this.handlers) await handler.erase?.({ profileIds: family, identities }, transaction);
       await this.db.execute(
         `UPDATE profiles SET erased_at = :erasedAt, updated_at = :erasedAt, first_touch_source = NULL, first_touch_channel = NULL

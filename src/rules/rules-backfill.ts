@@ -6,7 +6,7 @@ import { RuleSet } from './rule-set';
 import { assertWithinCeiling, type RulesCeiling } from './rules-ceiling.schema';
 import type { RulesDocument } from './rules-document.schema';
 import { RulesNotAppliedError } from './rules-not-applied.error';
-import type { RulesProvider } from './rules.provider';
+import { type RulesProvider, sameDocument } from './rules.provider';
 import type { TagRuleSweep } from './tag-rule-sweep';
 
 export interface ApplyOutcome {
@@ -21,8 +21,6 @@ export interface ApplyRun {
   accepted: Promise<void>;
   done: Promise<ApplyOutcome>;
 }
-
-const sameDocument = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * Applies a rules document, all or nothing. First every tag rule is put to the database over no rows, so rules it

@@ -21,7 +21,8 @@ export function parseRulesDocument(input: unknown): RulesDocument {
   return result.data;
 }
 
-const sameDocument = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Whether two rules documents say the same (they are plain JSON, in the schema's key order). */
+export const sameDocument = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * The rules in force and how they change. The config files are one source: when one changes, the rules are read

@@ -1,3 +1,4 @@
+import { wechatSampleAccountPlugin } from '../support/inbound-senders';
 import { signTimestampedHmac } from '../../src/util/timestamped-hmac';
 import { crmSecret, startTestApp, type TestApp, websiteSecret } from '../support/test-app';
 import { signedPost, textMessage, sampleAccount } from '../support/wechat-client';
@@ -21,17 +22,7 @@ describe('generic CRM webhook', () => {
       plugins: {
         'crm-webhook': { enabled: true, sources: [{ name: 'crm', secret: 'env:CRM_WEBHOOK_SECRET' }] },
         website: { enabled: true, secret: 'env:WEBSITE_WEBHOOK_SECRET' },
-        'wechat-official-account': {
-          enabled: true,
-          accounts: [
-            {
-              name: 'default',
-              appId: 'env:WECHAT_APP_ID',
-              token: 'env:WECHAT_TOKEN',
-              encodingAESKey: 'env:WECHAT_ENCODING_AES_KEY',
-            },
-          ],
-        },
+        'wechat-official-account': wechatSampleAccountPlugin,
       },
     });
   });

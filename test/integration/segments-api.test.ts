@@ -1,3 +1,4 @@
+import { wechatSampleAccountPlugin } from '../support/inbound-senders';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 describe('saved segments', () => {
@@ -264,17 +265,7 @@ describe('the segment vocabulary knows the event types sources declare', () => {
     app = await startTestApp({
       plugins: {
         website: { enabled: true, secret: 'env:WEBSITE_WEBHOOK_SECRET' },
-        'wechat-official-account': {
-          enabled: true,
-          accounts: [
-            {
-              name: 'default',
-              appId: 'env:WECHAT_APP_ID',
-              token: 'env:WECHAT_TOKEN',
-              encodingAESKey: 'env:WECHAT_ENCODING_AES_KEY',
-            },
-          ],
-        },
+        'wechat-official-account': wechatSampleAccountPlugin,
       },
     });
   });

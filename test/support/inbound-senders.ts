@@ -3,6 +3,19 @@ import { hubspotV3Signature } from './hubspot-signer';
 import { crmSecret, hubspotClientSecret, type TestApp, websiteSecret } from './test-app';
 import { signedPost, sampleAccount } from './wechat-client';
 
+/** The WeChat plugin on for the protocol's sample account (webhooks only; its secrets come from the test env). */
+export const wechatSampleAccountPlugin = {
+  enabled: true,
+  accounts: [
+    {
+      name: 'default',
+      appId: 'env:WECHAT_APP_ID',
+      token: 'env:WECHAT_TOKEN',
+      encodingAESKey: 'env:WECHAT_ENCODING_AES_KEY',
+    },
+  ],
+};
+
 /** The plugins every way in needs, for tests that send the same thing through all of them. */
 export function everyWayIn(hubspotUrl: string) {
   return {
@@ -16,17 +29,7 @@ export function everyWayIn(hubspotUrl: string) {
         apiBaseUrl: hubspotUrl,
         retryBaseMs: 1,
       },
-      'wechat-official-account': {
-        enabled: true,
-        accounts: [
-          {
-            name: 'default',
-            appId: 'env:WECHAT_APP_ID',
-            token: 'env:WECHAT_TOKEN',
-            encodingAESKey: 'env:WECHAT_ENCODING_AES_KEY',
-          },
-        ],
-      },
+      'wechat-official-account': wechatSampleAccountPlugin,
     },
   };
 }
