@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
+import { LeasedQueue } from '../db/leased-queue';
 import { ValidationError } from '../errors/validation.error';
 import type { Clock } from '../util/clock';
 import type { InboundEvent, InboxPayload } from './inbound-event';
@@ -19,17 +20,25 @@ export interface InboxEntry {
 }
 
 /**
- * The durable intake. `write` is the only thing a request does before answering; the worker claims rows with a lease,
- * so a crashed worker's rows return to the queue and several instances never process the same row at once.
+ * The durable intake. `write` is the only thing a request does before answering; the worker claims rows from the
+ * leased queue, so a crashed worker's rows return to it and several instances never process the same row at once.
  */
 export class InboxService {
   private readonly writer: InboxWriter;
+  private readonly queue: LeasedQueue;
 
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
   ) {
     this.writer = new InboxWriter(db);
+    this.queue = new LeasedQueue(db, {
+      table: 'inbox',
+      waiting: 'pending',
+      leased: 'processing',
+      parked: { status: 'failed', stamp: 'processed_at' },
+      claimOrder: 'available_at, id',
+    });
   }
 
   /**
@@ -69,90 +78,49 @@ export class InboxService {
     return { duplicates: events.length - inserted };
   }
 
-  /** Claims up to `limit` due rows for `worker` until `leaseMs` from now. */
+  /** Claims up to `limit` due rows for `worker` until `leaseMs` from now, in id order. */
   async claim(worker: string, limit: number, leaseMs: number): Promise<InboxEntry[]> {
-    const now = this.clock();
-    return this.db.transaction(async (transaction) => {
-      // Oldest due first, in the claim index's own order: a backlog is read from the front of the index instead of
-      // sorted whole on every claim.
-      const due = await this.db.select<{ id: number }>(
-        `SELECT id FROM inbox WHERE status = 'pending' AND available_at <= :now ORDER BY available_at, id LIMIT :limit${this.db.skipLocked}`,
-        { now, limit },
-        transaction,
-      );
-      if (due.length === 0) return [];
-      const ids = due.map((row) => Number(row.id));
-      await this.db.execute(
-        "UPDATE inbox SET status = 'processing', locked_by = :worker, locked_until = :until WHERE id IN (:ids)",
-        { worker, until: new Date(now.getTime() + leaseMs), ids },
-        transaction,
-      );
-      const rows = await this.db.select<{
-        id: number;
-        source: string;
-        source_key: string;
-        payload: string;
-        attempts: number;
-      }>(
-        'SELECT id, source, source_key, payload, attempts FROM inbox WHERE id IN (:ids) ORDER BY id',
-        { ids },
-        transaction,
-      );
-      return rows.map((row) => ({
+    const rows = await this.queue.claim<{
+      id: number;
+      source: string;
+      source_key: string;
+      payload: string;
+      attempts: number;
+    }>(worker, { limit, leaseMs, now: this.clock(), columns: 'id, source, source_key, payload, attempts' });
+    return rows
+      .map((row) => ({
         id: Number(row.id),
         source: row.source,
         sourceKey: row.source_key,
         payload: row.payload,
         attempts: Number(row.attempts),
-      }));
-    });
+      }))
+      .sort((a, b) => a.id - b.id);
   }
 
   /** Inside the pipeline's transaction, so the rows are done exactly when their effects are committed. */
   async markDone(ids: readonly number[], transaction: Transaction): Promise<void> {
-    if (ids.length === 0) return;
-    const now = this.clock();
-    await this.db.execute(
-      "UPDATE inbox SET status = 'done', processed_at = :now, locked_by = NULL, locked_until = NULL, last_error = NULL WHERE id IN (:ids)",
-      { ids, now },
+    await this.queue.finish(
+      ids,
+      'done',
+      { set: 'processed_at = :now, last_error = NULL', values: { now: this.clock() } },
       transaction,
     );
   }
 
   /** Back to the queue at once, untried (the pipeline deferred them): another claim takes them. */
-  async release(ids: readonly number[], transaction: Transaction): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db.execute(
-      "UPDATE inbox SET status = 'pending', locked_by = NULL, locked_until = NULL WHERE id IN (:ids)",
-      { ids },
-      transaction,
-    );
+  release(ids: readonly number[], transaction: Transaction): Promise<void> {
+    return this.queue.release(ids, transaction);
   }
 
   /** Back to the queue after `retryInMs`, or parked as failed (null: attempts are used up). */
-  async markFailed(id: number, error: string, retryInMs: number | null): Promise<void> {
-    const now = this.clock();
-    const retryAt = retryInMs === null ? null : new Date(now.getTime() + retryInMs);
-    await this.db.execute(
-      `UPDATE inbox SET status = :status, attempts = attempts + 1, available_at = :availableAt, last_error = :error,
-         locked_by = NULL, locked_until = NULL, processed_at = :processedAt WHERE id = :id`,
-      {
-        id,
-        status: retryAt ? 'pending' : 'failed',
-        availableAt: retryAt ?? now,
-        error: error.slice(0, 2000),
-        processedAt: retryAt ? null : now,
-      },
-    );
+  markFailed(id: number, error: string, retryInMs: number | null): Promise<void> {
+    return this.queue.failAttempt(id, error, retryInMs, this.clock());
   }
 
   /** Rows whose worker died mid-batch go back to the queue once their lease has run out. */
-  async releaseExpired(): Promise<number> {
-    const now = this.clock();
-    return this.db.execute(
-      "UPDATE inbox SET status = 'pending', locked_by = NULL, locked_until = NULL WHERE status = 'processing' AND locked_until < :now",
-      { now },
-    );
+  releaseExpired(): Promise<number> {
+    return this.queue.releaseExpired(this.clock());
   }
 
   /** Deletes processed rows older than the retention; failed rows stay for inspection. */
@@ -161,11 +129,8 @@ export class InboxService {
   }
 
   /** Rows not yet processed (pending or in flight). */
-  async depth(): Promise<number> {
-    const [row] = await this.db.select<{ n: number }>(
-      "SELECT COUNT(*) AS n FROM inbox WHERE status IN ('pending', 'processing')",
-    );
-    return Number(row?.n ?? 0);
+  depth(): Promise<number> {
+    return this.queue.depth();
   }
 }
 

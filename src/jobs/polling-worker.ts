@@ -1,13 +1,5 @@
 import type { Logger } from 'pino';
 
-/** Retries wait at most this long, however many attempts came before. */
-export const maxRetryDelayMs = 60 * 60 * 1000;
-
-/** The wait before the next attempt after `attempts` failed ones: `baseMs`, doubling per attempt, capped. */
-export function retryDelay(baseMs: number, attempts: number): number {
-  return Math.min(baseMs * 2 ** Math.max(0, attempts - 1), maxRetryDelayMs);
-}
-
 /**
  * A background worker's loop: run a round, and when a round found nothing to do, wait for the poll interval or a
  * wake-up (new work written in this process), whichever comes first. A round that throws is logged and the loop

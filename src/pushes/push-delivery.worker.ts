@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database';
-import { PollingWorker, retryDelay } from '../jobs/polling-worker';
+import { retryDelay } from '../db/leased-queue';
+import { PollingWorker } from '../jobs/polling-worker';
 import type { Metrics } from '../metrics/metrics';
 import type { PushSender, PushSendOutcome } from './push-sender.types';
 import type { PushContent } from './push-content';

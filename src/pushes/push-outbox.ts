@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
+import { LeasedQueue } from '../db/leased-queue';
 import { personaEventSource } from '../segments/segment-ast';
 import { maxChainedTerms } from '../db/sql-limits';
 import { chunks } from '../util/chunks';
@@ -39,6 +40,11 @@ interface ClaimRow {
   batch_id: number | null;
   attempts: number;
 }
+
+/** A row going back to the queue forgets its decision, unless it is in a mass batch (sent again under its key). */
+const undecided = ['channel', 'openid', 'decided_at']
+  .map((column) => `${column} = CASE WHEN batch_id IS NULL THEN NULL ELSE ${column} END`)
+  .join(', ');
 
 /** The timeline event a settlement puts on the follower's timeline, if any. */
 function timelineEvent(
@@ -81,15 +87,24 @@ function timelineEvent(
 }
 
 /**
- * The push outbox: delivery rows claimed under a lease (`FOR UPDATE SKIP LOCKED` on MySQL, so instances never
- * claim the same row), settled in groups — each group one statement, with the timeline events of what was sent,
+ * The push outbox: delivery rows claimed from the leased queue (instances never claim the same row), settled in
+ * groups — each group one statement, with the timeline events of what was sent,
  * failed or skipped in the same transaction, so a row's status and the follower's timeline never disagree.
  */
 export class PushOutbox {
+  private readonly queue: LeasedQueue;
+
   constructor(
     private readonly db: Database,
     private readonly timeline: TimelineService,
-  ) {}
+  ) {
+    this.queue = new LeasedQueue(db, {
+      table: 'push_deliveries',
+      waiting: 'queued',
+      leased: 'sending',
+      claimOrder: 'available_at, id',
+    });
+  }
 
   /** Deferred rows whose time has come are queued again (checked by the policy anew). */
   async wakeDeferred(now: Date): Promise<number> {
@@ -106,20 +121,11 @@ export class PushOutbox {
     now: Date,
   ): Promise<{ rows: ClaimedDelivery[]; lockedUntil: Date }> {
     const lockedUntil = new Date(now.getTime() + leaseMs);
-    const rows = await this.db.transaction(async (transaction) => {
-      const found = await this.db.select<ClaimRow>(
-        `SELECT id, push_id, profile_id, channel, openid, decided_at, batch_id, attempts FROM push_deliveries
-          WHERE status = 'queued' AND available_at <= :now ORDER BY available_at, id LIMIT :limit${this.db.skipLocked}`,
-        { now, limit },
-        transaction,
-      );
-      if (found.length === 0) return [];
-      await this.db.execute(
-        "UPDATE push_deliveries SET status = 'sending', locked_by = :worker, locked_until = :lockedUntil WHERE id IN (:ids)",
-        { worker, lockedUntil, ids: found.map((row) => row.id) },
-        transaction,
-      );
-      return found;
+    const rows = await this.queue.claim<ClaimRow>(worker, {
+      limit,
+      leaseMs,
+      now,
+      columns: 'id, push_id, profile_id, channel, openid, decided_at, batch_id, attempts',
     });
     return {
       lockedUntil,
@@ -144,23 +150,18 @@ export class PushOutbox {
    */
   async recoverExpired(now: Date): Promise<{ requeued: number; unconfirmed: number; pushIds: number[] }> {
     return this.db.transaction(async (transaction) => {
-      const expired = await this.db.select<ClaimRow & { attempted_at: unknown }>(
-        `SELECT id, push_id, profile_id, channel, decided_at, batch_id, attempts, attempted_at FROM push_deliveries
-          WHERE status = 'sending' AND locked_until < :now${this.db.skipLocked}`,
-        { now },
+      const expired = await this.queue.expired<ClaimRow & { attempted_at: unknown }>(
+        'id, push_id, profile_id, channel, decided_at, batch_id, attempts, attempted_at',
+        now,
         transaction,
       );
       const inDoubt = expired.filter((row) => row.attempted_at !== null && row.batch_id === null);
       const requeue = expired.filter((row) => !inDoubt.includes(row));
-      if (requeue.length > 0) {
-        await this.db.execute(
-          `UPDATE push_deliveries SET status = 'queued', locked_by = NULL, locked_until = NULL,
-             ${['channel', 'openid', 'decided_at'].map((column) => `${column} = CASE WHEN batch_id IS NULL THEN NULL ELSE ${column} END`).join(', ')}
-           WHERE id IN (:ids)`,
-          { ids: requeue.map((row) => row.id) },
-          transaction,
-        );
-      }
+      await this.queue.release(
+        requeue.map((row) => row.id),
+        transaction,
+        undecided,
+      );
       const rows = inDoubt.map((row) => ({
         id: Number(row.id),
         pushId: Number(row.push_id),
@@ -190,13 +191,7 @@ export class PushOutbox {
   async markAttempted(ids: readonly number[], worker: string, leaseMs: number, now: Date): Promise<Set<number>> {
     if (ids.length === 0) return new Set();
     return this.db.transaction(async (transaction) => {
-      const held = (
-        await this.db.select<{ id: number }>(
-          `SELECT id FROM push_deliveries WHERE id IN (:ids) AND locked_by = :worker AND locked_until > :now${this.db.forUpdate}`,
-          { ids, worker, now },
-          transaction,
-        )
-      ).map((row) => Number(row.id));
+      const held = [...(await this.queue.heldBy(ids, worker, transaction, { unexpiredAt: now }))];
       if (held.length > 0) {
         await this.db.execute(
           'UPDATE push_deliveries SET attempted_at = :now, attempts = attempts + 1, locked_until = :until WHERE id IN (:held)',
@@ -209,14 +204,8 @@ export class PushOutbox {
   }
 
   /** Extends the lease of every row `worker` is sending. */
-  async renew(worker: string, leaseMs: number, now: Date): Promise<void> {
-    await this.db.execute(
-      "UPDATE push_deliveries SET locked_until = :until WHERE locked_by = :worker AND status = 'sending'",
-      {
-        worker,
-        until: new Date(now.getTime() + leaseMs),
-      },
-    );
+  renew(worker: string, leaseMs: number, now: Date): Promise<void> {
+    return this.queue.renew(worker, leaseMs, now);
   }
 
   /**
@@ -244,14 +233,10 @@ export class PushOutbox {
   ): Promise<void> {
     if (worker !== null && settlements.length > 0) {
       // A row whose lease another instance took over (this one stalled) is that instance's now: leave it be.
-      const held = new Set(
-        (
-          await this.db.select<{ id: number }>(
-            `SELECT id FROM push_deliveries WHERE id IN (:ids) AND locked_by = :worker${this.db.forUpdate}`,
-            { ids: settlements.map((settlement) => settlement.id), worker },
-            transaction,
-          )
-        ).map((row) => Number(row.id)),
+      const held = await this.queue.heldBy(
+        settlements.map((settlement) => settlement.id),
+        worker,
+        transaction,
       );
       settlements = settlements.filter((settlement) => held.has(settlement.id));
     }
@@ -267,9 +252,6 @@ export class PushOutbox {
       return entry;
     };
     const released = 'locked_by = NULL, locked_until = NULL';
-    const undecided = ['channel', 'openid', 'decided_at']
-      .map((column) => `${column} = CASE WHEN batch_id IS NULL THEN NULL ELSE ${column} END`)
-      .join(', ');
     for (const settlement of settlements) {
       switch (settlement.status) {
         case 'sent': {

@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Secret } from '../config/secret';
 import type { Database } from '../db/database';
+import { LeasedQueue } from '../db/leased-queue';
 import { ConflictError } from '../errors/conflict.error';
 import { NotFoundError } from '../errors/not-found.error';
 import type { NewTimelineEvent } from '../timeline/timeline.service';
@@ -69,15 +70,25 @@ interface DeliveryRow {
 /**
  * The outbound webhook outbox. A timeline event that a subscriber wants becomes one row per subscriber, in the
  * transaction that wrote the event (so nothing is announced that didn't happen, and nothing that happened is
- * missed); the delivery worker claims due rows under a lease and sends them at least once. Receivers dedupe on the
+ * missed); the delivery worker claims due rows from the leased queue and sends them at least once. Receivers dedupe on the
  * event id, the same for every subscriber and every retry.
  */
 export class WebhookOutbox {
+  private readonly queue: LeasedQueue;
+
   constructor(
     private readonly db: Database,
     private readonly subscribers: readonly WebhookSubscriber[],
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.queue = new LeasedQueue(db, {
+      table: 'webhook_deliveries',
+      waiting: 'pending',
+      leased: 'delivering',
+      parked: { status: 'failed' },
+      claimOrder: 'id',
+    });
+  }
 
   subscriber(name: string): WebhookSubscriber | undefined {
     return this.subscribers.find((subscriber) => subscriber.name === name);
@@ -109,59 +120,38 @@ export class WebhookOutbox {
 
   /** Claims up to `limit` due deliveries for `worker` until `leaseMs` from now. */
   async claim(worker: string, limit: number, leaseMs: number): Promise<DueDelivery[]> {
-    const now = this.clock();
-    return this.db.transaction(async (transaction) => {
-      const rows = await this.db.select<DeliveryRow>(
-        `SELECT id, subscriber, event_id, event_name, profile_id, payload, attempts FROM webhook_deliveries
-          WHERE status = 'pending' AND available_at <= :now ORDER BY id LIMIT :limit${this.db.skipLocked}`,
-        { now, limit },
-        transaction,
-      );
-      if (rows.length === 0) return [];
-      await this.db.execute(
-        "UPDATE webhook_deliveries SET status = 'delivering', locked_by = :worker, locked_until = :until WHERE id IN (:ids)",
-        { worker, until: new Date(now.getTime() + leaseMs), ids: rows.map((row) => row.id) },
-        transaction,
-      );
-      return rows.map((row) => ({
-        id: Number(row.id),
-        subscriber: row.subscriber,
-        eventId: row.event_id,
-        eventName: row.event_name,
-        profileId: row.profile_id === null ? null : Number(row.profile_id),
-        payload: row.payload,
-        attempts: Number(row.attempts),
-      }));
+    const rows = await this.queue.claim<DeliveryRow>(worker, {
+      limit,
+      leaseMs,
+      now: this.clock(),
+      columns: 'id, subscriber, event_id, event_name, profile_id, payload, attempts',
     });
+    return rows.map((row) => ({
+      id: Number(row.id),
+      subscriber: row.subscriber,
+      eventId: row.event_id,
+      eventName: row.event_name,
+      profileId: row.profile_id === null ? null : Number(row.profile_id),
+      payload: row.payload,
+      attempts: Number(row.attempts),
+    }));
   }
 
   async markDelivered(id: number): Promise<void> {
-    const now = this.clock();
-    await this.db.execute(
-      `UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL,
-         locked_by = NULL, locked_until = NULL WHERE id = ?`,
-      [now, id],
-    );
+    await this.queue.finish([id], 'delivered', {
+      set: 'attempts = attempts + 1, delivered_at = :now, last_error = NULL',
+      values: { now: this.clock() },
+    });
   }
 
   /** Back to the queue after `retryInMs`, or parked as failed (the dead-letter list) when it is null. */
-  async markAttemptFailed(id: number, error: string, retryInMs: number | null): Promise<void> {
-    const now = this.clock();
-    const retryAt = retryInMs === null ? null : new Date(now.getTime() + retryInMs);
-    await this.db.execute(
-      `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, available_at = ?, last_error = ?,
-         locked_by = NULL, locked_until = NULL WHERE id = ?`,
-      [retryAt ? 'pending' : 'failed', retryAt ?? now, error.slice(0, 2000), id],
-    );
+  markAttemptFailed(id: number, error: string, retryInMs: number | null): Promise<void> {
+    return this.queue.failAttempt(id, error, retryInMs, this.clock());
   }
 
   /** Deliveries whose instance died mid-send go back to the queue once their lease has run out. */
-  async releaseExpired(): Promise<number> {
-    const now = this.clock();
-    return this.db.execute(
-      "UPDATE webhook_deliveries SET status = 'pending', locked_by = NULL, locked_until = NULL WHERE status = 'delivering' AND locked_until < ?",
-      [now],
-    );
+  releaseExpired(): Promise<number> {
+    return this.queue.releaseExpired(this.clock());
   }
 
   /** A failed delivery goes back to the queue with a fresh set of attempts. */
@@ -216,10 +206,7 @@ export class WebhookOutbox {
   }
 
   /** Rows not yet delivered (pending or in flight). */
-  async depth(): Promise<number> {
-    const [row] = await this.db.select<{ n: number }>(
-      "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status IN ('pending', 'delivering')",
-    );
-    return Number(row?.n ?? 0);
+  depth(): Promise<number> {
+    return this.queue.depth();
   }
 }
