@@ -1,15 +1,11 @@
 import { z } from 'zod';
 import {
-  type AppContext,
+  batchIntake,
   definePlugin,
   intBetween,
-  monotonicMs,
-  partitionEvents,
-  readRawBody,
   secret,
   ServiceUnavailableError,
   tagName,
-  ValidationError,
 } from '../../src/plugins/plugin-sdk';
 import { HubspotClient, type HubspotObject, HubspotUnavailableError } from './hubspot-client';
 import {
@@ -89,46 +85,46 @@ export default definePlugin({
       method: 'POST',
       path: '/webhooks/hubspot',
       auth: 'none',
-      handler: async (ctx: AppContext) => {
-        const deadline = monotonicMs() + config.answerWithinMs;
-        const raw = await readRawBody(ctx, config.bodyLimitKb * 1024);
-        verifyHubspotSignature({
-          clientSecret: config.clientSecret.reveal(),
-          method: ctx.method,
-          uri: config.webhookUrl
-            ? `${config.webhookUrl}${ctx.search}`
-            : `${ctx.protocol}://${ctx.host}${ctx.originalUrl}`,
-          rawBody: raw,
-          timestamp: ctx.get('x-hubspot-request-timestamp') || undefined,
-          signature: ctx.get('x-hubspot-signature-v3') || undefined,
-          toleranceSeconds: config.toleranceSeconds,
-          now: context.clock().getTime(),
-        });
-        const items = parseArray(raw, config.maxBatch);
+      handler: batchIntake({
+        noun: 'HubSpot event',
+        bodyLimitBytes: config.bodyLimitKb * 1024,
+        maxBatch: config.maxBatch,
+        envelope: 'array',
+        verify: (raw, ctx) =>
+          verifyHubspotSignature({
+            clientSecret: config.clientSecret.reveal(),
+            method: ctx.method,
+            uri: config.webhookUrl
+              ? `${config.webhookUrl}${ctx.search}`
+              : `${ctx.protocol}://${ctx.host}${ctx.originalUrl}`,
+            rawBody: raw,
+            timestamp: ctx.get('x-hubspot-request-timestamp') || undefined,
+            signature: ctx.get('x-hubspot-signature-v3') || undefined,
+            toleranceSeconds: config.toleranceSeconds,
+            now: context.clock().getTime(),
+          }),
         // Validate every item, read what the valid ones need from HubSpot, then convert; errors keep their index.
-        const parsed = items.map(parseHubspotEvent);
-        const valid = parsed.flatMap((result) => (result.ok ? [result.event] : []));
-        const fetched = await fetchObjects(valid, deadline).catch((error: unknown) => {
-          if (error instanceof HubspotUnavailableError)
-            throw new ServiceUnavailableError(`${error.message}; deliver again later`);
-          throw error;
-        });
-        const receivedAt = context.clock();
-        const { accepted, rejected } = partitionEvents(
-          parsed,
-          (item) => {
-            const result = item as ParsedHubspotEvent;
+        converter: async (items, { startedMs }) => {
+          const parsed = new Map(items.map((item) => [item, parseHubspotEvent(item)]));
+          const valid = [...parsed.values()].flatMap((result) => (result.ok ? [result.event] : []));
+          const fetched = await fetchObjects(valid, startedMs + config.answerWithinMs).catch((error: unknown) => {
+            if (error instanceof HubspotUnavailableError)
+              throw new ServiceUnavailableError(`${error.message}; deliver again later`);
+            throw error;
+          });
+          return (item, receivedAt) => {
+            const result = parsed.get(item) as ParsedHubspotEvent;
             return result.ok
               ? toInboundEvent(result.event, fetched.get(objectKey(result.event)), mapping, receivedAt)
               : { problems: result.problems };
-          },
-          receivedAt,
-        );
-        if (accepted.length > 0) await context.inbound.submit(accepted);
+          };
+        },
+        submit: (events) => context.inbound.submit(events),
         // 200 even with rejections: HubSpot would only deliver the same invalid events again.
-        ctx.status = 200;
-        ctx.body = { accepted: accepted.length, rejected: rejected.length, errors: rejected };
-      },
+        whenNoneValid: 'answer',
+        status: 200,
+        clock: context.clock,
+      }),
     });
 
     /** Every object the events need, each read once, `concurrency` at a time. */
@@ -160,17 +156,4 @@ export default definePlugin({
 function objectKey(event: HubspotEvent): string {
   const needed = neededObject(event);
   return needed ? `${needed.type}:${needed.id}` : '';
-}
-
-function parseArray(raw: Buffer, maxBatch: number): unknown[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new ValidationError('the body is not valid JSON');
-  }
-  if (!Array.isArray(json) || json.length === 0)
-    throw new ValidationError('expected a non-empty JSON array of HubSpot events');
-  if (json.length > maxBatch) throw new ValidationError(`at most ${maxBatch} events per request`);
-  return json;
 }

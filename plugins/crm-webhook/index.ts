@@ -1,14 +1,11 @@
 import { z } from 'zod';
 import {
-  type AppContext,
+  batchIntake,
   definePlugin,
   intBetween,
-  partitionEvents,
-  readRawBody,
   secret,
   slug,
   tagName,
-  ValidationError,
   verifyTimestampedHmac,
 } from '../../src/plugins/plugin-sdk';
 import { toInboundEvent } from './crm-event.schema';
@@ -49,42 +46,26 @@ export default definePlugin({
         method: 'POST',
         path: `/webhooks/crm/${source.name}`,
         auth: 'none',
-        handler: async (ctx: AppContext) => {
-          const raw = await readRawBody(ctx, config.bodyLimitKb * 1024);
-          verifyTimestampedHmac({
-            secret: source.secret.reveal(),
-            timestamp: ctx.get('x-persona-timestamp') || undefined,
-            signature: ctx.get('x-persona-signature') || undefined,
-            rawBody: raw,
-            toleranceSeconds: config.toleranceSeconds,
-            now: context.clock().getTime(),
-          });
-          const items = parseEvents(raw, config.maxBatch);
-          const receivedAt = context.clock();
-          const { accepted: events, rejected: errors } = partitionEvents(
-            items,
-            (item) => toInboundEvent(item, source.name, receivedAt, config.statusTags),
-            receivedAt,
-          );
-          if (events.length === 0) throw new ValidationError('no valid event in the request', { errors });
-          await context.inbound.submit(events.map((event) => ({ ...event, key: `${source.name}:${event.key}` })));
-          ctx.status = 202;
-          ctx.body = { accepted: events.length, rejected: errors.length, errors };
-        },
+        handler: batchIntake({
+          noun: 'event',
+          bodyLimitBytes: config.bodyLimitKb * 1024,
+          maxBatch: config.maxBatch,
+          envelope: 'events',
+          verify: (raw, ctx) =>
+            verifyTimestampedHmac({
+              secret: source.secret.reveal(),
+              timestamp: ctx.get('x-persona-timestamp') || undefined,
+              signature: ctx.get('x-persona-signature') || undefined,
+              rawBody: raw,
+              toleranceSeconds: config.toleranceSeconds,
+              now: context.clock().getTime(),
+            }),
+          converter: () => (item, receivedAt) => toInboundEvent(item, source.name, receivedAt, config.statusTags),
+          submit: (events) =>
+            context.inbound.submit(events.map((event) => ({ ...event, key: `${source.name}:${event.key}` }))),
+          clock: context.clock,
+        }),
       });
     }
   },
 });
-
-function parseEvents(raw: Buffer, maxBatch: number): unknown[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new ValidationError('the body is not valid JSON');
-  }
-  const events = (json as { events?: unknown })?.events;
-  if (!Array.isArray(events) || events.length === 0) throw new ValidationError('events: expected a non-empty array');
-  if (events.length > maxBatch) throw new ValidationError(`events: at most ${maxBatch} per request`);
-  return events;
-}

@@ -1,14 +1,5 @@
 import { z } from 'zod';
-import {
-  type AppContext,
-  definePlugin,
-  intBetween,
-  partitionEvents,
-  readRawBody,
-  secret,
-  ValidationError,
-  verifyTimestampedHmac,
-} from '../../src/plugins/plugin-sdk';
+import { batchIntake, definePlugin, intBetween, secret, verifyTimestampedHmac } from '../../src/plugins/plugin-sdk';
 import { beaconTypes, toInboundEvent } from './beacon.schema';
 
 const configSchema = z
@@ -39,42 +30,24 @@ export default definePlugin({
       method: 'POST',
       path: '/webhooks/website',
       auth: 'none',
-      handler: async (ctx: AppContext) => {
-        const raw = await readRawBody(ctx, config.bodyLimitKb * 1024);
-        verifyTimestampedHmac({
-          secret: config.secret.reveal(),
-          timestamp: ctx.get('x-persona-timestamp') || undefined,
-          signature: ctx.get('x-persona-signature') || undefined,
-          rawBody: raw,
-          toleranceSeconds: config.toleranceSeconds,
-          now: context.clock().getTime(),
-        });
-        const items = parseBeacons(raw, config.maxBatch);
-        const receivedAt = context.clock();
-        const { accepted: events, rejected: errors } = partitionEvents(
-          items,
-          (item) => toInboundEvent(item, receivedAt),
-          receivedAt,
-        );
-        if (events.length === 0) throw new ValidationError('no valid beacon in the request', { errors });
-        await context.inbound.submit(events);
-        ctx.status = 202;
-        ctx.body = { accepted: events.length, rejected: errors.length, errors };
-      },
+      handler: batchIntake({
+        noun: 'beacon',
+        bodyLimitBytes: config.bodyLimitKb * 1024,
+        maxBatch: config.maxBatch,
+        envelope: 'any',
+        verify: (raw, ctx) =>
+          verifyTimestampedHmac({
+            secret: config.secret.reveal(),
+            timestamp: ctx.get('x-persona-timestamp') || undefined,
+            signature: ctx.get('x-persona-signature') || undefined,
+            rawBody: raw,
+            toleranceSeconds: config.toleranceSeconds,
+            now: context.clock().getTime(),
+          }),
+        converter: () => toInboundEvent,
+        submit: (events) => context.inbound.submit(events),
+        clock: context.clock,
+      }),
     });
   },
 });
-
-function parseBeacons(raw: Buffer, maxBatch: number): unknown[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new ValidationError('the body is not valid JSON');
-  }
-  const items = (json as { events?: unknown })?.events ?? json;
-  const list = Array.isArray(items) ? items : [items];
-  if (list.length === 0) throw new ValidationError('events: expected at least one beacon');
-  if (list.length > maxBatch) throw new ValidationError(`events: at most ${maxBatch} beacons per request`);
-  return list;
-}

@@ -20,6 +20,7 @@ export { statusTagEdit } from '../rules/status-tags';
 export { channelPattern, eventTypePattern, inboundLimits, occurredAtProblem } from '../ingest/storable-event';
 export { type FieldProblem, partitionBatch, partitionEvents, toFieldProblems } from '../ingest/event-batch';
 export { readJsonBody, readRawBody } from '../http/read-body';
+export { type BatchAnswer, type BatchIntakeOptions, batchIntake, type ItemConverter } from '../http/batch-intake';
 export { parseInput } from '../util/parse-input';
 export { verifyTimestampedHmac } from '../util/timestamped-hmac';
 export { retryAfterMs } from '../util/retry-after';

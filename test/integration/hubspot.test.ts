@@ -104,7 +104,7 @@ describe('HubSpot webhooks', () => {
   it('accepts a signed contact.creation, reads the contact from the CRM API and builds the profile', async () => {
     const response = await post([event({})]);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ accepted: 1, rejected: 0, errors: [] });
+    expect(await response.json()).toEqual({ accepted: 1, duplicates: 0, rejected: 0, errors: [] });
     await app.persona.worker.drain();
     const profile = await profileOf('512');
     expect(profile.identities.map((identity) => `${identity.type}:${identity.value}`).sort()).toEqual(
@@ -179,6 +179,7 @@ describe('HubSpot webhooks', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       accepted: 1,
+      duplicates: 0,
       rejected: 2,
       errors: [
         { index: 1, problems: [{ path: 'objectId', message: 'HubSpot no longer has this deal' }] },
