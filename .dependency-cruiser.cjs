@@ -4,6 +4,7 @@
  *   db          src/db: the store; uses only the foundation
  *   config      src/config: reads and validates the configuration; composes the rooms' own config schemas
  *   rooms       the domain (profiles, timeline, ingest, rules, segments, pushes, webhooks, credentials, jobs, ai, audit)
+ *   kernel      src/kernel: the contract every room's module (`<room>.module.ts`) is written against
  *   doors       src/http, src/bot, src/cli, src/plugins (the plugin host): the ways in, over the rooms
  *   roots       src/app.ts, src/main.ts and the CLI's entry points (src/cli/*.cli.ts): wire everything
  * Nothing imports upward, there are no circles, and plugins (plugins/) import only the SDK.
@@ -56,6 +57,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/config/' },
       to: { path: [doors, roots], pathNot: '\\.schema\\.ts$' },
+    },
+    {
+      name: 'only-modules-use-the-kernel',
+      comment: "The module contract is for a room's module file and the root that plugs modules together.",
+      severity: 'error',
+      from: { path: '^src/', pathNot: [roots, '\\.module\\.ts$', '^src/kernel/'] },
+      to: { path: '^src/kernel/' },
+    },
+    {
+      name: 'modules-are-built-by-the-root',
+      comment: "A room's module is built by the composition root alone; other rooms use the services it hands over.",
+      severity: 'error',
+      from: { path: '^src/', pathNot: roots },
+      to: { path: '\\.module\\.ts$' },
     },
     {
       name: 'only-roots-import-roots',

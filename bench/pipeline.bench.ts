@@ -232,7 +232,7 @@ async function recompute(url: string): Promise<void> {
     const began = process.hrtime.bigint();
     // BENCH_RECOMPUTE_AT: the tick to recompute for, e.g. the next night after a first run.
     const at = process.env.BENCH_RECOMPUTE_AT ? new Date(process.env.BENCH_RECOMPUTE_AT) : new Date();
-    const outcome = await persona.engine.recompute.run(at, log);
+    const outcome = await persona.rulesModule.recompute.run(at, log);
     const seconds = Number(process.hrtime.bigint() - began) / 1e9;
     console.log(`nightly recompute over ${Number(n)} profiles: ${seconds.toFixed(1)} s`, outcome);
   } finally {

@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   // Time-based tags (lifecycle, activity) as of now, as the nightly recompute keeps them.
-  await persona.engine.recompute.run(now, persona.log, new AbortController().signal);
+  await persona.rulesModule.recompute.run(now, persona.log, new AbortController().signal);
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   process.stdout.write(
     [

@@ -4,10 +4,10 @@ import type { Database } from '../db/database';
 import { liveProfileId } from '../profiles/live-profile';
 import type { RulesProvider } from '../rules/rules.provider';
 import type { TagService } from '../rules/tag.service';
-import { propertyKey } from '../timeline/event-property-index';
 import { localDayStart } from '../util/local-time';
 import type { LanguageModel } from './language-model';
 import type { Clock } from '../util/clock';
+import { eventsByIds, eventsWithPropertySince, eventsWithPropertyValues } from '../timeline/timeline-lookups';
 
 const dayMs = 86_400_000;
 /** The most of a message the model reads. */
@@ -20,14 +20,14 @@ export interface ClassificationOptions {
 }
 
 /** The interest topics: `interest/<topic>` tags the rules know, keyword interests, and the interest tags in use. */
-async function topicsOf(db: Database, rules: RulesProvider): Promise<string[]> {
+async function topicsOf(tags: TagService, rules: RulesProvider): Promise<string[]> {
   const current = rules.current;
-  const held = await db.select<{ name: string }>("SELECT DISTINCT name FROM tags WHERE name LIKE 'interest/%'");
+  const held = await tags.namesInUse('interest/');
   const names = [
     ...current.tagRules.map((rule) => rule.tag),
     ...Object.keys(current.document.tags.labels),
     ...Object.keys(current.document.keywordInterests.keywords).map((name) => `interest/${name}`),
-    ...held.map((row) => row.name),
+    ...held,
   ];
   return [
     ...new Set(names.filter((name) => name.startsWith('interest/')).map((name) => name.slice('interest/'.length))),
@@ -60,7 +60,7 @@ export class InterestClassification {
     );
     let left = this.options.perDay - Number(used);
     const totals = { classified: 0, tagged: 0 };
-    const topics = await topicsOf(this.db, this.rules);
+    const topics = await topicsOf(this.tags, this.rules);
     if (topics.length === 0) return totals;
     while (left > 0 && !signal?.aborted) {
       const messages = await this.next(Math.min(left, this.options.batchSize), new Date(now.getTime() - days * dayMs));
@@ -89,20 +89,16 @@ export class InterestClassification {
     since: Date,
   ): Promise<{ eventId: number; profileId: number; occurredAt: Date; text: string }[]> {
     const rows = await this.db.select<{ event_id: number }>(
-      `SELECT ep.event_id FROM event_properties ep LEFT JOIN ai_classifications c ON c.event_id = ep.event_id
-        WHERE ep.type = 'message' AND ep.name = 'subtype' AND ep.value_key = :text AND ep.occurred_at >= :since AND c.event_id IS NULL
-        ORDER BY ep.occurred_at, ep.event_id LIMIT ${Math.trunc(limit)}`,
-      { text: propertyKey('text'), since },
+      `SELECT m.event_id FROM ${eventsWithPropertySince} m LEFT JOIN ai_classifications c ON c.event_id = m.event_id
+        WHERE c.event_id IS NULL
+        ORDER BY m.occurred_at, m.event_id LIMIT ${Math.trunc(limit)}`,
+      { ...eventsWithPropertyValues('message', 'subtype', 'text'), since },
     );
     if (rows.length === 0) return [];
-    const events = await this.db.select<{
-      id: number;
-      profile_id: number;
-      occurred_at: unknown;
-      properties: string | null;
-    }>('SELECT id, profile_id, occurred_at, properties FROM events WHERE id IN (:ids) ORDER BY id', {
-      ids: rows.map((row) => Number(row.event_id)),
-    });
+    const events = await eventsByIds(
+      this.db,
+      rows.map((row) => Number(row.event_id)),
+    );
     return events.map((event) => {
       const content = (JSON.parse(event.properties ?? '{}') as { content?: unknown }).content;
       return {

@@ -1,4 +1,4 @@
-import type { AudienceStats } from '../profiles/audience-stats.service';
+import type { AudienceStats } from '../segments/audience-stats.service';
 import type { ProfileService } from '../profiles/profile.service';
 import type { PushService } from '../pushes/push.service';
 import type { OperatorTags } from '../rules/operator-tags';

@@ -2,6 +2,9 @@ import type { Logger } from 'pino';
 import type { LanguageModel } from '../ai/language-model';
 import type { Config } from '../config/config.schema';
 import type { Database } from '../db/database';
+import type { Lifecycle, RoomContributions, RoomDefinition, RoomModule } from '../kernel/room-module.types';
+import { NamedRegistry } from '../util/named-registry';
+import { botAuditPersonData } from './bot-audit-person-data';
 import type { BotCommand } from './bot-command.types';
 import { BotAuditService } from './bot-audit.service';
 import { type ChatAnswer, type ChatMessage, BotEngine } from './bot-engine';
@@ -28,14 +31,14 @@ import { OperatorRateLimiter } from './operator-rate-limiter';
 import { WechatyTransport, type WechatyStatus } from './wechaty.transport';
 import type { Clock } from '../util/clock';
 
-export interface OperatorBotDeps {
+export const botRoom: RoomDefinition = { room: 'bot', tables: ['bot_audit', 'bot_confirmations'] };
+
+export interface BotModuleDeps {
   config: Config;
   db: Database;
   services: Omit<BotServices, 'confirmations'>;
   /** The language model behind `ask` and `draft` (off without a key). */
   model: LanguageModel;
-  /** Commands plugins registered. */
-  pluginCommands: { list(): BotCommand[] };
   /** Makes puppet instances instead of the configured package (tests). */
   puppet?: () => object;
   log: Logger;
@@ -43,17 +46,23 @@ export interface OperatorBotDeps {
 }
 
 /**
- * The operator bot put together: its commands (Persona's and plugins'), the engine, and the transports that share
- * it: Wechaty (started in the background when enabled), the HTTP route and the console.
+ * The operator bot: its commands (Persona's and plugins'), the engine, and the transports that share it: Wechaty
+ * (started in the background when enabled), the HTTP route and the console. Owns the port plugins add commands
+ * through, and the audit of every command.
  */
-export class OperatorBot {
+export class BotModule implements RoomModule {
+  readonly definition = botRoom;
+  readonly contributes: RoomContributions;
+  readonly lifecycle: Lifecycle;
+  /** Commands plugins registered. */
+  readonly commands = new NamedRegistry<BotCommand>('bot command');
   readonly engine: BotEngine;
   readonly registry: CommandRegistry;
   readonly audit: BotAuditService;
   readonly operators: OperatorDirectory;
   readonly wechaty: WechatyTransport | undefined;
 
-  constructor(deps: OperatorBotDeps) {
+  constructor(deps: BotModuleDeps) {
     const { config, clock } = deps;
     const bot = config.bot;
     const log = deps.log.child({ room: 'bot' });
@@ -77,7 +86,7 @@ export class OperatorBot {
       askCommand(services, deps.model),
       draftCommand(services, deps.model),
     ];
-    this.registry = new CommandRegistry(core, deps.pluginCommands);
+    this.registry = new CommandRegistry(core, this.commands);
     this.audit = new BotAuditService(deps.db);
     this.operators = new OperatorDirectory(bot.operators, config.locale);
     this.engine = new BotEngine(
@@ -109,6 +118,16 @@ export class OperatorBot {
         deps.clock,
       );
     }
+    this.contributes = { personData: botAuditPersonData(deps.db) };
+    this.lifecycle = {
+      // In the background: the server never waits for (or depends on) the WeChat connection.
+      start: async (options) => {
+        if (options.wechaty !== false) this.wechaty?.start();
+      },
+      stop: async () => {
+        await this.wechaty?.stop();
+      },
+    };
   }
 
   /** The answer to a chat message (nothing when the bot ignores it). */
@@ -124,13 +143,5 @@ export class OperatorBot {
       operators: this.operators.size,
       commands: this.registry.all().map((command) => command.name),
     };
-  }
-
-  start(): void {
-    this.wechaty?.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.wechaty?.stop();
   }
 }

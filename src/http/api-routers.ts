@@ -1,22 +1,22 @@
-import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Logger } from 'pino';
-import type { OperatorBot } from '../bot/operator-bot';
 import type { Config } from '../config/config.schema';
 import type { Database } from '../db/database';
 import { type Migrator, migrationsAreCurrent } from '../db/migrator';
 import type { InboundEvent } from '../ingest/inbound-event';
 import type { Metrics } from '../metrics/metrics';
 import type { AttributeService } from '../profiles/attribute.service';
-import { liveProfileId } from '../profiles/live-profile';
 import type { PersonDataExport } from '../profiles/person-data-export';
 import type { ProfileEraser } from '../profiles/profile-eraser';
 import type { ProfileMerger } from '../profiles/profile-merger';
 import type { ProfileService } from '../profiles/profile.service';
 import type { PushDeliveryWorker } from '../pushes/push-delivery.worker';
-import type { PushEngine } from '../pushes/push-engine';
+import type { PushClicks } from '../pushes/push-clicks';
 import type { PushService } from '../pushes/push.service';
-import type { RuleEngine } from '../rules/rule-engine';
+import type { OperatorTags } from '../rules/operator-tags';
+import type { ProfileExplainer } from '../rules/profile-explainer';
+import type { RulesBackfill } from '../rules/rules-backfill';
+import type { RulesPreview } from '../rules/rules-preview';
 import type { RulesProvider } from '../rules/rules.provider';
 import type { SegmentService } from '../segments/segment.service';
 import type { TimelineService } from '../timeline/timeline.service';
@@ -39,7 +39,6 @@ import type { Clock } from '../util/clock';
 
 export interface ApiRouterDeps {
   authenticator: Authenticator;
-  eraser: ProfileEraser;
   clock: Clock;
   log: Logger;
   shuttingDown(): boolean;
@@ -55,14 +54,20 @@ export interface ApiServices {
   readonly attributes: AttributeService;
   readonly timeline: TimelineService;
   readonly merger: ProfileMerger;
+  readonly eraser: ProfileEraser;
   readonly outbox: WebhookOutbox;
   readonly webhooks: Pick<WebhookDeliveryWorker, 'wake'>;
   readonly segments: SegmentService;
-  readonly pushEngine: Pick<PushEngine, 'clicks'>;
+  readonly pushesModule: { readonly clicks: PushClicks };
   readonly pushes: PushService;
   readonly pushWorker: Pick<PushDeliveryWorker, 'wake'>;
-  readonly engine: Pick<RuleEngine, 'operatorTags' | 'explainer' | 'preview' | 'backfill'>;
-  readonly bot: OperatorBot;
+  readonly rulesModule: {
+    readonly operatorTags: OperatorTags;
+    readonly explainer: ProfileExplainer;
+    readonly preview: RulesPreview;
+    readonly backfill: RulesBackfill;
+  };
+  readonly bot: Parameters<typeof botRoutes>[0]['bot'];
   readonly rules: RulesProvider;
   readonly personExport: PersonDataExport;
   accept(source: string, events: InboundEvent[]): Promise<{ duplicates: number }>;
@@ -95,25 +100,17 @@ export function apiRouters(persona: ApiServices, deps: ApiRouterDeps): Router<Ap
       merger: persona.merger,
       bodyLimitBytes,
       clock: deps.clock,
-      erase: (profileId, actor) => deps.eraser.erase(profileId, actor),
+      erase: (profileId, actor) => persona.eraser.erase(profileId, actor),
       exportPerson: (profileId, actor) => persona.personExport.export(profileId, actor),
-      updateAttributes: (requestedId, values) =>
-        db.transaction(async (transaction) => {
-          const profileId = await liveProfileId(db, requestedId, transaction, { lock: true });
-          const changed = await persona.attributes.apply(
-            { profileId, values, source: 'operator', at: deps.clock(), key: `operator:${randomUUID()}` },
-            transaction,
-          );
-          return { profileId, changed };
-        }),
+      updateAttributes: (requestedId, values) => persona.attributes.editAsOperator(requestedId, values),
     }),
     webhooksRoutes({ authenticator, outbox: persona.outbox, wake: () => persona.webhooks.wake() }),
     segmentsRoutes({ authenticator, segments: persona.segments, bodyLimitBytes }),
-    linksRoutes({ clicks: persona.pushEngine.clicks }),
+    linksRoutes({ clicks: persona.pushesModule.clicks }),
     pushesRoutes({ authenticator, pushes: persona.pushes, bodyLimitBytes, wake: () => persona.pushWorker.wake() }),
     tagsRoutes({
       authenticator,
-      operatorTags: persona.engine.operatorTags,
+      operatorTags: persona.rulesModule.operatorTags,
       profiles: persona.profiles,
       bodyLimitBytes,
     }),
@@ -121,9 +118,9 @@ export function apiRouters(persona: ApiServices, deps: ApiRouterDeps): Router<Ap
     rulesRoutes({
       authenticator,
       rules: persona.rules,
-      explainer: persona.engine.explainer,
-      preview: persona.engine.preview,
-      backfill: persona.engine.backfill,
+      explainer: persona.rulesModule.explainer,
+      preview: persona.rulesModule.preview,
+      backfill: persona.rulesModule.backfill,
       clock,
       log: log.child({ room: 'rules' }),
       bodyLimitBytes,

@@ -1,6 +1,7 @@
 import type { Database } from '../db/database';
 import { likeContaining } from '../db/sql-like';
 import type { PersonDataHandler } from '../profiles/person-data';
+import { sourceKeysOfProfiles } from '../timeline/timeline-lookups';
 
 /**
  * The inbox keeps payloads (identities, attributes) until the purge job: it is not exported (what it carried is in
@@ -13,18 +14,15 @@ export function inboxPersonData(db: Database): PersonDataHandler {
   return {
     name: 'inbox',
     tables: ['inbox'],
+    erasesBefore: ['timeline'],
     async export() {
       return {};
     },
     async erase(person, transaction) {
       const ids = new Set<number>();
-      const keys = await db.select<{ source_key: string }>(
-        'SELECT source_key FROM events WHERE profile_id IN (:profileIds)',
-        { profileIds: person.profileIds },
-        transaction,
-      );
+      const keys = await sourceKeysOfProfiles(db, person.profileIds, transaction);
       for (let start = 0; start < keys.length; start += 500) {
-        const part = keys.slice(start, start + 500).map((row) => row.source_key);
+        const part = keys.slice(start, start + 500);
         const rows = await db.select<{ id: number }>(
           'SELECT id FROM inbox WHERE source_key IN (:part)',
           { part },

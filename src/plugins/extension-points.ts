@@ -13,9 +13,4 @@ export type {
   BotSubcommand,
   BotText,
 } from '../bot/bot-command.types';
-
-/** Event types and properties a source adds to what rules and segments may refer to. */
-export interface RuleVocabulary {
-  name: string;
-  eventTypes: { type: string; properties?: string[] }[];
-}
+export type { RuleVocabulary } from '../segments/rule-vocabulary.types';

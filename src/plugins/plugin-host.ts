@@ -8,7 +8,7 @@ import type { Identity } from '../profiles/identity';
 import type { ProfileEnricher } from '../profiles/profile-enricher';
 import type { DeliveryReport } from '../pushes/delivery-report.service';
 import type { BotCommand, PushAccount, PushSender, RuleVocabulary } from './extension-points';
-import { NamedRegistry } from './named-registry';
+import type { NamedRegistry } from '../util/named-registry';
 import type { LoadedPlugin } from './plugin-loader';
 import { PluginError } from './plugin.error';
 import type { PluginContext, Teardown } from './plugin.types';
@@ -25,6 +25,13 @@ export interface PluginHostDeps {
   attributesOf(identity: Identity): Promise<Record<string, AttributeValue>>;
   enricher: Pick<ProfileEnricher, 'followersWithout' | 'enrich'>;
   credentials: Pick<CredentialStore, 'get' | 'invalidate'>;
+  /** The ports plugins fill, each owned by the room that uses it (pushes, the bot, segments). */
+  ports: {
+    pushSenders: NamedRegistry<PushSender>;
+    pushAccounts: NamedRegistry<PushAccount>;
+    commands: NamedRegistry<BotCommand>;
+    vocabularies: NamedRegistry<RuleVocabulary>;
+  };
 }
 
 type HostState = 'new' | 'set-up' | 'started' | 'stopped';
@@ -43,10 +50,6 @@ interface Running {
  * registration a plugin makes is recorded, so stop undoes all of it, last in first out.
  */
 export class PluginHost {
-  readonly pushSenders = new NamedRegistry<PushSender>('push sender');
-  readonly pushAccounts = new NamedRegistry<PushAccount>('push account');
-  readonly commands = new NamedRegistry<BotCommand>('bot command');
-  readonly vocabularies = new NamedRegistry<RuleVocabulary>('rule vocabulary');
   private state: HostState = 'new';
   private readonly running: Running[] = [];
 
@@ -133,10 +136,12 @@ export class PluginHost {
         invalidate: (key, failed) => deps.credentials.invalidate(`${name}:${key}`, failed),
       },
       jobs: { register: (job) => record(deps.jobs.register({ ...job, name: `${name}.${job.name}` })) },
-      pushSenders: { register: (sender) => record(this.pushSenders.add(name, sender.channel, sender)) },
-      pushAccounts: { register: (account) => record(this.pushAccounts.add(name, account.name, account)) },
-      commands: { register: (command) => record(this.commands.add(name, command.name, command)) },
-      vocabularies: { register: (vocabulary) => record(this.vocabularies.add(name, vocabulary.name, vocabulary)) },
+      pushSenders: { register: (sender) => record(deps.ports.pushSenders.add(name, sender.channel, sender)) },
+      pushAccounts: { register: (account) => record(deps.ports.pushAccounts.add(name, account.name, account)) },
+      commands: { register: (command) => record(deps.ports.commands.add(name, command.name, command)) },
+      vocabularies: {
+        register: (vocabulary) => record(deps.ports.vocabularies.add(name, vocabulary.name, vocabulary)),
+      },
       onStop: (teardown) => {
         running.stopHooks.push(teardown);
       },

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { TimelineService } from '../timeline/timeline.service';
 import { ageBandOf, type AttributeValue, isMoreRestrictive } from './attribute-catalog';
 import type { Identity } from './identity';
+import { liveProfileId } from './live-profile';
 import type { Clock } from '../util/clock';
 import { ownValue } from '../util/own-value';
 
@@ -56,6 +58,24 @@ export class AttributeService {
     private readonly precedence: AttributePrecedence,
     private readonly clock: Clock,
   ) {}
+
+  /**
+   * An operator's edit of a person's attributes, by any profile id of theirs (a merged one's goes to the survivor):
+   * ranked as `operator`, in its own transaction. Answers the profile written and the names that changed.
+   */
+  editAsOperator(
+    requestedId: number,
+    values: Record<string, AttributeValue | null>,
+  ): Promise<{ profileId: number; changed: string[] }> {
+    return this.db.transaction(async (transaction) => {
+      const profileId = await liveProfileId(this.db, requestedId, transaction, { lock: true });
+      const changed = await this.apply(
+        { profileId, values, source: 'operator', at: this.clock(), key: `operator:${randomUUID()}` },
+        transaction,
+      );
+      return { profileId, changed };
+    });
+  }
 
   async apply(write: AttributeWrite, transaction: Transaction): Promise<string[]> {
     const names = Object.keys(write.values);

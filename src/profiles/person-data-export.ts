@@ -3,7 +3,7 @@ import type { Database } from '../db/database';
 import type { StoredIdentity } from './identity-mentions';
 import { liveProfileId } from './live-profile';
 import { mergedFamily } from './merged-family';
-import type { PersonDataHandler, PersonRows } from './person-data';
+import type { PersonDataRegistry, PersonRows } from './person-data';
 import type { Clock } from '../util/clock';
 
 /** Everything Persona holds about a person: their rows in every table, by table. */
@@ -22,7 +22,7 @@ export interface PersonExport {
 export class PersonDataExport {
   constructor(
     private readonly db: Database,
-    private readonly handlers: readonly PersonDataHandler[],
+    private readonly personData: Pick<PersonDataRegistry, 'list'>,
     private readonly clock: Clock,
   ) {}
 
@@ -37,7 +37,7 @@ export class PersonDataExport {
         transaction,
       );
       const tables: Record<string, PersonRows> = {};
-      for (const handler of this.handlers) {
+      for (const handler of this.personData.list()) {
         for (const [table, rows] of Object.entries(await handler.export({ profileIds, identities }, transaction))) {
           tables[table] = rows.map((row) => this.readable(row));
         }

@@ -55,6 +55,43 @@ export interface PersonDataHandler {
   readonly merge?: MergeSpec;
   /** Removes or pseudonymises what it keeps about them, in the erasure's transaction (none: nothing to erase). */
   erase?(person: Person, transaction: Transaction): Promise<void>;
+  /** Handlers whose rows this one's erasure finds its own by: it erases before them. */
+  readonly erasesBefore?: readonly string[];
+}
+
+/**
+ * Every room's person-data handler, as the modules register them. The profiles room's own handler comes last in
+ * every erasure (the others find their rows by the person's identities); the rest keep their registration order,
+ * but for a handler that `erasesBefore` another.
+ */
+export class PersonDataRegistry {
+  private readonly handlers: PersonDataHandler[] = [];
+
+  constructor(private readonly owner: PersonDataHandler) {}
+
+  register(handler: PersonDataHandler): void {
+    if (handler.name === this.owner.name || this.handlers.some((known) => known.name === handler.name))
+      throw new Error(`person-data handler ${handler.name} is registered twice`);
+    this.handlers.push(handler);
+  }
+
+  /** Every handler, in the order erasure runs them. */
+  list(): readonly PersonDataHandler[] {
+    const ordered: PersonDataHandler[] = [];
+    const visit = (handler: PersonDataHandler, path: readonly string[]) => {
+      if (ordered.includes(handler)) return;
+      if (path.includes(handler.name)) throw new Error(`person-data handlers erase in a circle: ${path.join(' → ')}`);
+      for (const earlier of this.handlers)
+        if (earlier.erasesBefore?.includes(handler.name)) visit(earlier, [...path, handler.name]);
+      ordered.push(handler);
+    };
+    for (const handler of this.handlers) visit(handler, []);
+    return [...ordered, this.owner];
+  }
+
+  mergeSpecs(): MergeSpec[] {
+    return this.list().flatMap((handler) => (handler.merge ? [handler.merge] : []));
+  }
 }
 
 /** `SELECT *` of `table` where `column` is one of the person's profiles (table and column are the handler's own names). */

@@ -5,7 +5,7 @@ import { liveProfileId } from './live-profile';
 import { NotFoundError } from '../errors/not-found.error';
 import type { StoredIdentity } from './identity-mentions';
 import { mergedFamily } from './merged-family';
-import type { PersonDataHandler } from './person-data';
+import type { PersonDataRegistry } from './person-data';
 import type { Clock } from '../util/clock';
 
 export interface ErasureReceipt {
@@ -26,7 +26,7 @@ export class ProfileEraser {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
-    private readonly handlers: readonly PersonDataHandler[],
+    private readonly personData: Pick<PersonDataRegistry, 'list'>,
   ) {}
 
   /**
@@ -52,7 +52,8 @@ export class ProfileEraser {
       const erasedAt = this.clock();
       const receipts: ErasureReceipt[] = [];
       for (const id of family) receipts.push(await this.receipt(id, erasedAt, transaction));
-      for (const handler of this.handlers) await handler.erase?.({ profileIds: family, identities }, transaction);
+      for (const handler of this.personData.list())
+        await handler.erase?.({ profileIds: family, identities }, transaction);
       await this.db.execute(
         `UPDATE profiles SET erased_at = :erasedAt, updated_at = :erasedAt, first_touch_source = NULL, first_touch_channel = NULL
           WHERE id IN (:family)`,

@@ -5,9 +5,10 @@ import type { TimelineService } from '../timeline/timeline.service';
 import { liveProfileId } from './live-profile';
 import type { MergeEvidence } from './merge-evidence';
 import { MergeRows } from './merge-rows';
-import type { MergeSpec } from './person-data';
+import type { PersonDataRegistry } from './person-data';
 import { type MergeRow, MergeStore, pairKey } from './merge-store';
 import type { Clock } from '../util/clock';
+import { lastOutsideEventAt } from '../timeline/timeline-lookups';
 
 export interface MergeResult {
   mergeId: number;
@@ -36,17 +37,16 @@ interface ProfileColumns {
  */
 export class ProfileMerger {
   readonly store: MergeStore;
-  private readonly rows: MergeRows;
+  private mergeRows: MergeRows | undefined;
 
   constructor(
     private readonly db: Database,
     private readonly timeline: TimelineService,
-    /** How each room's rows follow a merge (the person-data handlers' `merge`). */
-    mergeSpecs: readonly MergeSpec[],
+    /** How each room's rows follow a merge (the person-data handlers' `merge`), read at the first merge. */
+    private readonly personData: Pick<PersonDataRegistry, 'mergeSpecs'>,
     private readonly clock: Clock,
   ) {
     this.store = new MergeStore(db, clock);
-    this.rows = new MergeRows(db, mergeSpecs);
   }
 
   /**
@@ -80,7 +80,7 @@ export class ProfileMerger {
       at,
       transaction,
     );
-    await this.rows.move(mergeId, survivor.id, absorbed.id, transaction);
+    await this.rows().move(mergeId, survivor.id, absorbed.id, transaction);
 
     const earliest = [survivor, absorbed]
       .filter((profile) => profile.first_touch_at !== null)
@@ -174,20 +174,16 @@ export class ProfileMerger {
           `profile ${merge.survivorId} has since been merged into profile ${survivor.merged_into}: unmerge that first`,
         );
       }
-      await this.rows.restore(merge.id, merge.survivorId, merge.absorbedId, transaction);
+      await this.rows().restore(merge.id, merge.survivorId, merge.absorbedId, transaction);
       const before = merge.survivorBefore;
-      const [{ lastEvent }] = await this.db.select<{ lastEvent: unknown }>(
-        "SELECT MAX(occurred_at) AS lastEvent FROM events WHERE profile_id = ? AND source <> 'persona'",
-        [merge.survivorId],
-        transaction,
-      );
+      const lastEvent = await lastOutsideEventAt(this.db, merge.survivorId, transaction);
       await this.writeProfiles(
         {
           id: merge.survivorId,
           source: before?.first_touch_source ?? null,
           channel: before?.first_touch_channel ?? null,
           firstTouchAt: before?.first_touch_at ? new Date(before.first_touch_at) : null,
-          lastSeenAt: latest(before?.last_seen_at ? new Date(before.last_seen_at) : null, this.db.parseTime(lastEvent)),
+          lastSeenAt: latest(before?.last_seen_at ? new Date(before.last_seen_at) : null, lastEvent),
         },
         { id: merge.absorbedId, mergedInto: null },
         at,
@@ -266,6 +262,12 @@ export class ProfileMerger {
       id: Number(row.id),
       merged_into: row.merged_into === null ? null : Number(row.merged_into),
     }));
+  }
+
+  /** The row mover, over every room's merge spec (all registered once the modules are built). */
+  private rows(): MergeRows {
+    this.mergeRows ??= new MergeRows(this.db, this.personData.mergeSpecs());
+    return this.mergeRows;
   }
 }
 

@@ -1,8 +1,10 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { ContactPolicy, ContactState, ContactWindow } from './contact-policy';
-import { propertyKey } from '../timeline/event-property-index';
 import { isTimeZone } from '../util/local-time';
+import { attributeValuesOf, profilesWithAttribute } from '../profiles/profile-lookups';
+import { tagHolders } from '../rules/tag-lookups';
+import { latestEventsWithProperty } from '../timeline/timeline-lookups';
 
 /** WeChat codes that say an openid can't be reached (invalid; not following as far as WeChat knows). */
 export const unreachableOpenidCodes = ['40003', '43004'];
@@ -79,18 +81,8 @@ export class ContactFacts {
     const account = input.account;
 
     const [tagged, refused, failures, counts, customerService, received, actions, zones] = await Promise.all([
-      input.optOutTags.length === 0
-        ? Promise.resolve([])
-        : db.select<{ profile_id: number }>(
-            `SELECT profile_id FROM tags WHERE name IN (:tags) AND (expires_at IS NULL OR expires_at > :now)${within('profile_id')}`,
-            { tags: input.optOutTags, now, ids },
-            transaction,
-          ),
-      db.select<{ profile_id: number }>(
-        `SELECT profile_id FROM attributes WHERE name = 'marketingConsent' AND value_key = 'false'${within('profile_id')}`,
-        { ids },
-        transaction,
-      ),
+      tagHolders(db, { names: input.optOutTags, now, scope }, transaction),
+      profilesWithAttribute(db, { name: 'marketingConsent', valueKey: 'false', scope }, transaction),
       db.select<{ profile_id: number; at: unknown }>(
         `SELECT d.profile_id, MAX(d.finished_at) AS at FROM ${ofAccount}
           WHERE d.status = 'failed' AND d.error_code IN (:codes)${within('d.profile_id')} GROUP BY d.profile_id`,
@@ -123,20 +115,12 @@ export class ContactFacts {
             transaction,
           ),
       // The follower's actions towards this account (WeChat's events carry it), from the property index.
-      db.select<{ profile_id: number; type: string; at: unknown }>(
-        `SELECT profile_id, type, MAX(occurred_at) AS at FROM event_properties
-          WHERE type IN (:types) AND name = 'account' AND value_key = :accountKey AND occurred_at >= :windowStart AND occurred_at <= :now${within('profile_id')}
-          GROUP BY profile_id, type`,
-        { types: Object.keys(windowEvents), accountKey: propertyKey(account), windowStart, now, ids },
+      latestEventsWithProperty(
+        db,
+        { types: Object.keys(windowEvents), name: 'account', value: account, from: windowStart, to: now, scope },
         transaction,
       ),
-      policy.quietHours
-        ? db.select<{ profile_id: number; value: string }>(
-            `SELECT profile_id, value FROM attributes WHERE name = 'timezone'${within('profile_id')}`,
-            { ids },
-            transaction,
-          )
-        : Promise.resolve([]),
+      policy.quietHours ? attributeValuesOf(db, { names: ['timezone'], scope }, transaction) : Promise.resolve([]),
     ]);
 
     const byProfile = <T>(map: Map<number, T[]>, id: number, item: T) => {
@@ -161,7 +145,7 @@ export class ContactFacts {
       if (zone) timezones.set(Number(row.profile_id), zone);
     }
     return new ContactFacts(
-      new Set([...tagged, ...refused].map((row) => Number(row.profile_id))),
+      new Set([...tagged, ...refused]),
       new Map(failures.map((row) => [Number(row.profile_id), db.parseTime(row.at) ?? new Date(0)])),
       new Map(
         counts.map((row) => [

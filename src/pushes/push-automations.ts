@@ -5,6 +5,7 @@ import { tagName } from '../config/config-fields';
 import type { Database } from '../db/database';
 import type { AppendListener } from '../timeline/timeline.service';
 import type { Clock } from '../util/clock';
+import { audienceIncludes } from '../segments/audience-lookups';
 
 /**
  * What starts an automation's push for one person: a tag given or taken away (lifecycle stages are tags, so
@@ -116,12 +117,7 @@ export class PushAutomations {
 
   private async queue(automation: ActiveAutomation, profileId: number, transaction: Transaction): Promise<void> {
     if (automation.filter) {
-      const [match] = await this.db.select<{ id: number }>(
-        `SELECT p.id FROM profiles p WHERE p.id = :automationProfile AND ${automation.filter.where}`,
-        { ...automation.filter.values, automationProfile: profileId },
-        transaction,
-      );
-      if (!match) return;
+      if (!(await audienceIncludes(this.db, automation.filter, profileId, transaction))) return;
     }
     await this.db.execute(
       `${this.db.insertIgnoreInto} push_deliveries (push_id, profile_id, status, attempts, available_at) VALUES (?, ?, 'queued', 0, ?)`,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/database';
+import { firstOpenidOf } from '../profiles/profile-lookups';
 import type { InboundEvent } from '../ingest/inbound-event';
 import type { PushContent } from './push-content';
 import { type LinkTarget, linksIn, type TrackedLinks } from './tracked-links';
@@ -72,18 +73,15 @@ export class PushClicks {
     if (this.recorded.has(key)) return;
     if (this.recorded.size < maxRemembered) this.recorded.add(key);
     try {
-      const [openid] = await this.db.select<{ value: string }>(
-        "SELECT value FROM identities WHERE profile_id = ? AND type = 'openid' AND scope = ? ORDER BY id LIMIT 1",
-        [target.profileId, account],
-      );
-      if (!openid) return;
+      const openid = await firstOpenidOf(this.db, target.profileId, account);
+      if (openid === undefined) return;
       await this.accept('pushes', [
         {
           key,
           type: 'push_click',
           channel: 'wechat',
           occurredAt: now,
-          identities: [{ type: 'openid', scope: account, value: openid.value }],
+          identities: [{ type: 'openid', scope: account, value: openid }],
           properties: { pushId: target.pushId, link: target.link, url },
         },
       ]);

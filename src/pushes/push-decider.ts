@@ -2,7 +2,8 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { Metrics } from '../metrics/metrics';
 import { NotFoundError } from '../errors/not-found.error';
-import { liveProfileId } from '../profiles/live-profile';
+import { liveProfileId, lockedProfileStates, profilesMergedInto } from '../profiles/live-profile';
+import { followStatesOf, openidsOf } from '../profiles/profile-lookups';
 import { ContactFacts } from './contact-facts.loader';
 import { type ContactPolicy, decideContact } from './contact-policy';
 import { localMonthStart } from '../util/local-time';
@@ -58,7 +59,7 @@ export class PushDecider {
         const ids = [...new Set(group.map((row) => row.profileId))];
         const { settings } = this;
         const timezone = settings.timezoneOf(account);
-        const [facts, follows, openids] = await Promise.all([
+        const [facts, followOf, openidOf] = await Promise.all([
           ContactFacts.load(
             this.db,
             {
@@ -72,24 +73,9 @@ export class PushDecider {
             },
             transaction,
           ),
-          this.db.select<{ profile_id: number; subscribed: number | boolean; subscribed_at: unknown }>(
-            'SELECT profile_id, subscribed, subscribed_at FROM subscriptions WHERE account = :account AND profile_id IN (:ids)',
-            { account, ids: ids.length > 0 ? ids : [0] },
-            transaction,
-          ),
-          this.db.select<{ profile_id: number; value: string }>(
-            "SELECT profile_id, value FROM identities WHERE type = 'openid' AND scope = :account AND profile_id IN (:ids) ORDER BY id",
-            { account, ids: ids.length > 0 ? ids : [0] },
-            transaction,
-          ),
+          followStatesOf(this.db, account, ids, transaction),
+          openidsOf(this.db, account, ids, transaction),
         ]);
-        const followOf = new Map(
-          follows.map((row) => [
-            Number(row.profile_id),
-            { following: Boolean(row.subscribed), subscribedAt: this.db.parseTime(row.subscribed_at) },
-          ]),
-        );
-        const openidOf = new Map(openids.map((row) => [Number(row.profile_id), row.value]));
         const settlements: DeliverySettlement[] = gone.map((row) => ({
           id: row.id,
           status: 'skipped',
@@ -148,21 +134,17 @@ export class PushDecider {
     transaction: Transaction,
   ): Promise<{ live: ClaimedDelivery[]; gone: (ClaimedDelivery & { reason: string })[] }> {
     const ids = [...new Set(rows.map((row) => row.profileId))].sort((a, b) => a - b);
-    const profiles = await this.db.select<{ id: number; merged_into: number | null; erased_at: unknown }>(
-      `SELECT id, merged_into, erased_at FROM profiles WHERE id IN (:ids) ORDER BY id${this.db.forUpdate}`,
-      { ids },
-      transaction,
-    );
-    const state = new Map(profiles.map((profile) => [Number(profile.id), profile]));
+    const profiles = await lockedProfileStates(this.db, ids, transaction);
+    const state = new Map(profiles.map((profile) => [profile.id, profile]));
     const live: ClaimedDelivery[] = [];
     const gone: (ClaimedDelivery & { reason: string })[] = [];
     for (const row of rows) {
       const profile = state.get(row.profileId);
-      if (!profile || profile.erased_at) {
+      if (!profile || profile.erased) {
         gone.push({ ...row, reason: 'not_following' });
         continue;
       }
-      if (profile.merged_into === null) {
+      if (profile.mergedInto === null) {
         live.push(row);
         continue;
       }
@@ -189,22 +171,28 @@ export class PushDecider {
     // Someone merged into a recipient may have been sent the push already (as themselves): it reached this person.
     const undecided = live.filter((row) => !row.decided);
     if (undecided.length === 0) return { live, gone };
-    const earlier = await this.db.select<{ id: number; push_id: number; survivor: number }>(
-      `SELECT d.id, d.push_id, p.merged_into AS survivor FROM push_deliveries d JOIN profiles p ON p.id = d.profile_id
-        WHERE p.merged_into IN (:survivors) AND d.push_id IN (:pushIds) AND d.decided_at IS NOT NULL AND d.status IN ('queued', 'sending', 'sent')`,
-      {
-        survivors: [...new Set(undecided.map((row) => row.profileId))],
-        pushIds: [...new Set(undecided.map((row) => row.pushId))],
-      },
+    const absorbed = await profilesMergedInto(
+      this.db,
+      [...new Set(undecided.map((row) => row.profileId))],
       transaction,
     );
+    const survivorOf = new Map(absorbed.map((profile) => [profile.id, profile.survivor]));
+    const earlier =
+      absorbed.length === 0
+        ? []
+        : await this.db.select<{ id: number; push_id: number; profile_id: number }>(
+            `SELECT d.id, d.push_id, d.profile_id FROM push_deliveries d
+              WHERE d.profile_id IN (:absorbed) AND d.push_id IN (:pushIds) AND d.decided_at IS NOT NULL AND d.status IN ('queued', 'sending', 'sent')`,
+            { absorbed: [...survivorOf.keys()], pushIds: [...new Set(undecided.map((row) => row.pushId))] },
+            transaction,
+          );
     const reached = (row: ClaimedDelivery) =>
       !row.decided &&
       earlier.some(
         (other) =>
           Number(other.id) !== row.id &&
           Number(other.push_id) === row.pushId &&
-          Number(other.survivor) === row.profileId,
+          survivorOf.get(Number(other.profile_id)) === row.profileId,
       );
     return {
       live: live.filter((row) => !reached(row)),

@@ -2,6 +2,7 @@ import type { Database } from '../db/database';
 import { type PushContent, personalize, placeholderNames } from './push-content';
 import type { PushInfo, ReadyDelivery } from './push-decider';
 import { linksIn, type TrackedLinks } from './tracked-links';
+import { attributeValuesOf } from '../profiles/profile-lookups';
 
 /**
  * What each recipient receives: the push's content with its links tracked and its placeholders filled from the
@@ -49,10 +50,7 @@ export class PushPersonalizer {
     const names = [...new Set(rows.flatMap((row) => placeholderNames((pushes.get(row.pushId) as PushInfo).content)))];
     const byProfile = new Map<number, Record<string, unknown>>();
     if (names.length === 0) return byProfile;
-    const found = await this.db.select<{ profile_id: number; name: string; value: string }>(
-      'SELECT profile_id, name, value FROM attributes WHERE profile_id IN (:ids) AND name IN (:names)',
-      { ids: [...new Set(rows.map((row) => row.profileId))], names },
-    );
+    const found = await attributeValuesOf(this.db, { names, scope: [...new Set(rows.map((row) => row.profileId))] });
     for (const row of found) {
       const values = byProfile.get(Number(row.profile_id)) ?? {};
       values[row.name] = JSON.parse(row.value) as unknown;

@@ -4,6 +4,7 @@ import { ContactFacts } from './contact-facts.loader';
 import { type ContactDecision, type ContactPolicy, decideContact, type SkipReason } from './contact-policy';
 import { localMonthStart } from '../util/local-time';
 import { type PushChannel, type PushContent, pushChannels } from './push-content';
+import { audienceFollows } from '../segments/audience-lookups';
 
 /** The forecast shown before a push is confirmed: who it reaches through which channel, who is skipped and why. */
 export interface PushPlan {
@@ -55,12 +56,7 @@ export class PushPlanner {
     const { now } = input;
     const timezone = this.options.timezoneOf(input.account);
     const [members, facts] = await Promise.all([
-      this.db.select<{ id: number; subscribed: number | boolean | null; subscribed_at: unknown }>(
-        `SELECT p.id, s.subscribed, s.subscribed_at FROM profiles p
-           LEFT JOIN subscriptions s ON s.profile_id = p.id AND s.account = :pushAccount
-          WHERE ${input.audience.where}`,
-        { ...input.audience.values, pushAccount: input.account },
-      ),
+      audienceFollows(this.db, input.audience, input.account),
       ContactFacts.load(this.db, {
         account: input.account,
         scope: null,

@@ -19,6 +19,7 @@ import type { Clock } from '../util/clock';
 import type { Page, PageRequest } from '../util/paging';
 import { pushPages, pushStatusCondition } from './push-list';
 import type { PushStatus } from './push-status';
+import { audienceIds } from '../segments/audience-lookups';
 
 export type { PushStatus } from './push-status';
 
@@ -158,12 +159,7 @@ export class PushService {
         : { expression: push.audience.expression ?? '' },
     );
     // Read first (a plain read locks nothing on MySQL), then write: webhooks and workers go on meanwhile.
-    const ids = (
-      await this.db.select<{ id: number }>(
-        `SELECT p.id FROM profiles p WHERE ${audience.where} ORDER BY p.id`,
-        audience.values,
-      )
-    ).map((row) => Number(row.id));
+    const ids = await audienceIds(this.db, audience);
     const now = this.clock();
     const due = push.sendAt && new Date(push.sendAt) > now ? new Date(push.sendAt) : now;
     await this.db.transaction(async (transaction) => {

@@ -3,7 +3,7 @@ import type { Config } from '../config/config.schema';
 import type { CredentialStore } from '../credentials/credential-store';
 import type { Database } from '../db/database';
 import type { InboundEvent } from '../ingest/inbound-event';
-import type { JobScheduler } from '../jobs/job-scheduler';
+import type { Lifecycle, RoomContributions, RoomDefinition, RoomModule } from '../kernel/room-module.types';
 import type { Metrics } from '../metrics/metrics';
 import type { PushAccount, PushSender } from './push-sender.types';
 import type { SegmentService } from '../segments/segment.service';
@@ -19,16 +19,20 @@ import { PushService } from './push.service';
 import { RecurringPushes } from './recurring-pushes';
 import { TrackedLinks } from './tracked-links';
 import type { Clock } from '../util/clock';
+import { NamedRegistry } from '../util/named-registry';
+import { DeliveryReportService } from './delivery-report.service';
+import { pushPersonData } from './push-person-data';
 
-export interface PushEngineDeps {
+export const pushesRoom: RoomDefinition = {
+  room: 'pushes',
+  tables: ['pushes', 'push_batches', 'push_deliveries', 'delivery_reports'],
+};
+
+export interface PushesModuleDeps {
   config: Config;
   db: Database;
   timeline: TimelineService;
   segments: SegmentService;
-  /** The channels' senders, registered by plugins. */
-  senders: { get(channel: string): PushSender | undefined };
-  /** The accounts pushes go out from, registered by plugins (their time zones). */
-  accounts: { get(name: string): PushAccount | undefined; list(): PushAccount[] };
   credentials: CredentialStore;
   /** Hands events to the inbox (a tracked link's click). */
   accept(source: string, events: InboundEvent[]): Promise<void>;
@@ -38,21 +42,29 @@ export interface PushEngineDeps {
 }
 
 /**
- * The pushes room put together: plans and confirmation, the delivery worker, automations, recurring runs and tracked
- * links. `attach` plugs it into the timeline (automation triggers), the scheduler (recurring runs) and segments (one a
- * push will still read can't be deleted).
+ * The pushes room: plans and confirmation, the delivery worker, automations (triggered from the timeline), recurring
+ * runs, tracked links and the channels' delivery reports. Owns the ports plugins fill: the channels' senders and the
+ * accounts pushes go out from. A segment a push will still read can't be deleted.
  */
-export class PushEngine {
+export class PushesModule implements RoomModule {
+  readonly definition = pushesRoom;
+  readonly contributes: RoomContributions;
+  readonly lifecycle: Lifecycle;
+  /** The channels' senders, registered by plugins. */
+  readonly senders = new NamedRegistry<PushSender>('push sender');
+  /** The accounts pushes go out from, registered by plugins (their time zones). */
+  readonly accounts = new NamedRegistry<PushAccount>('push account');
+  readonly deliveryReports: DeliveryReportService;
   readonly service: PushService;
   readonly worker: PushDeliveryWorker;
   readonly automations: PushAutomations;
   readonly recurring: RecurringPushes;
   readonly clicks: PushClicks;
 
-  constructor(deps: PushEngineDeps) {
+  constructor(deps: PushesModuleDeps) {
     const { config, db, clock } = deps;
     const log = deps.log.child({ room: 'pushes' });
-    const timezoneOf = (account: string) => deps.accounts.get(account)?.timezone ?? config.timezone;
+    const timezoneOf = (account: string) => this.accounts.get(account)?.timezone ?? config.timezone;
     const settings = {
       policy: contactPolicyOf(config.pushes.policy),
       optOutTags: config.pushes.policy.optOutTags,
@@ -72,8 +84,8 @@ export class PushEngine {
       db,
       deps.segments,
       planner,
-      deps.senders,
-      deps.accounts,
+      this.senders,
+      this.accounts,
       links,
       this.automations,
       clock,
@@ -81,7 +93,7 @@ export class PushEngine {
     this.worker = new PushDeliveryWorker(
       db,
       new PushOutbox(db, deps.timeline),
-      deps.senders,
+      this.senders,
       settings,
       links,
       config.pushes.worker,
@@ -91,22 +103,23 @@ export class PushEngine {
     );
     this.recurring = new RecurringPushes(db, this.service, timezoneOf);
     this.clicks = new PushClicks(db, links, deps.accept, clock, log);
-  }
-
-  attach(timeline: TimelineService, jobs: JobScheduler, segments: SegmentService): void {
-    segments.addDependents((name) => this.service.usersOfSegment(name));
-    timeline.onAppend(this.automations.enqueue);
-    jobs.register(pushScheduleJob(this.recurring, () => this.worker.wake()));
-  }
-
-  /** Reads the active automations and, when enabled, starts delivering. */
-  async start(workerEnabled: boolean): Promise<void> {
-    await this.automations.start();
-    if (workerEnabled) this.worker.start();
-  }
-
-  async stop(): Promise<void> {
-    this.automations.stop();
-    await this.worker.stop().catch(() => undefined);
+    this.deliveryReports = new DeliveryReportService(db, clock);
+    deps.segments.addDependents((name) => this.service.usersOfSegment(name));
+    this.contributes = {
+      timelineListeners: [this.automations.enqueue],
+      jobs: [pushScheduleJob(this.recurring, () => this.worker.wake())],
+      personData: pushPersonData(db),
+    };
+    this.lifecycle = {
+      // Automations are read before the inbox worker runs, so no trigger is processed unseen.
+      start: async () => {
+        await this.automations.start();
+        if (config.pushes.worker.enabled) this.worker.start();
+      },
+      stop: async () => {
+        this.automations.stop();
+        await this.worker.stop().catch(() => undefined);
+      },
+    };
   }
 }

@@ -5,6 +5,7 @@ import type { CompiledScoringRule, RuleSet } from './rule-set';
 import { decayFactor } from './score-decay';
 import { capSlot } from './scoring-cap';
 import { TimeSlice } from '../util/time-slice';
+import { eventsOfProfiles, profilesWithEventsOf } from '../timeline/timeline-lookups';
 
 /** One row of a profile's ledger as a rules document would have it. */
 export interface PlannedEntry {
@@ -70,11 +71,7 @@ export class LedgerChange {
     }
     const types = [...new Set(this.replayed.map((rule) => rule.on))];
     if (types.length > 0) {
-      for (const row of await db.selectLong<{ profile_id: number }>(
-        'SELECT DISTINCT profile_id FROM events WHERE type IN (:types)',
-        { types },
-      ))
-        ids.add(Number(row.profile_id));
+      for (const profileId of await profilesWithEventsOf(db, types)) ids.add(profileId);
     }
     return [...ids].sort((a, b) => a - b);
   }
@@ -142,17 +139,7 @@ export class LedgerChange {
     const byType = new Map<string, CompiledScoringRule[]>();
     for (const rule of this.replayed) byType.set(rule.on, [...(byType.get(rule.on) ?? []), rule]);
     if (byType.size === 0) return;
-    const events = await read<{
-      id: number;
-      profile_id: number;
-      type: string;
-      channel: string | null;
-      occurred_at: unknown;
-      properties: string | null;
-    }>(
-      'SELECT id, profile_id, type, channel, occurred_at, properties FROM events WHERE profile_id IN (:ids) AND type IN (:types) ORDER BY profile_id, occurred_at, id',
-      { ids: profileIds, types: [...byType.keys()] },
-    );
+    const events = await eventsOfProfiles(db, profileIds, [...byType.keys()], transaction);
     // Per rule and cap slot of the profile at hand: how many events have taken a place (events come earliest first).
     const taken = new Map<string, number>();
     let profile: number | undefined;

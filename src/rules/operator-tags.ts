@@ -1,7 +1,7 @@
 import type { Database } from '../db/database';
 import { ConflictError } from '../errors/conflict.error';
 import { ValidationError } from '../errors/validation.error';
-import { liveProfileId } from '../profiles/live-profile';
+import { liveProfileId, lockProfiles } from '../profiles/live-profile';
 import type { RulesProvider } from './rules.provider';
 import { ruleSource } from './tag-rule.service';
 import type { TagService } from './tag.service';
@@ -83,12 +83,8 @@ export class OperatorTags {
     );
     for (const { profile_id: profileId, name } of due) {
       await this.db.transaction(async (transaction) => {
-        const [locked] = await this.db.select<{ id: number }>(
-          `SELECT id FROM profiles WHERE id = ?${this.db.forUpdate}`,
-          [Number(profileId)],
-          transaction,
-        );
-        if (!locked) return;
+        const [locked] = await lockProfiles(this.db, [Number(profileId)], transaction);
+        if (locked === undefined) return;
         // Renewed meanwhile: not due any more.
         const [still] = await this.db.select<{ name: string }>(
           'SELECT name FROM tags WHERE profile_id = ? AND name = ? AND expires_at <= ?',

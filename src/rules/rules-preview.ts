@@ -2,7 +2,8 @@ import type { Database } from '../db/database';
 import type { ProfileFactsLoader } from '../segments/profile-facts.loader';
 import { factNeeds } from '../segments/segment-dependencies';
 import { evaluateSegment, type ProfileFacts } from '../segments/segment-evaluator';
-import { compileSegment, liveProfiles } from '../segments/segment-sql.compiler';
+import { liveProfilesAmong, liveProfilesWhere } from '../profiles/live-profile';
+import { compileSegment } from '../segments/segment-sql.compiler';
 import { TimeSlice } from '../util/time-slice';
 import { LedgerChange } from './ledger-plan';
 import { RuleSet } from './rule-set';
@@ -87,12 +88,7 @@ export class RulesPreview {
     const planned = new Map<number, Map<string, number>>();
     for (let start = 0; start < affected.length; start += this.options.batchSize) {
       const batch = affected.slice(start, start + this.options.batchSize);
-      const live = (
-        await this.db.selectLong<{ id: number }>(
-          `SELECT p.id FROM profiles p WHERE p.id IN (:batch) AND ${liveProfiles}`,
-          { batch },
-        )
-      ).map((row) => Number(row.id));
+      const live = await liveProfilesAmong(this.db, batch, undefined, { long: true });
       if (live.length === 0) continue;
       const rows = await this.db.selectLong<{
         profile_id: number;
@@ -151,7 +147,7 @@ export class RulesPreview {
   ): Promise<Pick<RulesPreviewResult['scoring'], 'distribution' | 'mean'>> {
     const rows = await this.db.selectLong<{ band: number; n: number; total: number }>(
       `SELECT FLOOR(t.total / ${bandWidth}) AS band, COUNT(*) AS n, SUM(t.total) AS total
-         FROM (SELECT p.id, COALESCE((SELECT SUM(sc.points) FROM scores sc WHERE sc.profile_id = p.id), 0) AS total FROM profiles p WHERE ${liveProfiles}) t
+         FROM (SELECT p.id, COALESCE((SELECT SUM(sc.points) FROM scores sc WHERE sc.profile_id = p.id), 0) AS total FROM ${liveProfilesWhere('p')}) t
         GROUP BY FLOOR(t.total / ${bandWidth})`,
     );
     const bands = new Map<number, { before: number; after: number }>();
@@ -203,7 +199,7 @@ export class RulesPreview {
         `SELECT SUM(CASE WHEN ${any} THEN 1 ELSE 0 END) AS holders,
                 SUM(CASE WHEN p.holds = 1 AND NOT ${any} THEN 1 ELSE 0 END) AS gain,
                 SUM(CASE WHEN p.holds = 0 AND ${byRule} THEN 1 ELSE 0 END) AS lose
-           FROM (SELECT p.id, CASE WHEN ${sql} THEN 1 ELSE 0 END AS holds FROM profiles p WHERE ${liveProfiles}) p`,
+           FROM (SELECT p.id, CASE WHEN ${sql} THEN 1 ELSE 0 END AS holds FROM ${liveProfilesWhere('p')}) p`,
         { ...values, ...ruleTagHolders.values(rule.tag) },
       );
       const impact = {

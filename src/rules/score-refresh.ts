@@ -1,4 +1,5 @@
 import type { Database } from '../db/database';
+import { lockProfiles } from '../profiles/live-profile';
 import type { RuleSet } from './rule-set';
 import { decayFactor } from './score-decay';
 import type { ScoreThresholds } from './score-thresholds';
@@ -47,11 +48,7 @@ export class ScoreRefresh {
       progress.crossings += await this.db.transaction(async (transaction) => {
         // A profile's scores are written under its row lock (as the pipeline does), so an event scored meanwhile
         // waits instead of being overwritten by this batch.
-        await this.db.select(
-          `SELECT id FROM profiles WHERE id IN (:ids) ORDER BY id${this.db.forUpdate}`,
-          { ids },
-          transaction,
-        );
+        await lockProfiles(this.db, ids, transaction);
         const rows = await this.db.select<ScoreRow>(
           'SELECT id, profile_id, score_group, points, updated_at FROM scores WHERE profile_id IN (:ids)',
           { ids },

@@ -1,9 +1,9 @@
 import { DatabaseStatementError } from '../db/database-statement.error';
 import type { Database } from '../db/database';
-import { liveProfilesAmong } from '../profiles/live-profile';
+import { liveProfilesAmong, liveProfilesWhere, lockProfiles } from '../profiles/live-profile';
 import { ValidationError } from '../errors/validation.error';
 import type { SegmentExpr } from '../segments/segment-ast';
-import { compileSegment, liveProfiles } from '../segments/segment-sql.compiler';
+import { compileSegment } from '../segments/segment-sql.compiler';
 import type { CompiledTagRule, RuleSet } from './rule-set';
 import { ruleSource, type TagRuleService } from './tag-rule.service';
 
@@ -126,13 +126,7 @@ export class TagRuleSweep {
     for (let start = 0; start < ids.length; start += batchSize) {
       const batch = ids.slice(start, start + batchSize);
       await this.db.transaction(async (transaction) => {
-        const live = (
-          await this.db.select<{ id: number }>(
-            `SELECT id FROM profiles WHERE id IN (:batch) ORDER BY id${this.db.forUpdate}`,
-            { batch },
-            transaction,
-          )
-        ).map((row) => Number(row.id));
+        const live = await lockProfiles(this.db, batch, transaction);
         await this.tagRules.removeRuleTags(
           live.map((profileId) => ({ profileId, tags: byProfile.get(profileId) ?? [] })),
           now,
@@ -178,7 +172,7 @@ export class TagRuleSweep {
   ): Promise<number[]> {
     const { sql, values } = await compileSegment(holds, { dialect: this.db.dialect, now });
     const rows = await this.db.selectLong<{ id: number }>(
-      `SELECT p.id FROM profiles p WHERE ${options.probe ? '1 = 0 AND ' : ''}${liveProfiles} AND CASE WHEN ${sql} THEN NOT ${ruleTagHolders.any} ELSE ${ruleTagHolders.byRule} END`,
+      `SELECT p.id FROM ${liveProfilesWhere('p')}${options.probe ? ' AND 1 = 0' : ''} AND CASE WHEN ${sql} THEN NOT ${ruleTagHolders.any} ELSE ${ruleTagHolders.byRule} END`,
       { ...values, ...ruleTagHolders.values(rule.tag) },
     );
     return rows.map((row) => Number(row.id));

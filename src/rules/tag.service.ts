@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
+import { likeStartingWith } from '../db/sql-like';
 import { ValidationError } from '../errors/validation.error';
 import type { NewTimelineEvent, TimelineService } from '../timeline/timeline.service';
 import { maxChainedTerms } from '../db/sql-limits';
@@ -245,5 +246,13 @@ export class TagService {
       addedAt: this.db.parseTime(row.added_at)?.toISOString() ?? '',
       expiresAt: this.db.parseTime(row.expires_at)?.toISOString() ?? null,
     }));
+  }
+
+  /** The names of tags someone holds that start with `prefix` (the interest topics in use). */
+  async namesInUse(prefix: string): Promise<string[]> {
+    const rows = await this.db.select<{ name: string }>("SELECT DISTINCT name FROM tags WHERE name LIKE ? ESCAPE '!'", [
+      likeStartingWith(prefix),
+    ]);
+    return rows.map((row) => row.name);
   }
 }

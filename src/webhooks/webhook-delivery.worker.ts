@@ -6,6 +6,7 @@ import { signTimestampedHmac } from '../util/timestamped-hmac';
 import { maxRetryDelayMs, retryDelay } from '../db/leased-queue';
 import { PollingWorker } from '../jobs/polling-worker';
 import { liveProfileId } from '../profiles/live-profile';
+import { sharedIdentitiesOf } from '../profiles/profile-lookups';
 import type { Metrics } from '../metrics/metrics';
 import type { Clock } from '../util/clock';
 import type { DueDelivery, WebhookOutbox } from './webhook-outbox.service';
@@ -109,10 +110,7 @@ export class WebhookDeliveryWorker extends PollingWorker {
     const payload = JSON.parse(delivery.payload) as Record<string, unknown>;
     if (delivery.profileId === null) return JSON.stringify(payload);
     const profileId = await liveProfileId(this.db, delivery.profileId);
-    const identities = await this.db.select<{ type: string; scope: string; value: string }>(
-      "SELECT type, scope, value FROM identities WHERE profile_id = ? AND type IN ('crm_id', 'email', 'phone', 'unionid') ORDER BY id",
-      [profileId],
-    );
+    const identities = await sharedIdentitiesOf(this.db, profileId);
     return JSON.stringify({ ...payload, profileId, identities });
   }
 }

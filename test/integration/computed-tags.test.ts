@@ -58,7 +58,7 @@ describe('built-in computed tags', () => {
     await send('m2', 'message', { account: 'default', subtype: 'text', content: '周末去打篮球' });
     expect((await tags())[0].expiresAt).toBe(new Date(now.getTime() + 90 * day).toISOString());
     now = new Date(now.getTime() + 91 * day);
-    expect(await app.persona.engine.operatorTags.expire()).toBe(1);
+    expect(await app.persona.rulesModule.operatorTags.expire()).toBe(1);
     expect(await tags()).toEqual([]);
   });
 
@@ -82,7 +82,7 @@ describe('built-in computed tags', () => {
     expect(await tagsIn('activity')).toEqual(['activity/high']);
     // A month of silence: the nightly recompute takes the level away.
     now = new Date(now.getTime() + 31 * day);
-    await app.persona.engine.recompute.run(now, app.persona.log);
+    await app.persona.rulesModule.recompute.run(now, app.persona.log);
     expect(await tagsIn('activity')).toEqual([]);
   });
 
@@ -107,14 +107,14 @@ describe('built-in computed tags', () => {
     ]);
     // Two months without buying: recency moves to 90 days; a year after the last one, every band has gone.
     now = new Date(now.getTime() + 60 * day);
-    await app.persona.engine.recompute.run(now, app.persona.log);
+    await app.persona.rulesModule.recompute.run(now, app.persona.log);
     expect(await tagsIn('recency', 'frequency', 'monetary')).toEqual([
       'frequency/medium',
       'monetary/high',
       'recency/90d',
     ]);
     now = new Date(now.getTime() + 366 * day);
-    await app.persona.engine.recompute.run(now, app.persona.log);
+    await app.persona.rulesModule.recompute.run(now, app.persona.log);
     expect(await tagsIn('recency', 'frequency', 'monetary')).toEqual([]);
   });
 });

@@ -186,7 +186,7 @@ describe('erasure leaves no copy of the person anywhere in the database', () => 
     expect(audited).toEqual([{ actor: expect.stringMatching(/^admin /), subject: `profile:${id}` }]);
 
     // Every table that can name a profile is some room's to export (and erase).
-    const handled = new Set(app.persona.personData.flatMap((handler) => handler.tables));
+    const handled = new Set(app.persona.personData.list().flatMap((handler) => handler.tables));
     expect((await tablesWithProfileColumns(app.persona.db)).filter((table) => !handled.has(table))).toEqual([]);
 
     expect((await app.request(`/api/profiles/${id}`, { method: 'DELETE' })).status).toBe(200);

@@ -52,10 +52,10 @@ describe('operator tags', () => {
       json: { tag: 'campaign/双十一', expiresAt: '2026-11-22T16:00:00Z' },
     });
     expect(again.status).toBe(200);
-    expect(await app.persona.engine.operatorTags.expire()).toBe(0);
+    expect(await app.persona.rulesModule.operatorTags.expire()).toBe(0);
 
     now = new Date('2026-11-23T00:00:00Z');
-    expect(await app.persona.engine.operatorTags.expire()).toBe(1);
+    expect(await app.persona.rulesModule.operatorTags.expire()).toBe(1);
     expect((await tagsOf()).map((tag) => tag.name)).not.toContain('campaign/双十一');
     const [removal] = await app.persona.db.select<{ properties: string }>(
       "SELECT properties FROM events WHERE type = 'tag_removed'",

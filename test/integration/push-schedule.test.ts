@@ -64,9 +64,9 @@ describe('scheduled and recurring pushes', () => {
 
     // Monday 10:00 in Shanghai.
     now = new Date('2026-11-30T02:00:00Z');
-    expect(await app.persona.pushEngine.recurring.runDue(new Date('2026-11-30T01:59:00Z'))).toEqual([]);
-    const [run] = await app.persona.pushEngine.recurring.runDue(now);
-    expect(await app.persona.pushEngine.recurring.runDue(now)).toEqual([]);
+    expect(await app.persona.pushesModule.recurring.runDue(new Date('2026-11-30T01:59:00Z'))).toEqual([]);
+    const [run] = await app.persona.pushesModule.recurring.runDue(now);
+    expect(await app.persona.pushesModule.recurring.runDue(now)).toEqual([]);
     await app.persona.pushWorker.drain();
     expect(fake.massSends.map((send) => send.touser.sort())).toEqual([['oWeekly1', 'oWeekly2']]);
     const shown = (await (await app.request(`/api/pushes/${run}`)).json()) as {
@@ -83,12 +83,12 @@ describe('scheduled and recurring pushes', () => {
     // A week later the audience has grown; after cancelling, no more runs.
     await record(app, 'oWeekly3', [{ key: 'follow', type: 'subscribe', at: now, tags: { add: ['digest'] } }]);
     now = new Date('2026-12-07T02:00:00Z');
-    expect(await app.persona.pushEngine.recurring.runDue(now)).toHaveLength(1);
+    expect(await app.persona.pushesModule.recurring.runDue(now)).toHaveLength(1);
     await app.persona.pushWorker.drain();
     expect(fake.massSends[1].touser.sort()).toEqual(['oWeekly1', 'oWeekly2', 'oWeekly3']);
     await post(`/api/pushes/${planned.body.id}/cancel`);
     now = new Date('2026-12-14T02:00:00Z');
-    expect(await app.persona.pushEngine.recurring.runDue(now)).toEqual([]);
+    expect(await app.persona.pushesModule.recurring.runDue(now)).toEqual([]);
 
     const invalid = await post('/api/pushes', {
       expression: 'tag:digest',

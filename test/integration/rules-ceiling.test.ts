@@ -42,7 +42,7 @@ describe('the rules ceiling', () => {
       ]);
     }
     expect({ rules: await rulesInForce(), versions: await versions() }).toEqual(before);
-    expect(app.persona.engine.backfill.status).toMatchObject({ running: false });
+    expect(app.persona.rulesModule.backfill.status).toMatchObject({ running: false });
     // At the ceiling is fine.
     expect(
       (await app.request('/api/rules/preview', { method: 'POST', json: { rules: withScoringRules(6) } })).status,

@@ -144,11 +144,11 @@ describe('what-if and apply', () => {
         if (rule.id === 'qr-scan') rule.points = 9;
       }),
     );
-    const first = app.persona.engine.backfill.start(document, 'test', now, app.persona.log);
-    expect(() => app.persona.engine.backfill.start(document, 'test', now, app.persona.log)).toThrow(
+    const first = app.persona.rulesModule.backfill.start(document, 'test', now, app.persona.log);
+    expect(() => app.persona.rulesModule.backfill.start(document, 'test', now, app.persona.log)).toThrow(
       'rules are being applied already',
     );
-    expect(app.persona.engine.backfill.status).toMatchObject({ running: true, actor: 'test' });
+    expect(app.persona.rulesModule.backfill.status).toMatchObject({ running: true, actor: 'test' });
     const outcome = await first.done;
     const state = (await (await app.request('/api/rules')).json()) as {
       backfill: { running: boolean; outcome: unknown };

@@ -191,7 +191,7 @@ describe('scoring and rule tags', () => {
     expect((await tagsOf(profileId)).map((tag) => tag.name)).toContain('loyal');
     const recompute = async (days: number) => {
       now = new Date(start.getTime() + days * day);
-      return app.persona.engine.recompute.run(now, app.persona.log);
+      return app.persona.rulesModule.recompute.run(now, app.persona.log);
     };
 
     // Three weeks on: no longer new, still active (seen within 30 days); the score has faded under 90, so loyal goes.

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { OperatorBot } from '../../bot/operator-bot';
+import type { BotAuditService } from '../../bot/bot-audit.service';
+import type { BotEngine } from '../../bot/bot-engine';
 import { ForbiddenError } from '../../errors/forbidden.error';
 import type { Authenticator } from '../authenticator';
 import type { AppState } from '../http-state';
@@ -22,7 +23,10 @@ const commandSchema = z
 const auditQuery = z.object(pageQuery);
 
 /** The bot for other chat tools (`POST /api/bot/commands`) and its WeChat connection's state (admin token). */
-export function botRoutes(deps: { authenticator: Authenticator; bot: OperatorBot }): Router<AppState> {
+export function botRoutes(deps: {
+  authenticator: Authenticator;
+  bot: { engine: Pick<BotEngine, 'handle'>; audit: Pick<BotAuditService, 'list'>; status(): object };
+}): Router<AppState> {
   const router = new Router<AppState>();
   router.use(requireAuth(deps.authenticator, 'admin'));
 
