@@ -1,6 +1,13 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import eslintConfigPrettier from 'eslint-config-prettier/flat';
+import checkFile from 'eslint-plugin-check-file';
+
+/**
+ * What a file is for, said by its name: `<concept>.ts`, or `<concept>.<role>.ts` with a role from this list (and
+ * kebab-case throughout). The doors add theirs: bot commands and transports, HTTP middleware, CLI entry points.
+ */
+const roles = 'module|service|repository|worker|job|stage|routes|schema|errors|types|command|transport|middleware|cli';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/'] },
@@ -52,6 +59,17 @@ export default tseslint.config(
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['src/**/*.ts', 'plugins/**/*.ts'],
+    plugins: { 'check-file': checkFile },
+    rules: {
+      'check-file/filename-naming-convention': [
+        'error',
+        { '**/*.ts': `+([a-z0-9])*(-+([a-z0-9]))?(.@(${roles}))` },
+        { ignoreMiddleExtensions: false },
+      ],
+    },
   },
   // Layout is Prettier's (npm run format); no lint rule argues with it.
   eslintConfigPrettier,

@@ -15,7 +15,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { Persona } from '../src/app';
-import { loadConfig } from '../src/config/config.loader';
+import { loadConfig } from '../src/config/config-loader';
 import type { PlainObject } from '../src/config/deep-merge';
 import type { InboundEvent } from '../src/ingest/inbound-event';
 import { createLogger } from '../src/logging/logger';

@@ -11,7 +11,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Persona } from '../src/app';
-import { loadConfig } from '../src/config/config.loader';
+import { loadConfig } from '../src/config/config-loader';
 import { Database } from '../src/db/database';
 import { createLogger } from '../src/logging/logger';
 import { FakeWechatApi } from '../test/support/fake-wechat-api';

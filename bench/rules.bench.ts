@@ -13,7 +13,7 @@
  * keeps the seeded database and BENCH_DATABASE=<url> measures again on it without seeding.
  */
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '../src/config/config.loader';
+import { loadConfig } from '../src/config/config-loader';
 import { Database } from '../src/db/database';
 import { createMigrator } from '../src/db/migrator';
 import { sampleAccount, signedPost, textMessage } from '../test/support/wechat-client';

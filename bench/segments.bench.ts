@@ -11,7 +11,7 @@
 import { Database } from '../src/db/database';
 import { createMigrator } from '../src/db/migrator';
 import { parseSegment } from '../src/segments/segment-parser';
-import { compileSegment, liveProfiles } from '../src/segments/segment-sql.compiler';
+import { compileSegment, liveProfiles } from '../src/segments/segment-sql-compiler';
 import { prepareBenchDatabase } from './support/bench-database';
 import { argument } from './support/load';
 

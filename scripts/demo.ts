@@ -12,7 +12,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Persona } from '../src/app';
 import { runConsole } from '../src/bot/console.transport';
-import { loadConfig } from '../src/config/config.loader';
+import { loadConfig } from '../src/config/config-loader';
 import { projectRoot } from '../src/config/project-root';
 import { createLogger } from '../src/logging/logger';
 import { FakeWechatApi } from '../test/support/fake-wechat-api';

@@ -39,7 +39,7 @@ import type { PushService } from './pushes/push.service';
 import { PushesModule } from './pushes/pushes.module';
 import type { RulesDocument } from './rules/rules-document.schema';
 import { RulesModule } from './rules/rules.module';
-import type { RulesProvider } from './rules/rules.provider';
+import type { RulesProvider } from './rules/rules-provider';
 import type { TagService } from './rules/tag.service';
 import type { SegmentService } from './segments/segment.service';
 import { SegmentsModule } from './segments/segments.module';
@@ -47,7 +47,7 @@ import { TimelineModule } from './timeline/timeline.module';
 import type { TimelineService } from './timeline/timeline.service';
 import { type Clock, systemClock } from './util/clock';
 import type { WebhookDeliveryWorker } from './webhooks/webhook-delivery.worker';
-import type { WebhookOutbox } from './webhooks/webhook-outbox.service';
+import type { WebhookOutbox } from './webhooks/webhook-outbox.repository';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** What the composition root may add to the config: how to read the rules again, and the clock (tests move it). */

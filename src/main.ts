@@ -1,6 +1,6 @@
 import { Persona } from './app';
 import { configOrExit } from './cli/config-or-exit';
-import { configFiles, loadConfig } from './config/config.loader';
+import { configFiles, loadConfig } from './config/config-loader';
 import { createLogger } from './logging/logger';
 
 /** The composition root: config → logger → Persona (db, migrations, plugins, worker, jobs, http) → signals. */

@@ -1,4 +1,5 @@
 import { type Clock, monotonicMs, retryAfterMs } from '../../src/plugins/plugin-sdk';
+import { HubspotUnavailableError } from './hubspot.errors';
 
 /** A CRM object as HubSpot's v3 API answers it. */
 export interface HubspotObject {
@@ -6,12 +7,6 @@ export interface HubspotObject {
   properties: Record<string, string | null>;
   associations?: Record<string, { results: { id: string; type?: string }[] }>;
 }
-
-/**
- * HubSpot's API did not give the object: it refused (a bad token), stayed rate-limited or down past the deadline, or
- * could not be reached. The webhook is answered 503 so HubSpot delivers it again later.
- */
-export class HubspotUnavailableError extends Error {}
 
 export interface HubspotClientOptions {
   baseUrl: string;

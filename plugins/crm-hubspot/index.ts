@@ -7,7 +7,8 @@ import {
   ServiceUnavailableError,
   tagName,
 } from '../../src/plugins/plugin-sdk';
-import { HubspotClient, type HubspotObject, HubspotUnavailableError } from './hubspot-client';
+import { HubspotClient, type HubspotObject } from './hubspot-client';
+import { HubspotUnavailableError } from './hubspot.errors';
 import {
   contactProperties,
   dealProperties,

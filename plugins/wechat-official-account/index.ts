@@ -5,8 +5,8 @@ import { SceneChannels } from './scene-channel';
 import { WechatApiClient } from './wechat-api-client';
 import { wechatConfigSchema } from './wechat-config.schema';
 import { wechatPushSenders } from './wechat-push-senders';
-import { qrcodeHandler } from './wechat-qrcode.route';
-import { WechatWebhook } from './wechat-webhook.handler';
+import { qrcodeHandler } from './wechat-qrcode.routes';
+import { WechatWebhook } from './wechat-webhook.routes';
 
 /**
  * WeChat official accounts. Inbound: each account's webhook (`/wechat` for the account named `default`,

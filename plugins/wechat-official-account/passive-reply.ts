@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type AttributeValue, ownValue } from '../../src/plugins/plugin-sdk';
 import type { Reply, WechatAccount } from './wechat-config.schema';
-import type { NormalizedMessage } from './wechat-message.normalizer';
+import type { NormalizedMessage } from './wechat-message-normalizer';
 import { scenePattern } from './scene-channel';
 import { cdata } from './wechat-xml';
 

@@ -1,6 +1,6 @@
 import type { BotCommand, BotLocale } from '../../src/plugins/plugin-sdk';
 import type { WechatApiClient } from './wechat-api-client';
-import { WechatApiError } from './wechat-api.error';
+import { WechatApiError } from './wechat.errors';
 
 /** What the command says, per locale (the plugin's own catalogue). */
 const texts: Record<

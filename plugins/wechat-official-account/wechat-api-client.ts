@@ -1,6 +1,6 @@
 import { monotonicMs } from '../../src/plugins/plugin-sdk';
-import { SlidingWindowLimiter } from './sliding-window.limiter';
-import { WechatApiError } from './wechat-api.error';
+import { SlidingWindowLimiter } from './sliding-window-limiter';
+import { WechatApiError } from './wechat.errors';
 import type { AccessTokenStore, WechatApiOptions, WechatUserInfo } from './wechat-api.types';
 
 /** The token was refused: refresh it (through the store) and try once more. */

@@ -1,12 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { WechatCryptoError, WrongAppIdError } from './wechat.errors';
 
 /** WeChat pads to 32-byte blocks (PKCS#7 with pad bytes 1..32), not AES's 16. */
 const blockSize = 32;
-
-export class WechatCryptoError extends Error {}
-
-/** The appId inside a ciphertext is another account's: the message was not meant for this one. */
-export class WrongAppIdError extends WechatCryptoError {}
 
 /**
  * The AES scheme of safe and compatible mode: key = base64(EncodingAESKey + "="), AES-256-CBC with IV = key[0..16),

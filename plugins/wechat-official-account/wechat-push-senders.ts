@@ -1,6 +1,6 @@
 import type { Clock, PushContent, PushMessage, PushSender, PushSendOutcome } from '../../src/plugins/plugin-sdk';
 import type { WechatApiClient } from './wechat-api-client';
-import { WechatApiError } from './wechat-api.error';
+import { WechatApiError } from './wechat.errors';
 
 /** Waits WeChat's answers imply before the engine tries again, in milliseconds. */
 const quotaWaitMs: Record<number, number> = {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.schema';
 import type { Database } from '../db/database';
 import type { RoomContributions, RoomDefinition, RoomModule } from '../kernel/room-module.types';
-import type { RulesProvider } from '../rules/rules.provider';
+import type { RulesProvider } from '../rules/rules-provider';
 import type { TagService } from '../rules/tag.service';
 import type { Clock } from '../util/clock';
 import { aiPersonData } from './ai-person-data';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Database } from '../db/database';
 import { liveProfileId } from '../profiles/live-profile';
-import type { RulesProvider } from '../rules/rules.provider';
+import type { RulesProvider } from '../rules/rules-provider';
 import type { TagService } from '../rules/tag.service';
 import { localDayStart } from '../util/local-time';
 import type { LanguageModel } from './language-model';

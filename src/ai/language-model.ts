@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { Logger } from 'pino';
 import type { AiConfig } from './ai-config.schema';
-import { AiError } from './ai.error';
+import { AiError } from './ai.errors';
 import type { Clock } from '../util/clock';
 
 export interface StructuredRequest<T> {

@@ -1,4 +1,4 @@
-import type { AiError } from '../ai/ai.error';
+import type { AiError } from '../ai/ai.errors';
 import type { Translate } from './message-catalog';
 
 /** What the operator reads when the model could not help, as a failed answer (audited with the reason). */

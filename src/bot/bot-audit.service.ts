@@ -1,5 +1,5 @@
 import type { Database } from '../db/database';
-import { ConflictError } from '../errors/conflict.error';
+import { ConflictError } from '../errors/app.errors';
 import { Keyset, type Page, type PageRequest } from '../util/paging';
 
 /** What came of a message. */

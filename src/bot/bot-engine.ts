@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { AppError } from '../errors/app.error';
+import { AppError } from '../errors/app.errors';
 import type { BotCommand, BotImage, BotLocale } from './bot-command.types';
 import { closestName } from '../segments/closest-name';
 import type { BotAuditService, BotOutcome } from './bot-audit.service';

@@ -1,13 +1,13 @@
-import type { AudienceStats } from '../segments/audience-stats.service';
+import type { AudienceStats } from '../segments/audience-stats.repository';
 import type { ProfileService } from '../profiles/profile.service';
 import type { PushService } from '../pushes/push.service';
 import type { OperatorTags } from '../rules/operator-tags';
 import type { ProfileExplainer } from '../rules/profile-explainer';
 import type { RulesPreview } from '../rules/rules-preview';
-import type { RulesProvider } from '../rules/rules.provider';
+import type { RulesProvider } from '../rules/rules-provider';
 import type { SegmentService } from '../segments/segment.service';
 import type { TimelineService } from '../timeline/timeline.service';
-import type { ConfirmationCodes } from './confirmation-codes.service';
+import type { ConfirmationCodes } from './confirmation-codes.repository';
 import type { Clock } from '../util/clock';
 
 /** What the bot's commands work with: Persona's services (never the database itself). */

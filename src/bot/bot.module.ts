@@ -25,7 +25,7 @@ import { statusCommand } from './commands/status.command';
 import { tagCommand } from './commands/tag.command';
 import { tagsCommand } from './commands/tags.command';
 import { whoisCommand } from './commands/whois.command';
-import { ConfirmationCodes } from './confirmation-codes.service';
+import { ConfirmationCodes } from './confirmation-codes.repository';
 import { OperatorDirectory } from './operator-directory';
 import { OperatorRateLimiter } from './operator-rate-limiter';
 import { WechatyTransport, type WechatyStatus } from './wechaty.transport';

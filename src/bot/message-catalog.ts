@@ -1,6 +1,6 @@
 import type { BotLocale, BotText } from './bot-command.types';
 import { en } from './messages/en';
-import { zhCN } from './messages/zh-CN';
+import { zhCN } from './messages/zh-cn';
 
 export type MessageKey = keyof typeof en;
 export type MessageParams = Readonly<Record<string, string | number>>;

@@ -1,7 +1,6 @@
-import { ValidationError } from '../errors/validation.error';
+import { NotFoundError, ValidationError } from '../errors/app.errors';
 import { defaultOpenidScope, type IdentityType } from '../profiles/identity';
 import { normalizeIdentity } from '../profiles/identity-normalizer';
-import { NotFoundError } from '../errors/not-found.error';
 import type { ProfileService, ProfileView } from '../profiles/profile.service';
 
 const explicitTypes: Record<string, IdentityType> = {

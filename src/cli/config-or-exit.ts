@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors/config.error';
-import { loadConfig } from '../config/config.loader';
+import { ConfigError } from '../errors/app.errors';
+import { loadConfig } from '../config/config-loader';
 import type { Config } from '../config/config.schema';
 
 /** The config, or (when it is invalid) its problems on stderr and exit status 1: for the process entry points. */

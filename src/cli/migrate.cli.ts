@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors/config.error';
-import { loadConfig } from '../config/config.loader';
+import { ConfigError } from '../errors/app.errors';
+import { loadConfig } from '../config/config-loader';
 import { Database } from '../db/database';
 import { withMigrationLock } from '../db/migration-lock';
 import { createMigrator } from '../db/migrator';

@@ -1,6 +1,6 @@
-export { loadConfig, type LoadConfigOptions, unsetEnvReferences } from './config.loader';
+export { loadConfig, type LoadConfigOptions, unsetEnvReferences } from './config-loader';
 export { type Config, configSchema } from './config.schema';
-export { ConfigError } from '../errors/config.error';
+export { ConfigError } from '../errors/app.errors';
 export { Secret } from './secret';
 export { projectRoot } from './project-root';
 export { formatIssues } from './config-issues';

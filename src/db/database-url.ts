@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError } from '../errors/config.error';
+import { ConfigError } from '../errors/app.errors';
 
 /** Where the data lives, parsed from `database.url`. */
 export type DatabaseTarget =

@@ -1,5 +1,4 @@
-import { UnsupportedMediaTypeError } from '../errors/unsupported-media-type.error';
-import { ValidationError } from '../errors/validation.error';
+import { UnsupportedMediaTypeError, ValidationError } from '../errors/app.errors';
 import { type FieldProblem, partitionEvents, type Rejection } from '../ingest/event-batch';
 import type { InboundEvent } from '../ingest/inbound-event';
 import { type Clock, monotonicMs } from '../util/clock';

@@ -7,7 +7,7 @@ import type { Clock } from '../util/clock';
 import { type ApiServices, apiRouters } from './api-routers';
 import type { Authenticator } from './authenticator';
 import { closeServer } from './close-server';
-import { createHttpApp } from './http-app.factory';
+import { createHttpApp } from './http-app';
 import type { AppState } from './http-state';
 import type { RouteRegistry } from './route-registry';
 

@@ -1,7 +1,5 @@
 import getRawBody from 'raw-body';
-import { PayloadTooLargeError } from '../errors/payload-too-large.error';
-import { UnsupportedMediaTypeError } from '../errors/unsupported-media-type.error';
-import { ValidationError } from '../errors/validation.error';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors/app.errors';
 import type { AppContext } from './http-state';
 
 /**

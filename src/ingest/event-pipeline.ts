@@ -2,11 +2,13 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { Identity } from '../profiles/identity';
-import { BlockedIdentitiesError, type ProfileResolver } from '../profiles/profile-resolver';
+import { type ProfileResolver } from '../profiles/profile-resolver';
+import { BlockedIdentitiesError } from '../profiles/profiles.errors';
 import type { TimelineService } from '../timeline/timeline.service';
 import type { InboxPayload, TagEdit } from './inbound-event';
 import type { InboxEntry, InboxService } from './inbox.service';
 import type { Clock } from '../util/clock';
+import { UnprocessableEntryError } from './ingest.errors';
 
 /** What the pipeline knows about one event once it is on a timeline. */
 export interface ProcessedEvent {
@@ -43,9 +45,6 @@ export type PipelineGroupStage = (events: readonly ProcessedEvent[], transaction
 
 /** `deferred`: left for later because another transaction holds its profile (see `processBatch`). */
 export type ProcessOutcome = 'processed' | 'duplicate' | 'deferred';
-
-/** A payload that can never be processed, however often it is retried. */
-export class UnprocessableEntryError extends Error {}
 
 /**
  * Runs one inbox entry through identity resolution, the timeline and every registered stage, in one transaction that

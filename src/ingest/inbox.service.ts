@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { LeasedQueue } from '../db/leased-queue';
-import { ValidationError } from '../errors/validation.error';
+import { ValidationError } from '../errors/app.errors';
 import type { Clock } from '../util/clock';
 import type { InboundEvent, InboxPayload } from './inbound-event';
 import { type InboxRow, InboxWriter } from './inbox-writer';

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { TransientDbError } from '../db/db-error.translator';
-import { ConflictError } from '../errors/conflict.error';
+import { TransientDbError } from '../db/db.errors';
+import { ConflictError } from '../errors/app.errors';
 import { retryDelay } from '../db/leased-queue';
 import { PollingWorker } from '../jobs/polling-worker';
 import type { Metrics } from '../metrics/metrics';
 import { monotonicMs } from '../util/clock';
-import { type EventPipeline, UnprocessableEntryError } from './event-pipeline';
+import { type EventPipeline } from './event-pipeline';
+import { UnprocessableEntryError } from './ingest.errors';
 import type { InboxEntry, InboxService } from './inbox.service';
 
 export interface InboxWorkerOptions {

@@ -1,5 +1,5 @@
 import type { Database } from '../db/database';
-import { ConflictError } from '../errors/conflict.error';
+import { ConflictError } from '../errors/app.errors';
 import type { Clock } from '../util/clock';
 
 export type BeginOutcome = 'run' | 'held-elsewhere' | 'already-ran';

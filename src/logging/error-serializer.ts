@@ -52,7 +52,7 @@ function scrub(serialized: Record<string, unknown>, fromDatabase: boolean): Reco
 /**
  * pino's error serializer, minus what a failed statement carries about the data: no statement with its values, no
  * values, no driver error nested inside; the message and stack of a database's error with its quoted values masked.
- * Persona's own statements fail as `DatabaseStatementError` already (src/db/db-error.translator.ts); this catches the
+ * Persona's own statements fail as `DatabaseStatementError` already (src/db/db-error-translation.ts); this catches the
  * rest (Sequelize's statements in migrations, a library's query, an error logged before translation).
  */
 export function serializeError(error: unknown): unknown {

@@ -10,7 +10,7 @@ import type { DeliveryReport } from '../pushes/delivery-report.service';
 import type { BotCommand, PushAccount, PushSender, RuleVocabulary } from './extension-points';
 import type { NamedRegistry } from '../util/named-registry';
 import type { LoadedPlugin } from './plugin-loader';
-import { PluginError } from './plugin.error';
+import { PluginError } from './plugins.errors';
 import type { PluginContext, Teardown } from './plugin.types';
 import type { Clock } from '../util/clock';
 

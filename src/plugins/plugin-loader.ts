@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { formatIssues } from '../config/config-issues';
 import type { Config } from '../config/config.schema';
-import { unsetEnvReferences } from '../config/config.loader';
+import { unsetEnvReferences } from '../config/config-loader';
 import { projectRoot } from '../config/project-root';
-import { PluginError } from './plugin.error';
+import { PluginError } from './plugins.errors';
 import type { PluginDefinition } from './plugin.types';
 
 /** A plugin found on disk, with its validated config. */

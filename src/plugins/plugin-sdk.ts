@@ -26,6 +26,16 @@ export { verifyTimestampedHmac } from '../util/timestamped-hmac';
 export { retryAfterMs } from '../util/retry-after';
 export { envOrText, intBetween, secret, slug, tagName, timeZone } from '../config/config-fields';
 export { Secret } from '../config/secret';
-export * from '../errors';
+export {
+  AppError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../errors/app.errors';
 export { ownValue } from '../util/own-value';
 export { type Clock, monotonicMs } from '../util/clock';

@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
-import { NotFoundError } from '../errors/not-found.error';
+import { NotFoundError } from '../errors/app.errors';
 
 /** The SQL condition of a live profile (neither merged into another nor erased), over the profiles table as `alias`. */
 export function liveProfileCondition(alias = 'p'): string {

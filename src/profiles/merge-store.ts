@@ -1,9 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { recordAudit } from '../audit/audit-log';
 import type { Database } from '../db/database';
-import { ConflictError } from '../errors/conflict.error';
-import { NotFoundError } from '../errors/not-found.error';
-import { ValidationError } from '../errors/validation.error';
+import { ConflictError, NotFoundError, ValidationError } from '../errors/app.errors';
 import type { MergeEvidence } from './merge-evidence';
 import type { Clock } from '../util/clock';
 import { Keyset, type Page, type PageRequest } from '../util/paging';

@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import { recordAudit } from '../audit/audit-log';
 import type { Database } from '../db/database';
 import { liveProfileId } from './live-profile';
-import { NotFoundError } from '../errors/not-found.error';
+import { NotFoundError } from '../errors/app.errors';
 import type { StoredIdentity } from './identity-mentions';
 import { mergedFamily } from './merged-family';
 import type { PersonDataRegistry } from './person-data';

@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
-import { ConflictError } from '../errors/conflict.error';
+import { ConflictError } from '../errors/app.errors';
 import type { TimelineService } from '../timeline/timeline.service';
 import { liveProfileId } from './live-profile';
 import type { MergeEvidence } from './merge-evidence';

@@ -4,10 +4,11 @@ import { type Identity, identityKey, type IdentityType } from './identity';
 import { normalizeIdentity } from './identity-normalizer';
 import { mergeEvidence } from './merge-evidence';
 import type { ProfileMerger } from './profile-merger';
-import { ConflictError } from '../errors/conflict.error';
+import { ConflictError } from '../errors/app.errors';
 import { maxChainedTerms } from '../db/sql-limits';
 import { chunks } from '../util/chunks';
 import type { Clock } from '../util/clock';
+import { BlockedIdentitiesError } from './profiles.errors';
 
 export type IdentityStrength = 'strong' | 'scoped' | 'weak';
 
@@ -19,9 +20,6 @@ export interface ResolverOptions {
 }
 
 const strengthOrder: Record<IdentityStrength, number> = { strong: 0, scoped: 1, weak: 2 };
-
-/** An event whose identities are all on the blocked list: it can't be put on anyone's timeline. */
-export class BlockedIdentitiesError extends Error {}
 
 /**
  * The owners of a batch's identities (identityKey → profile id) and the profiles this transaction has locked, kept

@@ -1,8 +1,8 @@
 import type { Database } from '../db/database';
-import { NotFoundError } from '../errors/not-found.error';
+import { NotFoundError } from '../errors/app.errors';
 import type { Identity } from './identity';
-import { defineIdentityModel } from './identity.model';
-import { defineProfileModel } from './profile.model';
+import { defineIdentityModel } from './identity-model';
+import { defineProfileModel } from './profile-model';
 import type { AttributeService, AttributeView } from './attribute.service';
 import type { SubscriptionService, SubscriptionView } from './subscription.service';
 import type { TagService, TagView } from '../rules/tag.service';

@@ -1,14 +1,14 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { Metrics } from '../metrics/metrics';
-import { NotFoundError } from '../errors/not-found.error';
+import { NotFoundError } from '../errors/app.errors';
 import { liveProfileId, lockedProfileStates, profilesMergedInto } from '../profiles/live-profile';
 import { followStatesOf, openidsOf } from '../profiles/profile-lookups';
-import { ContactFacts } from './contact-facts.loader';
+import { ContactFacts } from './contact-facts.repository';
 import { type ContactPolicy, decideContact } from './contact-policy';
 import { localMonthStart } from '../util/local-time';
 import type { PushContent } from './push-content';
-import type { ClaimedDelivery, DeliverySettlement, PushOutbox } from './push-outbox';
+import type { ClaimedDelivery, DeliverySettlement, PushOutbox } from './push-outbox.repository';
 
 export interface PushPolicySettings {
   policy: ContactPolicy;

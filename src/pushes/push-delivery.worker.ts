@@ -6,7 +6,7 @@ import { PollingWorker } from '../jobs/polling-worker';
 import type { Metrics } from '../metrics/metrics';
 import type { PushSender, PushSendOutcome } from './push-sender.types';
 import type { PushContent } from './push-content';
-import type { ClaimedDelivery, DeliverySettlement, PushOutbox } from './push-outbox';
+import type { ClaimedDelivery, DeliverySettlement, PushOutbox } from './push-outbox.repository';
 import { PushBatches } from './push-batches';
 import { type PushInfo, type PushPolicySettings, PushDecider, type ReadyDelivery } from './push-decider';
 import { SendPacer } from './send-pacer';

@@ -1,6 +1,6 @@
 import type { Database } from '../db/database';
 import type { SegmentPreview } from '../segments/segment.service';
-import { ContactFacts } from './contact-facts.loader';
+import { ContactFacts } from './contact-facts.repository';
 import { type ContactDecision, type ContactPolicy, decideContact, type SkipReason } from './contact-policy';
 import { localMonthStart } from '../util/local-time';
 import { type PushChannel, type PushContent, pushChannels } from './push-content';

@@ -1,14 +1,11 @@
 import { recordAudit } from '../audit/audit-log';
 import type { Database } from '../db/database';
-import { AppError } from '../errors/app.error';
-import { ConflictError } from '../errors/conflict.error';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors/app.errors';
 import type { PushAccount, PushSender } from './push-sender.types';
-import { NotFoundError } from '../errors/not-found.error';
 import { parseInput } from '../util/parse-input';
-import { ValidationError } from '../errors/validation.error';
 import { refersTo } from '../segments/segment-dependencies';
 import { parseSegment } from '../segments/segment-parser';
-import { liveProfiles } from '../segments/segment-sql.compiler';
+import { liveProfiles } from '../segments/segment-sql-compiler';
 import type { SegmentService } from '../segments/segment.service';
 import { personalize, type PushContent } from './push-content';
 import type { PushTrigger } from './push-automations';

@@ -12,7 +12,7 @@ import { contactPolicyOf } from './contact-policy';
 import { PushAutomations } from './push-automations';
 import { PushClicks } from './push-clicks';
 import { PushDeliveryWorker } from './push-delivery.worker';
-import { PushOutbox } from './push-outbox';
+import { PushOutbox } from './push-outbox.repository';
 import { PushPlanner } from './push-planner';
 import { pushScheduleJob } from './push-schedule.job';
 import { PushService } from './push.service';

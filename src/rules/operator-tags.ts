@@ -1,8 +1,7 @@
 import type { Database } from '../db/database';
-import { ConflictError } from '../errors/conflict.error';
-import { ValidationError } from '../errors/validation.error';
+import { ConflictError, ValidationError } from '../errors/app.errors';
 import { liveProfileId, lockProfiles } from '../profiles/live-profile';
-import type { RulesProvider } from './rules.provider';
+import type { RulesProvider } from './rules-provider';
 import { ruleSource } from './tag-rule.service';
 import type { TagService } from './tag.service';
 import type { Clock } from '../util/clock';

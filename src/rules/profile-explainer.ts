@@ -1,6 +1,6 @@
 import type { Database } from '../db/database';
 import { liveProfileId } from '../profiles/live-profile';
-import type { ProfileFactsLoader } from '../segments/profile-facts.loader';
+import type { ProfileFactsLoader } from '../segments/profile-facts.repository';
 import { evaluateSegment } from '../segments/segment-evaluator';
 import { explainSegment, type TermExplanation } from '../segments/segment-explainer';
 import type { RuleSet } from './rule-set';

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
-import { ConflictError } from '../errors/conflict.error';
+import { ConflictError } from '../errors/app.errors';
 import { LedgerChange } from './ledger-plan';
 import type { LedgerRewrite } from './ledger-rewrite';
 import { RuleSet } from './rule-set';
 import { assertWithinCeiling, type RulesCeiling } from './rules-ceiling.schema';
 import type { RulesDocument } from './rules-document.schema';
-import { RulesNotAppliedError } from './rules-not-applied.error';
-import { type RulesProvider, sameDocument } from './rules.provider';
+import { RulesNotAppliedError } from './rules.errors';
+import { type RulesProvider, sameDocument } from './rules-provider';
 import type { TagRuleSweep } from './tag-rule-sweep';
 
 export interface ApplyOutcome {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { intBetween } from '../config/config-fields';
-import { ValidationError } from '../errors/validation.error';
+import { ValidationError } from '../errors/app.errors';
 import { expandTagRule, type RulesDocument } from './rules-document.schema';
 
 /**

@@ -1,16 +1,16 @@
 import type { Database } from '../db/database';
-import type { ProfileFactsLoader } from '../segments/profile-facts.loader';
+import type { ProfileFactsLoader } from '../segments/profile-facts.repository';
 import { factNeeds } from '../segments/segment-dependencies';
 import { evaluateSegment, type ProfileFacts } from '../segments/segment-evaluator';
 import { liveProfilesAmong, liveProfilesWhere } from '../profiles/live-profile';
-import { compileSegment } from '../segments/segment-sql.compiler';
+import { compileSegment } from '../segments/segment-sql-compiler';
 import { TimeSlice } from '../util/time-slice';
 import { LedgerChange } from './ledger-plan';
 import { RuleSet } from './rule-set';
 import { assertWithinCeiling, type RulesCeiling } from './rules-ceiling.schema';
 import { decayFactor } from './score-decay';
 import type { RulesDocument } from './rules-document.schema';
-import type { RulesProvider } from './rules.provider';
+import type { RulesProvider } from './rules-provider';
 import { ruleTagHolders, type TagRuleSweep } from './tag-rule-sweep';
 import { ruleSource } from './tag-rule.service';
 

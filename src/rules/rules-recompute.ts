@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics';
-import type { RulesProvider } from './rules.provider';
+import type { RulesProvider } from './rules-provider';
 import type { ScoreRefresh } from './score-refresh';
 import type { TagRuleSweep } from './tag-rule-sweep';
 

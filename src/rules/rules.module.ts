@@ -3,7 +3,7 @@ import type { Config } from '../config/config.schema';
 import type { Database } from '../db/database';
 import type { Lifecycle, RoomContributions, RoomDefinition, RoomModule } from '../kernel/room-module.types';
 import type { Metrics } from '../metrics/metrics';
-import { ProfileFactsLoader } from '../segments/profile-facts.loader';
+import { ProfileFactsLoader } from '../segments/profile-facts.repository';
 import type { TimelineService } from '../timeline/timeline.service';
 import { KeywordInterests } from './keyword-interests';
 import { LedgerRewrite } from './ledger-rewrite';
@@ -15,7 +15,7 @@ import { RulesPreview } from './rules-preview';
 import { rulesPersonData } from './rules-person-data';
 import { RulesRecompute } from './rules-recompute';
 import { rulesRecomputeJob } from './rules-recompute.job';
-import { RulesProvider } from './rules.provider';
+import { RulesProvider } from './rules-provider';
 import { rulesStages } from './rules.stage';
 import { ScoreRefresh } from './score-refresh';
 import { ScoreThresholds } from './score-thresholds';
@@ -25,7 +25,7 @@ import { TagRuleSweep } from './tag-rule-sweep';
 import { TagRuleService } from './tag-rule.service';
 import { TagService } from './tag.service';
 import { tagStage } from './tag.stage';
-import { RuleVersionStore } from './rule-versions.store';
+import { RuleVersionStore } from './rule-versions.repository';
 import type { Clock } from '../util/clock';
 
 export const rulesRoom: RoomDefinition = {

@@ -3,7 +3,7 @@ import { liveProfilesAmong } from '../profiles/live-profile';
 import type { PipelineGroupStage, PipelineStage, ProcessedEvent } from '../ingest/event-pipeline';
 import type { KeywordInterests } from './keyword-interests';
 import type { FactChanges, RuleSet } from './rule-set';
-import type { RulesProvider } from './rules.provider';
+import type { RulesProvider } from './rules-provider';
 import type { ScoreThresholds } from './score-thresholds';
 import type { ScoringService } from './scoring.service';
 import type { TagRuleService } from './tag-rule.service';

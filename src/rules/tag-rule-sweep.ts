@@ -1,9 +1,9 @@
-import { DatabaseStatementError } from '../db/database-statement.error';
+import { DatabaseStatementError } from '../db/db.errors';
 import type { Database } from '../db/database';
 import { liveProfilesAmong, liveProfilesWhere, lockProfiles } from '../profiles/live-profile';
-import { ValidationError } from '../errors/validation.error';
+import { ValidationError } from '../errors/app.errors';
 import type { SegmentExpr } from '../segments/segment-ast';
-import { compileSegment } from '../segments/segment-sql.compiler';
+import { compileSegment } from '../segments/segment-sql-compiler';
 import type { CompiledTagRule, RuleSet } from './rule-set';
 import { ruleSource, type TagRuleService } from './tag-rule.service';
 

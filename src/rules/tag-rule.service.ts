@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import type { LoadedFacts, ProfileFactsLoader } from '../segments/profile-facts.loader';
+import type { LoadedFacts, ProfileFactsLoader } from '../segments/profile-facts.repository';
 import { evaluateSegment } from '../segments/segment-evaluator';
 import type { CompiledTagRule, FactChanges, RuleSet } from './rule-set';
 import type { TagChange, TagService } from './tag.service';

@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { likeStartingWith } from '../db/sql-like';
-import { ValidationError } from '../errors/validation.error';
+import { ValidationError } from '../errors/app.errors';
 import type { NewTimelineEvent, TimelineService } from '../timeline/timeline.service';
 import { maxChainedTerms } from '../db/sql-limits';
 import { chunks } from '../util/chunks';

@@ -9,14 +9,8 @@ import {
   type Scalar,
   type SegmentExpr,
 } from './segment-ast';
-import {
-  ageRange,
-  birthdayCutoff,
-  checkComparable,
-  compareNumbers,
-  lastSeenOps,
-  SegmentMeaningError,
-} from './segment-semantics';
+import { ageRange, birthdayCutoff, checkComparable, compareNumbers, lastSeenOps } from './segment-semantics';
+import { SegmentMeaningError } from './segments.errors';
 import { ownValue } from '../util/own-value';
 
 /** What the evaluator needs to know about one profile. */

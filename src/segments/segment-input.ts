@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors/validation.error';
+import { ValidationError } from '../errors/app.errors';
 
 /** A segment's name: what operators type after `segment:`; any script, no blanks at the ends, no control characters. */
 export function checkName(name: unknown): string {

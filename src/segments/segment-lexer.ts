@@ -1,4 +1,4 @@
-import { SegmentSyntaxError } from './segment-syntax.error';
+import { SegmentSyntaxError } from './segments.errors';
 import { ownValue } from '../util/own-value';
 
 export type TokenKind = 'word' | 'string' | 'op' | '(' | ')' | '[' | ']' | ',' | ':' | 'end';

@@ -14,7 +14,7 @@ import {
 } from './segment-ast';
 import { identityWords, keywords, stageAliases, termAliases } from './segment-aliases';
 import { type Token, tokenize } from './segment-lexer';
-import { SegmentSyntaxError } from './segment-syntax.error';
+import { SegmentSyntaxError } from './segments.errors';
 import { ownValue } from '../util/own-value';
 
 const termWords = [

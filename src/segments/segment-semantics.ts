@@ -1,8 +1,5 @@
-import { ValidationError } from '../errors/validation.error';
 import { type CompareOp, propertyNamePattern, type Scalar, type SegmentExpr, segmentTerms } from './segment-ast';
-
-/** An expression that reads fine but can't mean anything: `city > Shanghai`, a cycle of segments, an unknown segment. */
-export class SegmentMeaningError extends ValidationError {}
+import { SegmentMeaningError } from './segments.errors';
 
 /** Saved segments by name: the expression, or a frozen segment's `frozenList` (undefined: no such segment). */
 export type SegmentLookup = (name: string) => Promise<SegmentExpr | undefined>;

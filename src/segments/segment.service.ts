@@ -1,14 +1,12 @@
 import type { Database } from '../db/database';
-import { ConflictError } from '../errors/conflict.error';
-import { NotFoundError } from '../errors/not-found.error';
-import { ValidationError } from '../errors/validation.error';
+import { ConflictError, NotFoundError, ValidationError } from '../errors/app.errors';
 import { maskIdentity } from '../logging/pii-mask';
 import type { SegmentExpr } from './segment-ast';
 import { refersTo } from './segment-dependencies';
 import { parseSegment } from './segment-parser';
 import { printSegment } from './segment-printer';
 import { resolveSegmentRefs } from './segment-semantics';
-import { compileSegment, liveProfiles } from './segment-sql.compiler';
+import { compileSegment, liveProfiles } from './segment-sql-compiler';
 import { loadVocabulary, type SegmentVocabulary, unknownNameWarnings } from './segment-vocabulary';
 import { TagLabels } from './tag-labels';
 import { checkName, description } from './segment-input';

@@ -3,7 +3,7 @@ import type { Database } from '../db/database';
 import type { RoomContributions, RoomDefinition, RoomModule } from '../kernel/room-module.types';
 import { NamedRegistry } from '../util/named-registry';
 import type { Clock } from '../util/clock';
-import { AudienceStats } from './audience-stats.service';
+import { AudienceStats } from './audience-stats.repository';
 import type { RuleVocabulary } from './rule-vocabulary.types';
 import { segmentCountsJob } from './segment-counts.job';
 import { segmentPersonData } from './segment-person-data';

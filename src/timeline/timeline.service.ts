@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { erasedSourceKey } from './erased-source-keys';
 import { indexEventProperties } from './event-property-index';
-import type { TimelineEventRow } from './timeline-event.model';
+import type { TimelineEventRow } from './timeline-event-model';
 import { readTimelinePage, type TimelineFilter, type TimelinePage } from './timeline-pages';
 import { maxBoundValues } from '../db/sql-limits';
 import { chunks } from '../util/chunks';

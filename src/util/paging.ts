@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from '../errors/validation.error';
+import { ValidationError } from '../errors/app.errors';
 
 /** Rows a page holds when the caller doesn't say. */
 export const defaultPageSize = 50;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from '../errors/validation.error';
+import { ValidationError } from '../errors/app.errors';
 
 /** Validates request input (a query, a path parameter) with `schema`; the first problem becomes a 400 naming the field. */
 export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string): T {

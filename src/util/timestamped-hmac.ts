@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { UnauthorizedError } from '../errors/unauthorized.error';
+import { UnauthorizedError } from '../errors/app.errors';
 
 /**
  * Stripe-style webhook signatures: `X-Persona-Timestamp: <unix seconds>` and

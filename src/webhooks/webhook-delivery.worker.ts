@@ -9,7 +9,7 @@ import { liveProfileId } from '../profiles/live-profile';
 import { sharedIdentitiesOf } from '../profiles/profile-lookups';
 import type { Metrics } from '../metrics/metrics';
 import type { Clock } from '../util/clock';
-import type { DueDelivery, WebhookOutbox } from './webhook-outbox.service';
+import type { DueDelivery, WebhookOutbox } from './webhook-outbox.repository';
 
 export interface WebhookDeliveryOptions {
   maxAttempts: number;

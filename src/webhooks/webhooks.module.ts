@@ -5,7 +5,7 @@ import type { Lifecycle, RoomContributions, RoomDefinition, RoomModule } from '.
 import type { Metrics } from '../metrics/metrics';
 import type { Clock } from '../util/clock';
 import { WebhookDeliveryWorker } from './webhook-delivery.worker';
-import { WebhookOutbox } from './webhook-outbox.service';
+import { WebhookOutbox } from './webhook-outbox.repository';
 import { webhookPersonData } from './webhook-person-data';
 
 export const webhooksRoom: RoomDefinition = { room: 'webhooks', tables: ['webhook_deliveries'] };

@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { Database } from '../../src/db/database';
-import { DatabaseStatementError } from '../../src/db/database-statement.error';
+import { DatabaseStatementError } from '../../src/db/db.errors';
 import { createMigrator } from '../../src/db/migrator';
-import { ConflictError } from '../../src/errors/conflict.error';
+import { ConflictError } from '../../src/errors/app.errors';
 import { createLogger } from '../../src/logging/logger';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 

@@ -1,5 +1,5 @@
 import { Persona } from '../../src/app';
-import { loadConfig } from '../../src/config/config.loader';
+import { loadConfig } from '../../src/config/config-loader';
 import { signTimestampedHmac } from '../../src/util/timestamped-hmac';
 import { createLogger } from '../../src/logging/logger';
 import { startTestApp, type TestApp, testEnv, websiteSecret } from '../support/test-app';

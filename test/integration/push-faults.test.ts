@@ -1,6 +1,6 @@
 import { FakeWechatApi } from '../support/fake-wechat-api';
 import { operatorOpenid, pushEventsOf, pushSettings, record, wechatApiPlugin } from '../support/push-fixtures';
-import { PushOutbox } from '../../src/pushes/push-outbox';
+import { PushOutbox } from '../../src/pushes/push-outbox.repository';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const hour = 3_600_000;

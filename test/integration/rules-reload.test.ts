@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { configFiles, loadConfig } from '../../src/config/config.loader';
+import { configFiles, loadConfig } from '../../src/config/config-loader';
 import { projectRoot } from '../../src/config/project-root';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createTestDatabase } from '../support/test-database';

@@ -1,4 +1,4 @@
-import { parseRulesDocument } from '../../src/rules/rules.provider';
+import { parseRulesDocument } from '../../src/rules/rules-provider';
 import { defaultRules, startTestApp, type TestApp } from '../support/test-app';
 import { population, whatIfNow } from '../support/what-if-population';
 

@@ -8,7 +8,7 @@ import { printSegment } from '../../src/segments/segment-printer';
 import { resolveSegmentRefs } from '../../src/segments/segment-semantics';
 import { ageBands } from '../../src/profiles/attribute-catalog';
 import { TimelineService } from '../../src/timeline/timeline.service';
-import { compileSegment, liveProfiles } from '../../src/segments/segment-sql.compiler';
+import { compileSegment, liveProfiles } from '../../src/segments/segment-sql-compiler';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const now = new Date('2026-11-23T12:00:00.000Z');

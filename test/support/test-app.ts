@@ -1,5 +1,5 @@
 import { Persona, type PersonaOptions } from '../../src/app';
-import { loadConfig } from '../../src/config/config.loader';
+import { loadConfig } from '../../src/config/config-loader';
 import { deepMerge, type PlainObject } from '../../src/config/deep-merge';
 import { createLogger } from '../../src/logging/logger';
 import { hubspotToken } from './fake-hubspot';

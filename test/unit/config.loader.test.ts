@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { loadConfig } from '../../src/config/config.loader';
+import { loadConfig } from '../../src/config/config-loader';
 import { configSchema } from '../../src/config/config.schema';
 import { projectRoot } from '../../src/config/project-root';
 import { Secret } from '../../src/config/secret';

@@ -1,4 +1,5 @@
-import { HubspotClient, HubspotUnavailableError } from '../../plugins/crm-hubspot/hubspot-client';
+import { HubspotClient } from '../../plugins/crm-hubspot/hubspot-client';
+import { HubspotUnavailableError } from '../../plugins/crm-hubspot/hubspot.errors';
 import { hubspotToken, startFakeHubspot } from '../support/fake-hubspot';
 
 describe('HubSpot API client', () => {

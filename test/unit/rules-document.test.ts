@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config/config.loader';
+import { loadConfig } from '../../src/config/config-loader';
 import { RuleSet } from '../../src/rules/rule-set';
 import { capSlot, localDayNumber } from '../../src/rules/scoring-cap';
 

@@ -1,6 +1,6 @@
 import { parseSegment } from '../../src/segments/segment-parser';
 import { ageRange, birthdayCutoff, resolveSegmentRefs } from '../../src/segments/segment-semantics';
-import { compileSegment } from '../../src/segments/segment-sql.compiler';
+import { compileSegment } from '../../src/segments/segment-sql-compiler';
 
 const now = new Date('2026-11-23T12:00:00Z');
 const compile = (text: string, segments?: Record<string, string>) =>

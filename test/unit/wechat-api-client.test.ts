@@ -1,6 +1,6 @@
 import { WechatApiClient } from '../../plugins/wechat-official-account/wechat-api-client';
 import type { AccessTokenStore, WechatApiOptions } from '../../plugins/wechat-official-account/wechat-api.types';
-import { WechatApiError } from '../../plugins/wechat-official-account/wechat-api.error';
+import { WechatApiError } from '../../plugins/wechat-official-account/wechat.errors';
 import { FakeWechatApi } from '../support/fake-wechat-api';
 
 /**

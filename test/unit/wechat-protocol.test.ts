@@ -1,5 +1,6 @@
-import { WechatCrypto, WrongAppIdError } from '../../plugins/wechat-official-account/wechat-crypto';
-import { normalizeWechatMessage } from '../../plugins/wechat-official-account/wechat-message.normalizer';
+import { WechatCrypto } from '../../plugins/wechat-official-account/wechat-crypto';
+import { WrongAppIdError } from '../../plugins/wechat-official-account/wechat.errors';
+import { normalizeWechatMessage } from '../../plugins/wechat-official-account/wechat-message-normalizer';
 import { SceneChannels } from '../../plugins/wechat-official-account/scene-channel';
 import { signaturesMatch, wechatSignature } from '../../plugins/wechat-official-account/wechat-signature';
 import { extractEncrypt, parseWechatXml } from '../../plugins/wechat-official-account/wechat-xml';

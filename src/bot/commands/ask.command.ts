@@ -1,4 +1,4 @@
-import { AiError } from '../../ai/ai.error';
+import { AiError } from '../../ai/ai.errors';
 import type { LanguageModel } from '../../ai/language-model';
 import { expressionFor } from '../../ai/segment-question';
 import type { BotCommand } from '../bot-command.types';

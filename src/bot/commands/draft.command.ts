@@ -1,4 +1,4 @@
-import { AiError } from '../../ai/ai.error';
+import { AiError } from '../../ai/ai.errors';
 import { draftCopy } from '../../ai/copy-drafts';
 import type { LanguageModel } from '../../ai/language-model';
 import type { BotCommand } from '../bot-command.types';

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../errors/validation.error';
+import { ValidationError } from '../../errors/app.errors';
 import type { BotCommand } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
 import { takeOptions } from '../command-line';

@@ -1,6 +1,6 @@
-import { ValidationError } from '../../errors/validation.error';
+import { ValidationError } from '../../errors/app.errors';
 import type { BotCommand, BotRequest } from '../bot-command.types';
-import { parseRulesDocument } from '../../rules/rules.provider';
+import { parseRulesDocument } from '../../rules/rules-provider';
 import type { RulesDocument } from '../../rules/rules-document.schema';
 import type { BotServices } from '../bot-services';
 import { formatCount, inEveryLocale, type Translate, translator } from '../message-catalog';

@@ -1,5 +1,5 @@
 import { tagName } from '../../config/config-fields';
-import { ValidationError } from '../../errors/validation.error';
+import { ValidationError } from '../../errors/app.errors';
 import type { BotCommand } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
 import { inEveryLocale, translator } from '../message-catalog';

@@ -1,4 +1,4 @@
-/** What the operator bot says, in English. Placeholders are `{name}`; zh-CN.ts has the same keys. */
+/** What the operator bot says, in English. Placeholders are `{name}`; zh-cn.ts has the same keys. */
 export const en = {
   'engine.stranger':
     'Hello! This is the Persona assistant of the brand’s marketing team. It only answers the team’s operators. If you should be one, ask an admin to add your WeChat ID.',

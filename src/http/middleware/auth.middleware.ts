@@ -1,6 +1,5 @@
 import type { Next } from 'koa';
-import { ForbiddenError } from '../../errors/forbidden.error';
-import { UnauthorizedError } from '../../errors/unauthorized.error';
+import { ForbiddenError, UnauthorizedError } from '../../errors/app.errors';
 import type { Authenticator } from '../authenticator';
 import type { AppContext } from '../http-state';
 

@@ -1,6 +1,6 @@
 import type { Next } from 'koa';
-import { translateDbError } from '../../db/db-error.translator';
-import { AppError } from '../../errors/app.error';
+import { translateDbError } from '../../db/db-error-translation';
+import { AppError } from '../../errors/app.errors';
 import type { AppContext } from '../http-state';
 
 interface HttpLikeError {

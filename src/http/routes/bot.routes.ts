@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { BotAuditService } from '../../bot/bot-audit.service';
 import type { BotEngine } from '../../bot/bot-engine';
-import { ForbiddenError } from '../../errors/forbidden.error';
+import { ForbiddenError } from '../../errors/app.errors';
 import type { Authenticator } from '../authenticator';
 import type { AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';

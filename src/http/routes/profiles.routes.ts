@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { ValidationError } from '../../errors/validation.error';
+import { ValidationError } from '../../errors/app.errors';
 import { type AttributeValue, normalizeAttributes } from '../../profiles/attribute-catalog';
 import { defaultOpenidScope, type IdentityType, identityTypes } from '../../profiles/identity';
 import { normalizeIdentity } from '../../profiles/identity-normalizer';

@@ -1,10 +1,10 @@
 import Router from '@koa/router';
 import type { Logger } from 'pino';
-import { ValidationError } from '../../errors/validation.error';
+import { ValidationError } from '../../errors/app.errors';
 import type { ProfileExplainer } from '../../rules/profile-explainer';
 import type { RulesBackfill } from '../../rules/rules-backfill';
 import type { RulesPreview } from '../../rules/rules-preview';
-import { parseRulesDocument, type RulesProvider } from '../../rules/rules.provider';
+import { parseRulesDocument, type RulesProvider } from '../../rules/rules-provider';
 import { actorOf } from '../actor';
 import type { Authenticator } from '../authenticator';
 import type { AppContext, AppState } from '../http-state';

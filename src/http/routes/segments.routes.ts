@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { SegmentService } from '../../segments/segment.service';
 import type { Authenticator } from '../authenticator';
-import { ValidationError } from '../../errors/validation.error';
+import { ValidationError } from '../../errors/app.errors';
 import type { AppContext, AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';
 import { readJsonBody } from '../read-body';

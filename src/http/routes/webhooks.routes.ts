@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { WebhookOutbox } from '../../webhooks/webhook-outbox.service';
+import type { WebhookOutbox } from '../../webhooks/webhook-outbox.repository';
 import type { Authenticator } from '../authenticator';
 import type { AppState } from '../http-state';
 import { requireAuth } from '../middleware/auth.middleware';

@@ -18,9 +18,9 @@ import {
   compareNumbers,
   lastSeenOps,
   resolveSegmentRefs,
-  SegmentMeaningError,
   type SegmentLookup,
 } from './segment-semantics';
+import { SegmentMeaningError } from './segments.errors';
 import { ownValue } from '../util/own-value';
 import { liveProfileCondition } from '../profiles/live-profile';
 

@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors/validation.error';
+import { ValidationError } from '../errors/app.errors';
 
 /**
  * An expression that can't be read: where (1-based column) and what was expected there, e.g.
@@ -17,3 +17,6 @@ export class SegmentSyntaxError extends ValidationError {
     });
   }
 }
+
+/** An expression that reads fine but can't mean anything: `city > Shanghai`, a cycle of segments, an unknown segment. */
+export class SegmentMeaningError extends ValidationError {}

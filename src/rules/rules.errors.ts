@@ -1,4 +1,4 @@
-import { AppError } from '../errors/app.error';
+import { AppError } from '../errors/app.errors';
 
 /**
  * An apply that failed part-way. `undone`: what it had written was taken back, so the rules in force, the ledger,

@@ -9,8 +9,9 @@ import {
 import { isPersonalized, personalize, ReplyChooser, renderReply, replyNonce } from './passive-reply';
 import type { SceneChannels } from './scene-channel';
 import type { WechatAccount, WechatConfig } from './wechat-config.schema';
-import { WechatCrypto, WechatCryptoError, WrongAppIdError } from './wechat-crypto';
-import { normalizeWechatMessage } from './wechat-message.normalizer';
+import { WechatCrypto } from './wechat-crypto';
+import { WechatCryptoError, WrongAppIdError } from './wechat.errors';
+import { normalizeWechatMessage } from './wechat-message-normalizer';
 import { signaturesMatch, wechatSignature } from './wechat-signature';
 import { assertNoDeclarations, cdata, extractEncrypt, parseWechatXml } from './wechat-xml';
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { formatIssues } from './config-issues';
-import { ConfigError } from '../errors/config.error';
+import { ConfigError } from '../errors/app.errors';
 import { type Config, configSchema } from './config.schema';
 import { deepFreeze } from './deep-freeze';
 import { deepMerge, isPlainObject, type PlainObject } from './deep-merge';

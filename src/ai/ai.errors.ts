@@ -1,4 +1,4 @@
-import { AppError } from '../errors/app.error';
+import { AppError } from '../errors/app.errors';
 
 /** Why the model gave no usable answer. */
 export type AiFailure = 'off' | 'unavailable' | 'invalid_answer' | 'quota';

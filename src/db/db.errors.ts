@@ -1,3 +1,4 @@
+import { ServiceUnavailableError } from '../errors/app.errors';
 import { maskSqlMessage } from '../logging/sql-mask';
 
 /** The longest statement text an error keeps (multi-row inserts run to thousands of placeholders). */
@@ -24,5 +25,12 @@ export class DatabaseStatementError extends Error {
     this.errno = typeof driver.errno === 'number' ? driver.errno : undefined;
     this.sqlState = typeof driver.sqlState === 'string' ? driver.sqlState : undefined;
     this.statement = statement && statement.length > maxStatement ? `${statement.slice(0, maxStatement)}…` : statement;
+  }
+}
+
+/** A failure that may succeed if the whole transaction is tried again: deadlock, lock timeout, busy SQLite file. */
+export class TransientDbError extends ServiceUnavailableError {
+  constructor(message: string) {
+    super(`database busy: ${message}`);
   }
 }

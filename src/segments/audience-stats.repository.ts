@@ -1,5 +1,5 @@
 import type { Database } from '../db/database';
-import { liveProfiles } from './segment-sql.compiler';
+import { liveProfiles } from './segment-sql-compiler';
 
 export interface AudienceOverview {
   /** Live profiles following at least one account. */

@@ -5,18 +5,8 @@ import {
   TimeoutError,
   UniqueConstraintError,
 } from 'sequelize';
-import { AppError } from '../errors/app.error';
-import { ConflictError } from '../errors/conflict.error';
-import { ServiceUnavailableError } from '../errors/service-unavailable.error';
-import { ValidationError } from '../errors/validation.error';
-import { DatabaseStatementError } from './database-statement.error';
-
-/** A failure that may succeed if the whole transaction is tried again: deadlock, lock timeout, busy SQLite file. */
-export class TransientDbError extends ServiceUnavailableError {
-  constructor(message: string) {
-    super(`database busy: ${message}`);
-  }
-}
+import { AppError, ConflictError, ServiceUnavailableError, ValidationError } from '../errors/app.errors';
+import { DatabaseStatementError, TransientDbError } from './db.errors';
 
 const transientCodes = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY', 'SQLITE_LOCKED']);
 const foreignKeyMysqlCodes = new Set([

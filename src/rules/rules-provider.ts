@@ -2,9 +2,9 @@ import { type FSWatcher, watch } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { formatIssues } from '../config/config-issues';
-import { ValidationError } from '../errors/validation.error';
+import { ValidationError } from '../errors/app.errors';
 import { type RulesDocument, rulesDocumentSchema } from './rules-document.schema';
-import type { RuleVersionStore } from './rule-versions.store';
+import type { RuleVersionStore } from './rule-versions.repository';
 import { RuleSet } from './rule-set';
 import type { Clock } from '../util/clock';
 

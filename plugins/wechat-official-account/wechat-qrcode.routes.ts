@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError, type AppContext, NotFoundError, parseInput, readJsonBody, slug } from '../../src/plugins/plugin-sdk';
 import type { WechatApiClient } from './wechat-api-client';
-import { WechatApiError } from './wechat-api.error';
+import { WechatApiError } from './wechat.errors';
 
 const qrcodeRequest = z
   .object({

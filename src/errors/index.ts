@@ -1,9 +1,0 @@
-export { AppError } from './app.error';
-export { ValidationError } from './validation.error';
-export { UnauthorizedError } from './unauthorized.error';
-export { ForbiddenError } from './forbidden.error';
-export { NotFoundError } from './not-found.error';
-export { ConflictError } from './conflict.error';
-export { PayloadTooLargeError } from './payload-too-large.error';
-export { UnsupportedMediaTypeError } from './unsupported-media-type.error';
-export { ServiceUnavailableError } from './service-unavailable.error';
