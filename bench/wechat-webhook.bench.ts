@@ -81,7 +81,8 @@ async function main(): Promise<void> {
           "SELECT COUNT(*) AS pending FROM inbox WHERE status IN ('pending', 'processing')",
         );
         const [{ n }] = await db.select<{ n: number }>(
-          'SELECT COUNT(*) AS n FROM events WHERE source_key LIKE :prefix',
+          // Persona's own records (tags, lifecycle) derive their keys from the message's: only the messages count.
+          "SELECT COUNT(*) AS n FROM events WHERE source_key LIKE :prefix AND source <> 'persona'",
           {
             prefix: `wechat-official-account:default:msg:oBench-${run}-%`,
           },

@@ -1,6 +1,6 @@
 import type { Database } from '../db/database';
 import { liveProfileId } from '../profiles/live-profile';
-import type { ProfileFactsLoader } from '../segments/profile-facts.repository';
+import type { ProfileFactsRepository } from '../segments/profile-facts.repository';
 import { evaluateSegment } from '../segments/segment-evaluator';
 import { explainSegment, type TermExplanation } from '../segments/segment-explainer';
 import type { RuleSet } from './rule-set';
@@ -42,7 +42,7 @@ const round = (value: number) => Math.round(value * 1e6) / 1e6;
 export class ProfileExplainer {
   constructor(
     private readonly db: Database,
-    private readonly facts: ProfileFactsLoader,
+    private readonly facts: ProfileFactsRepository,
     private readonly tags: TagService,
   ) {}
 

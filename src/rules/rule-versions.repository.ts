@@ -12,7 +12,7 @@ export interface RuleVersion {
 }
 
 /** The history of rules documents in force (`rule_versions`), newest last. */
-export class RuleVersionStore {
+export class RuleVersionsRepository {
   constructor(private readonly db: Database) {}
 
   async add(document: RulesDocument, source: RuleVersionSource, actor: string | null, at: Date): Promise<number> {

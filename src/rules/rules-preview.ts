@@ -1,5 +1,5 @@
 import type { Database } from '../db/database';
-import type { ProfileFactsLoader } from '../segments/profile-facts.repository';
+import type { ProfileFactsRepository } from '../segments/profile-facts.repository';
 import { factNeeds } from '../segments/segment-dependencies';
 import { evaluateSegment, type ProfileFacts } from '../segments/segment-evaluator';
 import { liveProfilesAmong, liveProfilesWhere } from '../profiles/live-profile';
@@ -66,7 +66,7 @@ export class RulesPreview {
   constructor(
     private readonly db: Database,
     private readonly provider: RulesProvider,
-    private readonly facts: ProfileFactsLoader,
+    private readonly facts: ProfileFactsRepository,
     /** Refuses rules the database can't evaluate, as apply does. */
     private readonly sweep: Pick<TagRuleSweep, 'check'>,
     private readonly options: { timezone: string; batchSize: number; ceiling: RulesCeiling },

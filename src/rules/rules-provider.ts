@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { formatIssues } from '../config/config-issues';
 import { ValidationError } from '../errors/app.errors';
 import { type RulesDocument, rulesDocumentSchema } from './rules-document.schema';
-import type { RuleVersionStore } from './rule-versions.repository';
+import type { RuleVersionsRepository } from './rule-versions.repository';
 import { RuleSet } from './rule-set';
 import type { Clock } from '../util/clock';
 
@@ -38,7 +38,7 @@ export class RulesProvider {
   private watchers: FSWatcher[] = [];
   private pending: NodeJS.Timeout | undefined;
   private poll: NodeJS.Timeout | undefined;
-  private store: RuleVersionStore | undefined;
+  private store: RuleVersionsRepository | undefined;
 
   constructor(
     private readonly configDocument: RulesDocument,
@@ -63,7 +63,7 @@ export class RulesProvider {
    * Settles which rules are in force from the config and the recorded versions (after migrations, before work),
    * then follows versions other instances record, every `followMs`, and reloads when one of `files` changes.
    */
-  async start(store: RuleVersionStore, files: readonly string[] = [], followMs = 5000): Promise<void> {
+  async start(store: RuleVersionsRepository, files: readonly string[] = [], followMs = 5000): Promise<void> {
     await this.init(store);
     this.watch(files);
     this.poll = setInterval(
@@ -74,7 +74,7 @@ export class RulesProvider {
     this.poll.unref();
   }
 
-  private async init(store: RuleVersionStore): Promise<void> {
+  private async init(store: RuleVersionsRepository): Promise<void> {
     this.store = store;
     const fromConfig = await store.latest('config');
     if (!fromConfig || !sameDocument(fromConfig.document, this.configDocument)) {

@@ -3,7 +3,7 @@ import type { Config } from '../config/config.schema';
 import type { Database } from '../db/database';
 import type { Lifecycle, RoomContributions, RoomDefinition, RoomModule } from '../kernel/room-module.types';
 import type { Metrics } from '../metrics/metrics';
-import { ProfileFactsLoader } from '../segments/profile-facts.repository';
+import { ProfileFactsRepository } from '../segments/profile-facts.repository';
 import type { TimelineService } from '../timeline/timeline.service';
 import { KeywordInterests } from './keyword-interests';
 import { LedgerRewrite } from './ledger-rewrite';
@@ -25,7 +25,7 @@ import { TagRuleSweep } from './tag-rule-sweep';
 import { TagRuleService } from './tag-rule.service';
 import { TagService } from './tag.service';
 import { tagStage } from './tag.stage';
-import { RuleVersionStore } from './rule-versions.repository';
+import { RuleVersionsRepository } from './rule-versions.repository';
 import type { Clock } from '../util/clock';
 
 export const rulesRoom: RoomDefinition = {
@@ -76,7 +76,7 @@ export class RulesModule implements RoomModule {
     this.tags = new TagService(db, timeline, () => this.provider.current, clock);
     this.scoring = new ScoringService(db, config.timezone);
     const thresholds = new ScoreThresholds(timeline);
-    const facts = new ProfileFactsLoader(db);
+    const facts = new ProfileFactsRepository(db);
     this.tagRules = new TagRuleService(facts, this.tags);
     const sweep = new TagRuleSweep(db, this.tagRules);
     // SQLite has one writer: batches there go one at a time, and small, since a webhook's inbox row waits for the
@@ -121,7 +121,7 @@ export class RulesModule implements RoomModule {
       personData: rulesPersonData(db),
     };
     this.lifecycle = {
-      start: () => this.provider.start(new RuleVersionStore(db), deps.watchFiles),
+      start: () => this.provider.start(new RuleVersionsRepository(db), deps.watchFiles),
       stop: async () => this.provider.stop(),
     };
   }

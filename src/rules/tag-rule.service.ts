@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import type { LoadedFacts, ProfileFactsLoader } from '../segments/profile-facts.repository';
+import type { LoadedFacts, ProfileFactsRepository } from '../segments/profile-facts.repository';
 import { evaluateSegment } from '../segments/segment-evaluator';
 import type { CompiledTagRule, FactChanges, RuleSet } from './rule-set';
 import type { TagChange, TagService } from './tag.service';
@@ -31,7 +31,7 @@ interface Settling {
  */
 export class TagRuleService {
   constructor(
-    private readonly facts: ProfileFactsLoader,
+    private readonly facts: ProfileFactsRepository,
     private readonly tags: TagService,
   ) {}
 

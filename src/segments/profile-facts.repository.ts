@@ -28,7 +28,7 @@ function eventTerms(exprs: readonly SegmentExpr[]): EventTerm[] {
  * with one query per kind of fact for all the profiles at once. Read inside the caller's transaction, so it sees the
  * caller's writes.
  */
-export class ProfileFactsLoader {
+export class ProfileFactsRepository {
   constructor(private readonly db: Database) {}
 
   async load(
