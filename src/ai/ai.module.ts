@@ -10,7 +10,7 @@ import { InterestClassification } from './interest-classification';
 import { interestClassificationJob } from './interest-classification.job';
 import { LanguageModel } from './language-model';
 
-export const aiRoom: RoomDefinition = { room: 'ai', tables: ['ai_classifications'] };
+export const aiRoom: RoomDefinition = { room: 'ai', tables: ['ai_classifications'], surface: [] };
 
 /**
  * The AI room: the language model behind the bot's `ask` and `draft`, and (when enabled) the job that reads

@@ -1,6 +1,6 @@
 import type { RoomDefinition, RoomModule } from '../kernel/room-module.types';
 
-export const auditRoom: RoomDefinition = { room: 'audit', tables: ['audit_log'] };
+export const auditRoom: RoomDefinition = { room: 'audit', tables: ['audit_log'], surface: ['audit-log'] };
 
 /**
  * The audit room: the trail of what operators and Persona did to people and pushes, written by `recordAudit` inside

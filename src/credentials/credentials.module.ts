@@ -3,7 +3,11 @@ import type { RoomDefinition, RoomModule } from '../kernel/room-module.types';
 import type { Clock } from '../util/clock';
 import { CredentialStore } from './credential-store';
 
-export const credentialsRoom: RoomDefinition = { room: 'credentials', tables: ['credentials'] };
+export const credentialsRoom: RoomDefinition = {
+  room: 'credentials',
+  tables: ['credentials'],
+  surface: ['credential-store'],
+};
 
 /** The credentials room: access tokens shared by every instance (fetched once, refreshed before they expire). */
 export class CredentialsModule implements RoomModule {

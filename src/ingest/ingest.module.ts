@@ -20,7 +20,11 @@ import { inboxPurgeJob } from './inbox-purge.job';
 import { InboxService } from './inbox.service';
 import { InboxWorker } from './inbox.worker';
 
-export const ingestRoom: RoomDefinition = { room: 'ingest', tables: ['inbox'] };
+export const ingestRoom: RoomDefinition = {
+  room: 'ingest',
+  tables: ['inbox'],
+  surface: ['event-pipeline', 'inbound-event'],
+};
 
 export interface IngestModuleDeps {
   config: Config;

@@ -8,7 +8,11 @@ import { jobHistoryPurgeJob } from './job-history-purge.job';
 import { JobLeaseService } from './job-lease.service';
 import { JobScheduler } from './job-scheduler';
 
-export const jobsRoom: RoomDefinition = { room: 'jobs', tables: ['job_leases', 'job_runs'] };
+export const jobsRoom: RoomDefinition = {
+  room: 'jobs',
+  tables: ['job_leases', 'job_runs'],
+  surface: ['job.types', 'polling-worker'],
+};
 
 /** The jobs room: the scheduler every room's jobs run on, once per tick across instances, with their history. */
 export class JobsModule implements RoomModule {

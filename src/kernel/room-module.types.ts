@@ -4,14 +4,17 @@ import type { PersonDataHandler } from '../profiles/person-data';
 import type { AppendListener } from '../timeline/timeline.service';
 
 /**
- * What a room is, for the rest of the house: its name (its folder under `src/`) and the tables it owns. Only the
- * room's own files write SQL naming those tables; every other room calls the room's services instead (checked by
- * `npm run lint`, scripts/check-table-owners.ts). `readsEveryRoom`: a read model that may read any room's tables,
- * never write them (segments alone).
+ * What a room is, for the rest of the house: its name (its folder under `src/`), the tables it owns and its public
+ * surface. Only the room's own files write SQL naming those tables, and another room imports only the files of its
+ * surface (both checked by `npm run lint`, scripts/check-room-boundaries.ts). `readsEveryRoom`: a read model that may
+ * read any room's tables, never write them (segments alone). Doors (http, the bot, the plugin host) declare no
+ * surface: they stand above the rooms and use what they need.
  */
 export interface RoomDefinition {
   readonly room: string;
   readonly tables: readonly string[];
+  /** The files (names without `.ts`) other rooms may import: its services, lookups, ports and types. */
+  readonly surface?: readonly string[];
   readonly readsEveryRoom?: true;
 }
 

@@ -19,6 +19,16 @@ import { SubscriptionService } from './subscription.service';
 export const profilesRoom: RoomDefinition = {
   room: 'profiles',
   tables: ['profiles', 'identities', 'attributes', 'subscriptions', 'merges', 'merge_moves'],
+  surface: [
+    'person-data',
+    'live-profile',
+    'attribute-catalog',
+    'identity',
+    'identity-normalizer',
+    'profile-resolver',
+    'profiles.errors',
+    'profile-lookups',
+  ],
 };
 
 export interface ProfilesModuleDeps {

@@ -26,6 +26,7 @@ import { pushPersonData } from './push-person-data';
 export const pushesRoom: RoomDefinition = {
   room: 'pushes',
   tables: ['pushes', 'push_batches', 'push_deliveries', 'delivery_reports'],
+  surface: [],
 };
 
 export interface PushesModuleDeps {

@@ -31,6 +31,7 @@ import type { Clock } from '../util/clock';
 export const rulesRoom: RoomDefinition = {
   room: 'rules',
   tables: ['rule_versions', 'score_ledger', 'scores', 'tags'],
+  surface: ['rules-provider', 'tag.service', 'tag-lookups'],
 };
 
 export interface RulesModuleDeps {

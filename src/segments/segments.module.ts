@@ -15,6 +15,21 @@ export const segmentsRoom: RoomDefinition = {
   room: 'segments',
   tables: ['segments', 'segment_members', 'segment_counts'],
   readsEveryRoom: true,
+  surface: [
+    'segment-ast',
+    'segment-printer',
+    'segment-semantics',
+    'segment-vocabulary',
+    'audience-lookups',
+    'segment.service',
+    'segment-dependencies',
+    'segment-parser',
+    'segment-sql-compiler',
+    'segment-evaluator',
+    'profile-facts.repository',
+    'segment-explainer',
+    'tag-labels',
+  ],
 };
 
 /**

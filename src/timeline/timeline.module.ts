@@ -3,7 +3,11 @@ import type { RoomContributions, RoomDefinition, RoomModule } from '../kernel/ro
 import { timelinePersonData } from './timeline-person-data';
 import { TimelineService } from './timeline.service';
 
-export const timelineRoom: RoomDefinition = { room: 'timeline', tables: ['events', 'event_properties'] };
+export const timelineRoom: RoomDefinition = {
+  room: 'timeline',
+  tables: ['events', 'event_properties'],
+  surface: ['timeline-lookups', 'timeline.service', 'persona-event-types', 'event-property-index'],
+};
 
 /** The timeline room: every person's events, the in-transaction bus other rooms listen on. */
 export class TimelineModule implements RoomModule {

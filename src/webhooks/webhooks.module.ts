@@ -8,7 +8,7 @@ import { WebhookDeliveryWorker } from './webhook-delivery.worker';
 import { WebhookOutbox } from './webhook-outbox.repository';
 import { webhookPersonData } from './webhook-person-data';
 
-export const webhooksRoom: RoomDefinition = { room: 'webhooks', tables: ['webhook_deliveries'] };
+export const webhooksRoom: RoomDefinition = { room: 'webhooks', tables: ['webhook_deliveries'], surface: [] };
 
 /**
  * The webhooks room: timeline events subscribers asked for are queued in the appending transaction (the outbox) and

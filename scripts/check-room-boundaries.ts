@@ -1,12 +1,13 @@
 /**
- * Every table belongs to one room, and only that room's files write SQL naming it (`npm run lint` runs this). A room
- * says which tables it owns in its module (`src/<room>/<room>.module.ts`, `tables: [...]`); every table the
- * migrations create must be some room's. SQL is found in the string and template literals of `src/` and `plugins/`
- * (parsed with the TypeScript compiler); a table after FROM, JOIN, INTO, UPDATE or TABLE that another room owns is a
- * violation, except in a room declared `readsEveryRoom` (segments, the read model), which may read any table but
- * write only its own.
+ * The rooms' boundaries, as their modules declare them (`src/<room>/<room>.module.ts`; `npm run lint` runs this):
+ * - every table belongs to one room, and only that room's files write SQL naming it; every table the migrations create
+ *   must be some room's. SQL is found in the string and template literals of `src/` and `plugins/` (parsed with the
+ *   TypeScript compiler); a table after FROM, JOIN, INTO, UPDATE or TABLE that another room owns is a violation,
+ *   except in a room declared `readsEveryRoom` (segments, the read model), which may read any table but write only
+ *   its own;
+ * - a room imports another room only through the files of that room's `surface`.
  *
- *   tsx scripts/check-table-owners.ts            checks the house, exits 1 on a violation
+ *   tsx scripts/check-room-boundaries.ts            checks the house, exits 1 on a violation
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,8 @@ import ts from 'typescript';
 export interface Room {
   room: string;
   tables: string[];
+  /** The files other rooms may import (undefined: a door, which declares none and is not held to others'). */
+  surface: string[] | undefined;
   readsEveryRoom: boolean;
   file: string;
 }
@@ -54,9 +57,14 @@ export function roomsOf(moduleFiles: readonly { file: string; text: string }[]):
         const room = property('room');
         const tables = property('tables');
         if (room && ts.isStringLiteral(room) && tables && ts.isArrayLiteralExpression(tables)) {
+          const surface = property('surface');
           rooms.push({
             room: room.text,
             tables: tables.elements.filter(ts.isStringLiteral).map((element) => element.text),
+            surface:
+              surface && ts.isArrayLiteralExpression(surface)
+                ? surface.elements.filter(ts.isStringLiteral).map((element) => element.text)
+                : undefined,
             readsEveryRoom: property('readsEveryRoom')?.kind === ts.SyntaxKind.TrueKeyword,
             file,
           });
@@ -140,6 +148,47 @@ export function tableOwnershipViolations(
   return violations;
 }
 
+/**
+ * Imports of `files` (paths relative to the project) that reach into another room past its surface: only rooms that
+ * declare a surface are held to it, as importers and as imported.
+ */
+export function surfaceViolations(
+  rooms: readonly Room[],
+  files: readonly { file: string; text: string }[],
+): Violation[] {
+  const byName = new Map(rooms.map((room) => [room.room, room]));
+  const roomOf = (file: string) => {
+    const parts = file.split('/');
+    return parts[0] === 'src' && parts.length > 2 ? byName.get(parts[1]) : undefined;
+  };
+  const violations: Violation[] = [];
+  for (const { file, text } of files) {
+    const from = roomOf(file);
+    if (!from?.surface) continue;
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+    for (const statement of source.statements) {
+      const specifier =
+        (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
+        statement.moduleSpecifier &&
+        ts.isStringLiteral(statement.moduleSpecifier)
+          ? statement.moduleSpecifier.text
+          : undefined;
+      if (!specifier?.startsWith('.')) continue;
+      const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier));
+      const to = roomOf(target);
+      if (!to?.surface || to === from) continue;
+      const name = path.posix.basename(target).replace(/\.ts$/, '');
+      if (to.surface.includes(name)) continue;
+      violations.push({
+        file,
+        line: source.getLineAndCharacterOfPosition(statement.getStart(source)).line + 1,
+        message: `imports ${target}, which is not on the ${to.room} room's surface (${to.file}): use what it offers, or add the file to its surface`,
+      });
+    }
+  }
+  return violations;
+}
+
 function main(): void {
   const root = path.resolve(__dirname, '..');
   const read = (file: string) => ({ file: path.relative(root, file), text: readFileSync(file, 'utf8') });
@@ -148,13 +197,15 @@ function main(): void {
   const createdTables = filesUnder(path.join(root, 'migrations')).flatMap((file) =>
     [...readFileSync(file, 'utf8').matchAll(/createTable\(\s*'([a-z_]+)'/g)].map((match) => match[1]),
   );
-  const violations = tableOwnershipViolations(rooms, sources, createdTables);
+  const violations = [...tableOwnershipViolations(rooms, sources, createdTables), ...surfaceViolations(rooms, sources)];
   for (const violation of violations) console.error(`${violation.file}:${violation.line}  ${violation.message}`);
   if (violations.length > 0) {
-    console.error(`\n${violations.length} table ownership violation(s)`);
+    console.error(`\n${violations.length} room boundary violation(s)`);
     process.exit(1);
   }
-  console.log(`✔ every table has one owner, and only its room's SQL names it (${rooms.length} rooms)`);
+  console.log(
+    `✔ every table has one owner, only its room's SQL names it, and rooms import each other through their surfaces (${rooms.length} rooms)`,
+  );
 }
 
 if (require.main === module) main();

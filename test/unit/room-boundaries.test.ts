@@ -1,15 +1,19 @@
-import { roomsOf, tableOwnershipViolations } from '../../scripts/check-table-owners';
+import { roomsOf, surfaceViolations, tableOwnershipViolations } from '../../scripts/check-room-boundaries';
 
 const modules = [
   {
     file: 'src/rules/rules.module.ts',
-    text: "export const rulesRoom = { room: 'rules', tables: ['tags', 'scores'] };",
+    text: "export const rulesRoom = { room: 'rules', tables: ['tags', 'scores'], surface: ['tag.service'] };",
   },
   {
     file: 'src/segments/segments.module.ts',
     text: "export const segmentsRoom = { room: 'segments', tables: ['segments'], readsEveryRoom: true };",
   },
-  { file: 'src/pushes/pushes.module.ts', text: "export const pushesRoom = { room: 'pushes', tables: ['pushes'] };" },
+  {
+    file: 'src/pushes/pushes.module.ts',
+    text: "export const pushesRoom = { room: 'pushes', tables: ['pushes'], surface: [] };",
+  },
+  { file: 'src/http/http.module.ts', text: "export const httpRoom = { room: 'http', tables: [] };" },
 ];
 const rooms = roomsOf(modules);
 const created = ['tags', 'scores', 'segments', 'pushes'];
@@ -18,12 +22,15 @@ function violations(file: string, text: string, tables = created) {
   return tableOwnershipViolations(rooms, [{ file, text }], tables).map((violation) => violation.message);
 }
 
-describe('the table-ownership check (npm run lint)', () => {
+describe('the room-boundary check (npm run lint)', () => {
   it("reads each room's tables from its module", () => {
-    expect(rooms.map(({ room, tables, readsEveryRoom }) => ({ room, tables, readsEveryRoom }))).toEqual([
-      { room: 'rules', tables: ['tags', 'scores'], readsEveryRoom: false },
-      { room: 'segments', tables: ['segments'], readsEveryRoom: true },
-      { room: 'pushes', tables: ['pushes'], readsEveryRoom: false },
+    expect(
+      rooms.map(({ room, tables, surface, readsEveryRoom }) => ({ room, tables, surface, readsEveryRoom })),
+    ).toEqual([
+      { room: 'rules', tables: ['tags', 'scores'], surface: ['tag.service'], readsEveryRoom: false },
+      { room: 'segments', tables: ['segments'], surface: undefined, readsEveryRoom: true },
+      { room: 'pushes', tables: ['pushes'], surface: [], readsEveryRoom: false },
+      { room: 'http', tables: [], surface: undefined, readsEveryRoom: false },
     ]);
   });
 
@@ -62,5 +69,18 @@ describe('the table-ownership check (npm run lint)', () => {
     expect(tableOwnershipViolations(twice, [], created).map((violation) => violation.message)).toEqual([
       'tags is claimed by rules too',
     ]);
+  });
+
+  it("lets a room import another room only through that room's surface", () => {
+    const imports = (file: string, text: string) =>
+      surfaceViolations(rooms, [{ file, text }]).map((violation) => violation.message);
+    expect(imports('src/pushes/a.ts', "import type { TagService } from '../rules/tag.service';")).toEqual([]);
+    expect(imports('src/pushes/a.ts', "import { ScoringService } from '../rules/scoring.service';")).toEqual([
+      "imports src/rules/scoring.service, which is not on the rules room's surface (src/rules/rules.module.ts): use what it offers, or add the file to its surface",
+    ]);
+    expect(imports('src/pushes/a.ts', "export { ruleSource } from '../rules/tag-rule.service';")).toHaveLength(1);
+    // Inside a room, and from a door above the rooms, anything goes.
+    expect(imports('src/rules/a.ts', "import { ScoringService } from './scoring.service';")).toEqual([]);
+    expect(imports('src/http/a.ts', "import { ScoringService } from '../rules/scoring.service';")).toEqual([]);
   });
 });
