@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { LeasedQueue } from '../db/leased-queue';
-import { personaEventSource } from '../segments/segment-ast';
+import { personaEventSource } from '../timeline/persona-event-types';
 import { maxChainedTerms } from '../db/sql-limits';
 import { chunks } from '../util/chunks';
 import type { NewTimelineEvent, TimelineService } from '../timeline/timeline.service';

@@ -1,5 +1,6 @@
 import type { IdentityType } from '../profiles/identity';
 import { personaEventSource } from '../timeline/persona-event-types';
+import { propertyNamePattern } from '../timeline/event-property-index';
 
 /** The expression language's tree: what a segment, a tag rule or a push audience says, parsed once. */
 export type SegmentExpr =
@@ -38,7 +39,7 @@ export interface EventCondition {
 }
 
 /** The source of the events Persona records about its own doing (tag_added, score_crossed…): not interactions. */
-export { personaEventSource };
+export { personaEventSource, propertyNamePattern };
 
 /** Whether an event of `type` from `source` is one an `event:` condition counts. */
 export function eventMatchesTypes(condition: EventCondition, type: string, source: string): boolean {
@@ -59,8 +60,6 @@ export interface Duration {
   unit: 'h' | 'd' | 'w';
 }
 
-/** What a property filter can name: a top-level property of up to 64 letters, digits and underscores. */
-export const propertyNamePattern = /^[a-zA-Z][a-zA-Z0-9_]{0,63}$/;
 
 /** `[topic=sports]`, `[amount>=10000]`: a condition on an event's properties. */
 export interface PropertyFilter {

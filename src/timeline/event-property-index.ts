@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
-import { propertyNamePattern } from '../segments/segment-ast';
+
+/** The properties the index keeps (what a segment filter can name): top-level, up to 64 letters, digits and _. */
+export const propertyNamePattern = /^[a-zA-Z][a-zA-Z0-9_]{0,63}$/;
 
 /**
  * The event property index: one row per top-level scalar property of each event, with the event's profile, type and
