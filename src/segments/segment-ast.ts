@@ -60,7 +60,6 @@ export interface Duration {
   unit: 'h' | 'd' | 'w';
 }
 
-
 /** `[topic=sports]`, `[amount>=10000]`: a condition on an event's properties. */
 export interface PropertyFilter {
   property: string;
