@@ -11,8 +11,13 @@ export interface BotRequest {
   operator: { contact: string; name: string; role: BotRole; locale: BotLocale };
   /** The arguments after the command's name, quotes removed (`"New York"` is one argument). */
   args: readonly string[];
-  /** The text after the first `skip` arguments, as typed (an expression, a message). */
+  /** The text after the first `skip` arguments, exactly as typed: content sent as written (a message, a question). */
   rest(skip: number): string;
+  /**
+   * The text after the first `skip` arguments as one value (a tag, an expression): a single quoted phrase without its
+   * quotes (`"summer sale 2026"`, “双十一 会员”), else the text as typed.
+   */
+  value(skip: number): string;
   /** The subcommand `args[0]` named, in its canonical name, when the command has subcommands. */
   subcommand?: string;
   locale: BotLocale;

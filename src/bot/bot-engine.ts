@@ -194,6 +194,7 @@ export class BotEngine {
         operator,
         args: line.args,
         rest: line.rest,
+        value: line.value,
         ...(subcommand ? { subcommand } : {}),
         locale: operator.locale,
         inGroup,

@@ -4,12 +4,61 @@ export interface CommandLine {
   name: string;
   /** The words after it; a quoted phrase ("New York", “纽约”, 「纽约」) is one word, without its quotes. */
   args: string[];
-  /** The text after the first `skip` words, exactly as typed (quotes kept), trimmed. */
+  /** The text after the first `skip` words, exactly as typed (quotes kept), trimmed: content sent as written. */
   rest(skip: number): string;
+  /**
+   * The text after the first `skip` words as one value (a tag, an expression): a single quoted phrase without its
+   * quotes, else the text as typed.
+   */
+  value(skip: number): string;
 }
 
-const quotes: Record<string, string> = { '"': '"', '“': '”', '「': '」', '『': '』' };
+/**
+ * Quotes operators type, each with its closer: ASCII, Chinese curly quotes and corner brackets. A quote opens at the
+ * start of a word or right after an option's colon (`name:"VIP night"`), so an apostrophe inside a word (don't)
+ * stays a letter.
+ */
+const quotes: Record<string, string> = {
+  '"': '"',
+  "'": "'",
+  '“': '”',
+  '‘': '’',
+  '「': '」',
+  '『': '』',
+};
 const blank = /[\s\u3000]/u;
+
+interface Word {
+  value: string;
+  /** Where the word ends in the line (after its closing quote). */
+  end: number;
+  /** The whole word was one quoted phrase. */
+  quoted: boolean;
+}
+
+/** The word starting at `start` (not a blank): quoted phrases inside it keep their blanks and lose their quotes. */
+function readWord(source: string, start: number): Word {
+  let value = '';
+  let i = start;
+  let quoted = false;
+  while (i < source.length && !blank.test(source[i])) {
+    const close = quotes[source[i]];
+    const opensHere = i === start || source[i - 1] === ':' || source[i - 1] === '：';
+    if (close && opensHere) {
+      const end = source.indexOf(close, i + 1);
+      // An unclosed quote runs to the end of the message.
+      const stop = end === -1 ? source.length : end;
+      value += source.slice(i + 1, stop);
+      quoted = i === start;
+      i = stop + 1;
+      continue;
+    }
+    value += source[i];
+    quoted = false;
+    i += 1;
+  }
+  return { value, end: Math.min(i, source.length), quoted };
+}
 
 /**
  * Reads a chat message as a command. A leading `/` (or full-width `／`) is optional; the caller decides whether a
@@ -17,33 +66,27 @@ const blank = /[\s\u3000]/u;
  */
 export function parseCommandLine(text: string): CommandLine | undefined {
   const source = text.trim().replace(/^[/／]/, '');
-  const words: { value: string; end: number }[] = [];
-  let i = 0;
-  while (i < source.length) {
+  const words: Word[] = [];
+  for (let i = 0; i < source.length;) {
     if (blank.test(source[i])) {
       i += 1;
       continue;
     }
-    const close = quotes[source[i]];
-    if (close) {
-      const end = source.indexOf(close, i + 1);
-      // An unclosed quote runs to the end of the message.
-      const stop = end === -1 ? source.length : end;
-      words.push({ value: source.slice(i + 1, stop), end: Math.min(source.length, stop + 1) });
-      i = stop + 1;
-      continue;
-    }
-    let j = i;
-    while (j < source.length && !blank.test(source[j])) j += 1;
-    words.push({ value: source.slice(i, j), end: j });
-    i = j;
+    const word = readWord(source, i);
+    words.push(word);
+    i = word.end;
   }
   const [head, ...rest] = words;
   if (!head) return undefined;
+  const after = (skip: number) => source.slice(words[Math.min(skip, words.length - 1)].end).trim();
   return {
     name: head.value.toLowerCase(),
     args: rest.map((word) => word.value),
-    rest: (skip) => source.slice(words[Math.min(skip, words.length - 1)].end).trim(),
+    rest: after,
+    value: (skip) => {
+      const remaining = rest.slice(skip);
+      return remaining.length === 1 && remaining[0].quoted ? remaining[0].value : after(skip);
+    },
   };
 }
 
@@ -59,7 +102,7 @@ export function takeOptions(
   const options: Record<string, string> = {};
   let next = from;
   for (; next < args.length; next += 1) {
-    const match = /^([^:：]+)[:：](.+)$/u.exec(args[next]);
+    const match = /^([^:：]+)[:：](.+)$/su.exec(args[next]);
     const key = match ? known[match[1].toLowerCase()] : undefined;
     if (!match || !key || !Object.hasOwn(known, match[1].toLowerCase())) break;
     options[key] = match[2];

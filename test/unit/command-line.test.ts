@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { parseCommandLine, takeOptions } from '../../src/bot/command-line';
 import { splitReply } from '../../src/bot/reply-splitter';
 
@@ -28,6 +29,69 @@ describe('command lines', () => {
     });
     expect(takeOptions(['x', '名称：冬季', 'city:Shanghai'], 1, known)).toEqual({ options: { name: '冬季' }, next: 2 });
     expect(takeOptions(['x', 'constructor:1'], 1, known)).toEqual({ options: {}, next: 1 });
+  });
+});
+
+/** Every pair of quotes operators type. */
+const quotePairs = [
+  ['"', '"'],
+  ["'", "'"],
+  ['“', '”'],
+  ['‘', '’'],
+  ['「', '」'],
+  ['『', '』'],
+] as const;
+
+/** Any text, Chinese, emoji, blanks and other quotes included, but the closer of the quotes it is put in. */
+const quotedText = (close: string) =>
+  fc
+    .string({
+      unit: fc.oneof(fc.constantFrom(...'“”‘’「」『』"\' \u3000\t冬季会员日：:'), fc.string({ unit: 'grapheme' })),
+    })
+    .map((text) => text.split(close).join(''))
+    .filter((text) => text.length > 0);
+
+describe('one command grammar', () => {
+  it('gives back any text put in quotes, as an argument, an option or a value, identical', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...quotePairs), fc.constantFrom(...quotePairs), (first, second) =>
+        fc.assert(
+          fc.property(quotedText(first[1]), quotedText(second[1]), (audience, name) => {
+            const line = parseCommandLine(
+              `/push ${first[0]}${audience}${first[1]} name:${second[0]}${name}${second[1]} Dear {{name|friend}}, join us`,
+            );
+            expect(line?.args[0]).toBe(audience);
+            const { options, next } = takeOptions(line?.args ?? [], 1, { name: 'name' });
+            expect(options.name).toBe(name);
+            expect(line?.rest(next)).toBe('Dear {{name|friend}}, join us');
+            const tag = parseCommandLine(`/tag add #1 ${second[0]}${name}${second[1]}`);
+            expect(tag?.value(2)).toBe(name);
+          }),
+          { numRuns: 50 },
+        ),
+      ),
+      { numRuns: 36 },
+    );
+  });
+
+  it('keeps the content after the options verbatim, and an apostrophe inside a word a letter', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .string({ unit: 'grapheme' })
+          .filter((text) => text.trim() === text && text.length > 0 && !/^[/／]/.test(text)),
+        (content) => {
+          const line = parseCommandLine(`/push seg name:"VIP night" ${content}`);
+          expect(line?.rest(2)).toBe(content);
+        },
+      ),
+    );
+    const line = parseCommandLine("/push seg name:'VIP night' Don't miss it");
+    expect(line?.args).toEqual(['seg', 'name:VIP night', "Don't", 'miss', 'it']);
+    expect(line?.rest(2)).toBe("Don't miss it");
+    // A value that is more than one quoted phrase is taken as typed.
+    expect(parseCommandLine('/tag add #1 "a" b')?.value(2)).toBe('"a" b');
+    expect(parseCommandLine('/tag add #1 summer sale')?.value(2)).toBe('summer sale');
   });
 });
 

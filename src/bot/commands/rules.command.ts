@@ -27,7 +27,7 @@ function rulesText(document: RulesDocument, t: Translate): string {
  * The document with one change: `<scoring rule id> <points>` reprices a rule; `<tag> <expression>` gives a rule tag
  * a new expression. Validated like any rules document.
  */
-function changed(document: RulesDocument, args: readonly string[], rest: (skip: number) => string): RulesDocument {
+function changed(document: RulesDocument, args: readonly string[], value: (skip: number) => string): RulesDocument {
   const copy = JSON.parse(JSON.stringify(document)) as {
     scoring: { id: string; points: number }[];
     tags: { rules: { tag: string; when: string }[] };
@@ -41,7 +41,7 @@ function changed(document: RulesDocument, args: readonly string[], rest: (skip: 
   } else {
     const tagRule = copy.tags.rules.find((rule) => rule.tag === target);
     if (!tagRule) throw new ValidationError(`no scoring rule or rule tag named ${target}`);
-    tagRule.when = rest(2);
+    tagRule.when = value(2);
     if (!tagRule.when)
       throw new ValidationError(`expected the new expression for ${target}, e.g. /rules preview ${target} score >= 80`);
   }
@@ -55,10 +55,10 @@ function changed(document: RulesDocument, args: readonly string[], rest: (skip: 
 
 /** `rules`: the rules in force; `rules preview <rule> <points>` or `<tag> <expression>`: what the change would do. */
 export function rulesCommand(services: BotServices): BotCommand {
-  const preview = async ({ args, rest }: BotRequest, t: Translate) => {
+  const preview = async ({ args, value }: BotRequest, t: Translate) => {
     if (!args[1]) return t('rules.previewUsage');
     const result = await services.rulesPreview.preview(
-      changed(services.rules.current.document, args, rest),
+      changed(services.rules.current.document, args, value),
       services.clock(),
     );
     const moved = result.tags

@@ -19,8 +19,8 @@ export function segmentCommand(services: BotServices): BotCommand {
     warnings.map((warning) => t('segment.warning', { warning }));
 
   const run: Record<string, (request: BotRequest, t: Translate) => Promise<string>> = {
-    async count({ rest }, t) {
-      const text = rest(1);
+    async count({ value }, t) {
+      const text = value(1);
       if (!text) return t('segment.needExpression');
       const measured = await measure(text);
       return [
@@ -28,8 +28,8 @@ export function segmentCommand(services: BotServices): BotCommand {
         ...warningLines(t, measured.warnings),
       ].join('\n');
     },
-    async preview({ rest }, t) {
-      const text = rest(1);
+    async preview({ value }, t) {
+      const text = value(1);
       if (!text) return t('segment.needExpression');
       const preview = await segments.preview((await segments.lookup(text)) ? `segment:${text}` : text);
       const lifecycle = Object.entries(preview.byLifecycle).map(([stage, count]) => `${stage} ${formatCount(count)}`);
@@ -48,9 +48,9 @@ export function segmentCommand(services: BotServices): BotCommand {
         ...warningLines(t, preview.warnings),
       ].join('\n');
     },
-    async save({ args, rest }, t) {
+    async save({ args, value }, t) {
       const [, name] = args;
-      const expression = rest(2);
+      const expression = value(2);
       if (!name || !expression) return t('segment.saveUsage');
       const saved = await segments.create({ name, expression });
       const count = await segments.countOf(saved.name);

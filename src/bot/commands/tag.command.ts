@@ -29,9 +29,9 @@ export function tagCommand(services: BotServices): BotCommand {
         summary: inEveryLocale('tag.remove.summary'),
       },
     ],
-    async run({ args, rest, subcommand, operator, locale }) {
+    async run({ args, value, subcommand, operator, locale }) {
       const t = translator(locale);
-      const typed = rest(2);
+      const typed = value(2);
       if (!args[1] || !typed) return t('tag.usage');
       const parsed = tagName.safeParse(services.rules.current.labels.tagOf(typed));
       if (!parsed.success) throw new ValidationError(`tag: ${parsed.error.issues[0].message}`);
