@@ -92,20 +92,29 @@ export function parseCommandLine(text: string): CommandLine | undefined {
 
 /**
  * Takes `key:value` options (full-width `：` too) from `args`, starting at `from`, while they name a known key
- * (`known` maps every accepted spelling to its key). Answers the options and the index of the first other word.
+ * (`known` maps every accepted spelling to its key). A value may go on over the next words while `continues` says the
+ * longer value still reads as one (a time typed with a blank: `时间:2026-12-04 10:00`). Answers the options and the
+ * index of the first other word.
  */
 export function takeOptions(
   args: readonly string[],
   from: number,
   known: Readonly<Record<string, string>>,
+  continues?: (key: string, value: string) => boolean,
 ): { options: Record<string, string>; next: number } {
   const options: Record<string, string> = {};
   let next = from;
-  for (; next < args.length; next += 1) {
+  while (next < args.length) {
     const match = /^([^:：]+)[:：](.+)$/su.exec(args[next]);
     const key = match ? known[match[1].toLowerCase()] : undefined;
     if (!match || !key || !Object.hasOwn(known, match[1].toLowerCase())) break;
-    options[key] = match[2];
+    let value = match[2];
+    next += 1;
+    while (continues && next < args.length && continues(key, `${value} ${args[next]}`)) {
+      value = `${value} ${args[next]}`;
+      next += 1;
+    }
+    options[key] = value;
   }
   return { options, next };
 }

@@ -3,6 +3,7 @@ import type { PushPlan } from '../pushes/push-planner';
 import type { PushReport } from '../pushes/push-report';
 import type { PushView } from '../pushes/push.service';
 import { formatCount, hasMessage, type Translate, translator } from './message-catalog';
+import { formatOperatorTime } from './operator-time';
 
 /** A channel, delivery status or skip reason as operators read it (the code itself when the catalogue has none). */
 function nameOf(t: Translate, code: string): string {
@@ -17,7 +18,12 @@ const counter = (t: Translate) => (entries: Record<string, number | undefined>) 
     .join(' · ');
 
 /** A push's plan for chat: the audience, recipients per channel, who waits and who is skipped, and why. */
-export function planSummary(push: PushView, plan: PushPlan, locale: BotLocale): string {
+export function planSummary(
+  push: PushView,
+  plan: PushPlan,
+  shown: { locale: BotLocale; timezone: string; now: Date },
+): string {
+  const { locale } = shown;
   const t = translator(locale);
   const counts = counter(t);
   const audience =
@@ -32,7 +38,8 @@ export function planSummary(push: PushView, plan: PushPlan, locale: BotLocale): 
   if (plan.deferred.quiet_hours > 0) lines.push(t('push.deferred', { count: formatCount(plan.deferred.quiet_hours) }));
   const skipped = counts(plan.skipped);
   if (skipped) lines.push(t('push.skipped', { reasons: skipped }));
-  if (push.sendAt) lines.push(t('push.sendAt', { at: push.sendAt }));
+  if (push.sendAt)
+    lines.push(t('push.sendAt', { at: formatOperatorTime(new Date(push.sendAt), shown.timezone, locale, shown.now) }));
   return lines.join('\n');
 }
 

@@ -33,6 +33,11 @@ function offsetAt(at: number, timezone: string): number {
   return wallClock - Math.floor(at / 1000) * 1000;
 }
 
+/** How far `timezone`'s wall clock is ahead of UTC at `at`, in minutes (480 in Shanghai). */
+export function utcOffsetMinutes(at: Date, timezone: string): number {
+  return Math.round(offsetAt(at.getTime(), timezone) / 60_000);
+}
+
 /** The instant local midnight of a calendar day began in `timezone` (`day` may overflow: Date.UTC normalizes it). */
 function localMidnight(year: number, month: number, day: number, near: Date, timezone: string): Date {
   const midnight = Date.UTC(year, month - 1, day);

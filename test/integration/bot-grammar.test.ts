@@ -90,4 +90,50 @@ describe('the command grammar, as operators type it', () => {
     // The count, whatever the noun after it (English plurals come with the catalogues' rework).
     expect(counted).toMatch(operator === 'wxid_operator' ? /→ 1 / : /→ 1 人/);
   });
+
+  it.each([
+    [
+      'wxid_admin',
+      '/推送 "city:Shanghai" 时间:2026-12-04 10:00 运动季新品上架',
+      '2026-12-04T02:00:00.000Z',
+      '运动季新品上架',
+      '发送时间：12月4日（周五）10:00。',
+    ],
+    [
+      'wxid_admin',
+      '/推送 "city:Shanghai" 时间:明天10点 明天见',
+      '2026-11-26T02:00:00.000Z',
+      '明天见',
+      '11月26日（周四）10:00',
+    ],
+    [
+      'wxid_operator',
+      '/push "city:Shanghai" at:"tomorrow 10am" See you tomorrow',
+      '2026-11-26T02:00:00.000Z',
+      'See you tomorrow',
+      'Goes out at Thu 26 Nov 10:00.',
+    ],
+  ])('a time is read in the account’s zone, and shown back local (%s: %s)', async (operator, push, at, text, shown) => {
+    const plan = await command(app, operator, push);
+    expect(plan.replies.join('\n')).toContain(shown);
+    const stored = (await (await app.request(`/api/pushes/${await latestPushId()}`)).json()) as {
+      sendAt: string;
+      content: { message: { text: string } };
+    };
+    expect(stored.sendAt).toBe(at);
+    expect(stored.content.message.text).toBe(text);
+  });
+
+  it.each([
+    ['wxid_admin', '/推送 "city:Shanghai" 时间:2026-11-01 10:00 你好', '“2026-11-01 10:00”不是将来的时间'],
+    ['wxid_admin', '/推送 "city:Shanghai" 时间:周五 你好', '“周五”没有写几点'],
+    ['wxid_operator', '/push "city:Shanghai" at:soon hello', 'I can’t read “soon” as a time'],
+  ])(
+    'a time in the past, without a time of day or unreadable is refused with an example (%s)',
+    async (operator, push, says) => {
+      const refused = await command(app, operator, push);
+      expect(refused.replies.join('\n')).toContain(says);
+      expect(await app.persona.db.select('SELECT id FROM pushes')).toEqual([]);
+    },
+  );
 });

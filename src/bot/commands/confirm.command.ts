@@ -1,6 +1,7 @@
 import type { BotCommand } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
 import { formatCount, inEveryLocale, translator } from '../message-catalog';
+import { formatOperatorTime } from '../operator-time';
 
 /** `confirm <code>`: sends the push the code was given for (to the operator who planned it, within its minutes). */
 export function confirmCommand(services: BotServices): BotCommand {
@@ -22,8 +23,12 @@ export function confirmCommand(services: BotServices): BotCommand {
           throw error;
         });
       services.wakePushes();
-      if (push.status === 'scheduled')
-        return t('confirm.scheduled', { id: push.id, count: formatCount(push.recipients ?? 0), at: push.sendAt ?? '' });
+      if (push.status === 'scheduled' && push.sendAt)
+        return t('confirm.scheduled', {
+          id: push.id,
+          count: formatCount(push.recipients ?? 0),
+          at: formatOperatorTime(new Date(push.sendAt), services.timezone, locale, services.clock()),
+        });
       return t('confirm.sending', { id: push.id, count: formatCount(push.recipients ?? 0) });
     },
   };

@@ -3,6 +3,7 @@ import type { BotCommand } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
 import { takeOptions } from '../command-line';
 import { inEveryLocale, translator } from '../message-catalog';
+import { parseOperatorTime } from '../operator-time';
 import { planSummary } from '../push-summary';
 
 /** Options before the content, by every spelling operators may use. */
@@ -33,32 +34,49 @@ export function pushCommand(services: BotServices): BotCommand {
     name: 'push',
     aliases: ['推送'],
     role: 'operator',
-    usage: '/push <segment | "expression"> [name:…] [at:2026-12-01T10:00+08:00] <content>',
+    usage: '/push <segment | "expression"> [name:…] [at:"tomorrow 10am" | 时间:明天10点] <content>',
     summary: inEveryLocale('push.summary'),
     async run({ args, rest, operator, locale }) {
       const t = translator(locale);
-      const { options, next } = takeOptions(args, 1, optionNames);
+      const now = services.clock();
+      const readTime = (text: string) => parseOperatorTime(text, { now, timezone: services.timezone });
+      const readsAsTime = (text: string) => {
+        const time = readTime(text);
+        return !('problem' in time) || time.problem !== 'unreadable';
+      };
+      const { options, next } = takeOptions(
+        args,
+        1,
+        optionNames,
+        // A time typed with a blank goes on while the longer text still reads as one (`时间:2026-12-04 10:00`).
+        (key, value) => key === 'at' && readsAsTime(value),
+      );
       const audience = args[0];
       const content = rest(next);
       if (!audience || !content) return t('push.usage');
       const actor = `bot:${operator.contact}`;
       const target = (await services.segments.lookup(audience)) ? { segment: audience } : { expression: audience };
-      if (options.at !== undefined && Number.isNaN(Date.parse(options.at)))
-        throw new ValidationError(`at: expected a time such as 2026-12-01T10:00+08:00, got ${options.at}`);
+      let sendAt: Date | undefined;
+      if (options.at !== undefined) {
+        const time = readTime(options.at);
+        if ('problem' in time) throw new ValidationError(t(`time.${time.problem}`, { text: options.at }));
+        sendAt = time.at;
+      }
       const push = await services.pushes.plan(
         {
           name: options.name ?? content.slice(0, 40),
           ...(options.account ? { account: options.account } : {}),
           ...target,
           content: contentOf(content),
-          ...(options.at ? { sendAt: new Date(options.at).toISOString() } : {}),
+          ...(sendAt ? { sendAt: sendAt.toISOString() } : {}),
         },
         actor,
       );
-      if (push.plan.audience === 0) return [planSummary(push, push.plan, locale), t('push.nobody')].join('\n');
+      const shown = { locale, timezone: services.timezone, now };
+      if (push.plan.audience === 0) return [planSummary(push, push.plan, shown), t('push.nobody')].join('\n');
       const code = await services.confirmations.issue(operator.contact, push.id);
       return [
-        planSummary(push, push.plan, locale),
+        planSummary(push, push.plan, shown),
         t('push.confirmWith', { code, minutes: services.confirmations.minutes }),
       ].join('\n');
     },

@@ -87,6 +87,10 @@ export const zhCN: Readonly<Record<keyof typeof en, string>> = {
   'push.deferred': '等待免打扰时段结束：{count}',
   'push.skipped': '跳过：{reasons}',
   'push.sendAt': '发送时间：{at}。',
+  'time.unreadable':
+    '看不懂时间“{text}”。可以这样写：明天10点、今晚8点、周五 9:30、12月4日 10:00、2026-12-04 10:00、+2h。',
+  'time.no-time-of-day': '“{text}”没有写几点，请加上时间，例如 周五 9:30 或 明天10点。',
+  'time.past': '“{text}”不是将来的时间，请写一个之后的时间，例如 明天10点 或 +2h。',
   'push.nobody': '没有可发送的人，无需确认。',
   'push.confirmWith': '尚未发送任何消息。确认发送请在 {minutes} 分钟内回复 /确认 {code}',
   'push.name.customer_service': '客服消息',
