@@ -136,4 +136,20 @@ describe('the command grammar, as operators type it', () => {
       expect(await app.persona.db.select('SELECT id FROM pushes')).toEqual([]);
     },
   );
+
+  it.each([
+    ['wxid_admin', '/推送 "city:Shanghai" 双十一会员日', '没有人会收到这条推送', '/确认'],
+    ['wxid_operator', '/push "city:Shanghai" Member day', 'Nobody would receive it', '/confirm'],
+  ])('a plan in which everyone is skipped offers no code and is cancelled (%s)', async (operator, push, says, code) => {
+    for (const openid of ['oLoyal1', 'oLoyal2'])
+      await record(app, openid, [
+        { key: 'opt-out', type: 'form_submit', at: now, attributes: { marketingConsent: false } },
+      ]);
+    await app.persona.worker.drain();
+    const plan = (await command(app, operator, push)).replies.join('\n');
+    expect(plan).toContain(says);
+    expect(plan).not.toContain(code);
+    const stored = (await (await app.request(`/api/pushes/${await latestPushId()}`)).json()) as { status: string };
+    expect(stored.status).toBe('cancelled');
+  });
 });

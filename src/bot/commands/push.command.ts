@@ -73,7 +73,17 @@ export function pushCommand(services: BotServices): BotCommand {
         actor,
       );
       const shown = { locale, timezone: services.timezone, now };
-      if (push.plan.audience === 0) return [planSummary(push, push.plan, shown), t('push.nobody')].join('\n');
+      // Sent now, a plan that reaches nobody (everyone skipped) has nothing to confirm: it is cancelled, so it doesn't
+      // wait as "planned" for ever. A scheduled one is decided again when it goes out (a cap may have passed by then).
+      const reached = Object.values(push.plan.channels).reduce((sum, count) => sum + count, 0);
+      const nobody = push.plan.audience === 0 || (!sendAt && reached + push.plan.deferred.quiet_hours === 0);
+      if (nobody) {
+        await services.pushes.cancel(push.id, actor);
+        return [
+          planSummary(push, push.plan, shown),
+          t(push.plan.audience === 0 ? 'push.nobody' : 'push.nobodyReached'),
+        ].join('\n');
+      }
       const code = await services.confirmations.issue(operator.contact, push.id);
       return [
         planSummary(push, push.plan, shown),

@@ -93,7 +93,9 @@ export const en = {
     'I can’t read “{text}” as a time. Write it like: tomorrow 10am, "Fri 9:30", "2026-12-04 10:00", +2h (quote a time with blanks in an option: at:"tomorrow 10am").',
   'time.no-time-of-day': '“{text}” has no time of day: add one, e.g. "Fri 9:30" or "tomorrow 10am".',
   'time.past': '“{text}” is not in the future. Write a time ahead, e.g. tomorrow 10am or +2h.',
-  'push.nobody': 'Nobody to send to: nothing to confirm.',
+  'push.nobody': 'Nobody to send to: nothing to confirm (the plan is cancelled).',
+  'push.nobodyReached':
+    'Nobody would receive it (who is skipped and why is above): nothing to confirm (the plan is cancelled).',
   'push.confirmWith': 'Nothing has been sent. To send it, reply /confirm {code} within {minutes} minutes.',
   'push.name.customer_service': 'customer service',
   'push.name.mass': 'mass',
