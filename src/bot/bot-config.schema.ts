@@ -37,7 +37,7 @@ export const botConfigSchema = z
       .strict()
       .prefault({}),
     /** Commands one operator may run per minute. */
-    commandsPerMinute: intBetween(1, 600).default(20),
+    commandsPerMinute: intBetween(1, 600).default(60),
     /** How long a push's confirmation code is valid, in minutes. */
     confirmationMinutes: intBetween(1, 60).default(10),
     /** The WeChat connection (Wechaty): off unless enabled; the server runs without it. */
