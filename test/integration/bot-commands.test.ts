@@ -1,7 +1,7 @@
-import { botOperators, command } from '../support/bot-fixtures';
+import { command, startBotApp } from '../support/bot-fixtures';
 import { FakeWechatApi } from '../support/fake-wechat-api';
-import { profileOf, pushEventsOf, pushSettings, record, wechatApiPlugin } from '../support/push-fixtures';
-import { defaultRules, startTestApp, type TestApp } from '../support/test-app';
+import { profileOf, pushEventsOf, record } from '../support/push-fixtures';
+import type { TestApp } from '../support/test-app';
 
 const day = 24 * 3_600_000;
 
@@ -13,16 +13,7 @@ describe('the operator bot over HTTP', () => {
 
   beforeEach(async () => {
     fake = await FakeWechatApi.start();
-    app = await startTestApp(
-      {
-        plugins: { 'wechat-official-account': wechatApiPlugin(fake) },
-        pushes: pushSettings(),
-        rules: { ...defaultRules, scoring: [] },
-        bot: { operators: botOperators, commandsPerMinute: 30 },
-      },
-      undefined,
-      { clock: () => now },
-    );
+    app = await startBotApp(fake, now, 30);
     // Five followers: three loyal in Shanghai (one with a phone), one loyal in Beijing, one new in Shanghai.
     const people: [string, string, string[]][] = [
       ['oLoyal1', 'Shanghai', ['loyal']],

@@ -1,7 +1,7 @@
-import { botOperators, command } from '../support/bot-fixtures';
+import { command, startBotApp } from '../support/bot-fixtures';
 import { FakeWechatApi } from '../support/fake-wechat-api';
-import { pushSettings, record, wechatApiPlugin } from '../support/push-fixtures';
-import { defaultRules, startTestApp, type TestApp } from '../support/test-app';
+import { record } from '../support/push-fixtures';
+import type { TestApp } from '../support/test-app';
 
 /**
  * Reproductions of issue 19 (the command grammar), through the bot's HTTP transport, for an English operator
@@ -15,16 +15,7 @@ describe('the command grammar, as operators type it', () => {
 
   beforeEach(async () => {
     fake = await FakeWechatApi.start();
-    app = await startTestApp(
-      {
-        plugins: { 'wechat-official-account': wechatApiPlugin(fake) },
-        pushes: pushSettings(),
-        rules: { ...defaultRules, scoring: [] },
-        bot: { operators: botOperators, commandsPerMinute: 60 },
-      },
-      undefined,
-      { clock: () => now },
-    );
+    app = await startBotApp(fake, now, 60);
     for (const [openid, city] of [
       ['oLoyal1', 'Shanghai'],
       ['oLoyal2', 'Shanghai'],

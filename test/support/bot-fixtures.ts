@@ -1,4 +1,6 @@
-import type { TestApp } from './test-app';
+import type { FakeWechatApi } from './fake-wechat-api';
+import { pushSettings, wechatApiPlugin } from './push-fixtures';
+import { defaultRules, startTestApp, type TestApp } from './test-app';
 
 /** Operators for bot tests: one per role; the admin reads Chinese (the default), the others English. */
 export const botOperators = [
@@ -37,4 +39,21 @@ export async function command(
     ...(body.outcome ? { outcome: body.outcome } : {}),
     ...(body.error ? { error: body.error.message } : {}),
   };
+}
+
+/**
+ * Persona for bot tests: the WeChat plugin on `fake`, push settings, the default rules without scoring, the bot's
+ * operators, and the clock pinned at `now`.
+ */
+export function startBotApp(fake: FakeWechatApi, now: Date, commandsPerMinute: number): Promise<TestApp> {
+  return startTestApp(
+    {
+      plugins: { 'wechat-official-account': wechatApiPlugin(fake) },
+      pushes: pushSettings(),
+      rules: { ...defaultRules, scoring: [] },
+      bot: { operators: botOperators, commandsPerMinute },
+    },
+    undefined,
+    { clock: () => now },
+  );
 }
