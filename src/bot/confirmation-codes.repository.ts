@@ -8,7 +8,10 @@ const maxWrongTries = 5;
 const digest = (code: string) => createHash('sha256').update(code).digest('hex');
 
 export type ConfirmationCheck =
-  { ok: true; pushId: number; id: number } | { ok: false; reason: 'none_pending' | 'wrong_code' | 'too_many_tries' };
+  | { ok: true; pushId: number; id: number }
+  | { ok: false; reason: 'none_pending' | 'wrong_code' }
+  /** The pushes whose codes were dropped (each may get a fresh code). */
+  | { ok: false; reason: 'too_many_tries'; pushIds: number[] };
 
 /**
  * Six-digit codes that stand between a push's plan and its confirmation in chat: one per plan, for the operator who
@@ -37,7 +40,8 @@ export class ConfirmationCodes {
 
   /**
    * The push `code` confirms for `operator`, marking the code used (once: a second `confirm` with it finds nothing).
-   * A wrong code counts against every pending code of the operator; too many and they are dropped.
+   * A wrong code counts against every pending code of the operator; too many and they are dropped (the plans stay: a
+   * fresh code is one `/push code <id>` away).
    */
   async check(operator: string, code: string): Promise<ConfirmationCheck> {
     const now = this.clock();
@@ -72,7 +76,11 @@ export class ConfirmationCodes {
           { ids, at: now },
           transaction,
         );
-        return { ok: false, reason: 'too_many_tries' };
+        return {
+          ok: false,
+          reason: 'too_many_tries',
+          pushIds: [...new Set(pending.map((row) => Number(row.push_id)))],
+        };
       }
       return { ok: false, reason: 'wrong_code' };
     });

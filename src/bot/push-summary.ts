@@ -38,17 +38,72 @@ export function planSummary(
   if (plan.deferred.quiet_hours > 0) lines.push(t('push.deferred', { count: formatCount(plan.deferred.quiet_hours) }));
   const skipped = counts(plan.skipped);
   if (skipped) lines.push(t('push.skipped', { reasons: skipped }));
-  if (push.sendAt)
-    lines.push(t('push.sendAt', { at: formatOperatorTime(new Date(push.sendAt), shown.timezone, locale, shown.now) }));
+  const at = (time: string) => formatOperatorTime(new Date(time), shown.timezone, locale, shown.now);
+  if (push.sendAt) lines.push(t('push.sendAt', { at: at(push.sendAt) }));
+  lines.push(...contentLines(t, plan));
+  if (push.expiresAt && push.status === 'planned') lines.push(t('push.expiresAt', { at: at(push.expiresAt) }));
   return lines.join('\n');
+}
+
+/**
+ * What recipients will read, per channel that reaches someone: the text as it goes out (filled for one of them, or
+ * with the fallbacks for a mass send), its length and links, and how the placeholders fill.
+ */
+function contentLines(t: Translate, plan: PushPlan): string[] {
+  const messages = plan.messages ?? [];
+  if (messages.length === 0) return [];
+  const lines = [t('push.content')];
+  for (const message of messages) {
+    const channel = nameOf(t, message.channel);
+    const head =
+      message.sampleProfileId === null
+        ? t('push.message.fallbacks', { channel, length: formatCount(message.length) })
+        : t('push.message.filled', { channel, id: message.sampleProfileId, length: formatCount(message.length) });
+    if (message.kind === 'text') lines.push(head, message.text ?? '');
+    else if (message.kind === 'template')
+      lines.push(
+        head,
+        ...Object.entries(message.fields ?? {}).map(([field, value]) => t('push.message.field', { field, value })),
+      );
+    else lines.push(t('push.message.media', { channel, kind: t(`push.kind.${message.kind}`) }));
+  }
+  const links = [...new Set(messages.flatMap((message) => message.links))];
+  if (links.length > 0)
+    lines.push(
+      t(messages[0].tracked ? 'push.links.tracked' : 'push.links.untracked', {
+        count: formatCount(links.length),
+        links: links.join(' '),
+      }),
+    );
+  for (const placeholder of plan.placeholders ?? []) {
+    const name = placeholder.name;
+    if (placeholder.holders === 0)
+      lines.push(
+        placeholder.fallback
+          ? t('push.fallbackForEveryone', { name, fallback: placeholder.fallback })
+          : t('push.emptyForEveryone', { name }),
+      );
+    else if (placeholder.holders < plan.audience && placeholder.fallback)
+      lines.push(
+        t('push.fallbackForSome', {
+          name,
+          holders: formatCount(placeholder.holders),
+          count: formatCount(plan.audience),
+          fallback: placeholder.fallback,
+        }),
+      );
+  }
+  return lines;
 }
 
 /** Where a push stands: status, recipients by status, channel, skip reason and failure code, and WeChat's counts. */
 export function reportSummary(push: PushView, report: PushReport, locale: BotLocale): string {
   const t = translator(locale);
   const counts = counter(t);
-  const lines = [t('status.title', { id: push.id, name: push.name, status: t(`status.${push.status}`) })];
-  if (push.status === 'planned') {
+  const lines = [
+    t('status.title', { id: push.id, name: push.name, status: t(`status.${push.status}`, { id: push.id }) }),
+  ];
+  if (push.status === 'planned' || push.status === 'expired') {
     lines.push(t('status.notConfirmed', { count: formatCount(push.plan.audience) }));
     return lines.join('\n');
   }

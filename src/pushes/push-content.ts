@@ -75,15 +75,26 @@ export function fillPlaceholders(template: string, attributes: Readonly<Record<s
   });
 }
 
-/** Attribute names the content's placeholders read. */
-export function placeholderNames(content: PushContent): string[] {
-  const sources = [
+/** The texts of the content placeholders may appear in: the message's text and the template's values. */
+function placeholderSources(content: PushContent): string[] {
+  return [
     content.message.type === 'text' ? content.message.text : '',
     ...Object.values(content.template?.data ?? {}).map((entry) => entry.value),
   ];
-  const names = new Set<string>();
-  for (const source of sources) for (const match of source.matchAll(placeholder)) names.add(match[1]);
-  return [...names];
+}
+
+/** Attribute names the content's placeholders read. */
+export function placeholderNames(content: PushContent): string[] {
+  return placeholderUses(content).map((use) => use.name);
+}
+
+/** Each attribute the content's placeholders read, with the fallback its first use gives (empty: none). */
+export function placeholderUses(content: PushContent): { name: string; fallback: string }[] {
+  const uses = new Map<string, string>();
+  for (const source of placeholderSources(content))
+    for (const match of source.matchAll(placeholder))
+      if (!uses.has(match[1])) uses.set(match[1], (match[2] ?? '').trim());
+  return [...uses].map(([name, fallback]) => ({ name, fallback }));
 }
 
 /** The content with placeholders filled for one recipient (or with fallbacks, for everyone). */

@@ -3,8 +3,10 @@ import type { SegmentPreview } from '../segments/segment.service';
 import { ContactFacts } from './contact-facts.repository';
 import { type ContactDecision, type ContactPolicy, decideContact, type SkipReason } from './contact-policy';
 import { localMonthStart } from '../util/local-time';
-import { type PushChannel, type PushContent, pushChannels } from './push-content';
-import { audienceFollows } from '../segments/audience-lookups';
+import { type PushChannel, type PushContent, placeholderNames, pushChannels } from './push-content';
+import { audienceFollows, audienceHolding } from '../segments/audience-lookups';
+import { attributeValuesOf } from '../profiles/profile-lookups';
+import { type PlannedMessage, type PlannedPlaceholder, plannedMessages, plannedPlaceholders } from './planned-messages';
 
 /** The forecast shown before a push is confirmed: who it reaches through which channel, who is skipped and why. */
 export interface PushPlan {
@@ -17,6 +19,10 @@ export interface PushPlan {
   skipped: Partial<Record<Exclude<SkipReason, 'quiet_hours'>, number>>;
   /** The first few recipients (masked) with what the policy decided for each. */
   sample: (SegmentPreview['sample'][number] & { decision: string })[];
+  /** What recipients would read through each channel that reaches someone (absent from plans made before it). */
+  messages?: PlannedMessage[];
+  /** The content's placeholders, and how many of the audience hold a value for each (absent: as `messages`). */
+  placeholders?: PlannedPlaceholder[];
   plannedAt: string;
 }
 
@@ -71,6 +77,8 @@ export class PushPlanner {
     const skipped: PushPlan['skipped'] = {};
     let deferred = 0;
     const sampled: { id: number; decision: string }[] = [];
+    // The first person each channel reaches: whose attributes fill that channel's message in the plan.
+    const firstOf: Partial<Record<PushChannel, number>> = {};
     for (const member of members) {
       const id = Number(member.id);
       const state = facts.stateOf(
@@ -79,20 +87,48 @@ export class PushPlanner {
         input.pushId,
       );
       const decision = decideContact(state, input.content, this.options.policy, now, timezone);
-      if (decision.outcome === 'send') channels[decision.channel] += 1;
-      else if (decision.outcome === 'defer') deferred += 1;
+      if (decision.outcome === 'send') {
+        channels[decision.channel] += 1;
+        firstOf[decision.channel] ??= id;
+      } else if (decision.outcome === 'defer') deferred += 1;
       else skipped[decision.reason] = (skipped[decision.reason] ?? 0) + 1;
       if (sampled.length < this.options.sampleSize) sampled.push({ id, decision: decisionName(decision) });
     }
     sampled.sort((a, b) => a.id - b.id);
     const described = await this.describe(sampled.map((entry) => entry.id));
+    const names = placeholderNames(input.content);
+    const [samples, holders] = await Promise.all([
+      this.samplesFor(firstOf, names),
+      audienceHolding(this.db, input.audience, names),
+    ]);
     return {
       audience: members.length,
       channels,
       deferred: { quiet_hours: deferred },
       skipped,
       sample: described.map((profile, index) => ({ ...profile, decision: sampled[index].decision })),
+      messages: plannedMessages(input.content, channels, samples),
+      placeholders: plannedPlaceholders(input.content, holders),
       plannedAt: now.toISOString(),
     };
+  }
+
+  /** The attributes the placeholders read, of the first person each channel reaches. */
+  private async samplesFor(
+    firstOf: Partial<Record<PushChannel, number>>,
+    names: readonly string[],
+  ): Promise<Partial<Record<PushChannel, { profileId: number; attributes: Record<string, unknown> }>>> {
+    const ids = [...new Set(Object.values(firstOf))];
+    const rows = names.length > 0 && ids.length > 0 ? await attributeValuesOf(this.db, { names, scope: ids }) : [];
+    const attributesOf = (profileId: number) =>
+      Object.fromEntries(
+        rows.filter((row) => Number(row.profile_id) === profileId).map((row) => [row.name, JSON.parse(row.value)]),
+      ) as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.entries(firstOf).map(([channel, profileId]) => [
+        channel,
+        { profileId, attributes: attributesOf(profileId) },
+      ]),
+    );
   }
 }

@@ -34,6 +34,8 @@ export interface PushView {
   parentId: number | null;
   content: PushContent;
   sendAt: string | null;
+  /** Until when the plan can be confirmed (null: until confirmed or cancelled). */
+  expiresAt: string | null;
   plan: PushPlan;
   /** Frozen at confirmation. */
   recipients: number | null;
@@ -57,6 +59,7 @@ interface PushRow {
   parent_id: number | null;
   content: string;
   send_at: unknown;
+  expires_at: unknown;
   plan: string;
   recipients: number | null;
   created_by: string;
@@ -87,7 +90,11 @@ export class PushService {
     private readonly clock: Clock,
   ) {}
 
-  async plan(raw: unknown, actor: string, parentId: number | null = null): Promise<PushView> {
+  /**
+   * Plans a push: validated, forecast, stored `planned`. `expiresAt`: the plan can be confirmed until then (a plan
+   * made in chat expires with its code); `parentId`: the recurring push this is a run of.
+   */
+  async plan(raw: unknown, actor: string, options: { parentId?: number; expiresAt?: Date } = {}): Promise<PushView> {
     const input = parseInput(pushInputSchema, raw, 'push');
     if (input.content.trackLinks && !this.trackedLinks.enabled) {
       throw new ValidationError(
@@ -103,8 +110,8 @@ export class PushService {
     // An automation's forecast: what would happen if everyone its filter selects met the trigger now.
     const plan = await this.planner.plan({ pushId: 0, account: input.account, content: input.content, audience, now });
     const id = await this.db.insert(
-      `INSERT INTO pushes (name, account, status, segment, expression, trigger_spec, schedule, parent_id, content, send_at, plan, created_by, created_at, planned_at)
-       VALUES (?, ?, 'planned', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO pushes (name, account, status, segment, expression, trigger_spec, schedule, parent_id, content, send_at, plan, created_by, created_at, planned_at, expires_at)
+       VALUES (?, ?, 'planned', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         input.name ?? defaultName(input.content),
         input.account,
@@ -112,15 +119,49 @@ export class PushService {
         audience.expression,
         input.trigger ? JSON.stringify(input.trigger) : null,
         input.schedule ?? null,
-        parentId,
+        options.parentId ?? null,
         JSON.stringify(input.content),
         input.sendAt ? new Date(input.sendAt) : null,
         JSON.stringify(plan),
         actor,
         now,
         now,
+        options.expiresAt ?? null,
       ],
     );
+    return this.get(id);
+  }
+
+  /**
+   * Forecasts a planned (or expired) push again, as of now, and gives it a new window until `expiresAt`: the audience
+   * and the contact facts may have moved since it was planned. A push whose send time has passed is planned anew.
+   */
+  async replan(id: number, actor: string, expiresAt: Date): Promise<PushView> {
+    const push = await this.get(id);
+    if (push.status !== 'planned' && push.status !== 'expired')
+      throw new ConflictError(
+        `push ${id} is ${push.status}: only a plan waiting for confirmation can be planned again`,
+        {
+          status: push.status,
+        },
+      );
+    const now = this.clock();
+    if (push.sendAt && new Date(push.sendAt) <= now)
+      throw new ConflictError(`push ${id} was to go out at ${push.sendAt}: plan it again with a later time`, {
+        sendAt: push.sendAt,
+      });
+    const audience = await this.segments.audience(
+      push.audience.segment !== null
+        ? { segment: push.audience.segment }
+        : { expression: push.audience.expression ?? '' },
+    );
+    const plan = await this.planner.plan({ pushId: id, account: push.account, content: push.content, audience, now });
+    const updated = await this.db.execute(
+      "UPDATE pushes SET plan = ?, planned_at = ?, expires_at = ? WHERE id = ? AND status = 'planned'",
+      [JSON.stringify(plan), now, expiresAt, id],
+    );
+    if (updated === 0) throw new ConflictError(`push ${id} was confirmed or cancelled meanwhile`);
+    await recordAudit(this.db, { actor, action: 'push.replanned', subject: `push:${id}`, details: {}, at: now });
     return this.get(id);
   }
 
@@ -139,8 +180,14 @@ export class PushService {
   /** Freezes the recipients and hands them to the outbox. A push is confirmed once; a second confirm is a conflict. */
   async confirm(id: number, actor: string): Promise<PushView> {
     const push = await this.get(id);
+    if (push.status === 'expired')
+      throw new ConflictError(`push ${id}'s plan expired: plan it again (a fresh code in chat) to confirm it`, {
+        status: push.status,
+      });
     if (push.status !== 'planned')
-      throw new ConflictError(`push ${id} is ${push.status}: only a planned push can be confirmed`);
+      throw new ConflictError(`push ${id} is ${push.status}: only a planned push can be confirmed`, {
+        status: push.status,
+      });
     const missing = Object.entries(push.plan.channels)
       .filter(([channel, count]) => count > 0 && !this.senders.get(channel))
       .map(([channel]) => channel);
@@ -161,11 +208,12 @@ export class PushService {
     const due = push.sendAt && new Date(push.sendAt) > now ? new Date(push.sendAt) : now;
     await this.db.transaction(async (transaction) => {
       const confirmed = await this.db.execute(
-        "UPDATE pushes SET status = 'sending', confirmed_at = ?, confirmed_by = ?, recipients = ? WHERE id = ? AND status = 'planned'",
-        [now, actor, ids.length, id],
+        `UPDATE pushes SET status = 'sending', confirmed_at = ?, confirmed_by = ?, recipients = ?
+          WHERE id = ? AND status = 'planned' AND (expires_at IS NULL OR expires_at > ?)`,
+        [now, actor, ids.length, id, now],
         transaction,
       );
-      if (confirmed === 0) throw new ConflictError(`push ${id} was confirmed or cancelled meanwhile`);
+      if (confirmed === 0) throw new ConflictError(`push ${id} was confirmed, cancelled or expired meanwhile`);
       for (let start = 0; start < ids.length; start += insertChunk) {
         const part = ids.slice(start, start + insertChunk);
         await this.db.execute(
@@ -215,11 +263,12 @@ export class PushService {
     const now = this.clock();
     await this.db.transaction(async (transaction) => {
       const activated = await this.db.execute(
-        "UPDATE pushes SET status = 'active', confirmed_at = ?, confirmed_by = ? WHERE id = ? AND status = 'planned'",
-        [now, actor, push.id],
+        `UPDATE pushes SET status = 'active', confirmed_at = ?, confirmed_by = ?
+          WHERE id = ? AND status = 'planned' AND (expires_at IS NULL OR expires_at > ?)`,
+        [now, actor, push.id, now],
         transaction,
       );
-      if (activated === 0) throw new ConflictError(`push ${push.id} was confirmed or cancelled meanwhile`);
+      if (activated === 0) throw new ConflictError(`push ${push.id} was confirmed, cancelled or expired meanwhile`);
       await this.audit(
         actor,
         'push.activated',
@@ -325,7 +374,9 @@ export class PushService {
     const time = (value: unknown) => this.db.parseTime(value)?.toISOString() ?? null;
     const sendAt = time(row.send_at);
     let status = row.status as PushStatus;
+    const expiresAt = time(row.expires_at);
     if (status === 'sending' && sendAt && new Date(sendAt) > this.clock()) status = 'scheduled';
+    if (status === 'planned' && expiresAt && new Date(expiresAt) <= this.clock()) status = 'expired';
     return {
       id: Number(row.id),
       name: row.name,
@@ -337,6 +388,7 @@ export class PushService {
       parentId: row.parent_id === null ? null : Number(row.parent_id),
       content: JSON.parse(row.content) as PushContent,
       sendAt,
+      expiresAt,
       plan: JSON.parse(row.plan) as PushPlan,
       recipients: row.recipients === null ? null : Number(row.recipients),
       createdBy: row.created_by,

@@ -56,7 +56,7 @@ export class RecurringPushes {
         sendAt: tick.toISOString(),
       },
       actor,
-      parent.id,
+      { parentId: parent.id },
     );
     return (await this.pushes.confirm(run.id, actor)).id;
   }

@@ -49,3 +49,19 @@ export function audienceFollows(
     { ...audience.values, pushAccount: account },
   );
 }
+
+/** How many of the audience hold a value (not empty) for each attribute of `names` (absent: nobody). */
+export async function audienceHolding(
+  db: Database,
+  audience: AudienceCondition,
+  names: readonly string[],
+): Promise<Record<string, number>> {
+  if (names.length === 0) return {};
+  const rows = await db.selectLong<{ name: string; holders: number }>(
+    `SELECT a.name, COUNT(*) AS holders FROM profiles p
+       JOIN attributes a ON a.profile_id = p.id AND a.name IN (:heldNames) AND a.value NOT IN ('""', 'null')
+      WHERE ${audience.where} GROUP BY a.name`,
+    { ...audience.values, heldNames: names },
+  );
+  return Object.fromEntries(rows.map((row) => [row.name, Number(row.holders)]));
+}

@@ -115,10 +115,10 @@ describe('the operator bot over HTTP', () => {
       'That code is not right. Check the code in the plan and try again.',
     ]);
     // Another operator can't use it.
-    expect((await command(app, 'wxid_admin', `/确认 ${code}`)).replies[0]).toMatch(/^您没有待确认的推送/);
+    expect((await command(app, 'wxid_admin', `/确认 ${code}`)).replies[0]).toMatch(/^您没有待确认的验证码/);
     const confirmed = await command(app, 'wxid_operator', `/confirm ${code}`);
-    expect(confirmed.replies[0]).toMatch(/^Confirmed: push #(\d+) is going out to 3 people/);
-    expect((await command(app, 'wxid_operator', `/confirm ${code}`)).replies[0]).toMatch(/^You have no push waiting/);
+    expect(confirmed.replies[0]).toMatch(/^Confirmed: push #(\d+) is going out; 3 people should receive it/);
+    expect((await command(app, 'wxid_operator', `/confirm ${code}`)).replies[0]).toMatch(/^You have no code waiting/);
 
     await app.persona.pushWorker.drain();
     expect(fake.massSends.map((send) => send.touser.sort())).toEqual([['oLoyal1', 'oLoyal2', 'oLoyal3']]);

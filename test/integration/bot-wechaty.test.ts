@@ -104,7 +104,9 @@ describe('the operator bot over WeChat (wechaty-puppet-mock)', () => {
     expect(fake.massSends).toHaveLength(0);
     const [confirmed] = await chat.ask(operator, `/confirm ${code}`);
     const pushId = Number(/push #(\d+)/.exec(confirmed)?.[1]);
-    expect(confirmed).toBe(`Confirmed: push #${pushId} is going out to 2 people. /status ${pushId} shows progress.`);
+    expect(confirmed).toBe(
+      `Confirmed: push #${pushId} is going out; 2 people should receive it. /status ${pushId} shows progress.`,
+    );
 
     await app.persona.pushWorker.drain();
     expect(fake.massSends.map((send) => send.touser.sort())).toEqual([['oLoyal1', 'oLoyal2']]);

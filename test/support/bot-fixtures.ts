@@ -43,9 +43,13 @@ export async function command(
 
 /**
  * Persona for bot tests: the WeChat plugin on `fake`, push settings, the default rules without scoring, the bot's
- * operators, and the clock pinned at `now`.
+ * operators, and the clock pinned at `now` (or read from it).
  */
-export function startBotApp(fake: FakeWechatApi, now: Date, commandsPerMinute: number): Promise<TestApp> {
+export function startBotApp(
+  fake: FakeWechatApi,
+  now: Date | (() => Date),
+  commandsPerMinute: number,
+): Promise<TestApp> {
   return startTestApp(
     {
       plugins: { 'wechat-official-account': wechatApiPlugin(fake) },
@@ -54,6 +58,6 @@ export function startBotApp(fake: FakeWechatApi, now: Date, commandsPerMinute: n
       bot: { operators: botOperators, commandsPerMinute },
     },
     undefined,
-    { clock: () => now },
+    { clock: typeof now === 'function' ? now : () => now },
   );
 }

@@ -15,7 +15,11 @@ export function confirmCommand(services: BotServices): BotCommand {
       const t = translator(locale);
       if (!args[0] || !/^\d{6}$/.test(args[0])) return t('confirm.usage');
       const check = await services.confirmations.check(operator.contact, args[0]);
-      if (!check.ok) return t(`confirm.${check.reason}`);
+      if (!check.ok)
+        return t(`confirm.${check.reason}`, {
+          minutes: services.confirmations.minutes,
+          pushes: check.reason === 'too_many_tries' ? check.pushIds.map((id) => `#${id}`).join('、') : '',
+        });
       const push = await services.pushes
         .confirm(check.pushId, `bot:${operator.contact}`)
         .catch(async (error: unknown) => {
@@ -23,13 +27,19 @@ export function confirmCommand(services: BotServices): BotCommand {
           throw error;
         });
       services.wakePushes();
-      if (push.status === 'scheduled' && push.sendAt)
-        return t('confirm.scheduled', {
-          id: push.id,
-          count: formatCount(push.recipients ?? 0),
-          at: formatOperatorTime(new Date(push.sendAt), services.timezone, locale, services.clock()),
-        });
-      return t('confirm.sending', { id: push.id, count: formatCount(push.recipients ?? 0) });
+      // Who the plan says receives it: everyone selected but those the sending rules skip.
+      const { plan } = push;
+      const receivers = Object.values(plan.channels).reduce((sum, count) => sum + count, plan.deferred.quiet_hours);
+      const skipped = Object.values(plan.skipped).reduce((sum, count) => sum + (count ?? 0), 0);
+      const confirmed =
+        push.status === 'scheduled' && push.sendAt
+          ? t('confirm.scheduled', {
+              id: push.id,
+              count: formatCount(receivers),
+              at: formatOperatorTime(new Date(push.sendAt), services.timezone, locale, services.clock()),
+            })
+          : t('confirm.sending', { id: push.id, count: formatCount(receivers) });
+      return skipped > 0 ? `${confirmed}\n${t('confirm.skippedToo', { count: formatCount(skipped) })}` : confirmed;
     },
   };
 }

@@ -5,6 +5,7 @@ import { takeOptions } from '../command-line';
 import { inEveryLocale, translator } from '../message-catalog';
 import { parseOperatorTime } from '../operator-time';
 import { planSummary } from '../push-summary';
+import type { PushView } from '../../pushes/push.service';
 
 /** Options before the content, by every spelling operators may use. */
 const optionNames: Record<string, string> = {
@@ -25,20 +26,43 @@ function contentOf(text: string) {
   };
 }
 
+/** `push code <id>` (`推送 验证码 <编号>`): a fresh code for a plan waiting for confirmation. */
+const codeWords = new Set(['code', '验证码']);
+
 /**
  * `push <segment | "expression"> [name:…] [at:…] <content>`: plans the push (nothing is sent) and shows the plan with
- * a six-digit code; `/confirm <code>` sends it.
+ * a six-digit code; `/confirm <code>` sends it. The plan expires with its code; `push code <id>` plans it again with a
+ * fresh code.
  */
 export function pushCommand(services: BotServices): BotCommand {
   return {
     name: 'push',
     aliases: ['推送'],
     role: 'operator',
-    usage: '/push <segment | "expression"> [name:…] [at:"tomorrow 10am" | 时间:明天10点] <content>',
+    usage: '/push <segment | "expression"> [name:…] [at:"tomorrow 10am" | 时间:明天10点] <content> · /push code <id>',
     summary: inEveryLocale('push.summary'),
     async run({ args, rest, operator, locale }) {
       const t = translator(locale);
       const now = services.clock();
+      const actor = `bot:${operator.contact}`;
+      const shown = { locale, timezone: services.timezone, now };
+      const expiresAt = new Date(now.getTime() + services.confirmations.minutes * 60_000);
+      const offerCode = async (push: PushView) => {
+        const code = await services.confirmations.issue(operator.contact, push.id);
+        return [
+          planSummary(push, push.plan, shown),
+          t('push.confirmWith', { code, minutes: services.confirmations.minutes }),
+        ].join('\n');
+      };
+      if (
+        codeWords.has(args[0]?.toLowerCase() ?? '') &&
+        args.length <= 2 &&
+        !(await services.segments.lookup(args[0]))
+      ) {
+        const id = /^#?(\d{1,12})$/.exec(args[1] ?? '')?.[1];
+        if (!id) return t('push.codeUsage');
+        return offerCode(await services.pushes.replan(Number(id), actor, expiresAt));
+      }
       const readTime = (text: string) => parseOperatorTime(text, { now, timezone: services.timezone });
       const readsAsTime = (text: string) => {
         const time = readTime(text);
@@ -54,7 +78,6 @@ export function pushCommand(services: BotServices): BotCommand {
       const audience = args[0];
       const content = rest(next);
       if (!audience || !content) return t('push.usage');
-      const actor = `bot:${operator.contact}`;
       const target = (await services.segments.lookup(audience)) ? { segment: audience } : { expression: audience };
       let sendAt: Date | undefined;
       if (options.at !== undefined) {
@@ -71,8 +94,8 @@ export function pushCommand(services: BotServices): BotCommand {
           ...(sendAt ? { sendAt: sendAt.toISOString() } : {}),
         },
         actor,
+        { expiresAt },
       );
-      const shown = { locale, timezone: services.timezone, now };
       // Sent now, a plan that reaches nobody (everyone skipped) has nothing to confirm: it is cancelled, so it doesn't
       // wait as "planned" for ever. A scheduled one is decided again when it goes out (a cap may have passed by then).
       const reached = Object.values(push.plan.channels).reduce((sum, count) => sum + count, 0);
@@ -84,11 +107,7 @@ export function pushCommand(services: BotServices): BotCommand {
           t(push.plan.audience === 0 ? 'push.nobody' : 'push.nobodyReached'),
         ].join('\n');
       }
-      const code = await services.confirmations.issue(operator.contact, push.id);
-      return [
-        planSummary(push, push.plan, shown),
-        t('push.confirmWith', { code, minutes: services.confirmations.minutes }),
-      ].join('\n');
+      return offerCode(push);
     },
   };
 }

@@ -18,7 +18,7 @@ export function pushesCommand(services: BotServices): BotCommand {
         t('pushes.title'),
         ...pushes.map(
           (push) =>
-            `#${push.id} ${push.name} · ${t(`status.${push.status}`)} · ${formatCount(push.recipients ?? push.plan.audience)}`,
+            `#${push.id} ${push.name} · ${t(`status.${push.status}`, { id: push.id })} · ${formatCount(push.recipients ?? push.plan.audience)}`,
         ),
       ].join('\n');
     },

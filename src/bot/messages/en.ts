@@ -89,6 +89,22 @@ export const en = {
   'push.deferred': 'Waiting for quiet hours to end: {count}',
   'push.skipped': 'Skipped: {reasons}',
   'push.sendAt': 'Goes out at {at}.',
+  'push.content': 'What they will read:',
+  'push.message.filled': '[{channel}] filled in for #{id}, {length} characters:',
+  'push.message.fallbacks':
+    '[{channel}] the same for everyone (placeholders take their fallbacks), {length} characters:',
+  'push.message.media': '[{channel}] {kind}',
+  'push.message.field': '{field}: {value}',
+  'push.kind.image': 'an image',
+  'push.kind.news': 'an article',
+  'push.kind.miniprogram': 'a mini-program card',
+  'push.links.tracked': 'Links ({count}), clicks counted: {links}',
+  'push.links.untracked': 'Links ({count}), clicks not counted: {links}',
+  'push.fallbackForEveryone': '⚠ Nobody in the audience has a {name}: everyone reads “{fallback}” there.',
+  'push.emptyForEveryone': '⚠ Nobody in the audience has a {name}, and it has no fallback: it is blank for everyone.',
+  'push.fallbackForSome': '{name}: {holders} of {count} have one; the others read “{fallback}”.',
+  'push.codeUsage': 'Usage: /push code <push id> (a fresh code for a plan waiting for confirmation)',
+  'push.expiresAt': 'The plan and its code expire at {at}.',
   'time.unreadable':
     'I can’t read “{text}” as a time. Write it like: tomorrow 10am, "Fri 9:30", "2026-12-04 10:00", +2h (quote a time with blanks in an option: at:"tomorrow 10am").',
   'time.no-time-of-day': '“{text}” has no time of day: add one, e.g. "Fri 9:30" or "tomorrow 10am".',
@@ -118,12 +134,15 @@ export const en = {
   'confirm.summary': 'send a planned push with the code its plan gave you',
   'confirm.usage': 'Usage: /confirm <the 6-digit code from the plan>',
   'confirm.none_pending':
-    'You have no push waiting for confirmation (codes last a few minutes; /push again for a new one).',
+    'You have no code waiting for confirmation (codes last {minutes} minutes). /push code <push id> gives a fresh one.',
   'confirm.wrong_code': 'That code is not right. Check the code in the plan and try again.',
   'confirm.too_many_tries':
-    'Too many wrong codes: your pending confirmations are cancelled. /push again for a new code.',
-  'confirm.sending': 'Confirmed: push #{id} is going out to {count} people. /status {id} shows progress.',
-  'confirm.scheduled': 'Confirmed: push #{id} to {count} people goes out at {at}. /status {id} shows it.',
+    'Too many wrong codes: your codes no longer work (the pushes still wait). /push code <push id> gives a fresh one: {pushes}.',
+  'confirm.sending':
+    'Confirmed: push #{id} is going out; {count} people should receive it. /status {id} shows progress.',
+  'confirm.scheduled':
+    'Confirmed: push #{id} goes out at {at}; {count} people should receive it. /status {id} shows it.',
+  'confirm.skippedToo': '({count} more are skipped by the sending rules.)',
 
   'status.summary': 'where a push stands (the latest without an id)',
   'status.usage': 'Usage: /status [push id]',
@@ -135,6 +154,7 @@ export const en = {
   'status.wechatMass': 'WeChat reports for mass sends: {sent} sent, {errors} errors ({batches} batches reported)',
   'status.planned': 'planned',
   'status.scheduled': 'scheduled',
+  'status.expired': 'expired (/push code {id} plans it again)',
   'status.sending': 'sending',
   'status.active': 'active',
   'status.done': 'done',

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { PushService } from '../../pushes/push.service';
+import { pushStatuses } from '../../pushes/push-status';
 import { actorOf } from '../actor';
 import type { Authenticator } from '../authenticator';
 import type { AppState } from '../http-state';
@@ -12,11 +13,7 @@ import { pageAnswer, pageQuery } from '../../util/paging';
 const listQuery = z
   .object({
     ...pageQuery,
-    status: z
-      .enum(['planned', 'scheduled', 'sending', 'active', 'done', 'cancelled'], {
-        error: 'expected planned, scheduled, sending, active, done or cancelled',
-      })
-      .optional(),
+    status: z.enum(pushStatuses, { error: `expected ${pushStatuses.join(', ')}` }).optional(),
   })
   .strict();
 
