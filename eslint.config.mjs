@@ -7,7 +7,8 @@ import checkFile from 'eslint-plugin-check-file';
  * What a file is for, said by its name: `<concept>.ts`, or `<concept>.<role>.ts` with a role from this list (and
  * kebab-case throughout). The doors add theirs: bot commands and transports, HTTP middleware, CLI entry points.
  */
-const roles = 'module|service|repository|worker|job|stage|routes|schema|errors|types|command|transport|middleware|cli';
+const roles =
+  'module|service|repository|worker|job|stage|routes|schema|errors|types|command|transport|middleware|cli|messages';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/'] },

@@ -1,7 +1,9 @@
+import type { Locale } from '../i18n/message-catalog';
+
 /** A bot command as Persona's own commands and plugins' are written: the bot room owns the port. */
 
 export type BotRole = 'viewer' | 'operator' | 'admin';
-export type BotLocale = 'zh-CN' | 'en';
+export type BotLocale = Locale;
 
 /** Text in each locale the bot speaks. */
 export type BotText = Readonly<Record<BotLocale, string>>;

@@ -211,7 +211,7 @@ export class BotEngine {
       // What the operator did wrong (a bad expression, an unknown push) is told as is; anything else is ours.
       if (error instanceof AppError && error.status < 500) {
         return {
-          replies: [t('engine.failed', { message: error.message })],
+          replies: [t('engine.failed', { message: error.messageIn(operator.locale) })],
           command: label,
           outcome: 'failed',
           detail: error.message,

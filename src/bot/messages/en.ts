@@ -81,7 +81,7 @@ export const en = {
 
   'push.summary': 'plan a push to an audience; nothing is sent until you confirm',
   'push.usage':
-    'Usage: /push <segment | "expression"> [name:…] [at:…] <content>, e.g. /push "tag:loyal AND city:Shanghai" 冬季新品上市，{{name|亲}}快来看看！',
+    'Usage: /push <segment | "expression"> [name:…] [at:…] <content>, e.g. /push "tag:loyal AND city:Shanghai" 冬季新品上市，\'{{\'name|亲\'}}\'快来看看！',
   'push.planTitle': 'Plan of push #{id} “{name}”:',
   'push.everyone': 'everyone',
   'push.audience': 'Audience: {audience} → {count} people',

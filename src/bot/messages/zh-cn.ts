@@ -79,7 +79,7 @@ export const zhCN: Readonly<Record<keyof typeof en, string>> = {
 
   'push.summary': '给人群规划一次推送；确认之前不会发送',
   'push.usage':
-    '用法：/推送 <人群名 | "表达式"> [name:名称] [at:时间] <内容>，例如 /推送 "标签:忠实用户 且 城市:上海" 冬季新品上市，{{name|亲}}快来看看！',
+    '用法：/推送 <人群名 | "表达式"> [name:名称] [at:时间] <内容>，例如 /推送 "标签:忠实用户 且 城市:上海" 冬季新品上市，\'{{\'name|亲\'}}\'快来看看！',
   'push.planTitle': '推送 #{id}「{name}」的计划：',
   'push.everyone': '所有人',
   'push.audience': '受众：{audience} → {count} 人',
