@@ -88,6 +88,8 @@ export function sayer<Key extends string>(catalogue: Catalogue<Key>, locale: Loc
 }
 
 /** A function that makes `LocalizedText`s of one catalogue (for errors, rendered when someone reads them). */
-export function texts<Key extends string>(catalogue: Catalogue<Key>): (key: Key, params?: MessageParams) => LocalizedText<Key> {
+export function texts<Key extends string>(
+  catalogue: Catalogue<Key>,
+): (key: Key, params?: MessageParams) => LocalizedText<Key> {
   return (key, params) => new LocalizedText(catalogue, key, params);
 }
