@@ -75,7 +75,12 @@ export class LocalizedText<Key extends string = string> {
     return renderMessage(this.catalogue, locale, this.key, this.params);
   }
 
+  /** In English where no reader's language is known: logs and the API. */
   toString(): string {
+    return this.in('en');
+  }
+
+  toJSON(): string {
     return this.in('en');
   }
 }
