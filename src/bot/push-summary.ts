@@ -32,10 +32,10 @@ export function planSummary(
       : (push.audience.expression ?? t('push.everyone'));
   const lines = [
     t('push.planTitle', { id: push.id, name: push.name }),
-    t('push.audience', { audience, count: formatCount(plan.audience) }),
+    t('push.audience', { audience, count: plan.audience }),
     t('push.channels', { channels: counts(plan.channels) || '—' }),
   ];
-  if (plan.deferred.quiet_hours > 0) lines.push(t('push.deferred', { count: formatCount(plan.deferred.quiet_hours) }));
+  if (plan.deferred.quiet_hours > 0) lines.push(t('push.deferred', { count: plan.deferred.quiet_hours }));
   const skipped = counts(plan.skipped);
   if (skipped) lines.push(t('push.skipped', { reasons: skipped }));
   const at = (time: string) => formatOperatorTime(new Date(time), shown.timezone, locale, shown.now);
@@ -57,8 +57,8 @@ function contentLines(t: Translate, plan: PushPlan): string[] {
     const channel = nameOf(t, message.channel);
     const head =
       message.sampleProfileId === null
-        ? t('push.message.fallbacks', { channel, length: formatCount(message.length) })
-        : t('push.message.filled', { channel, id: message.sampleProfileId, length: formatCount(message.length) });
+        ? t('push.message.fallbacks', { channel, length: message.length })
+        : t('push.message.filled', { channel, id: message.sampleProfileId, length: message.length });
     if (message.kind === 'text') lines.push(head, message.text ?? '');
     else if (message.kind === 'template')
       lines.push(
@@ -71,7 +71,7 @@ function contentLines(t: Translate, plan: PushPlan): string[] {
   if (links.length > 0)
     lines.push(
       t(messages[0].tracked ? 'push.links.tracked' : 'push.links.untracked', {
-        count: formatCount(links.length),
+        count: links.length,
         links: links.join(' '),
       }),
     );
@@ -87,8 +87,8 @@ function contentLines(t: Translate, plan: PushPlan): string[] {
       lines.push(
         t('push.fallbackForSome', {
           name,
-          holders: formatCount(placeholder.holders),
-          count: formatCount(plan.audience),
+          holders: placeholder.holders,
+          count: plan.audience,
           fallback: placeholder.fallback,
         }),
       );
@@ -104,12 +104,10 @@ export function reportSummary(push: PushView, report: PushReport, locale: BotLoc
     t('status.title', { id: push.id, name: push.name, status: t(`status.${push.status}`, { id: push.id }) }),
   ];
   if (push.status === 'planned' || push.status === 'expired') {
-    lines.push(t('status.notConfirmed', { count: formatCount(push.plan.audience) }));
+    lines.push(t('status.notConfirmed', { count: push.plan.audience }));
     return lines.join('\n');
   }
-  lines.push(
-    t('status.recipients', { count: formatCount(report.recipients), statuses: counts(report.byStatus) || '—' }),
-  );
+  lines.push(t('status.recipients', { count: report.recipients, statuses: counts(report.byStatus) || '—' }));
   const channels = Object.entries(report.byChannel).map(
     ([channel, entry]) =>
       `${nameOf(t, channel)} ${formatCount(entry.sent)}/${formatCount(entry.sent + entry.failed + entry.pending)}`,
@@ -123,8 +121,8 @@ export function reportSummary(push: PushView, report: PushReport, locale: BotLoc
     const mass = report.reported.mass;
     lines.push(
       t('status.wechatMass', {
-        sent: formatCount(mass.sentCount),
-        errors: formatCount(mass.errorCount),
+        sent: mass.sentCount,
+        errors: mass.errorCount,
         batches: `${mass.reported}/${mass.batches}`,
       }),
     );

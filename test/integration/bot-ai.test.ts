@@ -61,7 +61,7 @@ describe('the bot’s AI: ask and draft through an OpenAI-compatible model', () 
       });
       const answer = await command(app, 'wxid_viewer', '/ask how many dormant followers in Shanghai like sports');
       expect(answer.replies).toEqual([
-        'I read that as:\nlifecycle:dormant AND city:Shanghai AND tag:interest/sports\n→ 1 people\nReuse it: /segment save <name> lifecycle:dormant AND city:Shanghai AND tag:interest/sports, or /push "lifecycle:dormant AND city:Shanghai AND tag:interest/sports" <content>',
+        'I read that as:\nlifecycle:dormant AND city:Shanghai AND tag:interest/sports\n→ 1 person\nReuse it: /segment save <name> lifecycle:dormant AND city:Shanghai AND tag:interest/sports, or /push "lifecycle:dormant AND city:Shanghai AND tag:interest/sports" <content>',
       ]);
 
       const [request] = fake.requests;
@@ -169,7 +169,7 @@ describe('the bot’s AI: ask and draft through an OpenAI-compatible model', () 
             '/segment count lifecycle:dormant AND city:Shanghai AND tag:interest/sports',
           )
         ).replies,
-      ).toEqual(['lifecycle:dormant AND city:Shanghai AND tag:interest/sports → 1 people']);
+      ).toEqual(['lifecycle:dormant AND city:Shanghai AND tag:interest/sports → 1 person']);
     });
   });
 

@@ -78,8 +78,8 @@ describe('the command grammar, as operators type it', () => {
     ]);
     expect(tags.map((row) => row.name)).toContain(stored);
     const counted = (await command(app, operator, count)).replies.join('\n');
-    // The count, whatever the noun after it (English plurals come with the catalogues' rework).
-    expect(counted).toMatch(operator === 'wxid_operator' ? /→ 1 / : /→ 1 人/);
+    // One person, in English too (it said “1 people”).
+    expect(counted).toMatch(operator === 'wxid_operator' ? /→ 1 person$/m : /→ 1 人$/m);
   });
 
   it.each([

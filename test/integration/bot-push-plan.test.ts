@@ -78,7 +78,7 @@ describe('a push plan in chat, from plan to confirmation', () => {
         'Dear 林娟霞, see you  https://shop.example.com/vip',
         'Links (1), clicks not counted: https://shop.example.com/vip',
         '⚠ Nobody in the audience has a nickname, and it has no fallback: it is blank for everyone.',
-        'name: 1 of 3 have one; the others read “friend”.',
+        'name: 1 of 3 has one; the others read “friend”.',
         'The plan and its code expire at Wed 25 Nov 12:10.',
       ],
     ],
@@ -170,7 +170,7 @@ describe('a push plan in chat, from plan to confirmation', () => {
       '/push "city:Shanghai" See you',
       '/confirm',
       '2 people should receive it',
-      '(1 more are skipped by the sending rules.)',
+      '(1 more is skipped by the sending rules.)',
     ],
   ])(
     'a confirmation counts those who receive it, not the whole audience (%s)',

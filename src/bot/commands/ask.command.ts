@@ -4,7 +4,7 @@ import { expressionFor } from '../../ai/segment-question';
 import type { BotCommand } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
 import { aiFailure } from '../ai-failure';
-import { formatCount, inEveryLocale, translator } from '../message-catalog';
+import { inEveryLocale, translator } from '../message-catalog';
 
 /**
  * `ask <question>`: the model turns a plain-language question into an expression (validated against the real
@@ -38,7 +38,7 @@ export function askCommand(services: BotServices, model: LanguageModel): BotComm
           tagLabels: Object.fromEntries(tags.map((tag) => [tag, rules.labels.labelsOf(tag)])),
         });
         const measured = await services.segments.measure(expression);
-        return t('ask.answer', { expression: measured.expression, count: formatCount(measured.count) });
+        return t('ask.answer', { expression: measured.expression, count: measured.count });
       } catch (error) {
         if (error instanceof AiError) return aiFailure(error, t);
         throw error;

@@ -1,6 +1,6 @@
 import type { BotCommand } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
-import { formatCount, inEveryLocale, translator } from '../message-catalog';
+import { inEveryLocale, translator } from '../message-catalog';
 import { formatOperatorTime } from '../operator-time';
 
 /** `confirm <code>`: sends the push the code was given for (to the operator who planned it, within its minutes). */
@@ -35,11 +35,11 @@ export function confirmCommand(services: BotServices): BotCommand {
         push.status === 'scheduled' && push.sendAt
           ? t('confirm.scheduled', {
               id: push.id,
-              count: formatCount(receivers),
+              count: receivers,
               at: formatOperatorTime(new Date(push.sendAt), services.timezone, locale, services.clock()),
             })
-          : t('confirm.sending', { id: push.id, count: formatCount(receivers) });
-      return skipped > 0 ? `${confirmed}\n${t('confirm.skippedToo', { count: formatCount(skipped) })}` : confirmed;
+          : t('confirm.sending', { id: push.id, count: receivers });
+      return skipped > 0 ? `${confirmed}\n${t('confirm.skippedToo', { count: skipped })}` : confirmed;
     },
   };
 }

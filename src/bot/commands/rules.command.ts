@@ -66,7 +66,7 @@ export function rulesCommand(services: BotServices): BotCommand {
       .map((tag) => `  ${tag.tag}: ${formatCount(tag.holders)} → +${formatCount(tag.gain)} −${formatCount(tag.lose)}`);
     return [
       t('rules.previewScores', {
-        changed: formatCount(result.scoring.profilesChanged),
+        changed: result.scoring.profilesChanged,
         before: result.scoring.mean.before.toFixed(1),
         after: result.scoring.mean.after.toFixed(1),
       }),

@@ -24,7 +24,7 @@ export function segmentCommand(services: BotServices): BotCommand {
       if (!text) return t('segment.needExpression');
       const measured = await measure(text);
       return [
-        t('segment.counted', { expression: measured.expression, count: formatCount(measured.count) }),
+        t('segment.counted', { expression: measured.expression, count: measured.count }),
         ...warningLines(t, measured.warnings),
       ].join('\n');
     },
@@ -41,7 +41,7 @@ export function segmentCommand(services: BotServices): BotCommand {
             `  #${person.id} ${person.name ?? '—'} ${person.identities.map((identity) => identity.value).join(' ')}`,
         );
       return [
-        t('segment.counted', { expression: preview.expression, count: formatCount(preview.count) }),
+        t('segment.counted', { expression: preview.expression, count: preview.count }),
         ...(lifecycle.length > 0 ? [t('segment.lifecycle', { stages: lifecycle.join(' · ') })] : []),
         ...(tags.length > 0 ? [t('segment.topTags', { tags: tags.join(' · ') })] : []),
         ...(sample.length > 0 ? [t('segment.sample'), ...sample] : []),
@@ -55,7 +55,7 @@ export function segmentCommand(services: BotServices): BotCommand {
       const saved = await segments.create({ name, expression });
       const count = await segments.countOf(saved.name);
       return [
-        t('segment.saved', { name: saved.name, expression: saved.expression, count: formatCount(count) }),
+        t('segment.saved', { name: saved.name, expression: saved.expression, count: count }),
         ...warningLines(t, saved.warnings),
       ].join('\n');
     },
@@ -81,7 +81,7 @@ export function segmentCommand(services: BotServices): BotCommand {
       return [
         `${segment.name}: ${segment.expression}`,
         ...(segment.description ? [segment.description] : []),
-        t('segment.countNow', { count: formatCount(count) }),
+        t('segment.countNow', { count: count }),
         ...(segment.frozenAt ? [t('segment.frozenSince', { at: segment.frozenAt.slice(0, 10) })] : []),
         ...(trend.length > 0 ? [t('segment.trend', { trend: trend.join(' · ') })] : []),
       ].join('\n');

@@ -31,16 +31,16 @@ export function statsCommand(services: BotServices): BotCommand {
       );
       return [
         t('stats.followers', {
-          count: formatCount(overview.followers),
-          today: formatCount(overview.newToday),
-          week: formatCount(overview.newThisWeek),
+          count: overview.followers,
+          today: overview.newToday,
+          week: overview.newThisWeek,
         }),
         t('stats.lifecycle', { stages: stages.join(' · ') || '—' }),
         t('stats.topTags', { tags: tags.join(' · ') || '—' }),
         t('stats.pushes', {
-          pushes: formatCount(pushes.confirmed),
-          sent: formatCount(pushes.sent),
-          failed: formatCount(pushes.failed),
+          pushes: pushes.confirmed,
+          sent: pushes.sent,
+          failed: pushes.failed,
         }),
       ].join('\n');
     },

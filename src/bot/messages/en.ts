@@ -3,7 +3,7 @@ export const en = {
   'engine.stranger':
     'Hello! This is the Persona assistant of the brand’s marketing team. It only answers the team’s operators. If you should be one, ask an admin to add your WeChat ID.',
   'engine.rateLimited': 'That is more than {perMinute} commands in a minute. Please wait a moment and try again.',
-  'engine.tooLong': 'That message is too long for a command (at most {max} characters).',
+  'engine.tooLong': 'That message is too long for a command (at most {max, number} characters).',
   'engine.unknownCommand': 'I don’t know the command “{name}”. Type /help for what you can do.',
   'engine.unknownCommandSuggest':
     'I don’t know the command “{name}”. Did you mean /{suggestion}? Type /help for the list.',
@@ -36,7 +36,7 @@ export const en = {
   'card.reasons': 'Top reasons: {reasons}',
   'card.tags': 'Tags:',
   'card.firstTouch': 'First touch: {source} on {date}',
-  'card.events': 'Latest {count} events:',
+  'card.events': 'Latest {count, plural, one {event} other {# events}}:',
 
   'segment.summary': 'count, preview and save audiences (segments)',
   'segment.count.summary': 'how many people an expression or saved segment selects',
@@ -46,7 +46,7 @@ export const en = {
   'segment.save.summary': 'save an expression under a name (use it as segment:<name>)',
   'segment.delete.summary': 'delete a saved segment nothing uses',
   'segment.needExpression': 'Which audience? e.g. /segment count tag:loyal AND city:Shanghai',
-  'segment.counted': '{expression} → {count} people',
+  'segment.counted': '{expression} → {count, plural, one {# person} other {# people}}',
   'segment.warning': '⚠ {warning}',
   'segment.lifecycle': 'Lifecycle: {stages}',
   'segment.topTags': 'Top tags: {tags}',
@@ -54,21 +54,21 @@ export const en = {
   'segment.saveUsage':
     'Usage: /segment save <name> <expression>, e.g. /segment save sh-loyal tag:loyal AND city:Shanghai',
   'segment.saved':
-    'Saved segment {name}: {expression} ({count} people now). Use it as segment:{name} or in /push {name} …',
+    'Saved segment {name}: {expression} ({count, plural, one {# person} other {# people}} now). Use it as segment:{name} or in /push {name} …',
   'segment.none': 'No saved segments yet. /segment save <name> <expression> saves one.',
-  'segment.listed': '{count} saved segments:',
+  'segment.listed': '{count, plural, one {# saved segment} other {# saved segments}}:',
   'segment.frozen': 'frozen',
   'segment.nameNeeded': 'Which segment? Give its name (/segment list shows them).',
-  'segment.countNow': 'Now: {count} people',
+  'segment.countNow': 'Now: {count, plural, one {# person} other {# people}}',
   'segment.frozenSince': 'A static list since {at}.',
   'segment.trend': 'Last days: {trend}',
   'segment.deleted': 'Deleted segment {name}.',
 
   'tags.summary': 'the tag taxonomy with how many people hold each tag',
   'tags.none': 'Nobody holds a tag yet.',
-  'tags.title': '{count} tags in use, by category:',
+  'tags.title': '{count, plural, one {# tag} other {# tags}} in use, by category:',
   'tags.exclusive': 'one per person',
-  'tags.more': '… and {count} more',
+  'tags.more': '… and {count, number} more',
 
   'tag.summary': 'add or remove an operator tag on one person',
   'tag.add.summary': 'give a person a tag',
@@ -84,25 +84,26 @@ export const en = {
     'Usage: /push <segment | "expression"> [name:…] [at:…] <content>, e.g. /push "tag:loyal AND city:Shanghai" 冬季新品上市，\'{{\'name|亲\'}}\'快来看看！',
   'push.planTitle': 'Plan of push #{id} “{name}”:',
   'push.everyone': 'everyone',
-  'push.audience': 'Audience: {audience} → {count} people',
+  'push.audience': 'Audience: {audience} → {count, plural, one {# person} other {# people}}',
   'push.channels': 'Would send: {channels}',
-  'push.deferred': 'Waiting for quiet hours to end: {count}',
+  'push.deferred': 'Waiting for quiet hours to end: {count, number}',
   'push.skipped': 'Skipped: {reasons}',
   'push.sendAt': 'Goes out at {at}.',
   'push.content': 'What they will read:',
-  'push.message.filled': '[{channel}] filled in for #{id}, {length} characters:',
+  'push.message.filled': '[{channel}] filled in for #{id}, {length, plural, one {# character} other {# characters}}:',
   'push.message.fallbacks':
-    '[{channel}] the same for everyone (placeholders take their fallbacks), {length} characters:',
+    '[{channel}] the same for everyone (placeholders take their fallbacks), {length, plural, one {# character} other {# characters}}:',
   'push.message.media': '[{channel}] {kind}',
   'push.message.field': '{field}: {value}',
   'push.kind.image': 'an image',
   'push.kind.news': 'an article',
   'push.kind.miniprogram': 'a mini-program card',
-  'push.links.tracked': 'Links ({count}), clicks counted: {links}',
-  'push.links.untracked': 'Links ({count}), clicks not counted: {links}',
+  'push.links.tracked': 'Links ({count, number}), clicks counted: {links}',
+  'push.links.untracked': 'Links ({count, number}), clicks not counted: {links}',
   'push.fallbackForEveryone': '⚠ Nobody in the audience has a {name}: everyone reads “{fallback}” there.',
   'push.emptyForEveryone': '⚠ Nobody in the audience has a {name}, and it has no fallback: it is blank for everyone.',
-  'push.fallbackForSome': '{name}: {holders} of {count} have one; the others read “{fallback}”.',
+  'push.fallbackForSome':
+    '{name}: {holders, number} of {count, number} {holders, plural, one {has} other {have}} one; the others read “{fallback}”.',
   'push.codeUsage': 'Usage: /push code <push id> (a fresh code for a plan waiting for confirmation)',
   'push.expiresAt': 'The plan and its code expire at {at}.',
   'time.unreadable':
@@ -112,7 +113,8 @@ export const en = {
   'push.nobody': 'Nobody to send to: nothing to confirm (the plan is cancelled).',
   'push.nobodyReached':
     'Nobody would receive it (who is skipped and why is above): nothing to confirm (the plan is cancelled).',
-  'push.confirmWith': 'Nothing has been sent. To send it, reply /confirm {code} within {minutes} minutes.',
+  'push.confirmWith':
+    'Nothing has been sent. To send it, reply /confirm {code} within {minutes, plural, one {# minute} other {# minutes}}.',
   'push.name.customer_service': 'customer service',
   'push.name.mass': 'mass',
   'push.name.template': 'template',
@@ -134,24 +136,25 @@ export const en = {
   'confirm.summary': 'send a planned push with the code its plan gave you',
   'confirm.usage': 'Usage: /confirm <the 6-digit code from the plan>',
   'confirm.none_pending':
-    'You have no code waiting for confirmation (codes last {minutes} minutes). /push code <push id> gives a fresh one.',
+    'You have no code waiting for confirmation (codes last {minutes, plural, one {# minute} other {# minutes}}). /push code <push id> gives a fresh one.',
   'confirm.wrong_code': 'That code is not right. Check the code in the plan and try again.',
   'confirm.too_many_tries':
     'Too many wrong codes: your codes no longer work (the pushes still wait). /push code <push id> gives a fresh one: {pushes}.',
   'confirm.sending':
-    'Confirmed: push #{id} is going out; {count} people should receive it. /status {id} shows progress.',
+    'Confirmed: push #{id} is going out; {count, plural, one {# person} other {# people}} should receive it. /status {id} shows progress.',
   'confirm.scheduled':
-    'Confirmed: push #{id} goes out at {at}; {count} people should receive it. /status {id} shows it.',
-  'confirm.skippedToo': '({count} more are skipped by the sending rules.)',
+    'Confirmed: push #{id} goes out at {at}; {count, plural, one {# person} other {# people}} should receive it. /status {id} shows it.',
+  'confirm.skippedToo': '({count, plural, one {# more is} other {# more are}} skipped by the sending rules.)',
 
   'status.summary': 'where a push stands (the latest without an id)',
   'status.usage': 'Usage: /status [push id]',
   'status.title': 'Push #{id} “{name}”: {status}',
-  'status.notConfirmed': 'Not confirmed yet (planned for {count} people).',
-  'status.recipients': 'Recipients {count}: {statuses}',
+  'status.notConfirmed': 'Not confirmed yet (planned for {count, plural, one {# person} other {# people}}).',
+  'status.recipients': 'Recipients {count, number}: {statuses}',
   'status.channels': 'Sent per channel: {channels}',
   'status.failed': 'Failed (WeChat codes): {codes}',
-  'status.wechatMass': 'WeChat reports for mass sends: {sent} sent, {errors} errors ({batches} batches reported)',
+  'status.wechatMass':
+    'WeChat reports for mass sends: {sent, number} sent, {errors, plural, one {# error} other {# errors}} ({batches} batches reported)',
   'status.planned': 'planned',
   'status.scheduled': 'scheduled',
   'status.expired': 'expired (/push code {id} plans it again)',
@@ -169,20 +172,22 @@ export const en = {
   'pushes.title': 'Latest pushes (status · recipients):',
 
   'stats.summary': 'followers, newcomers, lifecycle, top tags and this week’s pushes',
-  'stats.followers': 'Followers: {count} (new today {today}, this week {week})',
+  'stats.followers': 'Followers: {count, number} (new today {today, number}, this week {week, number})',
   'stats.lifecycle': 'Lifecycle: {stages}',
   'stats.topTags': 'Top tags: {tags}',
-  'stats.pushes': 'This week: {pushes} pushes confirmed, {sent} sent, {failed} failed',
+  'stats.pushes':
+    'This week: {pushes, plural, one {# push} other {# pushes}} confirmed, {sent, number} sent, {failed, number} failed',
 
   'rules.summary': 'the scoring and tag rules, and what a change would do',
   'rules.show.summary': 'the rules in force',
   'rules.preview.summary': 'what a change to one rule would do (nothing is changed)',
-  'rules.scoring': 'Scoring rules ({count}):',
-  'rules.tags': 'Tag rules ({count}):',
+  'rules.scoring': 'Scoring rules ({count, number}):',
+  'rules.tags': 'Tag rules ({count, number}):',
   'rules.previewHint': 'What if? /rules preview <rule id> <points> or /rules preview <tag> <expression>',
   'rules.previewUsage':
     'Usage: /rules preview <scoring rule id> <points>, or /rules preview <tag> <expression>, e.g. /rules preview loyal score >= 80',
-  'rules.previewScores': 'Scores: {changed} people would change; mean {before} → {after}',
+  'rules.previewScores':
+    'Scores: {changed, plural, one {# person} other {# people}} would change; mean {before} → {after}',
   'rules.previewTags': 'Tags (holders now → gain, lose):',
   'rules.previewNoTags': 'No tag would move.',
   'rules.previewNothingChanged': 'Nothing has been changed: this is a what-if.',
@@ -190,7 +195,7 @@ export const en = {
   'ask.summary': 'ask in plain words who you mean; get the expression and its count (nothing is sent)',
   'ask.usage': 'Ask a question, e.g. /ask how many dormant followers in Shanghai like sports?',
   'ask.answer':
-    'I read that as:\n{expression}\n→ {count} people\nReuse it: /segment save <name> {expression}, or /push "{expression}" <content>',
+    'I read that as:\n{expression}\n→ {count, plural, one {# person} other {# people}}\nReuse it: /segment save <name> {expression}, or /push "{expression}" <content>',
   'draft.summary': 'three copy variants for an audience, from its traits (no personal data goes to the model)',
   'draft.usage':
     'Usage: /draft <segment | "expression"> <brief>, e.g. /draft "lifecycle:dormant" win them back with a 20% coupon',
