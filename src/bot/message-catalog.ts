@@ -1,5 +1,5 @@
 import type { BotLocale, BotText } from './bot-command.types';
-import { defineCatalogue, hasKey, type MessageParams, renderMessage, sayer } from '../i18n/message-catalog';
+import { defineCatalogue, hasKey, type MessageParams, renderMessage, sayer, texts } from '../i18n/message-catalog';
 import { en } from './messages/en';
 import { zhCN } from './messages/zh-cn';
 
@@ -8,6 +8,9 @@ export type Translate = (key: MessageKey, params?: MessageParams) => string;
 
 /** What the bot says; the compiler holds zh-CN to the same keys as en. */
 export const botMessages = defineCatalogue<MessageKey>('bot', en, zhCN);
+
+/** A bot message for an error, said in the language of whoever reads it. */
+export const botText = texts(botMessages);
 
 /** Whether `key` is in the catalogues (for names built from codes, such as a skip reason). */
 export function hasMessage(key: string): key is MessageKey {

@@ -7,6 +7,7 @@ import type { AttributeService, AttributeView } from './attribute.service';
 import type { SubscriptionService, SubscriptionView } from './subscription.service';
 import type { TagService, TagView } from '../rules/tag.service';
 import { liveProfileId } from './live-profile';
+import { profilesNamed, profilesWithPhoneEnding } from './profile-search';
 
 /** A profile as the API shows it. */
 export interface ProfileView {
@@ -76,5 +77,15 @@ export class ProfileService {
   async findByIdentity(identity: Identity): Promise<ProfileView | undefined> {
     const found = await this.identities.findOne({ where: { ...identity } });
     return found ? this.get(Number(found.get('profileId'))) : undefined;
+  }
+
+  /**
+   * People an operator may mean by part of what they know: a name's first characters (`林`, `林娟霞`) or the last
+   * digits of a phone number; live profiles in id order, at most `limit`.
+   */
+  async search(query: { namePrefix: string } | { phoneEnding: string }, limit: number): Promise<number[]> {
+    return 'namePrefix' in query
+      ? profilesNamed(this.db, query.namePrefix, limit)
+      : profilesWithPhoneEnding(this.db, query.phoneEnding, limit);
   }
 }

@@ -137,13 +137,14 @@ describe('the operator bot over HTTP', () => {
     expect(card).toContain(`👤 李雷 (#${id})`);
     expect(card).toContain('phone +86138****5678');
     expect(card).not.toContain('13812345678');
-    expect(card).toMatch(/loyal \(loyal customer\)/);
+    // Tags by their labels.
+    expect(card).toMatch(/Value: loyal customer/);
     expect(card).toMatch(/Latest \d+ events:/);
     expect((await command(app, 'wxid_operator', `/tag add #${id} vip`)).replies).toEqual([`Tagged #${id} with vip.`]);
     expect((await command(app, 'wxid_operator', '/whois oLoyal1')).replies.join('\n')).toMatch(/Manual: vip/);
     expect((await command(app, 'wxid_operator', `/tag add #${id} lifecycle/new`)).outcome).toBe('failed');
     expect((await command(app, 'wxid_operator', '/whois nobody@example.com')).replies).toEqual([
-      'That didn’t work: nobody known by that email',
+      'That didn’t work: Nobody found for “nobody@example.com”. Look people up by name, phone ending (tail:8000), phone, email, openid or #id.',
     ]);
   });
 

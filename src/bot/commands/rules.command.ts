@@ -3,16 +3,18 @@ import type { BotCommand, BotRequest } from '../bot-command.types';
 import { parseRulesDocument } from '../../rules/rules-provider';
 import type { RulesDocument } from '../../rules/rules-document.schema';
 import type { BotServices } from '../bot-services';
-import { formatCount, inEveryLocale, type Translate, translator } from '../message-catalog';
+import { botText, formatCount, inEveryLocale, type Translate, translator } from '../message-catalog';
+import type { TagLabels } from '../../segments/tag-labels';
+import { shownTag } from '../tag-names';
 
-/** The rules in force, as chat lines: scoring rules, thresholds and tag rules. */
-function rulesText(document: RulesDocument, t: Translate): string {
+/** The rules in force, as chat lines: scoring rules, thresholds and tag rules (tags by their labels). */
+function rulesText(document: RulesDocument, t: Translate, tagShown: (tag: string) => string): string {
   const scoring = document.scoring.map(
     (rule) =>
       `  ${rule.id}: ${rule.on}${rule.where ? `[${rule.where}]` : ''} ${rule.points > 0 ? '+' : ''}${rule.points} (${rule.group})`,
   );
   const tags = document.tags.rules.map(
-    (rule) => `  ${rule.tag} ⇐ ${rule.when}${rule.each ? ` (${Object.values(rule.each)[0].length}×)` : ''}`,
+    (rule) => `  ${tagShown(rule.tag)} ⇐ ${rule.when}${rule.each ? ` (${Object.values(rule.each)[0].length}×)` : ''}`,
   );
   return [
     t('rules.scoring', { count: scoring.length }),
@@ -27,7 +29,12 @@ function rulesText(document: RulesDocument, t: Translate): string {
  * The document with one change: `<scoring rule id> <points>` reprices a rule; `<tag> <expression>` gives a rule tag
  * a new expression. Validated like any rules document.
  */
-function changed(document: RulesDocument, args: readonly string[], value: (skip: number) => string): RulesDocument {
+function changed(
+  document: RulesDocument,
+  args: readonly string[],
+  value: (skip: number) => string,
+  labels: TagLabels,
+): RulesDocument {
   const copy = JSON.parse(JSON.stringify(document)) as {
     scoring: { id: string; points: number }[];
     tags: { rules: { tag: string; when: string }[] };
@@ -35,35 +42,31 @@ function changed(document: RulesDocument, args: readonly string[], value: (skip:
   const target = args[1];
   const scoring = copy.scoring.find((rule) => rule.id === target);
   if (scoring) {
-    if (!/^[+-]?\d+$/.test(args[2] ?? ''))
-      throw new ValidationError(`expected the new points for ${target}, e.g. /rules preview ${target} 12`);
+    if (!/^[+-]?\d+$/.test(args[2] ?? '')) throw new ValidationError(botText('rules.pointsNeeded', { rule: target }));
     scoring.points = Number(args[2]);
   } else {
-    const tagRule = copy.tags.rules.find((rule) => rule.tag === target);
-    if (!tagRule) throw new ValidationError(`no scoring rule or rule tag named ${target}`);
+    // A rule tag by its name or its label (忠实用户 for loyal).
+    const tag = labels.tagOf(target);
+    const tagRule = copy.tags.rules.find((rule) => rule.tag === tag);
+    if (!tagRule) throw new ValidationError(botText('rules.noSuchRule', { name: target }));
     tagRule.when = value(2);
-    if (!tagRule.when)
-      throw new ValidationError(`expected the new expression for ${target}, e.g. /rules preview ${target} score >= 80`);
+    if (!tagRule.when) throw new ValidationError(botText('rules.expressionNeeded', { tag: target }));
   }
-  try {
-    return parseRulesDocument(copy);
-  } catch (error) {
-    const problems = (error as ValidationError).details as { problems?: string[] } | undefined;
-    throw new ValidationError(problems?.problems?.[0] ?? (error as Error).message);
-  }
+  return parseRulesDocument(copy);
 }
 
 /** `rules`: the rules in force; `rules preview <rule> <points>` or `<tag> <expression>`: what the change would do. */
 export function rulesCommand(services: BotServices): BotCommand {
-  const preview = async ({ args, value }: BotRequest, t: Translate) => {
+  const preview = async ({ args, value, locale }: BotRequest, t: Translate) => {
     if (!args[1]) return t('rules.previewUsage');
-    const result = await services.rulesPreview.preview(
-      changed(services.rules.current.document, args, value),
-      services.clock(),
-    );
+    const { document, labels } = services.rules.current;
+    const result = await services.rulesPreview.preview(changed(document, args, value, labels), services.clock());
     const moved = result.tags
       .filter((tag) => tag.gain > 0 || tag.lose > 0)
-      .map((tag) => `  ${tag.tag}: ${formatCount(tag.holders)} → +${formatCount(tag.gain)} −${formatCount(tag.lose)}`);
+      .map(
+        (tag) =>
+          `  ${shownTag(labels, tag.tag, locale)}: ${formatCount(tag.holders)} → +${formatCount(tag.gain)} −${formatCount(tag.lose)}`,
+      );
     return [
       t('rules.previewScores', {
         changed: result.scoring.profilesChanged,
@@ -99,7 +102,10 @@ export function rulesCommand(services: BotServices): BotCommand {
     ],
     async run(request) {
       const t = translator(request.locale);
-      return request.subcommand === 'preview' ? preview(request, t) : rulesText(services.rules.current.document, t);
+      const { document, labels } = services.rules.current;
+      return request.subcommand === 'preview'
+        ? preview(request, t)
+        : rulesText(document, t, (tag) => shownTag(labels, tag, request.locale));
     },
   };
 }

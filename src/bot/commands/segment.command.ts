@@ -2,6 +2,8 @@ import type { BotCommand, BotRequest } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
 import { formatCount, inEveryLocale, type Translate, translator } from '../message-catalog';
 import { readAllPages } from '../../util/paging';
+import { personLine } from '../person-line';
+import { shownStage, shownTag } from '../tag-names';
 
 /** How many sample profiles a chat preview lists. */
 const previewSample = 5;
@@ -28,18 +30,18 @@ export function segmentCommand(services: BotServices): BotCommand {
         ...warningLines(t, measured.warnings),
       ].join('\n');
     },
-    async preview({ value }, t) {
+    async preview({ value, locale }, t) {
       const text = value(1);
       if (!text) return t('segment.needExpression');
       const preview = await segments.preview((await segments.lookup(text)) ? `segment:${text}` : text);
-      const lifecycle = Object.entries(preview.byLifecycle).map(([stage, count]) => `${stage} ${formatCount(count)}`);
-      const tags = preview.topTags.slice(0, 5).map((tag) => `${tag.tag} ${formatCount(tag.count)}`);
-      const sample = preview.sample
-        .slice(0, previewSample)
-        .map(
-          (person) =>
-            `  #${person.id} ${person.name ?? '—'} ${person.identities.map((identity) => identity.value).join(' ')}`,
-        );
+      const labels = services.rules.current.labels;
+      const lifecycle = Object.entries(preview.byLifecycle).map(
+        ([stage, count]) => `${shownStage(labels, stage, locale)} ${formatCount(count)}`,
+      );
+      const tags = preview.topTags
+        .slice(0, 5)
+        .map((tag) => `${shownTag(labels, tag.tag, locale)} ${formatCount(tag.count)}`);
+      const sample = preview.sample.slice(0, previewSample).map((person) => `  ${personLine(person, t)}`);
       return [
         t('segment.counted', { expression: preview.expression, count: preview.count }),
         ...(lifecycle.length > 0 ? [t('segment.lifecycle', { stages: lifecycle.join(' · ') })] : []),

@@ -2,7 +2,9 @@ import { tagName } from '../../config/config-fields';
 import { ValidationError } from '../../errors/app.errors';
 import type { BotCommand } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
-import { inEveryLocale, translator } from '../message-catalog';
+import { botText, inEveryLocale, translator } from '../message-catalog';
+import { personLine } from '../person-line';
+import { shownTag } from '../tag-names';
 import { findProfile } from '../profile-reference';
 
 /** `tag add|remove <profile> <tag>`: an operator's own tag on one person (labels accepted for the tag). */
@@ -33,17 +35,19 @@ export function tagCommand(services: BotServices): BotCommand {
       const t = translator(locale);
       const typed = value(2);
       if (!args[1] || !typed) return t('tag.usage');
-      const parsed = tagName.safeParse(services.rules.current.labels.tagOf(typed));
-      if (!parsed.success) throw new ValidationError(`tag: ${parsed.error.issues[0].message}`);
+      const labels = services.rules.current.labels;
+      const parsed = tagName.safeParse(labels.tagOf(typed));
+      if (!parsed.success) throw new ValidationError(botText('tag.invalid', { tag: typed }));
       const tag = parsed.data;
-      const profile = await findProfile(services.profiles, args[1]);
+      const profile = await findProfile(services, args[1], (candidate) => personLine(candidate, t));
       const actor = `bot:${operator.contact}`;
+      const shown = shownTag(labels, tag, locale);
       if (subcommand === 'add') {
         const { profileId, added } = await services.operatorTags.add(profile.id, tag, null, actor);
-        return t(added ? 'tag.added' : 'tag.alreadyHeld', { tag, id: profileId });
+        return t(added ? 'tag.added' : 'tag.alreadyHeld', { tag: shown, id: profileId });
       }
       const { profileId, removed } = await services.operatorTags.remove(profile.id, tag, actor);
-      return t(removed ? 'tag.removed' : 'tag.notHeld', { tag, id: profileId });
+      return t(removed ? 'tag.removed' : 'tag.notHeld', { tag: shown, id: profileId });
     },
   };
 }

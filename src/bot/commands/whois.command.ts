@@ -1,20 +1,34 @@
 import type { BotCommand } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
-import { inEveryLocale, translator } from '../message-catalog';
+import { botText, inEveryLocale, translator } from '../message-catalog';
 import { profileCard } from '../profile-card';
-import { findProfile } from '../profile-reference';
+import { NotFoundError } from '../../errors/app.errors';
+import { personLine } from '../person-line';
+import { lookupProfiles } from '../profile-reference';
 
-/** `whois <openid|phone|email|profile id>`: a follower's card. */
+/**
+ * `whois <name | phone ending | phone | email | openid | #id>`: a follower's card, or the people it may mean (up to
+ * ten, masked) to pick from.
+ */
 export function whoisCommand(services: BotServices): BotCommand {
   return {
     name: 'whois',
     aliases: ['查人', '画像'],
     role: 'viewer',
-    usage: '/whois <openid | phone | email | #id>',
+    usage: '/whois <name | tail:8000 | phone | email | openid | #id>',
     summary: inEveryLocale('whois.summary'),
-    async run({ args, locale }) {
-      if (!args[0]) return translator(locale)('whois.usage');
-      const profile = await findProfile(services.profiles, args.join(' '));
+    async run({ args, value, locale }) {
+      const t = translator(locale);
+      if (!args[0]) return t('whois.usage');
+      const lookup = await lookupProfiles(services, value(0));
+      if ('nobody' in lookup) throw new NotFoundError(botText('reference.nobody', { reference: value(0) }));
+      if ('candidates' in lookup)
+        return [
+          t('whois.candidates', { count: lookup.candidates.length, more: String(lookup.more) }),
+          ...lookup.candidates.map((candidate) => `  ${personLine(candidate, t)}`),
+          t('whois.pick'),
+        ].join('\n');
+      const profile = lookup.found;
       const rules = services.rules.current;
       const [explanation, page] = await Promise.all([
         services.explainer.explain(profile.id, rules, services.clock()),

@@ -28,8 +28,17 @@ export const en = {
   'help.noSuchCommand': 'There is no command “{name}” that you can run. Type /help for the list.',
 
   'whois.summary': 'a follower’s card: contact (masked), lifecycle, score and why, tags, first touch, latest events',
-  'whois.usage': 'Whom? /whois <openid | phone | email | #profile id>',
+  'whois.usage':
+    'Whom? /whois <name | phone ending (tail:8000) | phone | email | openid | #profile id>, e.g. /whois Lin or /whois tail:8000',
+  'whois.candidates':
+    '{count, plural, one {# person matches} other {# people match}}{more, select, true { (the first 10 shown)} other {}}:',
+  'whois.pick': 'Pick one: /whois #<id>',
+  'reference.nobody':
+    'Nobody found for “{reference}”. Look people up by name, phone ending (tail:8000), phone, email, openid or #id.',
+  'reference.invalid': '“{reference}” is not a valid {type}.',
+  'reference.ambiguous': '“{reference}” could be several people: {candidates}. Name one by its #id.',
   'card.unnamed': '(no name)',
+  'card.unknownSource': 'unknown source',
   'card.lifecycle': 'Lifecycle: {stage} · follows: {following}',
   'card.notFollowing': 'no account',
   'card.score': 'Score {total}{groups}',
@@ -74,6 +83,8 @@ export const en = {
   'tag.add.summary': 'give a person a tag',
   'tag.remove.summary': 'take a tag you gave away',
   'tag.usage': 'Usage: /tag add <openid | phone | email | #id> <tag>, e.g. /tag add #42 vip',
+  'tag.invalid':
+    '“{tag}” can’t be a tag: up to 128 characters, no control characters, no slash or blank at either end (e.g. crm/mql).',
   'tag.added': 'Tagged #{id} with {tag}.',
   'tag.alreadyHeld': '#{id} already has {tag}.',
   'tag.removed': 'Took {tag} away from #{id}.',
@@ -186,6 +197,9 @@ export const en = {
   'rules.previewHint': 'What if? /rules preview <rule id> <points> or /rules preview <tag> <expression>',
   'rules.previewUsage':
     'Usage: /rules preview <scoring rule id> <points>, or /rules preview <tag> <expression>, e.g. /rules preview loyal score >= 80',
+  'rules.pointsNeeded': 'Expected the new points for {rule}, e.g. /rules preview {rule} 12',
+  'rules.noSuchRule': 'No scoring rule or rule tag named {name}. /rules lists them.',
+  'rules.expressionNeeded': 'Expected the new expression for {tag}, e.g. /rules preview {tag} score >= 80',
   'rules.previewScores':
     'Scores: {changed, plural, one {# person} other {# people}} would change; mean {before} → {after}',
   'rules.previewTags': 'Tags (holders now → gain, lose):',
