@@ -11,6 +11,7 @@ import {
 } from './segment-ast';
 import { ageRange, birthdayCutoff, checkComparable, compareNumbers, lastSeenOps } from './segment-semantics';
 import { SegmentMeaningError } from './segments.errors';
+import { segmentsText } from './segments.messages';
 import { ownValue } from '../util/own-value';
 
 /** What the evaluator needs to know about one profile. */
@@ -67,7 +68,7 @@ export function evaluateSegment(expr: SegmentExpr, facts: ProfileFacts, now: Dat
       return expr.values.some((value) => matchesField(facts, expr.field, '=', value, now));
     case 'lastSeen': {
       if (!(lastSeenOps as readonly string[]).includes(expr.op))
-        throw new SegmentMeaningError(`last_seen compares with <, <=, > or >=, not ${expr.op}`);
+        throw new SegmentMeaningError(segmentsText('segment.meaning.lastSeenOp', { op: expr.op }));
       if (!facts.lastSeenAt) return expr.op === '>' || expr.op === '>=';
       return compareNumbers(now.getTime() - facts.lastSeenAt.getTime(), expr.op, durationMs(expr.ago));
     }
@@ -84,7 +85,7 @@ export function evaluateSegment(expr: SegmentExpr, facts: ProfileFacts, now: Dat
     case 'frozenList':
       return facts.frozenSegments.has(expr.segmentId);
     case 'segment':
-      throw new SegmentMeaningError(`segment:${expr.name} must be resolved before it is evaluated`);
+      throw new SegmentMeaningError(segmentsText('segment.meaning.unresolvedForEvaluation', { name: expr.name }));
   }
 }
 

@@ -1,9 +1,10 @@
 import { ValidationError } from '../errors/app.errors';
+import { segmentsText } from './segments.messages';
 
 /** A segment's name: what operators type after `segment:`; any script, no blanks at the ends, no control characters. */
 export function checkName(name: unknown): string {
   if (typeof name !== 'string' || !/^(?!\s)(?!.*\s$)[^\p{Cc}]{1,64}$/u.test(name)) {
-    throw new ValidationError('name: expected a name of 1 to 64 characters, without blanks at either end');
+    throw new ValidationError(segmentsText('segment.nameInvalid'));
   }
   return name;
 }
@@ -12,6 +13,6 @@ export function checkName(name: unknown): string {
 export function description(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string' || value.length > 2000)
-    throw new ValidationError('description: expected text of at most 2000 characters');
+    throw new ValidationError(segmentsText('segment.descriptionTooLong'));
   return value;
 }

@@ -1,4 +1,5 @@
 import { SegmentSyntaxError } from './segments.errors';
+import { segmentsText } from './segments.messages';
 import { ownValue } from '../util/own-value';
 
 export type TokenKind = 'word' | 'string' | 'op' | '(' | ')' | '[' | ']' | ',' | ':' | 'end';
@@ -57,13 +58,13 @@ export function tokenize(source: string): Token[] {
         if (chars[j] === '\\' && j + 1 < chars.length) j += 1;
         text += chars[j];
       }
-      if (j >= chars.length) throw new SegmentSyntaxError(column, 'a closing " for the quoted name');
+      if (j >= chars.length) throw new SegmentSyntaxError(column, segmentsText('segment.expected.closingQuote'));
       tokens.push({ kind: 'string', text, column });
       i = j + 1;
     } else if ('<>!='.includes(char)) {
       const two = char + (chars[i + 1] ?? '');
       const op = ['>=', '<=', '!='].includes(two) ? two : char;
-      if (op === '!') throw new SegmentSyntaxError(column, 'a comparison (=, !=, >, >=, <, <=)');
+      if (op === '!') throw new SegmentSyntaxError(column, segmentsText('segment.expected.comparisonOperator'));
       tokens.push({ kind: 'op', text: op, column });
       i += op.length;
     } else if ('()[],:（），：'.includes(char)) {

@@ -15,6 +15,8 @@ import {
 import { identityWords, keywords, stageAliases, termAliases } from './segment-aliases';
 import { type Token, tokenize } from './segment-lexer';
 import { SegmentSyntaxError } from './segments.errors';
+import { segmentsText } from './segments.messages';
+import type { LocalizedText } from '../i18n/message-catalog';
 import { ownValue } from '../util/own-value';
 
 const termWords = [
@@ -30,6 +32,10 @@ const termWords = [
   ...shorthandFields,
 ];
 const maxDepth = 64;
+const maxLength = 4000;
+
+/** Terms written `word:<name>`, each with its own messages (segment.expected.<term>Name). */
+type NamedTerm = 'tag' | 'segment' | 'lifecycle' | 'subscribed' | 'has' | 'event';
 
 /**
  * Reads an expression (`tag:兴趣/运动 AND (city:Shanghai OR city:Hangzhou) AND NOT event:purchase in 90d`) into its tree.
@@ -38,7 +44,8 @@ const maxDepth = 64;
  * Throws SegmentSyntaxError with the column and what was expected there.
  */
 export function parseSegment(source: string): SegmentExpr {
-  if (source.length > 4000) throw new SegmentSyntaxError(4001, 'an expression of at most 4000 characters');
+  if (source.length > maxLength)
+    throw new SegmentSyntaxError(maxLength + 1, segmentsText('segment.expected.expressionLength', { max: maxLength }));
   return new Parser(tokenize(source)).parse();
 }
 
@@ -47,10 +54,11 @@ export function parseSegment(source: string): SegmentExpr {
  * the places that filter events without counting them (scoring rules).
  */
 export function parsePropertyFilters(source: string): PropertyFilter[] {
-  if (source.length > 4000) throw new SegmentSyntaxError(4001, 'conditions of at most 4000 characters');
+  if (source.length > maxLength)
+    throw new SegmentSyntaxError(maxLength + 1, segmentsText('segment.expected.conditionsLength', { max: maxLength }));
   const parser = new Parser(tokenize(source));
   const filters = parser.propertyFilters();
-  parser.end('a "," and another condition, or the end');
+  parser.end(segmentsText('segment.expected.anotherFilterOrEnd'));
   return filters;
 }
 
@@ -61,13 +69,13 @@ class Parser {
   constructor(private readonly tokens: Token[]) {}
 
   parse(): SegmentExpr {
-    if (this.peek().kind === 'end') throw new SegmentSyntaxError(1, 'a condition, e.g. tag:loyal');
+    if (this.peek().kind === 'end') throw new SegmentSyntaxError(1, segmentsText('segment.expected.condition'));
     const expr = this.or();
     const rest = this.peek();
     if (rest.kind !== 'end')
       throw new SegmentSyntaxError(
         rest.column,
-        rest.kind === ')' ? 'no ")" here: it has no "(" to close' : 'AND, OR or the end of the expression',
+        segmentsText(rest.kind === ')' ? 'segment.expected.unopenedBracket' : 'segment.expected.andOrEnd'),
       );
     return expr;
   }
@@ -105,7 +113,7 @@ class Parser {
       // Each NOT is a level of the expression too: SQLite refuses trees deeper than 1,000.
       const token = this.next();
       if (++this.depth > maxDepth)
-        throw new SegmentSyntaxError(token.column, `at most ${maxDepth} nested brackets and NOTs`);
+        throw new SegmentSyntaxError(token.column, segmentsText('segment.expected.maxDepth', { max: maxDepth }));
       const item = this.unary();
       this.depth -= 1;
       return { kind: 'not', item };
@@ -113,10 +121,10 @@ class Parser {
     const token = this.peek();
     if (token.kind === '(') {
       if (++this.depth > maxDepth)
-        throw new SegmentSyntaxError(token.column, `at most ${maxDepth} nested brackets and NOTs`);
+        throw new SegmentSyntaxError(token.column, segmentsText('segment.expected.maxDepth', { max: maxDepth }));
       this.next();
       const inner = this.or();
-      this.expect(')', 'a ")" to close the "(" at column ' + token.column);
+      this.expect(')', segmentsText('segment.expected.closingBracket', { column: token.column }));
       this.depth -= 1;
       return inner;
     }
@@ -128,69 +136,69 @@ class Parser {
     if (token.kind !== 'word' || this.isKeyword(token)) {
       throw new SegmentSyntaxError(
         token.column,
-        token.kind === 'end'
-          ? 'a condition after this, e.g. tag:loyal'
-          : 'a condition such as tag:loyal, city:Shanghai or event:article_view in 30d',
+        segmentsText(token.kind === 'end' ? 'segment.expected.conditionAfter' : 'segment.expected.term'),
       );
     }
     const word = ownValue(termAliases, token.text) ?? token.text;
     const lower = word.toLowerCase();
-    if (lower === 'tag') return { kind: 'tag', name: this.nameAfterColon('a tag name after "tag:"') };
-    if (lower === 'segment') return { kind: 'segment', name: this.nameAfterColon('a segment name after "segment:"') };
+    if (lower === 'tag') return { kind: 'tag', name: this.nameAfterColon('tag') };
+    if (lower === 'segment') return { kind: 'segment', name: this.nameAfterColon('segment') };
     if (lower === 'lifecycle') {
       const at = this.peekAfterColon();
-      const name = this.nameAfterColon('a lifecycle stage after "lifecycle:"');
+      const name = this.nameAfterColon('lifecycle');
       const stage = (lifecycleStages as readonly string[]).includes(name.toLowerCase())
         ? (name.toLowerCase() as LifecycleStage)
         : ownValue(stageAliases, name);
       if (!stage)
         throw new SegmentSyntaxError(
           at,
-          `a lifecycle stage (${lifecycleStages.join(', ')})`,
+          segmentsText('segment.expected.lifecycleStage', {
+            stages: lifecycleStages.join(', '),
+            stageList: lifecycleStages.join('、'),
+          }),
           closestName(name, lifecycleStages),
         );
       return { kind: 'lifecycle', stage };
     }
     if (lower === 'subscribed') {
       if (this.peek().kind !== ':') return { kind: 'subscribed', account: null };
-      return { kind: 'subscribed', account: this.nameAfterColon('an official account name after "subscribed:"') };
+      return { kind: 'subscribed', account: this.nameAfterColon('subscribed') };
     }
     if (lower === 'has') {
       const at = this.peekAfterColon();
-      const name = this.nameAfterColon('an identity type after "has:"');
+      const name = this.nameAfterColon('has');
       const identity = ownValue(identityWords, name.toLowerCase().replace(/[-\s]/g, ''));
       if (!identity)
         throw new SegmentSyntaxError(
           at,
-          `an identity type (${identityTypes.join(', ')})`,
+          segmentsText('segment.expected.identityType', {
+            types: identityTypes.join(', '),
+            typeList: identityTypes.join('、'),
+          }),
           closestName(name, identityTypes),
         );
       return { kind: 'has', identity };
     }
     if (lower === 'score' || lower.startsWith('score.')) {
       const group = lower === 'score' ? null : word.slice('score.'.length);
-      if (group === '') throw new SegmentSyntaxError(token.column + 6, 'a score group after "score."');
-      const op = this.compareOp('a comparison after the score (>= 90)');
-      return { kind: 'score', group, op, value: this.number('a number') };
+      if (group === '') throw new SegmentSyntaxError(token.column + 6, segmentsText('segment.expected.scoreGroup'));
+      const op = this.compareOp(segmentsText('segment.expected.scoreComparison'));
+      return { kind: 'score', group, op, value: this.number(segmentsText('segment.expected.number')) };
     }
     if (lower === 'event') return this.event();
     if (lower === 'last_seen') {
-      const op = this.compareOp('a comparison after last_seen (last_seen < 7d: seen within 7 days)');
+      const op = this.compareOp(segmentsText('segment.expected.lastSeenComparison'));
       return { kind: 'lastSeen', op, ago: this.duration() };
     }
     if (lower.startsWith('attr.')) {
       const name = word.slice('attr.'.length);
       if (!/^[a-z][a-zA-Z0-9_]{0,63}$/.test(name))
-        throw new SegmentSyntaxError(token.column + 5, 'a camelCase attribute name after "attr."');
+        throw new SegmentSyntaxError(token.column + 5, segmentsText('segment.expected.attributeName'));
       return this.fieldCondition(canonicalField(name), token);
     }
     const field = shorthandFields.find((candidate) => candidate.toLowerCase() === lower);
     if (field) return this.fieldCondition(field, token);
-    throw new SegmentSyntaxError(
-      token.column,
-      'a condition such as tag:loyal, city:Shanghai or event:article_view in 30d',
-      closestName(word, termWords),
-    );
+    throw new SegmentSyntaxError(token.column, segmentsText('segment.expected.term'), closestName(word, termWords));
   }
 
   /** `city:Shanghai`, `city in (Shanghai, Hangzhou)`, `age >= 30`, `attr.company = "Acme"`. */
@@ -198,21 +206,26 @@ class Parser {
     const next = this.peek();
     if (next.kind === ':') {
       this.next();
-      return { kind: 'field', field, op: '=', value: this.scalar(`a value after "${token.text}:"`) };
+      return {
+        kind: 'field',
+        field,
+        op: '=',
+        value: this.scalar(segmentsText('segment.expected.valueAfter', { word: token.text })),
+      };
     }
     if (this.keyword() === 'IN') {
       this.next();
-      this.expect('(', 'a "(" starting the list of values');
-      const values = [this.scalar('a value')];
+      this.expect('(', segmentsText('segment.expected.valueListStart'));
+      const values = [this.scalar(segmentsText('segment.expected.value'))];
       while (this.peek().kind === ',') {
         this.next();
-        values.push(this.scalar('a value after ","'));
+        values.push(this.scalar(segmentsText('segment.expected.valueAfterComma')));
       }
-      this.expect(')', 'a "," or a ")" ending the list');
+      this.expect(')', segmentsText('segment.expected.valueListEnd'));
       return { kind: 'fieldIn', field, values };
     }
-    const op = this.compareOp(`":", "in (…)" or a comparison after ${token.text}`);
-    return { kind: 'field', field, op, value: this.scalar('a value') };
+    const op = this.compareOp(segmentsText('segment.expected.fieldOperator', { word: token.text }));
+    return { kind: 'field', field, op, value: this.scalar(segmentsText('segment.expected.value')) };
   }
 
   /**
@@ -229,17 +242,17 @@ class Parser {
         this.next();
         types.push(this.eventType());
       }
-      this.expect(')', 'a "," or a ")" ending the event types');
+      this.expect(')', segmentsText('segment.expected.eventTypesEnd'));
       types = [...new Set(types)];
     } else {
-      const type = this.nameAfterColon('an event type after "event:"');
+      const type = this.nameAfterColon('event');
       types = type === 'any' ? 'any' : [this.checkedEventType(type)];
     }
     let filters: PropertyFilter[] = [];
     if (this.peek().kind === '[') {
       this.next();
       filters = this.propertyFilters();
-      this.expect(']', 'a "," or a "]" ending the property filters');
+      this.expect(']', segmentsText('segment.expected.filtersEnd'));
     }
     let sum: string | null = null;
     if (
@@ -251,17 +264,24 @@ class Parser {
       this.next();
       const property = this.next();
       if (property.kind !== 'word' || !propertyNamePattern.test(property.text))
-        throw new SegmentSyntaxError(property.column, 'the numeric property to sum, such as amount');
+        throw new SegmentSyntaxError(property.column, segmentsText('segment.expected.sumProperty'));
       sum = property.text;
-      this.expect(')', 'a ")" after the property to sum');
+      this.expect(')', segmentsText('segment.expected.sumEnd'));
     }
     let op: CompareOp = '>=';
     let count = 1;
     if (this.peek().kind === 'op') {
-      op = this.compareOp('a comparison');
-      count = this.number(sum === null ? 'a count of events' : `a total of ${sum}`);
+      op = this.compareOp(segmentsText('segment.expected.comparison'));
+      count = this.number(
+        sum === null
+          ? segmentsText('segment.expected.eventCount')
+          : segmentsText('segment.expected.eventTotal', { property: sum }),
+      );
       if (sum === null && (!Number.isInteger(count) || count < 0))
-        throw new SegmentSyntaxError(this.tokens[this.position - 1].column, 'a whole number of events');
+        throw new SegmentSyntaxError(
+          this.tokens[this.position - 1].column,
+          segmentsText('segment.expected.wholeEventCount'),
+        );
     }
     let window: Duration | null = null;
     if (this.keyword() === 'IN') {
@@ -274,14 +294,16 @@ class Parser {
   /** One event type of a list. */
   private eventType(): string {
     const token = this.next();
-    if (token.kind !== 'word') throw new SegmentSyntaxError(token.column, 'an event type such as purchase');
-    if (token.text === 'any') throw new SegmentSyntaxError(token.column, 'event types (any stands alone: event:any)');
+    if (token.kind !== 'word')
+      throw new SegmentSyntaxError(token.column, segmentsText('segment.expected.eventTypeInList'));
+    if (token.text === 'any')
+      throw new SegmentSyntaxError(token.column, segmentsText('segment.expected.eventTypesWithoutAny'));
     return this.checkedEventType(token.text, token.column);
   }
 
   private checkedEventType(type: string, column = this.tokens[this.position - 1].column): string {
     if (!/^[a-z][a-z0-9_]{0,63}$/.test(type))
-      throw new SegmentSyntaxError(column, 'an event type such as article_view');
+      throw new SegmentSyntaxError(column, segmentsText('segment.expected.eventType'));
     return type;
   }
 
@@ -292,16 +314,16 @@ class Parser {
       if (filters.length > 0) this.next();
       const property = this.next();
       if (property.kind !== 'word' || !propertyNamePattern.test(property.text)) {
-        throw new SegmentSyntaxError(property.column, 'a property name such as topic');
+        throw new SegmentSyntaxError(property.column, segmentsText('segment.expected.propertyName'));
       }
-      const op = this.compareOp(`a comparison after ${property.text}`);
-      filters.push({ property: property.text, op, value: this.scalar('a value') });
+      const op = this.compareOp(segmentsText('segment.expected.propertyComparison', { property: property.text }));
+      filters.push({ property: property.text, op, value: this.scalar(segmentsText('segment.expected.value')) });
     } while (this.peek().kind === ',');
     return filters;
   }
 
   /** Throws unless every token was read. */
-  end(what: string): void {
+  end(what: LocalizedText): void {
     const rest = this.peek();
     if (rest.kind !== 'end') throw new SegmentSyntaxError(rest.column, what);
   }
@@ -310,18 +332,18 @@ class Parser {
     const token = this.next();
     const match = token.kind === 'word' ? /^(\d{1,5})([hdw])$/i.exec(token.text) : null;
     if (!match || Number(match[1]) === 0)
-      throw new SegmentSyntaxError(token.column, 'a duration such as 12h, 30d or 2w');
+      throw new SegmentSyntaxError(token.column, segmentsText('segment.expected.duration'));
     return { amount: Number(match[1]), unit: match[2].toLowerCase() as Duration['unit'] };
   }
 
-  private compareOp(what: string): CompareOp {
+  private compareOp(what: LocalizedText): CompareOp {
     const token = this.next();
     if (token.kind !== 'op' || !(compareOps as readonly string[]).includes(token.text))
       throw new SegmentSyntaxError(token.column, what);
     return token.text as CompareOp;
   }
 
-  private number(what: string): number {
+  private number(what: LocalizedText): number {
     const token = this.next();
     if (token.kind !== 'word' || !/^-?\d{1,15}(\.\d+)?$/.test(token.text))
       throw new SegmentSyntaxError(token.column, what);
@@ -329,7 +351,7 @@ class Parser {
   }
 
   /** A value: a quoted string stays text; a bare word is a number or true/false when it reads as one. */
-  private scalar(what: string): Scalar {
+  private scalar(what: LocalizedText): Scalar {
     const token = this.next();
     if (token.kind === 'string') return token.text;
     if (token.kind !== 'word' || this.isKeyword(token)) throw new SegmentSyntaxError(token.column, what);
@@ -339,14 +361,14 @@ class Parser {
   }
 
   /** `:` then a name: a bare word or a quoted string. */
-  private nameAfterColon(what: string): string {
+  private nameAfterColon(term: NamedTerm): string {
     const colon = this.peek();
     if (colon.kind !== ':')
-      throw new SegmentSyntaxError(colon.column, what.replace(/ after "(\w+):"$/, ' (write $1:<name>)'));
+      throw new SegmentSyntaxError(colon.column, segmentsText(`segment.expected.${term}Name.noColon`));
     this.next();
     const token = this.next();
     if ((token.kind !== 'word' && token.kind !== 'string') || token.text === '')
-      throw new SegmentSyntaxError(token.column, what);
+      throw new SegmentSyntaxError(token.column, segmentsText(`segment.expected.${term}Name`));
     return token.text;
   }
 
@@ -363,7 +385,7 @@ class Parser {
     return token.kind === 'word' && ownValue(keywords, token.text.toLowerCase()) !== undefined;
   }
 
-  private expect(kind: Token['kind'], what: string): Token {
+  private expect(kind: Token['kind'], what: LocalizedText): Token {
     const token = this.next();
     if (token.kind !== kind) throw new SegmentSyntaxError(token.column, what);
     return token;

@@ -1,5 +1,6 @@
 import { type CompareOp, propertyNamePattern, type Scalar, type SegmentExpr, segmentTerms } from './segment-ast';
 import { SegmentMeaningError } from './segments.errors';
+import { segmentsText } from './segments.messages';
 
 /** Saved segments by name: the expression, or a frozen segment's `frozenList` (undefined: no such segment). */
 export type SegmentLookup = (name: string) => Promise<SegmentExpr | undefined>;
@@ -9,7 +10,9 @@ export const lastSeenOps = ['<', '<=', '>', '>='] as const;
 /** Orderings compare numbers only: `attr.level >= 2` is a question, `city > Shanghai` is not. */
 export function checkComparable(field: string, op: CompareOp, value: Scalar): void {
   if (op !== '=' && op !== '!=' && typeof value !== 'number') {
-    throw new SegmentMeaningError(`${field} ${op} needs a number to compare with, not ${JSON.stringify(value)}`);
+    throw new SegmentMeaningError(
+      segmentsText('segment.meaning.needsNumber', { field, op, value: JSON.stringify(value) }),
+    );
   }
 }
 
@@ -32,11 +35,13 @@ export async function resolveSegmentRefs(
       return { kind: 'not', item: await resolveSegmentRefs(expr.item, lookup, path) };
     case 'segment': {
       if (path.includes(expr.name))
-        throw new SegmentMeaningError(`segment ${[...path, expr.name].join(' → ')} refers to itself`);
+        throw new SegmentMeaningError(
+          segmentsText('segment.meaning.cycle', { path: [...path, expr.name].join(' → ') }),
+        );
       if (path.length >= maxSegmentDepth)
-        throw new SegmentMeaningError(`segments nest more than ${maxSegmentDepth} deep`);
+        throw new SegmentMeaningError(segmentsText('segment.meaning.tooDeep', { max: maxSegmentDepth }));
       const saved = lookup ? await lookup(expr.name) : undefined;
-      if (!saved) throw new SegmentMeaningError(`no saved segment named ${expr.name}`);
+      if (!saved) throw new SegmentMeaningError(segmentsText('segment.unknownSegment', { name: expr.name }));
       return resolveSegmentRefs(saved, lookup, [...path, expr.name]);
     }
     default:
@@ -56,20 +61,18 @@ export interface AgeRange {
  */
 export function ageRange(op: CompareOp, value: Scalar): AgeRange {
   if (typeof value === 'string') {
-    if (op !== '=' && op !== '!=') throw new SegmentMeaningError(`age ${op} needs a number of years`);
+    if (op !== '=' && op !== '!=') throw new SegmentMeaningError(segmentsText('segment.meaning.ageNeedsYears', { op }));
     if (value === 'under-18') return { from: null, until: 18 };
     if (value === '65+') return { from: 65, until: null };
     const band = /^(\d{1,3})-(\d{1,3})$/.exec(value);
     if (!band || Number(band[1]) > Number(band[2])) {
-      throw new SegmentMeaningError(
-        `age: expected a number of years or an age band such as 25-34, under-18 or 65+, not ${JSON.stringify(value)}`,
-      );
+      throw new SegmentMeaningError(segmentsText('segment.meaning.ageValue', { value: JSON.stringify(value) }));
     }
     return { from: Number(band[1]), until: Number(band[2]) + 1 };
   }
   checkComparable('age', op, value);
   if (typeof value !== 'number' || !Number.isInteger(value))
-    throw new SegmentMeaningError('age: expected a whole number of years');
+    throw new SegmentMeaningError(segmentsText('segment.meaning.ageWholeYears'));
   switch (op) {
     case '>=':
       return { from: value, until: null };
@@ -124,12 +127,12 @@ export function checkMeaning(expr: SegmentExpr): void {
         break;
       case 'lastSeen':
         if (!(lastSeenOps as readonly string[]).includes(term.op))
-          throw new SegmentMeaningError(`last_seen compares with <, <=, > or >=, not ${term.op}`);
+          throw new SegmentMeaningError(segmentsText('segment.meaning.lastSeenOp', { op: term.op }));
         break;
       case 'event':
         for (const filter of term.filters) checkComparable(filter.property, filter.op, filter.value);
         if (term.sum !== null && !propertyNamePattern.test(term.sum))
-          throw new SegmentMeaningError(`sum(${term.sum}): not a property name`);
+          throw new SegmentMeaningError(segmentsText('segment.meaning.sumProperty', { property: term.sum }));
         break;
       default:
         break;

@@ -21,6 +21,7 @@ import {
   type SegmentLookup,
 } from './segment-semantics';
 import { SegmentMeaningError } from './segments.errors';
+import { segmentsText } from './segments.messages';
 import { ownValue } from '../util/own-value';
 import { liveProfileCondition } from '../profiles/live-profile';
 
@@ -145,7 +146,7 @@ class SqlWriter {
         );
       case 'segment':
         // resolveSegmentRefs inlined every reference before writing.
-        throw new SegmentMeaningError(`segment:${expr.name} was not resolved`);
+        throw new SegmentMeaningError(segmentsText('segment.meaning.unresolved', { name: expr.name }));
     }
   }
 
@@ -220,7 +221,7 @@ class SqlWriter {
   /** Recency: `last_seen < 7d` is seen within 7 days; never seen counts as longer ago than anything. */
   private lastSeen(op: CompareOp, ago: Duration): string {
     if (!(lastSeenOps as readonly string[]).includes(op))
-      throw new SegmentMeaningError(`last_seen compares with <, <=, > or >=, not ${op}`);
+      throw new SegmentMeaningError(segmentsText('segment.meaning.lastSeenOp', { op }));
     const cutoff = new Date(this.context.now.getTime() - durationMs(ago));
     const flipped = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' }[op as '<' | '<=' | '>' | '>='];
     const compare = `p.last_seen_at ${flipped} ${this.bind(cutoff)}`;

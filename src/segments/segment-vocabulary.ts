@@ -2,6 +2,8 @@ import type { Database } from '../db/database';
 import { knownAttributes } from '../profiles/attribute-catalog';
 import { closestName } from './closest-name';
 import { type SegmentExpr, segmentTerms } from './segment-ast';
+import { segmentsText } from './segments.messages';
+import type { LocalizedText } from '../i18n/message-catalog';
 
 /** The names an expression can use that only the data knows: tags held, attributes set, event types recorded. */
 export interface SegmentVocabulary {
@@ -42,26 +44,34 @@ export async function loadVocabulary(
 
 /**
  * Names the expression uses that nothing holds yet, each with the closest known one when it looks like a typo:
- * worth telling the operator, not an error (a rule may add the tag tomorrow).
+ * worth telling the operator, not an error (a rule may add the tag tomorrow). Catalogue messages: English in JSON
+ * (the API), the reader's language in the bot.
  */
-export function unknownNameWarnings(expr: SegmentExpr, vocabulary: SegmentVocabulary): string[] {
-  const warnings = new Set<string>();
-  const check = (what: string, name: string, known: readonly string[]) => {
+export function unknownNameWarnings(expr: SegmentExpr, vocabulary: SegmentVocabulary): LocalizedText[] {
+  // By their English: the same name twice is one warning.
+  const warnings = new Map<string, LocalizedText>();
+  const check = (what: UnknownName, name: string, known: readonly string[]) => {
     if (known.includes(name)) return;
     const closest = closestName(name, known);
-    warnings.add(`no profile has ${what} ${name} yet${closest ? `: did you mean ${closest}?` : ''}`);
+    const warning = closest
+      ? segmentsText(`segment.warning.${what}.suggest`, { name, closest })
+      : segmentsText(`segment.warning.${what}`, { name });
+    warnings.set(warning.toJSON(), warning);
   };
   for (const term of segmentTerms(expr)) {
-    if (term.kind === 'tag') check('the tag', term.name, vocabulary.tags);
+    if (term.kind === 'tag') check('noTagHolders', term.name, vocabulary.tags);
     else if ((term.kind === 'field' || term.kind === 'fieldIn') && !builtInFields.has(term.field)) {
       check(
-        'the attribute',
+        'noAttributeHolders',
         term.field.startsWith('attr.') ? term.field.slice('attr.'.length) : term.field,
         vocabulary.attributes,
       );
     } else if (term.kind === 'event' && term.types !== 'any') {
-      for (const type of term.types) check('an event of type', type, vocabulary.eventTypes);
+      for (const type of term.types) check('noEvents', type, vocabulary.eventTypes);
     }
   }
-  return [...warnings];
+  return [...warnings.values()];
 }
+
+/** What a name is that nothing holds: a tag, an attribute, an event type. */
+type UnknownName = 'noTagHolders' | 'noAttributeHolders' | 'noEvents';

@@ -1,5 +1,7 @@
 import type { Database } from '../db/database';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/app.errors';
+import { segmentsText } from './segments.messages';
+import type { LocalizedText } from '../i18n/message-catalog';
 import { maskIdentity } from '../logging/pii-mask';
 import type { SegmentExpr } from './segment-ast';
 import { refersTo } from './segment-dependencies';
@@ -32,12 +34,12 @@ export interface SegmentPreview {
   sample: { id: number; name: string | null; identities: { type: string; value: string }[]; tags: string[] }[];
   byLifecycle: Record<string, number>;
   topTags: { tag: string; count: number }[];
-  /** Names nothing holds yet (a likely typo, with the closest known name), see unknownNameWarnings. */
-  warnings: string[];
+  /** Names nothing holds yet (a likely typo, with the closest known name), see unknownNameWarnings; English in JSON. */
+  warnings: LocalizedText[];
 }
 
 /** A segment as saved, with what the operator should know about its names. */
-export type SavedSegment = SegmentView & { warnings: string[] };
+export type SavedSegment = SegmentView & { warnings: LocalizedText[] };
 
 interface SegmentRow {
   id: number;
@@ -92,7 +94,7 @@ export class SegmentService {
         [name, expression, description(input.description), now, now],
       );
     } catch (error) {
-      if (error instanceof ConflictError) throw new ConflictError(`a segment named ${name} already exists`);
+      if (error instanceof ConflictError) throw new ConflictError(segmentsText('segment.exists', { name }));
       throw error;
     }
     return { ...(await this.get(name)), warnings: await this.warnings(parseSegment(expression)) };
@@ -115,8 +117,7 @@ export class SegmentService {
     const row = await this.row(name);
     let expression = row.expression;
     if (input.expression !== undefined) {
-      if (row.frozen_at)
-        throw new ConflictError(`segment ${name} is frozen: its expression can't change (save a new segment instead)`);
+      if (row.frozen_at) throw new ConflictError(segmentsText('segment.frozenExpression', { name }));
       expression = await this.canonical(input.expression, name);
     }
     const text = input.description === undefined ? row.description : description(input.description);
@@ -141,14 +142,14 @@ export class SegmentService {
       .filter((other) => refersTo(parseSegment(other.expression), name))
       .map((other) => `segment:${other.name}`);
     const users = [...segments, ...(await Promise.all(this.dependents.map((usersOf) => usersOf(name)))).flat()];
-    if (users.length > 0) throw new ConflictError(`segment ${name} is used by ${users.join(', ')}`);
+    if (users.length > 0) throw new ConflictError(segmentsText('segment.inUse', { name, users: users.join(', ') }));
     await this.db.execute('DELETE FROM segments WHERE id = ?', [row.id]);
   }
 
   /** How many live profiles match: a frozen segment counts its members that are still live. */
   async countOf(name: string): Promise<number> {
     const expr = await this.lookup(name);
-    if (!expr) throw new NotFoundError(`no segment named ${name}`);
+    if (!expr) throw new NotFoundError(segmentsText('segment.notFound', { name }));
     return this.count(expr);
   }
 
@@ -162,7 +163,7 @@ export class SegmentService {
   }
 
   /** How many live profiles an operator's expression selects, with it in canonical form and any likely typos. */
-  async measure(expression: unknown): Promise<{ expression: string; count: number; warnings: string[] }> {
+  async measure(expression: unknown): Promise<{ expression: string; count: number; warnings: LocalizedText[] }> {
     const expr = this.parseExpression(expression);
     return { expression: printSegment(expr), count: await this.count(expr), warnings: await this.warnings(expr) };
   }
@@ -220,7 +221,8 @@ export class SegmentService {
   }): Promise<{ expression: string; where: string; values: Record<string, unknown> }> {
     let expr: SegmentExpr;
     if (input.segment !== undefined) {
-      if (!(await this.lookup(input.segment))) throw new NotFoundError(`no segment named ${input.segment}`);
+      if (!(await this.lookup(input.segment)))
+        throw new NotFoundError(segmentsText('segment.notFound', { name: input.segment }));
       expr = { kind: 'segment', name: input.segment };
     } else {
       expr = this.parseExpression(input.expression);
@@ -232,7 +234,7 @@ export class SegmentService {
   /** Turns a segment into a static list of the profiles it matches now; answers how many. */
   async freeze(name: string): Promise<number> {
     const row = await this.row(name);
-    if (row.frozen_at) throw new ConflictError(`segment ${name} is already frozen`);
+    if (row.frozen_at) throw new ConflictError(segmentsText('segment.alreadyFrozen', { name }));
     const { sql, values } = await this.compile(parseSegment(row.expression));
     // Read first (a plain read locks nothing on MySQL), then write the list: webhooks and the worker go on meanwhile.
     const ids = (
@@ -286,7 +288,7 @@ export class SegmentService {
   }
 
   /** Unknown names in the expression and in the saved segments it refers to. */
-  private async warnings(expr: SegmentExpr): Promise<string[]> {
+  private async warnings(expr: SegmentExpr): Promise<LocalizedText[]> {
     return unknownNameWarnings(
       await resolveSegmentRefs(expr, this.lookup),
       await loadVocabulary(this.db, this.declaredEventTypes()),
@@ -344,7 +346,7 @@ export class SegmentService {
 
   private async row(name: string): Promise<SegmentRow> {
     const [row] = await this.db.select<SegmentRow>('SELECT * FROM segments WHERE name = ?', [name]);
-    if (!row) throw new NotFoundError(`no segment named ${name}`);
+    if (!row) throw new NotFoundError(segmentsText('segment.notFound', { name }));
     return row;
   }
 
@@ -363,6 +365,6 @@ export class SegmentService {
 
 function parseText(expression: unknown): SegmentExpr {
   if (typeof expression !== 'string' || expression.trim() === '')
-    throw new ValidationError('expression: expected an expression such as tag:loyal AND city:Shanghai');
+    throw new ValidationError(segmentsText('segment.expressionRequired'));
   return parseSegment(expression);
 }

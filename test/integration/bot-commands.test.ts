@@ -69,6 +69,21 @@ describe('the operator bot over HTTP', () => {
     expect(syntax.replies[0]).toMatch(/^That didn’t work: column 14: expected a condition after this/);
   });
 
+  it('tells an operator who reads Chinese of bad expressions and likely typos in Chinese', async () => {
+    expect((await command(app, 'wxid_admin', '/人群 count 标签:忠实用户 且')).replies).toEqual([
+      '没有成功：第 10 个字符处：后面还应有一个条件，例如 标签:忠实用户',
+    ]);
+    expect((await command(app, 'wxid_admin', '/人群 count city > Shanghai')).replies).toEqual([
+      '没有成功：city 用 > 比较时需要数字，而不是 "Shanghai"',
+    ]);
+    expect((await command(app, 'wxid_admin', '/人群 count tag:loyl')).replies).toEqual([
+      'tag:loyl → 0 人\n⚠ 还没有人带有标签 loyl，您是不是想写 loyal？',
+    ]);
+    expect((await command(app, 'wxid_admin', '/人群 show nosuch')).replies).toEqual([
+      '没有成功：没有名为 nosuch 的人群',
+    ]);
+  });
+
   it('shows each role only what it may run, refuses the rest, and turns strangers away', async () => {
     const viewerHelp = (await command(app, 'wxid_viewer', '/help')).replies.join('\n');
     expect(viewerHelp).toContain('/segment');

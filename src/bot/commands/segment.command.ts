@@ -4,6 +4,7 @@ import { formatCount, inEveryLocale, type Translate, translator } from '../messa
 import { readAllPages } from '../../util/paging';
 import { personLine } from '../person-line';
 import { shownStage, shownTag } from '../tag-names';
+import type { LocalizedText } from '../../i18n/message-catalog';
 
 /** How many sample profiles a chat preview lists. */
 const previewSample = 5;
@@ -14,10 +15,11 @@ export function segmentCommand(services: BotServices): BotCommand {
   /** A saved segment's name as typed, else the text as an expression (canonical, with its count). */
   const measure = async (text: string) => {
     if (await segments.lookup(text))
-      return { expression: `segment:${text}`, count: await segments.countOf(text), warnings: [] as string[] };
+      return { expression: `segment:${text}`, count: await segments.countOf(text), warnings: [] as LocalizedText[] };
     return segments.measure(text);
   };
-  const warningLines = (t: Translate, warnings: string[]) =>
+  // A warning is a segments catalogue message: t renders it in the operator's language.
+  const warningLines = (t: Translate, warnings: LocalizedText[]) =>
     warnings.map((warning) => t('segment.warning', { warning }));
 
   const run: Record<string, (request: BotRequest, t: Translate) => Promise<string>> = {
