@@ -1,5 +1,6 @@
 import { illFormedTextMessage } from '../util/json-shape';
 import { ownValue } from '../util/own-value';
+import { normalizeCity, normalizeCountry, normalizeProvince } from './china-places';
 
 /** A value an attribute may hold. */
 export type AttributeValue = string | number | boolean;
@@ -37,10 +38,18 @@ const known: Record<string, (raw: unknown, today: Date) => AttributeValue | unde
     if (['false', 'no', '0', '拒绝', '退订'].includes(value)) return false;
     return undefined;
   },
-  city: text(128),
-  province: text(128),
-  country: text(128),
-  language: text(32),
+  city: place(normalizeCity),
+  province: place(normalizeProvince),
+  country: place(normalizeCountry),
+  language: (raw) => {
+    const value = text(32)(raw);
+    // zh_CN, zh-cn and ZH-CN are one language tag: zh-CN.
+    return value
+      ?.replace(/_/g, '-')
+      .replace(/^([a-z]{2,3})(?:-([a-z]{2}))?$/i, (_whole, language: string, region?: string) =>
+        region ? `${language.toLowerCase()}-${region.toUpperCase()}` : language.toLowerCase(),
+      );
+  },
   company: text(128),
   title: text(128),
 };
@@ -74,6 +83,14 @@ export function isMoreRestrictive(name: string, candidate: AttributeValue, curre
   return name === 'marketingConsent' && candidate === false && current !== false;
 }
 
+/** A place by its one name (上海市, Shanghai → 上海). */
+function place(normalize: (text: string) => string) {
+  return (raw: unknown) => {
+    const value = text(128)(raw);
+    return value === undefined ? undefined : normalize(value);
+  };
+}
+
 function text(max: number) {
   return (raw: unknown) => {
     if (typeof raw !== 'string' && typeof raw !== 'number') return undefined;
@@ -85,6 +102,20 @@ function text(max: number) {
 const freeFormName = /^[a-z][a-zA-Z0-9_]{0,63}$/;
 
 export const knownAttributes = Object.keys(known);
+
+/**
+ * A value in its one spelling: a catalogued attribute's value normalised (上海市, Shanghai → 上海; 女, F → female),
+ * any other as it is. Stored values take it whichever source wrote them, and expressions compare with it
+ * (城市:上海市 and city:Shanghai find 上海).
+ */
+export function canonicalAttributeValue<Value extends AttributeValue>(
+  name: string,
+  value: Value,
+): Value | AttributeValue {
+  const rule = ownValue(known, name);
+  if (!rule || name === 'birthday') return value;
+  return rule(value, new Date(8.64e15)) ?? value;
+}
 
 /**
  * Normalizes one attribute: known ones by their rule, free-form ones if they are short text, a number or a boolean.

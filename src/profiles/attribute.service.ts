@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import type { TimelineService } from '../timeline/timeline.service';
-import { ageBandOf, type AttributeValue, isMoreRestrictive } from './attribute-catalog';
+import { ageBandOf, type AttributeValue, canonicalAttributeValue, isMoreRestrictive } from './attribute-catalog';
 import type { Identity } from './identity';
 import { liveProfileId } from './live-profile';
 import type { Clock } from '../util/clock';
@@ -88,7 +88,8 @@ export class AttributeService {
     const current = new Map(rows.map((row) => [row.name, row]));
     const changed: string[] = [];
     for (const name of names) {
-      const next = write.values[name];
+      // One spelling per value, whichever source wrote it (上海市, Shanghai → 上海): the intake checked it is usable.
+      const next = write.values[name] === null ? null : canonicalAttributeValue(name, write.values[name]);
       const existing = current.get(name);
       const before = existing ? (JSON.parse(existing.value) as AttributeValue) : null;
       if (existing && !this.mayReplace(name, write, existing)) continue;

@@ -1,4 +1,4 @@
-import type { AttributeValue } from '../profiles/attribute-catalog';
+import { type AttributeValue, canonicalAttributeValue } from '../profiles/attribute-catalog';
 import type { IdentityType } from '../profiles/identity';
 import {
   type CompareOp,
@@ -129,9 +129,10 @@ function matchesField(facts: ProfileFacts, field: string, op: CompareOp, value: 
     const equal = held !== null && held === String(value);
     return op === '=' ? equal : !equal;
   }
-  const held = ownValue(facts.attributes, field.startsWith('attr.') ? field.slice('attr.'.length) : field);
+  const name = field.startsWith('attr.') ? field.slice('attr.'.length) : field;
+  const held = ownValue(facts.attributes, name);
   if (op === '=' || op === '!=') {
-    const equal = held !== undefined && held === value;
+    const equal = held !== undefined && held === canonicalAttributeValue(name, value);
     return op === '=' ? equal : !equal;
   }
   return typeof held === 'number' && compareNumbers(held, op, value as number);

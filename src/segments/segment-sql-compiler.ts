@@ -1,3 +1,4 @@
+import { canonicalAttributeValue } from '../profiles/attribute-catalog';
 import type { Dialect } from '../db/database';
 import { chainTerms } from '../db/sql-limits';
 import { propertyKey } from '../timeline/event-property-index';
@@ -181,7 +182,7 @@ class SqlWriter {
     }
     const name = field.startsWith('attr.') ? field.slice('attr.'.length) : field;
     if (op === '=' || op === '!=') {
-      const equal = this.attribute(name, this.storedAs(JSON.stringify(value)));
+      const equal = this.attribute(name, this.storedAs(JSON.stringify(canonicalAttributeValue(name, value))));
       return op === '=' ? equal : `NOT ${equal}`;
     }
     return this.attribute(name, `a.value_number ${op} ${this.bind(value)}`);
