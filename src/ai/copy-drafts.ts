@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { ValidationError } from '../errors/app.errors';
+import { aiText } from './ai.messages';
+import { answerIssue } from './answer-issues';
 import type { LanguageModel } from './language-model';
 
 /** What an audience is like, in aggregate: no person in it is named or quoted. */
@@ -37,13 +40,16 @@ const schema = {
   additionalProperties: false,
 };
 
+/** The refusal of an answer with more or fewer variants. */
+const variantCountText = aiText('drafts.variantCount', { count: String(variantCount) });
+
 const validator = z
   .object({
     variants: z
       .array(
         z.object({ headline: z.string().trim().min(1).max(64), text: z.string().trim().min(1).max(maxText) }).strict(),
       )
-      .length(variantCount, { error: `expected ${variantCount} variants` }),
+      .length(variantCount, { error: variantCountText.in('en') }),
   })
   .strict();
 
@@ -78,7 +84,13 @@ export async function draftCopy(
       schema,
       validate: (value) => {
         const parsed = validator.safeParse(value);
-        if (!parsed.success) throw new Error(`the drafts are not valid: ${parsed.error.issues[0].message}`);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          const wrongCount = issue.message === variantCountText.in('en');
+          throw new ValidationError(
+            aiText('drafts.invalid', { issue: wrongCount ? variantCountText : answerIssue(issue) }),
+          );
+        }
         return parsed.data.variants;
       },
     },

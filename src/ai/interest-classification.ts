@@ -5,6 +5,9 @@ import { liveProfileId } from '../profiles/live-profile';
 import type { RulesProvider } from '../rules/rules-provider';
 import type { TagService } from '../rules/tag.service';
 import { localDayStart } from '../util/local-time';
+import { ValidationError } from '../errors/app.errors';
+import { aiText } from './ai.messages';
+import { answerIssue } from './answer-issues';
 import type { LanguageModel } from './language-model';
 import type { Clock } from '../util/clock';
 import { eventsByIds, eventsWithPropertySince, eventsWithPropertyValues } from '../timeline/timeline-lookups';
@@ -158,7 +161,8 @@ export class InterestClassification {
       schema,
       validate: (value) => {
         const parsed = validator.safeParse(value);
-        if (!parsed.success) throw new Error(`the classification is not valid: ${parsed.error.issues[0].message}`);
+        if (!parsed.success)
+          throw new ValidationError(aiText('classification.invalid', { issue: answerIssue(parsed.error.issues[0]) }));
         const byIndex: string[][] = texts.map(() => []);
         for (const result of parsed.data.results) byIndex[result.index] = [...new Set(result.interests)];
         return byIndex;

@@ -2,6 +2,8 @@ import OpenAI from 'openai';
 import type { Logger } from 'pino';
 import type { AiConfig } from './ai-config.schema';
 import { AiError } from './ai.errors';
+import { aiText } from './ai.messages';
+import { AppError } from '../errors/app.errors';
 import type { Clock } from '../util/clock';
 
 export interface StructuredRequest<T> {
@@ -45,7 +47,7 @@ export class LanguageModel {
 
   /** Asks the model; for an operator, counted against their daily quota (Persona's own uses have their own caps). */
   async structured<T>(request: StructuredRequest<T>, operator?: string): Promise<T> {
-    if (!this.client) throw new AiError('off', 'no OPENAI_API_KEY is set');
+    if (!this.client) throw new AiError('off', aiText('ai.noKey'));
     if (operator !== undefined) this.count(operator);
     let content: string | null | undefined;
     try {
@@ -62,7 +64,7 @@ export class LanguageModel {
         temperature: 0.2,
       });
       const message = completion.choices[0]?.message;
-      if (message?.refusal) throw new AiError('invalid_answer', `the model declined: ${message.refusal}`);
+      if (message?.refusal) throw new AiError('invalid_answer', aiText('ai.declined', { refusal: message.refusal }));
       content = message?.content;
     } catch (error) {
       if (error instanceof AiError) throw error;
@@ -70,20 +72,24 @@ export class LanguageModel {
       this.log.warn({ err: error, status, model: this.config.model }, 'ai: the model could not be asked');
       throw new AiError(
         'unavailable',
-        status ? `the model service answered ${status}` : 'the model service could not be reached',
+        status ? aiText('ai.serviceAnswered', { status: String(status) }) : aiText('ai.unreachable'),
       );
     }
-    if (!content) throw new AiError('invalid_answer', 'the answer was empty');
+    if (!content) throw new AiError('invalid_answer', aiText('ai.emptyAnswer'));
     let parsed: unknown;
     try {
       parsed = JSON.parse(content);
     } catch {
-      throw new AiError('invalid_answer', 'the answer was not JSON');
+      throw new AiError('invalid_answer', aiText('ai.notJson'));
     }
     try {
       return request.validate(parsed);
     } catch (error) {
-      throw new AiError('invalid_answer', (error as Error).message);
+      // A refusal from a catalogue is read in the reader's language; any other error as it says.
+      throw new AiError(
+        'invalid_answer',
+        error instanceof AppError ? (error.text ?? error.message) : (error as Error).message,
+      );
     }
   }
 
@@ -92,7 +98,7 @@ export class LanguageModel {
     const used = this.asked.get(operator);
     const count = used?.day === day ? used.count : 0;
     if (count >= this.config.perOperatorPerDay)
-      throw new AiError('quota', `${this.config.perOperatorPerDay} questions a day`);
+      throw new AiError('quota', aiText('ai.quota', { count: String(this.config.perOperatorPerDay) }));
     this.asked.set(operator, { day, count: count + 1 });
   }
 }

@@ -9,6 +9,9 @@ import {
 import { printSegment } from '../segments/segment-printer';
 import { checkMeaning } from '../segments/segment-semantics';
 import type { SegmentVocabulary } from '../segments/segment-vocabulary';
+import { ValidationError } from '../errors/app.errors';
+import { aiText } from './ai.messages';
+import { answerIssue, oneOf } from './answer-issues';
 import type { LanguageModel } from './language-model';
 
 /** What the model may name: the real vocabulary, with what operators call tags. */
@@ -84,10 +87,6 @@ function answerSchema(vocabulary: QuestionVocabulary): Record<string, unknown> {
 
 /** The same shape, checked here against the vocabulary: what the model says is never trusted as it comes. */
 function answerValidator(vocabulary: QuestionVocabulary): z.ZodType<{ condition: Condition }> {
-  const oneOf = (values: readonly string[], what: string) =>
-    z
-      .string()
-      .refine((value) => values.includes(value), { error: (issue) => `${String(issue.input)} is not a known ${what}` });
   const condition: z.ZodType<Condition> = z.lazy(() =>
     z.discriminatedUnion('kind', [
       z.object({ kind: z.enum(['and', 'or']), items: z.array(condition).min(1).max(20) }).strict(),
@@ -105,7 +104,7 @@ function answerValidator(vocabulary: QuestionVocabulary): z.ZodType<{ condition:
       z
         .object({
           kind: z.literal('event'),
-          type: oneOf(vocabulary.eventTypes, 'event type'),
+          type: oneOf(vocabulary.eventTypes, 'eventType'),
           atLeast: z.number().int().min(1).max(100_000),
           withinDays: z.number().int().min(1).max(3650).nullable(),
         })
@@ -207,9 +206,15 @@ export async function expressionFor(
         const parsed = answerValidator(vocabulary).safeParse(value);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
-          throw new Error(`the condition is not valid at ${issue.path.join('.') || 'the top'}: ${issue.message}`);
+          throw new ValidationError(
+            aiText('condition.invalid', {
+              path: issue.path.join('.') || aiText('answer.top'),
+              issue: answerIssue(issue),
+            }),
+          );
         }
-        if (size(parsed.data.condition) > maxNodes) throw new Error(`the condition has more than ${maxNodes} parts`);
+        if (size(parsed.data.condition) > maxNodes)
+          throw new ValidationError(aiText('condition.tooLarge', { max: String(maxNodes) }));
         const expr = toExpression(parsed.data.condition);
         checkMeaning(expr);
         return printSegment(expr);

@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { NotFoundError } from '../errors/app.errors';
+import { profilesText } from './profiles.messages';
 
 /** The SQL condition of a live profile (neither merged into another nor erased), over the profiles table as `alias`. */
 export function liveProfileCondition(alias = 'p'): string {
@@ -104,7 +105,7 @@ export async function liveProfileId(
       [current],
       transaction,
     );
-    if (!row || row.erased_at) throw new NotFoundError(`no profile ${id}`);
+    if (!row || row.erased_at) throw new NotFoundError(profilesText('profile.notFound', { id: String(id) }));
     if (row.merged_into === null) return current;
     current = Number(row.merged_into);
   }

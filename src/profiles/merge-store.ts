@@ -2,6 +2,7 @@ import type { Transaction } from 'sequelize';
 import { recordAudit } from '../audit/audit-log';
 import type { Database } from '../db/database';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/app.errors';
+import { profilesText } from './profiles.messages';
 import type { MergeEvidence } from './merge-evidence';
 import type { Clock } from '../util/clock';
 import { Keyset, type Page, type PageRequest } from '../util/paging';
@@ -163,11 +164,11 @@ export class MergeStore {
     );
     if (survived.length === 1) return survived[0];
     if (survived.length > 1) {
-      throw new ValidationError(`profile ${profileId} absorbed several profiles: unmerge one of them by its own id`, {
+      throw new ValidationError(profilesText('merge.severalAbsorbed', { id: String(profileId) }), {
         absorbed: survived.map((merge) => merge.absorbedId),
       });
     }
-    throw new NotFoundError(`profile ${profileId} is not part of a merge`);
+    throw new NotFoundError(profilesText('merge.none', { id: String(profileId) }));
   }
 
   /** Undone; the pair is remembered, so the same evidence doesn't merge it again. */
@@ -182,8 +183,9 @@ export class MergeStore {
   /** A suggestion, locked for deciding on it. */
   async suggestion(mergeId: number, transaction: Transaction): Promise<MergeRow> {
     const [merge] = await this.select(`WHERE id = ?${this.db.forUpdate}`, [mergeId], transaction);
-    if (!merge) throw new NotFoundError(`no merge ${mergeId}`);
-    if (merge.status !== 'suggested') throw new ConflictError(`merge ${mergeId} is ${merge.status}, not suggested`);
+    if (!merge) throw new NotFoundError(profilesText('merge.notFound', { id: String(mergeId) }));
+    if (merge.status !== 'suggested')
+      throw new ConflictError(profilesText('merge.notSuggested', { id: String(mergeId), status: merge.status }));
     return merge;
   }
 

@@ -3,6 +3,7 @@ import { recordAudit } from '../audit/audit-log';
 import type { Database } from '../db/database';
 import { liveProfileId } from './live-profile';
 import { NotFoundError } from '../errors/app.errors';
+import { profilesText } from './profiles.messages';
 import type { StoredIdentity } from './identity-mentions';
 import { mergedFamily } from './merged-family';
 import type { PersonDataRegistry } from './person-data';
@@ -43,7 +44,8 @@ export class ProfileEraser {
         { family },
         transaction,
       );
-      if (locked.length !== family.length) throw new NotFoundError(`no profile ${profileId}`);
+      if (locked.length !== family.length)
+        throw new NotFoundError(profilesText('profile.notFound', { id: String(profileId) }));
       const identities = await this.db.select<StoredIdentity>(
         'SELECT type, value FROM identities WHERE profile_id IN (:family)',
         { family },

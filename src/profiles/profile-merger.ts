@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { ConflictError } from '../errors/app.errors';
+import { profilesText } from './profiles.messages';
 import type { TimelineService } from '../timeline/timeline.service';
 import { liveProfileId } from './live-profile';
 import type { MergeEvidence } from './merge-evidence';
@@ -131,7 +132,11 @@ export class ProfileMerger {
       const b = await liveProfileId(this.db, suggestion.absorbedId, transaction);
       if (a === b)
         throw new ConflictError(
-          `profiles ${suggestion.survivorId} and ${suggestion.absorbedId} are already one profile (${a})`,
+          profilesText('merge.alreadyOne', {
+            survivor: String(suggestion.survivorId),
+            absorbed: String(suggestion.absorbedId),
+            profile: String(a),
+          }),
         );
       const at = this.clock();
       const merged = (await this.merge(a, b, suggestion.evidence, suggestion.cause, transaction, {
@@ -164,14 +169,17 @@ export class ProfileMerger {
       const later = await this.store.laterMergeInto(merge, transaction);
       if (later)
         throw new ConflictError(
-          `profile ${merge.survivorId} absorbed profile ${later.absorbedId} after this merge: unmerge that one first`,
+          profilesText('merge.absorbedLater', { survivor: String(merge.survivorId), later: String(later.absorbedId) }),
         );
       const [survivor] = (await this.lockProfiles([merge.survivorId, merge.absorbedId], transaction)).filter(
         (row) => row.id === merge.survivorId,
       );
       if (survivor?.merged_into) {
         throw new ConflictError(
-          `profile ${merge.survivorId} has since been merged into profile ${survivor.merged_into}: unmerge that first`,
+          profilesText('merge.survivorMerged', {
+            survivor: String(merge.survivorId),
+            into: String(survivor.merged_into),
+          }),
         );
       }
       await this.rows().restore(merge.id, merge.survivorId, merge.absorbedId, transaction);
@@ -245,7 +253,12 @@ export class ProfileMerger {
   private async lockLive(ids: number[], transaction: Transaction): Promise<[ProfileColumns, ProfileColumns]> {
     const rows = await this.lockProfiles(ids, transaction);
     if (rows.length !== 2 || rows.some((row) => row.merged_into !== null || row.erased_at !== null)) {
-      throw new ConflictError(`profiles ${ids.join(' and ')} are not both live profiles: they can't be merged`);
+      throw new ConflictError(
+        profilesText('merge.notBothLive', {
+          ids: ids.join(' and '),
+          idsZh: ids.map((id) => `#${id}`).join(' 和 '),
+        }),
+      );
     }
     return [rows[0], rows[1]];
   }

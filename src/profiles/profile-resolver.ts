@@ -5,6 +5,7 @@ import { normalizeIdentity } from './identity-normalizer';
 import { mergeEvidence } from './merge-evidence';
 import type { ProfileMerger } from './profile-merger';
 import { ConflictError } from '../errors/app.errors';
+import { profilesText } from './profiles.messages';
 import { maxChainedTerms } from '../db/sql-limits';
 import { chunks } from '../util/chunks';
 import type { Clock } from '../util/clock';
@@ -191,14 +192,13 @@ export class ProfileResolver {
       transaction,
     );
     const gone = rows.find((row) => row.merged_into !== null || row.erased_at);
-    if (gone)
-      throw new ConflictError(`profile ${Number(gone.id)} was merged or erased while this event was being resolved`);
+    if (gone) throw new ConflictError(profilesText('profile.goneWhileResolving', { id: String(Number(gone.id)) }));
     const locked = new Set(rows.map((row) => Number(row.id)));
     for (const id of wanted) {
       if (locked.has(id)) known.locked.add(id);
       // Skipped: another transaction holds it. Without skipping, a missing row was erased since the owners were read.
       else if (skipBusy) known.busy.add(id);
-      else throw new ConflictError(`profile ${id} was merged or erased while this event was being resolved`);
+      else throw new ConflictError(profilesText('profile.goneWhileResolving', { id: String(id) }));
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Database } from '../db/database';
 import { NotFoundError } from '../errors/app.errors';
+import { profilesText } from './profiles.messages';
 import type { Identity } from './identity';
 import { defineIdentityModel } from './identity-model';
 import { defineProfileModel } from './profile-model';
@@ -45,7 +46,8 @@ export class ProfileService {
   async get(requestedId: number): Promise<ProfileView> {
     const id = await liveProfileId(this.db, requestedId);
     const profile = await this.profiles.findByPk(id);
-    if (!profile || profile.get('erasedAt')) throw new NotFoundError(`no profile ${id}`);
+    if (!profile || profile.get('erasedAt'))
+      throw new NotFoundError(profilesText('profile.notFound', { id: String(id) }));
     const identities = await this.identities.findAll({
       where: { profileId: id },
       order: [

@@ -17,6 +17,7 @@ import type { Page, PageRequest } from '../util/paging';
 import { pushPages, pushStatusCondition } from './push-list';
 import type { PushStatus } from './push-status';
 import { audienceIds } from '../segments/audience-lookups';
+import { channelsInChinese, pushesText, pushState } from './pushes.messages';
 
 export type { PushStatus } from './push-status';
 
@@ -97,9 +98,7 @@ export class PushService {
   async plan(raw: unknown, actor: string, options: { parentId?: number; expiresAt?: Date } = {}): Promise<PushView> {
     const input = parseInput(pushInputSchema, raw, 'push');
     if (input.content.trackLinks && !this.trackedLinks.enabled) {
-      throw new ValidationError(
-        'content.trackLinks: set pushes.publicUrl (where followers reach this server) to track links',
-      );
+      throw new ValidationError(pushesText('push.trackLinksOff'));
     }
     this.checkAccount(input.account);
     const now = this.clock();
@@ -139,15 +138,12 @@ export class PushService {
   async replan(id: number, actor: string, expiresAt: Date): Promise<PushView> {
     const push = await this.get(id);
     if (push.status !== 'planned' && push.status !== 'expired')
-      throw new ConflictError(
-        `push ${id} is ${push.status}: only a plan waiting for confirmation can be planned again`,
-        {
-          status: push.status,
-        },
-      );
+      throw new ConflictError(pushesText('push.notReplannable', { id: String(id), state: pushState(push.status) }), {
+        status: push.status,
+      });
     const now = this.clock();
     if (push.sendAt && new Date(push.sendAt) <= now)
-      throw new ConflictError(`push ${id} was to go out at ${push.sendAt}: plan it again with a later time`, {
+      throw new ConflictError(pushesText('push.sendAtPassed', { id: String(id), sendAt: push.sendAt }), {
         sendAt: push.sendAt,
       });
     const audience = await this.segments.audience(
@@ -160,7 +156,7 @@ export class PushService {
       "UPDATE pushes SET plan = ?, planned_at = ?, expires_at = ? WHERE id = ? AND status = 'planned'",
       [JSON.stringify(plan), now, expiresAt, id],
     );
-    if (updated === 0) throw new ConflictError(`push ${id} was confirmed or cancelled meanwhile`);
+    if (updated === 0) throw new ConflictError(pushesText('push.changedMeanwhile', { id: String(id) }));
     await recordAudit(this.db, { actor, action: 'push.replanned', subject: `push:${id}`, details: {}, at: now });
     return this.get(id);
   }
@@ -171,8 +167,8 @@ export class PushService {
     const known = this.accounts.list().map((entry) => entry.name);
     throw new ValidationError(
       known.length > 0
-        ? `account: no account "${account}" sends pushes; known: ${known.join(', ')}`
-        : `account: no account sends pushes: enable the wechat-official-account plugin with an account first`,
+        ? pushesText('account.unknown', { account, known: known.join(', '), knownZh: known.join('、') })
+        : pushesText('account.none'),
       { known },
     );
   }
@@ -181,11 +177,9 @@ export class PushService {
   async confirm(id: number, actor: string): Promise<PushView> {
     const push = await this.get(id);
     if (push.status === 'expired')
-      throw new ConflictError(`push ${id}'s plan expired: plan it again (a fresh code in chat) to confirm it`, {
-        status: push.status,
-      });
+      throw new ConflictError(pushesText('push.expired', { id: String(id) }), { status: push.status });
     if (push.status !== 'planned')
-      throw new ConflictError(`push ${id} is ${push.status}: only a planned push can be confirmed`, {
+      throw new ConflictError(pushesText('push.notPlanned', { id: String(id), state: pushState(push.status) }), {
         status: push.status,
       });
     const missing = Object.entries(push.plan.channels)
@@ -193,7 +187,7 @@ export class PushService {
       .map(([channel]) => channel);
     if (missing.length > 0) {
       throw new ConflictError(
-        `nothing can send over ${missing.join(', ')}: enable the wechat-official-account plugin (with an appSecret) first`,
+        pushesText('push.noSender', { channels: missing.join(', '), channelsZh: channelsInChinese(missing) }),
       );
     }
     if (push.trigger || push.schedule) return this.activate(push, actor);
@@ -213,7 +207,7 @@ export class PushService {
         [now, actor, ids.length, id, now],
         transaction,
       );
-      if (confirmed === 0) throw new ConflictError(`push ${id} was confirmed, cancelled or expired meanwhile`);
+      if (confirmed === 0) throw new ConflictError(pushesText('push.changedOrExpiredMeanwhile', { id: String(id) }));
       for (let start = 0; start < ids.length; start += insertChunk) {
         const part = ids.slice(start, start + insertChunk);
         await this.db.execute(
@@ -241,17 +235,16 @@ export class PushService {
     const to = parseInput(previewSchema, raw, 'preview');
     const push = await this.get(id);
     const sender = this.senders.get('mass');
-    if (!sender?.preview)
-      throw new ConflictError(
-        'nothing can send a preview: enable the wechat-official-account plugin (with an appSecret) first',
-      );
+    if (!sender?.preview) throw new ConflictError(pushesText('preview.noSender'));
     const outcome = await sender.preview({
       account: push.account,
       content: personalize(push.content),
       to: to.openid ? { openid: to.openid } : { wechatId: to.wechatId as string },
     });
     if (outcome.status !== 'sent')
-      throw new AppError('preview_failed', `WeChat refused the preview (${outcome.code})`, 502, { code: outcome.code });
+      throw new AppError('preview_failed', pushesText('preview.refused', { code: outcome.code }), 502, {
+        code: outcome.code,
+      });
     return { sent: true };
   }
 
@@ -268,7 +261,8 @@ export class PushService {
         [now, actor, push.id, now],
         transaction,
       );
-      if (activated === 0) throw new ConflictError(`push ${push.id} was confirmed, cancelled or expired meanwhile`);
+      if (activated === 0)
+        throw new ConflictError(pushesText('push.changedOrExpiredMeanwhile', { id: String(push.id) }));
       await this.audit(
         actor,
         'push.activated',
@@ -286,7 +280,7 @@ export class PushService {
   async cancel(id: number, actor: string): Promise<PushView> {
     const push = await this.get(id);
     if (push.status === 'done' || push.status === 'cancelled')
-      throw new ConflictError(`push ${id} is ${push.status}: nothing left to cancel`);
+      throw new ConflictError(pushesText('push.nothingToCancel', { id: String(id), state: pushState(push.status) }));
     const now = this.clock();
     await this.db.transaction(async (transaction) => {
       await this.db.execute(
@@ -339,7 +333,7 @@ export class PushService {
 
   async get(id: number): Promise<PushView> {
     const [row] = await this.db.select<PushRow>('SELECT * FROM pushes WHERE id = ?', [id]);
-    if (!row) throw new NotFoundError(`no push ${id}`);
+    if (!row) throw new NotFoundError(pushesText('push.notFound', { id: String(id) }));
     return this.view(row);
   }
 

@@ -2,6 +2,7 @@ import type { Database } from '../db/database';
 import { ConflictError, ValidationError } from '../errors/app.errors';
 import { liveProfileId, lockProfiles } from '../profiles/live-profile';
 import type { RulesProvider } from './rules-provider';
+import { rulesText } from './rules.messages';
 import { ruleSource } from './tag-rule.service';
 import type { TagService } from './tag.service';
 import type { Clock } from '../util/clock';
@@ -27,14 +28,13 @@ export class OperatorTags {
   ): Promise<{ profileId: number; added: boolean }> {
     const rules = this.rules.current;
     const category = rules.categoryOf(tag);
-    if (rules.isExclusive(category))
-      throw new ValidationError(`tag: ${category} tags are computed by rules; an operator can't set one`);
+    if (rules.isExclusive(category)) throw new ValidationError(rulesText('tag.computed', { category }));
     if (rules.tagRules.some((rule) => rule.tag === tag))
       throw new ValidationError(
-        `tag: ${tag} is kept by a rule (${rules.tagRules.find((rule) => rule.tag === tag)?.when}); change the rule instead`,
+        rulesText('tag.keptByRule', { tag, when: String(rules.tagRules.find((rule) => rule.tag === tag)?.when) }),
       );
     const now = this.clock();
-    if (expiresAt && expiresAt <= now) throw new ValidationError('expiresAt: expected a time in the future');
+    if (expiresAt && expiresAt <= now) throw new ValidationError(rulesText('tag.expiryPast'));
     return this.db.transaction(async (transaction) => {
       const profileId = await liveProfileId(this.db, requestedId, transaction, { lock: true });
       const { added } = await this.tags.apply(
@@ -61,10 +61,7 @@ export class OperatorTags {
         [profileId, tag],
         transaction,
       );
-      if (held?.source === ruleSource(tag))
-        throw new ConflictError(
-          `${tag} is kept by a rule; it goes when the rule stops holding (change the rule to take it away)`,
-        );
+      if (held?.source === ruleSource(tag)) throw new ConflictError(rulesText('tag.removeRuleTag', { tag }));
       const { removed } = await this.tags.apply(
         { profileId, remove: [tag], source: 'operator', at: now, key: `operator:${actor}:${now.toISOString()}` },
         transaction,

@@ -6,6 +6,7 @@ import { RuleSet } from './rule-set';
 import { assertWithinCeiling, type RulesCeiling } from './rules-ceiling.schema';
 import type { RulesDocument } from './rules-document.schema';
 import { RulesNotAppliedError } from './rules.errors';
+import { rulesText } from './rules.messages';
 import { type RulesProvider, sameDocument } from './rules-provider';
 import type { TagRuleSweep } from './tag-rule-sweep';
 
@@ -53,7 +54,7 @@ export class RulesBackfill {
   /** Starts applying `document` unless it holds too many rules (ValidationError) or an apply is under way (ConflictError), at once. */
   start(document: RulesDocument, actor: string, now: Date, log: Logger): ApplyRun {
     assertWithinCeiling(document, this.options.ceiling);
-    if (this.running) throw new ConflictError('rules are being applied already: wait for that backfill to finish');
+    if (this.running) throw new ConflictError(rulesText('rules.applying'));
     const started = { startedAt: now.toISOString(), actor };
     this.last = started;
     let accept: (error?: unknown) => void = () => undefined;

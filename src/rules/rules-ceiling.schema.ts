@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { intBetween } from '../config/config-fields';
 import { ValidationError } from '../errors/app.errors';
 import { expandTagRule, type RulesDocument } from './rules-document.schema';
+import { rulesText } from './rules.messages';
 
 /**
  * The most rules one document may hold. A preview or an apply costs events × rules, so a document far beyond what a
@@ -58,8 +59,5 @@ export function assertWithinCeiling(document: Pick<RulesDocument, 'scoring' | 't
   const problems = rulesBeyondCeiling(document, ceiling).map(
     (problem) => `${problem.path.join('.')}: ${problem.message}`,
   );
-  if (problems.length > 0)
-    throw new ValidationError('the rules document holds more rules than this server allows; nothing was changed', {
-      problems,
-    });
+  if (problems.length > 0) throw new ValidationError(rulesText('rules.overCeiling'), { problems });
 }

@@ -6,6 +6,7 @@ import { ValidationError } from '../errors/app.errors';
 import { type RulesDocument, rulesDocumentSchema } from './rules-document.schema';
 import type { RuleVersionsRepository } from './rule-versions.repository';
 import { RuleSet } from './rule-set';
+import { rulesText } from './rules.messages';
 import type { Clock } from '../util/clock';
 
 /** The outcome of a reload: the rules in force changed, stayed (the files say the same), or the change was refused. */
@@ -15,7 +16,7 @@ export type ReloadOutcome = { status: 'reloaded' | 'unchanged' } | { status: 're
 export function parseRulesDocument(input: unknown): RulesDocument {
   const result = rulesDocumentSchema.safeParse(input, { reportInput: true });
   if (!result.success)
-    throw new ValidationError('the rules document is not valid', {
+    throw new ValidationError(rulesText('rules.invalid'), {
       problems: formatIssues(result.error.issues, { overriddenBy: new Map(), unsetEnv: new Map() }),
     });
   return result.data;

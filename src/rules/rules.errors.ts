@@ -1,4 +1,5 @@
 import { AppError } from '../errors/app.errors';
+import { rulesText } from './rules.messages';
 
 /**
  * An apply that failed part-way. `undone`: what it had written was taken back, so the rules in force, the ledger,
@@ -16,8 +17,8 @@ export class RulesNotAppliedError extends AppError {
     super(
       undone ? 'rules_not_applied' : 'rules_apply_incomplete',
       undone
-        ? 'the rules were not applied: applying them failed part-way and what it had written was undone; the rules in force, the ledger, the scores and the tags are as they were (the log has the cause)'
-        : `applying the rules failed part-way and undoing it failed too: the ${inForce === 'new' ? 'new' : 'previous'} rules are in force, and the ledger and the tags may be part-way; apply the rules in force again to rebuild them (the log has the cause)`,
+        ? rulesText('rules.notApplied')
+        : rulesText('rules.applyIncomplete', { inForce: inForce === 'new' ? 'new' : 'previous' }),
       500,
       { undone, ...(inForce ? { inForce } : {}) },
     );

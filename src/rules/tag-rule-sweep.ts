@@ -2,6 +2,7 @@ import { DatabaseStatementError } from '../db/db.errors';
 import type { Database } from '../db/database';
 import { liveProfilesAmong, liveProfilesWhere, lockProfiles } from '../profiles/live-profile';
 import { ValidationError } from '../errors/app.errors';
+import { rulesText } from './rules.messages';
 import type { SegmentExpr } from '../segments/segment-ast';
 import { compileSegment } from '../segments/segment-sql-compiler';
 import type { CompiledTagRule, RuleSet } from './rule-set';
@@ -156,8 +157,7 @@ export class TagRuleSweep {
         );
       }
     }
-    if (problems.length > 0)
-      throw new ValidationError('the database refuses some of these rules; nothing was changed', { problems });
+    if (problems.length > 0) throw new ValidationError(rulesText('rules.databaseRefuses'), { problems });
   }
 
   /**

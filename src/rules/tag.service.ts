@@ -2,6 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { likeStartingWith } from '../db/sql-like';
 import { ValidationError } from '../errors/app.errors';
+import { rulesText } from './rules.messages';
 import type { NewTimelineEvent, TimelineService } from '../timeline/timeline.service';
 import { maxChainedTerms } from '../db/sql-limits';
 import { chunks } from '../util/chunks';
@@ -92,7 +93,10 @@ export class TagService {
     );
     if (exclusive.size < add.filter((name) => taxonomy.isExclusive(taxonomy.categoryOf(name))).length) {
       throw new ValidationError(
-        `tags: at most one tag of an exclusive category (${[...exclusive].join(', ')}) at a time`,
+        rulesText('tags.oneExclusive', {
+          categories: [...exclusive].join(', '),
+          categoriesZh: [...exclusive].join('、'),
+        }),
       );
     }
     for (const name of held) {

@@ -96,7 +96,7 @@ describe('the bot’s AI: ask and draft through an OpenAI-compatible model', () 
       ]);
       fake.next({ content: 'tag:loyal' });
       expect((await command(app, 'wxid_admin', '/问 忠实用户有多少')).replies[0]).toBe(
-        '模型的回答无法使用，因此没有执行：the answer was not JSON。请换个说法再问。',
+        '模型的回答无法使用，因此没有执行：回答不是 JSON。请换个说法再问。',
       );
       fake.next({ refusal: 'I can’t help with that.' });
       expect((await command(app, 'wxid_viewer', '/ask who is rich')).replies[0]).toMatch(
