@@ -5,8 +5,13 @@ export type Locale = 'zh-CN' | 'en';
 export const locales: readonly Locale[] = ['zh-CN', 'en'];
 export const defaultLocale: Locale = 'zh-CN';
 
-/** A value a message is filled with; a `LocalizedText` is rendered in the message's own language. */
-export type MessageParam = string | number | LocalizedText;
+/** Anything that can be said in a reader's language (a `LocalizedText`, a list of them). */
+export interface Localizable {
+  in(locale: Locale): string;
+}
+
+/** A value a message is filled with; a localizable one is rendered in the message's own language. */
+export type MessageParam = string | number | Localizable;
 export type MessageParams = Readonly<Record<string, MessageParam>>;
 
 /**
@@ -53,7 +58,7 @@ export function renderMessage<Key extends string>(
     compiled.set(id, format);
   }
   const values = Object.fromEntries(
-    Object.entries(params).map(([name, value]) => [name, value instanceof LocalizedText ? value.in(locale) : value]),
+    Object.entries(params).map(([name, value]) => [name, typeof value === 'object' ? value.in(locale) : value]),
   );
   return String(format.format(values));
 }
@@ -83,6 +88,12 @@ export class LocalizedText<Key extends string = string> {
   toJSON(): string {
     return this.in('en');
   }
+}
+
+/** Items said one after another in the reader's language: 上海（655 人）、北京（300 人） / Shanghai (655), Beijing (300). */
+export function listOf(items: readonly Localizable[]): Localizable & { toJSON(): string } {
+  const say = (locale: Locale) => items.map((item) => item.in(locale)).join(locale === 'zh-CN' ? '、' : ', ');
+  return { in: say, toJSON: () => say('en') };
 }
 
 /** A function that says a catalogue's messages in one locale. */

@@ -1,3 +1,4 @@
+import { valueWarnings } from './value-warnings';
 import type { Database } from '../db/database';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/app.errors';
 import { segmentsText } from './segments.messages';
@@ -287,12 +288,13 @@ export class SegmentService {
     return rows.map((entry) => ({ day: entry.day, count: Number(entry.count) }));
   }
 
-  /** Unknown names in the expression and in the saved segments it refers to. */
+  /** Unknown names and values nobody holds, in the expression and in the saved segments it refers to. */
   private async warnings(expr: SegmentExpr): Promise<LocalizedText[]> {
-    return unknownNameWarnings(
-      await resolveSegmentRefs(expr, this.lookup),
-      await loadVocabulary(this.db, this.declaredEventTypes()),
-    );
+    const resolved = await resolveSegmentRefs(expr, this.lookup);
+    return [
+      ...unknownNameWarnings(resolved, await loadVocabulary(this.db, this.declaredEventTypes())),
+      ...(await valueWarnings(this.db, resolved)),
+    ];
   }
 
   private compile(expr: SegmentExpr) {

@@ -95,6 +95,11 @@ const en = {
   'segment.warning.noAttributeHolders.suggest': 'no profile has the attribute {name} yet: did you mean {closest}?',
   'segment.warning.noEvents': 'no profile has an event of type {name} yet',
   'segment.warning.noEvents.suggest': 'no profile has an event of type {name} yet: did you mean {closest}?',
+  'segment.warning.noValueHolders.suggest':
+    'nobody’s {attribute} is “{value}”: did you mean {closest} ({count, plural, one {# person} other {# people}})?',
+  'segment.warning.noValueHolders.common': 'nobody’s {attribute} is “{value}”: the most common are {values}',
+  'segment.valueHolders': '{value} ({count, number})',
+  'segment.warning.noAges': 'nobody has a birthday or an age band yet: a condition on age selects nobody',
 } as const satisfies Record<string, string>;
 
 const zhCN: Readonly<Record<keyof typeof en, string>> = {
@@ -181,6 +186,11 @@ const zhCN: Readonly<Record<keyof typeof en, string>> = {
   'segment.warning.noAttributeHolders.suggest': '还没有人有属性 {name}，您是不是想写 {closest}？',
   'segment.warning.noEvents': '还没有人有过 {name} 类型的事件',
   'segment.warning.noEvents.suggest': '还没有人有过 {name} 类型的事件，您是不是想写 {closest}？',
+  'segment.warning.noValueHolders.suggest':
+    '没有人的{attribute}是“{value}”；你是不是想找 {closest}（{count, number} 人）？',
+  'segment.warning.noValueHolders.common': '没有人的{attribute}是“{value}”；最常见的是 {values}',
+  'segment.valueHolders': '{value}（{count, number} 人）',
+  'segment.warning.noAges': '还没有人有生日或年龄段资料：按年龄的条件不会选中任何人',
 };
 
 export type SegmentsMessageKey = keyof typeof en;

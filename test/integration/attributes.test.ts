@@ -48,7 +48,7 @@ describe('attributes', () => {
     ).toBe(202);
     let p = await profile();
     expect(p.attributes).toEqual({
-      city: expect.objectContaining({ value: 'Suzhou', source: 'website' }),
+      city: expect.objectContaining({ value: '苏州', source: 'website' }),
       gender: expect.objectContaining({ value: 'female', source: 'website' }),
       name: expect.objectContaining({ value: '王芳', source: 'website' }),
       title: expect.objectContaining({ value: 'Designer', source: 'website' }),
@@ -59,7 +59,7 @@ describe('attributes', () => {
     // A later website form doesn't overwrite what the CRM said.
     await send('a3', 'website', { city: 'Nanjing' }, '2026-11-03T00:00:00Z');
     p = await profile();
-    expect(p.attributes.city).toEqual(expect.objectContaining({ value: 'Hangzhou', source: 'crm' }));
+    expect(p.attributes.city).toEqual(expect.objectContaining({ value: '杭州', source: 'crm' }));
     expect(p.attributes.title).toEqual(expect.objectContaining({ value: 'Designer', source: 'website' }));
 
     const patched = await app.request(`/api/profiles/${p.id}`, {
@@ -69,14 +69,14 @@ describe('attributes', () => {
     expect(patched.status).toBe(200);
     const body = (await patched.json()) as { changed: string[]; profile: ProfileBody };
     expect(body.changed.sort()).toEqual(['city', 'gender', 'vip']);
-    expect(body.profile.attributes.city).toEqual(expect.objectContaining({ value: 'Shanghai', source: 'operator' }));
+    expect(body.profile.attributes.city).toEqual(expect.objectContaining({ value: '上海', source: 'operator' }));
     expect(body.profile.attributes.gender).toBeUndefined();
 
     expect(await changes(p.id)).toEqual(
       expect.arrayContaining([
-        { name: 'city', from: null, to: 'Suzhou', source: 'website' },
-        { name: 'city', from: 'Suzhou', to: 'Hangzhou', source: 'crm' },
-        { name: 'city', from: 'Hangzhou', to: 'Shanghai', source: 'operator' },
+        { name: 'city', from: null, to: '苏州', source: 'website' },
+        { name: 'city', from: '苏州', to: '杭州', source: 'crm' },
+        { name: 'city', from: '杭州', to: '上海', source: 'operator' },
         { name: 'gender', from: 'female', to: null, source: 'operator' },
       ]),
     );
@@ -141,7 +141,7 @@ describe('attributes', () => {
     expect(
       ((await bad.json()) as { error: { details: { problems: { path: string }[] } } }).error.details.problems,
     ).toEqual([expect.objectContaining({ path: 'attributes.gender' })]);
-    expect((await profile()).attributes.city).toEqual(expect.objectContaining({ value: 'Suzhou' }));
+    expect((await profile()).attributes.city).toEqual(expect.objectContaining({ value: '苏州' }));
     expect(
       (await app.request('/api/profiles/999999', { method: 'PATCH', json: { attributes: { city: 'X' } } })).status,
     ).toBe(404);

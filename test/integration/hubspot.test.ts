@@ -113,7 +113,7 @@ describe('HubSpot webhooks', () => {
     expect(profile.attributes).toEqual(
       expect.objectContaining({
         name: expect.objectContaining({ value: '王小明', source: 'crm' }),
-        city: expect.objectContaining({ value: 'Hangzhou' }),
+        city: expect.objectContaining({ value: '杭州' }),
         crmStatus: expect.objectContaining({ value: 'marketingqualifiedlead' }),
       }),
     );

@@ -206,8 +206,8 @@ describe('merging and unmerging profiles', () => {
     ]);
     expect((await app.request(`/api/profiles/${b}/unmerge`, { method: 'POST' })).status).toBe(200);
     const [afterA, afterB] = [await profile(a), await profile(b)];
-    expect([afterA.attributes.name.value, afterA.attributes.city.value]).toEqual(['Zhang Wei', 'Hangzhou']);
-    expect([afterB.attributes.name.value, afterB.attributes.city.value]).toEqual(['Wei Zhang', 'Beijing']);
+    expect([afterA.attributes.name.value, afterA.attributes.city.value]).toEqual(['Zhang Wei', '杭州']);
+    expect([afterB.attributes.name.value, afterB.attributes.city.value]).toEqual(['Wei Zhang', '北京']);
   });
 
   it('undoes merges newest first', async () => {
@@ -245,7 +245,7 @@ describe('merging and unmerging profiles', () => {
       (await profile(a)).attributes.city.value,
       (await profile(b)).attributes.city.value,
       (await profile(c)).attributes.city.value,
-    ]).toEqual(['Shanghai', 'Beijing', 'Guangzhou']);
+    ]).toEqual(['上海', '北京', '广州']);
   });
 
   it('keeps the most restrictive consent when merging, whatever precedence would say', async () => {

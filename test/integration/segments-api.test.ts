@@ -232,7 +232,7 @@ describe('saved segments', () => {
     expect(frozen.body).toEqual(expect.objectContaining({ members: 2, frozenAt: expect.any(String) }));
     // Someone else becomes dormant: the live expression would count 3, the frozen list stays at 2.
     const [{ id }] = await app.persona.db.select<{ id: number }>(
-      "SELECT p.id FROM profiles p JOIN attributes a ON a.profile_id = p.id WHERE a.name = 'city' AND a.value = '\"Hangzhou\"'",
+      "SELECT p.id FROM profiles p JOIN attributes a ON a.profile_id = p.id WHERE a.name = 'city' AND a.value = '\"杭州\"'",
     );
     await app.persona.db.transaction((transaction) =>
       app.persona.tags.apply(

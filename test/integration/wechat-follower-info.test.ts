@@ -70,7 +70,7 @@ describe('looking followers up (user/info/batchget)', () => {
     expect(
       Object.fromEntries(Object.entries(store.attributes).map(([name, view]) => [name, [view.value, view.source]])),
     ).toEqual({
-      language: ['zh_CN', 'wechat'],
+      language: ['zh-CN', 'wechat'],
       qrScene: ['store-0217', 'wechat'],
       subscribeScene: ['ADD_SCENE_QR_CODE', 'wechat'],
     });
