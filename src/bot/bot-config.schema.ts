@@ -40,6 +40,8 @@ export const botConfigSchema = z
     commandsPerMinute: intBetween(1, 600).default(60),
     /** How long a push's confirmation code is valid, in minutes. */
     confirmationMinutes: intBetween(1, 60).default(10),
+    /** Tagging more people than this at once (`/tag add <segment> <tag>`) waits for a confirmation code. */
+    bulkConfirmAbove: intBetween(0, 10_000_000).default(100),
     /** The WeChat connection (Wechaty): off unless enabled; the server runs without it. */
     wechaty: z
       .object({

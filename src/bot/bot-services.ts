@@ -24,6 +24,8 @@ export interface BotServices {
   confirmations: ConfirmationCodes;
   /** Wakes this instance's delivery worker after a confirmation. */
   wakePushes(): void;
+  /** Tagging more people than this at once waits for a confirmation code. */
+  bulkConfirmAbove: number;
   /** The time zone operators read times in. */
   timezone: string;
   clock: Clock;

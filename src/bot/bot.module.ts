@@ -36,7 +36,7 @@ export const botRoom: RoomDefinition = { room: 'bot', tables: ['bot_audit', 'bot
 export interface BotModuleDeps {
   config: Config;
   db: Database;
-  services: Omit<BotServices, 'confirmations'>;
+  services: Omit<BotServices, 'confirmations' | 'bulkConfirmAbove'>;
   /** The language model behind `ask` and `draft` (off without a key). */
   model: LanguageModel;
   /** Makes puppet instances instead of the configured package (tests). */
@@ -69,9 +69,10 @@ export class BotModule implements RoomModule {
     const services: BotServices = {
       ...deps.services,
       confirmations: new ConfirmationCodes(deps.db, bot.confirmationMinutes, clock),
+      bulkConfirmAbove: bot.bulkConfirmAbove,
     };
     const core = [
-      helpCommand(() => this.registry),
+      helpCommand(() => this.registry, services),
       whoisCommand(services),
       segmentCommand(services),
       tagsCommand(services),

@@ -7,15 +7,28 @@ const maxWrongTries = 5;
 
 const digest = (code: string) => createHash('sha256').update(code).digest('hex');
 
+/** A bulk action waiting for its code: tag (or untag) everyone an audience selects when confirmed. */
+export interface BulkTagAction {
+  kind: 'tag';
+  mode: 'add' | 'remove';
+  tag: string;
+  audience: { segment: string } | { expression: string };
+  /** How many the audience selected when the code was given (shown back; the audience is read again on confirm). */
+  count: number;
+}
+
+/** What a code confirms: a planned push, or a bulk action. */
+export type ConfirmationTarget = { pushId: number } | { action: BulkTagAction };
+
 export type ConfirmationCheck =
-  | { ok: true; pushId: number; id: number }
+  | ({ ok: true; id: number } & ConfirmationTarget)
   | { ok: false; reason: 'none_pending' | 'wrong_code' }
   /** The pushes whose codes were dropped (each may get a fresh code). */
   | { ok: false; reason: 'too_many_tries'; pushIds: number[] };
 
 /**
- * Six-digit codes that stand between a push's plan and its confirmation in chat: one per plan, for the operator who
- * asked, valid for a few minutes, used once. Stored as digests and compared in constant time.
+ * Six-digit codes that stand between a push's plan (or a bulk action) and its confirmation in chat: one per plan, for
+ * the operator who asked, valid for a few minutes, used once. Stored as digests and compared in constant time.
  */
 export class ConfirmationCodes {
   constructor(
@@ -28,12 +41,19 @@ export class ConfirmationCodes {
     return this.validMinutes;
   }
 
-  async issue(operator: string, pushId: number): Promise<string> {
+  async issue(operator: string, target: ConfirmationTarget): Promise<string> {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const now = this.clock();
     await this.db.execute(
-      'INSERT INTO bot_confirmations (operator, push_id, code_digest, expires_at, wrong_tries, created_at) VALUES (?, ?, ?, ?, 0, ?)',
-      [operator, pushId, digest(code), new Date(now.getTime() + this.validMinutes * 60_000), now],
+      'INSERT INTO bot_confirmations (operator, push_id, action, code_digest, expires_at, wrong_tries, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
+      [
+        operator,
+        'pushId' in target ? target.pushId : null,
+        'action' in target ? JSON.stringify(target.action) : null,
+        digest(code),
+        new Date(now.getTime() + this.validMinutes * 60_000),
+        now,
+      ],
     );
     return code;
   }
@@ -46,8 +66,14 @@ export class ConfirmationCodes {
   async check(operator: string, code: string): Promise<ConfirmationCheck> {
     const now = this.clock();
     return this.db.transaction(async (transaction) => {
-      const pending = await this.db.select<{ id: number; push_id: number; code_digest: string; wrong_tries: number }>(
-        `SELECT id, push_id, code_digest, wrong_tries FROM bot_confirmations WHERE operator = ? AND used_at IS NULL AND expires_at > ? ORDER BY id${this.db.forUpdate}`,
+      const pending = await this.db.select<{
+        id: number;
+        push_id: number | null;
+        action: string | null;
+        code_digest: string;
+        wrong_tries: number;
+      }>(
+        `SELECT id, push_id, action, code_digest, wrong_tries FROM bot_confirmations WHERE operator = ? AND used_at IS NULL AND expires_at > ? ORDER BY id${this.db.forUpdate}`,
         [operator, now],
         transaction,
       );
@@ -60,9 +86,10 @@ export class ConfirmationCodes {
           [now, match.id],
           transaction,
         );
-        return used === 1
-          ? { ok: true, pushId: Number(match.push_id), id: Number(match.id) }
-          : { ok: false, reason: 'none_pending' };
+        if (used !== 1) return { ok: false, reason: 'none_pending' };
+        return match.action !== null
+          ? { ok: true, id: Number(match.id), action: JSON.parse(match.action) as BulkTagAction }
+          : { ok: true, id: Number(match.id), pushId: Number(match.push_id) };
       }
       const ids = pending.map((row) => Number(row.id));
       await this.db.execute(
@@ -76,11 +103,8 @@ export class ConfirmationCodes {
           { ids, at: now },
           transaction,
         );
-        return {
-          ok: false,
-          reason: 'too_many_tries',
-          pushIds: [...new Set(pending.map((row) => Number(row.push_id)))],
-        };
+        const pushIds = pending.filter((row) => row.push_id !== null).map((row) => Number(row.push_id));
+        return { ok: false, reason: 'too_many_tries', pushIds: [...new Set(pushIds)] };
       }
       return { ok: false, reason: 'wrong_code' };
     });

@@ -18,6 +18,7 @@ import { pushPages, pushStatusCondition } from './push-list';
 import type { PushStatus } from './push-status';
 import { audienceIds } from '../segments/audience-lookups';
 import { channelsInChinese, pushesText, pushState } from './pushes.messages';
+import type { LocalizedText } from '../i18n/message-catalog';
 
 export type { PushStatus } from './push-status';
 
@@ -156,7 +157,9 @@ export class PushService {
       "UPDATE pushes SET plan = ?, planned_at = ?, expires_at = ? WHERE id = ? AND status = 'planned'",
       [JSON.stringify(plan), now, expiresAt, id],
     );
-    if (updated === 0) throw new ConflictError(pushesText('push.changedMeanwhile', { id: String(id) }));
+    // MySQL counts changed rows: a plan the same as before (in the same millisecond) changes none and is fine.
+    if (updated === 0 && (await this.get(id)).status !== 'planned')
+      throw new ConflictError(pushesText('push.changedMeanwhile', { id: String(id) }));
     await recordAudit(this.db, { actor, action: 'push.replanned', subject: `push:${id}`, details: {}, at: now });
     return this.get(id);
   }
@@ -303,7 +306,7 @@ export class PushService {
    * The pushes that will still read the saved segment `name`: planned ones (confirmation takes the audience of that
    * moment) and active ones (automations, recurring runs). Pushes already sending have their recipients.
    */
-  async usersOfSegment(name: string): Promise<string[]> {
+  async usersOfSegment(name: string): Promise<LocalizedText[]> {
     const rows = await this.db.select<{
       id: number;
       status: string;
@@ -314,7 +317,7 @@ export class PushService {
       .filter(
         (row) => row.segment === name || (row.expression !== null && refersTo(parseSegment(row.expression), name)),
       )
-      .map((row) => `push ${row.id} (${row.status})`);
+      .map((row) => pushesText('push.user', { id: Number(row.id), state: pushState(row.status) }));
   }
 
   /** Where a push's delivery stands: counts by status, channel, reason and code, and WeChat's own counts. */

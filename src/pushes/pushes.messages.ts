@@ -7,6 +7,7 @@ import { defineCatalogue, texts } from '../i18n/message-catalog';
 const en = {
   'push.state': '{status}',
   'push.notFound': 'no push {id}',
+  'push.user': 'push {id} ({state})',
   'push.trackLinksOff': 'content.trackLinks: set pushes.publicUrl (where followers reach this server) to track links',
   'push.notReplannable': 'push {id} is {state}: only a plan waiting for confirmation can be planned again',
   'push.sendAtPassed': 'push {id} was to go out at {sendAt}: plan it again with a later time',
@@ -27,6 +28,7 @@ const zhCN: Readonly<Record<keyof typeof en, string>> = {
   'push.state':
     '{status, select, planned {待确认} expired {已过期} scheduled {已定时} sending {正在发送} active {正在运行} done {已完成} cancelled {已取消} other {状态为 {status}}}',
   'push.notFound': '找不到推送 #{id}',
+  'push.user': '推送 #{id}（{state}）',
   'push.trackLinksOff': 'content.trackLinks：要统计链接点击，请先设置 pushes.publicUrl（粉丝访问本服务器的地址）',
   'push.notReplannable': '推送 #{id} {state}：只有等待确认的计划才能重新计划',
   'push.sendAtPassed': '推送 #{id} 原定 {sendAt} 发送，时间已过：请用更晚的时间重新计划',

@@ -1,6 +1,11 @@
 import type { Database } from '../db/database';
 import { ConflictError, ValidationError } from '../errors/app.errors';
-import { liveProfileId, lockProfiles } from '../profiles/live-profile';
+import { liveProfileId, liveProfilesAmong, lockProfiles } from '../profiles/live-profile';
+import { recordAudit } from '../audit/audit-log';
+import { TimeSlice } from '../util/time-slice';
+
+/** Profiles tagged per transaction in a bulk action. */
+const bulkChunk = 200;
 import type { RulesProvider } from './rules-provider';
 import { rulesText } from './rules.messages';
 import { ruleSource } from './tag-rule.service';
@@ -26,13 +31,7 @@ export class OperatorTags {
     expiresAt: Date | null,
     actor: string,
   ): Promise<{ profileId: number; added: boolean }> {
-    const rules = this.rules.current;
-    const category = rules.categoryOf(tag);
-    if (rules.isExclusive(category)) throw new ValidationError(rulesText('tag.computed', { category }));
-    if (rules.tagRules.some((rule) => rule.tag === tag))
-      throw new ValidationError(
-        rulesText('tag.keptByRule', { tag, when: String(rules.tagRules.find((rule) => rule.tag === tag)?.when) }),
-      );
+    this.checkOperatorTag(tag);
     const now = this.clock();
     if (expiresAt && expiresAt <= now) throw new ValidationError(rulesText('tag.expiryPast'));
     return this.db.transaction(async (transaction) => {
@@ -68,6 +67,61 @@ export class OperatorTags {
       );
       return { profileId, removed: removed.length > 0 };
     });
+  }
+
+  /**
+   * Gives (or takes) `tag` to everyone of `ids` who is still a live profile: a bulk action from chat. A few hundred
+   * profiles per transaction, giving the event loop its turn between them; audited once with `about` (what selected
+   * them). A tag rules keep is refused, as for one person. Answers how many changed.
+   */
+  async tagMany(
+    ids: readonly number[],
+    tag: string,
+    mode: 'add' | 'remove',
+    actor: string,
+    about: Record<string, unknown>,
+  ): Promise<{ changed: number }> {
+    this.checkOperatorTag(tag);
+    const now = this.clock();
+    const slice = new TimeSlice();
+    let changed = 0;
+    for (let start = 0; start < ids.length; start += bulkChunk) {
+      changed += await this.db.transaction(async (transaction) => {
+        const live = await liveProfilesAmong(this.db, ids.slice(start, start + bulkChunk), transaction, { lock: true });
+        let done = 0;
+        for (const profileId of live) {
+          const key = `operator:${actor}:bulk:${now.toISOString()}:${profileId}`;
+          const result = await this.tags.apply(
+            mode === 'add'
+              ? { profileId, add: [tag], source: 'operator', at: now, key, expiresAt: null }
+              : { profileId, remove: [tag], source: 'operator', at: now, key },
+            transaction,
+          );
+          done += (mode === 'add' ? result.added : result.removed).length;
+        }
+        return done;
+      });
+      await slice.giveWay();
+    }
+    await recordAudit(this.db, {
+      actor,
+      action: mode === 'add' ? 'tag.bulk_added' : 'tag.bulk_removed',
+      subject: `tag:${tag}`,
+      details: { ...about, selected: ids.length, changed },
+      at: now,
+    });
+    return { changed };
+  }
+
+  /** Tags rules compute (an exclusive category) or keep (a tag rule's tag) are not an operator's to set. */
+  private checkOperatorTag(tag: string): void {
+    const rules = this.rules.current;
+    const category = rules.categoryOf(tag);
+    if (rules.isExclusive(category)) throw new ValidationError(rulesText('tag.computed', { category }));
+    if (rules.tagRules.some((rule) => rule.tag === tag))
+      throw new ValidationError(
+        rulesText('tag.keptByRule', { tag, when: String(rules.tagRules.find((rule) => rule.tag === tag)?.when) }),
+      );
   }
 
   /** Takes away every tag whose time is up, each in its profile's own transaction; answers how many. */

@@ -1,8 +1,10 @@
+import { personaEventTypes } from '../timeline/persona-event-types';
+import { audienceIds } from './audience-lookups';
 import { valueWarnings } from './value-warnings';
 import type { Database } from '../db/database';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/app.errors';
 import { segmentsText } from './segments.messages';
-import type { LocalizedText } from '../i18n/message-catalog';
+import { type Localizable, type LocalizedText, listOf } from '../i18n/message-catalog';
 import { maskIdentity } from '../logging/pii-mask';
 import type { SegmentExpr } from './segment-ast';
 import { refersTo } from './segment-dependencies';
@@ -60,7 +62,7 @@ const sampleSize = 20;
  */
 export class SegmentService {
   /** What else names segments (pushes waiting to go out), asked before a delete: each answers who still needs one. */
-  private readonly dependents: ((name: string) => Promise<string[]>)[] = [];
+  private readonly dependents: ((name: string) => Promise<Localizable[]>)[] = [];
 
   constructor(
     private readonly db: Database,
@@ -71,7 +73,7 @@ export class SegmentService {
     private readonly declaredEventTypes: () => readonly string[] = () => [],
   ) {}
 
-  addDependents(usersOf: (name: string) => Promise<string[]>): void {
+  addDependents(usersOf: (name: string) => Promise<Localizable[]>): void {
     this.dependents.push(usersOf);
   }
 
@@ -141,9 +143,9 @@ export class SegmentService {
       )
     )
       .filter((other) => refersTo(parseSegment(other.expression), name))
-      .map((other) => `segment:${other.name}`);
+      .map((other): Localizable => ({ in: () => `segment:${other.name}` }));
     const users = [...segments, ...(await Promise.all(this.dependents.map((usersOf) => usersOf(name)))).flat()];
-    if (users.length > 0) throw new ConflictError(segmentsText('segment.inUse', { name, users: users.join(', ') }));
+    if (users.length > 0) throw new ConflictError(segmentsText('segment.inUse', { name, users: listOf(users) }));
     await this.db.execute('DELETE FROM segments WHERE id = ?', [row.id]);
   }
 
@@ -230,6 +232,36 @@ export class SegmentService {
     }
     const { sql, values } = await this.compile(expr);
     return { expression: printSegment(expr), where: `${liveProfiles} AND ${sql}`, values };
+  }
+
+  /**
+   * Values the data holds, for examples an operator can try as they are (the expression reference): a tag (not a
+   * lifecycle stage), a city, an event type people have (a purchase or an article read when there are), a saved
+   * segment. Each a single indexed read.
+   */
+  async examples(): Promise<{ tag?: string; city?: string; eventType?: string; segment?: string }> {
+    const first = async (sql: string) => (await this.db.select<{ value: string }>(sql))[0]?.value;
+    const [tag, city, segment, vocabulary] = await Promise.all([
+      first("SELECT name AS value FROM tags WHERE name NOT LIKE 'lifecycle/%' ORDER BY name LIMIT 1"),
+      first(
+        "SELECT value_key AS value FROM attributes WHERE name = 'city' AND value_key IS NOT NULL ORDER BY value_key LIMIT 1",
+      ),
+      first('SELECT name AS value FROM segments ORDER BY name LIMIT 1'),
+      loadVocabulary(this.db, []),
+    ]);
+    const types = vocabulary.eventTypes.filter((type) => !personaEventTypes.has(type));
+    const eventType = ['purchase', 'article_view', 'page_view'].find((type) => types.includes(type)) ?? types[0];
+    return {
+      ...(tag ? { tag } : {}),
+      ...(city ? { city: String(JSON.parse(city)) } : {}),
+      ...(eventType ? { eventType } : {}),
+      ...(segment ? { segment } : {}),
+    };
+  }
+
+  /** The live profiles an audience selects now, in id order (a bulk action's people). */
+  async memberIds(input: { segment: string } | { expression: string }): Promise<number[]> {
+    return audienceIds(this.db, await this.audience(input));
   }
 
   /** Turns a segment into a static list of the profiles it matches now; answers how many. */

@@ -49,13 +49,14 @@ export function startBotApp(
   fake: FakeWechatApi,
   now: Date | (() => Date),
   commandsPerMinute: number,
+  bot: Record<string, unknown> = {},
 ): Promise<TestApp> {
   return startTestApp(
     {
       plugins: { 'wechat-official-account': wechatApiPlugin(fake) },
       pushes: pushSettings(),
       rules: { ...defaultRules, scoring: [] },
-      bot: { operators: botOperators, commandsPerMinute },
+      bot: { operators: botOperators, commandsPerMinute, ...bot },
     },
     undefined,
     { clock: typeof now === 'function' ? now : () => now },

@@ -2,6 +2,7 @@ import type { BotCommand } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
 import { inEveryLocale, translator } from '../message-catalog';
 import { formatOperatorTime } from '../operator-time';
+import { runBulkTag } from '../bulk-tag';
 
 /** `confirm <code>`: sends the push the code was given for (to the operator who planned it, within its minutes). */
 export function confirmCommand(services: BotServices): BotCommand {
@@ -19,6 +20,11 @@ export function confirmCommand(services: BotServices): BotCommand {
         return t(`confirm.${check.reason}`, {
           minutes: services.confirmations.minutes,
           pushes: check.reason === 'too_many_tries' ? check.pushIds.map((id) => `#${id}`).join('、') : '',
+        });
+      if ('action' in check)
+        return runBulkTag(services, check.action, `bot:${operator.contact}`, locale).catch(async (error: unknown) => {
+          await services.confirmations.reopen(check.id);
+          throw error;
         });
       const push = await services.pushes
         .confirm(check.pushId, `bot:${operator.contact}`)

@@ -48,7 +48,7 @@ export function pushCommand(services: BotServices): BotCommand {
       const shown = { locale, timezone: services.timezone, now };
       const expiresAt = new Date(now.getTime() + services.confirmations.minutes * 60_000);
       const offerCode = async (push: PushView) => {
-        const code = await services.confirmations.issue(operator.contact, push.id);
+        const code = await services.confirmations.issue(operator.contact, { pushId: push.id });
         return [
           planSummary(push, push.plan, shown),
           t('push.confirmWith', { code, minutes: services.confirmations.minutes }),

@@ -4,7 +4,7 @@ import { formatCount, inEveryLocale, type Translate, translator } from '../messa
 import { readAllPages } from '../../util/paging';
 import { personLine } from '../person-line';
 import { shownStage, shownTag } from '../tag-names';
-import type { LocalizedText } from '../../i18n/message-catalog';
+import { listOf, type LocalizedText } from '../../i18n/message-catalog';
 
 /** How many sample profiles a chat preview lists. */
 const previewSample = 5;
@@ -63,6 +63,26 @@ export function segmentCommand(services: BotServices): BotCommand {
         ...warningLines(t, saved.warnings),
       ].join('\n');
     },
+    async update({ args, value }, t) {
+      const [, name] = args;
+      const expression = value(2);
+      if (!name || !expression) return t('segment.updateUsage');
+      const before = await segments.get(name);
+      const countBefore = await segments.countOf(name);
+      const updated = await segments.update(name, { expression });
+      const [count, users] = await Promise.all([segments.countOf(name), services.pushes.usersOfSegment(name)]);
+      return [
+        t('segment.updated', {
+          name,
+          before: before.expression,
+          after: updated.expression,
+          countBefore,
+          count,
+        }),
+        ...(users.length > 0 ? [t('segment.usedBy', { users: listOf(users) })] : []),
+        ...warningLines(t, updated.warnings),
+      ].join('\n');
+    },
     async list(_request, t) {
       const all = await readAllPages((request) => segments.list(request));
       if (all.length === 0) return t('segment.none');
@@ -102,7 +122,7 @@ export function segmentCommand(services: BotServices): BotCommand {
     name: 'segment',
     aliases: ['人群', 'seg'],
     role: 'viewer',
-    usage: '/segment count|preview|save|list|show|delete',
+    usage: '/segment count|preview|save|update|list|show|delete',
     summary: inEveryLocale('segment.summary'),
     subcommands: [
       {
@@ -139,6 +159,13 @@ export function segmentCommand(services: BotServices): BotCommand {
         role: 'operator',
         usage: '/segment save <name> <expression>',
         summary: inEveryLocale('segment.save.summary'),
+      },
+      {
+        name: 'update',
+        aliases: ['修改', '更新'],
+        role: 'operator',
+        usage: '/segment update <name> <expression>',
+        summary: inEveryLocale('segment.update.summary'),
       },
       {
         name: 'delete',

@@ -5,9 +5,14 @@ import type { BotServices } from '../bot-services';
 import { botText, inEveryLocale, translator } from '../message-catalog';
 import { personLine } from '../person-line';
 import { shownTag } from '../tag-names';
+import { audienceName, bulkAudience, runBulkTag } from '../bulk-tag';
 import { findProfile } from '../profile-reference';
 
-/** `tag add|remove <profile> <tag>`: an operator's own tag on one person (labels accepted for the tag). */
+/**
+ * `tag add|remove <profile> <tag>`: an operator's own tag on one person (labels accepted for the tag);
+ * `tag add|remove <segment | "expression"> <tag>`: on everyone it selects, with a confirmation code above
+ * `bot.bulkConfirmAbove` people.
+ */
 export function tagCommand(services: BotServices): BotCommand {
   return {
     name: 'tag',
@@ -20,14 +25,14 @@ export function tagCommand(services: BotServices): BotCommand {
         name: 'add',
         aliases: ['加', '添加'],
         role: 'operator',
-        usage: '/tag add <openid | phone | email | #id> <tag>',
+        usage: '/tag add <#id | name | phone | segment | "expression"> <tag>',
         summary: inEveryLocale('tag.add.summary'),
       },
       {
         name: 'remove',
         aliases: ['去掉', '删除'],
         role: 'operator',
-        usage: '/tag remove <openid | phone | email | #id> <tag>',
+        usage: '/tag remove <#id | name | phone | segment | "expression"> <tag>',
         summary: inEveryLocale('tag.remove.summary'),
       },
     ],
@@ -39,8 +44,27 @@ export function tagCommand(services: BotServices): BotCommand {
       const parsed = tagName.safeParse(labels.tagOf(typed));
       if (!parsed.success) throw new ValidationError(botText('tag.invalid', { tag: typed }));
       const tag = parsed.data;
-      const profile = await findProfile(services, args[1], (candidate) => personLine(candidate, t));
       const actor = `bot:${operator.contact}`;
+      const mode: 'add' | 'remove' = subcommand === 'add' ? 'add' : 'remove';
+      const audience = await bulkAudience(services, args[1]);
+      if (audience) {
+        const count = (await services.segments.memberIds(audience)).length;
+        const action = { kind: 'tag' as const, mode, tag, audience, count };
+        const shownAudience = audienceName(audience);
+        if (count === 0) return t('tag.bulkNobody', { audience: shownAudience });
+        if (count <= services.bulkConfirmAbove) return runBulkTag(services, action, actor, locale);
+        const code = await services.confirmations.issue(operator.contact, { action });
+        return t('tag.bulkPlanned', {
+          mode,
+          audience: shownAudience,
+          count,
+          tag: shownTag(labels, tag, locale),
+          limit: services.bulkConfirmAbove,
+          minutes: services.confirmations.minutes,
+          code,
+        });
+      }
+      const profile = await findProfile(services, args[1], (candidate) => personLine(candidate, t));
       const shown = shownTag(labels, tag, locale);
       if (subcommand === 'add') {
         const { profileId, added } = await services.operatorTags.add(profile.id, tag, null, actor);

@@ -24,7 +24,29 @@ export const en = {
   'help.summary': 'what you can do here, or how to use one command',
   'help.title': 'Hi {name} ({role}). Commands you can run:',
   'help.footer':
-    'Audiences use the segment language: tag:loyal AND city:Shanghai · 标签:忠实用户 且 城市:上海 · lifecycle:dormant AND event:purchase in 90d. /help <command> shows its usage.',
+    'Audiences use the segment language: tag:loyal AND city:Shanghai · 标签:忠实用户 且 城市:上海 · lifecycle:dormant AND event:purchase in 90d. /help expression explains it; /help <command> shows a command’s usage.',
+  'help.expression.title': 'Expressions (English or Chinese words; values below are from your data):',
+  'help.expression.tag': 'tag:{tag}',
+  'help.expression.tag.meaning': 'people with the tag (its name or its label)',
+  'help.expression.attribute': 'city:{city} AND gender:female',
+  'help.expression.attribute.meaning':
+    'attributes (上海, 上海市 and Shanghai are one city); also province, country, language, company, title',
+  'help.expression.age': 'age >= 30 · ageBand:25-34',
+  'help.expression.age.meaning': 'by birthday, or the age band people gave',
+  'help.expression.lifecycle': 'lifecycle:dormant',
+  'help.expression.lifecycle.meaning': 'potential, new, active, dormant or churned',
+  'help.expression.score': 'score >= 80 · score.engagement >= 50',
+  'help.expression.score.meaning': 'the total score, or one group’s',
+  'help.expression.event': 'event:{event} in 30d · event:{event} >= 3 in 90d',
+  'help.expression.event.meaning': 'did something: how often, within hours (h), days (d) or weeks (w)',
+  'help.expression.amount': 'event:purchase sum(amount) >= 100000 in 365d',
+  'help.expression.amount.meaning': 'amounts are in fen: 100000 is ¥1,000',
+  'help.expression.activity': 'last_seen <= 7d · subscribed · has:phone',
+  'help.expression.activity.meaning': 'last seen, following, has a contact',
+  'help.expression.segment': 'segment:{segment}',
+  'help.expression.segment.meaning': 'a saved segment',
+  'help.expression.combine': '(tag:{tag} OR city:{city}) AND NOT lifecycle:churned',
+  'help.expression.combine.meaning': 'AND, OR, NOT and brackets',
   'help.noSuchCommand': 'There is no command “{name}” that you can run. Type /help for the list.',
 
   'whois.summary': 'a follower’s card: contact (masked), lifecycle, score and why, tags, first touch, latest events',
@@ -53,6 +75,12 @@ export const en = {
   'segment.list.summary': 'the saved segments',
   'segment.show.summary': 'one saved segment with its count and recent trend',
   'segment.save.summary': 'save an expression under a name (use it as segment:<name>)',
+  'segment.update.summary': 'give a saved segment a new expression (pushes that use it take it from then on)',
+  'segment.updateUsage':
+    'Usage: /segment update <name> <expression>, e.g. /segment update sh-loyal tag:loyal AND city:Shanghai',
+  'segment.updated':
+    'Segment {name}: {before} → {after}. Now {count, plural, one {# person} other {# people}} (was {countBefore, number}).',
+  'segment.usedBy': 'Used by: {users} — they read the new expression from now on.',
   'segment.delete.summary': 'delete a saved segment nothing uses',
   'segment.needExpression': 'Which audience? e.g. /segment count tag:loyal AND city:Shanghai',
   'segment.counted': '{expression} → {count, plural, one {# person} other {# people}}',
@@ -85,6 +113,11 @@ export const en = {
   'tag.usage': 'Usage: /tag add <openid | phone | email | #id> <tag>, e.g. /tag add #42 vip',
   'tag.invalid':
     '“{tag}” can’t be a tag: up to 128 characters, no control characters, no slash or blank at either end (e.g. crm/mql).',
+  'tag.bulkPlanned':
+    '{mode, select, add {Tagging} other {Untagging}} {count, plural, one {# person} other {# people}} of {audience} {mode, select, add {with} other {from}} {tag}: more than {limit, number}, so nothing is done yet. To go ahead, reply /confirm {code} within {minutes, plural, one {# minute} other {# minutes}}.',
+  'tag.bulkDone':
+    '{mode, select, add {Tagged} other {Untagged}} {changed, plural, one {# person} other {# people}} of {audience} {mode, select, add {with} other {from}} {tag} ({selected, number} selected; the others {mode, select, add {already had it} other {didn’t have it}}).',
+  'tag.bulkNobody': '{audience} selects nobody: nothing to tag.',
   'tag.added': 'Tagged #{id} with {tag}.',
   'tag.alreadyHeld': '#{id} already has {tag}.',
   'tag.removed': 'Took {tag} away from #{id}.',
