@@ -45,7 +45,8 @@ export interface BotSubcommand {
   name: string;
   aliases?: readonly string[];
   role: BotRole;
-  usage: string;
+  /** How it is typed: one text, or one per locale (`/推送 <人群名> …` for a Chinese operator). */
+  usage: string | BotText;
   summary: BotText;
 }
 
@@ -58,7 +59,8 @@ export interface BotCommand {
   aliases?: readonly string[];
   /** Lowest operator role allowed to run it (or any of its subcommands). Admin commands are refused in groups. */
   role: BotRole;
-  usage: string;
+  /** How it is typed: one text, or one per locale (`/推送 <人群名> …` for a Chinese operator). */
+  usage: string | BotText;
   summary: BotText;
   subcommands?: readonly BotSubcommand[];
   /** The subcommand a bare `/<name>` runs; without one, a bare name answers with the subcommands. */

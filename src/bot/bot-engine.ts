@@ -171,7 +171,9 @@ export class BotEngine {
     }
     if (command.subcommands && !subcommand) {
       return {
-        replies: [t('engine.chooseSubcommand', { command: command.name, usage: usageOf(command, operator) })],
+        replies: [
+          t('engine.chooseSubcommand', { command: nameFor(command, operator), usage: usageOf(command, operator) }),
+        ],
         command: label,
         outcome: 'failed',
         detail: 'no subcommand',
@@ -229,11 +231,18 @@ export class BotEngine {
   }
 }
 
+/** A command's name as the operator would type it: its Chinese alias for a Chinese operator. */
+function nameFor(command: BotCommand, operator: Operator): string {
+  const chinese = command.aliases?.find((alias) => /\p{Script=Han}/u.test(alias));
+  return operator.locale === 'zh-CN' && chinese ? chinese : command.name;
+}
+
 /** A command's usage lines the operator may run. */
 export function usageOf(command: BotCommand, operator: Operator): string {
-  if (!command.subcommands) return command.usage;
+  const said = (usage: BotCommand['usage']) => (typeof usage === 'string' ? usage : usage[operator.locale]);
+  if (!command.subcommands) return said(command.usage);
   return command.subcommands
     .filter((sub) => mayRun(operator.role, sub.role))
-    .map((sub) => `${sub.usage} — ${sub.summary[operator.locale]}`)
+    .map((sub) => `${said(sub.usage)} — ${sub.summary[operator.locale]}`)
     .join('\n');
 }

@@ -143,4 +143,23 @@ describe('the command grammar, as operators type it', () => {
     const stored = (await (await app.request(`/api/pushes/${await latestPushId()}`)).json()) as { status: string };
     expect(stored.status).toBe('cancelled');
   });
+
+  it.each([
+    [
+      'wxid_admin',
+      '/人群 save 上海会员 城市:上海',
+      '/推送 上海会元 你好',
+      '没有叫“上海会元”的人群。您是不是想用 上海会员？',
+    ],
+    [
+      'wxid_operator',
+      '/segment save sh-fans city:Shanghai',
+      '/push sh-fan hello',
+      'No saved segment is called “sh-fan”. Did you mean sh-fans?',
+    ],
+  ])('a push to a segment that isn’t saved says so, with the closest name (%s)', async (operator, save, push, says) => {
+    await command(app, operator, save);
+    expect((await command(app, operator, push)).replies.join('\n')).toContain(says);
+    expect(await app.persona.db.select('SELECT id FROM pushes')).toEqual([]);
+  });
 });

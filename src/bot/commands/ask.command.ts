@@ -15,7 +15,7 @@ export function askCommand(services: BotServices, model: LanguageModel): BotComm
     name: 'ask',
     aliases: ['问'],
     role: 'viewer',
-    usage: '/ask <question>',
+    usage: inEveryLocale('usage.ask'),
     summary: inEveryLocale('ask.summary'),
     async run({ rest, operator, locale }) {
       const t = translator(locale);

@@ -8,7 +8,7 @@ export function cancelCommand(services: BotServices): BotCommand {
     name: 'cancel',
     aliases: ['取消'],
     role: 'operator',
-    usage: '/cancel <push id>',
+    usage: inEveryLocale('usage.cancel'),
     summary: inEveryLocale('cancel.summary'),
     async run({ args, operator, locale }) {
       const t = translator(locale);

@@ -10,7 +10,7 @@ export function confirmCommand(services: BotServices): BotCommand {
     name: 'confirm',
     aliases: ['确认'],
     role: 'operator',
-    usage: '/confirm <code>',
+    usage: inEveryLocale('usage.confirm'),
     summary: inEveryLocale('confirm.summary'),
     async run({ args, operator, locale }) {
       const t = translator(locale);

@@ -12,7 +12,7 @@ export function draftCommand(services: BotServices, model: LanguageModel): BotCo
     name: 'draft',
     aliases: ['文案'],
     role: 'operator',
-    usage: '/draft <segment | "expression"> <brief>',
+    usage: inEveryLocale('usage.draft'),
     summary: inEveryLocale('draft.summary'),
     async run({ args, rest, operator, locale }) {
       const t = translator(locale);

@@ -21,7 +21,7 @@ export function helpCommand(
     name: 'help',
     aliases: ['帮助', '?', '？'],
     role: 'viewer',
-    usage: '/help [command | expression]',
+    usage: inEveryLocale('usage.help'),
     summary: inEveryLocale('help.summary'),
     async run({ operator, args, locale }) {
       const t = translator(locale);

@@ -1,8 +1,11 @@
-import { ValidationError } from '../../errors/app.errors';
+import { NotFoundError, ValidationError } from '../../errors/app.errors';
+import { closestName } from '../../segments/closest-name';
+import { parseSegment } from '../../segments/segment-parser';
+import { readAllPages } from '../../util/paging';
 import type { BotCommand } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
 import { takeOptions } from '../command-line';
-import { inEveryLocale, translator } from '../message-catalog';
+import { botText, inEveryLocale, translator } from '../message-catalog';
 import { parseOperatorTime } from '../operator-time';
 import { planSummary } from '../push-summary';
 import type { PushView } from '../../pushes/push.service';
@@ -26,6 +29,27 @@ function contentOf(text: string) {
   };
 }
 
+/**
+ * A bare word that is neither a saved segment nor an expression was meant as a segment's name: said so, with the
+ * closest saved name (rather than "expected a condition at column 1").
+ */
+async function checkNotAMisspeltSegment(services: BotServices, audience: string): Promise<void> {
+  if (/[:：<>=()\s]/u.test(audience)) return;
+  try {
+    parseSegment(audience);
+    return;
+  } catch {
+    // Not an expression either: a segment's name, misspelt or not saved.
+  }
+  const names = (await readAllPages((request) => services.segments.list(request))).map((segment) => segment.name);
+  const suggestion = closestName(audience, names);
+  throw new NotFoundError(
+    suggestion
+      ? botText('push.noSuchSegment.suggest', { name: audience, suggestion })
+      : botText('push.noSuchSegment', { name: audience }),
+  );
+}
+
 /** `push code <id>` (`推送 验证码 <编号>`): a fresh code for a plan waiting for confirmation. */
 const codeWords = new Set(['code', '验证码']);
 
@@ -39,7 +63,7 @@ export function pushCommand(services: BotServices): BotCommand {
     name: 'push',
     aliases: ['推送'],
     role: 'operator',
-    usage: '/push <segment | "expression"> [name:…] [at:"tomorrow 10am" | 时间:明天10点] <content> · /push code <id>',
+    usage: inEveryLocale('usage.name.push'),
     summary: inEveryLocale('push.summary'),
     async run({ args, rest, operator, locale }) {
       const t = translator(locale);
@@ -78,7 +102,9 @@ export function pushCommand(services: BotServices): BotCommand {
       const audience = args[0];
       const content = rest(next);
       if (!audience || !content) return t('push.usage');
-      const target = (await services.segments.lookup(audience)) ? { segment: audience } : { expression: audience };
+      const isSegment = (await services.segments.lookup(audience)) !== undefined;
+      if (!isSegment) await checkNotAMisspeltSegment(services, audience);
+      const target = isSegment ? { segment: audience } : { expression: audience };
       let sendAt: Date | undefined;
       if (options.at !== undefined) {
         const time = readTime(options.at);

@@ -8,7 +8,7 @@ export function pushesCommand(services: BotServices): BotCommand {
     name: 'pushes',
     aliases: ['推送列表'],
     role: 'viewer',
-    usage: '/pushes',
+    usage: inEveryLocale('usage.pushes'),
     summary: inEveryLocale('pushes.summary'),
     async run({ locale }) {
       const t = translator(locale);

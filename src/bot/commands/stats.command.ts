@@ -9,7 +9,7 @@ export function statsCommand(services: BotServices): BotCommand {
     name: 'stats',
     aliases: ['统计', '数据'],
     role: 'viewer',
-    usage: '/stats',
+    usage: inEveryLocale('usage.stats'),
     summary: inEveryLocale('stats.summary'),
     async run({ locale }) {
       const t = translator(locale);

@@ -9,7 +9,7 @@ export function statusCommand(services: BotServices): BotCommand {
     name: 'status',
     aliases: ['状态'],
     role: 'viewer',
-    usage: '/status [push id]',
+    usage: inEveryLocale('usage.status'),
     summary: inEveryLocale('status.summary'),
     async run({ args, locale }) {
       const t = translator(locale);

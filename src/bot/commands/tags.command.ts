@@ -11,7 +11,7 @@ export function tagsCommand(services: BotServices): BotCommand {
     name: 'tags',
     aliases: ['标签'],
     role: 'viewer',
-    usage: '/tags',
+    usage: inEveryLocale('usage.tags'),
     summary: inEveryLocale('tags.summary'),
     async run({ locale }) {
       const t = translator(locale);

@@ -15,7 +15,7 @@ export function whoisCommand(services: BotServices): BotCommand {
     name: 'whois',
     aliases: ['查人', '画像'],
     role: 'viewer',
-    usage: '/whois <name | tail:8000 | phone | email | openid | #id>',
+    usage: inEveryLocale('usage.whois'),
     summary: inEveryLocale('whois.summary'),
     async run({ args, value, locale }) {
       const t = translator(locale);
