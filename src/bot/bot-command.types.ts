@@ -27,18 +27,23 @@ export interface BotRequest {
   inGroup: boolean;
 }
 
-/** A picture in an answer (a QR code): sent as an image where the chat can show one. */
+/** A picture in an answer (a QR code, a chart): sent as an image where the chat can show one. */
 export interface BotImage {
+  /** Where it can be fetched (a chart's is relative: `/api/bot/charts/<token>.png`, behind the admin token). */
   url: string;
   /** A file name for it (`store-0217.jpg`). */
   name: string;
+  /** The picture itself, when Persona drew it (a chart): sent as it is, never over JSON. */
+  png?: Buffer;
+  /** What a chart shows, for an HTTP client to use beside the picture. */
+  data?: unknown;
 }
 
 /**
  * A command's answer: its text, or the text with a picture, and `failed` (why, for the audit) when the command
  * could not do what was asked although nothing went wrong on Persona's side (the model's answer was unusable).
  */
-export type BotAnswer = string | { text: string; image?: BotImage; failed?: string };
+export type BotAnswer = string | { text: string; image?: BotImage; images?: BotImage[]; failed?: string };
 
 /** A subcommand (`segment count`), with its own lowest role. */
 export interface BotSubcommand {

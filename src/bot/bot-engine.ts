@@ -204,7 +204,7 @@ export class BotEngine {
       if (typeof answer === 'string') return { replies: [answer], command: label, outcome: 'ok' };
       return {
         replies: [answer.text],
-        ...(answer.image ? { images: [answer.image] } : {}),
+        images: [...(answer.image ? [answer.image] : []), ...(answer.images ?? [])],
         command: label,
         outcome: answer.failed ? 'failed' : 'ok',
         ...(answer.failed ? { detail: answer.failed } : {}),

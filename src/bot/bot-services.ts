@@ -8,6 +8,7 @@ import type { RulesProvider } from '../rules/rules-provider';
 import type { SegmentService } from '../segments/segment.service';
 import type { TimelineService } from '../timeline/timeline.service';
 import type { ConfirmationCodes } from './confirmation-codes.repository';
+import type { ChartStore } from './chart-store.repository';
 import type { Clock } from '../util/clock';
 
 /** What the bot's commands work with: Persona's services (never the database itself). */
@@ -24,6 +25,8 @@ export interface BotServices {
   confirmations: ConfirmationCodes;
   /** Wakes this instance's delivery worker after a confirmation. */
   wakePushes(): void;
+  /** Draws charts for answers. */
+  charts: ChartStore;
   /** Tagging more people than this at once waits for a confirmation code. */
   bulkConfirmAbove: number;
   /** The time zone operators read times in. */

@@ -26,17 +26,18 @@ import { tagCommand } from './commands/tag.command';
 import { tagsCommand } from './commands/tags.command';
 import { whoisCommand } from './commands/whois.command';
 import { ConfirmationCodes } from './confirmation-codes.repository';
+import { ChartStore } from './chart-store.repository';
 import { OperatorDirectory } from './operator-directory';
 import { OperatorRateLimiter } from './operator-rate-limiter';
 import { WechatyTransport, type WechatyStatus } from './wechaty.transport';
 import type { Clock } from '../util/clock';
 
-export const botRoom: RoomDefinition = { room: 'bot', tables: ['bot_audit', 'bot_confirmations'] };
+export const botRoom: RoomDefinition = { room: 'bot', tables: ['bot_audit', 'bot_confirmations', 'bot_charts'] };
 
 export interface BotModuleDeps {
   config: Config;
   db: Database;
-  services: Omit<BotServices, 'confirmations' | 'bulkConfirmAbove'>;
+  services: Omit<BotServices, 'confirmations' | 'bulkConfirmAbove' | 'charts'>;
   /** The language model behind `ask` and `draft` (off without a key). */
   model: LanguageModel;
   /** Makes puppet instances instead of the configured package (tests). */
@@ -61,15 +62,19 @@ export class BotModule implements RoomModule {
   readonly audit: BotAuditService;
   readonly operators: OperatorDirectory;
   readonly wechaty: WechatyTransport | undefined;
+  /** Charts drawn for answers (their links are served by the HTTP door). */
+  readonly charts: ChartStore;
 
   constructor(deps: BotModuleDeps) {
     const { config, clock } = deps;
+    this.charts = new ChartStore(deps.db, clock);
     const bot = config.bot;
     const log = deps.log.child({ room: 'bot' });
     const services: BotServices = {
       ...deps.services,
       confirmations: new ConfirmationCodes(deps.db, bot.confirmationMinutes, clock),
       bulkConfirmAbove: bot.bulkConfirmAbove,
+      charts: this.charts,
     };
     const core = [
       helpCommand(() => this.registry, services),

@@ -1,8 +1,24 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
+import type { BotImage } from './bot-command.types';
 import type { Readable, Writable } from 'node:stream';
 import type { ChatAnswer, ChatMessage } from './bot-engine';
 import { translator } from './message-catalog';
 import type { Operator } from './operator-directory';
+
+/** Where the console keeps the charts it was answered with. */
+const chartDirectory = path.join(os.tmpdir(), 'persona-charts');
+
+/** A chart written to a file named by its link's token (unique), answering its path. */
+async function saved(image: BotImage): Promise<string> {
+  await mkdir(chartDirectory, { recursive: true });
+  const token = /([A-Za-z0-9_-]+)\.png$/.exec(image.url)?.[1] ?? 'chart';
+  const file = path.join(chartDirectory, `${image.name.replace(/\.png$/, '')}-${token}.png`);
+  await writeFile(file, image.png as Buffer);
+  return file;
+}
 
 /**
  * The bot in a terminal: each line is a message from `operator` (the slash is optional), each answer is printed
@@ -26,9 +42,12 @@ export async function runConsole(
     const text = line.trim();
     if (['exit', 'quit', '/exit', '/quit', '退出'].includes(text.toLowerCase())) break;
     if (text !== '') {
-      // A picture's link is in the text already.
-      const { replies } = await handle({ transport: 'console', sender: { id: operator.contact }, text });
-      io.output.write(`${replies.join('\n\n')}\n`);
+      // A QR code's link is in the text already; a chart is written to a file, its path printed.
+      const { replies, images } = await handle({ transport: 'console', sender: { id: operator.contact }, text });
+      const charts = await Promise.all(
+        images.filter((image) => image.png).map(async (image) => t('console.chart', { path: await saved(image) })),
+      );
+      io.output.write(`${[...replies, ...charts].join('\n\n')}\n`);
     }
     lines.prompt();
   }

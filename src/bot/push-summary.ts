@@ -117,6 +117,8 @@ export function reportSummary(push: PushView, report: PushReport, locale: BotLoc
   if (skipped) lines.push(t('push.skipped', { reasons: skipped }));
   const failed = counts(report.failed);
   if (failed) lines.push(t('status.failed', { codes: failed }));
+  if (report.clicks.events > 0)
+    lines.push(t('status.clicks', { people: report.clicks.people, clicks: report.clicks.events }));
   if (report.reported.mass.reported > 0) {
     const mass = report.reported.mass;
     lines.push(

@@ -195,7 +195,13 @@ export class WechatyTransport {
       if (room) await room.say(reply, talker);
       else await talker.say(reply);
     }
-    for (const image of answer.images) await (room ?? talker).say(FileBox.fromUrl(image.url, { name: image.name }));
+    for (const image of answer.images)
+      await (room ?? talker).say(
+        // As base64: a file box a puppet can pass on (a buffer's can't be serialized, e.g. to a puppet service).
+        image.png
+          ? FileBox.fromBase64(image.png.toString('base64'), image.name)
+          : FileBox.fromUrl(image.url, { name: image.name }),
+      );
     for (const listener of this.answered) listener(chat, answer);
   }
 

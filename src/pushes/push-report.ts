@@ -1,3 +1,4 @@
+import { countEventsWithNumber } from '../timeline/timeline-lookups';
 import type { Database } from '../db/database';
 
 /** Where a push stands: its recipients by status, channel, reason and WeChat code; progress; what WeChat reported. */
@@ -12,6 +13,8 @@ export interface PushReport {
   failed: Record<string, number>;
   /** Sends found in flight after a crash: recorded as sent, not repeated. */
   unconfirmed: number;
+  /** Tracked links followed: clicks recorded (one per person, link and minute) and how many people clicked. */
+  clicks: { events: number; people: number };
   /** Recipients settled per minute (UTC), oldest first. */
   progress: { minute: string; sent: number; failed: number; skipped: number }[];
   /** WeChat's own counts: mass sends (MASSSENDJOBFINISH) and template messages (TEMPLATESENDJOBFINISH) reported so far. */
@@ -32,7 +35,7 @@ const pendingStatuses = new Set(['queued', 'sending', 'deferred']);
 
 /** Reads a push's report: a few grouped queries over its deliveries, batches and the channel's delivery reports. */
 export async function pushReport(db: Database, pushId: number): Promise<PushReport> {
-  const [groups, progress, batches, massReports, templateReports] = await Promise.all([
+  const [groups, progress, batches, massReports, templateReports, clicks] = await Promise.all([
     db.select<{ status: string; channel: string | null; reason: string | null; error_code: string | null; n: number }>(
       'SELECT status, channel, reason, error_code, COUNT(*) AS n FROM push_deliveries WHERE push_id = ? GROUP BY status, channel, reason, error_code',
       [pushId],
@@ -53,6 +56,7 @@ export async function pushReport(db: Database, pushId: number): Promise<PushRepo
         WHERE d.push_id = ? AND d.channel = 'template' AND r.kind = 'template' GROUP BY r.status`,
       [pushId],
     ),
+    countEventsWithNumber(db, { type: 'push_click', name: 'pushId', value: pushId }),
   ]);
   const report: PushReport = {
     recipients: 0,
@@ -62,6 +66,7 @@ export async function pushReport(db: Database, pushId: number): Promise<PushRepo
     deferred: {},
     failed: {},
     unconfirmed: 0,
+    clicks,
     progress: [],
     reported: {
       mass: {

@@ -1,5 +1,6 @@
 import type { Database } from '../db/database';
 import { liveProfiles } from './segment-sql-compiler';
+import { localDate, localDayStart } from '../util/local-time';
 
 export interface AudienceOverview {
   /** Live profiles following at least one account. */
@@ -41,6 +42,37 @@ export class AudienceStats {
       lifecycle: Object.fromEntries(lifecycle.map((row) => [row.name.slice('lifecycle/'.length), Number(row.n)])),
       topTags: tags,
     };
+  }
+
+  /**
+   * Follows and unfollows per local day over the `days` days up to `now`, oldest first, every day listed (a day
+   * without any has zeros): from the timeline's subscribe and unsubscribe events.
+   */
+  async followerGrowth(
+    now: Date,
+    timezone: string,
+    days = 30,
+  ): Promise<{ day: string; follows: number; unfollows: number }[]> {
+    const dayMs = 86_400_000;
+    // Noon of each day, stepped back from today's: a local day whatever the zone's daylight-saving changes.
+    const noon = localDayStart(now, timezone).getTime() + dayMs / 2;
+    const listed = Array.from({ length: days }, (_, index) =>
+      localDate(new Date(noon - (days - 1 - index) * dayMs), timezone),
+    );
+    const byDay = new Map(listed.map((day) => [day, { day, follows: 0, unfollows: 0 }]));
+    const from = localDayStart(new Date(noon - (days - 1) * dayMs), timezone);
+    const rows = await this.db.selectLong<{ type: string; occurred_at: unknown }>(
+      "SELECT type, occurred_at FROM events WHERE type IN ('subscribe', 'unsubscribe') AND occurred_at >= ? AND occurred_at <= ?",
+      [from, now],
+    );
+    for (const row of rows) {
+      const at = this.db.parseTime(row.occurred_at);
+      const entry = at ? byDay.get(localDate(at, timezone)) : undefined;
+      if (!entry) continue;
+      if (row.type === 'subscribe') entry.follows += 1;
+      else entry.unfollows += 1;
+    }
+    return [...byDay.values()];
   }
 
   /** Every tag live profiles hold, with how many hold it, most first (then by name). */

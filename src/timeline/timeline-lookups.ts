@@ -93,6 +93,19 @@ export async function lastOutsideEventAt(
   return db.parseTime(row?.lastEvent);
 }
 
+/** Events of `type` whose numeric property `name` is `value`, and how many people had one (a push's clicks). */
+export async function countEventsWithNumber(
+  db: Database,
+  query: { type: string; name: string; value: number },
+): Promise<{ events: number; people: number }> {
+  const [row] = await db.select<{ events: number; people: number }>(
+    `SELECT COUNT(*) AS events, COUNT(DISTINCT profile_id) AS people FROM event_properties
+      WHERE type = :type AND name = :name AND value_number = :value`,
+    query,
+  );
+  return { events: Number(row?.events ?? 0), people: Number(row?.people ?? 0) };
+}
+
 /**
  * Each profile's latest event of each of `types` whose property `name` is `value`, between `from` and `to` (found
  * through the property index); `scope`: only these profiles (null: everyone).

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { runConsole } from '../../src/bot/console.transport';
 import { botOperators } from '../support/bot-fixtures';
@@ -30,11 +31,14 @@ describe('the bot console', () => {
       output,
       interactive: false,
     });
-    input.end('人群 count tag:loyal\n\n/pushes\nexit\n/stats\n');
+    input.end('人群 count tag:loyal\n\n/pushes\n/人群 save 忠实 tag:loyal\n/人群 查看 忠实\nexit\n/stats\n');
     await done;
     expect(printed).toContain('Persona 控制台，当前身份：管理员（管理员）');
     expect(printed).toContain('tag:loyal → 1 人');
     expect(printed).toContain('还没有推送。');
+    // A chart is written to a file, its path printed.
+    const chart = /图表：(\S+\.png)/.exec(printed)?.[1] as string;
+    expect(readFileSync(chart).subarray(1, 4).toString()).toBe('PNG');
     // Nothing after exit.
     expect(printed).not.toContain('粉丝：');
     expect(printed.trimEnd().endsWith('再见。')).toBe(true);
@@ -42,6 +46,8 @@ describe('the bot console', () => {
       entries: { transport: string; command: string }[];
     };
     expect(audit.entries.map((entry) => [entry.transport, entry.command])).toEqual([
+      ['console', 'segment show'],
+      ['console', 'segment save'],
       ['console', 'pushes'],
       ['console', 'segment count'],
     ]);

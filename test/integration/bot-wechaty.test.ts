@@ -110,7 +110,9 @@ describe('the operator bot over WeChat (wechaty-puppet-mock)', () => {
 
     await app.persona.pushWorker.drain();
     expect(fake.massSends.map((send) => send.touser.sort())).toEqual([['oLoyal1', 'oLoyal2']]);
-    const [status] = await chat.ask(operator, `/status ${pushId}`);
+    // Where it stands, with its funnel as a picture after the text.
+    const [status, funnel] = await chat.ask(operator, `/status ${pushId}`, { count: 2 });
+    expect(funnel).toBe('[image]');
     expect(status).toContain(`Push #${pushId} “Winter”: done`);
     expect(status).toContain('Recipients 2: sent 2');
     for (const follower of ['oLoyal1', 'oLoyal2'])

@@ -1,7 +1,9 @@
-import type { BotCommand, BotRequest } from '../bot-command.types';
+import type { BotAnswer, BotCommand, BotRequest } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
 import { formatCount, inEveryLocale, type Translate, translator } from '../message-catalog';
 import { readAllPages } from '../../util/paging';
+import { segmentTrendChart } from '../../charts/chart-kinds';
+import { localDate } from '../../util/local-time';
 import { personLine } from '../person-line';
 import { shownStage, shownTag } from '../tag-names';
 import { listOf, type LocalizedText } from '../../i18n/message-catalog';
@@ -22,7 +24,7 @@ export function segmentCommand(services: BotServices): BotCommand {
   const warningLines = (t: Translate, warnings: LocalizedText[]) =>
     warnings.map((warning) => t('segment.warning', { warning }));
 
-  const run: Record<string, (request: BotRequest, t: Translate) => Promise<string>> = {
+  const run: Record<string, (request: BotRequest, t: Translate) => Promise<BotAnswer>> = {
     async count({ value }, t) {
       const text = value(1);
       if (!text) return t('segment.needExpression');
@@ -93,7 +95,7 @@ export function segmentCommand(services: BotServices): BotCommand {
         ),
       ].join('\n');
     },
-    async show({ args }, t) {
+    async show({ args, locale }, t) {
       const name = args[1];
       if (!name) return t('segment.nameNeeded');
       const [segment, count, history] = await Promise.all([
@@ -102,13 +104,18 @@ export function segmentCommand(services: BotServices): BotCommand {
         segments.history(name),
       ]);
       const trend = history.slice(-7).map((day) => `${day.day.slice(5)} ${formatCount(day.count)}`);
-      return [
+      // The daily counts up to now: today's live count ends the line when no snapshot was taken today yet.
+      const today = localDate(services.clock(), services.timezone);
+      const days = history.some((day) => day.day === today) ? history : [...history, { day: today, count }];
+      const image = await services.charts.draw(segmentTrendChart(name, days.slice(-30), locale));
+      const text = [
         `${segment.name}: ${segment.expression}`,
         ...(segment.description ? [segment.description] : []),
         t('segment.countNow', { count: count }),
         ...(segment.frozenAt ? [t('segment.frozenSince', { at: segment.frozenAt.slice(0, 10) })] : []),
         ...(trend.length > 0 ? [t('segment.trend', { trend: trend.join(' · ') })] : []),
       ].join('\n');
+      return { text, image };
     },
     async delete({ args }, t) {
       const name = args[1];

@@ -1,9 +1,14 @@
 import type { BotCommand } from '../bot-command.types';
+import { followerGrowthChart, lifecycleChart, topTagsChart } from '../../charts/chart-kinds';
+import { shownStage, shownTag } from '../tag-names';
 import { localDayStart, localWeekStart } from '../../util/local-time';
 import type { BotServices } from '../bot-services';
 import { formatCount, inEveryLocale, translator } from '../message-catalog';
 
-/** `stats`: followers, newcomers today and this week, lifecycle stages, top tags and this week's pushes. */
+/**
+ * `stats`: followers, newcomers today and this week, lifecycle stages, top tags and this week's pushes, with charts:
+ * follows and unfollows over 30 days, the lifecycle split, the top tags.
+ */
 export function statsCommand(services: BotServices): BotCommand {
   return {
     name: 'stats',
@@ -15,21 +20,25 @@ export function statsCommand(services: BotServices): BotCommand {
       const t = translator(locale);
       const now = services.clock();
       const since = { today: localDayStart(now, services.timezone), week: localWeekStart(now, services.timezone) };
-      const [overview, pushes] = await Promise.all([
+      const [overview, pushes, growth] = await Promise.all([
         services.stats.overview(since),
         services.pushes.activitySince(since.week),
+        services.stats.followerGrowth(now, services.timezone),
       ]);
       const labels = services.rules.current.labels;
-      const stages = ['potential', 'new', 'active', 'dormant', 'churned']
+      const stageCounts = ['potential', 'new', 'active', 'dormant', 'churned']
         .filter((stage) => overview.lifecycle[stage] !== undefined)
-        .map(
-          (stage) =>
-            `${labels.labelOf(`lifecycle/${stage}`, locale) ?? stage} ${formatCount(overview.lifecycle[stage])}`,
-        );
-      const tags = overview.topTags.map(
-        ({ tag, count }) => `${labels.labelOf(tag, locale) ?? tag} ${formatCount(count)}`,
-      );
-      return [
+        .map((stage) => ({ name: shownStage(labels, stage, locale), count: overview.lifecycle[stage] }));
+      const tagCounts = overview.topTags.map(({ tag, count }) => ({ name: shownTag(labels, tag, locale), count }));
+      const stages = stageCounts.map((stage) => `${stage.name} ${formatCount(stage.count)}`);
+      const tags = tagCounts.map((tag) => `${tag.name} ${formatCount(tag.count)}`);
+      // Drawn side by side (resvg renders on the thread pool).
+      const images = await Promise.all([
+        services.charts.draw(followerGrowthChart(growth, locale)),
+        ...(stageCounts.length > 0 ? [services.charts.draw(lifecycleChart(stageCounts, locale))] : []),
+        ...(tagCounts.length > 0 ? [services.charts.draw(topTagsChart(tagCounts, locale))] : []),
+      ]);
+      const text = [
         t('stats.followers', {
           count: overview.followers,
           today: overview.newToday,
@@ -43,6 +52,7 @@ export function statsCommand(services: BotServices): BotCommand {
           failed: pushes.failed,
         }),
       ].join('\n');
+      return { text, images };
     },
   };
 }

@@ -2,8 +2,9 @@ import type { BotCommand } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
 import { inEveryLocale, translator } from '../message-catalog';
 import { reportSummary } from '../push-summary';
+import { pushFunnelChart } from '../../charts/chart-kinds';
 
-/** `status [push]`: where a push stands (the latest when none is named). */
+/** `status [push]`: where a push stands (the latest when none is named), with its funnel as a chart once it went out. */
 export function statusCommand(services: BotServices): BotCommand {
   return {
     name: 'status',
@@ -23,7 +24,11 @@ export function statusCommand(services: BotServices): BotCommand {
         id = latest.id;
       }
       const [push, report] = await Promise.all([services.pushes.get(id), services.pushes.report(id)]);
-      return reportSummary(push, report, locale);
+      const text = reportSummary(push, report, locale);
+      // A push that went out has a funnel: its recipients, those it was sent to, those who clicked.
+      if (report.recipients === 0) return text;
+      const funnel = { recipients: report.recipients, sent: report.byStatus.sent ?? 0, clicked: report.clicks.people };
+      return { text, image: await services.charts.draw(pushFunnelChart(push.id, funnel, locale)) };
     },
   };
 }

@@ -16,6 +16,7 @@ export const en = {
 
   'console.welcome': 'Persona console, as {name} ({role}). Type /help for commands, exit to leave.',
   'console.bye': 'Bye.',
+  'console.chart': 'Chart: {path}',
 
   'role.viewer': 'viewer',
   'role.operator': 'operator',
@@ -225,6 +226,8 @@ export const en = {
   'status.notConfirmed': 'Not confirmed yet (planned for {count, plural, one {# person} other {# people}}).',
   'status.recipients': 'Recipients {count, number}: {statuses}',
   'status.channels': 'Sent per channel: {channels}',
+  'status.clicks':
+    'Clicked by {people, plural, one {# person} other {# people}} ({clicks, plural, one {# click} other {# clicks}})',
   'status.failed': 'Failed (WeChat codes): {codes}',
   'status.wechatMass':
     'WeChat reports for mass sends: {sent, number} sent, {errors, plural, one {# error} other {# errors}} ({batches} batches reported)',

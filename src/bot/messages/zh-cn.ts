@@ -16,6 +16,7 @@ export const zhCN: Readonly<Record<keyof typeof en, string>> = {
 
   'console.welcome': 'Persona 控制台，当前身份：{name}（{role}）。发送 /帮助 查看命令，输入 exit 退出。',
   'console.bye': '再见。',
+  'console.chart': '图表：{path}',
 
   'role.viewer': '查看者',
   'role.operator': '运营',
@@ -212,6 +213,7 @@ export const zhCN: Readonly<Record<keyof typeof en, string>> = {
   'status.notConfirmed': '尚未确认（计划 {count, number} 人）。',
   'status.recipients': '接收人 {count, number}：{statuses}',
   'status.channels': '各渠道已发送：{channels}',
+  'status.clicks': '点击：{people, number} 人（{clicks, number} 次）',
   'status.failed': '失败（微信错误码）：{codes}',
   'status.wechatMass': '微信群发回报：成功 {sent, number}，失败 {errors, number}（已回报批次 {batches}）',
   'status.planned': '待确认',
