@@ -6,9 +6,11 @@
  * by the default rules), and the bot's console as an admin operator: count a segment, plan a push, confirm it.
  *
  * npm run bench:demo (`--measure`): the same seed, then times the operator's commands through the bot engine (the
- * median of 5 runs each, the first run apart) instead of opening the console.
+ * median of 5 runs each, the first run apart) instead of opening the console; `-- --save-charts docs/images` also
+ * writes the charts of /统计 and of the measured push's /状态 there.
  */
 import { rmSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Persona } from '../src/app';
 import { runConsole } from '../src/bot/console.transport';
@@ -141,8 +143,12 @@ async function timeCommands(persona: Persona): Promise<void> {
     '/segment count event:article_view >= 3 in 30d AND NOT event:purchase',
     '/segment count city in (Shanghai, Hangzhou) AND score >= 20 AND last_seen < 30d',
     '/segment preview lifecycle:dormant AND tag:demographic/female',
+    '/人群 count 城市:上梅',
     '/stats',
+    '/统计',
     '/whois #5000',
+    '/查人 林',
+    '/帮助 表达式',
   ];
   process.stdout.write(`\n${'command'.padEnd(80)} first    median of 5\n`);
   for (const text of commands) {
@@ -177,6 +183,19 @@ async function timeCommands(persona: Persona): Promise<void> {
   process.stdout.write(
     `\n${plan}\n${confirmed}\n${status}\n(planned, confirmed and delivered in ${((Date.now() - began) / 1000).toFixed(1)} s)\n`,
   );
+  // `--save-charts <dir>`: the charts of /统计 and of the push's /状态, as files (docs/images holds a set).
+  const chartsAt = process.argv.indexOf('--save-charts');
+  if (chartsAt > 0) {
+    const directory = path.resolve(process.argv[chartsAt + 1] ?? 'docs/images');
+    await mkdir(directory, { recursive: true });
+    for (const text of ['/统计', `/状态 ${id}`]) {
+      const { images } = await persona.bot.handle({ transport: 'console', sender: { id: operator.contact }, text });
+      for (const image of images)
+        if (image.png)
+          await writeFile(path.join(directory, `demo-${image.name.replace(/-\d+\.png$/, '.png')}`), image.png);
+    }
+    process.stdout.write(`charts written to ${directory}\n`);
+  }
 }
 
 void main().catch((error: unknown) => {

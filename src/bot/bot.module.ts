@@ -27,6 +27,7 @@ import { tagsCommand } from './commands/tags.command';
 import { whoisCommand } from './commands/whois.command';
 import { ConfirmationCodes } from './confirmation-codes.repository';
 import { ChartStore } from './chart-store.repository';
+import { warmUpCharts } from '../charts/chart-renderer';
 import { OperatorDirectory } from './operator-directory';
 import { OperatorRateLimiter } from './operator-rate-limiter';
 import { WechatyTransport, type WechatyStatus } from './wechaty.transport';
@@ -64,6 +65,7 @@ export class BotModule implements RoomModule {
   readonly wechaty: WechatyTransport | undefined;
   /** Charts drawn for answers (their links are served by the HTTP door). */
   readonly charts: ChartStore;
+  private warming: Promise<void> = Promise.resolve();
 
   constructor(deps: BotModuleDeps) {
     const { config, clock } = deps;
@@ -129,8 +131,13 @@ export class BotModule implements RoomModule {
       // In the background: the server never waits for (or depends on) the WeChat connection.
       start: async (options) => {
         if (options.wechaty !== false) this.wechaty?.start();
+        // The first chart pays for ECharts' and the font's first use: paid here, not by an operator's /stats.
+        this.warming = warmUpCharts().catch((error: unknown) =>
+          log.warn({ err: error }, 'charts could not be drawn; answers will come without them'),
+        );
       },
       stop: async () => {
+        await this.warming;
         await this.wechaty?.stop();
       },
     };

@@ -7,6 +7,8 @@ import type { BotImage } from './bot-command.types';
 
 /** How long a drawn chart stays reachable by its link. */
 const keptMs = 7 * 24 * 3_600_000;
+/** How often old charts are swept. */
+const sweepEveryMs = 3_600_000;
 
 /**
  * Charts for answers: drawn (ECharts to SVG, resvg to PNG), kept in `bot_charts` under an unguessable token so an
@@ -14,6 +16,8 @@ const keptMs = 7 * 24 * 3_600_000;
  * it as an image, the console writes it to a file) and the data it shows.
  */
 export class ChartStore {
+  private lastSweep = Number.NEGATIVE_INFINITY;
+
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
@@ -23,7 +27,11 @@ export class ChartStore {
     const { png } = await renderChart(spec.option);
     const token = randomBytes(12).toString('base64url');
     const now = this.clock();
-    await this.db.execute('DELETE FROM bot_charts WHERE created_at < ?', [new Date(now.getTime() - keptMs)]);
+    // Charts past their week are dropped now and then (an hour apart at most), not at every drawing.
+    if (now.getTime() - this.lastSweep >= sweepEveryMs) {
+      this.lastSweep = now.getTime();
+      await this.db.execute('DELETE FROM bot_charts WHERE created_at < ?', [new Date(now.getTime() - keptMs)]);
+    }
     await this.db.execute('INSERT INTO bot_charts (token, name, png, created_at) VALUES (?, ?, ?, ?)', [
       token,
       spec.name,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { renderAsync } from '@resvg/resvg-js';
 import * as echarts from 'echarts';
+import { followerGrowthChart, lifecycleChart, topTagsChart } from './chart-kinds';
 
 /**
  * The font charts are drawn with, from the project's dependencies (never the OS): Noto Sans SC (SIL Open Font
@@ -47,6 +48,20 @@ export async function renderChart(
   }
   const rendered = await renderAsync(svg, resvgOptions);
   return { svg, png: rendered.asPng() };
+}
+
+/**
+ * Draws one chart of each kind and throws them away: ECharts' and the font's first use (a few hundred milliseconds),
+ * done at start instead of while the first operator waits.
+ */
+export async function warmUpCharts(): Promise<void> {
+  const days = [{ day: '2026-01-01', follows: 1, unfollows: 1 }];
+  const counts = [{ name: '粉丝', count: 1 }];
+  await Promise.all(
+    [followerGrowthChart(days, 'zh-CN'), lifecycleChart(counts, 'zh-CN'), topTagsChart(counts, 'en')].map((spec) =>
+      renderChart(spec.option),
+    ),
+  );
 }
 
 /** Whether the chart font's files are where the dependency puts them (a check at start, and in tests). */
