@@ -27,13 +27,18 @@ import { tagsCommand } from './commands/tags.command';
 import { whoisCommand } from './commands/whois.command';
 import { ConfirmationCodes } from './confirmation-codes.repository';
 import { ChartStore } from './chart-store.repository';
+import { DailyDigest } from './daily-digest';
+import { subscribeCommand, unsubscribeCommand } from './commands/subscribe.command';
 import { warmUpCharts } from '../charts/chart-renderer';
 import { OperatorDirectory } from './operator-directory';
 import { OperatorRateLimiter } from './operator-rate-limiter';
 import { WechatyTransport, type WechatyStatus } from './wechaty.transport';
 import type { Clock } from '../util/clock';
 
-export const botRoom: RoomDefinition = { room: 'bot', tables: ['bot_audit', 'bot_confirmations', 'bot_charts'] };
+export const botRoom: RoomDefinition = {
+  room: 'bot',
+  tables: ['bot_audit', 'bot_confirmations', 'bot_charts', 'bot_subscriptions', 'bot_digests'],
+};
 
 export interface BotModuleDeps {
   config: Config;
@@ -63,6 +68,8 @@ export class BotModule implements RoomModule {
   readonly audit: BotAuditService;
   readonly operators: OperatorDirectory;
   readonly wechaty: WechatyTransport | undefined;
+  /** The morning digest for operators who subscribed. */
+  readonly digest: DailyDigest;
   /** Charts drawn for answers (their links are served by the HTTP door). */
   readonly charts: ChartStore;
   private warming: Promise<void> = Promise.resolve();
@@ -78,6 +85,15 @@ export class BotModule implements RoomModule {
       bulkConfirmAbove: bot.bulkConfirmAbove,
       charts: this.charts,
     };
+    this.operators = new OperatorDirectory(bot.operators, config.locale);
+    // Unasked, an operator is reached over WeChat (the one chat that can take a message unasked).
+    this.digest = new DailyDigest(
+      deps.db,
+      services,
+      this.operators,
+      async (contact, answer) => (await this.wechaty?.sendTo(contact, answer)) ?? false,
+      log,
+    );
     const core = [
       helpCommand(() => this.registry, services),
       whoisCommand(services),
@@ -93,10 +109,11 @@ export class BotModule implements RoomModule {
       rulesCommand(services),
       askCommand(services, deps.model),
       draftCommand(services, deps.model),
+      subscribeCommand(this.digest),
+      unsubscribeCommand(this.digest),
     ];
     this.registry = new CommandRegistry(core, this.commands);
     this.audit = new BotAuditService(deps.db);
-    this.operators = new OperatorDirectory(bot.operators, config.locale);
     this.engine = new BotEngine(
       this.registry,
       this.operators,
@@ -126,7 +143,7 @@ export class BotModule implements RoomModule {
         deps.clock,
       );
     }
-    this.contributes = { personData: botAuditPersonData(deps.db) };
+    this.contributes = { personData: botAuditPersonData(deps.db), jobs: [this.digest.job()] };
     this.lifecycle = {
       // In the background: the server never waits for (or depends on) the WeChat connection.
       start: async (options) => {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ContactInterface, MessageInterface, WechatyInterface } from 'wechaty/impls';
+import type { ContactInterface, MessageInterface, RoomInterface, WechatyInterface } from 'wechaty/impls';
 import type { ChatAnswer, ChatMessage } from './bot-engine';
 import type { Clock } from '../util/clock';
 
@@ -167,6 +167,21 @@ export class WechatyTransport {
     await this.connect();
   }
 
+  /**
+   * Sends an answer to an operator by their contact (WeChat id, else the alias the bot's account gave them), unasked
+   * (the morning digest). False when not logged in or nobody answers to that contact.
+   */
+  async sendTo(contact: string, answer: ChatAnswer): Promise<boolean> {
+    const bot = this.bot;
+    if (!bot || this.current.state !== 'online') return false;
+    const talker =
+      (await bot.Contact.find({ id: contact }).catch(() => undefined)) ??
+      (await bot.Contact.find({ alias: contact }).catch(() => undefined));
+    if (!talker) return false;
+    await this.deliver(talker, undefined, answer);
+    return true;
+  }
+
   private onScan(qrcode: string): void {
     const qrUrl = `https://wechaty.js.org/qrcode/${encodeURIComponent(qrcode)}`;
     this.set({ state: 'waiting_for_scan', qrUrl });
@@ -190,6 +205,12 @@ export class WechatyTransport {
       ...(room ? { room: { id: room.id, mentioned: await message.mentionSelf() } } : {}),
     };
     const answer = await this.handle(chat);
+    await this.deliver(talker, room ?? undefined, answer);
+    for (const listener of this.answered) listener(chat, answer);
+  }
+
+  /** Texts in order, then pictures: in the room (mentioning the talker) or to the talker. */
+  private async deliver(talker: ContactInterface, room: RoomInterface | undefined, answer: ChatAnswer): Promise<void> {
     const { FileBox } = await import('file-box');
     for (const reply of answer.replies) {
       if (room) await room.say(reply, talker);
@@ -202,7 +223,6 @@ export class WechatyTransport {
           ? FileBox.fromBase64(image.png.toString('base64'), image.name)
           : FileBox.fromUrl(image.url, { name: image.name }),
       );
-    for (const listener of this.answered) listener(chat, answer);
   }
 
   private set(change: Partial<WechatyStatus>): void {

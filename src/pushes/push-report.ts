@@ -127,12 +127,16 @@ export async function pushReport(db: Database, pushId: number): Promise<PushRepo
 export async function pushActivitySince(
   db: Database,
   since: Date,
+  until: Date = new Date(8.64e15),
 ): Promise<{ confirmed: number; sent: number; failed: number }> {
   const [[pushes], deliveries] = await Promise.all([
-    db.select<{ n: number }>('SELECT COUNT(*) AS n FROM pushes WHERE confirmed_at >= ?', [since]),
+    db.select<{ n: number }>('SELECT COUNT(*) AS n FROM pushes WHERE confirmed_at >= ? AND confirmed_at < ?', [
+      since,
+      until,
+    ]),
     db.select<{ status: string; n: number }>(
-      "SELECT status, COUNT(*) AS n FROM push_deliveries WHERE decided_at >= ? AND status IN ('sent', 'failed') GROUP BY status",
-      [since],
+      "SELECT status, COUNT(*) AS n FROM push_deliveries WHERE decided_at >= ? AND decided_at < ? AND status IN ('sent', 'failed') GROUP BY status",
+      [since, until],
     ),
   ]);
   const count = (status: string) => Number(deliveries.find((row) => row.status === status)?.n ?? 0);

@@ -351,9 +351,12 @@ export class PushService {
     return pushPages.page(rows, filter, (row) => this.view(row));
   }
 
-  /** Pushes confirmed since `since`, and recipients decided since then (of any push) that were sent or failed. */
-  async activitySince(since: Date): Promise<{ confirmed: number; sent: number; failed: number }> {
-    return pushActivitySince(this.db, since);
+  /**
+   * Pushes confirmed since `since` (and before `until`), and recipients decided then (of any push) that were sent or
+   * failed.
+   */
+  async activitySince(since: Date, until?: Date): Promise<{ confirmed: number; sent: number; failed: number }> {
+    return pushActivitySince(this.db, since, until);
   }
 
   private async audit(

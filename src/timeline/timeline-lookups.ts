@@ -93,6 +93,20 @@ export async function lastOutsideEventAt(
   return db.parseTime(row?.lastEvent);
 }
 
+/** Events of `type` between `from` and `to`, counted by the text value of their property `name` (lifecycle moves by stage). */
+export async function countEventsByProperty(
+  db: Database,
+  query: { type: string; name: string; from: Date; to: Date },
+): Promise<{ value: string; count: number }[]> {
+  const rows = await db.select<{ value: string; n: number }>(
+    `SELECT value_key AS value, COUNT(*) AS n FROM event_properties
+      WHERE type = :type AND name = :name AND occurred_at >= :from AND occurred_at < :to AND value_key IS NOT NULL
+      GROUP BY value_key ORDER BY n DESC`,
+    query,
+  );
+  return rows.map((row) => ({ value: String(JSON.parse(row.value)), count: Number(row.n) }));
+}
+
 /** Events of `type` whose numeric property `name` is `value`, and how many people had one (a push's clicks). */
 export async function countEventsWithNumber(
   db: Database,

@@ -1,3 +1,4 @@
+import { countEventsByProperty } from './timeline-lookups';
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database';
 import { erasedSourceKey } from './erased-source-keys';
@@ -31,6 +32,16 @@ export class TimelineService {
       const index = this.listeners.indexOf(listener);
       if (index >= 0) this.listeners.splice(index, 1);
     };
+  }
+
+  /** Events of `type` in [`from`, `to`), counted by their property `name`'s value (yesterday's lifecycle moves). */
+  countByProperty(query: {
+    type: string;
+    name: string;
+    from: Date;
+    to: Date;
+  }): Promise<{ value: string; count: number }[]> {
+    return countEventsByProperty(this.db, query);
   }
 
   async append(event: NewTimelineEvent, transaction: Transaction): Promise<number> {

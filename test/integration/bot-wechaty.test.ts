@@ -189,4 +189,33 @@ describe('the operator bot over WeChat (wechaty-puppet-mock)', () => {
     await botStatus(app.persona, (status) => status.state === 'online');
     expect(await chat.ask(operator, '/segment count tag:loyal')).toEqual(['tag:loyal → 3 people']);
   });
+
+  it('sends the morning digest to the operators who subscribed, in their language, once a day', async () => {
+    await start();
+    await botStatus(app.persona, (status) => status.state === 'offline');
+    chat.login();
+    await botStatus(app.persona, (status) => status.state === 'online');
+    await record(app, 'oNew', [{ key: 'follow', type: 'subscribe', at: new Date(now.getTime() - 3_600_000) }]);
+    const admin = chat.contact('wxid_admin', '管理员');
+    const operator = chat.contact('wxid_operator', 'Olivia');
+    expect(await chat.ask(admin, '/订阅 日报')).toEqual(['已订阅：每天 09:00 发送日报。/退订 日报 可以取消。']);
+    expect(await chat.ask(operator, '/subscribe daily')).toEqual([
+      'Subscribed: the digest comes every day at 09:00. /unsubscribe daily stops it.',
+    ]);
+    // The next morning at 09:00 in Shanghai, through the scheduler as its cron tick would run it.
+    const tick = new Date('2026-11-26T01:00:00Z');
+    const [chinese, english] = [chat.receive(admin, 2), chat.receive(operator, 2)];
+    expect(await app.persona.jobs.trigger('bot.daily-digest', tick)).toBe('succeeded');
+    const [digest, chart] = await chinese;
+    expect(digest).toContain('早上好！昨天（11-25）：');
+    expect(digest).toContain('新关注 1 · 取消关注 0');
+    expect(digest).toContain('生命周期变化：新用户 +');
+    expect(chart).toBe('[image]');
+    const [englishDigest, englishChart] = await english;
+    expect(englishDigest).toContain('Good morning! Yesterday (11-25):');
+    expect(englishChart).toBe('[image]');
+    // Once per operator and day, whichever run (or instance) tries again.
+    expect(await app.persona.bot.digest.sendAll(new Date('2026-11-26T02:00:00Z'))).toBe(0);
+    expect(await chat.ask(admin, '/退订 日报')).toEqual(['已退订日报。']);
+  });
 });

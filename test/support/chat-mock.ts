@@ -74,6 +74,22 @@ export class ChatMock {
     else from.say(text).to(this.account);
     return replies;
   }
+
+  /** Resolves with the bot's next `count` messages to `to`, unasked (a picture reads `[image]`). */
+  receive(to: ContactMock, count: number): Promise<string[]> {
+    return new Promise<string[]>((resolve) => {
+      const received: string[] = [];
+      const listener = (message: { talker(): { id: string }; text(): string; type(): types.Message }) => {
+        if (message.talker().id !== this.account.id) return;
+        received.push(message.type() === types.Message.Image ? '[image]' : message.text());
+        if (received.length === count) {
+          to.off('message', listener as never);
+          resolve(received);
+        }
+      };
+      to.on('message', listener as never);
+    });
+  }
 }
 
 /** Resolves with the replies to `sender`'s message `text` once the bot has handled it (none when it ignored it). */
