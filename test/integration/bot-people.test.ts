@@ -105,4 +105,23 @@ describe('people as operators know them', () => {
     const labels = config.rules.tags.labels;
     expect(tags.filter((tag) => !labels[tag]?.['zh-CN'])).toEqual([]);
   });
+
+  it.each([
+    ['wxid_admin', '/人群 预览 性别:女', '#'],
+    ['wxid_operator', '/segment preview gender:female', '#'],
+  ])('a preview’s sample shows a masked name and phone, not an openid (%s)', async (operator, text) => {
+    const preview = (await command(app, operator, text)).replies.join('\n');
+    expect(preview).toMatch(/#\d+ 林\*\* \+86138\*{4}8000/);
+    expect(preview).not.toMatch(/oLin/);
+  });
+
+  it.each([
+    ['/规则 预演 忠实用户 评分 >= 80', '以上只是预演，没有任何修改。'],
+    // The English label, quoted for its blank (the preview is an admin's, and the admin here reads Chinese).
+    ['/规则 预演 "loyal customer" 评分 >= 80', '以上只是预演，没有任何修改。'],
+  ])('a rules preview takes a tag by its label (%s)', async (text, says) => {
+    const answer = await command(app, 'wxid_admin', text);
+    expect(answer.outcome).toBe('ok');
+    expect(answer.replies.join('\n')).toContain(says);
+  });
 });
