@@ -5,7 +5,8 @@ import checkFile from 'eslint-plugin-check-file';
 
 /**
  * What a file is for, said by its name: `<concept>.ts`, or `<concept>.<role>.ts` with a role from this list (and
- * kebab-case throughout). The doors add theirs: bot commands and transports, HTTP middleware, CLI entry points.
+ * kebab-case throughout). The doors add theirs: bot commands and transports, HTTP middleware, CLI entry points;
+ * `messages` is a message catalogue (a room's errors and warnings in both locales).
  */
 const roles =
   'module|service|repository|worker|job|stage|routes|schema|errors|types|command|transport|middleware|cli|messages';
