@@ -104,6 +104,12 @@ const freeFormName = /^[a-z][a-zA-Z0-9_]{0,63}$/;
 export const knownAttributes = Object.keys(known);
 
 /**
+ * Catalogued free text compared without regard to case (`company:acme` finds `ACME`): stored as written, since how a
+ * name is written is worth keeping. The other catalogued attributes have one spelling (`canonicalAttributeValue`).
+ */
+export const caseInsensitiveAttributes: ReadonlySet<string> = new Set(['name', 'company', 'title']);
+
+/**
  * A value in its one spelling: a catalogued attribute's value normalised (上海市, Shanghai → 上海; 女, F → female),
  * any other as it is. Stored values take it whichever source wrote them, and expressions compare with it
  * (城市:上海市 and city:Shanghai find 上海).

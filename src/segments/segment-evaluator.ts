@@ -1,4 +1,4 @@
-import { type AttributeValue, canonicalAttributeValue } from '../profiles/attribute-catalog';
+import { type AttributeValue, canonicalAttributeValue, caseInsensitiveAttributes } from '../profiles/attribute-catalog';
 import type { IdentityType } from '../profiles/identity';
 import {
   type CompareOp,
@@ -132,7 +132,11 @@ function matchesField(facts: ProfileFacts, field: string, op: CompareOp, value: 
   const name = field.startsWith('attr.') ? field.slice('attr.'.length) : field;
   const held = ownValue(facts.attributes, name);
   if (op === '=' || op === '!=') {
-    const equal = held !== undefined && held === canonicalAttributeValue(name, value);
+    const equal =
+      held !== undefined &&
+      (caseInsensitiveAttributes.has(name) && typeof held === 'string' && typeof value === 'string'
+        ? held.toLowerCase() === value.toLowerCase()
+        : held === canonicalAttributeValue(name, value));
     return op === '=' ? equal : !equal;
   }
   return typeof held === 'number' && compareNumbers(held, op, value as number);

@@ -1,4 +1,4 @@
-import { canonicalAttributeValue } from '../profiles/attribute-catalog';
+import { canonicalAttributeValue, caseInsensitiveAttributes } from '../profiles/attribute-catalog';
 import type { Dialect } from '../db/database';
 import { chainTerms } from '../db/sql-limits';
 import { propertyKey } from '../timeline/event-property-index';
@@ -181,6 +181,11 @@ class SqlWriter {
       return op === '=' ? exact : `NOT ${exact}`;
     }
     const name = field.startsWith('attr.') ? field.slice('attr.'.length) : field;
+    if ((op === '=' || op === '!=') && caseInsensitiveAttributes.has(name) && typeof value === 'string') {
+      // Lower-cased on both sides: no index, but these are rarely asked and never large (a person's own words).
+      const equal = this.attribute(name, `LOWER(a.value) = ${this.bind(JSON.stringify(value.toLowerCase()))}`);
+      return op === '=' ? equal : `NOT ${equal}`;
+    }
     if (op === '=' || op === '!=') {
       const equal = this.attribute(name, this.storedAs(JSON.stringify(canonicalAttributeValue(name, value))));
       return op === '=' ? equal : `NOT ${equal}`;

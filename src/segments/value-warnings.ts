@@ -2,7 +2,7 @@ import { pinyin } from 'pinyin-pro';
 import type { Database } from '../db/database';
 import { type LocalizedText, listOf } from '../i18n/message-catalog';
 import { vocabularyText } from '../i18n/vocabulary.messages';
-import { type AttributeValue, canonicalAttributeValue } from '../profiles/attribute-catalog';
+import { type AttributeValue, canonicalAttributeValue, caseInsensitiveAttributes } from '../profiles/attribute-catalog';
 import { closestName } from './closest-name';
 import { type SegmentExpr, segmentTerms } from './segment-ast';
 import { segmentsText } from './segments.messages';
@@ -49,8 +49,15 @@ export async function valueWarnings(db: Database, expr: SegmentExpr): Promise<Lo
     let held: { value: string; holders: number }[] | undefined;
     for (const value of values) {
       const [found] = await db.select<{ found: number }>(
-        'SELECT 1 AS found FROM attributes WHERE name = ? AND value_key = ? LIMIT 1',
-        [name, JSON.stringify(value)],
+        caseInsensitiveAttributes.has(name) && typeof value === 'string'
+          ? 'SELECT 1 AS found FROM attributes WHERE name = ? AND LOWER(value) = ? LIMIT 1'
+          : 'SELECT 1 AS found FROM attributes WHERE name = ? AND value_key = ? LIMIT 1',
+        [
+          name,
+          JSON.stringify(
+            typeof value === 'string' && caseInsensitiveAttributes.has(name) ? value.toLowerCase() : value,
+          ),
+        ],
       );
       if (found) continue;
       held ??= (

@@ -21,7 +21,7 @@ describe('values as operators type them', () => {
       ['oA', { city: 'Shanghai', gender: 'F', province: 'Shanghai' }],
       ['oB', { city: '上海市', gender: '女' }],
       ['oC', { city: 'SHANGHAI', gender: 'male' }],
-      ['oD', { city: 'Beijing', gender: 'female', province: '北京市' }],
+      ['oD', { city: 'Beijing', gender: 'female', province: '北京市', company: 'ACME Ltd' }],
     ];
     for (const [openid, attributes] of people)
       await record(app, openid, [
@@ -45,6 +45,8 @@ describe('values as operators type them', () => {
     ['wxid_operator', '/segment count gender:F', '→ 3 people'],
     ['wxid_operator', '/segment count gender:female AND province:Beijing', '→ 1 person'],
     ['wxid_admin', '/人群 count 城市 in (上海, Beijing)', '→ 4 人'],
+    ['wxid_operator', '/segment count company:"acme ltd"', '→ 1 person'],
+    ['wxid_admin', '/人群 count 公司:"Acme LTD"', '→ 1 人'],
   ])('one place, one gender, however typed (%s: %s)', async (operator, text, counted) => {
     const answer = await count(operator, text);
     expect(answer).toContain(counted);
