@@ -24,15 +24,19 @@ export async function bulkAudience(
 export const audienceName = (audience: BulkTagAction['audience']) =>
   'segment' in audience ? `segment:${audience.segment}` : audience.expression;
 
-/** Tags (or untags) everyone the action's audience selects now, and says how it went. */
+/**
+ * Tags (or untags) everyone the action's audience selects, and says how it went: `members` when just read, else the
+ * audience is read now (a confirmation, minutes after the count).
+ */
 export async function runBulkTag(
   services: Pick<BotServices, 'segments' | 'operatorTags' | 'rules'>,
   action: BulkTagAction,
   actor: string,
   locale: BotLocale,
+  members?: readonly number[],
 ): Promise<string> {
   const t = translator(locale);
-  const ids = await services.segments.memberIds(action.audience);
+  const ids = members ?? (await services.segments.memberIds(action.audience));
   const { changed } = await services.operatorTags.tagMany(ids, action.tag, action.mode, actor, {
     audience: action.audience,
   });

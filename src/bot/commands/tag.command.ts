@@ -48,11 +48,12 @@ export function tagCommand(services: BotServices): BotCommand {
       const mode: 'add' | 'remove' = subcommand === 'add' ? 'add' : 'remove';
       const audience = await bulkAudience(services, args[1]);
       if (audience) {
-        const count = (await services.segments.memberIds(audience)).length;
+        const members = await services.segments.memberIds(audience);
+        const count = members.length;
         const action = { kind: 'tag' as const, mode, tag, audience, count };
         const shownAudience = audienceName(audience);
         if (count === 0) return t('tag.bulkNobody', { audience: shownAudience });
-        if (count <= services.bulkConfirmAbove) return runBulkTag(services, action, actor, locale);
+        if (count <= services.bulkConfirmAbove) return runBulkTag(services, action, actor, locale, members);
         const code = await services.confirmations.issue(operator.contact, { action });
         return t('tag.bulkPlanned', {
           mode,
