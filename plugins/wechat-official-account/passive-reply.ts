@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { type AttributeValue, ownValue } from '../../src/plugins/plugin-sdk';
+import { type AttributeValue, cdata, ownValue } from '../../src/plugins/plugin-sdk';
 import type { Reply, WechatAccount } from './wechat-config.schema';
 import type { NormalizedMessage } from './wechat-message-normalizer';
 import { scenePattern } from './scene-channel';
-import { cdata } from './wechat-xml';
 
 /** Picks the configured reply: scene welcome, then welcome on a follow; keywords, then the default for messages. */
 export class ReplyChooser {

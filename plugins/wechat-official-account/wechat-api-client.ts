@@ -1,5 +1,4 @@
-import { monotonicMs } from '../../src/plugins/plugin-sdk';
-import { SlidingWindowLimiter } from './sliding-window-limiter';
+import { monotonicMs, SlidingWindowLimiter } from '../../src/plugins/plugin-sdk';
 import { WechatApiError } from './wechat.errors';
 import type { AccessTokenStore, WechatApiOptions, WechatUserInfo } from './wechat-api.types';
 

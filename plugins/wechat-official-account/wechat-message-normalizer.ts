@@ -5,9 +5,9 @@ import {
   occurredAtProblem,
   ownValue,
   ValidationError,
+  type WechatFields,
 } from '../../src/plugins/plugin-sdk';
 import type { SceneChannels } from './scene-channel';
-import type { WechatFields } from './wechat-xml';
 
 /** What one webhook message becomes: timeline events, or a delivery report, plus what the reply depends on. */
 export interface NormalizedMessage {

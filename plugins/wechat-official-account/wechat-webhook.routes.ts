@@ -1,19 +1,24 @@
 import {
   type AppContext,
+  assertNoDeclarations,
+  cdata,
+  extractEncrypt,
   ForbiddenError,
+  MsgCrypt,
+  MsgCryptError,
+  parseWechatXml,
   type PluginContext,
   readRawBody,
+  signaturesMatch,
   UnauthorizedError,
   ValidationError,
+  wechatSignature,
+  WrongReceiverError,
 } from '../../src/plugins/plugin-sdk';
 import { isPersonalized, personalize, ReplyChooser, renderReply, replyNonce } from './passive-reply';
 import type { SceneChannels } from './scene-channel';
 import type { WechatAccount, WechatConfig } from './wechat-config.schema';
-import { WechatCrypto } from './wechat-crypto';
-import { WechatCryptoError, WrongAppIdError } from './wechat.errors';
 import { normalizeWechatMessage } from './wechat-message-normalizer';
-import { signaturesMatch, wechatSignature } from './wechat-signature';
-import { assertNoDeclarations, cdata, extractEncrypt, parseWechatXml } from './wechat-xml';
 
 function queryText(ctx: AppContext, name: string): string | undefined {
   const value = ctx.query[name];
@@ -27,7 +32,7 @@ function queryText(ctx: AppContext, name: string): string | undefined {
  */
 export class WechatWebhook {
   private readonly token: string;
-  private readonly crypto: WechatCrypto | undefined;
+  private readonly crypto: MsgCrypt | undefined;
   private readonly replies: ReplyChooser;
 
   constructor(
@@ -37,7 +42,7 @@ export class WechatWebhook {
     private readonly context: PluginContext<WechatConfig>,
   ) {
     this.token = account.token.reveal();
-    this.crypto = account.encodingAESKey ? new WechatCrypto(account.encodingAESKey.reveal(), account.appId) : undefined;
+    this.crypto = account.encodingAESKey ? new MsgCrypt(account.encodingAESKey.reveal(), account.appId) : undefined;
     this.replies = new ReplyChooser(account.replies);
   }
 
@@ -121,19 +126,19 @@ export class WechatWebhook {
       throw new UnauthorizedError('msg_signature does not match');
     }
     try {
-      const xml = (this.crypto as WechatCrypto).decrypt(encrypt);
+      const xml = (this.crypto as MsgCrypt).decrypt(encrypt);
       assertNoDeclarations(xml);
       return xml;
     } catch (error) {
-      if (error instanceof WrongAppIdError) throw new UnauthorizedError(error.message);
-      if (error instanceof WechatCryptoError) throw new ValidationError(error.message);
+      if (error instanceof WrongReceiverError) throw new UnauthorizedError(error.message);
+      if (error instanceof MsgCryptError) throw new ValidationError(error.message);
       throw error;
     }
   }
 
   /** An encrypted reply envelope with its own timestamp, nonce and MsgSignature. */
   private seal(document: string): string {
-    const encrypt = (this.crypto as WechatCrypto).encrypt(document);
+    const encrypt = (this.crypto as MsgCrypt).encrypt(document);
     const timestamp = String(Math.floor(this.context.clock().getTime() / 1000));
     const nonce = replyNonce();
     const signature = wechatSignature(this.token, timestamp, nonce, encrypt);

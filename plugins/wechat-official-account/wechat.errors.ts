@@ -23,9 +23,3 @@ export class WechatApiError extends Error {
     this.permanent = permanentErrcodes.has(errcode);
   }
 }
-
-/** A ciphertext that does not decrypt to a well-formed message (wrong key, bad padding or length). */
-export class WechatCryptoError extends Error {}
-
-/** The appId inside a ciphertext is another account's: the message was not meant for this one. */
-export class WrongAppIdError extends WechatCryptoError {}

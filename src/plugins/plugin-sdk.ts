@@ -39,3 +39,14 @@ export {
 } from '../errors/app.errors';
 export { ownValue } from '../util/own-value';
 export { type Clock, monotonicMs } from '../util/clock';
+export { SlidingWindowLimiter } from '../util/sliding-window-limiter';
+export { MsgCrypt } from '../wechat-wire/msg-crypt';
+export { MsgCryptError, WrongReceiverError } from '../wechat-wire/msg-crypt.errors';
+export { signaturesMatch, wechatSignature } from '../wechat-wire/msg-signature';
+export {
+  assertNoDeclarations,
+  cdata,
+  extractEncrypt,
+  parseWechatXml,
+  type WechatFields,
+} from '../wechat-wire/wechat-xml';

@@ -201,7 +201,7 @@ describe('WeChat webhook', () => {
     it('a valid ciphertext for another appId → 401', async () => {
       const response = await post(hello, { mode: 'safe', appId: 'wx9999999999999999' });
       expect(response.status).toBe(401);
-      expect(((await response.json()) as { error: { message: string } }).error.message).toContain('another appId');
+      expect(((await response.json()) as { error: { message: string } }).error.message).toContain('another receiver');
     });
 
     it('a tampered msg_signature in safe mode → 401', async () => {

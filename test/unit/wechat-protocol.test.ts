@@ -1,9 +1,9 @@
-import { WechatCrypto } from '../../plugins/wechat-official-account/wechat-crypto';
-import { WrongAppIdError } from '../../plugins/wechat-official-account/wechat.errors';
+import { MsgCrypt } from '../../src/wechat-wire/msg-crypt';
+import { WrongReceiverError } from '../../src/wechat-wire/msg-crypt.errors';
 import { normalizeWechatMessage } from '../../plugins/wechat-official-account/wechat-message-normalizer';
 import { SceneChannels } from '../../plugins/wechat-official-account/scene-channel';
-import { signaturesMatch, wechatSignature } from '../../plugins/wechat-official-account/wechat-signature';
-import { extractEncrypt, parseWechatXml } from '../../plugins/wechat-official-account/wechat-xml';
+import { signaturesMatch, wechatSignature } from '../../src/wechat-wire/msg-signature';
+import { extractEncrypt, parseWechatXml } from '../../src/wechat-wire/wechat-xml';
 import { decryptFrom, encryptFor, sampleAccount } from '../support/wechat-client';
 
 /** The public vectors of ../shared/wechat/PROTOCOL.md. */
@@ -33,17 +33,17 @@ describe('WeChat protocol: public vectors', () => {
     expect(wechatSignature('spamtest', '1409735669', '1320562132', sampleEncrypt)).toBe(
       '5d197aaffba7e9b25a30732f161a50dee96bd5fa',
     );
-    const crypto = new WechatCrypto(sampleAccount.encodingAESKey, sampleAccount.appId);
+    const crypto = new MsgCrypt(sampleAccount.encodingAESKey, sampleAccount.appId);
     const plain = crypto.decrypt(sampleEncrypt);
     expect(plain).toBe(samplePlain);
     expect(Buffer.byteLength(plain)).toBe(280);
-    expect(() => new WechatCrypto(sampleAccount.encodingAESKey, 'wx0000000000000000').decrypt(sampleEncrypt)).toThrow(
-      WrongAppIdError,
+    expect(() => new MsgCrypt(sampleAccount.encodingAESKey, 'wx0000000000000000').decrypt(sampleEncrypt)).toThrow(
+      WrongReceiverError,
     );
   });
 
   it('round-trips with the independent test client at every padding length, including a full 32-byte block', () => {
-    const crypto = new WechatCrypto(sampleAccount.encodingAESKey, sampleAccount.appId);
+    const crypto = new MsgCrypt(sampleAccount.encodingAESKey, sampleAccount.appId);
     for (let length = 0; length <= 64; length += 1) {
       const message = 'x'.repeat(length);
       expect(crypto.decrypt(encryptFor(sampleAccount, message))).toBe(message);

@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { ValidationError } from '../../src/plugins/plugin-sdk';
+import { ValidationError } from '../errors/app.errors';
 
 /** A WeChat document's top-level fields; nested elements (ScanCodeInfo, ResultList…) stay nested. */
 export type WechatFields = Record<string, unknown>;

@@ -1,29 +1,31 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { WechatCryptoError, WrongAppIdError } from './wechat.errors';
+import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
+import { MsgCryptError, WrongReceiverError } from './msg-crypt.errors';
 
 /** WeChat pads to 32-byte blocks (PKCS#7 with pad bytes 1..32), not AES's 16. */
 const blockSize = 32;
 
 /**
- * The AES scheme of safe and compatible mode: key = base64(EncodingAESKey + "="), AES-256-CBC with IV = key[0..16),
- * plaintext = random(16) ‖ uint32 BE length ‖ message ‖ appId, padded to 32-byte blocks.
+ * WXBizMsgCrypt, the AES scheme of the official account's safe mode and of every WeCom callback:
+ * key = base64(EncodingAESKey + "="), AES-256-CBC with IV = key[0..16),
+ * plaintext = random(16) ‖ uint32 BE length ‖ message ‖ receiver id, padded to 32-byte blocks. The receiver id is the
+ * official account's appId, or the WeCom corpId.
  */
-export class WechatCrypto {
+export class MsgCrypt {
   private readonly key: Buffer;
   private readonly iv: Buffer;
 
   constructor(
     encodingAESKey: string,
-    private readonly appId: string,
+    private readonly receiverId: string,
   ) {
     this.key = Buffer.from(`${encodingAESKey}=`, 'base64');
     if (encodingAESKey.length !== 43 || this.key.length !== 32) {
-      throw new WechatCryptoError('EncodingAESKey must be 43 characters of base64 (32 bytes)');
+      throw new MsgCryptError('EncodingAESKey must be 43 characters of base64 (32 bytes)');
     }
     this.iv = this.key.subarray(0, 16);
   }
 
-  /** Decrypts an Encrypt value and checks it was meant for this account's appId. */
+  /** Decrypts an Encrypt value (or a WeCom echostr) and checks it was meant for this receiver. */
   decrypt(encrypted: string): string {
     let plain: Buffer;
     try {
@@ -31,7 +33,7 @@ export class WechatCrypto {
       decipher.setAutoPadding(false);
       plain = Buffer.concat([decipher.update(Buffer.from(encrypted.trim(), 'base64')), decipher.final()]);
     } catch {
-      throw new WechatCryptoError('the ciphertext does not decrypt');
+      throw new MsgCryptError('the ciphertext does not decrypt');
     }
     const pad = plain[plain.length - 1];
     if (
@@ -40,14 +42,16 @@ export class WechatCrypto {
       pad > blockSize ||
       plain.subarray(plain.length - pad).some((b) => b !== pad)
     ) {
-      throw new WechatCryptoError('the decrypted message has invalid padding');
+      throw new MsgCryptError('the decrypted message has invalid padding');
     }
     const content = plain.subarray(16, plain.length - pad);
     const length = content.readUInt32BE(0);
-    if (length > content.length - 4) throw new WechatCryptoError('the decrypted message is shorter than it says');
+    if (length > content.length - 4) throw new MsgCryptError('the decrypted message is shorter than it says');
     const message = content.subarray(4, 4 + length);
-    const appId = content.subarray(4 + length).toString('utf8');
-    if (appId !== this.appId) throw new WrongAppIdError('the message was encrypted for another appId');
+    const receiver = content.subarray(4 + length);
+    const expected = Buffer.from(this.receiverId, 'utf8');
+    if (receiver.length !== expected.length || !timingSafeEqual(receiver, expected))
+      throw new WrongReceiverError('the message was encrypted for another receiver (appId or corpId)');
     return message.toString('utf8');
   }
 
@@ -55,7 +59,7 @@ export class WechatCrypto {
     const body = Buffer.from(message, 'utf8');
     const length = Buffer.alloc(4);
     length.writeUInt32BE(body.length, 0);
-    const unpadded = Buffer.concat([random, length, body, Buffer.from(this.appId, 'utf8')]);
+    const unpadded = Buffer.concat([random, length, body, Buffer.from(this.receiverId, 'utf8')]);
     const pad = blockSize - (unpadded.length % blockSize);
     const cipher = createCipheriv('aes-256-cbc', this.key, this.iv);
     cipher.setAutoPadding(false);
