@@ -1,6 +1,6 @@
 /**
  * The house's architecture rules, checked by `npm run lint` (dependency-cruiser). Layers, bottom up:
- *   foundation  src/util, src/errors, src/logging, src/metrics, src/i18n, src/charts, src/wechat-wire (the
+ *   foundation  src/util, src/errors, src/logging, src/metrics, src/notices (what the team is told unasked), src/i18n, src/charts, src/wechat-wire (the
  *               WXBizMsgCrypt scheme and safe XML shared by WeChat and WeCom): used by everyone, use no room
  *   db          src/db: the store; uses only the foundation
  *   config      src/config: reads and validates the configuration; composes the rooms' own config schemas
@@ -10,7 +10,7 @@
  *   roots       src/app.ts, src/main.ts and the CLI's entry points (src/cli/*.cli.ts): wire everything
  * Nothing imports upward, there are no circles, and plugins (plugins/) import only the SDK.
  */
-const foundation = '^src/(util|errors|logging|metrics|i18n|charts|wechat-wire)/';
+const foundation = '^src/(util|errors|logging|metrics|notices|i18n|charts|wechat-wire)/';
 const rooms = '^src/(profiles|timeline|ingest|rules|segments|pushes|webhooks|credentials|jobs|ai|audit)/';
 const doors = '^src/(http|bot|cli|plugins)/';
 const roots = '^src/((app|main)|cli/[^/]+\\.cli)\\.ts$';

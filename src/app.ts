@@ -22,6 +22,7 @@ import { JobsModule } from './jobs/jobs.module';
 import type { JobScheduler } from './jobs/job-scheduler';
 import type { RoomModule, StartOptions } from './kernel/room-module.types';
 import { Metrics } from './metrics/metrics';
+import { NoticeBoard } from './notices/notice-board';
 import type { PluginHost } from './plugins/plugin-host';
 import { loadPlugins } from './plugins/plugin-loader';
 import { PluginsModule } from './plugins/plugins.module';
@@ -71,6 +72,8 @@ export class Persona {
   readonly db: Database;
   readonly migrator: Migrator;
   readonly metrics = new Metrics();
+  /** What the team hears of unasked: finished pushes and alerts (WeCom robots carry them). */
+  readonly notices: NoticeBoard;
   /** Every module, in the order they were built (each from the ones before it). */
   readonly modules: readonly RoomModule[];
   readonly rulesModule: RulesModule;
@@ -123,11 +126,13 @@ export class Persona {
     this.db = db;
     this.migrator = createMigrator(db, log);
     const { metrics } = this;
-    const base = { config, db, log, metrics, clock };
+    const notices = new NoticeBoard(clock, log.child({ room: 'notices' }));
+    this.notices = notices;
+    const base = { config, db, log, metrics, clock, notices };
 
     const timeline = new TimelineModule(db);
     const audit = new AuditModule();
-    const credentials = new CredentialsModule(db, clock);
+    const credentials = new CredentialsModule(db, clock, notices);
     const jobs = new JobsModule(base);
     const webhooks = new WebhooksModule(base);
     const rules = new RulesModule({
@@ -167,6 +172,7 @@ export class Persona {
         clock,
       },
       model: ai.model,
+      notices,
       ...(options.botPuppet ? { puppet: options.botPuppet } : {}),
       log,
       clock,
@@ -189,6 +195,12 @@ export class Persona {
         pushAccounts: pushes.accounts,
         commands: bot.commands,
         vocabularies: segments.vocabularies,
+        chatChannels: bot.channels,
+        announcers: bot.announcers,
+      },
+      bot: {
+        receive: (message) => bot.engine.receive(message),
+        operator: (contact) => bot.operators.find({ id: contact }),
       },
     });
 

@@ -40,10 +40,25 @@ export interface BotImage {
 }
 
 /**
+ * An answer that waits for a confirmation code (a push plan, a bulk action): a chat with buttons (WeCom) shows it as a
+ * card whose buttons act as `/confirm <code>` and `/cancel` for the operator who asked; elsewhere the text says how.
+ */
+export interface BotConfirmation {
+  code: string;
+  /** What the code confirms: a planned push (cancelling drops it) or a bulk action (cancelling drops the code). */
+  target: { pushId: number } | { bulk: true };
+  /** One short line: `确认推送 #12`. */
+  title: string;
+  /** One line under it: `预计 933 人收到 · 10 分钟内有效`. */
+  summary: string;
+}
+
+/**
  * A command's answer: its text, or the text with a picture, and `failed` (why, for the audit) when the command
  * could not do what was asked although nothing went wrong on Persona's side (the model's answer was unusable).
  */
-export type BotAnswer = string | { text: string; image?: BotImage; images?: BotImage[]; failed?: string };
+export type BotAnswer =
+  string | { text: string; image?: BotImage; images?: BotImage[]; failed?: string; confirmation?: BotConfirmation };
 
 /** A subcommand (`segment count`), with its own lowest role. */
 export interface BotSubcommand {

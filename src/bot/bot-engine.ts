@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/app.errors';
-import type { BotCommand, BotImage, BotLocale } from './bot-command.types';
+import type { BotCommand, BotConfirmation, BotImage, BotLocale } from './bot-command.types';
 import { closestName } from '../segments/closest-name';
 import type { BotAuditService, BotOutcome } from './bot-audit.service';
 import { parseCommandLine } from './command-line';
@@ -14,7 +14,8 @@ import { type Clock, monotonicMs } from '../util/clock';
 
 /** A chat message as a transport hands it in. */
 export interface ChatMessage {
-  transport: 'wechaty' | 'http' | 'console';
+  /** `wechaty`, `http`, `console`, or a plugin's chat (`wecom`): with `messageId`, what makes a redelivery known. */
+  transport: string;
   /** The sender's contact id, and the alias the bot's account gave them when the transport knows it. */
   sender: { id: string; alias?: string | null };
   text: string;
@@ -33,15 +34,22 @@ export interface BotEngineOptions {
   plainTextCommand?: string;
 }
 
-/** What the bot says back: texts in order, then any pictures. */
+/** What the bot says back: texts in order, then any pictures, and the confirmation it waits for, if any. */
 export interface ChatAnswer {
   replies: string[];
   images: BotImage[];
+  confirmation?: BotConfirmation;
+}
+
+/** A message recorded (audited) and not yet answered: `answer` runs it. */
+export interface ReceivedChat {
+  answer(): Promise<ChatAnswer & { outcome: BotOutcome | 'ignored' }>;
 }
 
 interface Handled {
   replies: string[];
   images?: BotImage[];
+  confirmation?: BotConfirmation;
   operator?: Operator;
   command?: string;
   outcome: BotOutcome;
@@ -71,10 +79,19 @@ export class BotEngine {
 
   /** The replies to send back, in order (none for a message the bot ignores), and what came of the message. */
   async handle(message: ChatMessage): Promise<ChatAnswer & { outcome: BotOutcome | 'ignored' }> {
+    const received = await this.receive(message);
+    return received ? received.answer() : ignored;
+  }
+
+  /**
+   * Records a message in the audit (the durable part: a chat that must be answered within seconds acknowledges after
+   * this and answers later); undefined when the bot ignores it or has recorded it before (a redelivery).
+   */
+  async receive(message: ChatMessage): Promise<ReceivedChat | undefined> {
     const text = message.text.trim();
     // In groups the bot speaks only when spoken to.
-    if (message.room && (!this.options.groupsEnabled || !message.room.mentioned)) return ignored;
-    if (text === '') return ignored;
+    if (message.room && (!this.options.groupsEnabled || !message.room.mentioned)) return undefined;
+    if (text === '') return undefined;
     const started = monotonicMs();
     const operator = this.operators.find(message.sender);
     const auditId = await this.audit.receive({
@@ -86,7 +103,17 @@ export class BotEngine {
       text,
       at: this.clock(),
     });
-    if (auditId === undefined) return ignored;
+    if (auditId === undefined) return undefined;
+    return { answer: () => this.answer(auditId, operator, text, message, started) };
+  }
+
+  private async answer(
+    auditId: number,
+    operator: Operator | undefined,
+    text: string,
+    message: ChatMessage,
+    started: number,
+  ): Promise<ChatAnswer & { outcome: BotOutcome }> {
     const handled = operator ? await this.forOperator(operator, text, message) : await this.forStranger(message);
     await this.audit.complete(auditId, {
       ...(handled.command ? { command: handled.command } : {}),
@@ -107,6 +134,7 @@ export class BotEngine {
     return {
       replies: handled.replies.flatMap((reply) => splitReply(reply)),
       images: handled.images ?? [],
+      ...(handled.confirmation ? { confirmation: handled.confirmation } : {}),
       outcome: handled.outcome,
     };
   }
@@ -205,6 +233,7 @@ export class BotEngine {
       return {
         replies: [answer.text],
         images: [...(answer.image ? [answer.image] : []), ...(answer.images ?? [])],
+        ...(answer.confirmation ? { confirmation: answer.confirmation } : {}),
         command: label,
         outcome: answer.failed ? 'failed' : 'ok',
         ...(answer.failed ? { detail: answer.failed } : {}),

@@ -31,6 +31,9 @@ import { DailyDigest } from './daily-digest';
 import { subscribeCommand, unsubscribeCommand } from './commands/subscribe.command';
 import { warmUpCharts } from '../charts/chart-renderer';
 import { OperatorDirectory } from './operator-directory';
+import type { Announcer, ChannelStatus, ChatChannel } from './chat-channel.types';
+import { TeamAnnouncements } from './team-announcements';
+import type { NoticeBoard } from '../notices/notice-board';
 import { OperatorRateLimiter } from './operator-rate-limiter';
 import { WechatyTransport, type WechatyStatus } from './wechaty.transport';
 import type { Clock } from '../util/clock';
@@ -46,6 +49,8 @@ export interface BotModuleDeps {
   services: Omit<BotServices, 'confirmations' | 'bulkConfirmAbove' | 'charts'>;
   /** The language model behind `ask` and `draft` (off without a key). */
   model: LanguageModel;
+  /** What the team is told unasked (finished pushes, alerts): announced to the announcers plugins add. */
+  notices?: NoticeBoard;
   /** Makes puppet instances instead of the configured package (tests). */
   puppet?: () => object;
   log: Logger;
@@ -63,6 +68,11 @@ export class BotModule implements RoomModule {
   readonly lifecycle: Lifecycle;
   /** Commands plugins registered. */
   readonly commands = new NamedRegistry<BotCommand>('bot command');
+  /** Chats plugins add (WeCom apps): operators talk to the bot there, and are reached there unasked. */
+  readonly channels = new NamedRegistry<ChatChannel>('chat channel');
+  /** Where notices and the team digest go (WeCom group robots). */
+  readonly announcers = new NamedRegistry<Announcer>('announcer');
+  readonly announcements: TeamAnnouncements;
   readonly engine: BotEngine;
   readonly registry: CommandRegistry;
   readonly audit: BotAuditService;
@@ -73,6 +83,7 @@ export class BotModule implements RoomModule {
   /** Charts drawn for answers (their links are served by the HTTP door). */
   readonly charts: ChartStore;
   private warming: Promise<void> = Promise.resolve();
+  private stopListening: (() => void) | undefined;
 
   constructor(deps: BotModuleDeps) {
     const { config, clock } = deps;
@@ -86,13 +97,15 @@ export class BotModule implements RoomModule {
       charts: this.charts,
     };
     this.operators = new OperatorDirectory(bot.operators, config.locale);
-    // Unasked, an operator is reached over WeChat (the one chat that can take a message unasked).
+    this.announcements = new TeamAnnouncements(services, this.announcers, log);
+    // Unasked, an operator is reached by the chat that knows their contact (a WeCom app), else over WeChat.
     this.digest = new DailyDigest(
       deps.db,
       services,
       this.operators,
-      async (contact, answer) => (await this.wechaty?.sendTo(contact, answer)) ?? false,
+      (contact, answer) => this.sendTo(contact, answer),
       log,
+      this.announcements,
     );
     const core = [
       helpCommand(() => this.registry, services),
@@ -147,6 +160,7 @@ export class BotModule implements RoomModule {
     this.lifecycle = {
       // In the background: the server never waits for (or depends on) the WeChat connection.
       start: async (options) => {
+        if (deps.notices) this.stopListening = this.announcements.listen(deps.notices);
         if (options.wechaty !== false) this.wechaty?.start();
         // The first chart pays for ECharts' and the font's first use: paid here, not by an operator's /stats.
         this.warming = warmUpCharts().catch((error: unknown) =>
@@ -154,6 +168,7 @@ export class BotModule implements RoomModule {
         );
       },
       stop: async () => {
+        this.stopListening?.();
         await this.warming;
         await this.wechaty?.stop();
       },
@@ -162,14 +177,29 @@ export class BotModule implements RoomModule {
 
   /** The answer to a chat message (nothing when the bot ignores it). */
   async handle(message: ChatMessage): Promise<ChatAnswer> {
-    const { replies, images } = await this.engine.handle(message);
-    return { replies, images };
+    const { outcome: _outcome, ...answer } = await this.engine.handle(message);
+    return answer;
   }
 
-  /** What `GET /api/bot/status` shows. */
-  status(): { wechaty: WechatyStatus | { state: 'disabled' }; operators: number; commands: string[] } {
+  /** Sends an answer to an operator unasked: by the chat channel that reaches their contact, else over WeChat. */
+  async sendTo(contact: string, answer: ChatAnswer): Promise<boolean> {
+    const channel = this.channels.list().find((candidate) => candidate.reaches(contact));
+    if (channel) return channel.sendTo(contact, answer);
+    return (await this.wechaty?.sendTo(contact, answer)) ?? false;
+  }
+
+  /** What `GET /api/bot/status` shows: every chat and announcer and its state. */
+  status(): {
+    wechaty: WechatyStatus | { state: 'disabled' };
+    channels: ChannelStatus[];
+    announcers: ChannelStatus[];
+    operators: number;
+    commands: string[];
+  } {
     return {
       wechaty: this.wechaty?.status ?? { state: 'disabled' },
+      channels: this.channels.list().map((channel) => channel.status()),
+      announcers: this.announcers.list().map((announcer) => announcer.status()),
       operators: this.operators.size,
       commands: this.registry.all().map((command) => command.name),
     };

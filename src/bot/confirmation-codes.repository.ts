@@ -110,6 +110,27 @@ export class ConfirmationCodes {
     });
   }
 
+  /**
+   * Drops the operator's pending `code` without doing what it would confirm (a card's cancel button on a bulk action);
+   * false when no pending code matches. A wrong code here counts for nothing: it confirms nothing either.
+   */
+  async withdraw(operator: string, code: string): Promise<boolean> {
+    const now = this.clock();
+    const pending = await this.db.select<{ id: number; code_digest: string }>(
+      'SELECT id, code_digest FROM bot_confirmations WHERE operator = ? AND used_at IS NULL AND expires_at > ?',
+      [operator, now],
+    );
+    const typed = Buffer.from(digest(code.trim()), 'hex');
+    const match = pending.find((row) => timingSafeEqual(typed, Buffer.from(row.code_digest, 'hex')));
+    if (!match) return false;
+    return (
+      (await this.db.execute('UPDATE bot_confirmations SET used_at = ? WHERE id = ? AND used_at IS NULL', [
+        now,
+        match.id,
+      ])) === 1
+    );
+  }
+
   /** Makes a used code usable again (the confirmation it was used for failed, and the operator may try again). */
   async reopen(id: number): Promise<void> {
     await this.db.execute('UPDATE bot_confirmations SET used_at = NULL WHERE id = ?', [id]);

@@ -9,6 +9,7 @@ import type { BotServices } from './bot-services';
 import { translator } from './message-catalog';
 import type { OperatorDirectory } from './operator-directory';
 import { shownStage } from './tag-names';
+import type { TeamAnnouncements } from './team-announcements';
 
 /** What an operator may subscribe to: the morning digest. */
 export const digestTopic = 'daily';
@@ -17,6 +18,9 @@ export const digestTopic = 'daily';
 export type OperatorMessenger = (contact: string, answer: ChatAnswer) => Promise<boolean>;
 
 const dayMs = 86_400_000;
+
+/** Who the team's copy of the digest is recorded under in `bot_digests` (never an operator's contact). */
+const teamDigest = '@team';
 
 /**
  * The morning digest (`/subscribe daily`): at 09:00 in the account's time zone, each subscribed operator gets
@@ -30,6 +34,8 @@ export class DailyDigest {
     private readonly operators: OperatorDirectory,
     private readonly send: OperatorMessenger,
     private readonly log: Logger,
+    /** The team's channels (group robots) get the digest too, once a day. */
+    private readonly team?: TeamAnnouncements,
   ) {}
 
   async subscribe(operator: string): Promise<boolean> {
@@ -84,7 +90,19 @@ export class DailyDigest {
       if (delivered) sent += 1;
       else await this.db.execute('DELETE FROM bot_digests WHERE operator = ? AND day = ?', [operator, day]);
     }
+    await this.announceToTeam(day, tick);
     return sent;
+  }
+
+  /** The team's copy, handed to the announcers once a day (a row under the name `team` says it was). */
+  private async announceToTeam(day: string, tick: Date): Promise<void> {
+    if (!this.team?.listening) return;
+    const claimed = await this.db.execute(
+      `${this.db.insertIgnoreInto} bot_digests (operator, day, sent_at) VALUES (?, ?, ?)`,
+      [teamDigest, day, this.services.clock()],
+    );
+    if (claimed === 0) return;
+    await this.team.announce({ kind: 'digest', alert: false, render: (locale) => this.compose(locale, tick) });
   }
 
   /** The digest of the day before `tick`'s, as an operator reading `locale` reads it. */

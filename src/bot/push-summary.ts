@@ -17,6 +17,11 @@ const counter = (t: Translate) => (entries: Record<string, number | undefined>) 
     .map(([name, count]) => `${nameOf(t, name)} ${formatCount(count ?? 0)}`)
     .join(' · ');
 
+/** Who a plan says receives it: those its channels reach now, and those waiting for quiet hours to end. */
+export function expectedReceivers(plan: PushPlan): number {
+  return Object.values(plan.channels).reduce((sum, count) => sum + count, plan.deferred.quiet_hours);
+}
+
 /** A push's plan for chat: the audience, recipients per channel, who waits and who is skipped, and why. */
 export function planSummary(
   push: PushView,

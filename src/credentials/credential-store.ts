@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '../db/database';
+import type { NoticeBoard } from '../notices/notice-board';
 import type { Clock } from '../util/clock';
 
 /** A freshly fetched credential and when it stops working. */
@@ -43,6 +44,7 @@ export class CredentialStore {
     private readonly db: Database,
     options: Partial<CredentialStoreOptions> = {},
     private readonly clock: Clock,
+    private readonly notices?: NoticeBoard,
   ) {
     this.options = { ...defaults, ...options };
   }
@@ -115,6 +117,11 @@ export class CredentialStore {
       this.cache.set(name, fetched);
       return fetched.value;
     } catch (error) {
+      this.notices?.post({
+        kind: 'credential.unobtainable',
+        name,
+        error: error instanceof Error ? error.message : String(error),
+      });
       await this.db.execute(
         'UPDATE credentials SET lease_owner = NULL, lease_until = NULL WHERE name = :name AND lease_owner = :owner',
         {

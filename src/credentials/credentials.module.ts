@@ -1,5 +1,6 @@
 import type { Database } from '../db/database';
 import type { RoomDefinition, RoomModule } from '../kernel/room-module.types';
+import type { NoticeBoard } from '../notices/notice-board';
 import type { Clock } from '../util/clock';
 import { CredentialStore } from './credential-store';
 
@@ -15,7 +16,7 @@ export class CredentialsModule implements RoomModule {
   readonly contributes = {};
   readonly credentials: CredentialStore;
 
-  constructor(db: Database, clock: Clock) {
-    this.credentials = new CredentialStore(db, {}, clock);
+  constructor(db: Database, clock: Clock, notices?: NoticeBoard) {
+    this.credentials = new CredentialStore(db, {}, clock, notices);
   }
 }

@@ -4,6 +4,7 @@ import { TransientDbError } from '../db/db.errors';
 import { ConflictError } from '../errors/app.errors';
 import { retryDelay } from '../db/leased-queue';
 import { PollingWorker } from '../jobs/polling-worker';
+import type { NoticeBoard } from '../notices/notice-board';
 import type { Metrics } from '../metrics/metrics';
 import { monotonicMs } from '../util/clock';
 import { type EventPipeline } from './event-pipeline';
@@ -47,6 +48,7 @@ export class InboxWorker extends PollingWorker {
     private readonly options: InboxWorkerOptions,
     log: Logger,
     private readonly metrics: Metrics,
+    private readonly notices?: NoticeBoard,
   ) {
     super('inbox worker', options.pollIntervalMs, log);
   }
@@ -122,6 +124,8 @@ export class InboxWorker extends PollingWorker {
     this.metrics.ingestEvents.inc({ source: entry.source, outcome: permanent ? 'failed' : 'retried' });
     try {
       await this.inbox.markFailed(entry.id, message, retryInMs);
+      if (permanent)
+        this.notices?.post({ kind: 'inbox.parked', source: entry.source, entryId: entry.id, error: message });
     } catch (markError) {
       // The lease will expire and the entry will be claimed again: nothing is lost.
       this.log.error({ err: markError, inboxId: entry.id }, 'could not record the failure of an inbox entry');

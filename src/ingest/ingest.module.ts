@@ -9,6 +9,7 @@ import {
   type RoomDefinition,
   type RoomModule,
 } from '../kernel/room-module.types';
+import type { NoticeBoard } from '../notices/notice-board';
 import type { Metrics } from '../metrics/metrics';
 import type { ProfileResolver } from '../profiles/profile-resolver';
 import type { TimelineService } from '../timeline/timeline.service';
@@ -33,6 +34,8 @@ export interface IngestModuleDeps {
   resolver: ProfileResolver;
   log: Logger;
   metrics: Metrics;
+  /** Where an entry parked as failed is told. */
+  notices?: NoticeBoard;
   clock: Clock;
 }
 
@@ -62,6 +65,7 @@ export class IngestModule implements RoomModule {
       },
       deps.log.child({ room: 'ingest' }),
       deps.metrics,
+      deps.notices,
     );
     this.contributes = {
       jobs: [inboxPurgeJob(this.inbox, config.ingest.inboxRetentionHours)],

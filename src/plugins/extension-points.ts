@@ -6,6 +6,7 @@ export type { PushAccount, PushRecipient, PushSender, PushSendOutcome } from '..
 export type {
   BotAnswer,
   BotCommand,
+  BotConfirmation,
   BotImage,
   BotLocale,
   BotRequest,
@@ -13,4 +14,6 @@ export type {
   BotSubcommand,
   BotText,
 } from '../bot/bot-command.types';
+export type { ChatAnswer, ChatMessage, ReceivedChat } from '../bot/bot-engine';
+export type { Announcement, Announcer, ChannelStatus, ChatChannel } from '../bot/chat-channel.types';
 export type { RuleVocabulary } from '../segments/rule-vocabulary.types';

@@ -7,7 +7,18 @@ import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { Identity } from '../profiles/identity';
 import type { ProfileEnricher } from '../profiles/profile-enricher';
 import type { DeliveryReport } from '../pushes/delivery-report.service';
-import type { BotCommand, PushAccount, PushSender, RuleVocabulary } from './extension-points';
+import type {
+  Announcer,
+  BotCommand,
+  BotLocale,
+  BotRole,
+  ChatChannel,
+  ChatMessage,
+  PushAccount,
+  PushSender,
+  ReceivedChat,
+  RuleVocabulary,
+} from './extension-points';
 import type { NamedRegistry } from '../util/named-registry';
 import type { LoadedPlugin } from './plugin-loader';
 import { PluginError } from './plugins.errors';
@@ -31,6 +42,13 @@ export interface PluginHostDeps {
     pushAccounts: NamedRegistry<PushAccount>;
     commands: NamedRegistry<BotCommand>;
     vocabularies: NamedRegistry<RuleVocabulary>;
+    chatChannels: NamedRegistry<ChatChannel>;
+    announcers: NamedRegistry<Announcer>;
+  };
+  /** The operator bot's door for chats plugins add. */
+  bot: {
+    receive(message: ChatMessage): Promise<ReceivedChat | undefined>;
+    operator(contact: string): { name: string; role: BotRole; locale: BotLocale } | undefined;
   };
 }
 
@@ -139,6 +157,14 @@ export class PluginHost {
       pushSenders: { register: (sender) => record(deps.ports.pushSenders.add(name, sender.channel, sender)) },
       pushAccounts: { register: (account) => record(deps.ports.pushAccounts.add(name, account.name, account)) },
       commands: { register: (command) => record(deps.ports.commands.add(name, command.name, command)) },
+      bot: {
+        receive: (message) => deps.bot.receive(message),
+        operator: (contact) => deps.bot.operator(contact),
+        channels: { register: (channel) => record(deps.ports.chatChannels.add(name, channel.name, channel)) },
+        announcers: {
+          register: (announcer) => record(deps.ports.announcers.add(name, announcer.name, announcer)),
+        },
+      },
       vocabularies: {
         register: (vocabulary) => record(deps.ports.vocabularies.add(name, vocabulary.name, vocabulary)),
       },

@@ -38,6 +38,7 @@ export {
   ValidationError,
 } from '../errors/app.errors';
 export { ownValue } from '../util/own-value';
+export { defineCatalogue, type Locale, sayer } from '../i18n/message-catalog';
 export { type Clock, monotonicMs } from '../util/clock';
 export { SlidingWindowLimiter } from '../util/sliding-window-limiter';
 export { MsgCrypt } from '../wechat-wire/msg-crypt';

@@ -8,7 +8,18 @@ import type { AttributeValue } from '../profiles/attribute-catalog';
 import type { Identity } from '../profiles/identity';
 import type { EnrichOutcome } from '../profiles/profile-enricher';
 import type { DeliveryReport } from '../pushes/delivery-report.service';
-import type { BotCommand, PushAccount, PushSender, RuleVocabulary } from './extension-points';
+import type {
+  Announcer,
+  BotCommand,
+  BotLocale,
+  BotRole,
+  ChatChannel,
+  ChatMessage,
+  PushAccount,
+  PushSender,
+  ReceivedChat,
+  RuleVocabulary,
+} from './extension-points';
 import type { Clock } from '../util/clock';
 
 /** Undoes what a plugin set up; run in reverse order at stop. */
@@ -78,6 +89,18 @@ export interface PluginContext<C = unknown> {
   readonly pushSenders: { register(sender: PushSender): void };
   readonly pushAccounts: { register(account: PushAccount): void };
   readonly commands: { register(command: BotCommand): void };
+  /** The operator bot, for a plugin that is a chat operators use (WeCom) or a place the team is told things. */
+  readonly bot: {
+    /**
+     * Records an operator's chat message (the audit; undefined for one the bot ignores or has seen: a redelivery, by
+     * `transport` + `messageId`). Acknowledge the chat after this resolves; `answer()` then runs the command.
+     */
+    receive(message: ChatMessage): Promise<ReceivedChat | undefined>;
+    /** A configured operator by contact (`wecom:<userid>`): their role and language. */
+    operator(contact: string): { name: string; role: BotRole; locale: BotLocale } | undefined;
+    channels: { register(channel: ChatChannel): void };
+    announcers: { register(announcer: Announcer): void };
+  };
   readonly vocabularies: { register(vocabulary: RuleVocabulary): void };
   /** Runs at stop, before the registrations are undone. */
   onStop(teardown: Teardown): void;

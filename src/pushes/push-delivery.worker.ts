@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database';
 import { retryDelay } from '../db/leased-queue';
 import { PollingWorker } from '../jobs/polling-worker';
+import type { NoticeBoard } from '../notices/notice-board';
 import type { Metrics } from '../metrics/metrics';
 import type { PushSender, PushSendOutcome } from './push-sender.types';
 import type { PushContent } from './push-content';
@@ -65,6 +66,7 @@ export class PushDeliveryWorker extends PollingWorker {
     log: Logger,
     private readonly metrics: Metrics,
     private readonly clock: Clock,
+    private readonly notices?: NoticeBoard,
   ) {
     super('push delivery worker', options.pollIntervalMs, log);
     this.pacer = new SendPacer(options.ratePerSecond);
@@ -99,8 +101,14 @@ export class PushDeliveryWorker extends PollingWorker {
     } finally {
       clearInterval(renewal);
     }
-    await this.outbox.finishPushes([...new Set(claim.rows.map((row) => row.pushId))], this.clock());
+    await this.finishPushes([...new Set(claim.rows.map((row) => row.pushId))], this.clock());
     return claim.rows.length;
+  }
+
+  /** Marks the pushes with nothing left to send done, and tells of each one this instance finished. */
+  private async finishPushes(pushIds: readonly number[], now: Date): Promise<void> {
+    for (const pushId of await this.outbox.finishPushes(pushIds, now))
+      this.notices?.post({ kind: 'push.finished', pushId });
   }
 
   /** Lets the current round finish, then hands back a claim read ahead of time. */
@@ -134,7 +142,7 @@ export class PushDeliveryWorker extends PollingWorker {
           'push recipients of an expired lease taken over',
         );
       // Recovery may have settled a push's last recipients: nobody else would notice it is done.
-      await this.outbox.finishPushes(recovered.pushIds, now);
+      await this.finishPushes(recovered.pushIds, now);
     }
     const { rows, lockedUntil } = await this.outbox.claim(this.id, this.options.batchSize, this.options.leaseMs, now);
     if (rows.length === 0) return { rows, ready: [], pushes: new Map(), lockedUntil };

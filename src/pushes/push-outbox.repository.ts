@@ -344,13 +344,26 @@ export class PushOutbox {
     }
   }
 
-  /** Pushes among `pushIds` with nothing left to send are done. */
-  async finishPushes(pushIds: readonly number[], now: Date): Promise<void> {
-    if (pushIds.length === 0) return;
-    await this.db.execute(
-      `UPDATE pushes SET status = 'done', finished_at = :now WHERE status = 'sending' AND id IN (:pushIds)
-         AND NOT EXISTS (SELECT 1 FROM push_deliveries d WHERE d.push_id = pushes.id AND d.status IN ('queued', 'deferred', 'sending'))`,
-      { now, pushIds },
+  /**
+   * Pushes among `pushIds` with nothing left to send are done; answers those this call finished (each push is
+   * finished by one call, whichever instance makes it: the status is the referee).
+   */
+  async finishPushes(pushIds: readonly number[], now: Date): Promise<number[]> {
+    if (pushIds.length === 0) return [];
+    const unfinished = `status = 'sending'
+         AND NOT EXISTS (SELECT 1 FROM push_deliveries d WHERE d.push_id = pushes.id AND d.status IN ('queued', 'deferred', 'sending'))`;
+    const candidates = await this.db.select<{ id: number }>(
+      `SELECT id FROM pushes WHERE id IN (:pushIds) AND ${unfinished}`,
+      { pushIds },
     );
+    const finished: number[] = [];
+    for (const { id } of candidates) {
+      const changed = await this.db.execute(
+        `UPDATE pushes SET status = 'done', finished_at = :now WHERE id = :id AND ${unfinished}`,
+        { now, id },
+      );
+      if (changed > 0) finished.push(Number(id));
+    }
+    return finished;
   }
 }

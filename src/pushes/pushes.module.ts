@@ -4,6 +4,7 @@ import type { CredentialStore } from '../credentials/credential-store';
 import type { Database } from '../db/database';
 import type { InboundEvent } from '../ingest/inbound-event';
 import type { Lifecycle, RoomContributions, RoomDefinition, RoomModule } from '../kernel/room-module.types';
+import type { NoticeBoard } from '../notices/notice-board';
 import type { Metrics } from '../metrics/metrics';
 import type { PushAccount, PushSender } from './push-sender.types';
 import type { SegmentService } from '../segments/segment.service';
@@ -38,6 +39,8 @@ export interface PushesModuleDeps {
   /** Hands events to the inbox (a tracked link's click). */
   accept(source: string, events: InboundEvent[]): Promise<void>;
   metrics: Metrics;
+  /** Where a finished push is told. */
+  notices?: NoticeBoard;
   log: Logger;
   clock: Clock;
 }
@@ -101,6 +104,7 @@ export class PushesModule implements RoomModule {
       log,
       deps.metrics,
       clock,
+      deps.notices,
     );
     this.recurring = new RecurringPushes(db, this.service, timezoneOf);
     this.clicks = new PushClicks(db, links, deps.accept, clock, log);

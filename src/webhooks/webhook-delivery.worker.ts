@@ -7,6 +7,7 @@ import { maxRetryDelayMs, retryDelay } from '../db/leased-queue';
 import { PollingWorker } from '../jobs/polling-worker';
 import { liveProfileId } from '../profiles/live-profile';
 import { sharedIdentitiesOf } from '../profiles/profile-lookups';
+import type { NoticeBoard } from '../notices/notice-board';
 import type { Metrics } from '../metrics/metrics';
 import type { Clock } from '../util/clock';
 import type { DueDelivery, WebhookOutbox } from './webhook-outbox.repository';
@@ -36,6 +37,7 @@ export class WebhookDeliveryWorker extends PollingWorker {
     log: Logger,
     private readonly metrics: Metrics,
     private readonly clock: Clock,
+    private readonly notices?: NoticeBoard,
   ) {
     super('webhook delivery worker', options.pollIntervalMs, log);
   }
@@ -100,6 +102,13 @@ export class WebhookDeliveryWorker extends PollingWorker {
       permanent ? 'webhook delivery failed for good' : 'webhook delivery failed; will retry',
     );
     await this.outbox.markAttemptFailed(delivery.id, failure.message, retryInMs);
+    if (permanent)
+      this.notices?.post({
+        kind: 'webhook.dead_lettered',
+        subscriber: subscriber.name,
+        deliveryId: delivery.id,
+        error: failure.message,
+      });
   }
 
   /**

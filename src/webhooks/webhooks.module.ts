@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.schema';
 import type { Database } from '../db/database';
 import type { Lifecycle, RoomContributions, RoomDefinition, RoomModule } from '../kernel/room-module.types';
+import type { NoticeBoard } from '../notices/notice-board';
 import type { Metrics } from '../metrics/metrics';
 import type { Clock } from '../util/clock';
 import { WebhookDeliveryWorker } from './webhook-delivery.worker';
@@ -21,7 +22,14 @@ export class WebhooksModule implements RoomModule {
   readonly contributes: RoomContributions;
   readonly lifecycle: Lifecycle;
 
-  constructor(deps: { config: Config; db: Database; log: Logger; metrics: Metrics; clock: Clock }) {
+  constructor(deps: {
+    config: Config;
+    db: Database;
+    log: Logger;
+    metrics: Metrics;
+    clock: Clock;
+    notices?: NoticeBoard;
+  }) {
     const { config, db, clock } = deps;
     this.outbox = new WebhookOutbox(db, config.webhooks.subscribers, clock);
     this.worker = new WebhookDeliveryWorker(
@@ -31,6 +39,7 @@ export class WebhooksModule implements RoomModule {
       deps.log.child({ room: 'webhooks' }),
       deps.metrics,
       clock,
+      deps.notices,
     );
     this.contributes = {
       timelineListeners: [this.outbox.enqueue],

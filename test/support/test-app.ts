@@ -34,6 +34,10 @@ export const testEnv: NodeJS.ProcessEnv = {
   OUTBOUND_WEBHOOK_SECRET: outboundSecret,
   HUBSPOT_CLIENT_SECRET: hubspotClientSecret,
   HUBSPOT_ACCESS_TOKEN: hubspotToken,
+  // The WeCom sample app of test/support/wecom-client.ts (set B: sbzhu's SDK sample).
+  WECOM_APP_SECRET: 'fake-wecom-secret',
+  WECOM_TOKEN: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
+  WECOM_ENCODING_AES_KEY: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
   // Not named by the default config (AI stays off); the AI tests point ai.apiKey at it.
   TEST_OPENAI_API_KEY: openaiKey,
 };
@@ -56,6 +60,8 @@ export async function startTestApp(
   overrides: PlainObject = {},
   database?: TestDatabase,
   options: PersonaOptions = {},
+  /** Variables beside testEnv (a fake's address a config names by env:). */
+  env: NodeJS.ProcessEnv = {},
 ): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
   const base: PlainObject = {
@@ -71,7 +77,7 @@ export async function startTestApp(
   };
   let persona: Persona;
   try {
-    const config = loadConfig({ env: testEnv, overrides: deepMerge(base, overrides) });
+    const config = loadConfig({ env: { ...testEnv, ...env }, overrides: deepMerge(base, overrides) });
     persona = new Persona(config, createLogger({ level: config.log.level }), options);
   } catch (error) {
     if (!database) await db.drop();

@@ -12,6 +12,13 @@ const roomCatalogues = readdirSync(root, { recursive: true, encoding: 'utf8' }).
 for (const file of ['bot/message-catalog.ts', ...roomCatalogues])
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded before the tests are listed, by name
   require(path.join(root, file));
+// And the plugins' own (`plugins/<name>/<name>.messages.ts`).
+const pluginsRoot = path.join(__dirname, '../../plugins');
+for (const file of readdirSync(pluginsRoot, { recursive: true, encoding: 'utf8' }).filter((name) =>
+  name.endsWith('.messages.ts'),
+))
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded before the tests are listed, by name
+  require(path.join(pluginsRoot, file));
 
 /** Values for every argument a message names: numbers where it counts or formats one, text elsewhere. */
 function sampleValues(message: string, locale: string): Record<string, string | number> {

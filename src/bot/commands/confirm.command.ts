@@ -3,6 +3,7 @@ import type { BotServices } from '../bot-services';
 import { inEveryLocale, translator } from '../message-catalog';
 import { formatOperatorTime } from '../operator-time';
 import { runBulkTag } from '../bulk-tag';
+import { expectedReceivers } from '../push-summary';
 
 /** `confirm <code>`: sends the push the code was given for (to the operator who planned it, within its minutes). */
 export function confirmCommand(services: BotServices): BotCommand {
@@ -16,11 +17,15 @@ export function confirmCommand(services: BotServices): BotCommand {
       const t = translator(locale);
       if (!args[0] || !/^\d{6}$/.test(args[0])) return t('confirm.usage');
       const check = await services.confirmations.check(operator.contact, args[0]);
+      // Nothing was confirmed: said so, and audited as not done (a card's button then reads "not done").
       if (!check.ok)
-        return t(`confirm.${check.reason}`, {
-          minutes: services.confirmations.minutes,
-          pushes: check.reason === 'too_many_tries' ? check.pushIds.map((id) => `#${id}`).join('、') : '',
-        });
+        return {
+          text: t(`confirm.${check.reason}`, {
+            minutes: services.confirmations.minutes,
+            pushes: check.reason === 'too_many_tries' ? check.pushIds.map((id) => `#${id}`).join('、') : '',
+          }),
+          failed: check.reason,
+        };
       if ('action' in check)
         return runBulkTag(services, check.action, `bot:${operator.contact}`, locale).catch(async (error: unknown) => {
           await services.confirmations.reopen(check.id);
@@ -35,7 +40,7 @@ export function confirmCommand(services: BotServices): BotCommand {
       services.wakePushes();
       // Who the plan says receives it: everyone selected but those the sending rules skip.
       const { plan } = push;
-      const receivers = Object.values(plan.channels).reduce((sum, count) => sum + count, plan.deferred.quiet_hours);
+      const receivers = expectedReceivers(plan);
       const skipped = Object.values(plan.skipped).reduce((sum, count) => sum + (count ?? 0), 0);
       const confirmed =
         push.status === 'scheduled' && push.sendAt

@@ -2,12 +2,12 @@ import { NotFoundError, ValidationError } from '../../errors/app.errors';
 import { closestName } from '../../segments/closest-name';
 import { parseSegment } from '../../segments/segment-parser';
 import { readAllPages } from '../../util/paging';
-import type { BotCommand } from '../bot-command.types';
+import type { BotAnswer, BotCommand } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
 import { takeOptions } from '../command-line';
 import { botText, inEveryLocale, translator } from '../message-catalog';
 import { parseOperatorTime } from '../operator-time';
-import { planSummary } from '../push-summary';
+import { expectedReceivers, planSummary } from '../push-summary';
 import type { PushView } from '../../pushes/push.service';
 
 /** Options before the content, by every spelling operators may use. */
@@ -71,12 +71,18 @@ export function pushCommand(services: BotServices): BotCommand {
       const actor = `bot:${operator.contact}`;
       const shown = { locale, timezone: services.timezone, now };
       const expiresAt = new Date(now.getTime() + services.confirmations.minutes * 60_000);
-      const offerCode = async (push: PushView) => {
+      const offerCode = async (push: PushView): Promise<BotAnswer> => {
         const code = await services.confirmations.issue(operator.contact, { pushId: push.id });
-        return [
-          planSummary(push, push.plan, shown),
-          t('push.confirmWith', { code, minutes: services.confirmations.minutes }),
-        ].join('\n');
+        const { minutes } = services.confirmations;
+        return {
+          text: [planSummary(push, push.plan, shown), t('push.confirmWith', { code, minutes })].join('\n'),
+          confirmation: {
+            code,
+            target: { pushId: push.id },
+            title: t('confirmCard.push.title', { id: push.id }),
+            summary: t('confirmCard.push.summary', { name: push.name, count: expectedReceivers(push.plan), minutes }),
+          },
+        };
       };
       if (
         codeWords.has(args[0]?.toLowerCase() ?? '') &&

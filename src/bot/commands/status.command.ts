@@ -1,8 +1,7 @@
 import type { BotCommand } from '../bot-command.types';
 import type { BotServices } from '../bot-services';
 import { inEveryLocale, translator } from '../message-catalog';
-import { reportSummary } from '../push-summary';
-import { pushFunnelChart } from '../../charts/chart-kinds';
+import { pushReportAnswer } from '../push-report-answer';
 
 /** `status [push]`: where a push stands (the latest when none is named), with its funnel as a chart once it went out. */
 export function statusCommand(services: BotServices): BotCommand {
@@ -23,12 +22,8 @@ export function statusCommand(services: BotServices): BotCommand {
         if (!latest) return t('pushes.none');
         id = latest.id;
       }
-      const [push, report] = await Promise.all([services.pushes.get(id), services.pushes.report(id)]);
-      const text = reportSummary(push, report, locale);
-      // A push that went out has a funnel: its recipients, those it was sent to, those who clicked.
-      if (report.recipients === 0) return text;
-      const funnel = { recipients: report.recipients, sent: report.byStatus.sent ?? 0, clicked: report.clicks.people };
-      return { text, image: await services.charts.draw(pushFunnelChart(push.id, funnel, locale)) };
+      const answer = await pushReportAnswer(services, id, locale);
+      return answer.image ? { text: answer.text, image: answer.image } : answer.text;
     },
   };
 }

@@ -55,15 +55,25 @@ export function tagCommand(services: BotServices): BotCommand {
         if (count === 0) return t('tag.bulkNobody', { audience: shownAudience });
         if (count <= services.bulkConfirmAbove) return runBulkTag(services, action, actor, locale, members);
         const code = await services.confirmations.issue(operator.contact, { action });
-        return t('tag.bulkPlanned', {
-          mode,
-          audience: shownAudience,
-          count,
-          tag: shownTag(labels, tag, locale),
-          limit: services.bulkConfirmAbove,
-          minutes: services.confirmations.minutes,
-          code,
-        });
+        const { minutes } = services.confirmations;
+        const shown = shownTag(labels, tag, locale);
+        return {
+          text: t('tag.bulkPlanned', {
+            mode,
+            audience: shownAudience,
+            count,
+            tag: shown,
+            limit: services.bulkConfirmAbove,
+            minutes,
+            code,
+          }),
+          confirmation: {
+            code,
+            target: { bulk: true },
+            title: t('confirmCard.bulk.title', { mode, tag: shown }),
+            summary: t('confirmCard.bulk.summary', { audience: shownAudience, count, minutes }),
+          },
+        };
       }
       const profile = await findProfile(services, args[1], (candidate) => personLine(candidate, t));
       const shown = shownTag(labels, tag, locale);

@@ -23,7 +23,7 @@ export const en = {
   'role.admin': 'admin',
 
   'usage.ask': '/ask <question>',
-  'usage.cancel': '/cancel <push id>',
+  'usage.cancel': '/cancel <push id> · /cancel code <code>',
   'usage.confirm': '/confirm <code>',
   'usage.draft': '/draft <segment | "expression"> <brief>',
   'usage.help': '/help [command | expression]',
@@ -57,6 +57,14 @@ export const en = {
   'subscribe.already': 'You are subscribed already: the digest comes every day at 09:00.',
   'unsubscribe.done': 'Unsubscribed: no more morning digest.',
   'unsubscribe.notSubscribed': 'You weren’t subscribed to the morning digest.',
+  'announce.pushFinished': '✅ Push #{id} has finished sending.',
+  'announce.inboxParked':
+    '⚠ An event from {source} could not be processed and was set aside as failed (inbox #{id}): {error}\nIt stays in the inbox table (status failed) with its error; the logs say more.',
+  'announce.webhookDeadLettered':
+    '⚠ A webhook to {subscriber} failed for good and was dead-lettered (delivery #{id}): {error}\nSee GET /api/webhooks/deliveries?status=failed; POST …/retry sends it again.',
+  'announce.credentialUnobtainable':
+    '⚠ Persona could not get an access token for {name}: {error}\nCheck the app secret and the trusted IPs; sends wait until it works.',
+  'announce.repeats': '({count, plural, one {# more like this} other {# more like this}} since the last alert.)',
   'digest.title': 'Good morning! Yesterday ({day}):',
   'digest.followers': 'Follows {follows, number} · unfollows {unfollows, number}',
   'digest.lifecycle': 'Lifecycle moves: {moves}',
@@ -221,6 +229,12 @@ export const en = {
   'push.name.quiet_hours': 'quiet hours',
   'push.name.channel_quota': 'no channel left',
 
+  'confirmCard.push.title': 'Confirm push #{id}',
+  'confirmCard.push.summary':
+    '“{name}” · {count, plural, one {# person} other {# people}} expected · valid {minutes, number} minutes',
+  'confirmCard.bulk.title': '{mode, select, add {Tag} other {Untag}} “{tag}”',
+  'confirmCard.bulk.summary':
+    '{audience}: {count, plural, one {# person} other {# people}} · valid {minutes, number} minutes',
   'confirm.summary': 'send a planned push with the code its plan gave you',
   'confirm.usage': 'Usage: /confirm <the 6-digit code from the plan>',
   'confirm.none_pending':
@@ -254,7 +268,9 @@ export const en = {
   'status.cancelled': 'cancelled',
 
   'cancel.summary': 'stop a push: what hasn’t gone out won’t',
-  'cancel.usage': 'Usage: /cancel <push id>',
+  'cancel.usage': 'Usage: /cancel <push id>, or /cancel code <code> to drop a pending confirmation',
+  'cancel.codeWithdrawn': 'Code withdrawn: nothing was done.',
+  'cancel.noSuchCode': 'No pending confirmation has that code (it may have been used or expired).',
   'cancel.done': 'Cancelled push #{id} “{name}”: nothing more goes out.',
 
   'pushes.summary': 'the latest pushes',

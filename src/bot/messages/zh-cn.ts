@@ -23,7 +23,7 @@ export const zhCN: Readonly<Record<keyof typeof en, string>> = {
   'role.admin': '管理员',
 
   'usage.ask': '/问 <问题>',
-  'usage.cancel': '/取消 <推送编号>',
+  'usage.cancel': '/取消 <推送编号> · /取消 验证码 <验证码>',
   'usage.confirm': '/确认 <验证码>',
   'usage.draft': '/文案 <人群名 | "表达式"> <要点>',
   'usage.help': '/帮助 [命令 | 表达式]',
@@ -56,6 +56,14 @@ export const zhCN: Readonly<Record<keyof typeof en, string>> = {
   'subscribe.already': '您已经订阅了：每天 09:00 发送日报。',
   'unsubscribe.done': '已退订日报。',
   'unsubscribe.notSubscribed': '您没有订阅日报。',
+  'announce.pushFinished': '✅ 推送 #{id} 已发送完毕。',
+  'announce.inboxParked':
+    '⚠ 来自 {source} 的一条事件处理失败，已搁置（收件箱 #{id}）：{error}\n该条目保留在 inbox 表中（状态 failed，附错误原因），日志中有详细信息。',
+  'announce.webhookDeadLettered':
+    '⚠ 发往 {subscriber} 的 Webhook 多次失败，已放入死信（投递 #{id}）：{error}\n请查看 GET /api/webhooks/deliveries?status=failed；修复后可用 POST …/retry 重发。',
+  'announce.credentialUnobtainable':
+    '⚠ 无法获取 {name} 的 access token：{error}\n请检查应用 Secret 和企业可信 IP；在恢复之前，发送会等待。',
+  'announce.repeats': '（自上次提醒以来还有 {count, number} 条同类情况。）',
   'digest.title': '早上好！昨天（{day}）：',
   'digest.followers': '新关注 {follows, number} · 取消关注 {unfollows, number}',
   'digest.lifecycle': '生命周期变化：{moves}',
@@ -209,6 +217,10 @@ export const zhCN: Readonly<Record<keyof typeof en, string>> = {
   'push.name.quiet_hours': '免打扰时段',
   'push.name.channel_quota': '无可用渠道',
 
+  'confirmCard.push.title': '确认推送 #{id}',
+  'confirmCard.push.summary': '“{name}” · 预计 {count, number} 人收到 · {minutes, number} 分钟内有效',
+  'confirmCard.bulk.title': '{mode, select, add {批量打标签} other {批量去标签}}“{tag}”',
+  'confirmCard.bulk.summary': '{audience}：{count, number} 人 · {minutes, number} 分钟内有效',
   'confirm.summary': '用计划给出的验证码确认发送',
   'confirm.usage': '用法：/确认 <计划中的 6 位验证码>',
   'confirm.none_pending':
@@ -238,7 +250,9 @@ export const zhCN: Readonly<Record<keyof typeof en, string>> = {
   'status.cancelled': '已取消',
 
   'cancel.summary': '取消推送：尚未发出的不再发送',
-  'cancel.usage': '用法：/取消 <推送编号>',
+  'cancel.usage': '用法：/取消 <推送编号>；作废待确认的验证码：/取消 验证码 <验证码>',
+  'cancel.codeWithdrawn': '验证码已作废，什么都没有执行。',
+  'cancel.noSuchCode': '没有与该验证码对应的待确认操作（可能已使用或已过期）。',
   'cancel.done': '已取消推送 #{id}「{name}」，不会再发送。',
 
   'pushes.summary': '最近的推送',
